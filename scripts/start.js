@@ -1,0 +1,98 @@
+// `npm start`: the simulator, then Node-RED 4.1 with this package and the example flow deployed against it.
+// Ctrl-C stops both. The user directory (.node-red-dev/) is git-ignored and kept between starts, so a
+// second start keeps what the user changed in the flow.
+const fs = require("node:fs");
+const path = require("node:path");
+const { spawn } = require("node:child_process");
+const { startSimulator } = require("../nodes/sim/index.js");
+
+const repoRoot = path.join(__dirname, "..");
+const userDir = path.join(repoRoot, ".node-red-dev");
+const exampleFile = path.join(repoRoot, "examples", "01 - Upgrade a domain.json");
+const editorPort = Number(process.env.PORT || 1880);
+const simPort = Number(process.env.VCF_SIM_PORT || 18443);
+// At this scale a whole domain upgrade (downloads, prechecks, SDDC Manager outage, NSX, vCenter, ESXi)
+// takes about a minute of wall time.
+const timeScale = Number(process.env.VCF_SIM_TIME_SCALE || 400);
+const scenario = process.env.VCF_SIM_SCENARIO || "precheck-warnings";
+
+async function main() {
+  const sim = await startSimulator({ port: simPort, scenario, timeScale }).catch((err) => {
+    throw new Error(`the simulator could not listen on 127.0.0.1:${simPort} (${err.message}); set VCF_SIM_PORT to a free port`);
+  });
+  const configId = seedFlows(sim.url);
+  const nodeRed = spawn(process.execPath, [
+    require.resolve("node-red/red.js"),
+    "--settings", path.join(__dirname, "node-red-settings.js"),
+    "--userDir", userDir,
+  ], { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, PORT: String(editorPort) } });
+
+  let stopping = false;
+  const stop = async (code) => {
+    if (stopping) return;
+    stopping = true;
+    if (nodeRed.exitCode === null) nodeRed.kill("SIGINT");
+    await sim.stop();
+    process.exitCode = code;
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  nodeRed.on("exit", (code) => void stop(code ?? 0));
+
+  const editor = `http://127.0.0.1:${editorPort}`;
+  await waitForEditor(editor, nodeRed);
+  if (configId) await supplyCredentials(editor, configId, sim.credentials);
+  console.log([
+    "",
+    `  Node-RED editor:      ${editor}/`,
+    `  SDDC Manager (sim):   ${sim.url}  scenario "${scenario}", time scale ${timeScale}x`,
+    `  Sim credentials:      ${sim.credentials.username} / ${sim.credentials.password}`,
+    "  Press Ctrl-C to stop both.",
+    "",
+  ].join("\n"));
+}
+
+/** Copies the main example into a fresh user directory, pointed at the simulator. Returns the config node id to credential. */
+function seedFlows(simUrl) {
+  const flowFile = path.join(userDir, "flows.json");
+  fs.mkdirSync(userDir, { recursive: true });
+  if (fs.existsSync(flowFile)) return undefined;
+  const flow = JSON.parse(fs.readFileSync(exampleFile, "utf8"));
+  const config = flow.find((node) => node.type === "vcf-config");
+  if (!config) throw new Error(`${exampleFile} has no vcf-config node`);
+  // The example is written for a real SDDC Manager; the demo points it at the simulator and polls at its pace.
+  Object.assign(config, { url: simUrl, tlsMode: "verify", pollInterval: 0.2, maxPollInterval: 1, sddcSettle: 0, completedPause: 30 });
+  fs.writeFileSync(flowFile, JSON.stringify(flow, null, 2));
+  return config.id;
+}
+
+async function waitForEditor(editor, child) {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (child.exitCode !== null) throw new Error(`Node-RED exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${editor}/settings`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`Node-RED did not answer on ${editor} within 60 s`);
+}
+
+/** Credentials go through the runtime's admin API, so they land encrypted in flows_cred.json and never in a flow file. */
+async function supplyCredentials(editor, configId, credentials) {
+  const current = await (await fetch(`${editor}/flows`, { headers: { "Node-RED-API-Version": "v2" } })).json();
+  const flows = current.flows.map((node) => (node.id === configId ? { ...node, credentials } : node));
+  const res = await fetch(`${editor}/flows`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "Node-RED-API-Version": "v2", "Node-RED-Deployment-Type": "full" },
+    body: JSON.stringify({ flows, rev: current.rev }),
+  });
+  if (!res.ok) throw new Error(`deploying the simulator credentials failed: HTTP ${res.status}`);
+}
+
+main().catch((err) => {
+  console.error(`npm start failed: ${err.message}`);
+  process.exit(1);
+});

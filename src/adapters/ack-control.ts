@@ -1,0 +1,47 @@
+// Control messages of vcf-await-ack, e.g. from a dashboard button or a Home Assistant button and switch.
+import type { AckPolicy } from "../engine";
+import { InputError } from "./errors";
+import type { NodeMessage } from "./node-red-types";
+
+export interface AckControl {
+  /** msg.acknowledge === true, or msg.payload === "acknowledge". */
+  acknowledge: boolean;
+  /** msg.ignoreAlerts, or msg.payload when msg.topic is "ignoreAlerts". */
+  ignoreAlerts?: boolean;
+}
+
+export function readAckControl(msg: NodeMessage): AckControl {
+  const control: AckControl = { acknowledge: msg.acknowledge === true || msg.payload === "acknowledge" };
+  if (msg.ignoreAlerts !== undefined) {
+    control.ignoreAlerts = requireBoolean(msg.ignoreAlerts, "msg.ignoreAlerts");
+  } else if (msg.topic === "ignoreAlerts") {
+    control.ignoreAlerts = requireBoolean(msg.payload, "msg.payload (topic ignoreAlerts)");
+  }
+  return control;
+}
+
+/** The gate's settings from the node's checkboxes (saved as booleans, or strings by old editors). */
+export interface AckNodeSettings {
+  ignoreAlerts?: boolean | string;
+  alsoIgnoreErrors?: boolean | string;
+  failOnErrors?: boolean | string;
+}
+
+export function ackPolicy(settings: AckNodeSettings, ignoreAlertsOverride?: boolean): AckPolicy {
+  return {
+    ignoreAlerts: ignoreAlertsOverride ?? flag(settings.ignoreAlerts),
+    alsoIgnoreErrors: flag(settings.alsoIgnoreErrors),
+    failOnErrors: flag(settings.failOnErrors),
+  };
+}
+
+function flag(value: boolean | string | undefined): boolean {
+  return value === true || value === "true";
+}
+
+function requireBoolean(value: unknown, field: string): boolean {
+  if (typeof value !== "boolean") {
+    throw new InputError(field, `${field} must be true or false (a boolean), not ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,73 @@
+// Turns the connection settings and credentials of a vcf-config node into VcfClient options.
+import type { VcfClientOptions } from "../vcf/client";
+import { ConfigError, type ConnectionSettings } from "./config-settings";
+
+export interface Credentials {
+  username?: string;
+  password?: string;
+}
+
+/** The part of a core tls-config node we use (node-red/nodes/core/network/05-tls.js). */
+export interface TlsConfigNode {
+  addTLSOptions(opts: Record<string, unknown>): Record<string, unknown>;
+}
+
+export function isTlsConfigNode(value: unknown): value is TlsConfigNode {
+  return typeof value === "object" && value !== null &&
+    typeof (value as { addTLSOptions?: unknown }).addTLSOptions === "function";
+}
+
+export type ClientLog = NonNullable<VcfClientOptions["log"]>;
+
+export function requireCredentials(credentials: Credentials | undefined): Required<Credentials> {
+  const username = credentials?.username?.trim() ?? "";
+  const password = credentials?.password ?? "";
+  if (!username) throw new ConfigError("username", "Username is empty: open the vcf-config node and enter the SDDC Manager user (e.g. administrator@vsphere.local)");
+  if (!password) throw new ConfigError("password", "Password is empty: open the vcf-config node and enter the SDDC Manager password");
+  return { username, password };
+}
+
+/**
+ * @param lookupNode finds a deployed node by id (RED.nodes.getNode), for the tls-config option
+ */
+export function buildClientOptions(
+  connection: ConnectionSettings,
+  credentials: Credentials | undefined,
+  lookupNode: (id: string) => unknown,
+  log?: ClientLog,
+): VcfClientOptions {
+  const { username, password } = requireCredentials(credentials);
+  const options: VcfClientOptions = {
+    baseUrl: connection.baseUrl,
+    username,
+    password,
+    requestTimeoutMs: connection.requestTimeoutMs,
+    retry: connection.retry,
+    tls: tlsOptions(connection, lookupNode),
+  };
+  if (log) options.log = log;
+  return options;
+}
+
+function tlsOptions(connection: ConnectionSettings, lookupNode: (id: string) => unknown): VcfClientOptions["tls"] {
+  switch (connection.tlsMode) {
+    case "verify":
+      return {};
+    case "insecure":
+      return { allowSelfSigned: true };
+    case "ca":
+      return { ca: connection.ca };
+    case "tls-config": {
+      const id = connection.tlsConfigId ?? "";
+      const tlsNode = lookupNode(id);
+      if (!isTlsConfigNode(tlsNode)) {
+        throw new ConfigError("tls", `TLS configuration "${id}" is not deployed: deploy it or choose another TLS option`);
+      }
+      const opts = tlsNode.addTLSOptions({});
+      const ca = opts.ca;
+      const tls: NonNullable<VcfClientOptions["tls"]> = { allowSelfSigned: opts.rejectUnauthorized === false };
+      if (typeof ca === "string" || Buffer.isBuffer(ca)) tls.ca = ca.toString();
+      return tls;
+    }
+  }
+}

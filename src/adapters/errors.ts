@@ -1,0 +1,57 @@
+// One readable sentence per failure, naming what to fix; used for done(err), node status and the test route.
+import { EngineError } from "../engine";
+import { VcfApiError } from "../vcf/errors";
+import { ConfigError } from "./config-settings";
+
+/** An input problem found by the adapter before anything was sent to SDDC Manager. */
+export class InputError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+    this.name = "InputError";
+  }
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof VcfApiError) return describeApiError(err);
+  if (err instanceof EngineError) return withFix(err.message, err.fix);
+  if (err instanceof ConfigError) return `vcf-config: ${err.message}`;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/** An Error whose message is the readable sentence (what Catch nodes show as msg.error.message). */
+export function toReadableError(err: unknown): Error {
+  const readable = new Error(describeError(err));
+  readable.name = err instanceof Error ? err.name : "Error";
+  return readable;
+}
+
+/** Node status texts are short; the full sentence is in the error. */
+export function shortText(text: string, max = 60): string {
+  const oneLine = text.replace(/\s+/g, " ").trim();
+  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
+}
+
+function describeApiError(err: VcfApiError): string {
+  const where = `${err.method} ${err.path}`;
+  const detail = err.code ? ` (${err.code})` : "";
+  switch (err.kind) {
+    case "auth":
+      return `SDDC Manager rejected the login${err.status ? ` (HTTP ${err.status})` : ""}: check the username and password in the vcf-config node`;
+    case "tls":
+      return `The TLS certificate of SDDC Manager is not trusted${detail}: in the vcf-config node paste its CA certificate, select a TLS configuration, or allow self-signed certificates`;
+    case "network":
+      return `Cannot reach SDDC Manager (${where}${detail}): check the URL in the vcf-config node and that the host is reachable`;
+    case "timeout":
+      return `SDDC Manager did not answer in time (${where}): check the URL in the vcf-config node or raise its request timeout`;
+    case "aborted":
+      return `Stopped before SDDC Manager answered (${where})`;
+    case "http":
+      return withFix(err.message, err.remediationMessage);
+  }
+}
+
+function withFix(message: string, fix: string | undefined): string {
+  if (!fix || message.includes(fix)) return message;
+  return `${message.replace(/[.\s]+$/, "")}. ${fix}`;
+}

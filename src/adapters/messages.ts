@@ -1,0 +1,146 @@
+// Builds the messages the nodes send. Phase nodes reuse the incoming msg (keeping _msgid and user properties).
+import {
+  renderMarkdown, statusText, type DomainStatusView, type DomainUpdateInfo, type Phase, type UpgradeRun,
+} from "../engine";
+import { escapeMarkdown } from "../engine/markdown";
+import type { NodeMessage } from "./node-red-types";
+
+/** What travels between phase nodes in msg.vcf; the run itself stays in the store. */
+export interface VcfMessageInfo {
+  domainId: string;
+  domainName: string;
+  runId: string;
+  sourceVersion: string;
+  targetVersion: string;
+  phase: Phase;
+  status: string;
+  step: string;
+  progress: number;
+  summary: PhaseSummary;
+}
+
+export type PhaseSummary =
+  | { phase: "download"; bundles: Array<{ bundleId: string; description?: string; downloadStatus?: string }> }
+  | { phase: "prechecks"; errors: number; warnings: number; findings: UpgradeRun["findings"] }
+  | { phase: "acknowledgement"; acknowledged: boolean; rule?: string }
+  | { phase: "upgrade"; components: Array<{ componentType: string; bundleId: string; upgradeId: string; status?: string }> };
+
+export interface MarkdownLimit {
+  markdownMaxBytes?: number;
+}
+
+/** Adds msg.vcf, msg.payload (a readable sentence), msg.markdown and msg.topic (domain name) to `msg`. */
+export function phaseMessage(msg: NodeMessage, run: UpgradeRun, phase: Phase, limit: MarkdownLimit = {}): NodeMessage {
+  const summary = summarize(run, phase);
+  const vcf: VcfMessageInfo = {
+    domainId: run.domainId,
+    domainName: run.domainName,
+    runId: run.id,
+    sourceVersion: run.sourceVersion,
+    targetVersion: run.targetVersion,
+    phase,
+    status: run.status,
+    step: run.step,
+    progress: run.progress,
+    summary,
+  };
+  msg.topic = run.domainName;
+  msg.vcf = vcf;
+  msg.payload = sentence(run, summary);
+  msg.markdown = renderMarkdown(run, markdownOptions(limit));
+  return msg;
+}
+
+/** The payload vcf-status sends for one domain (for dashboards and Home Assistant sensors). */
+export interface DomainStatusPayload {
+  domainId: string;
+  domainName: string;
+  status: string;
+  statusText: string;
+  step: string;
+  progress: number;
+  markdown: string;
+  runId?: string;
+  sourceVersion?: string;
+  targetVersion?: string;
+  outcome?: string;
+  failureReason?: string;
+  updatedAt?: string;
+}
+
+export function statusMessage(
+  domain: { id: string; name: string }, view: DomainStatusView, limit: MarkdownLimit = {},
+): NodeMessage {
+  const run = view.run;
+  const payload: DomainStatusPayload = {
+    domainId: domain.id,
+    domainName: domain.name,
+    status: view.status,
+    statusText: statusText(view, domain.name),
+    step: view.step,
+    progress: view.progress,
+    markdown: run ? renderMarkdown(run, markdownOptions(limit)) : `**${escapeMarkdown(domain.name)}**: no upgrade has run yet.`,
+  };
+  if (run) {
+    payload.runId = run.id;
+    payload.sourceVersion = run.sourceVersion;
+    payload.targetVersion = run.targetVersion;
+    if (run.outcome) payload.outcome = run.outcome;
+    if (run.failureReason) payload.failureReason = run.failureReason;
+    payload.updatedAt = run.updatedAt;
+  }
+  return { topic: domain.name, payload };
+}
+
+/** One vcf-updates message per domain. */
+export function updatesMessage(msg: NodeMessage, info: DomainUpdateInfo): NodeMessage {
+  return { ...msg, topic: info.domainName, payload: info };
+}
+
+function summarize(run: UpgradeRun, phase: Phase): PhaseSummary {
+  switch (phase) {
+    case "download":
+      return {
+        phase,
+        bundles: Object.values(run.remote.bundles).map((b) => ({
+          bundleId: b.bundleId, description: b.description, downloadStatus: b.downloadStatus,
+        })),
+      };
+    case "prechecks": {
+      const errors = run.findingCounts?.errors ?? run.findings.filter((f) => f.severity === "ERROR").length;
+      const warnings = run.findingCounts?.warnings ?? run.findings.filter((f) => f.severity === "WARNING").length;
+      return { phase, errors, warnings, findings: run.findings };
+    }
+    case "acknowledgement":
+      return { phase, acknowledged: run.acknowledged, rule: run.acknowledgementRule };
+    case "upgrade":
+      return {
+        phase,
+        components: Object.values(run.remote.upgrades).map((u) => ({
+          componentType: u.componentType, bundleId: u.bundleId, upgradeId: u.upgradeId, status: u.status,
+        })),
+      };
+  }
+}
+
+function sentence(run: UpgradeRun, summary: PhaseSummary): string {
+  const domain = run.domainName;
+  switch (summary.phase) {
+    case "download":
+      return `${domain}: ${plural(summary.bundles.length, "bundle")} for VCF ${run.targetVersion} downloaded`;
+    case "prechecks":
+      return `${domain}: prechecks for VCF ${run.targetVersion} done with ${plural(summary.errors, "error")} and ${plural(summary.warnings, "warning")}`;
+    case "acknowledgement":
+      return `${domain}: acknowledgement gate passed${summary.rule ? ` (${summary.rule})` : ""}`;
+    case "upgrade":
+      return `${domain}: upgraded from VCF ${run.sourceVersion} to ${run.targetVersion} (${plural(summary.components.length, "component")})`;
+  }
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+function markdownOptions(limit: MarkdownLimit): { maxBytes?: number } {
+  return limit.markdownMaxBytes ? { maxBytes: limit.markdownMaxBytes } : {};
+}

@@ -1,0 +1,171 @@
+// The shared runtime of the four phase nodes: msg in -> engine phase -> msg out, with status badges,
+// done(err) for Catch nodes, close that aborts waits, and pick-up of owned runs after a restart.
+import type { Phase, UpgradeEngine, UpgradeRun } from "../engine";
+import { getConnection } from "./config-access";
+import type { VcfConnection } from "./connection";
+import { matchesDomain, readPhaseRequest, requireDomain, type PhaseRequest } from "./domain-ref";
+import { InputError, describeError, toReadableError } from "./errors";
+import { phaseMessage } from "./messages";
+import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from "./node-red-types";
+import { errorBadge, phaseDoneBadge, runBadge } from "./status-badge";
+
+export interface PhaseNodeDef extends NodeDef {
+  server?: string;
+  domain?: string;
+  targetVersion?: string;
+  markdownMaxBytes?: number | string;
+}
+
+/** What one deployed phase node does with a run; created per node so it may keep its own state. */
+export interface PhaseBehaviour {
+  /** Runs the engine phase for `runId`, owned by this node (the owner resumes it after a restart). */
+  execute(engine: UpgradeEngine, runId: string, signal: AbortSignal): Promise<UpgradeRun>;
+  /** Handles a control message (one that carries no run to work on); returns true when it was one. */
+  control?(msg: NodeMessage): boolean;
+}
+
+/** A phase node type; everything not in here is shared by the four phase nodes. */
+export interface PhaseSpec<TDef extends PhaseNodeDef> {
+  type: string;
+  phase: Phase;
+  /** The download node starts a new run for the message's domain; the others continue the message's run. */
+  startsRun?: boolean;
+  behaviour(node: PhaseNode<TDef>): PhaseBehaviour;
+}
+
+/** One deployed phase node: its runs in progress and their abort controllers. */
+export class PhaseNode<TDef extends PhaseNodeDef> {
+  readonly connection?: VcfConnection;
+  private readonly active = new Map<string, AbortController>();
+  private closed = false;
+  private readonly markdownMaxBytes?: number;
+  private readonly cleanups: Array<() => void> = [];
+  private readonly behaviour: PhaseBehaviour;
+
+  constructor(
+    readonly RED: NodeAPI,
+    readonly node: Node,
+    readonly def: TDef,
+    private readonly spec: PhaseSpec<TDef>,
+  ) {
+    const max = Number(def.markdownMaxBytes);
+    if (Number.isFinite(max) && max > 0) this.markdownMaxBytes = max;
+    this.behaviour = spec.behaviour(this);
+    try {
+      this.connection = getConnection(RED, def.server);
+      const engine = this.connection.requireEngine();
+      const onChange = (run: UpgradeRun): void => {
+        if (this.active.has(run.id)) node.status(runBadge(run));
+      };
+      engine.on("change", onChange);
+      this.cleanups.push(() => engine.off("change", onChange));
+      this.cleanups.push(this.connection.registerResumer(node.id, (run) => this.resume(run)));
+      node.status({});
+    } catch (err) {
+      node.status(errorBadge(describeError(err)));
+    }
+    node.on("input", (msg, send, done) => this.onInput(msg, send, done));
+    node.on("close", (_removed, done) => {
+      this.close();
+      done();
+    });
+  }
+
+  engine(): UpgradeEngine {
+    if (!this.connection) return getConnection(this.RED, this.def.server).requireEngine();
+    return this.connection.requireEngine();
+  }
+
+  /** The runs this node is working on right now. */
+  activeRuns(): UpgradeRun[] {
+    const engine = this.connection?.engine;
+    if (!engine) return [];
+    return [...this.active.keys()].flatMap((id) => engine.getRun(id) ?? []);
+  }
+
+  /** The run a message is about: its msg.vcf.runId, else the active run of its domain. */
+  findRun(request: PhaseRequest): UpgradeRun {
+    const engine = this.engine();
+    if (request.runId) {
+      const run = engine.getRun(request.runId);
+      if (!run) throw new InputError("msg.vcf.runId", `Upgrade run ${request.runId} is unknown to this SDDC Manager connection: send the message of the previous VCF node unchanged`);
+      return run;
+    }
+    const ref = requireDomain(request);
+    const known = engine.listRuns().find((r) => matchesDomain(r, ref));
+    const run = known ? engine.activeRunFor(known.domainId) : undefined;
+    if (!run) throw new InputError("domain", `No upgrade is running for domain "${ref}": start one with a vcf-download-bundles node first`);
+    return run;
+  }
+
+  private onInput(msg: NodeMessage, send: SendFunction, done: DoneFunction): void {
+    this.handleInput(msg, send).then(() => done(), (err: unknown) => {
+      if (this.closed) return; // stopped by a redeploy or restart: the run resumes when the node is back
+      const readable = toReadableError(err);
+      this.node.status(errorBadge(readable.message));
+      done(readable);
+    });
+  }
+
+  private async handleInput(msg: NodeMessage, send: SendFunction): Promise<void> {
+    if (this.behaviour.control?.(msg)) return;
+    const engine = this.engine();
+    const request = readPhaseRequest(msg, this.def);
+    let runId: string;
+    if (this.spec.startsRun) {
+      const started = await engine.startRun({
+        domain: requireDomain(request), targetVersion: request.targetVersion, ownerNodeId: this.node.id,
+      });
+      runId = started.id;
+    } else {
+      runId = this.findRun(request).id;
+    }
+    const run = await this.execute(runId);
+    send(phaseMessage(msg, run, this.spec.phase, { markdownMaxBytes: this.markdownMaxBytes }));
+  }
+
+  /** A run this node owned before a restart or redeploy: finish it and send the output as usual. */
+  private resume(run: UpgradeRun): void {
+    if (this.active.has(run.id) || this.closed) return;
+    const msg: NodeMessage = { topic: run.domainName };
+    this.node.log(`Resuming the ${this.spec.phase} phase of run ${run.id} for domain ${run.domainName}`);
+    this.execute(run.id).then(
+      (finished) => this.node.send(phaseMessage(msg, finished, this.spec.phase, { markdownMaxBytes: this.markdownMaxBytes })),
+      (err: unknown) => {
+        if (this.closed) return;
+        const readable = toReadableError(err);
+        this.node.status(errorBadge(readable.message));
+        this.node.error(readable, msg);
+      },
+    );
+  }
+
+  private async execute(runId: string): Promise<UpgradeRun> {
+    const controller = new AbortController();
+    this.active.set(runId, controller);
+    try {
+      const run = await this.behaviour.execute(this.engine(), runId, controller.signal);
+      this.node.status(phaseDoneBadge(run, this.spec.phase));
+      return run;
+    } finally {
+      if (this.active.get(runId) === controller) this.active.delete(runId);
+    }
+  }
+
+  private close(): void {
+    this.closed = true;
+    for (const controller of this.active.values()) controller.abort();
+    this.active.clear();
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.node.status({});
+  }
+}
+
+/** Registers a phase node type whose behaviour is `spec`. */
+export function registerPhaseNode<TDef extends PhaseNodeDef>(RED: NodeAPI, spec: PhaseSpec<TDef>): void {
+  function PhaseNodeType(this: Node, def: TDef): void {
+    RED.nodes.createNode(this, def);
+    new PhaseNode(RED, this, def, spec);
+  }
+  RED.nodes.registerType(spec.type, PhaseNodeType);
+}

@@ -1,0 +1,54 @@
+// Node status badges: colour and shape by state, short text (Node-RED shows it under the node).
+import { statusText, type Phase, type UpgradeRun, type UpgradeStatus } from "../engine";
+import { shortText } from "./errors";
+import type { NodeStatus } from "./node-red-types";
+
+type Look = Pick<NodeStatus, "fill" | "shape">;
+
+const RUNNING: Look = { fill: "blue", shape: "ring" };
+const LOOKS: Record<UpgradeStatus, Look> = {
+  waiting_for_initiation: { fill: "grey", shape: "dot" },
+  update_process_started: RUNNING,
+  downloading_bundles: RUNNING,
+  setting_new_vcf_version_target: RUNNING,
+  initializing_prechecks: RUNNING,
+  running_prechecks: RUNNING,
+  evaluating_prechecks: RUNNING,
+  prechecks_done: RUNNING,
+  waiting_for_alert_acknowledgement: { fill: "yellow", shape: "ring" },
+  alerts_were_acknowledged: RUNNING,
+  starting_upgrades: RUNNING,
+  successfully_completed: { fill: "green", shape: "dot" },
+  failed: { fill: "red", shape: "ring" },
+};
+
+const BADGE_MAX = 80;
+
+const PHASE_DONE: Record<Phase, string> = {
+  download: "bundles downloaded",
+  prechecks: "prechecks done",
+  acknowledgement: "gate passed",
+  upgrade: "upgrade complete",
+};
+
+/** The badge of a run while a node works on it. */
+export function runBadge(run: Pick<UpgradeRun, "domainName" | "status" | "step" | "progress">): NodeStatus {
+  return { ...LOOKS[run.status], text: shortText(statusText(run, run.domainName), BADGE_MAX) };
+}
+
+/** The badge once a phase node has finished its part of the run. */
+export function phaseDoneBadge(run: Pick<UpgradeRun, "domainName">, phase: Phase): NodeStatus {
+  return { fill: "green", shape: "dot", text: shortText(`${run.domainName}: ${PHASE_DONE[phase]}`) };
+}
+
+export function errorBadge(message: string): NodeStatus {
+  return { fill: "red", shape: "ring", text: shortText(message) };
+}
+
+export function busyBadge(text: string): NodeStatus {
+  return { ...RUNNING, text: shortText(text) };
+}
+
+export function idleBadge(text = "idle"): NodeStatus {
+  return { fill: "grey", shape: "dot", text: shortText(text) };
+}

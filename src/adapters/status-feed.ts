@@ -1,0 +1,80 @@
+// vcf-status's runtime: one message per domain on every run change, and the current state of every watched
+// domain after each deploy or restart and on request.
+import type { UpgradeRun } from "../engine";
+import type { VcfConnection } from "./connection";
+import { matchesDomain } from "./domain-ref";
+import { describeError } from "./errors";
+import { statusMessage, type MarkdownLimit } from "./messages";
+import type { NodeMessage, NodeStatus } from "./node-red-types";
+import { runBadge } from "./status-badge";
+
+export interface DomainRef {
+  id: string;
+  name: string;
+}
+
+export interface FeedOutput {
+  send(msg: NodeMessage): void;
+  status(status: NodeStatus): void;
+  warn(text: string): void;
+}
+
+export class StatusFeed {
+  private readonly onChange = (run: UpgradeRun): void => {
+    if (!this.domainRef || matchesDomain(run, this.domainRef)) this.emit({ id: run.domainId, name: run.domainName });
+  };
+
+  /**
+   * @param domainRef the watched domain's id or name; undefined watches every domain
+   */
+  constructor(
+    private readonly connection: VcfConnection,
+    private readonly domainRef: string | undefined,
+    private readonly out: FeedOutput,
+    private readonly limit: MarkdownLimit,
+  ) {
+    connection.requireEngine().on("change", this.onChange);
+  }
+
+  /** Sends the current state of `ref` (or of the watched domains) once. */
+  async emitCurrent(ref: string | undefined, signal: AbortSignal): Promise<void> {
+    for (const domain of await this.domains(ref ?? this.domainRef, signal)) this.emit(domain);
+  }
+
+  close(): void {
+    this.connection.engine?.off("change", this.onChange);
+  }
+
+  private emit(domain: DomainRef): void {
+    const view = this.connection.requireEngine().domainStatus(domain.id);
+    this.out.send(statusMessage(domain, view, this.limit));
+    this.out.status(runBadge({ domainName: domain.name, ...view }));
+  }
+
+  /** The domains to report: from SDDC Manager, or from the stored runs when it cannot be reached. */
+  private async domains(ref: string | undefined, signal: AbortSignal): Promise<DomainRef[]> {
+    const engine = this.connection.requireEngine();
+    await engine.ready();
+    const stored = uniqueDomains(engine.listRuns()).filter((d) => !ref || matchesDomain({ domainId: d.id, domainName: d.name }, ref));
+    if (ref && stored.length > 0) return stored;
+    try {
+      if (ref) {
+        const domain = await engine.resolveDomain(ref, signal);
+        return [{ id: domain.id, name: domain.name }];
+      }
+      const client = this.connection.client;
+      const listed = client ? await client.getDomains({ signal }) : [];
+      return listed.map((d) => ({ id: d.id, name: d.name }));
+    } catch (err) {
+      if (ref || stored.length === 0) throw err;
+      this.out.warn(`Showing the stored state only: ${describeError(err)}`);
+      return stored;
+    }
+  }
+}
+
+function uniqueDomains(runs: UpgradeRun[]): DomainRef[] {
+  const byId = new Map<string, DomainRef>();
+  for (const run of runs) byId.set(run.domainId, { id: run.domainId, name: run.domainName });
+  return [...byId.values()];
+}

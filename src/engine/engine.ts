@@ -1,0 +1,522 @@
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import type { VcfClient } from "../vcf/client";
+import { isVcfApiError } from "../vcf/errors";
+import { normalizeStatus } from "../vcf/status";
+import type { Domain } from "../vcf/types";
+import type { RunStore } from "../store/run-store";
+import { EngineError, abortError, isAbort } from "./errors";
+import { decideGate } from "./phases/acknowledgement";
+import { downloadBundles } from "./phases/download";
+import { runPrechecks } from "./phases/prechecks";
+import { upgradeComponents } from "./phases/upgrades";
+import { chooseRelease } from "./releases";
+import { PhaseContext, RunHandle } from "./run-handle";
+import { resolveSettings } from "./settings";
+import { appendLog, isTerminal, transition } from "./transitions";
+import type {
+  AckPolicy, DomainStatusView, DomainUpdateInfo, EngineSettings, Phase, StartRunRequest, UpgradeRun, UpgradeStatus,
+} from "./types";
+
+export interface EngineDeps {
+  client: VcfClient;
+  store: RunStore;
+  settings?: Partial<EngineSettings>;
+}
+
+/** Statuses each phase method works on (besides returning at once when its phase is already done). */
+const PHASE_STATUSES: Readonly<Record<Phase, readonly UpgradeStatus[]>> = {
+  download: ["update_process_started", "downloading_bundles"],
+  prechecks: ["downloading_bundles", "setting_new_vcf_version_target", "initializing_prechecks", "running_prechecks", "evaluating_prechecks"],
+  acknowledgement: ["prechecks_done", "waiting_for_alert_acknowledgement"],
+  upgrade: ["alerts_were_acknowledged", "starting_upgrades"],
+};
+const PREVIOUS_PHASE: Readonly<Record<Phase, Phase | undefined>> = {
+  download: undefined, prechecks: "download", acknowledgement: "prechecks", upgrade: "acknowledgement",
+};
+
+/** Busy domain statuses (wait) and unhealthy ones (needs a user), from UPGRADE-API.md §10. */
+const BUSY_DOMAIN = new Set(["ACTIVATING", "CREATING", "EXPANDING", "SHRINKING", "DEACTIVATING", "UPGRADING"]);
+
+/** A waiting acknowledgement gate: poked by acknowledge() or by a new policy; a poke is never lost. */
+class Gate {
+  private wake: (() => void) | undefined;
+  private poked = false;
+
+  constructor(public policy: AckPolicy) {}
+
+  poke(): void {
+    this.poked = true;
+    this.wake?.();
+  }
+
+  /** Resolves at the next poke (at once if one came since the last wait), rejects on abort. */
+  wait(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = () => {
+        signal.removeEventListener("abort", onAbort);
+        this.wake = undefined;
+        this.poked = false;
+        resolve();
+      };
+      const onAbort = () => {
+        this.wake = undefined;
+        reject(abortError("Waiting for acknowledgement"));
+      };
+      if (signal.aborted) return onAbort();
+      if (this.poked) return done();
+      this.wake = done;
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+}
+
+function snapshot(run: UpgradeRun): UpgradeRun {
+  return structuredClone(run);
+}
+
+/** Any error as an EngineError; the API's remediation text becomes `fix`. */
+function asEngineError(err: unknown): EngineError {
+  if (err instanceof EngineError) return err;
+  if (isVcfApiError(err)) {
+    const e = new EngineError("REMOTE_FAILURE", err.message, err.remediationMessage ? { fix: err.remediationMessage } : {});
+    e.cause = err;
+    return e;
+  }
+  return new EngineError("REMOTE_FAILURE", err instanceof Error ? err.message : String(err));
+}
+
+function checkPolicy(policy: AckPolicy): void {
+  for (const key of ["ignoreAlerts", "alsoIgnoreErrors", "failOnErrors"] as const) {
+    if (typeof policy?.[key] !== "boolean") {
+      throw new EngineError("BAD_INPUT", `Acknowledgement policy field ${key} must be true or false`, { field: key, fix: `Set ${key} to true or false` });
+    }
+  }
+}
+
+/** Drives domain upgrades; emits "change" (run: UpgradeRun snapshot) on every transition, log entry and progress. */
+export class UpgradeEngine extends EventEmitter {
+  readonly settings: EngineSettings;
+  private readonly client: VcfClient;
+  private readonly store: RunStore;
+  private readonly runs = new Map<string, UpgradeRun>();
+  private readonly loaded: Promise<void>;
+  private readonly closing = new AbortController();
+  private readonly inflight = new Map<string, { phase: Phase; promise: Promise<UpgradeRun> }>();
+  private readonly starting = new Set<string>();
+  private readonly gates = new Map<string, Gate>();
+  private readonly pauseTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(deps: EngineDeps) {
+    super();
+    this.settings = resolveSettings(deps.settings);
+    this.client = deps.client;
+    this.store = deps.store;
+    this.loaded = this.load();
+    this.loaded.catch(() => undefined); // reported through ready() and every async method
+  }
+
+  /** Resolves once the store's runs are loaded; every async method waits for it too. */
+  ready(): Promise<void> {
+    return this.loaded;
+  }
+
+  private async load(): Promise<void> {
+    for (const run of await this.store.load()) {
+      this.runs.set(run.id, run);
+      if (run.status === "successfully_completed") this.schedulePauseEnd(run);
+    }
+  }
+
+  private async usable(): Promise<void> {
+    if (this.closing.signal.aborted) throw new EngineError("ABORTED", "The upgrade engine is closed");
+    await this.loaded;
+  }
+
+  // ---- persistence and events ----
+
+  private readonly commit = async (run: UpgradeRun): Promise<void> => {
+    run.updatedAt = new Date().toISOString();
+    const copy = snapshot(run);
+    try {
+      this.emit("change", copy);
+    } catch {
+      // a listener's failure must not break the run
+    }
+    await this.store.save(run);
+  };
+
+  private handle(run: UpgradeRun): RunHandle {
+    return new RunHandle(run, this.commit);
+  }
+
+  /** Records the failure (reason and remediation in the log) and returns the error to throw. */
+  private async failRun(run: UpgradeRun, err: unknown): Promise<EngineError> {
+    const e = asEngineError(err);
+    if (!isTerminal(run.status)) {
+      run.failureReason = e.message;
+      run.outcome = "failed";
+      run.finishedAt = new Date().toISOString();
+      transition(run, "failed", e.fix ? `${e.message}. Remediation: ${e.fix}` : e.message, "error");
+      await this.commit(run);
+    }
+    return e;
+  }
+
+  // ---- discovery ----
+
+  async resolveDomain(ref: string, signal?: AbortSignal): Promise<Domain> {
+    if (typeof ref !== "string" || ref.trim() === "") {
+      throw new EngineError("BAD_INPUT", "domain is empty", { field: "domain", fix: "Give the domain's id or name, e.g. sfo-m01" });
+    }
+    const wanted = ref.trim();
+    const domains = await this.client.getDomains({ signal });
+    const found = domains.find((d) => d.id === wanted) ?? domains.find((d) => d.name === wanted) ??
+      domains.find((d) => d.name.toLowerCase() === wanted.toLowerCase());
+    if (!found) {
+      throw new EngineError("DOMAIN_NOT_FOUND", `Domain "${wanted}" was not found in SDDC Manager`, {
+        field: "domain", fix: `Use the id or name of one of: ${domains.map((d) => d.name).join(", ") || "(no domains)"}`,
+      });
+    }
+    return found;
+  }
+
+  async discoverUpdates(signal?: AbortSignal): Promise<DomainUpdateInfo[]> {
+    await this.usable();
+    const domains = await this.client.getDomains({ signal });
+    return Promise.all(domains.map((d) => this.updateInfo(d, signal)));
+  }
+
+  private async updateInfo(domain: Domain, signal?: AbortSignal): Promise<DomainUpdateInfo> {
+    const info: DomainUpdateInfo = {
+      domainId: domain.id, domainName: domain.name, currentVersion: "", updateAvailable: false, components: [],
+      upgradeStatus: this.domainStatus(domain.id).status,
+    };
+    if (domain.type) info.domainType = domain.type;
+    if (domain.status) info.domainStatus = domain.status;
+    try {
+      const current = await this.client.getCurrentRelease(domain.id, { signal });
+      info.currentVersion = current?.version ?? "";
+      if (normalizeStatus(domain.status) !== "ACTIVE") {
+        info.problem = `Domain is ${domain.status ?? "in an unknown state"}, not ACTIVE`;
+        return info;
+      }
+      const next = chooseRelease(info.currentVersion, await this.client.getFutureReleases(domain.id, { signal }));
+      if (!next) return info;
+      info.updateAvailable = true;
+      info.nextRelease = { version: next.version };
+      if (next.releaseDate) info.nextRelease.releaseDate = next.releaseDate;
+      if (next.description) info.nextRelease.description = next.description;
+      for (const entry of next.bom ?? []) {
+        const now = current?.bom?.find((e) => e.name === entry.name)?.version;
+        if (now !== undefined && now === entry.version) continue;
+        info.components.push({
+          name: entry.name, targetVersion: entry.version,
+          ...(entry.publicName ? { publicName: entry.publicName } : {}), ...(now ? { currentVersion: now } : {}),
+        });
+      }
+    } catch (err) {
+      if (isAbort(err, signal)) throw err;
+      info.problem = `Could not read the releases: ${asEngineError(err).message}`;
+    }
+    return info;
+  }
+
+  // ---- starting a run ----
+
+  async startRun(req: StartRunRequest, signal?: AbortSignal): Promise<UpgradeRun> {
+    await this.usable();
+    if (typeof req !== "object" || req === null) {
+      throw new EngineError("BAD_INPUT", "The start request is missing", { field: "domain", fix: "Give at least the domain's id or name" });
+    }
+    if (req.targetVersion !== undefined && (typeof req.targetVersion !== "string" || req.targetVersion.trim() === "")) {
+      throw new EngineError("BAD_INPUT", "targetVersion must be a version string such as 5.2.1.0", {
+        field: "targetVersion", fix: "Give a version like 5.2.1.0, or leave targetVersion out to take the next release",
+      });
+    }
+    const domain = await this.resolveDomain(req.domain, signal);
+    this.refuseBusy(domain);
+    this.starting.add(domain.id);
+    try {
+      const status = normalizeStatus(domain.status);
+      if (status !== "ACTIVE") {
+        const kind = BUSY_DOMAIN.has(status) ? "busy" : "not healthy";
+        throw new EngineError("DOMAIN_NOT_READY", `Domain ${domain.name} is ${domain.status ?? "in an unknown state"} (${kind}); only an ACTIVE domain can be upgraded`, {
+          field: "domain", fix: kind === "busy" ? "Wait until the running domain operation has finished" : "Repair the domain in SDDC Manager first",
+        });
+      }
+      const current = await this.client.getCurrentRelease(domain.id, { signal });
+      if (!current?.version) {
+        throw new EngineError("REMOTE_FAILURE", `SDDC Manager reports no current release for domain ${domain.name}`);
+      }
+      const futures = await this.client.getFutureReleases(domain.id, { signal });
+      const release = chooseRelease(current.version, futures, req.targetVersion?.trim());
+      if (!release) {
+        throw new EngineError("NO_UPDATE", `Domain ${domain.name} is at ${current.version}; no applicable newer release is available`, {
+          fix: "Nothing to do; check the depot connection if you expected an update",
+        });
+      }
+      const run = this.newRun(domain, current.version, release, req.ownerNodeId);
+      const reason = req.targetVersion ? "as requested" : "the oldest applicable future release";
+      transition(run, "update_process_started", `Update process started: ${domain.name} ${current.version} → ${release.version} (${reason})`);
+      this.runs.set(run.id, run);
+      this.cancelPauseTimers(domain.id);
+      await this.commit(run);
+      await this.prune(domain.id);
+      return snapshot(run);
+    } finally {
+      this.starting.delete(domain.id);
+    }
+  }
+
+  private refuseBusy(domain: Domain): void {
+    const active = this.activeRun(domain.id);
+    if (active) {
+      throw new EngineError("DOMAIN_BUSY",
+        `Domain ${domain.name} already has an upgrade run (${active.id}) in status ${active.status}, phase ${active.phase}`, {
+          field: "domain", fix: "Wait for that run to finish or fail before starting another",
+        });
+    }
+    if (this.starting.has(domain.id)) {
+      throw new EngineError("DOMAIN_BUSY", `An upgrade run for domain ${domain.name} is being started right now`, {
+        field: "domain", fix: "Wait for that run to finish or fail before starting another",
+      });
+    }
+  }
+
+  private newRun(domain: Domain, sourceVersion: string, release: { version: string; bom?: { name: string; version: string; publicName?: string }[]; patchBundles?: { bundleId: string }[] }, owner?: string): UpgradeRun {
+    const now = new Date().toISOString();
+    const run: UpgradeRun = {
+      id: randomUUID(), domainId: domain.id, domainName: domain.name, sourceVersion, targetVersion: release.version,
+      targetRelease: {
+        version: release.version,
+        bom: (release.bom ?? []).map((e) => ({ name: e.name, version: e.version, ...(e.publicName ? { publicName: e.publicName } : {}) })),
+        patchBundleIds: (release.patchBundles ?? []).map((b) => b.bundleId).filter(Boolean),
+      },
+      status: "waiting_for_initiation", step: "", progress: 0, phase: "download", completedPhases: [],
+      remote: { bundles: {}, upgrades: {} }, deadlines: {}, findings: [], acknowledged: false,
+      createdAt: now, updatedAt: now, log: [],
+    };
+    if (owner) run.ownerNodeId = owner;
+    return run;
+  }
+
+  /** Keeps the newest `keepRunsPerDomain` runs of a domain (active ones are never removed). */
+  private async prune(domainId: string): Promise<void> {
+    const old = this.runsOf(domainId).slice(0, -this.settings.keepRunsPerDomain).filter((r) => isTerminal(r.status));
+    for (const run of old) {
+      this.runs.delete(run.id);
+      await this.store.remove(run.id);
+    }
+  }
+
+  // ---- phases ----
+
+  downloadBundles(runId: string, signal?: AbortSignal, ownerNodeId?: string): Promise<UpgradeRun> {
+    return this.runPhase(runId, "download", signal, ownerNodeId, downloadBundles);
+  }
+
+  runPrechecks(runId: string, signal?: AbortSignal, ownerNodeId?: string): Promise<UpgradeRun> {
+    return this.runPhase(runId, "prechecks", signal, ownerNodeId, runPrechecks);
+  }
+
+  /**
+   * The gate. Called again while it waits (e.g. "ignore alerts" switched on), the new policy applies to the
+   * waiting gate and the same promise is returned.
+   */
+  async awaitAcknowledgement(runId: string, policy: AckPolicy, signal?: AbortSignal, ownerNodeId?: string): Promise<UpgradeRun> {
+    checkPolicy(policy);
+    await this.usable();
+    const gate = this.gates.get(runId);
+    const running = this.inflight.get(runId);
+    if (gate && running?.phase === "acknowledgement") {
+      gate.policy = { ...policy };
+      gate.poke();
+      return running.promise;
+    }
+    const current = { ...policy };
+    return this.runPhase(runId, "acknowledgement", signal, ownerNodeId, (ctx) => this.passGate(ctx, current));
+  }
+
+  private async passGate(ctx: PhaseContext, initial: AckPolicy): Promise<void> {
+    const run = ctx.run;
+    const gate = new Gate(initial);
+    this.gates.set(run.id, gate);
+    try {
+      for (;;) {
+        const decision = decideGate(run.findings, gate.policy, run.acknowledged);
+        if (decision.action === "fail") throw new EngineError("REMOTE_FAILURE", decision.reason, { fix: "Fix the precheck errors, then start the run again" });
+        if (decision.action === "continue") {
+          run.acknowledgementRule = decision.rule;
+          await ctx.handle.to("alerts_were_acknowledged", decision.rule, "success");
+          return;
+        }
+        if (run.status !== "waiting_for_alert_acknowledgement") {
+          await ctx.handle.to("waiting_for_alert_acknowledgement", decision.reason, "warning");
+        }
+        await gate.wait(ctx.signal);
+      }
+    } finally {
+      this.gates.delete(run.id);
+    }
+  }
+
+  /** Releases a waiting gate (persisted, so it also counts after a restart); undefined when nothing waits. */
+  acknowledge(domainOrRunId: string): UpgradeRun | undefined {
+    const run = this.runs.get(domainOrRunId) ?? this.activeRun(domainOrRunId) ??
+      [...this.runs.values()].find((r) => !isTerminal(r.status) && r.domainName === domainOrRunId);
+    if (!run || run.status !== "waiting_for_alert_acknowledgement") return undefined;
+    if (!run.acknowledged) {
+      run.acknowledged = true;
+      appendLog(run, "info", "acknowledgement", "Alerts acknowledged by the user");
+      this.commit(run).catch((err: unknown) => this.emit("storeError", err));
+    }
+    this.gates.get(run.id)?.poke();
+    return snapshot(run);
+  }
+
+  upgradeComponents(runId: string, signal?: AbortSignal, ownerNodeId?: string): Promise<UpgradeRun> {
+    return this.runPhase(runId, "upgrade", signal, ownerNodeId, async (ctx) => {
+      await upgradeComponents(ctx);
+      ctx.run.outcome = "successfully_completed";
+      ctx.run.finishedAt = new Date().toISOString();
+      this.schedulePauseEnd(ctx.run);
+    });
+  }
+
+  /** Fails a non-terminal run (e.g. its owner node is gone); undefined when there is no such run. */
+  async abandonRun(runId: string, reason: string): Promise<UpgradeRun | undefined> {
+    await this.usable();
+    const run = this.runs.get(runId);
+    if (!run || isTerminal(run.status)) return undefined;
+    if (this.inflight.has(runId)) {
+      throw new EngineError("WRONG_STATUS", `Run ${runId} is being worked on (phase ${run.phase}); it cannot be abandoned now`);
+    }
+    await this.failRun(run, new EngineError("RUN_FAILED", reason));
+    return snapshot(run);
+  }
+
+  /** Checks the run is where this phase can work, then runs it once (a second call joins the first). */
+  private async runPhase(
+    runId: string, phase: Phase, signal: AbortSignal | undefined, ownerNodeId: string | undefined,
+    work: (ctx: PhaseContext) => Promise<void>,
+  ): Promise<UpgradeRun> {
+    await this.usable();
+    const run = this.runs.get(runId);
+    if (!run) throw new EngineError("RUN_NOT_FOUND", `No upgrade run with id ${runId}`, { field: "runId", fix: "Start a run with the download node first" });
+    const running = this.inflight.get(runId);
+    if (running) {
+      if (running.phase === phase) return running.promise;
+      throw new EngineError("WRONG_STATUS", `Run ${runId} is busy in phase ${running.phase}`);
+    }
+    if (run.status === "failed") {
+      throw new EngineError("RUN_FAILED", `Run ${runId} for domain ${run.domainName} has failed: ${run.failureReason ?? "unknown reason"}`, {
+        fix: "Start a new run",
+      });
+    }
+    if (run.completedPhases.includes(phase)) return snapshot(run);
+    const previous = PREVIOUS_PHASE[phase];
+    if ((previous && !run.completedPhases.includes(previous)) || !PHASE_STATUSES[phase].includes(run.status)) {
+      throw new EngineError("WRONG_STATUS",
+        `Run ${runId} for domain ${run.domainName} is in status ${run.status}; the ${phase} phase needs ${previous ? `the ${previous} phase done and ` : ""}one of: ${PHASE_STATUSES[phase].join(", ")}`,
+        { fix: previous ? `Run the ${previous} phase first` : "Start a new run" });
+    }
+    const combined = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+    const promise = this.executePhase(run, phase, combined, ownerNodeId, work).finally(() => this.inflight.delete(runId));
+    this.inflight.set(runId, { phase, promise });
+    return promise;
+  }
+
+  private async executePhase(
+    run: UpgradeRun, phase: Phase, signal: AbortSignal, ownerNodeId: string | undefined, work: (ctx: PhaseContext) => Promise<void>,
+  ): Promise<UpgradeRun> {
+    const handle = this.handle(run);
+    try {
+      await handle.update((r) => {
+        r.phase = phase;
+        if (ownerNodeId) r.ownerNodeId = ownerNodeId;
+      });
+      await work(new PhaseContext(this.client, this.settings, handle, signal));
+      await handle.update((r) => { if (!r.completedPhases.includes(phase)) r.completedPhases.push(phase); });
+      return snapshot(run);
+    } catch (err) {
+      if (isAbort(err, signal)) throw abortError(`The ${phase} phase of run ${run.id}`);
+      throw await this.failRun(run, err);
+    }
+  }
+
+  // ---- completed pause ----
+
+  private schedulePauseEnd(run: UpgradeRun): void {
+    const finished = Date.parse(run.finishedAt ?? run.updatedAt);
+    const wait = Math.max(0, finished + this.settings.completedPauseMs - Date.now());
+    const timer = setTimeout(() => {
+      this.pauseTimers.delete(run.id);
+      if (run.status !== "successfully_completed" || this.latestRun(run.domainId) !== run) return;
+      transition(run, "waiting_for_initiation", "Ready for the next upgrade");
+      this.commit(run).catch((err: unknown) => this.emit("storeError", err));
+    }, wait);
+    timer.unref();
+    this.pauseTimers.set(run.id, timer);
+  }
+
+  private cancelPauseTimers(domainId: string): void {
+    for (const run of this.runsOf(domainId)) {
+      const timer = this.pauseTimers.get(run.id);
+      if (timer) clearTimeout(timer);
+      this.pauseTimers.delete(run.id);
+    }
+  }
+
+  // ---- queries ----
+
+  private runsOf(domainId: string): UpgradeRun[] {
+    return [...this.runs.values()].filter((r) => r.domainId === domainId).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  private activeRun(domainId: string): UpgradeRun | undefined {
+    return this.runsOf(domainId).find((r) => !isTerminal(r.status));
+  }
+
+  private latestRun(domainId: string): UpgradeRun | undefined {
+    return this.runsOf(domainId).at(-1);
+  }
+
+  getRun(id: string): UpgradeRun | undefined {
+    const run = this.runs.get(id);
+    return run && snapshot(run);
+  }
+
+  activeRunFor(domainId: string): UpgradeRun | undefined {
+    const run = this.activeRun(domainId);
+    return run && snapshot(run);
+  }
+
+  latestRunFor(domainId: string): UpgradeRun | undefined {
+    const run = this.latestRun(domainId);
+    return run && snapshot(run);
+  }
+
+  listRuns(): UpgradeRun[] {
+    return [...this.runs.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map(snapshot);
+  }
+
+  domainStatus(domainId: string): DomainStatusView {
+    const run = this.latestRun(domainId);
+    if (!run) return { status: "waiting_for_initiation", step: "No upgrade has run yet", progress: 0 };
+    return { status: run.status, step: run.step, progress: run.progress, run: snapshot(run) };
+  }
+
+  /** Non-terminal runs (loaded from the store or interrupted), for their owner node to pick up. */
+  resumableRuns(): UpgradeRun[] {
+    return this.listRuns().filter((r) => !isTerminal(r.status) && !this.inflight.has(r.id));
+  }
+
+  /** Aborts waits and requests; persisted runs stay resumable. */
+  close(): void {
+    this.closing.abort();
+    for (const timer of this.pauseTimers.values()) clearTimeout(timer);
+    this.pauseTimers.clear();
+  }
+}
+

@@ -1,0 +1,39 @@
+/** Codes the engine fails with; adapters show `message` and may branch on `code`. */
+export type EngineErrorCode =
+  | "BAD_INPUT"
+  | "DOMAIN_NOT_FOUND"
+  | "DOMAIN_NOT_READY"
+  | "DOMAIN_BUSY"
+  | "NO_UPDATE"
+  | "RUN_NOT_FOUND"
+  | "WRONG_STATUS"
+  | "RUN_FAILED"
+  | "DEADLINE"
+  | "ABORTED"
+  | "REMOTE_FAILURE";
+
+export class EngineError extends Error {
+  readonly code: EngineErrorCode;
+  /** The input field at fault, for BAD_INPUT. */
+  readonly field?: string;
+  /** What the user can do about it (the API's remediation text when there is one). */
+  readonly fix?: string;
+
+  constructor(code: EngineErrorCode, message: string, extra: { field?: string; fix?: string } = {}) {
+    super(message);
+    this.name = "EngineError";
+    this.code = code;
+    if (extra.field !== undefined) this.field = extra.field;
+    if (extra.fix !== undefined) this.fix = extra.fix;
+  }
+}
+
+export function isAbort(err: unknown, signal?: AbortSignal): boolean {
+  if (signal?.aborted) return true;
+  if (err instanceof EngineError) return err.code === "ABORTED";
+  return err instanceof Error && (err.name === "AbortError" || (err as { kind?: unknown }).kind === "aborted");
+}
+
+export function abortError(what: string): EngineError {
+  return new EngineError("ABORTED", `${what} was aborted`);
+}

@@ -1,0 +1,111 @@
+import type { ApiErrorBody, AssessmentOutput } from "../vcf/types";
+import { normalizeStatus } from "../vcf/status";
+import type { Finding } from "./types";
+
+export interface PrecheckCounts {
+  /** critical gaps + error validations + internal errors, summed over every domain entry */
+  errors: number;
+  warnings: number;
+}
+
+export interface PrecheckEvaluation {
+  findings: Finding[];
+  counts: PrecheckCounts;
+  /** Set when the run itself failed (not a finding): input errors, or failure without any finding. */
+  runFailure?: { message: string; remediation?: string };
+}
+
+function num(value: unknown): number {
+  const n = typeof value === "number" ? value : Number(value);
+  return Number.isFinite(n) ? n : 0;
+}
+
+function summaryEntries(a: AssessmentOutput): Record<string, unknown>[] {
+  const raw = a.presentedArtifactsMap?.["validation-domain-summary"];
+  const list = Array.isArray(raw) ? raw : raw !== undefined && raw !== null ? [raw] : [];
+  return list.filter((e): e is Record<string, unknown> => typeof e === "object" && e !== null);
+}
+
+export function countFindings(a: AssessmentOutput): PrecheckCounts {
+  let errors = 0;
+  let warnings = 0;
+  for (const e of summaryEntries(a)) {
+    errors += num(e.criticalGapsCount) + num(e.errorValidationsCount) + num(e.internalErrorValidationsCount);
+    warnings += num(e.warningGapsCount);
+  }
+  return { errors, warnings };
+}
+
+function severityOf(value: string | undefined): Finding["severity"] | undefined {
+  const s = normalizeStatus(value);
+  if (s === "ERROR" || s === "CRITICAL") return "ERROR";
+  if (s === "WARNING") return "WARNING";
+  return undefined;
+}
+
+function resourceOf(node: ApiErrorBody): string | undefined {
+  const c = node.context ?? {};
+  return c.resourceName || c.resourceId || c.resourceType || undefined;
+}
+
+/** Walks the validation tree; each node naming a check with a failing outcome and ERROR/WARNING severity. */
+export function extractFindings(a: AssessmentOutput): Finding[] {
+  const findings: Finding[] = [];
+  const visit = (node: ApiErrorBody, inheritedResource: string | undefined, depth: number): void => {
+    if (depth > 50) return;
+    const resource = resourceOf(node) ?? inheritedResource;
+    const c = node.context ?? {};
+    const severity = severityOf(c.severity);
+    const passed = normalizeStatus(c.validationStatus) === "VALIDATION_SUCCESSFUL";
+    if (c.validationName && severity && !passed) {
+      const f: Finding = { name: c.validationName, severity, description: node.message ?? "" };
+      if (resource) f.resource = resource;
+      if (node.remediationMessage) f.remediation = node.remediationMessage;
+      if (node.errorCode) f.code = node.errorCode;
+      findings.push(f);
+    }
+    for (const child of node.nestedErrors ?? []) visit(child, resource, depth + 1);
+  };
+  if (a.validationResult) visit(a.validationResult, undefined, 0);
+  return findings;
+}
+
+function describeErrors(errors: ApiErrorBody[]): { message: string; remediation?: string } {
+  const message = errors.map((e) => e.message ?? e.errorCode ?? "unknown error").join("; ");
+  const remediation = errors.map((e) => e.remediationMessage).filter(Boolean).join("; ");
+  return remediation ? { message, remediation } : { message };
+}
+
+/** Findings, counts and run-level failure of a finished check-set run. */
+export function evaluateAssessment(a: AssessmentOutput): PrecheckEvaluation {
+  const findings = extractFindings(a);
+  const counts = countFindings(a);
+  if (a.inputValidationErrors && a.inputValidationErrors.length > 0) {
+    return { findings, counts, runFailure: describeErrors(a.inputValidationErrors) };
+  }
+  // The summary may count more problems than the tree names: never let those pass unseen.
+  const named = { errors: findings.filter((f) => f.severity === "ERROR").length, warnings: 0 };
+  named.warnings = findings.length - named.errors;
+  if (counts.errors > named.errors) {
+    findings.push({
+      name: "Unlisted precheck errors", severity: "ERROR",
+      description: `The precheck summary counts ${counts.errors} blocking issue(s) but the result names only ${named.errors}.`,
+      remediation: "Open the precheck details in the SDDC Manager UI.",
+    });
+  }
+  if (counts.warnings > named.warnings) {
+    findings.push({
+      name: "Unlisted precheck warnings", severity: "WARNING",
+      description: `The precheck summary counts ${counts.warnings} warning(s) but the result names only ${named.warnings}.`,
+      remediation: "Open the precheck details in the SDDC Manager UI.",
+    });
+  }
+  if (normalizeStatus(a.status) === "COMPLETED_WITH_FAILURE" && findings.length === 0) {
+    const top = a.validationResult ? [a.validationResult] : [];
+    return {
+      findings, counts,
+      runFailure: top.length > 0 ? describeErrors(top) : { message: "the precheck run completed with failure and reported no findings" },
+    };
+  }
+  return { findings, counts };
+}

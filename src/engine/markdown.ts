@@ -1,0 +1,129 @@
+import type { Finding, LogEntry, LogLevel, UpgradeRun, UpgradeStatus } from "./types";
+import { DEFAULT_SETTINGS } from "./types";
+
+export interface MarkdownOptions {
+  /** Cap in UTF-8 bytes (default 12 KiB); the header and the newest entries are kept. */
+  maxBytes?: number;
+}
+
+const ICONS: Record<LogLevel, string> = { success: "✅", error: "❌", warning: "⚠️", info: "ℹ️" };
+
+const STATUS_LABELS: Record<UpgradeStatus, string> = {
+  waiting_for_initiation: "Waiting for initiation",
+  update_process_started: "Update process started",
+  downloading_bundles: "Downloading bundles",
+  setting_new_vcf_version_target: "Setting the new VCF version target",
+  initializing_prechecks: "Initializing prechecks",
+  running_prechecks: "Running prechecks",
+  evaluating_prechecks: "Evaluating prechecks",
+  prechecks_done: "Prechecks done",
+  waiting_for_alert_acknowledgement: "Waiting for alert acknowledgement",
+  alerts_were_acknowledged: "Alerts were acknowledged",
+  starting_upgrades: "Upgrading components",
+  successfully_completed: "Successfully completed",
+  failed: "Failed",
+};
+
+/** Escapes markdown and HTML in text that came from the API or the user; newlines become `<br>`. */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/([\\`*_[\]|~#])/g, "\\$1")
+    .replace(/\r?\n/g, "<br>");
+}
+
+function byteLength(text: string): number {
+  return Buffer.byteLength(text, "utf8");
+}
+
+/** Cuts to at most `max` UTF-8 bytes without splitting a character. */
+function truncateBytes(text: string, max: number): string {
+  if (byteLength(text) <= max) return text;
+  let out = "";
+  let used = 0;
+  for (const ch of text) {
+    const size = byteLength(ch);
+    if (used + size > max) break;
+    out += ch;
+    used += size;
+  }
+  return out;
+}
+
+function renderHeader(run: UpgradeRun): string {
+  const lines = [
+    `## VCF upgrade: ${escapeMarkdown(run.domainName)}`,
+    "",
+    `**Status:** ${STATUS_LABELS[run.status]} (\`${run.status}\`) · **Progress:** ${run.progress} %  `,
+    `**Versions:** ${escapeMarkdown(run.sourceVersion)} → ${escapeMarkdown(run.targetVersion)}  `,
+    `**Step:** ${escapeMarkdown(run.step)}  `,
+    `**Started:** ${run.createdAt}${run.finishedAt ? ` · **Finished:** ${run.finishedAt}` : ""}  `,
+  ];
+  if (run.outcome && run.status === "waiting_for_initiation") {
+    lines.push(`**Last run:** ${STATUS_LABELS[run.outcome]}  `);
+  }
+  if (run.failureReason) lines.push(`**Failure:** ${escapeMarkdown(run.failureReason)}  `);
+  if (run.acknowledgementRule) lines.push(`**Alerts:** ${escapeMarkdown(run.acknowledgementRule)}  `);
+  return lines.join("\n") + "\n";
+}
+
+function findingRow(f: Finding): string {
+  const icon = f.severity === "ERROR" ? ICONS.error : ICONS.warning;
+  const cells = [`${icon} ${f.severity}`, f.name, f.resource ?? "", f.description, f.remediation ?? ""];
+  return `| ${cells.map((c, i) => (i === 0 ? c : escapeMarkdown(c))).join(" | ")} |`;
+}
+
+/** The findings table; rows are dropped (and counted) to stay within `budget` bytes. */
+function renderFindings(findings: Finding[], budget: number): string {
+  if (findings.length === 0) return "";
+  const head = "\n### Precheck findings\n\n| Severity | Check | Resource | Description | Remediation |\n|---|---|---|---|---|\n";
+  let out = head;
+  let shown = 0;
+  for (const f of findings) {
+    const row = findingRow(f) + "\n";
+    if (byteLength(out + row) + 80 > budget) break;
+    out += row;
+    shown += 1;
+  }
+  if (shown < findings.length) out += `\n_${findings.length - shown} more finding(s) not shown._\n`;
+  return out;
+}
+
+function renderEntry(e: LogEntry): string {
+  return `- \`${e.at.replace("T", " ").replace(/\.\d+Z$/, "Z")}\` ${ICONS[e.level]} **${e.phase}**: ${escapeMarkdown(e.text)}\n`;
+}
+
+/** The run as markdown for dashboards and Home Assistant: header, findings, then the newest log entries. */
+export function renderMarkdown(run: UpgradeRun, options: MarkdownOptions = {}): string {
+  const max = Math.max(256, options.maxBytes ?? DEFAULT_SETTINGS.logMaxBytes);
+  const header = truncateBytes(renderHeader(run), max);
+  const top = header + renderFindings(run.findings, max - byteLength(header));
+  const logTitle = "\n### Log\n\n";
+  const omittedNote = (n: number) => `_${n} earlier entr${n === 1 ? "y" : "ies"} left out._\n`;
+  const dropped = run.droppedLogEntries ?? 0;
+  // Reserve room for the note so adding it never breaks the cap.
+  let budget = max - byteLength(top) - byteLength(logTitle) - byteLength(omittedNote(run.log.length + dropped));
+  if (budget <= 0) return top;
+  const kept: string[] = [];
+  for (let i = run.log.length - 1; i >= 0; i--) {
+    let line = renderEntry(run.log[i] as LogEntry);
+    // A single huge newest entry is shortened rather than hiding the whole log.
+    if (kept.length === 0 && byteLength(line) > budget) line = truncateBytes(line, budget - 5) + "…\n";
+    const size = byteLength(line);
+    if (size > budget) break;
+    kept.unshift(line);
+    budget -= size;
+  }
+  const omitted = run.log.length - kept.length + dropped;
+  return top + logTitle + (omitted > 0 ? omittedNote(omitted) : "") + kept.join("");
+}
+
+/** A one-line state for Home Assistant (under 255 characters). */
+export function statusText(view: { status: UpgradeStatus; step: string; progress: number }, domainName?: string): string {
+  const prefix = domainName ? `${domainName}: ` : "";
+  const text = `${prefix}${STATUS_LABELS[view.status]} (${view.progress} %) - ${view.step}`.replace(/\s+/g, " ");
+  const chars = Array.from(text);
+  return chars.length <= 254 ? text : chars.slice(0, 253).join("") + "…";
+}

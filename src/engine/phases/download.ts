@@ -1,0 +1,156 @@
+import type { Bundle } from "../../vcf/types";
+import { normalizeStatus } from "../../vcf/status";
+import { EngineError } from "../errors";
+import { compareVersions } from "../releases";
+import { httpStatusOf } from "../remote-errors";
+import { PhaseContext } from "../run-handle";
+import type { BundleRecord } from "../types";
+import { collectTaskErrors, describeApiErrors } from "./task-errors";
+
+const IN_FLIGHT = new Set(["PENDING", "SCHEDULED", "IN_PROGRESS", "VALIDATING"]);
+
+function bundleName(b: Pick<BundleRecord, "bundleId" | "description">): string {
+  return b.description ? `${b.description} (${b.bundleId})` : b.bundleId;
+}
+
+/** Same component version, with or without the build suffix on either side. */
+function sameComponentVersion(a: string, b: string): boolean {
+  if (a === b) return true;
+  const hasBuild = (v: string) => v.includes("-");
+  return (!hasBuild(a) || !hasBuild(b)) && compareVersions(a, b) === 0;
+}
+
+/** Bundles the target release needs: its patch bundles, or the fallback through the bundle list and upgradables. */
+async function findNeededBundles(ctx: PhaseContext): Promise<string[]> {
+  const release = ctx.run.targetRelease;
+  if (release.patchBundleIds.length > 0) return release.patchBundleIds;
+  await ctx.handle.log("info", `Release ${release.version} lists no patch bundles; matching bundles by component version`);
+  const ids = new Set<string>();
+  const bundles = await ctx.client.getBundles(undefined, ctx.opts);
+  for (const b of bundles) {
+    const matches = (b.components ?? []).some((c) =>
+      c.toVersion !== undefined && release.bom.some((e) => sameComponentVersion(e.version, c.toVersion as string)));
+    if (matches) ids.add(b.id);
+  }
+  const upgradables = await ctx.client.getSystemUpgradables(ctx.opts).catch(() => []);
+  for (const u of upgradables) {
+    if (u.resource?.resourceId === ctx.run.domainId && u.bundleId) ids.add(u.bundleId);
+  }
+  return [...ids];
+}
+
+/** Progress of the download phase: 5..25 % of the whole run. */
+async function reportProgress(ctx: PhaseContext): Promise<void> {
+  const records = Object.values(ctx.run.remote.bundles);
+  const done = records.filter((b) => normalizeStatus(b.downloadStatus) === "SUCCESSFUL").length;
+  await ctx.handle.step(`Downloading bundles: ${done} of ${records.length} ready`, 5 + (20 * done) / Math.max(1, records.length));
+}
+
+async function failureText(ctx: PhaseContext, record: BundleRecord, status: string): Promise<EngineError> {
+  let detail = { message: `download status ${status}` } as { message: string; remediation?: string };
+  if (record.taskId) {
+    const task = await ctx.client.getTask(record.taskId, ctx.opts).catch(() => undefined);
+    if (task) detail = describeApiErrors(collectTaskErrors(task), detail.message);
+  }
+  const fix = status === "RECALLED"
+    ? "VMware withdrew this bundle: do not apply it; check for a replacement bundle and release"
+    : detail.remediation ?? "Check the depot connection in SDDC Manager, then start the run again";
+  return new EngineError("REMOTE_FAILURE", `Bundle ${bundleName(record)} ${status === "RECALLED" ? "was recalled" : "failed to download"}: ${detail.message}`, { fix });
+}
+
+/** Asks SDDC Manager to download the bundle, once; a 409 means it was already requested. */
+async function requestDownload(ctx: PhaseContext, record: BundleRecord): Promise<void> {
+  try {
+    const task = await ctx.client.requestBundleDownload(record.bundleId, ctx.opts);
+    await ctx.handle.update(() => { record.requested = true; record.taskId = task.id; });
+    await ctx.handle.log("info", `Requested download of bundle ${bundleName(record)}`, { taskId: task.id });
+  } catch (err) {
+    if (httpStatusOf(err) !== 409) throw err;
+    await ctx.handle.update(() => { record.requested = true; });
+    await ctx.handle.log("info", `Download of bundle ${bundleName(record)} was already requested (409); following it`);
+  }
+}
+
+async function downloadOne(ctx: PhaseContext, record: BundleRecord): Promise<void> {
+  const read = (): Promise<Bundle> => ctx.client.getBundle(record.bundleId, ctx.opts);
+  let bundle = await read();
+  if (!record.description && bundle.description) await ctx.handle.update(() => { record.description = bundle.description; });
+  let status = normalizeStatus(bundle.downloadStatus);
+  if (status === "SUCCESSFUL") {
+    await ctx.handle.update(() => { record.downloadStatus = status; });
+    await ctx.handle.log("success", `Bundle ${bundleName(record)} is already downloaded`);
+    return;
+  }
+  if (status === "RECALLED") throw await failureText(ctx, record, status);
+  if (status === "FAILED" && record.requested) throw await failureText(ctx, record, status);
+  if (!record.requested && (status === "PENDING" || status === "FAILED")) {
+    if (status === "FAILED") await ctx.handle.log("warning", `An earlier download of bundle ${bundleName(record)} failed; requesting it again`);
+    await requestDownload(ctx, record);
+    bundle = await read();
+    status = normalizeStatus(bundle.downloadStatus);
+  }
+  const final = await ctx.wait({
+    what: `Download of bundle ${bundleName(record)}`,
+    deadlineKey: "download",
+    deadlineMs: ctx.settings.downloadDeadlineMs,
+    poll: read,
+    until: (b) => !IN_FLIGHT.has(normalizeStatus(b.downloadStatus)) && normalizeStatus(b.downloadStatus) !== "",
+    stateKey: (b) => normalizeStatus(b.downloadStatus),
+    onValue: async (b) => {
+      const now = normalizeStatus(b.downloadStatus);
+      if (now === record.downloadStatus) return;
+      await ctx.handle.update(() => { record.downloadStatus = now; });
+      await ctx.handle.log(now === "SUCCESSFUL" ? "success" : "info", `Bundle ${bundleName(record)}: ${now}`);
+      await reportProgress(ctx);
+    },
+  });
+  const end = normalizeStatus(final.downloadStatus);
+  if (end !== "SUCCESSFUL") throw await failureText(ctx, record, end);
+}
+
+/** Runs `work` over `items` with at most `limit` at a time; the first failure aborts the others. */
+async function eachLimited<T>(
+  ctx: PhaseContext, items: T[], limit: number, work: (child: PhaseContext, item: T) => Promise<void>,
+): Promise<void> {
+  const stop = new AbortController();
+  const child = new PhaseContext(ctx.client, ctx.settings, ctx.handle, AbortSignal.any([ctx.signal, stop.signal]));
+  const queue = [...items];
+  let failure: unknown;
+  const worker = async (): Promise<void> => {
+    while (queue.length > 0 && failure === undefined) {
+      const item = queue.shift() as T;
+      try {
+        await work(child, item);
+      } catch (err) {
+        if (failure === undefined) {
+          failure = err;
+          stop.abort();
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure !== undefined) throw failure;
+}
+
+/** The download phase: every bundle of the target release on disk, or a failure naming the bundle. */
+export async function downloadBundles(ctx: PhaseContext): Promise<void> {
+  if (ctx.run.status === "update_process_started") await ctx.handle.to("downloading_bundles", "Downloading bundles");
+  if (Object.keys(ctx.run.remote.bundles).length === 0) {
+    const ids = await findNeededBundles(ctx);
+    if (ids.length === 0) {
+      throw new EngineError("REMOTE_FAILURE", `No bundles were found for release ${ctx.run.targetVersion}`, {
+        fix: "Check the depot settings and the bundle list in SDDC Manager",
+      });
+    }
+    await ctx.handle.update((r) => {
+      for (const id of ids) r.remote.bundles[id] = { bundleId: id, requested: false };
+    });
+    await ctx.handle.log("info", `The target release needs ${ids.length} bundle(s)`, { bundleIds: ids });
+  }
+  await reportProgress(ctx);
+  const records = Object.values(ctx.run.remote.bundles);
+  await eachLimited(ctx, records, ctx.settings.downloadConcurrency, downloadOne);
+  await ctx.handle.step(`All ${records.length} bundle(s) downloaded`, 25);
+  await ctx.handle.log("success", `All ${records.length} bundle(s) are downloaded`);
+}

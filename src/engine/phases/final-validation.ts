@@ -1,0 +1,81 @@
+import type { Validation } from "../../vcf/types";
+import { normalizeStatus } from "../../vcf/status";
+import { EngineError } from "../errors";
+import { compareVersions } from "../releases";
+import { errorCodeOf, httpStatusOf } from "../remote-errors";
+import type { PhaseContext } from "../run-handle";
+import { validationEnded, validationFindings } from "./target";
+
+/** SDDC Manager's answer when the domain already runs the version being validated. */
+const SAME_VERSION_CODE = "SAME_SOURCE_AND_TARGET_VCF_VERSION";
+
+async function confirmVersion(ctx: PhaseContext): Promise<void> {
+  const { run, client } = ctx;
+  try {
+    await ctx.wait({
+      what: `Domain ${run.domainName} reporting version ${run.targetVersion}`,
+      deadlineKey: "final-version",
+      deadlineMs: ctx.settings.validationDeadlineMs,
+      poll: (signal) => client.getCurrentRelease(run.domainId, { signal }),
+      until: (r) => r !== undefined && compareVersions(r.version, run.targetVersion) === 0,
+      stateKey: (r) => r?.version ?? "",
+    });
+  } catch (err) {
+    if (!(err instanceof EngineError) || err.code !== "DEADLINE") throw err;
+    const current = await client.getCurrentRelease(run.domainId, ctx.opts);
+    const view = await client.getDomainReleaseView(run.domainId, ctx.opts);
+    throw new EngineError("REMOTE_FAILURE",
+      `No upgrade is left for domain ${run.domainName}, but it reports version ${current?.version ?? "unknown"} instead of ${run.targetVersion} (target now "${view.targetVersion}")`,
+      { fix: "Check the domain's target version and upgrade history in SDDC Manager, then start the run again" });
+  }
+}
+
+/** The validation call after the upgrade: SAME_SOURCE_AND_TARGET... means SDDC Manager confirms the version. */
+async function validateAtTarget(ctx: PhaseContext): Promise<void> {
+  const { run, client } = ctx;
+  if (!run.remote.finalValidationId) {
+    let started: Validation;
+    try {
+      started = await client.startValidation(run.domainId, { targetVersion: run.targetVersion }, ctx.opts);
+    } catch (err) {
+      if (httpStatusOf(err) === 400 && (errorCodeOf(err) ?? "").startsWith(SAME_VERSION_CODE)) {
+        await ctx.handle.log("success", `SDDC Manager confirms the domain is at ${run.targetVersion} (${errorCodeOf(err)})`);
+        return;
+      }
+      throw err;
+    }
+    await ctx.handle.update((r) => { r.remote.finalValidationId = started.id; });
+  }
+  const id = run.remote.finalValidationId as string;
+  const v = await ctx.wait({
+    what: "The final validation",
+    deadlineKey: "final-validation",
+    deadlineMs: ctx.settings.validationDeadlineMs,
+    poll: (signal) => client.getValidation(id, { signal }),
+    until: validationEnded,
+    stateKey: (x) => normalizeStatus(x.executionStatus),
+  });
+  const result = normalizeStatus(v.resultStatus);
+  if (normalizeStatus(v.executionStatus) === "COMPLETED" && result === "SUCCEEDED") {
+    await ctx.handle.log("success", "The final validation succeeded");
+    return;
+  }
+  const findings = validationFindings(v);
+  const text = findings.map((f) => `${f.name}: ${f.description}`).join("; ") || `${normalizeStatus(v.executionStatus)}/${result}`;
+  if (findings.length > 0 && findings.every((f) => f.severity === "WARNING")) {
+    await ctx.handle.log("warning", `The final validation reported warnings: ${text}`, { findings });
+    return;
+  }
+  const fix = findings.map((f) => f.remediation).filter(Boolean).join("; ");
+  throw new EngineError("REMOTE_FAILURE", `The final validation failed: ${text}`, fix ? { fix } : {});
+}
+
+/** The domain runs the target, no upgradable is left (checked by the loop), and SDDC Manager agrees. */
+export async function finalValidation(ctx: PhaseContext): Promise<void> {
+  await ctx.handle.step("Final validation", 96);
+  await confirmVersion(ctx);
+  await validateAtTarget(ctx);
+  const domain = await ctx.client.getDomain(ctx.run.domainId, ctx.opts);
+  await ctx.handle.log("info", `Domain ${domain.name} is ${domain.status ?? "in an unknown state"}${domain.upgradeStatus?.status ? `, upgrade status ${domain.upgradeStatus.status}` : ""}`);
+  await ctx.handle.to("successfully_completed", `Domain ${ctx.run.domainName} is at ${ctx.run.targetVersion}`, "success");
+}

@@ -1,0 +1,186 @@
+import type {
+  AssessmentOutput, CheckSetQueryResourceResult, CheckSetResourceSelection, CheckSetQueryResource,
+} from "../../vcf/types";
+import { normalizeStatus } from "../../vcf/status";
+import { EngineError } from "../errors";
+import { evaluateAssessment } from "../findings";
+import type { PhaseContext } from "../run-handle";
+import type { Finding } from "../types";
+import { TARGET_VALIDATION_CODE, setTargetVersion } from "./target";
+
+/** Check-set resource type -> BOM entry name of the component in the release. */
+const BOM_NAME_BY_RESOURCE: Readonly<Record<string, string>> = {
+  SDDC_MANAGER: "SDDC_MANAGER_VCF",
+  VCENTER: "VCENTER",
+  NSX_T_MANAGER: "NSX_T_MANAGER",
+  CLUSTER: "ESX_HOST",
+};
+
+const FINISHED = new Set(["COMPLETED_WITH_SUCCESS", "COMPLETED_WITH_FAILURE"]);
+
+function resourceKey(r: CheckSetQueryResourceResult): string {
+  return r.resourceId ?? `${r.resourceType ?? ""}:${r.resourceName ?? ""}`;
+}
+
+export function bomVersionFor(resourceType: string, bom: { name: string; version: string }[]): string | undefined {
+  const name = BOM_NAME_BY_RESOURCE[resourceType] ?? resourceType;
+  return bom.find((e) => e.name === name)?.version;
+}
+
+/** Query 2 asks for every resource of query 1 (by id, never keyed by type) with its target BOM version. */
+export function detailedQueryResources(
+  first: CheckSetQueryResourceResult[], bom: { name: string; version: string }[],
+): CheckSetQueryResource[] {
+  return first.filter((r) => r.resourceType).map((r) => {
+    const q: CheckSetQueryResource = { resourceType: r.resourceType as string };
+    if (r.resourceId) q.resourceId = r.resourceId;
+    const version = bomVersionFor(r.resourceType as string, bom);
+    if (version) q.resourceTargetVersion = version;
+    return q;
+  });
+}
+
+/**
+ * The run's resources: every resource of both answers; check-sets from the detailed answer, or from the
+ * first one when the detailed answer lost them.
+ */
+export function runSelection(
+  first: CheckSetQueryResourceResult[], detailed: CheckSetQueryResourceResult[],
+): { selection: CheckSetResourceSelection[]; skipped: string[] } {
+  const byKey = new Map(detailed.map((r) => [resourceKey(r), r]));
+  const merged = first.map((r) => {
+    const d = byKey.get(resourceKey(r));
+    byKey.delete(resourceKey(r));
+    return d && (d.checkSets?.length ?? 0) > 0 ? { ...r, ...d } : { ...d, ...r };
+  });
+  merged.push(...byKey.values());
+  const selection: CheckSetResourceSelection[] = [];
+  const skipped: string[] = [];
+  for (const r of merged) {
+    const checkSets = (r.checkSets ?? []).map((c) => c.checkSetId).filter((id): id is string => !!id);
+    if (!r.resourceType || !r.resourceId || !r.resourceName || checkSets.length === 0) {
+      skipped.push(r.resourceName ?? r.resourceId ?? r.resourceType ?? "unnamed resource");
+      continue;
+    }
+    const s: CheckSetResourceSelection = {
+      resourceType: r.resourceType, resourceId: r.resourceId, resourceName: r.resourceName,
+      checkSets: checkSets.map((checkSetId) => ({ checkSetId })),
+    };
+    if (r.domain) s.domain = r.domain;
+    selection.push(s);
+  }
+  return { selection, skipped };
+}
+
+/** Finds a check-set run started just before a restart (the POST went out, its id was not recorded). */
+async function findStartedRun(ctx: PhaseContext): Promise<string | undefined> {
+  const runs = await ctx.client.listCheckSetRuns(ctx.run.domainId, ctx.opts);
+  const mine = runs
+    .filter((r) => r.id && r.metadata?.targetVersion === ctx.run.targetVersion)
+    .sort((a, b) => (b.timestamp ?? 0) - (a.timestamp ?? 0));
+  return mine[0]?.id;
+}
+
+/** The two-query pattern, then the run; its id is recorded at once. */
+async function startCheckSetRun(ctx: PhaseContext): Promise<void> {
+  const { run, client } = ctx;
+  if (run.remote.checkSetRunId) return;
+  if (run.remote.checkSetRunRequested) {
+    const found = await findStartedRun(ctx);
+    if (found) {
+      await ctx.handle.update((r) => { r.remote.checkSetRunId = found; });
+      await ctx.handle.log("info", `Following the precheck run ${found} started before the restart`);
+      return;
+    }
+  }
+  const first = await client.queryCheckSets({ checkSetType: "UPGRADE", domains: [{ domainId: run.domainId }] }, ctx.opts);
+  if (first.resources.length === 0) {
+    throw new EngineError("REMOTE_FAILURE", `The check-set query returned no resources for domain ${run.domainName}`);
+  }
+  const resources = detailedQueryResources(first.resources, run.targetRelease.bom);
+  const detailed = await client.queryCheckSets({ checkSetType: "UPGRADE", domains: [{ domainId: run.domainId, resources }] }, ctx.opts);
+  const { selection, skipped } = runSelection(first.resources, detailed.resources);
+  if (skipped.length > 0) await ctx.handle.log("info", `No check-sets for: ${skipped.join(", ")}`);
+  if (selection.length === 0) {
+    throw new EngineError("REMOTE_FAILURE", `The check-set queries offered no check-sets for domain ${run.domainName}`);
+  }
+  await ctx.handle.update((r) => {
+    r.remote.checkSetQueryId = detailed.queryId;
+    r.remote.checkSetRunRequested = true;
+  });
+  const task = await client.startCheckSetRun(
+    { queryId: detailed.queryId, resources: selection, metadata: { targetVersion: run.targetVersion } }, ctx.opts);
+  await ctx.handle.update((r) => { r.remote.checkSetRunId = task.id; });
+  await ctx.handle.log("info", `Started prechecks on ${selection.length} resource(s)`, {
+    runId: task.id, resources: selection.map((s) => `${s.resourceType} ${s.resourceName}`),
+  });
+}
+
+async function waitForRun(ctx: PhaseContext): Promise<AssessmentOutput> {
+  const runId = ctx.run.remote.checkSetRunId as string;
+  return ctx.wait({
+    what: `Precheck run ${runId}`,
+    deadlineKey: "prechecks",
+    deadlineMs: ctx.settings.precheckDeadlineMs,
+    poll: (signal) => ctx.client.getCheckSetRun(runId, { signal }),
+    until: (a) => FINISHED.has(normalizeStatus(a.status)),
+    stateKey: (a) => `${normalizeStatus(a.status)}:${a.discoveryProgress?.percentageComplete ?? ""}`,
+    onValue: async (a) => {
+      const pct = Math.max(0, Math.min(100, Number(a.discoveryProgress?.percentageComplete ?? 0) || 0));
+      await ctx.handle.step(`Prechecks running: ${Math.round(pct)} %`, 32 + (13 * pct) / 100);
+    },
+  });
+}
+
+function describeFinding(f: Finding): string {
+  const where = f.resource ? ` on ${f.resource}` : "";
+  const fix = f.remediation ? ` Remediation: ${f.remediation}` : "";
+  return `${f.severity} ${f.name}${where}: ${f.description}${fix}`;
+}
+
+async function evaluate(ctx: PhaseContext): Promise<void> {
+  const runId = ctx.run.remote.checkSetRunId as string;
+  const assessment = await ctx.client.getCheckSetRun(runId, ctx.opts);
+  const result = evaluateAssessment(assessment);
+  if (result.runFailure) {
+    throw new EngineError("REMOTE_FAILURE", `The precheck run itself failed: ${result.runFailure.message}`,
+      result.runFailure.remediation ? { fix: result.runFailure.remediation } : { fix: "Run the prechecks again" });
+  }
+  await ctx.handle.update((r) => {
+    r.findings = [...r.findings.filter((f) => f.code === TARGET_VALIDATION_CODE), ...result.findings];
+    r.findingCounts = result.counts;
+  });
+  for (const f of result.findings) await ctx.handle.log(f.severity === "ERROR" ? "error" : "warning", describeFinding(f), { finding: f });
+}
+
+function summary(findings: Finding[]): { text: string; level: "success" | "warning" | "error" } {
+  const errors = findings.filter((f) => f.severity === "ERROR").length;
+  const warnings = findings.length - errors;
+  if (findings.length === 0) return { text: "Prechecks done: no findings", level: "success" };
+  return { text: `Prechecks done: ${errors} error(s), ${warnings} warning(s)`, level: errors > 0 ? "error" : "warning" };
+}
+
+/** Target version, then the check-set prechecks; each status step continues recorded remote work. */
+export async function runPrechecks(ctx: PhaseContext): Promise<void> {
+  const h = ctx.handle;
+  if (ctx.run.status === "downloading_bundles") {
+    await h.to("setting_new_vcf_version_target", `Setting the target version ${ctx.run.targetVersion}`);
+  }
+  if (ctx.run.status === "setting_new_vcf_version_target") {
+    await setTargetVersion(ctx);
+    await h.to("initializing_prechecks", "Initializing prechecks");
+  }
+  if (ctx.run.status === "initializing_prechecks") {
+    await startCheckSetRun(ctx);
+    await h.to("running_prechecks", `Running prechecks (run ${ctx.run.remote.checkSetRunId})`);
+  }
+  if (ctx.run.status === "running_prechecks") {
+    await waitForRun(ctx);
+    await h.to("evaluating_prechecks", "Evaluating precheck results");
+  }
+  if (ctx.run.status === "evaluating_prechecks") {
+    await evaluate(ctx);
+    const s = summary(ctx.run.findings);
+    await h.to("prechecks_done", s.text, s.level);
+  }
+}

@@ -1,0 +1,32 @@
+import type { ApiErrorBody, SubTask, Task } from "../../vcf/types";
+import { normalizeStatus } from "../../vcf/status";
+
+export interface FailureText {
+  message: string;
+  remediation?: string;
+}
+
+/** Errors of a task plus, recursively, those of its failed subtasks and stages (deepest last). */
+export function collectTaskErrors(task: Task): ApiErrorBody[] {
+  const found: ApiErrorBody[] = [...(task.errors ?? [])];
+  const visit = (sub: SubTask, depth: number): void => {
+    if (depth > 20) return;
+    found.push(...(sub.errors ?? []));
+    for (const stage of sub.stages ?? []) {
+      if (normalizeStatus(stage.status) === "FAILED" || (stage.errors?.length ?? 0) > 0) found.push(...(stage.errors ?? []));
+    }
+    for (const child of sub.subTasks ?? []) visit(child, depth + 1);
+  };
+  for (const sub of task.subTasks ?? []) visit(sub, 0);
+  return found;
+}
+
+/** One readable message and remediation from API error bodies (duplicates removed). */
+export function describeApiErrors(errors: ApiErrorBody[], fallback: string): FailureText {
+  const unique = (values: (string | undefined)[]) => [...new Set(values.filter((v): v is string => !!v && v.trim() !== ""))];
+  const messages = unique(errors.map((e) => e.message ?? e.errorCode));
+  const remediations = unique(errors.map((e) => e.remediationMessage));
+  const out: FailureText = { message: messages.length > 0 ? messages.join("; ") : fallback };
+  if (remediations.length > 0) out.remediation = remediations.join("; ");
+  return out;
+}

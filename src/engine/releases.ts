@@ -1,0 +1,66 @@
+import type { DomainFutureRelease } from "../vcf/types";
+import { normalizeStatus } from "../vcf/status";
+import { EngineError } from "./errors";
+
+const VERSION_PATTERN = /^\d+(\.\d+){0,3}$/;
+
+/** "5.2.1.0-24307856" -> [5, 2, 1, 0]; the build suffix is ignored, missing parts count as 0. */
+export function versionParts(version: string): number[] {
+  const base = version.trim().split("-")[0] ?? "";
+  const parts = base.split(".").map((p) => Number.parseInt(p, 10));
+  while (parts.length < 4) parts.push(0);
+  return parts.map((n) => (Number.isFinite(n) ? n : 0));
+}
+
+/** Numeric, part-by-part comparison (never as strings): negative when a < b. */
+export function compareVersions(a: string, b: string): number {
+  const pa = versionParts(a);
+  const pb = versionParts(b);
+  const length = Math.max(pa.length, pb.length);
+  for (let i = 0; i < length; i++) {
+    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
+export function isVersionString(value: string): boolean {
+  return VERSION_PATTERN.test(value.trim());
+}
+
+/** A release the domain can move to now: APPLICABLE, newer than current, and current >= its minimum. */
+export function isApplicableUpgrade(release: DomainFutureRelease, current: string): boolean {
+  if (normalizeStatus(release.applicabilityStatus) !== "APPLICABLE") return false;
+  if (compareVersions(release.version, current) <= 0) return false;
+  return !release.minCompatibleVcfVersion || compareVersions(current, release.minCompatibleVcfVersion) >= 0;
+}
+
+/**
+ * The release to upgrade to: the requested one (which must be an applicable future release), or else the
+ * oldest applicable one (upgrades are sequential). Undefined means there is no update.
+ */
+export function chooseRelease(
+  current: string, releases: readonly DomainFutureRelease[], targetVersion?: string,
+): DomainFutureRelease | undefined {
+  const applicable = releases
+    .filter((r) => isApplicableUpgrade(r, current))
+    .sort((a, b) => compareVersions(a.version, b.version));
+  if (targetVersion === undefined) return applicable[0];
+  if (!isVersionString(targetVersion)) {
+    throw new EngineError("BAD_INPUT", `targetVersion "${targetVersion}" is not a version like 5.2.1.0`, {
+      field: "targetVersion", fix: "Give a VCF version such as 5.2.1.0, or leave targetVersion empty to take the next release",
+    });
+  }
+  const wanted = applicable.find((r) => compareVersions(r.version, targetVersion) === 0);
+  if (wanted) return wanted;
+  const choices = applicable.map((r) => r.version).join(", ") || "none";
+  const listed = releases.find((r) => compareVersions(r.version, targetVersion) === 0);
+  const why = listed
+    ? `it is listed but not applicable from ${current}`
+    : compareVersions(targetVersion, current) <= 0
+      ? `the domain is already at ${current}`
+      : "it is not among the domain's future releases";
+  throw new EngineError("BAD_INPUT", `targetVersion ${targetVersion} cannot be used: ${why}`, {
+    field: "targetVersion", fix: `Use one of the applicable releases (${choices}) or leave targetVersion empty`,
+  });
+}

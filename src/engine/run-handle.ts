@@ -1,0 +1,83 @@
+import type { VcfClient } from "../vcf/client";
+import { appendLog, transition } from "./transitions";
+import type { EngineSettings, LogLevel, UpgradeRun, UpgradeStatus } from "./types";
+import { STATUS_PHASE } from "./transitions";
+import { waitUntil, type WaitOptions } from "./wait";
+
+/** Persists and announces the run after each change (resolves once stored). */
+export type CommitFn = (run: UpgradeRun) => Promise<void>;
+
+/** A live run plus the one way to change it: every mutation is persisted and emitted. */
+export class RunHandle {
+  constructor(readonly run: UpgradeRun, private readonly commit: CommitFn) {}
+
+  async to(status: UpgradeStatus, text: string, level: LogLevel = "info"): Promise<void> {
+    transition(this.run, status, text, level);
+    await this.commit(this.run);
+  }
+
+  async log(level: LogLevel, text: string, details?: unknown): Promise<void> {
+    appendLog(this.run, level, STATUS_PHASE[this.run.status], text, details);
+    await this.commit(this.run);
+  }
+
+  /** Finer progress without a log entry. */
+  async step(text: string, progress?: number): Promise<void> {
+    if (text === this.run.step && (progress === undefined || Math.round(progress) === this.run.progress)) return;
+    this.run.step = text;
+    if (progress !== undefined) this.run.progress = Math.max(0, Math.min(100, Math.round(progress)));
+    this.run.updatedAt = new Date().toISOString();
+    await this.commit(this.run);
+  }
+
+  /** Records remote ids and other facts; persisted before the caller goes on. */
+  async update(mutate: (run: UpgradeRun) => void): Promise<void> {
+    mutate(this.run);
+    this.run.updatedAt = new Date().toISOString();
+    await this.commit(this.run);
+  }
+
+  /** The absolute deadline for `key`, recorded on first use so it survives restarts. */
+  async deadline(key: string, durationMs: number): Promise<number> {
+    const recorded = this.run.deadlines[key];
+    if (recorded !== undefined) return Date.parse(recorded);
+    const at = Date.now() + durationMs;
+    await this.update((r) => { r.deadlines[key] = new Date(at).toISOString(); });
+    return at;
+  }
+}
+
+export type PhaseWaitOptions<T> = Omit<WaitOptions<T>, "deadline" | "intervalMs" | "maxIntervalMs" | "signal"> & {
+  deadlineKey: string;
+  deadlineMs: number;
+};
+
+/** What every phase function gets. */
+export class PhaseContext {
+  constructor(
+    readonly client: VcfClient,
+    readonly settings: EngineSettings,
+    readonly handle: RunHandle,
+    readonly signal: AbortSignal,
+  ) {}
+
+  get run(): UpgradeRun {
+    return this.handle.run;
+  }
+
+  /** `waitUntil` with the engine's intervals, this run's recorded deadline and the abort signal. */
+  async wait<T>(o: PhaseWaitOptions<T>): Promise<T> {
+    const deadline = await this.handle.deadline(o.deadlineKey, o.deadlineMs);
+    return waitUntil({
+      ...o,
+      deadline,
+      intervalMs: this.settings.pollIntervalMs,
+      maxIntervalMs: this.settings.maxPollIntervalMs,
+      signal: this.signal,
+    });
+  }
+
+  get opts(): { signal: AbortSignal } {
+    return { signal: this.signal };
+  }
+}

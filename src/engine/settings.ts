@@ -1,0 +1,25 @@
+import { EngineError } from "./errors";
+import { DEFAULT_SETTINGS, type EngineSettings } from "./types";
+
+/** Settings that may be zero (a pause or settle time can be skipped); every other one must be positive. */
+const MAY_BE_ZERO: ReadonlySet<keyof EngineSettings> = new Set(["completedPauseMs", "sddcSettleMs"]);
+const INTEGERS: ReadonlySet<keyof EngineSettings> = new Set(["downloadConcurrency", "keepRunsPerDomain"]);
+
+/** Defaults plus overrides, each checked: a bad value names the setting and what it must be. */
+export function resolveSettings(overrides: Partial<EngineSettings> = {}): EngineSettings {
+  const merged: EngineSettings = { ...DEFAULT_SETTINGS };
+  for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof EngineSettings)[]) {
+    const value = overrides[key];
+    if (value === undefined) continue;
+    const min = MAY_BE_ZERO.has(key) ? 0 : key === "logMaxBytes" ? 256 : Number.MIN_VALUE;
+    const ok = typeof value === "number" && Number.isFinite(value) && value >= min && (!INTEGERS.has(key) || Number.isInteger(value));
+    if (!ok) {
+      const must = INTEGERS.has(key) ? "a whole number of at least 1" : key === "logMaxBytes" ? "a number of bytes of at least 256" : MAY_BE_ZERO.has(key) ? "a number of milliseconds, 0 or more" : "a positive number of milliseconds";
+      throw new EngineError("BAD_INPUT", `Setting ${key} is ${JSON.stringify(value)}; it must be ${must}`, {
+        field: `settings.${key}`, fix: `Set ${key} to ${must} (default ${DEFAULT_SETTINGS[key]})`,
+      });
+    }
+    merged[key] = value;
+  }
+  return merged;
+}

@@ -1,0 +1,97 @@
+import { EngineError } from "./errors";
+import type { LogEntry, LogLevel, Phase, UpgradeRun, UpgradeStatus } from "./types";
+
+/** Every legal move. `failed` is reachable from every non-terminal status and is final. */
+export const ALLOWED_TRANSITIONS: Readonly<Record<UpgradeStatus, readonly UpgradeStatus[]>> = {
+  waiting_for_initiation: ["update_process_started"],
+  update_process_started: ["downloading_bundles", "failed"],
+  downloading_bundles: ["setting_new_vcf_version_target", "failed"],
+  setting_new_vcf_version_target: ["initializing_prechecks", "failed"],
+  initializing_prechecks: ["running_prechecks", "failed"],
+  running_prechecks: ["evaluating_prechecks", "failed"],
+  evaluating_prechecks: ["prechecks_done", "failed"],
+  prechecks_done: ["waiting_for_alert_acknowledgement", "alerts_were_acknowledged", "failed"],
+  waiting_for_alert_acknowledgement: ["alerts_were_acknowledged", "failed"],
+  alerts_were_acknowledged: ["starting_upgrades", "failed"],
+  starting_upgrades: ["successfully_completed", "failed"],
+  successfully_completed: ["waiting_for_initiation"],
+  failed: [],
+};
+
+/** The phase that owns each status (the one whose method drives it). */
+export const STATUS_PHASE: Readonly<Record<UpgradeStatus, Phase>> = {
+  waiting_for_initiation: "download",
+  update_process_started: "download",
+  downloading_bundles: "download",
+  setting_new_vcf_version_target: "prechecks",
+  initializing_prechecks: "prechecks",
+  running_prechecks: "prechecks",
+  evaluating_prechecks: "prechecks",
+  prechecks_done: "prechecks",
+  waiting_for_alert_acknowledgement: "acknowledgement",
+  alerts_were_acknowledged: "acknowledgement",
+  starting_upgrades: "upgrade",
+  successfully_completed: "upgrade",
+  failed: "upgrade",
+};
+
+/** Overall progress (0-100) when a status is entered; phases refine it within the next range. */
+export const STATUS_PROGRESS: Readonly<Record<UpgradeStatus, number>> = {
+  waiting_for_initiation: 0,
+  update_process_started: 2,
+  downloading_bundles: 5,
+  setting_new_vcf_version_target: 25,
+  initializing_prechecks: 30,
+  running_prechecks: 32,
+  evaluating_prechecks: 45,
+  prechecks_done: 48,
+  waiting_for_alert_acknowledgement: 50,
+  alerts_were_acknowledged: 52,
+  starting_upgrades: 55,
+  successfully_completed: 100,
+  failed: 0,
+};
+
+/** A run in one of these statuses no longer holds its domain. */
+export function isTerminal(status: UpgradeStatus): boolean {
+  return status === "failed" || status === "successfully_completed" || status === "waiting_for_initiation";
+}
+
+/** Runs keep at most this many entries; older ones are counted in `droppedLogEntries`. */
+export const MAX_LOG_ENTRIES = 400;
+
+export function appendLog(
+  run: UpgradeRun, level: LogLevel, phase: Phase | "run", text: string, details?: unknown, now = new Date(),
+): LogEntry {
+  const entry: LogEntry = { at: now.toISOString(), level, phase, text };
+  if (details !== undefined) entry.details = details;
+  run.log.push(entry);
+  if (run.log.length > MAX_LOG_ENTRIES) {
+    const excess = run.log.length - MAX_LOG_ENTRIES;
+    run.log.splice(0, excess);
+    run.droppedLogEntries = (run.droppedLogEntries ?? 0) + excess;
+  }
+  run.updatedAt = entry.at;
+  return entry;
+}
+
+/**
+ * The one place a status changes: rejects illegal moves, sets step/progress, appends the log entry.
+ * Failure is recorded by the caller through the same function (`to: "failed"`).
+ */
+export function transition(
+  run: UpgradeRun, to: UpgradeStatus, text: string, level: LogLevel = "info", now = new Date(),
+): void {
+  const allowed = ALLOWED_TRANSITIONS[run.status];
+  if (!allowed.includes(to)) {
+    throw new EngineError(
+      "WRONG_STATUS",
+      `Run ${run.id} for domain ${run.domainName} cannot move from ${run.status} to ${to}`,
+    );
+  }
+  run.status = to;
+  run.step = text;
+  if (to !== "failed") run.progress = Math.max(to === "waiting_for_initiation" ? 0 : run.progress, STATUS_PROGRESS[to]);
+  if (to === "waiting_for_initiation") run.progress = 0;
+  appendLog(run, level, to === "failed" ? "run" : STATUS_PHASE[to], text, { status: to }, now);
+}

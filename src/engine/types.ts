@@ -1,0 +1,205 @@
+// The engine's own data model: one UpgradeRun holds everything about one domain's upgrade.
+
+/** The only status values a run (and a domain) ever shows; finer progress lives in `step` and `progress`. */
+export type UpgradeStatus =
+  | "waiting_for_initiation"
+  | "update_process_started"
+  | "downloading_bundles"
+  | "setting_new_vcf_version_target"
+  | "initializing_prechecks"
+  | "running_prechecks"
+  | "evaluating_prechecks"
+  | "prechecks_done"
+  | "waiting_for_alert_acknowledgement"
+  | "alerts_were_acknowledged"
+  | "starting_upgrades"
+  | "successfully_completed"
+  | "failed";
+
+export const UPGRADE_STATUSES: readonly UpgradeStatus[] = [
+  "waiting_for_initiation",
+  "update_process_started",
+  "downloading_bundles",
+  "setting_new_vcf_version_target",
+  "initializing_prechecks",
+  "running_prechecks",
+  "evaluating_prechecks",
+  "prechecks_done",
+  "waiting_for_alert_acknowledgement",
+  "alerts_were_acknowledged",
+  "starting_upgrades",
+  "successfully_completed",
+  "failed",
+];
+
+/** The four phase nodes; each owns a slice of the statuses and can be re-run after a restart. */
+export type Phase = "download" | "prechecks" | "acknowledgement" | "upgrade";
+
+export type LogLevel = "success" | "error" | "warning" | "info";
+
+export interface LogEntry {
+  at: string;
+  level: LogLevel;
+  phase: Phase | "run";
+  text: string;
+  details?: unknown;
+}
+
+export interface Finding {
+  name: string;
+  severity: "ERROR" | "WARNING";
+  resource?: string;
+  description: string;
+  remediation?: string;
+  code?: string;
+}
+
+/** One bundle the target release needs, and what we did about it. */
+export interface BundleRecord {
+  bundleId: string;
+  description?: string;
+  /** True once WE sent the download PATCH (or got a 409 for it): never PATCH again after a restart. */
+  requested: boolean;
+  taskId?: string;
+  downloadStatus?: string;
+}
+
+/** One component upgrade, keyed by bundle id in `remote.upgrades`. */
+export interface UpgradeRecord {
+  bundleId: string;
+  upgradeId: string;
+  componentType: string;
+  status?: string;
+  startedAt: string;
+  finishedAt?: string;
+}
+
+export interface RemoteIds {
+  bundles: Record<string, BundleRecord>;
+  validationId?: string;
+  /** resultStatus of the target validation once it ended (SUCCEEDED or FAILED_WITH_WARNINGS). */
+  validationResult?: string;
+  checkSetQueryId?: string;
+  /** Set just before the check-set run POST: after a restart without a run id, look the run up instead. */
+  checkSetRunRequested?: boolean;
+  checkSetRunId?: string;
+  upgrades: Record<string, UpgradeRecord>;
+  finalValidationId?: string;
+}
+
+/** What the run needs to know about its target release (kept so a restart does not depend on the listing). */
+export interface TargetRelease {
+  version: string;
+  bom: { name: string; version: string; publicName?: string }[];
+  patchBundleIds: string[];
+}
+
+export interface UpgradeRun {
+  id: string;
+  domainId: string;
+  domainName: string;
+  sourceVersion: string;
+  targetVersion: string;
+  targetRelease: TargetRelease;
+  status: UpgradeStatus;
+  step: string;
+  progress: number;
+  phase: Phase;
+  /** Phases whose work is finished; a phase method called again for one of them returns at once. */
+  completedPhases: Phase[];
+  ownerNodeId?: string;
+  remote: RemoteIds;
+  /** Absolute deadlines (ISO) per wait, so they survive restarts. */
+  deadlines: Record<string, string>;
+  findings: Finding[];
+  /** Blocking/warning totals from the check-set summary (may exceed the extracted findings). */
+  findingCounts?: { errors: number; warnings: number };
+  acknowledged: boolean;
+  /** Which rule let the run pass the acknowledgement gate. */
+  acknowledgementRule?: string;
+  /** How the last run ended; stays set when the status returns to waiting_for_initiation. */
+  outcome?: "successfully_completed" | "failed";
+  createdAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+  failureReason?: string;
+  log: LogEntry[];
+  /** Oldest log entries dropped from `log` to bound the run's size. */
+  droppedLogEntries?: number;
+}
+
+export interface EngineSettings {
+  pollIntervalMs: number;
+  maxPollIntervalMs: number;
+  downloadDeadlineMs: number;
+  validationDeadlineMs: number;
+  precheckDeadlineMs: number;
+  componentDeadlineMs: number;
+  /** How long SDDC Manager's API may stay away during its own upgrade. */
+  sddcOutageBudgetMs: number;
+  /** Extra wait after SDDC Manager answers again ("pingable is not ready"). */
+  sddcSettleMs: number;
+  downloadConcurrency: number;
+  /** Pause after successfully_completed before the domain shows waiting_for_initiation again. */
+  completedPauseMs: number;
+  logMaxBytes: number;
+  /** Finished runs kept per domain (the newest is always kept). */
+  keepRunsPerDomain: number;
+}
+
+export const DEFAULT_SETTINGS: EngineSettings = {
+  pollIntervalMs: 10_000,
+  maxPollIntervalMs: 60_000,
+  downloadDeadlineMs: 4 * 3600_000,
+  validationDeadlineMs: 15 * 60_000,
+  precheckDeadlineMs: 40 * 60_000,
+  componentDeadlineMs: 3 * 3600_000,
+  sddcOutageBudgetMs: 2 * 3600_000,
+  sddcSettleMs: 5 * 60_000,
+  downloadConcurrency: 2,
+  completedPauseMs: 60_000,
+  logMaxBytes: 12 * 1024,
+  keepRunsPerDomain: 3,
+};
+
+export interface AckPolicy {
+  ignoreAlerts: boolean;
+  alsoIgnoreErrors: boolean;
+  failOnErrors: boolean;
+}
+
+export interface ComponentUpdate {
+  /** BOM name, e.g. VCENTER. */
+  name: string;
+  publicName?: string;
+  currentVersion?: string;
+  targetVersion: string;
+}
+
+export interface DomainUpdateInfo {
+  domainId: string;
+  domainName: string;
+  domainType?: string;
+  domainStatus?: string;
+  currentVersion: string;
+  updateAvailable: boolean;
+  nextRelease?: { version: string; releaseDate?: string; description?: string };
+  components: ComponentUpdate[];
+  /** Set when the domain cannot be upgraded now (not ACTIVE, or the releases could not be read). */
+  problem?: string;
+  upgradeStatus: UpgradeStatus;
+}
+
+export interface DomainStatusView {
+  status: UpgradeStatus;
+  step: string;
+  progress: number;
+  run?: UpgradeRun;
+}
+
+export interface StartRunRequest {
+  /** Domain id or name. */
+  domain: string;
+  targetVersion?: string;
+  ownerNodeId?: string;
+}

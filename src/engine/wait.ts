@@ -1,0 +1,89 @@
+import { EngineError, abortError, isAbort } from "./errors";
+import { isTransientError } from "./remote-errors";
+
+export interface WaitOptions<T> {
+  /** Names the wait in errors, e.g. "Download of bundle X". */
+  what: string;
+  poll: (signal: AbortSignal | undefined) => Promise<T>;
+  /** The wait ends when this holds for a polled value. */
+  until: (value: T) => boolean;
+  /** Absolute end (epoch ms); past it the wait fails with DEADLINE. */
+  deadline: number;
+  intervalMs: number;
+  maxIntervalMs: number;
+  signal?: AbortSignal;
+  /** Called with every polled value (progress, logging). */
+  onValue?: (value: T) => void | Promise<void>;
+  /** While this key stays the same the interval grows (x1.5 up to the max); a change resets it. */
+  stateKey?: (value: T) => string;
+  /** Which poll errors to wait through (with exponential back-off); others end the wait. */
+  retryOn?: (err: unknown) => boolean;
+  /** Told about every tolerated error (for the log). */
+  onRetry?: (err: unknown, consecutive: number) => void | Promise<void>;
+  now?: () => number;
+}
+
+/** Sleeps `ms`, or rejects as soon as the signal aborts. */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError("Wait"));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError("Wait"));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+export function describeDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 120) return `${Math.round(s)} s`;
+  const m = s / 60;
+  if (m < 120) return `${Math.round(m)} min`;
+  return `${Math.round((m / 60) * 10) / 10} h`;
+}
+
+/** The one polling loop of the engine: every wait for remote work goes through here. */
+export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
+  const now = o.now ?? Date.now;
+  const retryOn = o.retryOn ?? isTransientError;
+  const base = Math.max(1, o.intervalMs);
+  const max = Math.max(base, o.maxIntervalMs);
+  let interval = base;
+  let errors = 0;
+  let lastKey: string | undefined;
+  for (;;) {
+    if (o.signal?.aborted) throw abortError(o.what);
+    let value: T | undefined;
+    let polled = false;
+    try {
+      value = await o.poll(o.signal);
+      polled = true;
+    } catch (err) {
+      if (isAbort(err, o.signal)) throw abortError(o.what);
+      if (err instanceof EngineError || !retryOn(err)) throw err;
+      errors += 1;
+      await o.onRetry?.(err, errors);
+    }
+    if (polled) {
+      const v = value as T;
+      errors = 0;
+      await o.onValue?.(v);
+      if (o.until(v)) return v;
+      const key = o.stateKey?.(v);
+      interval = key !== undefined && key === lastKey ? Math.min(max, interval * 1.5) : base;
+      lastKey = key;
+    }
+    const wait = errors > 0 ? Math.min(max, base * 2 ** (errors - 1)) : interval;
+    const remaining = o.deadline - now();
+    if (remaining <= 0) {
+      throw new EngineError("DEADLINE", `${o.what} did not finish before its deadline (${new Date(o.deadline).toISOString()})`);
+    }
+    await delay(Math.min(wait, remaining), o.signal);
+  }
+}

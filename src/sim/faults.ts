@@ -1,0 +1,71 @@
+import { badField } from "./errors";
+import { BodyObject } from "./strict";
+import { COMPONENT_KINDS, ComponentKind, FaultPatch, FaultSettings, PhaseDurations } from "./types";
+import { DEFAULT_DURATIONS } from "./scenarios";
+
+/** Runtime fault injection: flaky GETs and the nginx-style HTML error pages; parsing of /sim/faults bodies. */
+
+export type FaultAction = { kind: "drop" } | { kind: "html"; status: 502 | 503 };
+
+/** Flaky faults hit GETs only: a POST or PATCH that may have gone through is never faulted. */
+export function flakyFault(method: string, faults: FaultSettings, random: () => number): FaultAction | undefined {
+  if (method !== "GET" || faults.flakyRate <= 0 || random() >= faults.flakyRate) return undefined;
+  const pick = random();
+  if (pick < 1 / 3) return { kind: "drop" };
+  return { kind: "html", status: pick < 2 / 3 ? 502 : 503 };
+}
+
+export function htmlErrorPage(status: 502 | 503): string {
+  const title = status === 502 ? "502 Bad Gateway" : "503 Service Temporarily Unavailable";
+  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+}
+
+const NUMBER_KEYS = ["flakyRate", "outageSeconds", "outageDropShare", "tokenLifetimeSeconds", "failAttempts"] as const;
+const BOOLEAN_KEYS = ["downloadNeverFinishes", "validationNeverFinishes", "precheckNeverFinishes", "upgradeNeverFinishes"] as const;
+const SHARE_KEYS: readonly string[] = ["flakyRate", "outageDropShare"];
+
+/** Validates a FaultPatch from JSON (POST /sim/faults, CLI); errors name the field and the fix. */
+export function parseFaultPatch(body: unknown): FaultPatch {
+  const root = BodyObject.root(body, "FaultSettings", true).allowOnly("FaultSettings", [...NUMBER_KEYS, ...BOOLEAN_KEYS, "durations", "precheckFindings", "failDownloadOf", "failUpgradeOf", "validationResult"]);
+  const patch: FaultPatch = {};
+  for (const key of NUMBER_KEYS) {
+    const v = root.value[key];
+    if (v === undefined) continue;
+    patch[key] = checkNumber(key, v, SHARE_KEYS.includes(key) ? 1 : Number.MAX_SAFE_INTEGER);
+  }
+  for (const key of BOOLEAN_KEYS) {
+    const v = root.boolean(key);
+    if (v !== undefined) patch[key] = v;
+  }
+  const findings = root.enumString("precheckFindings", ["none", "warnings", "errors"] as const);
+  if (findings) patch.precheckFindings = findings;
+  const validation = root.enumString("validationResult", ["SUCCEEDED", "FAILED_WITH_WARNINGS"] as const);
+  if (validation) patch.validationResult = validation;
+  if (root.value.failDownloadOf !== undefined) patch.failDownloadOf = componentList(root, "failDownloadOf");
+  if (root.value.failUpgradeOf !== undefined) patch.failUpgradeOf = componentList(root, "failUpgradeOf");
+  const durations = root.object("durations", "PhaseDurations");
+  if (durations) {
+    durations.allowOnly("PhaseDurations", Object.keys(DEFAULT_DURATIONS));
+    const parsed: Partial<PhaseDurations> = {};
+    for (const key of Object.keys(DEFAULT_DURATIONS) as (keyof PhaseDurations)[]) {
+      const v = durations.value[key];
+      if (v !== undefined) parsed[key] = checkNumber(`durations.${key}`, v, Number.MAX_SAFE_INTEGER, key === "downloadMegabytesPerSecond");
+    }
+    patch.durations = parsed;
+  }
+  return patch;
+}
+
+function checkNumber(field: string, v: unknown, max: number, positive = false): number {
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > max || (positive && v === 0)) {
+    throw badField(field, `must be a number from ${positive ? "above 0" : "0"} to ${max}`, `Set '${field}' to a number in range.`);
+  }
+  return v;
+}
+
+function componentList(root: BodyObject, key: string): ComponentKind[] {
+  return root.strings(key).map((v, i) => {
+    if (!(COMPONENT_KINDS as readonly string[]).includes(v)) throw badField(`${key}[${i}]`, `'${v}' is not a component`, `Use ${COMPONENT_KINDS.join(", ")}.`);
+    return v as ComponentKind;
+  });
+}

@@ -1,0 +1,225 @@
+import { stableUuid } from "./ids";
+import { COMPONENT_KINDS, ComponentKind } from "./types";
+
+/** The simulated estate: releases, domains with their components, and the depot's bundles. */
+
+export interface ReleaseDef {
+  version: string;
+  minCompatibleVcfVersion: string;
+  releaseDate: string;
+  description: string;
+  bom: Record<ComponentKind, string>;
+  /** Set for releases that are never applicable here (e.g. a major release needing a different path). */
+  blockedReason?: string;
+}
+
+export const START_VERSION = "5.2.0.0";
+
+/** Sorted by version. 5.1.1.0 is older than the domains, 5.2.1.0 is the oldest applicable newer release. */
+export const RELEASES: readonly ReleaseDef[] = [
+  release("5.1.1.0", "5.0.0.0", "2024-02-13", "VMware Cloud Foundation 5.1.1", ["5.1.1.0-23480823", "4.1.2.3.0-23382408", "8.0.2.00300-23504390", "8.0.2-23305546"]),
+  release("5.2.0.0", "5.1.0.0", "2024-07-23", "VMware Cloud Foundation 5.2", ["5.2.0.0-24108943", "4.2.0.0-24105817", "8.0.3.00100-24091160", "8.0.3-24022510"]),
+  release("5.2.1.0", "5.1.0.0", "2024-10-09", "VMware Cloud Foundation 5.2.1", ["5.2.1.0-24307856", "4.2.1.0-24304122", "8.0.3.00300-24305161", "8.0.3-24280767"]),
+  release("5.2.1.1", "5.2.1.0", "2024-12-17", "VMware Cloud Foundation 5.2.1.1", ["5.2.1.1-24397777", "4.2.1.0-24304122", "8.0.3.00400-24322831", "8.0.3-24280767"]),
+  release("5.2.2.0", "5.1.0.0", "2025-05-13", "VMware Cloud Foundation 5.2.2", ["5.2.2.0-24936865", "4.2.2.0-24765122", "8.0.3.00500-24674346", "8.0.3-24674464"]),
+  {
+    ...release("9.0.0.0", "5.2.0.0", "2025-06-17", "VMware Cloud Foundation 9.0", ["9.0.0.0-24703748", "9.0.0.0-24733065", "9.0.0.0-24755230", "9.0.0-24755229"]),
+    blockedReason: "Upgrading to VCF 9.0 needs the VCF Installer; it is not offered as an in-place domain upgrade.",
+  },
+];
+
+function release(version: string, min: string, date: string, description: string, bom: [string, string, string, string]): ReleaseDef {
+  const [sddc, nsx, vc, esx] = bom;
+  return {
+    version,
+    minCompatibleVcfVersion: min,
+    releaseDate: `${date}T00:00:00.000Z`,
+    description,
+    bom: { SDDC_MANAGER: sddc, NSX_T_MANAGER: nsx, VCENTER: vc, ESX_HOST: esx },
+  };
+}
+
+export function findRelease(version: string): ReleaseDef | undefined {
+  return RELEASES.find((r) => r.version === version);
+}
+
+/** BOM entry names used by releases (UPGRADE-API.md §2). */
+export const BOM_NAMES: Record<ComponentKind, string> = {
+  SDDC_MANAGER: "SDDC_MANAGER_VCF",
+  NSX_T_MANAGER: "NSX_T_MANAGER",
+  VCENTER: "VCENTER",
+  ESX_HOST: "ESX_HOST",
+};
+
+export const PUBLIC_NAMES: Record<ComponentKind, string> = {
+  SDDC_MANAGER: "SDDC Manager",
+  NSX_T_MANAGER: "VMware NSX",
+  VCENTER: "VMware vCenter",
+  ESX_HOST: "VMware ESXi",
+};
+
+/** Bundle component type: VMware's scripts check `HOST` for ESXi (UPGRADE-API.md §3). */
+export const BUNDLE_COMPONENT_TYPES: Record<ComponentKind, string> = {
+  SDDC_MANAGER: "SDDC_MANAGER",
+  NSX_T_MANAGER: "NSX_T_MANAGER",
+  VCENTER: "VCENTER",
+  ESX_HOST: "HOST",
+};
+
+export interface SimCluster {
+  id: string;
+  name: string;
+  vlcmEnabled: boolean;
+  primary: boolean;
+  hostCount: number;
+  esxVersion: string;
+}
+
+export interface SimNsx {
+  id: string;
+  vipFqdn: string;
+  vip: string;
+  version: string;
+  edgeClusterId: string;
+  edgeClusterName: string;
+}
+
+export interface SimDomain {
+  id: string;
+  name: string;
+  type: "MANAGEMENT" | "VI";
+  vcfVersion: string;
+  /** "" while no target is selected (as GET /v1/releases/domains/{id} shows it). */
+  targetVersion: string;
+  ssoId: string;
+  nsx: SimNsx;
+  vcenter: { id: string; fqdn: string; version: string };
+  clusters: SimCluster[];
+}
+
+export interface SimSddcManager {
+  id: string;
+  fqdn: string;
+  ipAddress: string;
+  version: string;
+  domainId: string;
+}
+
+export interface BundleDef {
+  id: string;
+  releaseVersion: string;
+  kind: ComponentKind;
+  fromVersion: string;
+  toVersion: string;
+  sizeMB: number;
+  description: string;
+  componentId: string;
+}
+
+export interface Inventory {
+  sddcManager: SimSddcManager;
+  domains: SimDomain[];
+  bundles: readonly BundleDef[];
+}
+
+const DNS = "vcf.sim.test";
+
+export function buildInventory(viDomainCount: number): Inventory {
+  const start = findRelease(START_VERSION);
+  if (!start) throw new Error(`release ${START_VERSION} missing`);
+  const domains = [buildDomain("m01", "MANAGEMENT", 0, start), ...range(viDomainCount).map((i) => buildDomain(`w${pad(i + 1)}`, "VI", i + 1, start))];
+  const management = domains[0] as SimDomain;
+  return {
+    sddcManager: {
+      id: stableUuid("sddc-manager"),
+      fqdn: `lab-vcf01.${DNS}`,
+      ipAddress: "10.0.10.5",
+      version: start.bom.SDDC_MANAGER,
+      domainId: management.id,
+    },
+    domains,
+    bundles: BUNDLES,
+  };
+}
+
+function buildDomain(suffix: string, type: "MANAGEMENT" | "VI", index: number, start: ReleaseDef): SimDomain {
+  const name = `lab-${suffix}`;
+  const net = 10 + index;
+  const firstClusterHosts = type === "MANAGEMENT" ? 4 : 3;
+  return {
+    id: stableUuid(`domain:${name}`),
+    name,
+    type,
+    vcfVersion: start.version,
+    targetVersion: "",
+    ssoId: stableUuid("sso:vsphere.local"),
+    nsx: {
+      id: stableUuid(`nsx:${name}`),
+      vipFqdn: `${name}-nsx01.${DNS}`,
+      vip: `10.0.${net}.20`,
+      version: start.bom.NSX_T_MANAGER,
+      edgeClusterId: stableUuid(`edge-cluster:${name}`),
+      edgeClusterName: `${name}-ec01`,
+    },
+    vcenter: { id: stableUuid(`vcenter:${name}`), fqdn: `${name}-vc01.${DNS}`, version: start.bom.VCENTER },
+    clusters: [
+      { id: stableUuid(`cluster:${name}-cl01`), name: `${name}-cl01`, vlcmEnabled: true, primary: true, hostCount: firstClusterHosts, esxVersion: start.bom.ESX_HOST },
+      { id: stableUuid(`cluster:${name}-cl02`), name: `${name}-cl02`, vlcmEnabled: false, primary: false, hostCount: 2, esxVersion: start.bom.ESX_HOST },
+    ],
+  };
+}
+
+const BUNDLE_SIZES_MB: Record<ComponentKind, number> = { SDDC_MANAGER: 2157.6, NSX_T_MANAGER: 12890.3, VCENTER: 10344.9, ESX_HOST: 612.2 };
+
+/** One bundle per component whose version changes from one release to the next, after the start release. */
+export const BUNDLES: readonly BundleDef[] = buildBundles();
+
+function buildBundles(): BundleDef[] {
+  const bundles: BundleDef[] = [];
+  const startIndex = RELEASES.findIndex((r) => r.version === START_VERSION);
+  for (let i = startIndex + 1; i < RELEASES.length; i += 1) {
+    const previous = RELEASES[i - 1] as ReleaseDef;
+    const rel = RELEASES[i] as ReleaseDef;
+    if (rel.blockedReason) continue;
+    for (const kind of COMPONENT_KINDS) {
+      if (rel.bom[kind] === previous.bom[kind]) continue;
+      bundles.push({
+        id: stableUuid(`bundle:${rel.version}:${kind}`),
+        releaseVersion: rel.version,
+        kind,
+        fromVersion: previous.bom[kind],
+        toVersion: rel.bom[kind],
+        sizeMB: BUNDLE_SIZES_MB[kind],
+        description: bundleDescription(kind, rel.version, rel.bom[kind]),
+        componentId: stableUuid(`bundle-component:${rel.version}:${kind}`),
+      });
+    }
+  }
+  return bundles;
+}
+
+function bundleDescription(kind: ComponentKind, vcf: string, to: string): string {
+  const short = to.split("-")[0];
+  switch (kind) {
+    case "SDDC_MANAGER":
+      return `VMware Cloud Foundation (${vcf}) upgrade bundle for SDDC Manager`;
+    case "NSX_T_MANAGER":
+      return `Update bundle for NSX ${short}`;
+    case "VCENTER":
+      return `Update bundle for vCenter Server ${short}`;
+    case "ESX_HOST":
+      return `Update bundle for ESXi ${to}`;
+  }
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+export function findDomainById(inv: Inventory, id: string): SimDomain | undefined {
+  return inv.domains.find((d) => d.id === id);
+}

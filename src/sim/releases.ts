@@ -1,0 +1,182 @@
+import { SimContext } from "./context";
+import { componentKindsOf, remainingSteps, targetSteps } from "./domain-steps";
+import { ApiError, notFound } from "./errors";
+import { BOM_NAMES, BUNDLES, findDomainById, findRelease, PUBLIC_NAMES, ReleaseDef, RELEASES, SimDomain } from "./inventory";
+import { BodyObject } from "./strict";
+import { COMPONENT_KINDS, ComponentKind } from "./types";
+import { UpgradeService } from "./upgrades";
+import { compareVersions } from "./versions";
+
+/** Releases, future releases and the per-domain target version (UPGRADE-API.md §2 and §4). */
+
+export class ReleaseService {
+  /** Number of component steps when the target was selected, for Domain.upgradeStatus. */
+  private readonly stepTotals = new Map<string, number>();
+
+  constructor(private readonly ctx: SimContext, private readonly upgrades: UpgradeService) {}
+
+  requireDomain(id: string): SimDomain {
+    const domain = findDomainById(this.ctx.inventory, id);
+    if (!domain) throw notFound("Domain", id, "DOMAIN_NOT_FOUND", "Use GET /v1/domains to find a valid domain id.");
+    return domain;
+  }
+
+  /** GET /v1/releases with its filters. */
+  list(query: Record<string, string>): unknown[] {
+    if (query.domainId !== undefined) {
+      const domain = this.requireDomain(query.domainId);
+      const current = findRelease(domain.vcfVersion);
+      return current ? [renderRelease(current, domain)] : [];
+    }
+    return RELEASES.filter((r) => query.versionEq === undefined || r.version === query.versionEq)
+      .filter((r) => query.versionGt === undefined || compareVersions(r.version, query.versionGt) > 0)
+      .filter((r) => query.applicableForVersion === undefined || (applicableFrom(r, query.applicableForVersion) && compareVersions(r.version, query.applicableForVersion) > 0))
+      .map((r) => renderRelease(r, undefined));
+  }
+
+  /** GET /v1/releases/system: the lowest release deployed in any domain. */
+  system(): unknown {
+    const lowest = [...this.ctx.inventory.domains].sort((a, b) => compareVersions(a.vcfVersion, b.vcfVersion))[0];
+    const release = lowest ? findRelease(lowest.vcfVersion) : undefined;
+    if (!release) throw new ApiError(500, "INTERNAL_SERVER_ERROR", "No deployed release", "Retry later.");
+    return renderRelease(release, undefined);
+  }
+
+  futureReleases(domainId: string): unknown[] {
+    const domain = this.requireDomain(domainId);
+    return RELEASES.filter((r) => r.version !== domain.vcfVersion).map((r) => {
+      const reason = notApplicableReason(r, domain);
+      const body: Record<string, unknown> = {
+        ...renderRelease(r, domain),
+        applicabilityStatus: reason ? "NOT_APPLICABLE" : "APPLICABLE",
+        isApplicable: !reason,
+        warnings: [],
+        reasonsNotApplicable: reason ? [reason] : [],
+      };
+      if (reason) body.reasonNotApplicable = reason;
+      return body;
+    });
+  }
+
+  view(domainId: string): unknown {
+    const domain = this.requireDomain(domainId);
+    return { domainId: domain.id, targetVersion: domain.targetVersion, patches: [], isCustomizedBom: false };
+  }
+
+  /** PATCH /v1/releases/domains/{id}: answers 200 with an empty body. */
+  setTarget(domainId: string, body: unknown): void {
+    const domain = this.requireDomain(domainId);
+    const version = readDomainRelease(body, this.ctx.strict);
+    if (version === domain.vcfVersion) {
+      throw new ApiError(400, "SAME_SOURCE_AND_TARGET_VCF_VERSION", `Source and target VCF versions are the same (${version})`, "Choose a newer target version from GET /v1/releases/domains/{id}/future-releases.", [version]);
+    }
+    const release = findRelease(version);
+    // A real 5.2 lab answers 500 (not 404) for versions that do not exist or do not apply (UPGRADE-API.md §4).
+    if (!release || notApplicableReason(release, domain) || compareVersions(version, domain.vcfVersion) < 0) {
+      throw new ApiError(500, "VCF_RELEASE_NOT_APPLICABLE", `VCF release ${version} is not an applicable target for domain ${domain.name} at ${domain.vcfVersion}`, "Pick an APPLICABLE, newer release from GET /v1/releases/domains/{id}/future-releases.", [version]);
+    }
+    this.refuseWhileUpgrading(domain);
+    domain.targetVersion = version;
+    this.stepTotals.set(domain.id, remainingSteps(this.ctx.inventory, domain, release).length);
+  }
+
+  clearTarget(domainId: string): void {
+    const domain = this.requireDomain(domainId);
+    this.refuseWhileUpgrading(domain);
+    domain.targetVersion = "";
+    this.stepTotals.delete(domain.id);
+  }
+
+  /** The domain's version becomes the target once its last component is upgraded. */
+  tick(): void {
+    for (const domain of this.ctx.inventory.domains) {
+      if (domain.targetVersion && domain.vcfVersion !== domain.targetVersion && targetSteps(this.ctx.inventory, domain).length === 0) {
+        domain.vcfVersion = domain.targetVersion;
+      }
+    }
+  }
+
+  upgradeStatus(domain: SimDomain, allDownloaded: (bundleIds: string[]) => boolean): { status: string; completedResources: number; totalResources: number } {
+    if (!domain.targetVersion) {
+      const next = oldestApplicableNewer(domain);
+      const total = next ? remainingSteps(this.ctx.inventory, domain, next).length : 0;
+      return { status: total > 0 ? "AVAILABLE" : "UP_TO_DATE", completedResources: 0, totalResources: total };
+    }
+    const remaining = targetSteps(this.ctx.inventory, domain);
+    const total = this.stepTotals.get(domain.id) ?? remaining.length;
+    const completed = Math.max(0, total - remaining.length);
+    const active = this.upgrades.activeOn(domain.id);
+    let status = "AVAILABLE";
+    if (remaining.length === 0) status = "UP_TO_DATE";
+    else if (active) status = this.upgrades.state(active) === "INPROGRESS" ? "IN_PROGRESS" : "SCHEDULED";
+    else if (allDownloaded(remaining.map((s) => s.bundle.id))) status = "READY";
+    return { status, completedResources: completed, totalResources: total };
+  }
+
+  private refuseWhileUpgrading(domain: SimDomain): void {
+    if (this.upgrades.activeOn(domain.id)) {
+      throw new ApiError(500, "TARGET_VERSION_CHANGE_NOT_ALLOWED", `The target version of domain ${domain.name} cannot change while an upgrade is running`, "Wait for the running upgrade to finish.", [domain.id]);
+    }
+  }
+}
+
+/** DomainRelease body: only targetVersion is needed; extra keys with empty values are refused (§4). */
+export function readDomainRelease(body: unknown, strict: boolean): string {
+  const root = BodyObject.root(body, "DomainRelease", strict).allowOnly("DomainRelease", ["targetVersion", "targetSddcManagerVersion", "targetVxRailVersion", "patches"]);
+  const version = root.string("targetVersion", true);
+  root.string("targetSddcManagerVersion");
+  root.string("targetVxRailVersion");
+  root.objects("patches", "TargetProductVersion").forEach((p) => {
+    p.allowOnly("TargetProductVersion", ["productType", "version"]);
+    p.string("productType", true);
+    p.string("version", true);
+  });
+  return version;
+}
+
+function applicableFrom(release: ReleaseDef, version: string): boolean {
+  return !release.blockedReason && compareVersions(version, release.minCompatibleVcfVersion) >= 0;
+}
+
+export function notApplicableReason(release: ReleaseDef, domain: SimDomain): { component: string; messageKey: string; arguments: string[]; message: string } | undefined {
+  if (release.blockedReason) {
+    return { component: "LCM", messageKey: "release.upgrade.path.not.supported", arguments: [release.version], message: release.blockedReason };
+  }
+  if (!applicableFrom(release, domain.vcfVersion)) {
+    return {
+      component: "LCM",
+      messageKey: "release.min.compatible.version.not.met",
+      arguments: [domain.vcfVersion, release.minCompatibleVcfVersion],
+      message: `Current version ${domain.vcfVersion} is lower than the minimum compatible version ${release.minCompatibleVcfVersion}`,
+    };
+  }
+  return undefined;
+}
+
+export function oldestApplicableNewer(domain: SimDomain): ReleaseDef | undefined {
+  return RELEASES.find((r) => compareVersions(r.version, domain.vcfVersion) > 0 && !notApplicableReason(r, domain));
+}
+
+/** A Release body; for a domain, products it does not run (SDDC Manager on VI domains) are left out. */
+function renderRelease(release: ReleaseDef, domain: SimDomain | undefined): Record<string, unknown> {
+  const kinds = domain ? componentKindsOf(domain) : COMPONENT_KINDS;
+  const bundles = kinds.flatMap((kind) => {
+    return findBundlesFor(release, kind).map((b) => ({ bundleId: b, bundleType: kind === "SDDC_MANAGER" ? "SDDC_MANAGER" : "VMWARE_SOFTWARE", bundleElements: [BOM_NAMES[kind]], cumulativeFromVcfVersion: "5.1.0.0" }));
+  });
+  return {
+    product: "VCF",
+    version: release.version,
+    minCompatibleVcfVersion: release.minCompatibleVcfVersion,
+    releaseDate: release.releaseDate,
+    description: release.description,
+    bom: kinds.map((kind) => ({ name: BOM_NAMES[kind], version: release.bom[kind], publicName: PUBLIC_NAMES[kind] })),
+    patchBundles: bundles,
+    sku: [],
+    updates: [],
+  };
+}
+
+/** The release's patch bundles: those that bring a component to this release's BOM version. */
+function findBundlesFor(release: ReleaseDef, kind: ComponentKind): string[] {
+  return BUNDLES.filter((b) => b.kind === kind && b.toVersion === release.bom[kind]).map((b) => b.id);
+}

@@ -1,0 +1,124 @@
+/** Public types of the simulator (re-exported by index.ts). */
+
+export type ScenarioName =
+  | "happy"
+  | "precheck-warnings"
+  | "precheck-errors"
+  | "download-failure"
+  | "upgrade-failure"
+  | "long-sddc-outage"
+  | "short-token-lifetime"
+  | "flaky"
+  | "many-domains";
+
+export const SCENARIO_NAMES: readonly ScenarioName[] = [
+  "happy",
+  "precheck-warnings",
+  "precheck-errors",
+  "download-failure",
+  "upgrade-failure",
+  "long-sddc-outage",
+  "short-token-lifetime",
+  "flaky",
+  "many-domains",
+];
+
+/** The upgradable components of a domain, in the order the server enforces. */
+export type ComponentKind = "SDDC_MANAGER" | "NSX_T_MANAGER" | "VCENTER" | "ESX_HOST";
+export const COMPONENT_KINDS: readonly ComponentKind[] = ["SDDC_MANAGER", "NSX_T_MANAGER", "VCENTER", "ESX_HOST"];
+
+/** Durations in simulated seconds (at time scale 1 they are real seconds). */
+export interface PhaseDurations {
+  /** A requested download waits this long in SCHEDULED before it starts. */
+  downloadQueueSeconds: number;
+  /** Download speed; a bundle's download time is sizeMB / this. */
+  downloadMegabytesPerSecond: number;
+  /** Checksum/signature validation after the bytes are in (bundle still IN_PROGRESS). */
+  bundleValidationSeconds: number;
+  /** POST /v1/releases/domains/{id}/validations until COMPLETED. */
+  targetValidationSeconds: number;
+  /** A check-set (precheck) run until COMPLETED_*. */
+  checkSetRunSeconds: number;
+  /** SDDC Manager upgrade: time with a working API before its services stop. */
+  sddcManagerBeforeOutageSeconds: number;
+  /** SDDC Manager upgrade: time after the API is back until the upgrade is COMPLETED_*. */
+  sddcManagerAfterOutageSeconds: number;
+  nsxUpgradeSeconds: number;
+  vcenterUpgradeSeconds: number;
+  /** ESXi: per host; clusters are remediated one after another, hosts within a cluster too. */
+  esxHostUpgradeSeconds: number;
+}
+
+export type PrecheckFindings = "none" | "warnings" | "errors";
+
+export interface FaultSettings {
+  /** Share (0..1) of GET /v1/... requests answered with 502, 503 or a dropped connection. Never POST/PATCH. */
+  flakyRate: number;
+  /** Length of the SDDC Manager API outage during its own upgrade, simulated seconds. */
+  outageSeconds: number;
+  /** Leading share (0..1) of the outage in which connections are dropped; the rest answers 503 with HTML. */
+  outageDropShare: number;
+  /** Access-token lifetime, simulated seconds. */
+  tokenLifetimeSeconds: number;
+  durations: PhaseDurations;
+  /** Findings of every check-set run. */
+  precheckFindings: PrecheckFindings;
+  /** Bundles of these components fail to download. */
+  failDownloadOf: ComponentKind[];
+  /** Upgrades of these components end COMPLETED_WITH_FAILURE. */
+  failUpgradeOf: ComponentKind[];
+  /** How many attempts of a failing download/upgrade fail before one succeeds; 0 = every attempt fails. */
+  failAttempts: number;
+  /** Result of target validations that pass the compatibility check. */
+  validationResult: "SUCCEEDED" | "FAILED_WITH_WARNINGS";
+  downloadNeverFinishes: boolean;
+  validationNeverFinishes: boolean;
+  precheckNeverFinishes: boolean;
+  upgradeNeverFinishes: boolean;
+}
+
+/** What setFaults and options.faults accept: any subset, durations merged key by key. */
+export type FaultPatch = Omit<Partial<FaultSettings>, "durations"> & { durations?: Partial<PhaseDurations> };
+
+export interface SimulatorOptions {
+  host?: string;
+  port?: number;
+  tls?: boolean;
+  scenario?: ScenarioName;
+  timeScale?: number;
+  domains?: number;
+  faults?: FaultPatch;
+  tokenLifetimeSeconds?: number;
+  username?: string;
+  password?: string;
+  strict?: boolean;
+}
+
+/** One request/response as seen by the simulator. Secrets are redacted as "***". */
+export interface SimExchange {
+  seq: number;
+  at: string;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  requestContentType?: string;
+  requestBody?: unknown;
+  /** 0 when the simulator dropped the connection instead of answering. */
+  status: number;
+  responseContentType?: string;
+  responseBody?: unknown;
+}
+
+export interface RunningSimulator {
+  url: string;
+  port: number;
+  caCertificatePem?: string;
+  credentials: { username: string; password: string };
+  requestLog(): SimExchange[];
+  clearRequestLog(): void;
+  advanceClock(simSeconds: number): void;
+  setScenario(name: ScenarioName): void;
+  setFaults(f: FaultPatch): void;
+  state(): unknown;
+  stop(): Promise<void>;
+}

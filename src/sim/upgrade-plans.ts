@@ -1,0 +1,70 @@
+import { errorBody, ErrorBody } from "./errors";
+import { SimCluster, SimDomain } from "./inventory";
+import { PlanStep } from "./plan";
+import { ComponentKind, PhaseDurations } from "./types";
+
+/** The steps (Task subTasks) of each component upgrade, and the error a failing one reports. */
+
+export const SDDC_OUTAGE_STEP = 1;
+
+export function upgradePlan(kind: ComponentKind, d: PhaseDurations, outageSeconds: number, clusters: SimCluster[], fails: boolean): PlanStep[] {
+  switch (kind) {
+    case "SDDC_MANAGER":
+      return [
+        { name: "SDDC Manager pre-upgrade", type: "SDDC_MANAGER_PREPARE", description: "Stage the bundle and back up SDDC Manager", seconds: d.sddcManagerBeforeOutageSeconds },
+        { name: "SDDC Manager services upgrade", type: "SDDC_MANAGER_UPGRADE", description: "Upgrade and restart the SDDC Manager services (API unavailable)", seconds: outageSeconds },
+        { name: "SDDC Manager post-upgrade", type: "SDDC_MANAGER_POST_UPGRADE", description: "Reconcile the inventory after the upgrade", seconds: d.sddcManagerAfterOutageSeconds, fails },
+      ];
+    case "NSX_T_MANAGER":
+      return [
+        { name: "NSX Upgrade Coordinator", type: "NSXT_UC_UPGRADE", description: "Upgrade the NSX upgrade coordinator", seconds: d.nsxUpgradeSeconds * 0.1 },
+        { name: "NSX Edge clusters", type: "NSXT_EDGE_UPGRADE", description: "Upgrade NSX edge clusters", seconds: d.nsxUpgradeSeconds * 0.3 },
+        { name: "NSX host clusters", type: "NSXT_HOST_CLUSTER_UPGRADE", description: "Upgrade NSX host transport nodes", seconds: d.nsxUpgradeSeconds * 0.5, fails },
+        { name: "NSX Manager cluster", type: "NSXT_MANAGER_UPGRADE", description: "Upgrade NSX managers", seconds: d.nsxUpgradeSeconds * 0.1 },
+      ];
+    case "VCENTER":
+      return [
+        { name: "vCenter pre-upgrade checks", type: "VCENTER_PRECHECK", description: "Check the vCenter appliance before patching", seconds: d.vcenterUpgradeSeconds * 0.1 },
+        { name: "vCenter appliance upgrade", type: "VCENTER_UPGRADE", description: "Patch the vCenter appliance in place", seconds: d.vcenterUpgradeSeconds * 0.8, fails },
+        { name: "vCenter post-upgrade", type: "VCENTER_POST_UPGRADE", description: "Reconnect services to vCenter", seconds: d.vcenterUpgradeSeconds * 0.1 },
+      ];
+    case "ESX_HOST":
+      return clusters.map((c, i) => ({
+        name: `ESXi upgrade of cluster ${c.name}`,
+        type: "ESX_CLUSTER_UPGRADE",
+        description: `Remediate ${c.hostCount} hosts of ${c.name} (${c.vlcmEnabled ? "vLCM image" : "baseline"})`,
+        seconds: c.hostCount * d.esxHostUpgradeSeconds,
+        fails: fails && i === 0,
+      }));
+  }
+}
+
+export function upgradeFailure(kind: ComponentKind, domain: SimDomain, reference: string): ErrorBody {
+  const cluster = domain.clusters[0];
+  const clusterName = cluster?.name ?? "cluster";
+  const host = `${domain.name}-esx03.vcf.sim.test`;
+  const common = { errorType: "ERROR", referenceToken: reference };
+  switch (kind) {
+    case "SDDC_MANAGER":
+      return errorBody("SDDC_MANAGER_UPGRADE_FAILED", "SDDC Manager post-upgrade reconciliation failed: the LCM service did not become healthy.", {
+        ...common, remediationMessage: "Check /var/log/vmware/vcf/lcm/lcm-debug.log on SDDC Manager and retry the task.",
+        causes: [{ type: "com.vmware.evo.sddc.lcm.model.error.LcmException", message: "LCM service health check timed out" }],
+      });
+    case "NSX_T_MANAGER":
+      return errorBody("NSXT_UPGRADE_HOST_CLUSTER_FAILED", `NSX upgrade of host cluster ${clusterName} failed: host ${host} could not enter maintenance mode.`, {
+        ...common, arguments: [clusterName], context: { component: "LCM", resourceId: cluster?.id ?? domain.id },
+        remediationMessage: "Resolve the maintenance mode blocker (DRS rules, pinned VMs) and retry the task.",
+        causes: [{ type: "com.vmware.evo.sddc.lcm.model.error.LcmException", message: "Host entered maintenance mode timeout" }],
+      });
+    case "VCENTER":
+      return errorBody("VCENTER_UPGRADE_FAILED", `vCenter ${domain.vcenter.fqdn} patching failed: the /storage/log partition is full.`, {
+        ...common, context: { component: "LCM", resourceId: domain.vcenter.id },
+        remediationMessage: "Free space on the vCenter appliance (/storage/log) and retry the task.",
+      });
+    case "ESX_HOST":
+      return errorBody("ESX_UPGRADE_REMEDIATION_FAILED", `Remediation of host ${host} in cluster ${clusterName} failed: the host did not reconnect after reboot.`, {
+        ...common, context: { component: "LCM", resourceId: cluster?.id ?? domain.id },
+        remediationMessage: "Check the host's management network and console, reconnect it in vCenter, then retry the task.",
+      });
+  }
+}

@@ -1,0 +1,132 @@
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import type { UpgradeRun } from "../engine/types";
+import { UPGRADE_STATUSES } from "../engine/types";
+import type { RunStore } from "./run-store";
+
+export const DEFAULT_RUN_FILE_NAME = "vcf-upgrade-runs.json";
+
+const FORMAT_VERSION = 1;
+
+interface StoreFile {
+  version: number;
+  runs: UpgradeRun[];
+}
+
+function looksLikeRun(value: unknown): value is UpgradeRun {
+  if (typeof value !== "object" || value === null) return false;
+  const r = value as Record<string, unknown>;
+  return typeof r.id === "string" && typeof r.domainId === "string" && typeof r.status === "string" &&
+    (UPGRADE_STATUSES as readonly string[]).includes(r.status) && Array.isArray(r.log) &&
+    typeof r.remote === "object" && r.remote !== null;
+}
+
+/**
+ * All runs in one JSON file (e.g. <userDir>/vcf-upgrade-runs.json). Every save rewrites the file
+ * atomically (temp file, fsync, rename), one write at a time, so a crash leaves the old or the new file.
+ */
+export class FileRunStore implements RunStore {
+  readonly filePath: string;
+  private runs: Map<string, UpgradeRun> | undefined;
+  private loading: Promise<Map<string, UpgradeRun>> | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private pendingWrite: Promise<void> | undefined;
+  private tempCounter = 0;
+
+  constructor(directory: string, fileName: string = DEFAULT_RUN_FILE_NAME) {
+    if (typeof directory !== "string" || directory.trim() === "") {
+      throw new Error("FileRunStore needs a directory (the Node-RED user directory)");
+    }
+    this.filePath = path.join(directory, fileName);
+  }
+
+  async load(): Promise<UpgradeRun[]> {
+    const runs = await this.ensureLoaded();
+    return [...runs.values()].map((r) => structuredClone(r));
+  }
+
+  async save(run: UpgradeRun): Promise<void> {
+    const runs = await this.ensureLoaded();
+    runs.set(run.id, structuredClone(run));
+    return this.scheduleWrite();
+  }
+
+  async remove(id: string): Promise<void> {
+    const runs = await this.ensureLoaded();
+    if (runs.delete(id)) await this.scheduleWrite();
+  }
+
+  private ensureLoaded(): Promise<Map<string, UpgradeRun>> {
+    if (this.runs) return Promise.resolve(this.runs);
+    this.loading ??= this.readFile().then((runs) => (this.runs = runs));
+    return this.loading;
+  }
+
+  private async readFile(): Promise<Map<string, UpgradeRun>> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.filePath, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return new Map();
+      throw err;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new Error(`The run store ${this.filePath} is not valid JSON; move it away to start with an empty store`);
+    }
+    const list = (parsed as Partial<StoreFile> | null)?.runs;
+    if (!Array.isArray(list)) {
+      throw new Error(`The run store ${this.filePath} has no "runs" list; move it away to start with an empty store`);
+    }
+    return new Map(list.filter(looksLikeRun).map((r) => [r.id, r]));
+  }
+
+  /** Writes are serialised; saves that arrive while one is queued share the next write. */
+  private scheduleWrite(): Promise<void> {
+    if (this.pendingWrite) return this.pendingWrite;
+    const next = this.writing.catch(() => undefined).then(() => {
+      this.pendingWrite = undefined;
+      return this.writeFile();
+    });
+    this.pendingWrite = next;
+    this.writing = next;
+    return next;
+  }
+
+  private async writeFile(): Promise<void> {
+    const body: StoreFile = { version: FORMAT_VERSION, runs: [...(this.runs ?? new Map()).values()] };
+    const dir = path.dirname(this.filePath);
+    await fs.mkdir(dir, { recursive: true });
+    const temp = `${this.filePath}.${process.pid}.${++this.tempCounter}.tmp`;
+    const handle = await fs.open(temp, "w", 0o600);
+    try {
+      await handle.writeFile(JSON.stringify(body, null, 1), "utf8");
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await fs.rename(temp, this.filePath);
+    } catch (err) {
+      await fs.rm(temp, { force: true });
+      throw err;
+    }
+    await syncDirectory(dir);
+  }
+}
+
+/** Makes the rename itself durable; not every platform can open a directory, so failures are ignored. */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await fs.open(dir, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // best effort (e.g. Windows)
+  }
+}

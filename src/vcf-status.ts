@@ -1,0 +1,68 @@
+// vcf-status: the status, step, progress and markdown log of one domain (or of all), sent on every change,
+// once after each deploy or restart, and when a message asks for it.
+import { getConnection } from "./adapters/config-access";
+import { readPhaseRequest } from "./adapters/domain-ref";
+import { describeError, toReadableError } from "./adapters/errors";
+import type { Node, NodeAPI, NodeDef } from "./adapters/node-red-types";
+import { errorBadge } from "./adapters/status-badge";
+import { StatusFeed } from "./adapters/status-feed";
+
+interface StatusDef extends NodeDef {
+  server?: string;
+  domain?: string;
+  markdownMaxBytes?: number | string;
+}
+
+export = function (RED: NodeAPI): void {
+  function VcfStatus(this: Node, def: StatusDef): void {
+    RED.nodes.createNode(this, def);
+    startStatus(this, def);
+  }
+
+  function startStatus(node: Node, def: StatusDef): void {
+    const closing = new AbortController();
+    const maxBytes = Number(def.markdownMaxBytes);
+    let feed: StatusFeed | undefined;
+    let problem: unknown;
+    try {
+      feed = new StatusFeed(getConnection(RED, def.server), def.domain?.trim() || undefined, node,
+        Number.isFinite(maxBytes) && maxBytes > 0 ? { markdownMaxBytes: maxBytes } : {});
+    } catch (err) {
+      problem = err;
+      node.status(errorBadge(describeError(err)));
+    }
+
+    const emitAfterDeploy = (): void => {
+      feed?.emitCurrent(undefined, closing.signal).catch((err: unknown) => {
+        if (closing.signal.aborted) return;
+        const text = describeError(err);
+        node.status(errorBadge(text));
+        node.error(`Could not read the current status: ${text}`);
+      });
+    };
+    RED.events.on("flows:started", emitAfterDeploy);
+
+    node.on("input", (msg, _send, done) => {
+      const refresh = async (): Promise<void> => {
+        if (!feed) throw problem;
+        await feed.emitCurrent(readPhaseRequest(msg, {}).domain, closing.signal);
+      };
+      refresh().then(() => done(), (err: unknown) => {
+        if (closing.signal.aborted) return;
+        const readable = toReadableError(err);
+        node.status(errorBadge(readable.message));
+        done(readable);
+      });
+    });
+
+    node.on("close", (_removed, done) => {
+      closing.abort();
+      RED.events.removeListener("flows:started", emitAfterDeploy);
+      feed?.close();
+      node.status({});
+      done();
+    });
+  }
+
+  RED.nodes.registerType("vcf-status", VcfStatus);
+};

@@ -1,0 +1,385 @@
+import { TokenManager } from "./auth/token-manager";
+import { VcfApiError } from "./errors";
+import { isRecord, parseBody } from "./http/body";
+import { errorFromResponse } from "./http/error-mapping";
+import { abortableDelay, backoffDelayMs, DEFAULT_RETRY, RetrySettings } from "./http/retry";
+import { HttpMethod, HttpRequest, HttpResponse, HttpTransport } from "./http/transport";
+import { SecretScrubber } from "./secrets";
+import { createHttpsAgent, VcfTlsOptions } from "./tls";
+import {
+  AssessmentOutput,
+  AssessmentTaskInfo,
+  Bundle,
+  BundleFilter,
+  CheckSetQueryInput,
+  CheckSetQueryResult,
+  CheckSetRunInput,
+  Domain,
+  DomainFutureRelease,
+  DomainRelease,
+  DomainReleaseView,
+  NsxtResources,
+  Page,
+  Personality,
+  PersonalityFilter,
+  Release,
+  SddcManager,
+  Task,
+  Upgradable,
+  UpgradablesClusterResource,
+  Upgrade,
+  UpgradeFilter,
+  UpgradeSpec,
+  Validation,
+} from "./types";
+
+export type VcfLogLevel = "debug" | "info" | "warn";
+
+export interface VcfClientOptions {
+  /** e.g. https://sddc-manager.example.com (paths /v1/... are appended) */
+  baseUrl: string;
+  username: string;
+  password: string;
+  tls?: VcfTlsOptions;
+  /** per attempt; default 30000 */
+  requestTimeoutMs?: number;
+  /** GETs only; POST and PATCH are never repeated */
+  retry?: Partial<RetrySettings>;
+  /** refresh this long before expiry (default 5 min, capped at half the lifetime) */
+  tokenRefreshMarginMs?: number;
+  /** never receives secrets */
+  log?: (level: VcfLogLevel, text: string) => void;
+  /**
+   * The clock token lifetimes are measured on, in epoch ms (default Date.now). Tests that drive a
+   * time-scaled simulator pass a clock that advances with it.
+   */
+  now?: () => number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
+/** A safety stop for lists whose pageMetadata never ends. */
+const MAX_PAGES = 1000;
+
+type Query = Record<string, string | undefined>;
+
+/** The SDDC Manager REST API (VCF 5.2) as typed functions: auth, TLS, retries and errors handled inside. */
+export class VcfClient {
+  private readonly transport: HttpTransport;
+  private readonly tokens: TokenManager;
+  private readonly retry: RetrySettings;
+  private readonly scrubber = new SecretScrubber();
+  private readonly log: (level: VcfLogLevel, text: string) => void;
+
+  constructor(options: VcfClientOptions) {
+    const settings = validateOptions(options);
+    const sink = options.log;
+    this.log = (level, text) => sink?.(level, this.scrubber.scrub(text));
+    this.retry = settings.retry;
+    this.transport = new HttpTransport({
+      baseUrl: settings.baseUrl,
+      timeoutMs: settings.timeoutMs,
+      httpsAgent: createHttpsAgent(options.tls, (text) => this.log("warn", text)),
+    });
+    this.tokens = new TokenManager({
+      transport: this.transport,
+      username: options.username,
+      password: options.password,
+      refreshMarginMs: settings.refreshMarginMs,
+      now: options.now ?? Date.now,
+      scrubber: this.scrubber,
+      log: this.log,
+    });
+  }
+
+  // ---- session ----
+
+  /** POST /v1/tokens: a fresh login (joins a token renewal already in flight instead of racing it). */
+  async login(o?: CallOptions): Promise<void> {
+    await this.guard(this.tokens.login(o?.signal), "POST", "/v1/tokens");
+    this.log("info", "logged in to SDDC Manager");
+  }
+
+  /** Forget the tokens, e.g. after SDDC Manager's own upgrade; the next call logs in again. */
+  invalidateSession(): void {
+    this.tokens.invalidate();
+  }
+
+  // ---- discovery (UPGRADE-API.md §2) ----
+
+  getDomains(o?: CallOptions): Promise<Domain[]> {
+    return this.getAll<Domain>("/v1/domains", undefined, o);
+  }
+
+  getDomain(id: string, o?: CallOptions): Promise<Domain> {
+    return this.getJson<Domain>(`/v1/domains/${seg(id)}`, undefined, o);
+  }
+
+  /** GET /v1/releases?domainId=: the domain's current release (elements[0]). */
+  async getCurrentRelease(domainId: string, o?: CallOptions): Promise<Release | undefined> {
+    const page = await this.getJson<Page<Release>>("/v1/releases", { domainId }, o);
+    return elementsOf(page)[0];
+  }
+
+  getFutureReleases(domainId: string, o?: CallOptions): Promise<DomainFutureRelease[]> {
+    return this.getAll<DomainFutureRelease>(`/v1/releases/domains/${seg(domainId)}/future-releases`, undefined, o);
+  }
+
+  getSddcManagers(o?: CallOptions): Promise<SddcManager[]> {
+    return this.getAll<SddcManager>("/v1/sddc-managers", undefined, o);
+  }
+
+  // ---- bundles (§3) ----
+
+  getBundles(filter?: BundleFilter, o?: CallOptions): Promise<Bundle[]> {
+    return this.getAll<Bundle>("/v1/bundles", { productType: filter?.productType, bundleType: filter?.bundleType }, o);
+  }
+
+  getBundle(id: string, o?: CallOptions): Promise<Bundle> {
+    return this.getJson<Bundle>(`/v1/bundles/${seg(id)}`, undefined, o);
+  }
+
+  /** PATCH /v1/bundles/{id} with the nested download spec. A repeat answers 409 (VcfApiError status 409). */
+  requestBundleDownload(id: string, o?: CallOptions): Promise<Task> {
+    return this.sendJson<Task>("PATCH", `/v1/bundles/${seg(id)}`, { bundleDownloadSpec: { downloadNow: true } }, o);
+  }
+
+  // ---- target version (§4) and validations (§7) ----
+
+  getDomainReleaseView(domainId: string, o?: CallOptions): Promise<DomainReleaseView> {
+    return this.getJson<DomainReleaseView>(`/v1/releases/domains/${seg(domainId)}`, undefined, o);
+  }
+
+  /** PATCH /v1/releases/domains/{id}; the answer is an empty 200. */
+  async setTargetVersion(domainId: string, release: DomainRelease, o?: CallOptions): Promise<void> {
+    await this.call({ method: "PATCH", path: `/v1/releases/domains/${seg(domainId)}`, json: release }, o);
+  }
+
+  /** POST /v1/releases/domains/{id}/validations (202, normally executionStatus IN_PROGRESS). */
+  startValidation(domainId: string, release: DomainRelease, o?: CallOptions): Promise<Validation> {
+    return this.sendJson<Validation>("POST", `/v1/releases/domains/${seg(domainId)}/validations`, release, o);
+  }
+
+  getValidation(validationId: string, o?: CallOptions): Promise<Validation> {
+    return this.getJson<Validation>(`/v1/releases/domains/validations/${seg(validationId)}`, undefined, o);
+  }
+
+  // ---- prechecks via check-sets (§5) ----
+
+  /** POST /v1/system/check-sets/queries (a POST, not a GET). */
+  queryCheckSets(input: CheckSetQueryInput, o?: CallOptions): Promise<CheckSetQueryResult> {
+    return this.sendJson<CheckSetQueryResult>("POST", "/v1/system/check-sets/queries", input, o);
+  }
+
+  /** POST /v1/system/check-sets; the returned Task's id is the run id. */
+  startCheckSetRun(input: CheckSetRunInput, o?: CallOptions): Promise<Task> {
+    return this.sendJson<Task>("POST", "/v1/system/check-sets", input, o);
+  }
+
+  getCheckSetRun(runId: string, o?: CallOptions): Promise<AssessmentOutput> {
+    return this.getJson<AssessmentOutput>(`/v1/system/check-sets/${seg(runId)}`, undefined, o);
+  }
+
+  /** GET /v1/system/check-sets?domainId= (a plain array, not a page). */
+  async listCheckSetRuns(domainId: string, o?: CallOptions): Promise<AssessmentTaskInfo[]> {
+    const body = await this.getJson<unknown>("/v1/system/check-sets", { domainId }, o);
+    return Array.isArray(body) ? (body as AssessmentTaskInfo[]) : elementsOf(body as Page<AssessmentTaskInfo>);
+  }
+
+  // ---- upgradables and upgrades (§6) ----
+
+  getUpgradables(domainId: string, targetVersion: string | undefined, o?: CallOptions): Promise<Upgradable[]> {
+    return this.getAll<Upgradable>(`/v1/upgradables/domains/${seg(domainId)}`, { targetVersion }, o);
+  }
+
+  getSystemUpgradables(o?: CallOptions): Promise<Upgradable[]> {
+    return this.getAll<Upgradable>("/v1/system/upgradables", undefined, o);
+  }
+
+  getNsxtResources(domainId: string, bundleId: string, o?: CallOptions): Promise<NsxtResources> {
+    return this.getJson<NsxtResources>(`/v1/upgradables/domains/${seg(domainId)}/nsxt`, { bundleId }, o);
+  }
+
+  getUpgradableClusters(domainId: string, o?: CallOptions): Promise<UpgradablesClusterResource[]> {
+    return this.getAll<UpgradablesClusterResource>(`/v1/upgradables/domains/${seg(domainId)}/clusters`, undefined, o);
+  }
+
+  getPersonalities(filter?: PersonalityFilter, o?: CallOptions): Promise<Personality[]> {
+    return this.getAll<Personality>("/v1/personalities", { ...filter }, o);
+  }
+
+  /** POST /v1/upgrades; the Task's id is the upgrade id. Never repeated by the client. */
+  startUpgrade(spec: UpgradeSpec, o?: CallOptions): Promise<Task> {
+    return this.sendJson<Task>("POST", "/v1/upgrades", spec, o);
+  }
+
+  getUpgrade(id: string, o?: CallOptions): Promise<Upgrade> {
+    return this.getJson<Upgrade>(`/v1/upgrades/${seg(id)}`, undefined, o);
+  }
+
+  listUpgrades(filter?: UpgradeFilter, o?: CallOptions): Promise<Upgrade[]> {
+    return this.getAll<Upgrade>("/v1/upgrades", { status: filter?.status, bundleId: filter?.bundleId, bundleType: filter?.bundleType }, o);
+  }
+
+  // ---- tasks (§8) ----
+
+  getTask(id: string, o?: CallOptions): Promise<Task> {
+    return this.getJson<Task>(`/v1/tasks/${seg(id)}`, undefined, o);
+  }
+
+  // ---- plumbing ----
+
+  private async getJson<T>(path: string, query: Query | undefined, o: CallOptions | undefined): Promise<T> {
+    return this.jsonOf<T>(await this.call({ method: "GET", path, query }, o), "GET", path);
+  }
+
+  private async sendJson<T>(method: HttpMethod, path: string, body: unknown, o: CallOptions | undefined): Promise<T> {
+    return this.jsonOf<T>(await this.call({ method, path, json: body }, o), method, path);
+  }
+
+  /** Every element of a list, following pageMetadata.totalPages with ?pageNumber= when the server pages. */
+  private async getAll<T>(path: string, query: Query | undefined, o: CallOptions | undefined): Promise<T[]> {
+    const first = await this.getJson<Page<T>>(path, query, o);
+    const elements = [...elementsOf(first)];
+    const totalPages = first.pageMetadata?.totalPages ?? 1;
+    const firstNumber = first.pageMetadata?.pageNumber ?? 0;
+    for (let index = 1; index < Math.min(totalPages, MAX_PAGES); index++) {
+      const page = await this.getJson<Page<T>>(path, { ...query, pageNumber: String(firstNumber + index) }, o);
+      const more = elementsOf(page);
+      if (more.length === 0) break;
+      elements.push(...more);
+    }
+    return elements;
+  }
+
+  private jsonOf<T>(response: HttpResponse, method: string, path: string): T {
+    const body = parseBody(response.text, response.contentType);
+    if (body.kind === "json") return body.value as T;
+    throw new VcfApiError({
+      kind: "http",
+      method,
+      path,
+      status: response.status,
+      retryable: false,
+      message: `HTTP ${response.status} answered with ${body.kind === "empty" ? "an empty body" : "a non-JSON body"} where JSON was expected`,
+    });
+  }
+
+  /** One API call: token, one renewal + replay on 401, GET retries with backoff; errors scrubbed. */
+  private call(request: Omit<HttpRequest, "bearerToken" | "signal">, o: CallOptions | undefined): Promise<HttpResponse> {
+    return this.guard(this.withRetries({ ...request, signal: o?.signal }), request.method, request.path);
+  }
+
+  private async withRetries(request: HttpRequest): Promise<HttpResponse> {
+    const retries = request.method === "GET" ? this.retry.maxAttempts : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.authorized(request);
+      } catch (error: unknown) {
+        if (!(error instanceof VcfApiError) || !error.retryable || request.method !== "GET" || attempt >= retries) throw error;
+        const delay = backoffDelayMs(attempt, this.retry);
+        this.log("info", `${request.method} ${request.path} failed (${error.message}); attempt ${attempt + 1} of ${retries} in ${delay} ms`);
+        await abortableDelay(delay, request.signal, request.method, request.path);
+      }
+    }
+  }
+
+  private async authorized(request: HttpRequest): Promise<HttpResponse> {
+    const token = await this.tokens.validToken(request.signal);
+    const first = await this.exchange({ ...request, bearerToken: token });
+    if (first.status !== 401) return this.ensureOk(request, first);
+    this.log("info", `${request.method} ${request.path} answered 401; renewing the token and replaying once`);
+    const renewed = await this.tokens.tokenAfterUnauthorized(token, request.signal);
+    const replay = await this.exchange({ ...request, bearerToken: renewed });
+    if (replay.status === 401) {
+      throw errorFromResponse(request, replay.status, replay.statusText, replay.contentType, replay.text, "auth");
+    }
+    return this.ensureOk(request, replay);
+  }
+
+  private async exchange(request: HttpRequest): Promise<HttpResponse> {
+    const response = await this.transport.send(request);
+    this.log("debug", `${request.method} ${request.path} -> ${response.status}`);
+    return response;
+  }
+
+  private ensureOk(request: HttpRequest, response: HttpResponse): HttpResponse {
+    if (response.status >= 200 && response.status <= 299) return response;
+    throw errorFromResponse(request, response.status, response.statusText, response.contentType, response.text);
+  }
+
+  /** Every error leaving the client is a VcfApiError with secrets masked; anything else is wrapped. */
+  private async guard<T>(work: Promise<T>, method: string, path: string): Promise<T> {
+    try {
+      return await work;
+    } catch (error: unknown) {
+      throw this.scrubbed(error, method, path);
+    }
+  }
+
+  private scrubbed(error: unknown, method: string, path: string): VcfApiError {
+    if (!(error instanceof VcfApiError)) {
+      const text = error instanceof Error ? error.message : "unknown failure";
+      return new VcfApiError({ kind: "network", method, path, retryable: false, message: this.scrubber.scrub(`unexpected client failure: ${text}`) });
+    }
+    const prefix = `${error.method} ${error.path}: `;
+    const detail = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+    return new VcfApiError({
+      kind: error.kind,
+      method: error.method,
+      path: error.path,
+      status: error.status,
+      errorCode: error.errorCode,
+      code: error.code,
+      retryable: error.retryable,
+      message: this.scrubber.scrub(detail),
+      remediationMessage: error.remediationMessage === undefined ? undefined : this.scrubber.scrub(error.remediationMessage),
+    });
+  }
+}
+
+function seg(id: string): string {
+  return encodeURIComponent(id);
+}
+
+function elementsOf<T>(page: Page<T> | undefined): T[] {
+  return isRecord(page) && Array.isArray(page.elements) ? page.elements : [];
+}
+
+interface ValidSettings {
+  baseUrl: string;
+  timeoutMs: number;
+  refreshMarginMs: number;
+  retry: RetrySettings;
+}
+
+/** Bad settings fail at construction with the field name and the fix; the password is never echoed. */
+function validateOptions(options: VcfClientOptions): ValidSettings {
+  const fail = (field: string, fix: string): never => {
+    throw new Error(`VcfClient option "${field}" ${fix}`);
+  };
+  let url: URL | undefined;
+  try {
+    url = new URL(options.baseUrl);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+    fail("baseUrl", `must be an http(s) URL such as https://sddc-manager.example.com (got ${JSON.stringify(options.baseUrl)})`);
+  }
+  if (typeof options.username !== "string" || options.username.trim() === "") fail("username", "is required, e.g. administrator@vsphere.local");
+  if (typeof options.password !== "string" || options.password === "") fail("password", "is required");
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(timeoutMs > 0)) fail("requestTimeoutMs", "must be a positive number of milliseconds");
+  const refreshMarginMs = options.tokenRefreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
+  if (!(refreshMarginMs >= 0)) fail("tokenRefreshMarginMs", "must be zero or a positive number of milliseconds");
+  const retry: RetrySettings = { ...DEFAULT_RETRY, ...options.retry };
+  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) fail("retry.maxAttempts", "must be a whole number of at least 1");
+  if (!(retry.baseDelayMs >= 0)) fail("retry.baseDelayMs", "must be zero or a positive number of milliseconds");
+  if (!(retry.maxDelayMs >= retry.baseDelayMs)) fail("retry.maxDelayMs", "must be at least retry.baseDelayMs");
+  return { baseUrl: options.baseUrl.replace(/\/+$/, ""), timeoutMs, refreshMarginMs, retry };
+}

@@ -1,0 +1,93 @@
+import http from "node:http";
+import https from "node:https";
+import axios, { AxiosInstance } from "axios";
+import { errorFromFailure } from "./error-mapping";
+
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+
+export interface HttpRequest {
+  method: HttpMethod;
+  /** path below the base URL, starting with /v1/ */
+  path: string;
+  query?: Record<string, string | undefined>;
+  /** serialised with JSON.stringify */
+  json?: unknown;
+  /** sent byte for byte, still labelled application/json (the token refresh wants the bare id) */
+  rawJson?: string;
+  bearerToken?: string;
+  signal?: AbortSignal;
+  /** safe to send again although not a GET (token calls); only affects VcfApiError.retryable */
+  idempotent?: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  statusText: string;
+  contentType?: string;
+  text: string;
+}
+
+export interface TransportSettings {
+  baseUrl: string;
+  timeoutMs: number;
+  httpsAgent: https.Agent;
+}
+
+/**
+ * One HTTP exchange, nothing more: no auth decisions, no retries. Every HTTP status is returned as data;
+ * failures without an HTTP answer become a VcfApiError (the axios error, which holds the headers, is dropped).
+ */
+export class HttpTransport {
+  private readonly axios: AxiosInstance;
+
+  constructor(private readonly settings: TransportSettings) {
+    this.axios = axios.create({
+      baseURL: settings.baseUrl,
+      timeout: settings.timeoutMs,
+      httpsAgent: settings.httpsAgent,
+      httpAgent: new http.Agent({ keepAlive: false }),
+      maxRedirects: 0,
+      responseType: "text",
+      // bodies are (de)serialised here, not by axios: the refresh id must go out unquoted
+      transformRequest: [(data: unknown) => data],
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
+    });
+  }
+
+  async send(request: HttpRequest): Promise<HttpResponse> {
+    const headers: Record<string, string> = { Accept: "application/json" };
+    let data: string | undefined;
+    if (request.rawJson !== undefined) data = request.rawJson;
+    else if (request.json !== undefined) data = JSON.stringify(request.json);
+    if (data !== undefined) headers["Content-Type"] = "application/json";
+    if (request.bearerToken) headers.Authorization = `Bearer ${request.bearerToken}`;
+    try {
+      const response = await this.axios.request<string>({
+        method: request.method,
+        url: request.path,
+        params: definedOnly(request.query),
+        data,
+        headers,
+        signal: request.signal,
+      });
+      const contentType = response.headers["content-type"];
+      return {
+        status: response.status,
+        statusText: response.statusText ?? "",
+        contentType: typeof contentType === "string" ? contentType : undefined,
+        text: typeof response.data === "string" ? response.data : "",
+      };
+    } catch (failure: unknown) {
+      throw errorFromFailure(request, failure, this.settings.timeoutMs);
+    }
+  }
+}
+
+function definedOnly(query: Record<string, string | undefined> | undefined): Record<string, string> | undefined {
+  if (!query) return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) out[key] = value;
+  return out;
+}

@@ -1,0 +1,470 @@
+/**
+ * Hand-written TypeScript shapes for the part of the SDDC Manager (VCF 5.2) API that the upgrade uses.
+ * Written from the 5.2.1 OpenAPI file and UPGRADE-API.md; only the fields we read or send are typed.
+ * Status fields stay `string`: the API spells them inconsistently, so compare them through
+ * `normalizeStatus` (status.ts), never directly.
+ */
+
+/** `pageMetadata` of every list response. */
+export interface PageMetadata {
+  pageNumber?: number;
+  pageSize?: number;
+  totalElements?: number;
+  totalPages?: number;
+}
+
+/** Every list endpoint answers `{elements, pageMetadata}`. */
+export interface Page<T> {
+  elements: T[];
+  pageMetadata?: PageMetadata;
+}
+
+/** The API's Error body (§9); also nested inside tasks, validations and assessments. */
+export interface ApiErrorBody {
+  errorCode?: string;
+  errorType?: string;
+  arguments?: string[];
+  context?: Record<string, string>;
+  message?: string;
+  remediationMessage?: string;
+  causes?: { type?: string; message?: string }[];
+  nestedErrors?: ApiErrorBody[];
+  referenceToken?: string;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken?: { id: string };
+}
+
+export interface MessagePack {
+  component?: string;
+  messageKey: string;
+  arguments?: string[];
+  message?: string;
+}
+
+export interface Resource {
+  resourceId: string;
+  type: string;
+  fqdn?: string;
+  name?: string;
+}
+
+// ---- Domains (§2) ----
+
+export interface Domain {
+  id: string;
+  name: string;
+  /** MANAGEMENT or VI */
+  type?: string;
+  /** ACTIVE, ACTIVATING, UPGRADING, ERROR, ... */
+  status?: string;
+  upgradeStatus?: { status?: string; completedResources?: number; totalResources?: number };
+  vcenters?: { id: string; fqdn?: string }[];
+  clusters?: { id: string; name?: string }[];
+  nsxtCluster?: { id?: string; vipFqdn?: string; vip?: string };
+  /** IMAGES, BASELINES or BASELINES_AND_IMAGES */
+  lifecycleManagementMode?: string;
+}
+
+// ---- Releases (§2, §4) ----
+
+export interface ProductVersion {
+  name: string;
+  version: string;
+  publicName?: string;
+  releaseURL?: string;
+}
+
+export interface PatchBundle {
+  bundleId: string;
+  bundleType: string;
+  bundleElements: string[];
+  cumulativeFromVcfVersion: string;
+}
+
+export interface Release {
+  product: string;
+  version: string;
+  minCompatibleVcfVersion: string;
+  description?: string;
+  releaseDate?: string;
+  bom: ProductVersion[];
+  patchBundles?: PatchBundle[];
+  eol?: string;
+  upgradeOrder?: string;
+  /** Deprecated in the spec; may be missing. */
+  isApplicable?: boolean;
+}
+
+export interface DomainFutureRelease extends Release {
+  /** APPLICABLE or NOT_APPLICABLE */
+  applicabilityStatus?: string;
+  reasonNotApplicable?: MessagePack;
+  reasonsNotApplicable?: MessagePack[];
+  warnings?: MessagePack[];
+  alternativeApplicableSddcManagerVersions?: { version?: string }[];
+}
+
+/** Body of PATCH /v1/releases/domains/{id} and POST .../validations: send only the keys you need. */
+export interface DomainRelease {
+  targetVersion: string;
+  targetSddcManagerVersion?: string;
+  targetVxRailVersion?: string;
+  patches?: { productType: string; version: string }[];
+}
+
+/** GET /v1/releases/domains/{id}; `targetVersion` is "" when no target is set. */
+export interface DomainReleaseView {
+  domainId: string;
+  targetVersion: string;
+  targetSddcManagerVersion?: string;
+  patches?: { productType: string; version: string }[];
+  isCustomizedBom?: boolean;
+}
+
+export interface SddcManager {
+  id: string;
+  fqdn?: string;
+  /** e.g. "5.2.0.0-24108943": split on "-" before comparing */
+  version?: string;
+  domain?: { id: string; name?: string; type?: string };
+}
+
+// ---- Bundles (§3) ----
+
+export interface BundleComponent {
+  type?: string;
+  fromVersion?: string;
+  toVersion?: string;
+  imageType: string;
+  description?: string;
+  id?: string;
+  vendor?: string;
+}
+
+export interface Bundle {
+  id: string;
+  /** SDDC_MANAGER, VMWARE_SOFTWARE or VXRAIL */
+  type: string;
+  description?: string;
+  version?: string;
+  severity?: string;
+  releasedDate?: string;
+  isCumulative?: boolean;
+  isCompliant?: boolean;
+  sizeMB?: number;
+  /** PENDING, SCHEDULED, IN_PROGRESS, SUCCESSFUL, FAILED, RECALLED (normalise) */
+  downloadStatus: string;
+  components?: BundleComponent[];
+  applicabilityStatus?: string;
+  applicabilityOrder?: number;
+  isPartiallyUpgraded?: boolean;
+}
+
+// ---- Tasks (§8) ----
+
+export interface Stage {
+  name: string;
+  type: string;
+  description: string;
+  status: string;
+  creationTimestamp?: string;
+  completionTimestamp?: string;
+  errors?: ApiErrorBody[];
+}
+
+export interface SubTask extends Stage {
+  stages?: Stage[];
+  resources?: Resource[];
+  subTasks?: SubTask[];
+}
+
+export interface Task {
+  id: string;
+  name?: string;
+  type?: string;
+  /** mixes IN_PROGRESS / In Progress, SUCCESSFUL / Successful, ... (normalise) */
+  status: string;
+  creationTimestamp?: string;
+  completionTimestamp?: string;
+  localizableDescriptionPack?: MessagePack;
+  resources?: Resource[];
+  errors?: ApiErrorBody[];
+  subTasks?: SubTask[];
+  resolutionStatus?: string;
+  isCancellable?: boolean;
+  isRetryable?: boolean;
+}
+
+// ---- Target validation (§7) ----
+
+export interface ValidationCheck {
+  description: string;
+  severity: string;
+  resultStatus: string;
+  errorResponse?: ApiErrorBody;
+}
+
+export interface Validation {
+  id: string;
+  description?: string;
+  /** IN_PROGRESS, COMPLETED, FAILED, ... */
+  executionStatus: string;
+  /** SUCCEEDED, FAILED, FAILED_WITH_WARNINGS (or WARNING), ... */
+  resultStatus: string;
+  validationChecks?: ValidationCheck[];
+  additionalProperties?: Record<string, string>;
+}
+
+// ---- Check-sets (§5) ----
+
+export interface CheckSetQueryResource {
+  resourceType: string;
+  resourceId?: string;
+  /** the component's BOM version in the target release, not the VCF version */
+  resourceTargetVersion?: string;
+}
+
+export interface CheckSetQueryInput {
+  checkSetType: string;
+  domains: { domainId: string; resources?: CheckSetQueryResource[] }[];
+}
+
+export interface CheckSetDomainInfo {
+  domainId?: string;
+  domainName?: string;
+  /** MANAGEMENT or VI */
+  domainType?: string;
+}
+
+export interface CheckSetQueryResourceResult {
+  resourceName?: string;
+  resourceId?: string;
+  resourceType?: string;
+  resourceVersion?: string;
+  domain?: CheckSetDomainInfo;
+  checkSets?: { checkSetId?: string; checkSetName?: string; checkSetType?: string }[];
+  extraContext?: Record<string, unknown>;
+}
+
+export interface CheckSetQueryResult {
+  queryId: string;
+  resources: CheckSetQueryResourceResult[];
+}
+
+export interface CheckSetResourceSelection {
+  resourceType: string;
+  resourceId: string;
+  resourceName: string;
+  domain?: CheckSetDomainInfo;
+  /** send only checkSetId in each item */
+  checkSets: { checkSetId: string }[];
+}
+
+export interface CheckSetRunInput {
+  queryId: string;
+  resources: CheckSetResourceSelection[];
+  /** Not in the 5.2.1 schema, but the SDDC Manager UI sends it (UPGRADE-API.md §5.2). */
+  metadata?: { targetVersion?: string };
+}
+
+export interface EntityRest {
+  id?: string;
+  type?: string;
+  name?: string;
+  properties?: Record<string, unknown>;
+  childEntities?: EntityRest[];
+}
+
+export interface AssessmentOutput {
+  /** IN_PROGRESS, COMPLETED_WITH_SUCCESS, COMPLETED_WITH_FAILURE */
+  status?: string;
+  discoveryProgress?: { percentageComplete?: number; progressMessages?: string[] };
+  presentedArtifactsMap?: Record<string, unknown>;
+  validationResult?: ApiErrorBody;
+  inputValidationErrors?: ApiErrorBody[];
+  physicalPresentedData?: EntityRest;
+  relatedAssessmentId?: string;
+  timestamp?: string;
+  completionTimestamp?: string;
+}
+
+export interface AssessmentTaskInfo {
+  id?: string;
+  state?: string;
+  /** epoch milliseconds */
+  timestamp?: number;
+  completionTimestamp?: number;
+  domainInputs?: CheckSetDomainInfo[];
+  metadata?: {
+    targetVersion?: string;
+    resources?: { type?: string; id?: string; name?: string; domainId?: string; targetVersion?: string }[];
+    upgradeId?: string;
+  };
+}
+
+// ---- Upgradables and upgrades (§6) ----
+
+export interface SoftwareComponent {
+  id?: string;
+  /** SDDC_MANAGER, NSX_T_MANAGER, VCENTER, HOST / ESX_HOST */
+  type?: string;
+  /** Not in the 5.2.1 schema; present in Broadcom's samples. */
+  isUserInputRequired?: boolean;
+}
+
+export interface Upgradable {
+  bundleId?: string;
+  bundleType?: string;
+  resource?: Resource;
+  softwareComponents?: SoftwareComponent[];
+  /** AVAILABLE, PENDING, SCHEDULED, ... (no enum in the spec) */
+  status?: string;
+  errors?: ApiErrorBody[] | null;
+}
+
+export interface NsxtResourceState {
+  id?: string;
+  name?: string;
+  upgradeStatus?: string;
+  resourceHealth?: string;
+  version?: string;
+}
+
+export interface NsxtHostCluster extends NsxtResourceState {
+  upgradedUnits?: number;
+  totalUnits?: number;
+  domainId?: string;
+  primaryCluster?: boolean;
+  vLcmEnabled?: boolean;
+  nsxtComponentId?: string;
+}
+
+export interface NsxtResources {
+  nsxtManagerCluster?: NsxtResourceState;
+  nsxtUpgradeCoordinator?: NsxtResourceState & { enabledOn?: string };
+  nsxtEdgeClusters?: NsxtResourceState[];
+  nsxtHostClusters?: NsxtHostCluster[];
+  bundleId?: string;
+  domainId?: string;
+}
+
+export interface SoftwareInfo {
+  baseImage: { version?: string; details?: Record<string, unknown> };
+  addOn?: Record<string, unknown>;
+  components?: Record<string, unknown>;
+  hardwareSupport?: Record<string, unknown>;
+}
+
+export interface UpgradablesClusterResource {
+  resourceId: string;
+  resourceType: string;
+  primaryCluster?: boolean;
+  vlcmEnabled?: boolean;
+  softwareInfo?: SoftwareInfo;
+  configuredHardwareSupportManagers?: unknown[];
+  availableHardwareSupportManagers?: unknown[];
+}
+
+export interface Personality {
+  personalityId: string;
+  personalityName: string;
+  version?: string;
+  displayName?: string;
+  description?: string;
+  softwareInfo?: SoftwareInfo;
+}
+
+export interface PersonalityFilter {
+  baseOSVersion?: string;
+  personalityName?: string;
+  addOnName?: string;
+  addOnVendorName?: string;
+  componentName?: string;
+  componentVendorName?: string;
+}
+
+export interface EsxUpgradeOptionsSpec {
+  enforceHclValidation?: boolean;
+  enableQuickPatch?: boolean;
+  enableQuickboot?: boolean;
+  evacuateOfflineVms?: boolean;
+  disableHac?: boolean;
+  disableDpm?: boolean;
+  preRemediationPowerAction?: string;
+  esxUpgradeFailureAction?: { action?: "FAIL" | "RETRY"; retryCount?: number; retryDelay?: number };
+}
+
+export interface ResourceUpgradeSpec {
+  resourceId: string;
+  upgradeNow?: boolean;
+  scheduledTimestamp?: string;
+  personalitySpec?: {
+    personalityId: string;
+    hardwareSupportSpecs?: { name: string; packageSpec: { name: string; version: string } }[];
+  };
+  customIsoSpec?: { id: string };
+  enableQuickboot?: boolean;
+  evacuateOfflineVms?: boolean;
+  shutdownVms?: boolean;
+  toVersion?: string;
+  esxUpgradeOptionsSpec?: EsxUpgradeOptionsSpec;
+}
+
+export interface NsxtUpgradeUserInputSpec {
+  nsxtId?: string;
+  nsxtUpgradeOptions?: {
+    isEdgeOnlyUpgrade?: boolean;
+    isHostClustersUpgradeParallel?: boolean;
+    isEdgeClustersUpgradeParallel?: boolean;
+  };
+  nsxtEdgeClusterUpgradeSpecs?: { edgeClusterId: string; edgeParallelUpgrade?: boolean }[];
+  nsxtHostClusterUpgradeSpecs?: { hostClusterId: string; hostParallelUpgrade?: boolean; liveUpgrade?: boolean }[];
+}
+
+export interface VcenterUpgradeUserInputSpec {
+  resourceId?: string;
+  /** InPlace or ReducedDowntimeMigration */
+  upgradeMechanism?: string;
+  startSwitchoverTimestamp?: string;
+  /** required whenever this object is sent */
+  temporaryNetwork: { networkMode?: "STATIC" | "AUTOMATIC"; ipAddress?: string; subnetMask?: string; gateway?: string };
+}
+
+export interface UpgradeSpec {
+  bundleId: string;
+  /** DOMAIN, CLUSTER or UNASSIGNED_HOST */
+  resourceType: string;
+  resourceUpgradeSpecs: ResourceUpgradeSpec[];
+  parallelUpgrade?: boolean;
+  draftMode?: boolean;
+  nsxtUpgradeUserInputSpecs?: NsxtUpgradeUserInputSpec[];
+  vcenterUpgradeUserInputSpecs?: VcenterUpgradeUserInputSpec[];
+}
+
+export interface Upgrade {
+  id: string;
+  bundleId: string;
+  resourceType: string;
+  resourceUpgradeSpecs: ResourceUpgradeSpec[];
+  /** PENDING, SCHEDULED, INPROGRESS, COMPLETED_WITH_SUCCESS, COMPLETED_WITH_FAILURE, ... (normalise) */
+  status: string;
+  taskId: string;
+  parallelUpgrade?: boolean;
+  bundle?: Bundle;
+  /** epoch milliseconds */
+  endTime?: number;
+}
+
+export interface BundleFilter {
+  productType?: string;
+  bundleType?: string;
+}
+
+export interface UpgradeFilter {
+  status?: string;
+  bundleId?: string;
+  bundleType?: string;
+}

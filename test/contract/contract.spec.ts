@@ -1,0 +1,104 @@
+/**
+ * Every request the client sent and every response the simulator gave, in a happy upgrade and in the failure
+ * scenarios, validated against ../shared/vcf-api/vcf-5.2.1-openapi.json (minus contract-deviations.ts).
+ */
+import assert from "node:assert/strict";
+import { startSimulator, ScenarioName, SimExchange } from "../../nodes/sim/index";
+import { VcfClient } from "../../nodes/vcf/client";
+import { VcfApiError } from "../../nodes/vcf/errors";
+import { checkContract, ContractViolation, loadSpec, specLocation } from "../support/openapi-contract";
+import { LinkedClock, rejectionOf, simClient } from "../vcf/helpers";
+import { driveUpgrade, DriveResult } from "../vcf/upgrade-driver";
+
+interface ScenarioRun {
+  name: string;
+  scenario: ScenarioName;
+  /** extra calls after the drive, for endpoints the drive does not reach */
+  after?: (client: VcfClient, result: DriveResult) => Promise<void>;
+  expectFailure?: RegExp;
+}
+
+const RUNS: ScenarioRun[] = [
+  { name: "happy upgrade, then every other endpoint", scenario: "happy", after: tourOfEndpoints },
+  { name: "precheck warnings", scenario: "precheck-warnings", expectFailure: /^prechecks/ },
+  { name: "precheck errors", scenario: "precheck-errors", expectFailure: /^prechecks/ },
+  { name: "download failure", scenario: "download-failure", expectFailure: /^download/ },
+  { name: "upgrade failure", scenario: "upgrade-failure", expectFailure: /^upgrade of/, after: readFailedTask },
+  { name: "short token lifetime", scenario: "short-token-lifetime" },
+  { name: "flaky GETs", scenario: "flaky" },
+  { name: "long SDDC Manager outage", scenario: "long-sddc-outage" },
+];
+
+describe("OpenAPI contract of client and simulator traffic", function () {
+  const exchanges: SimExchange[] = [];
+
+  before(function () {
+    if (!loadSpec()) {
+      console.log(`contract: OpenAPI spec absent, contract test skipped (looked for ${specLocation()})`);
+      this.skip();
+    }
+  });
+
+  for (const run of RUNS) {
+    it(`records the traffic of: ${run.name}`, async function () {
+      const sim = await startSimulator({ scenario: run.scenario });
+      try {
+        const clock = new LinkedClock(sim);
+        const { client } = simClient(sim, { now: clock.now, retry: { maxAttempts: 8, baseDelayMs: 1, maxDelayMs: 2 } });
+        const result = await driveUpgrade({ client, clock });
+        if (run.expectFailure) assert.match(result.failure ?? "(no failure)", run.expectFailure);
+        else assert.equal(result.failure, undefined);
+        await run.after?.(client, result);
+      } finally {
+        exchanges.push(...sim.requestLog());
+        await sim.stop();
+      }
+    });
+  }
+
+  it("finds no violation in any of it", function () {
+    assert.ok(exchanges.length > 0, "no traffic recorded");
+    const report = checkContract(exchanges);
+    console.log(`contract: validated ${report.requestsValidated} requests and ${report.responsesValidated} responses (${report.exchanges} API exchanges)`);
+    assert.deepEqual(report.violations.map(describeViolation), []);
+    assert.ok(report.requestsValidated > 0 && report.responsesValidated > 0);
+  });
+});
+
+function describeViolation(v: ContractViolation): string {
+  return `#${v.seq ?? "?"} ${v.method} ${v.path} -> ${v.status ?? "?"} [${v.where}] ${v.message}`;
+}
+
+/** The endpoints a plain upgrade does not touch, plus the documented error answers after it. */
+async function tourOfEndpoints(client: VcfClient, result: DriveResult): Promise<void> {
+  const domainId = result.domain.id;
+  await client.getDomain(domainId);
+  await client.getSddcManagers();
+  await client.getBundles();
+  await client.getBundles({ bundleType: "SDDC_MANAGER" });
+  await client.getSystemUpgradables();
+  await client.getUpgradableClusters(domainId);
+  await client.getPersonalities();
+  await client.listCheckSetRuns(domainId);
+  const upgrades = await client.listUpgrades();
+  assert.equal(upgrades.length, result.upgradeIds.length, "one Upgrade record per component");
+  await client.getTask(upgrades[0].taskId);
+  const nsxBundle = (await client.getBundles()).find((b) => (b.components ?? []).some((c) => c.type === "NSX_T_MANAGER"));
+  assert.ok(nsxBundle, "an NSX bundle");
+  await client.getNsxtResources(domainId, nsxBundle.id);
+  // once at the target: validations answer 400 SAME_SOURCE..., the target PATCH 400 too (UPGRADE-API.md §4, §7)
+  for (const call of [() => client.startValidation(domainId, { targetVersion: result.targetVersion }), () => client.setTargetVersion(domainId, { targetVersion: result.targetVersion })]) {
+    const error = await rejectionOf(call());
+    assert.ok(error instanceof VcfApiError && error.status === 400, String(error));
+  }
+  const missing = await rejectionOf(client.getDomain("00000000-0000-0000-0000-000000000000"));
+  assert.ok(missing instanceof VcfApiError && missing.status === 404);
+}
+
+async function readFailedTask(client: VcfClient, result: DriveResult): Promise<void> {
+  const upgradeId = result.upgradeIds.at(-1);
+  assert.ok(upgradeId);
+  const upgrade = await client.getUpgrade(upgradeId);
+  const task = await client.getTask(upgrade.taskId);
+  assert.ok((task.errors ?? []).length > 0 || (task.subTasks ?? []).length > 0, "the failed task explains itself");
+}

@@ -1,0 +1,78 @@
+import * as assert from "node:assert/strict";
+import { renderMarkdown } from "../../nodes/engine";
+import type { UpgradeStatus } from "../../nodes/engine";
+import type { RunningSimulator } from "../../nodes/sim/index";
+import { EngineUnderTest, count, managementDomain, simulator } from "./harness";
+
+const HAPPY_SEQUENCE: UpgradeStatus[] = [
+  "update_process_started", "downloading_bundles", "setting_new_vcf_version_target", "initializing_prechecks",
+  "running_prechecks", "evaluating_prechecks", "prechecks_done", "alerts_were_acknowledged", "starting_upgrades",
+  "successfully_completed", "waiting_for_initiation",
+];
+
+describe("engine: happy upgrade against the simulator", () => {
+  let sim: RunningSimulator;
+  afterEach(async () => { await sim?.stop(); });
+
+  it("goes through exactly the documented statuses and upgrades every component once", async () => {
+    sim = await simulator("happy");
+    const t = new EngineUnderTest(sim);
+    const domain = await managementDomain(sim);
+    const run = await t.fullRun(domain.name);
+    assert.equal(run.status, "successfully_completed", run.failureReason);
+    assert.equal(run.targetVersion, "5.2.1.0");
+    await t.when((r) => r.id === run.id && r.status === "waiting_for_initiation");
+    assert.deepEqual(t.statuses(run.id), HAPPY_SEQUENCE);
+    assert.equal(t.engine.domainStatus(domain.id).status, "waiting_for_initiation");
+    assert.equal(t.engine.domainStatus(domain.id).run?.outcome, "successfully_completed");
+
+    const log = sim.requestLog();
+    const bundles = Object.keys(run.remote.bundles);
+    assert.equal(bundles.length, 4);
+    assert.equal(count(log, "PATCH", /^\/v1\/bundles\//), 4, "one download request per bundle");
+    assert.equal(count(log, "POST", /^\/v1\/upgrades$/), 4, "one upgrade per component");
+    assert.equal(count(log, "POST", /^\/v1\/system\/check-sets\/queries$/), 2, "the two-query pattern");
+    assert.equal(count(log, "POST", /^\/v1\/system\/check-sets$/), 1);
+    assert.deepEqual(Object.values(run.remote.upgrades).map((u) => u.componentType).sort(), ["ESX_HOST", "NSX_T_MANAGER", "SDDC_MANAGER", "VCENTER"]);
+    t.engine.close();
+  });
+
+  it("sends the check-set and upgrade bodies each component needs", async () => {
+    sim = await simulator("happy");
+    const t = new EngineUnderTest(sim);
+    const domain = await managementDomain(sim);
+    const run = await t.fullRun(domain.id);
+    assert.equal(run.status, "successfully_completed", run.failureReason);
+    const log = sim.requestLog();
+    const queries = log.filter((e) => e.method === "POST" && e.path === "/v1/system/check-sets/queries").map((e) => e.requestBody as { domains: { resources?: { resourceType: string; resourceTargetVersion?: string }[] }[] });
+    assert.equal(queries[0]?.domains[0]?.resources, undefined, "query 1: the domain alone");
+    const second = queries[1]?.domains[0]?.resources ?? [];
+    const esx = run.targetRelease.bom.find((b) => b.name === "ESX_HOST")?.version;
+    assert.ok(second.some((r) => r.resourceType === "CLUSTER" && r.resourceTargetVersion === esx), "CLUSTER gets the ESX_HOST BOM version");
+    const runBody = log.find((e) => e.method === "POST" && e.path === "/v1/system/check-sets")?.requestBody as { metadata?: { targetVersion?: string }; resources: unknown[] };
+    assert.equal(runBody.metadata?.targetVersion, "5.2.1.0");
+    assert.equal(runBody.resources.length, second.length, "every resource of the query is in the run");
+    const posts = log.filter((e) => e.method === "POST" && e.path === "/v1/upgrades").map((e) => e.requestBody as Record<string, unknown>);
+    const nsx = posts.find((p) => Array.isArray(p.nsxtUpgradeUserInputSpecs)) as { nsxtUpgradeUserInputSpecs: { nsxtHostClusterUpgradeSpecs: unknown[] }[] } | undefined;
+    assert.ok(nsx, "NSX upgrade names its clusters");
+    const clusters = (await t.engine.resolveDomain(domain.id)).clusters ?? [];
+    assert.equal(nsx.nsxtUpgradeUserInputSpecs[0]?.nsxtHostClusterUpgradeSpecs.length, clusters.length, "every host cluster");
+    const esxPost = posts.find((p) => p.resourceType === "CLUSTER") as { resourceUpgradeSpecs: { personalitySpec?: unknown }[] } | undefined;
+    assert.ok(esxPost, "ESXi upgraded per cluster");
+    assert.ok(posts.every((p) => !("vcenterUpgradeUserInputSpecs" in p)));
+    t.engine.close();
+  });
+
+  it("writes a markdown log that covers every phase", async () => {
+    sim = await simulator("happy");
+    const t = new EngineUnderTest(sim);
+    const run = await t.fullRun((await managementDomain(sim)).name);
+    const md = renderMarkdown(run, { maxBytes: 64 * 1024 });
+    for (const phase of ["download", "prechecks", "acknowledgement", "upgrade"]) assert.ok(md.includes(`**${phase}**`), phase);
+    for (const text of ["All 4 bundle(s) are downloaded", "Target version 5.2.1.0 is set and confirmed", "Prechecks done", "No precheck findings", "SDDC Manager now runs", "is at 5.2.1.0"]) {
+      assert.ok(md.includes(text), text);
+    }
+    assert.ok(Buffer.byteLength(renderMarkdown(run), "utf8") <= 12 * 1024);
+    t.engine.close();
+  });
+});

@@ -1,0 +1,116 @@
+// vcf-await-ack: the gate's rules and its control messages (dashboard / Home Assistant buttons and switches).
+import assert from "node:assert/strict";
+import type { RunningSimulator } from "../../nodes/sim/index";
+import {
+  Collector, MANAGEMENT_DOMAIN, caughtError, credentialsFor, getNode, helper, makeUserDir, NODE_MODULES, startNodeRed,
+  startSim, statusSequence, stopNodeRed, upgradeChainFlow, type Msg,
+} from "../support/nodes-harness";
+
+const statusOf = (msg: Msg): string => (msg.payload as { status: string }).status;
+const waiting = (msg: Msg): boolean => statusOf(msg) === "waiting_for_alert_acknowledgement";
+
+interface Recorded {
+  fill?: string;
+  shape?: string;
+  text?: string;
+}
+
+/** Every status the node showed, in order. */
+function recordStatuses(nodeId: string): Recorded[] {
+  const seen: Recorded[] = [];
+  getNode(nodeId).on("call:status", (call: unknown) => seen.push((call as { args: Recorded[] }).args[0] ?? {}));
+  return seen;
+}
+
+function upgradePosts(sim: RunningSimulator): number {
+  return sim.requestLog().filter((e) => e.method === "POST" && e.path === "/v1/upgrades").length;
+}
+
+describe("nodes: vcf-await-ack", function () {
+  let sim: RunningSimulator;
+  let userDir: string;
+  let done: Collector;
+  let statuses: Collector;
+  let caught: Collector;
+
+  async function deploy(scenario: "precheck-warnings" | "precheck-errors", ack: Record<string, unknown> = {}): Promise<void> {
+    sim = await startSim({ scenario });
+    await helper.load(NODE_MODULES, upgradeChainFlow(sim, { ack }), credentialsFor(sim));
+    done = new Collector("done");
+    statuses = new Collector("statusOut");
+    caught = new Collector("caught");
+  }
+
+  beforeEach(async () => {
+    userDir = makeUserDir();
+    await startNodeRed(userDir);
+  });
+  afterEach(async () => {
+    await stopNodeRed(userDir);
+    await sim.stop();
+  });
+
+  it("waits on warnings (yellow) until an acknowledge message from a button, then continues", async () => {
+    await deploy("precheck-warnings");
+    const badges = recordStatuses("ack");
+    getNode("download").receive({ payload: "start" });
+    await statuses.waitFor(waiting, "the wait for acknowledgement");
+    assert.equal(upgradePosts(sim), 0);
+    assert.ok(badges.some((b) => b.fill === "yellow" && b.shape === "ring"), JSON.stringify(badges));
+
+    getNode("ack").receive({ payload: "acknowledge" });
+    const out = await done.waitFor(() => true, "the upgrade output", 5000);
+    const sequence = statusSequence(statuses.messages);
+    assert.deepEqual(sequence.slice(sequence.indexOf("prechecks_done"), sequence.indexOf("starting_upgrades") + 1),
+      ["prechecks_done", "waiting_for_alert_acknowledgement", "alerts_were_acknowledged", "starting_upgrades"]);
+    assert.match(String(out.markdown), /The user acknowledged \d+ warnings?/);
+    assert.equal(caught.messages.length, 0);
+  });
+
+  it("continues past warnings without waiting when 'ignore warnings' is on", async () => {
+    await deploy("precheck-warnings", { ignoreAlerts: true });
+    getNode("download").receive({ payload: "start" });
+    await done.waitFor(() => true, "the upgrade output", 5000);
+    assert.ok(!statusSequence(statuses.messages).includes("waiting_for_alert_acknowledgement"));
+    const markdown = String((statuses.messages.at(-1)?.payload as { markdown: string }).markdown);
+    assert.match(markdown, /"Ignore alerts" is on: continuing past \d+ warnings?/);
+  });
+
+  it("continues a waiting run when a Home Assistant switch turns ignoreAlerts on", async () => {
+    await deploy("precheck-warnings");
+    getNode("download").receive({ payload: "start" });
+    await statuses.waitFor(waiting, "the wait for acknowledgement");
+    getNode("ack").receive({ topic: "ignoreAlerts", payload: true });
+    await done.waitFor(() => true, "the upgrade output", 5000);
+    assert.equal(caught.messages.length, 0);
+  });
+
+  it("waits on errors even with 'ignore warnings' on, and continues after an acknowledgement for the domain", async () => {
+    await deploy("precheck-errors", { ignoreAlerts: true });
+    getNode("download").receive({ payload: "start" });
+    await statuses.waitFor(waiting, "the wait for acknowledgement");
+    getNode("ack").receive({ acknowledge: true, domain: MANAGEMENT_DOMAIN });
+    const out = await done.waitFor(() => true, "the upgrade output", 5000);
+    assert.match(String(out.markdown), /The user acknowledged \d+ errors?/);
+  });
+
+  it("fails the run on errors when set to, and a Catch node gets a clear error", async () => {
+    await deploy("precheck-errors", { failOnErrors: true });
+    const badges = recordStatuses("ack");
+    getNode("download").receive({ payload: "start" });
+    const error = await caught.waitFor(() => true, "the error", 5000);
+    assert.match(caughtError(error), /Prechecks found \d+ errors?.* fail on errors.*Fix the precheck errors/);
+    assert.equal((error.error as { source?: { id?: string } }).source?.id, "ack");
+    await statuses.waitFor((m) => statusOf(m) === "failed", "the failed status");
+    assert.equal(badges.at(-1)?.fill, "red");
+    assert.equal(upgradePosts(sim), 0);
+    assert.equal(done.messages.length, 0);
+  });
+
+  it("refuses a malformed ignoreAlerts value, naming it", async () => {
+    await deploy("precheck-warnings");
+    getNode("ack").receive({ ignoreAlerts: "yes" });
+    const error = await caught.waitFor(() => true, "the error");
+    assert.match(caughtError(error), /msg\.ignoreAlerts must be true or false/);
+  });
+});

@@ -1,0 +1,150 @@
+// The adapters' pure parts: message and settings parsing, badges, error sentences.
+import assert from "node:assert/strict";
+import { ackPolicy, readAckControl } from "../../nodes/adapters/ack-control";
+import { buildClientOptions } from "../../nodes/adapters/client-options";
+import { ConfigError, parseConnection, parseEngineSettings } from "../../nodes/adapters/config-settings";
+import { runFileName } from "../../nodes/adapters/connection";
+import { matchesDomain, readPhaseRequest, requireDomain } from "../../nodes/adapters/domain-ref";
+import { InputError, describeError, shortText } from "../../nodes/adapters/errors";
+import { errorBadge, runBadge } from "../../nodes/adapters/status-badge";
+import { EngineError } from "../../nodes/engine";
+import { VcfApiError } from "../../nodes/vcf/errors";
+
+const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+
+function inputErrorField(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof InputError || err instanceof ConfigError, `unexpected ${String(err)}`);
+    return err.field;
+  }
+  assert.fail("expected an error");
+}
+
+describe("nodes: adapters", () => {
+  describe("readPhaseRequest", () => {
+    it("takes the run id from msg.vcf and the domain from the message before the node setting", () => {
+      const request = readPhaseRequest({ vcf: { runId: "r1", domainId: "d1" }, domain: "wld01" }, { domain: "mgmt" });
+      assert.deepEqual(request, { runId: "r1", domain: "wld01" });
+      assert.equal(readPhaseRequest({ vcf: { domainId: "d1" } }, { domain: "mgmt" }).domain, "d1");
+      assert.equal(readPhaseRequest({}, { domain: " mgmt " }).domain, "mgmt");
+    });
+
+    it("takes the target version from the message before the node setting", () => {
+      assert.equal(readPhaseRequest({ targetVersion: "5.2.1.0" }, { targetVersion: "5.2.0.0" }).targetVersion, "5.2.1.0");
+      assert.equal(readPhaseRequest({}, { targetVersion: "5.2.1" }).targetVersion, "5.2.1");
+    });
+
+    it("refuses malformed properties, naming them", () => {
+      assert.equal(inputErrorField(() => readPhaseRequest({ domain: 42 }, {})), "msg.domain");
+      assert.equal(inputErrorField(() => readPhaseRequest({ vcf: "run-1" }, {})), "msg.vcf");
+      assert.equal(inputErrorField(() => readPhaseRequest({ vcf: { runId: 7 } }, {})), "msg.vcf.runId");
+      assert.equal(inputErrorField(() => readPhaseRequest({ targetVersion: "latest" }, {})), "msg.targetVersion");
+      assert.equal(inputErrorField(() => readPhaseRequest({}, { targetVersion: "5.2" })), "Target version");
+    });
+
+    it("requires a domain to start a run", () => {
+      assert.equal(inputErrorField(() => requireDomain({})), "domain");
+      assert.equal(requireDomain({ domain: "wld01" }), "wld01");
+    });
+
+    it("matches a run's domain by id or by name, ignoring case in names", () => {
+      const run = { domainId: "a-1", domainName: "WLD01" };
+      assert.ok(matchesDomain(run, "a-1"));
+      assert.ok(matchesDomain(run, "wld01"));
+      assert.ok(!matchesDomain(run, "A-1"));
+    });
+  });
+
+  describe("vcf-config settings", () => {
+    const base = { id: "c1", type: "vcf-config", url: "https://sddc.example.test/" };
+
+    it("reads the URL, TLS choice and durations", () => {
+      const connection = parseConnection({ ...base, tlsMode: "ca", ca: PEM, requestTimeout: "5", retryDelay: "0.01" });
+      assert.deepEqual(connection, {
+        baseUrl: "https://sddc.example.test", tlsMode: "ca", ca: PEM, requestTimeoutMs: 5000,
+        retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 8000 },
+      });
+      assert.deepEqual(parseEngineSettings({ ...base, pollInterval: "0.5", precheckDeadline: 40, downloadConcurrency: "3", sddcSettle: 0 }), {
+        pollIntervalMs: 500, precheckDeadlineMs: 2_400_000, downloadConcurrency: 3, sddcSettleMs: 0,
+      });
+    });
+
+    it("names the field to fix", () => {
+      assert.equal(inputErrorField(() => parseConnection({ ...base, url: "sddc.example.test" })), "url");
+      assert.equal(inputErrorField(() => parseConnection({ ...base, url: "https://sddc.example.test/v1/domains" })), "url");
+      assert.equal(inputErrorField(() => parseConnection({ ...base, tlsMode: "trust-me" })), "tlsMode");
+      assert.equal(inputErrorField(() => parseConnection({ ...base, tlsMode: "ca", ca: "not a pem" })), "ca");
+      assert.equal(inputErrorField(() => parseConnection({ ...base, tlsMode: "tls-config", tls: "" })), "tls");
+      assert.equal(inputErrorField(() => parseEngineSettings({ ...base, pollInterval: "0" })), "pollInterval");
+      assert.equal(inputErrorField(() => parseEngineSettings({ ...base, componentDeadline: "three hours" })), "componentDeadline");
+      assert.equal(inputErrorField(() => parseEngineSettings({ ...base, downloadConcurrency: "1.5" })), "downloadConcurrency");
+      assert.equal(inputErrorField(() => parseConnection({ ...base, retryAttempts: "2.5" })), "retryAttempts");
+    });
+
+    it("builds client TLS options for each choice, and requires credentials", () => {
+      const creds = { username: "u", password: "p" };
+      const none = (): undefined => undefined;
+      assert.deepEqual(buildClientOptions(parseConnection({ ...base, tlsMode: "insecure" }), creds, none).tls, { allowSelfSigned: true });
+      assert.deepEqual(buildClientOptions(parseConnection({ ...base }), creds, none).tls, {});
+      const tlsNode = { addTLSOptions: (o: Record<string, unknown>) => ({ ...o, ca: Buffer.from(PEM), rejectUnauthorized: true }) };
+      const viaNode = buildClientOptions(parseConnection({ ...base, tlsMode: "tls-config", tls: "t1" }), creds, (id) => (id === "t1" ? tlsNode : undefined));
+      assert.deepEqual(viaNode.tls, { ca: PEM, allowSelfSigned: false });
+      assert.equal(inputErrorField(() => buildClientOptions(parseConnection({ ...base, tlsMode: "tls-config", tls: "gone" }), creds, none)), "tls");
+      assert.equal(inputErrorField(() => buildClientOptions(parseConnection(base), { username: "u" }, none)), "password");
+      assert.equal(inputErrorField(() => buildClientOptions(parseConnection(base), { password: "p" }, none)), "username");
+    });
+
+    it("names one run file per config node, safe for the file system", () => {
+      assert.equal(runFileName("a1b2.c3"), "vcf-upgrade-runs-a1b2.c3.json");
+      assert.equal(runFileName("../x"), "vcf-upgrade-runs-.._x.json");
+    });
+  });
+
+  describe("vcf-await-ack control messages", () => {
+    it("reads acknowledge and ignoreAlerts in both forms", () => {
+      assert.deepEqual(readAckControl({ acknowledge: true }), { acknowledge: true });
+      assert.deepEqual(readAckControl({ payload: "acknowledge" }), { acknowledge: true });
+      assert.deepEqual(readAckControl({ ignoreAlerts: false }), { acknowledge: false, ignoreAlerts: false });
+      assert.deepEqual(readAckControl({ topic: "ignoreAlerts", payload: true }), { acknowledge: false, ignoreAlerts: true });
+      assert.deepEqual(readAckControl({ payload: "go" }), { acknowledge: false });
+      assert.equal(inputErrorField(() => readAckControl({ ignoreAlerts: "yes" })), "msg.ignoreAlerts");
+      assert.equal(inputErrorField(() => readAckControl({ topic: "ignoreAlerts", payload: "on" })), "msg.payload (topic ignoreAlerts)");
+    });
+
+    it("lets a message override the node's ignore-alerts checkbox only", () => {
+      const settings = { ignoreAlerts: false, alsoIgnoreErrors: "true", failOnErrors: true };
+      assert.deepEqual(ackPolicy(settings), { ignoreAlerts: false, alsoIgnoreErrors: true, failOnErrors: true });
+      assert.deepEqual(ackPolicy(settings, true), { ignoreAlerts: true, alsoIgnoreErrors: true, failOnErrors: true });
+    });
+  });
+
+  describe("status badges and error sentences", () => {
+    it("colours a badge by status", () => {
+      const run = { domainName: "wld01", step: "bundle 1 of 2", progress: 12 };
+      assert.deepEqual(pick(runBadge({ ...run, status: "downloading_bundles" })), ["blue", "ring"]);
+      assert.deepEqual(pick(runBadge({ ...run, status: "waiting_for_alert_acknowledgement" })), ["yellow", "ring"]);
+      assert.deepEqual(pick(runBadge({ ...run, status: "successfully_completed" })), ["green", "dot"]);
+      assert.deepEqual(pick(runBadge({ ...run, status: "failed" })), ["red", "ring"]);
+      assert.deepEqual(pick(runBadge({ ...run, status: "waiting_for_initiation" })), ["grey", "dot"]);
+      assert.match(runBadge({ ...run, status: "downloading_bundles" }).text ?? "", /^wld01: /);
+      assert.ok((errorBadge("x".repeat(500)).text ?? "").length <= 60);
+    });
+
+    it("turns client and engine errors into sentences that say what to fix", () => {
+      const api = (kind: VcfApiError["kind"], extra: Partial<ConstructorParameters<typeof VcfApiError>[0]> = {}): string =>
+        describeError(new VcfApiError({ kind, message: "x", method: "GET", path: "/v1/domains", retryable: false, ...extra }));
+      assert.match(api("auth", { status: 401 }), /username and password in the vcf-config node/);
+      assert.match(api("tls", { code: "SELF_SIGNED_CERT_IN_CHAIN" }), /CA certificate.*TLS configuration.*self-signed/);
+      assert.match(api("network", { code: "ECONNREFUSED" }), /Cannot reach SDDC Manager .*ECONNREFUSED.*check the URL/);
+      assert.match(api("http", { status: 500, remediationMessage: "Retry later" }), /GET \/v1\/domains: x\. Retry later/);
+      assert.match(describeError(new EngineError("NO_UPDATE", "No newer release for wld01", { fix: "Nothing to do." })), /wld01\. Nothing to do\./);
+      assert.equal(shortText("a\n  b"), "a b");
+    });
+  });
+});
+
+function pick(badge: { fill?: string; shape?: string }): [string | undefined, string | undefined] {
+  return [badge.fill, badge.shape];
+}

@@ -1,0 +1,140 @@
+// vcf-config: loading, TLS choices, credentials, and the editor's "Test connection" route.
+import assert from "node:assert/strict";
+import path from "node:path";
+import type { RunningSimulator } from "../../nodes/sim/index";
+import {
+  CONFIG_ID, TAB, Collector, catchNode, caughtError, configNode, credentialsFor, flowNode, getNode, helper, helperNode,
+  makeUserDir, NODE_MODULES, startNodeRed, startSim, stopNodeRed, type FlowNode,
+} from "../support/nodes-harness";
+
+// The core tls-config node, loaded beside ours (the test helper only preloads catch/status/complete).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const tlsConfigModule = require(path.join(path.dirname(require.resolve("@node-red/nodes/package.json")), "core/network/05-tls.js")) as (typeof NODE_MODULES)[number];
+
+interface TestAnswer {
+  ok: boolean;
+  version?: string;
+  error?: string;
+}
+
+interface SpiedNode {
+  warn: { getCalls(): Array<{ thisValue: unknown; args: unknown[] }> };
+}
+
+async function testRoute(body: Record<string, unknown>, id = CONFIG_ID): Promise<TestAnswer> {
+  const response = await helper.request().post(`/vcf-config/${id}/test`).send(body).expect(200);
+  return response.body as TestAnswer;
+}
+
+describe("nodes: vcf-config", function () {
+  let sim: RunningSimulator;
+  let userDir: string;
+
+  before(async () => {
+    sim = await startSim();
+  });
+  after(async () => {
+    await sim.stop();
+  });
+  beforeEach(async () => {
+    userDir = makeUserDir();
+    await startNodeRed(userDir);
+  });
+  afterEach(async () => {
+    await stopNodeRed(userDir);
+  });
+
+  it("loads with one engine whose run file is in the user directory", async () => {
+    await helper.load(NODE_MODULES, [{ id: TAB, type: "tab" }, configNode(sim)], credentialsFor(sim));
+    const config = getNode(CONFIG_ID) as unknown as { connection: { engine?: unknown; problem?: Error; storeFile?: string } };
+    assert.equal(config.connection.problem, undefined);
+    assert.ok(config.connection.engine);
+    assert.equal(config.connection.storeFile, path.join(userDir, `vcf-upgrade-runs-${CONFIG_ID}.json`));
+  });
+
+  describe("Test connection", () => {
+    beforeEach(async () => {
+      await helper.load(NODE_MODULES, [{ id: TAB, type: "tab" }, configNode(sim)], credentialsFor(sim));
+      sim.clearRequestLog();
+    });
+
+    it("reports the SDDC Manager version for good form values", async () => {
+      const answer = await testRoute({ url: sim.url, tlsMode: "verify", ...sim.credentials });
+      assert.equal(answer.ok, true, answer.error);
+      assert.match(answer.version ?? "", /^\d+\.\d+\.\d+\.\d+/);
+      assert.ok(sim.requestLog().some((e) => e.method === "GET" && e.path === "/v1/sddc-managers"));
+    });
+
+    it("says the login was rejected for a wrong password, without echoing it", async () => {
+      const wrong = "Wr0ng-Secret-123";
+      const answer = await testRoute({ url: sim.url, username: sim.credentials.username, password: wrong });
+      assert.equal(answer.ok, false);
+      assert.match(answer.error ?? "", /rejected the login.*username and password/);
+      assert.ok(!JSON.stringify(answer).includes(wrong));
+    });
+
+    it("uses the deployed node's credentials when the password field is untouched or empty", async () => {
+      for (const password of ["__PWRD__", ""]) {
+        const answer = await testRoute({ url: sim.url, username: "", password });
+        assert.equal(answer.ok, true, `${password || "empty"}: ${answer.error}`);
+      }
+    });
+
+    it("names the field for an invalid URL and the host for an unreachable one", async () => {
+      const invalid = await testRoute({ url: "sddc.example.test", ...sim.credentials });
+      assert.match(invalid.error ?? "", /SDDC Manager URL .* is not valid/);
+      const unreachable = await testRoute({ url: "http://127.0.0.1:1", ...sim.credentials });
+      assert.match(unreachable.error ?? "", /Cannot reach SDDC Manager .*check the URL/);
+    });
+  });
+
+  describe("TLS", () => {
+    let tlsSim: RunningSimulator;
+    before(async () => {
+      tlsSim = await startSim({ tls: true });
+    });
+    after(async () => {
+      await tlsSim.stop();
+    });
+
+    it("verifies with the pasted CA, refuses an untrusted certificate, and allows self-signed only when asked", async () => {
+      await helper.load(NODE_MODULES, [{ id: TAB, type: "tab" }, configNode(tlsSim)], credentialsFor(tlsSim));
+      const form = { url: tlsSim.url, ...tlsSim.credentials };
+      assert.equal((await testRoute({ ...form, tlsMode: "ca", ca: tlsSim.caCertificatePem })).ok, true);
+      const untrusted = await testRoute({ ...form, tlsMode: "verify" });
+      assert.match(untrusted.error ?? "", /certificate of SDDC Manager is not trusted/);
+      assert.equal((await testRoute({ ...form, tlsMode: "insecure" })).ok, true);
+    });
+
+    it("uses the CA of a core tls-config node", async () => {
+      const tlsNode: FlowNode = { id: "tls1", type: "tls-config", name: "", cert: "", key: "", ca: "", certname: "", keyname: "", caname: "sim.pem", servername: "", verifyservercert: true, alpnprotocol: "" };
+      const flow = [{ id: TAB, type: "tab" }, tlsNode, configNode(tlsSim, { tlsMode: "tls-config", tls: "tls1", ca: "" })];
+      await helper.load([tlsConfigModule, ...NODE_MODULES], flow, { ...credentialsFor(tlsSim), tls1: { cadata: tlsSim.caCertificatePem ?? "" } });
+      const config = getNode(CONFIG_ID) as unknown as { connection: { problem?: Error } };
+      assert.equal(config.connection.problem, undefined);
+      assert.equal((await testRoute({ url: tlsSim.url, ...tlsSim.credentials, tlsMode: "tls-config", tls: "tls1" })).ok, true);
+    });
+
+    it("warns at runtime when self-signed certificates are allowed", async () => {
+      await helper.load(NODE_MODULES, [{ id: TAB, type: "tab" }, configNode(tlsSim, { tlsMode: "insecure", ca: "" })], credentialsFor(tlsSim));
+      const config = getNode(CONFIG_ID) as unknown as SpiedNode;
+      const warnings = config.warn.getCalls().filter((c) => c.thisValue === config).map((c) => String(c.args[0]));
+      assert.ok(warnings.some((w) => /TLS certificate checks are off/.test(w)), warnings.join("\n"));
+    });
+  });
+
+  it("without credentials, a phase node fails with what to enter, and nothing is sent", async () => {
+    const flow = [
+      { id: TAB, type: "tab" }, configNode(sim),
+      flowNode("download", "vcf-download-bundles", { domain: "lab-w01" }),
+      catchNode("catcher", "caught"), helperNode("caught"),
+    ];
+    await helper.load(NODE_MODULES, flow, {});
+    sim.clearRequestLog();
+    const caught = new Collector("caught");
+    getNode("download").receive({ payload: "go" });
+    const msg = await caught.waitFor(() => true, "the error");
+    assert.match(caughtError(msg), /Username is empty: open the vcf-config node/);
+    assert.equal(sim.requestLog().length, 0);
+  });
+});

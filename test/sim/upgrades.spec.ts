@@ -1,0 +1,172 @@
+import { strict as assert } from "node:assert";
+import { FaultPatch, RunningSimulator, ScenarioName, startSimulator } from "../../nodes/sim/index";
+import { call, getJson, login } from "../support/sim-http";
+import { Flow, Task, Upgradable } from "./sim-flow";
+
+describe("simulator: upgrades", function () {
+  let sim: RunningSimulator;
+  let flow: Flow;
+  let domainId: string;
+  afterEach(async () => sim.stop());
+
+  async function start(scenario: ScenarioName = "happy", faults: FaultPatch = {}): Promise<void> {
+    sim = await startSimulator({ scenario, faults });
+    flow = new Flow(sim);
+    await flow.login();
+    domainId = (await flow.domain()).id;
+  }
+
+  function domainSpec(bundleId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return { bundleId, resourceType: "DOMAIN", resourceUpgradeSpecs: [{ resourceId: domainId, upgradeNow: true }], ...extra };
+  }
+
+  async function available(): Promise<Upgradable> {
+    const found = (await flow.upgradables(domainId)).find((u) => u.status === "AVAILABLE");
+    assert.ok(found);
+    return found;
+  }
+
+  it("answers 424 for a bundle that is not downloaded and 403 for a PENDING upgradable", async () => {
+    await start();
+    await flow.setTarget(domainId);
+    const [sddc, nsx] = await flow.upgradables(domainId);
+    assert.ok(sddc && nsx);
+    const notDownloaded = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: domainSpec(sddc.bundleId) });
+    assert.equal(notDownloaded.status, 424);
+    assert.equal((notDownloaded.json as { errorCode: string }).errorCode, "BUNDLE_NOT_DOWNLOADED");
+    const pending = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: domainSpec(nsx.bundleId) });
+    assert.equal(pending.status, 403);
+    assert.ok((pending.json as { remediationMessage?: string }).remediationMessage);
+  });
+
+  it("answers 403 while another upgrade runs and shows it as INPROGRESS in lists and upgradables", async () => {
+    await start();
+    await flow.setTarget(domainId);
+    await flow.downloadAll(domainId);
+    const sddc = await available();
+    const task = await flow.post<Task>("/v1/upgrades", domainSpec(sddc.bundleId), 202);
+    assert.equal(task.status, "IN_PROGRESS");
+    const upgrade = await getJson<{ status: string; taskId: string }>(sim, `/v1/upgrades/${task.id}`, flow.token);
+    assert.deepEqual([upgrade.status, upgrade.taskId], ["INPROGRESS", task.id]);
+    const again = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: domainSpec(sddc.bundleId) });
+    assert.equal(again.status, 403);
+    assert.equal((await flow.upgradables(domainId))[0]?.status, "INPROGRESS");
+    const listed = await getJson<{ elements: { id: string }[] }>(sim, `/v1/upgrades?status=INPROGRESS&bundleId=${sddc.bundleId}`, flow.token);
+    assert.deepEqual(listed.elements.map((u) => u.id), [task.id]);
+    assert.equal((await getJson<{ elements: unknown[] }>(sim, "/v1/upgrades?status=COMPLETED_WITH_SUCCESS", flow.token)).elements.length, 0);
+  });
+
+  it("strict: UpgradeSpec without resourceUpgradeSpecs, or a vCenter spec without temporaryNetwork, is a 400 naming the field", async () => {
+    await start();
+    const missing = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: { bundleId: "x", resourceType: "DOMAIN" } });
+    assert.equal(missing.status, 400);
+    assert.match((missing.json as { message: string }).message, /resourceUpgradeSpecs/);
+    const noId = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: { bundleId: "x", resourceType: "DOMAIN", resourceUpgradeSpecs: [{ upgradeNow: true }] } });
+    assert.match((noId.json as { message: string }).message, /resourceUpgradeSpecs\[0\]\.resourceId/);
+    const vc = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: domainSpec("x", { vcenterUpgradeUserInputSpecs: [{ resourceId: "vc", upgradeMechanism: "InPlace" }] }) });
+    assert.equal(vc.status, 400);
+    assert.match((vc.json as { message: string }).message, /vcenterUpgradeUserInputSpecs\[0\]\.temporaryNetwork/);
+  });
+
+  it("runs the SDDC Manager upgrade through an API outage (dropped connections, then 503 HTML), then rejects old tokens", async () => {
+    await start();
+    await flow.setTarget(domainId);
+    await flow.downloadAll(domainId);
+    const pair = (await call(sim, "POST", "/v1/tokens", { body: sim.credentials })).json as { accessToken: string; refreshToken: { id: string } };
+    const task = await flow.post<Task>("/v1/upgrades", domainSpec((await available()).bundleId), 202);
+    sim.advanceClock(300 + 100); // into the outage: connections are dropped first
+    await assert.rejects(call(sim, "GET", "/v1/domains", { token: pair.accessToken }));
+    await assert.rejects(call(sim, "POST", "/v1/tokens", { body: sim.credentials }));
+    sim.advanceClock(800); // later in the outage: nginx answers 503 with HTML
+    const html = await call(sim, "GET", `/v1/upgrades/${task.id}`, { token: pair.accessToken });
+    assert.equal(html.status, 503);
+    assert.match(html.contentType, /text\/html/);
+    assert.match(html.text, /<html>/);
+    sim.advanceClock(700); // the API is back
+    assert.equal((await call(sim, "GET", "/v1/domains", { token: pair.accessToken })).status, 401);
+    assert.equal((await call(sim, "PATCH", "/v1/tokens/access-token/refresh", { rawBody: pair.refreshToken.id })).status, 401);
+    const fresh = await login(sim);
+    assert.equal((await getJson<{ elements: { version: string }[] }>(sim, "/v1/sddc-managers", fresh)).elements[0]?.version, "5.2.1.0-24307856");
+    assert.equal((await getJson<{ status: string }>(sim, `/v1/upgrades/${task.id}`, fresh)).status, "INPROGRESS");
+    sim.advanceClock(300);
+    assert.equal((await getJson<{ status: string }>(sim, `/v1/upgrades/${task.id}`, fresh)).status, "COMPLETED_WITH_SUCCESS");
+    assert.equal((await flow.upgradables(domainId).catch(() => [])).length, 0, "the old token of the flow is dead");
+    await flow.login();
+    assert.equal((await available()).softwareComponents[0]?.type, "NSX_T_MANAGER");
+  });
+
+  it("long-sddc-outage keeps the API down far longer than the normal 25 minutes", async () => {
+    await start("long-sddc-outage");
+    await flow.setTarget(domainId);
+    await flow.downloadAll(domainId);
+    await flow.post<Task>("/v1/upgrades", domainSpec((await available()).bundleId), 202);
+    sim.advanceClock(300 + 3600);
+    assert.equal((await call(sim, "GET", "/v1/domains")).status, 503);
+    sim.advanceClock(2000);
+    assert.equal((await call(sim, "GET", "/v1/domains")).status, 401, "back, and the API asks for a token");
+  });
+
+  it("upgrade-failure: NSX ends COMPLETED_WITH_FAILURE with task errors, failed subTask stages and isRetryable; the upgradable is AVAILABLE again", async () => {
+    await start("upgrade-failure", { failAttempts: 1 });
+    await flow.setTarget(domainId);
+    await flow.downloadAll(domainId);
+    assert.equal((await flow.upgradeNext(domainId)).status, "COMPLETED_WITH_SUCCESS");
+    const nsx = await flow.upgradeNext(domainId);
+    assert.equal(nsx.status, "COMPLETED_WITH_FAILURE");
+    const task = await getJson<Task>(sim, `/v1/tasks/${nsx.taskId}`, flow.token);
+    assert.equal(task.status, "FAILED");
+    assert.equal(task.isRetryable, true);
+    assert.equal(task.errors[0]?.errorCode, "NSXT_UPGRADE_HOST_CLUSTER_FAILED");
+    assert.ok(task.errors[0]?.remediationMessage);
+    const failedSub = task.subTasks.find((s) => s.status === "FAILED");
+    assert.ok(failedSub && failedSub.errors.length === 1 && failedSub.stages[0]?.status === "FAILED" && failedSub.stages[0].errors.length === 1);
+    const again = (await flow.upgradables(domainId))[0];
+    assert.equal(again?.status, "AVAILABLE");
+    assert.equal((again?.errors as unknown[]).length, 1);
+    assert.equal(await flow.currentVersion(domainId), "5.2.0.0");
+
+    const retry = await call(sim, "PATCH", `/v1/tasks/${nsx.taskId}`, { token: flow.token });
+    assert.equal(retry.status, 200);
+    assert.equal(await flow.waitForUpgrade(nsx.taskId), "COMPLETED_WITH_SUCCESS", "the second attempt succeeds with failAttempts 1");
+    assert.equal((await call(sim, "PATCH", `/v1/tasks/${nsx.taskId}`, { token: flow.token })).status, 409, "only a failed task can be retried");
+  });
+
+  it("upgradeNeverFinishes keeps an upgrade INPROGRESS for a day", async () => {
+    await start("happy", { upgradeNeverFinishes: true });
+    await flow.setTarget(domainId);
+    await flow.downloadAll(domainId);
+    const task = await flow.post<Task>("/v1/upgrades", domainSpec((await available()).bundleId), 202);
+    await flow.advance(24 * 3600);
+    assert.equal((await getJson<Task>(sim, `/v1/tasks/${task.id}`, flow.token)).status, "IN_PROGRESS");
+    const upgrades = await getJson<{ elements: { status: string }[] }>(sim, "/v1/upgrades", flow.token);
+    assert.deepEqual(upgrades.elements.map((u) => u.status), ["INPROGRESS"]);
+  });
+
+  it("keeps a VI domain's upgradables PENDING until SDDC Manager runs the target's version", async () => {
+    await start();
+    const vi = await flow.domain("VI");
+    await flow.setTarget(vi.id);
+    const list = await flow.upgradables(vi.id);
+    assert.deepEqual(list.map((u) => [u.softwareComponents[0]?.type, u.status]), [["NSX_T_MANAGER", "PENDING"], ["VCENTER", "PENDING"], ["HOST", "PENDING"]]);
+  });
+
+  it("upgrades ESXi per cluster: a vLCM cluster needs a personality for the target ESXi version", async () => {
+    await start();
+    await flow.setTarget(domainId);
+    await flow.downloadAll(domainId);
+    for (let i = 0; i < 3; i += 1) await flow.upgradeNext(domainId);
+    const esx = await available();
+    const domain = await flow.domain();
+    const [imageCluster, baselineCluster] = domain.clusters;
+    assert.ok(imageCluster && baselineCluster);
+    const clusterSpec = (personalityId?: string): Record<string, unknown> => ({ bundleId: esx.bundleId, resourceType: "CLUSTER", parallelUpgrade: true, resourceUpgradeSpecs: [{ resourceId: imageCluster.id, upgradeNow: true, ...(personalityId ? { personalitySpec: { personalityId } } : {}) }, { resourceId: baselineCluster.id, upgradeNow: true }] });
+    const without = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: clusterSpec() });
+    assert.equal(without.status, 400);
+    assert.match((without.json as { message: string }).message, /resourceUpgradeSpecs\[0\]\.personalitySpec/);
+    const personalities = await getJson<{ elements: { personalityId: string }[] }>(sim, "/v1/personalities?baseOSVersion=8.0.3-24280767", flow.token);
+    assert.equal(personalities.elements.length, 1);
+    const task = await flow.post<Task>("/v1/upgrades", clusterSpec(personalities.elements[0]?.personalityId), 202);
+    assert.equal(await flow.waitForUpgrade(task.id), "COMPLETED_WITH_SUCCESS");
+    assert.equal(await flow.currentVersion(domainId), "5.2.1.0");
+  });
+});

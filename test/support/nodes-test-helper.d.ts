@@ -1,0 +1,41 @@
+// The part of node-red-node-test-helper 0.3.6 the node tests use (the package ships no types).
+declare module "node-red-node-test-helper" {
+  namespace helper {
+    interface FlowNode {
+      id: string;
+      type: string;
+      [property: string]: unknown;
+    }
+    interface TestNode {
+      id: string;
+      on(event: "input", listener: (msg: Record<string, unknown>) => void): void;
+      on(event: string, listener: (...args: unknown[]) => void): void;
+      receive(msg: Record<string, unknown>): void;
+    }
+    interface SupertestResponse {
+      status: number;
+      body: unknown;
+    }
+    interface SupertestRequest extends PromiseLike<SupertestResponse> {
+      send(body: unknown): SupertestRequest;
+      set(header: string, value: string): SupertestRequest;
+      expect(status: number): SupertestRequest;
+    }
+    type NodeModule = (RED: never) => void;
+  }
+  const helper: {
+    init(runtimePath: string, userSettings?: Record<string, unknown>): void;
+    settings(userSettings?: Record<string, unknown>): Record<string, unknown>;
+    load(
+      nodes: helper.NodeModule | helper.NodeModule[],
+      flow: helper.FlowNode[],
+      credentials?: Record<string, Record<string, string>>,
+    ): Promise<void>;
+    unload(): Promise<void>;
+    startServer(): Promise<void>;
+    stopServer(): Promise<void>;
+    getNode(id: string): helper.TestNode | null;
+    request(): { post(path: string): helper.SupertestRequest; get(path: string): helper.SupertestRequest };
+  };
+  export = helper;
+}
