@@ -3,6 +3,7 @@ import { listPersonalities } from "./personalities";
 import { ApiReply, ApiRequest, Route } from "./router";
 import { SimState } from "./state";
 import { AuthService } from "./auth";
+import { targetSteps } from "./domain-steps";
 import { renderDomain, renderSddcManager } from "./render-domains";
 import { TaskBody } from "./tasks";
 
@@ -23,6 +24,7 @@ export function apiRoutes(state: () => SimState, auth: AuthService, strict: bool
     { method: "GET", template: "/v1/releases", handle: (r) => page(s().releases.list(r.query)) },
     { method: "GET", template: "/v1/releases/system", handle: () => ok(s().releases.system()) },
     { method: "GET", template: "/v1/releases/domains/{domainId}/future-releases", handle: (r) => page(s().releases.futureReleases(param(r, "domainId"))) },
+    { method: "GET", template: "/v1/releases/domains", handle: () => page(s().inventory.domains.map((d) => s().releases.view(d.id))) },
     { method: "GET", template: "/v1/releases/domains/{domainId}", handle: (r) => ok(s().releases.view(param(r, "domainId"))) },
     { method: "PATCH", template: "/v1/releases/domains/{domainId}", handle: (r) => (s().releases.setTarget(param(r, "domainId"), r.body), { status: 200 }) },
     { method: "DELETE", template: "/v1/releases/domains/{domainId}", handle: (r) => (s().releases.clearTarget(param(r, "domainId")), { status: 200 }) },
@@ -30,6 +32,7 @@ export function apiRoutes(state: () => SimState, auth: AuthService, strict: bool
     { method: "GET", template: "/v1/releases/domains/validations/{validationId}", handle: (r) => ok(s().validations.get(param(r, "validationId"))) },
 
     { method: "GET", template: "/v1/bundles", handle: (r) => page(s().bundles.list({ productType: r.query.productType, bundleType: r.query.bundleType })) },
+    { method: "GET", template: "/v1/bundles/domains/{id}", handle: (r) => page(bundlesForDomain(s(), param(r, "id"))) },
     { method: "GET", template: "/v1/bundles/{id}", handle: (r) => ok(s().bundles.get(param(r, "id"))) },
     { method: "PATCH", template: "/v1/bundles/{id}", handle: (r) => accepted(s().bundles.update(param(r, "id"), r.body)) },
 
@@ -70,6 +73,12 @@ function page(elements: unknown[]): ApiReply {
 
 function param(r: ApiRequest, name: string): string {
   return r.params[name] ?? "";
+}
+
+/** The bundles a domain needs from its version to its selected target (none without a target). */
+function bundlesForDomain(state: SimState, domainId: string): unknown[] {
+  const domain = state.releases.requireDomain(domainId);
+  return targetSteps(state.inventory, domain).map((step) => state.bundles.get(step.bundle.id));
 }
 
 function sddcManagerById(state: SimState, id: string): unknown {

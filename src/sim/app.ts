@@ -36,6 +36,8 @@ export class SimApp implements SimControl {
   private readonly auth: AuthService;
   private readonly router: Router;
   private random = seededRandom(7);
+  /** Numbers the referenceToken of Error bodies. */
+  private errorCount = 0;
 
   constructor(private readonly options: AppOptions) {
     this.clock = new SimClock(options.timeScale);
@@ -139,24 +141,26 @@ export class SimApp implements SimControl {
       if (!match.route.public) this.auth.authenticate(authorization);
       return match.route.handle({ method, path, params: match.params, query, body, rawBody, authorization });
     } catch (error) {
-      return errorReply(error);
+      return this.errorReply(error);
     }
+  }
+
+  private errorReply(error: unknown): ApiReply {
+    this.errorCount += 1;
+    return errorReply(error, this.errorCount);
   }
 
   private runSim(method: string, path: string, query: Record<string, string>, body: unknown): ApiReply {
     try {
       return handleSim(this, method, path, query, body);
     } catch (error) {
-      return errorReply(error);
+      return this.errorReply(error);
     }
   }
 }
 
-let referenceCounter = 0;
-
-function errorReply(error: unknown): ApiReply {
-  referenceCounter += 1;
-  const reference = `SIM${referenceCounter.toString(36).toUpperCase().padStart(4, "0")}`;
+function errorReply(error: unknown, referenceNumber: number): ApiReply {
+  const reference = `SIM${referenceNumber.toString(36).toUpperCase().padStart(4, "0")}`;
   if (error instanceof ApiError) return { status: error.status, json: error.body(reference) };
   const message = error instanceof Error ? error.message : String(error);
   return { status: 500, json: new ApiError(500, "INTERNAL_SERVER_ERROR", `Simulator error: ${message}`, "This is a simulator bug; report it with the request.").body(reference) };

@@ -40,11 +40,10 @@ export class BundleService {
     return state;
   }
 
+  /** GET /v1/bundles; every simulated bundle belongs to product type VCF. */
   list(filter: { productType?: string; bundleType?: string }): unknown[] {
-    return [...this.bundles.values()]
-      .filter((b) => !filter.bundleType || bundleType(b.def) === filter.bundleType)
-      .filter(() => !filter.productType || filter.productType === "VCF")
-      .map((b) => this.render(b));
+    if (filter.productType && filter.productType !== "VCF") return [];
+    return [...this.bundles.values()].filter((b) => !filter.bundleType || bundleType(b.def) === filter.bundleType).map((b) => this.render(b));
   }
 
   get(id: string): unknown {

@@ -37,15 +37,17 @@ export async function listen(host: string, port: number, tls: boolean, handler: 
       resolve();
     });
   });
+  let closing: Promise<void> | undefined;
   return {
     server,
     port: (server.address() as AddressInfo).port,
     caCertificatePem,
+    // Idempotent: a second stop() waits for the first.
     close: () =>
-      new Promise<void>((resolve) => {
+      (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      })),
   };
 }
 

@@ -1,13 +1,12 @@
 import { BundleService } from "./bundles";
 import { isoAt } from "./clock";
 import { attemptFails, SimContext } from "./context";
-import { componentKindsOf, sddcManagerReady, targetSteps, UpgradeStep } from "./domain-steps";
 import { ApiError, badField, ErrorBody, notFound } from "./errors";
-import { BundleDef, findDomainById, findRelease, PUBLIC_NAMES, SimCluster, SimDomain } from "./inventory";
-import { findPersonality } from "./personalities";
+import { BundleDef, PUBLIC_NAMES, SimCluster, SimDomain } from "./inventory";
 import { evaluatePlan, PlanStep, PlanView, stepWindow } from "./plan";
 import { describe, normalize, planSubTasks, TaskBody } from "./tasks";
 import { ComponentKind } from "./types";
+import { availableStep, checkUserInputs, resolveClusters, resolveDomain } from "./upgrade-admission";
 import { parseCommitSpec, parseUpgradeSpec, ParsedUpgradeSpec } from "./upgrade-spec";
 import { SDDC_OUTAGE_STEP, upgradeFailure, upgradePlan } from "./upgrade-plans";
 
@@ -50,10 +49,11 @@ export class UpgradeService {
     const spec = parseUpgradeSpec(body, this.ctx.strict);
     const bundle = this.bundles.find(spec.bundleId);
     if (!bundle) throw badField("bundleId", `bundle ${spec.bundleId} does not exist`, "Take the bundleId from GET /v1/upgradables/domains/{domainId}.");
-    const domain = this.resolveDomain(spec, bundle);
-    const step = this.availableStep(domain, bundle);
-    const clusters = this.resolveClusters(spec, domain, step);
-    this.checkUserInputs(spec, domain, bundle);
+    const domain = resolveDomain(this.ctx, spec, bundle);
+    const busy = this.activeOn(domain.id) !== undefined || this.sddcManagerUpgradeRunning();
+    const step = availableStep(this.ctx, domain, bundle, busy);
+    const clusters = resolveClusters(this.ctx, spec, domain, step);
+    checkUserInputs(spec, domain, bundle);
     if (this.bundles.status(bundle.id) !== "SUCCESSFUL") {
       throw new ApiError(424, "BUNDLE_NOT_DOWNLOADED", `Bundle ${bundle.id} is not downloaded (downloadStatus ${this.bundles.status(bundle.id)})`, "Download the bundle (PATCH /v1/bundles/{id}) and wait for SUCCESSFUL before upgrading.", [bundle.id]);
     }
@@ -222,76 +222,6 @@ export class UpgradeService {
     return this.records
       .filter((r) => r.kind === "SDDC_MANAGER" && !r.cancelled && !r.draft)
       .flatMap((r) => r.attempts.map((a) => stepWindow(a.steps, SDDC_OUTAGE_STEP, a.startMs)));
-  }
-
-  private resolveDomain(spec: ParsedUpgradeSpec, bundle: BundleDef): SimDomain {
-    const first = spec.resources[0];
-    if (!first) throw badField("resourceUpgradeSpecs", "must have at least 1 item", "Add one resource upgrade spec.");
-    if (spec.resourceType === "UNASSIGNED_HOST") {
-      throw badField("resourceType", "UNASSIGNED_HOST upgrades are not offered: the simulated estate has no unassigned hosts", "Use DOMAIN (or CLUSTER for ESXi).");
-    }
-    if (spec.resourceType === "DOMAIN") {
-      if (spec.resources.length !== 1) throw badField("resourceUpgradeSpecs", "must hold exactly one entry for resourceType DOMAIN", "Send one entry whose resourceId is the domain id.");
-      const domain = findDomainById(this.ctx.inventory, first.resourceId);
-      if (!domain) throw badField(`${first.path}.resourceId`, `${first.resourceId} is not a domain id`, "Use a domain id from GET /v1/domains.");
-      return domain;
-    }
-    if (bundle.kind !== "ESX_HOST") throw badField("resourceType", `CLUSTER is only valid for ESXi bundles, bundle ${bundle.id} is ${bundle.kind}`, "Use resourceType DOMAIN with the domain id.");
-    const domain = this.ctx.inventory.domains.find((d) => d.clusters.some((c) => c.id === first.resourceId));
-    if (!domain) throw badField(`${first.path}.resourceId`, `${first.resourceId} is not a cluster id`, "Use cluster ids from GET /v1/domains (clusters[].id).");
-    return domain;
-  }
-
-  /** The upgradable for this bundle must exist and be AVAILABLE (403 otherwise, like the real server). */
-  private availableStep(domain: SimDomain, bundle: BundleDef): UpgradeStep {
-    const steps = targetSteps(this.ctx.inventory, domain);
-    const step = steps.find((s) => s.bundle.id === bundle.id);
-    if (!step) {
-      const why = domain.targetVersion ? `bundle ${bundle.id} is not an upgradable of domain ${domain.name} for target ${domain.targetVersion}` : `domain ${domain.name} has no target version selected`;
-      throw new ApiError(403, "UPGRADE_NOT_ALLOWED", `Operation not allowed: ${why}`, "Set the target version (PATCH /v1/releases/domains/{id}) and use a bundle listed AVAILABLE in GET /v1/upgradables/domains/{id}.", [bundle.id]);
-    }
-    if (this.activeOn(domain.id) || this.sddcManagerUpgradeRunning()) {
-      throw new ApiError(403, "UPGRADE_IN_PROGRESS", `Operation not allowed: another upgrade is running on domain ${domain.name} or on SDDC Manager`, "Wait for the running upgrade (GET /v1/upgrades?status=INPROGRESS) to finish.", [domain.id]);
-    }
-    const release = findRelease(domain.targetVersion);
-    if (steps[0] !== step || !release || !sddcManagerReady(this.ctx.inventory, domain, release)) {
-      throw new ApiError(403, "UPGRADE_NOT_AVAILABLE", `Operation not allowed: the upgradable for bundle ${bundle.id} is PENDING, an earlier component must be upgraded first`, "Upgrade in the order of GET /v1/upgradables/domains/{id}: start only the AVAILABLE element (management domain first).", [bundle.id]);
-    }
-    if (!componentKindsOf(domain).includes(bundle.kind)) throw new ApiError(403, "UPGRADE_NOT_ALLOWED", "Operation not allowed for this domain", "Use the domain's upgradables.", [bundle.id]);
-    return step;
-  }
-
-  private resolveClusters(spec: ParsedUpgradeSpec, domain: SimDomain, step: UpgradeStep): SimCluster[] {
-    if (step.kind !== "ESX_HOST") return [];
-    if (spec.resourceType === "DOMAIN") return step.clusters;
-    return spec.resources.map((r) => {
-      const cluster = step.clusters.find((c) => c.id === r.resourceId);
-      if (!cluster) throw badField(`${r.path}.resourceId`, `${r.resourceId} is not a cluster of ${domain.name} that still needs this ESXi bundle`, "List clusters from the upgradable's softwareComponents.");
-      if (cluster.vlcmEnabled && this.ctx.strict) {
-        if (!r.personalityId) throw badField(`${r.path}.personalitySpec`, `cluster ${cluster.name} is vLCM image-based and needs personalitySpec.personalityId`, "Pick an image for the target ESXi version from GET /v1/personalities.");
-        const personality = findPersonality(r.personalityId);
-        if (!personality || personality.esxVersion !== step.bundle.toVersion) throw badField(`${r.path}.personalitySpec.personalityId`, `${r.personalityId} is not a cluster image for ESXi ${step.bundle.toVersion}`, "Pick an image whose base OS version is the target ESXi version (GET /v1/personalities).");
-      }
-      return cluster;
-    });
-  }
-
-  private checkUserInputs(spec: ParsedUpgradeSpec, domain: SimDomain, bundle: BundleDef): void {
-    if (spec.vcenterIds.length > 0 && bundle.kind !== "VCENTER") throw badField("vcenterUpgradeUserInputSpecs", "only applies to vCenter bundles", "Leave it out for this bundle.");
-    spec.vcenterIds.forEach((id, i) => {
-      if (id !== domain.vcenter.id) throw badField(`vcenterUpgradeUserInputSpecs[${i}].resourceId`, `${id} is not the vCenter of domain ${domain.name}`, `Use ${domain.vcenter.id}.`);
-    });
-    const hasNsx = spec.nsxtIds.length + spec.nsxtHostClusterIds.length + spec.nsxtEdgeClusterIds.length > 0;
-    if (hasNsx && bundle.kind !== "NSX_T_MANAGER") throw badField("nsxtUpgradeUserInputSpecs", "only applies to NSX bundles", "Leave it out for this bundle.");
-    spec.nsxtIds.forEach((id) => {
-      if (id !== domain.nsx.id) throw badField("nsxtUpgradeUserInputSpecs[0].nsxtId", `${id} is not the NSX instance of domain ${domain.name}`, `Use nsxtManagerCluster.id from GET /v1/upgradables/domains/{id}/nsxt (${domain.nsx.id}).`);
-    });
-    spec.nsxtHostClusterIds.forEach((id) => {
-      if (!domain.clusters.some((c) => c.id === id)) throw badField("nsxtUpgradeUserInputSpecs[0].nsxtHostClusterUpgradeSpecs", `${id} is not a host cluster of ${domain.name}`, "Use nsxtHostClusters[].id.");
-    });
-    spec.nsxtEdgeClusterIds.forEach((id) => {
-      if (id !== domain.nsx.edgeClusterId) throw badField("nsxtUpgradeUserInputSpecs[0].nsxtEdgeClusterUpgradeSpecs", `${id} is not an edge cluster of ${domain.name}`, "Use nsxtEdgeClusters[].id.");
-    });
   }
 
   private render(record: UpgradeRecord): Record<string, unknown> {
