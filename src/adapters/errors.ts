@@ -19,11 +19,9 @@ export function describeError(err: unknown): string {
   return String(err);
 }
 
-/** An Error whose message is the readable sentence (what Catch nodes show as msg.error.message). */
+/** An Error whose message is the readable sentence (Catch nodes show it as msg.error.message, after "Error: "). */
 export function toReadableError(err: unknown): Error {
-  const readable = new Error(describeError(err));
-  readable.name = err instanceof Error ? err.name : "Error";
-  return readable;
+  return new Error(describeError(err));
 }
 
 /** Node status texts are short; the full sentence is in the error. */

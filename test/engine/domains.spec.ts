@@ -35,15 +35,17 @@ describe("engine: several domains, discovery and the API contract", () => {
     }
   });
 
-  // The engine owns its requests; the simulator's answers are checked by the simulator's own contract test.
-  it("sends only requests the OpenAPI spec allows in a happy run", async function () {
-    if (!loadSpec()) this.skip(); // ../shared/vcf-api/vcf-5.2.1-openapi.json is absent: nothing to check against
+  it("exchanges only requests and responses the OpenAPI spec allows in a happy run", async function () {
+    if (!loadSpec()) {
+      console.log("    skipped: ../shared/vcf-api/vcf-5.2.1-openapi.json is absent, nothing to check the engine's requests against");
+      this.skip();
+    }
     sim = await simulator("happy");
     t = new EngineUnderTest(sim);
     const run = await t.fullRun((await managementDomain(sim)).name);
     assert.equal(run.status, "successfully_completed");
     const exchanges = sim.requestLog();
     assert.ok(exchanges.length > 50);
-    assert.deepEqual(checkExchanges(exchanges).filter((v) => v.where !== "response"), []);
+    assert.deepEqual(checkExchanges(exchanges), []);
   });
 });

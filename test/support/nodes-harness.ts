@@ -3,14 +3,14 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import helper = require("node-red-node-test-helper");
-import vcfConfig = require("../../nodes/vcf-config");
-import vcfDownloadBundles = require("../../nodes/vcf-download-bundles");
-import vcfPrechecks = require("../../nodes/vcf-prechecks");
-import vcfAwaitAck = require("../../nodes/vcf-await-ack");
-import vcfUpgrade = require("../../nodes/vcf-upgrade");
-import vcfUpdates = require("../../nodes/vcf-updates");
-import vcfStatus = require("../../nodes/vcf-status");
+import helper from "node-red-node-test-helper";
+import vcfConfig from "../../nodes/vcf-config";
+import vcfDownloadBundles from "../../nodes/vcf-download-bundles";
+import vcfPrechecks from "../../nodes/vcf-prechecks";
+import vcfAwaitAck from "../../nodes/vcf-await-ack";
+import vcfUpgrade from "../../nodes/vcf-upgrade";
+import vcfUpdates from "../../nodes/vcf-updates";
+import vcfStatus from "../../nodes/vcf-status";
 import { startSimulator, type RunningSimulator, type SimExchange, type SimulatorOptions } from "../../nodes/sim/index";
 
 helper.init(require.resolve("node-red"));
@@ -46,8 +46,8 @@ export async function startNodeRed(userDir: string): Promise<void> {
 export async function stopNodeRed(userDir?: string): Promise<void> {
   await helper.unload();
   await helper.stopServer();
-  // A run-file write of the closed engine may still be landing: retry instead of failing on ENOTEMPTY.
-  if (userDir) fs.rmSync(userDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+  // Run-file writes queued before the close may still be landing: retry (asynchronously, so they can finish).
+  if (userDir) await fs.promises.rm(userDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 10 });
 }
 
 /** The vcf-config node for `sim`, with tiny waits; durations in the editor's units (seconds / minutes). */

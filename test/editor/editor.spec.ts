@@ -1,0 +1,241 @@
+// The package in the real Node-RED editor (headless Chromium): palette, edit dialogs, help, validation of fresh and
+// imported nodes, every example through Import, and "Test connection" against the simulator.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import {
+  EXAMPLE_NAMES, PACKAGE_NAME, REPO_ROOT, missingBrowserReason, openEditor, readExample, screenshot, startAll,
+  type BrowserTestContext, type ExampleName,
+} from "../support/editor-harness";
+import type { EditorGlobals, EditorNode } from "../support/editor-red";
+
+const FLOW_NODE_TYPES = ["vcf-download-bundles", "vcf-prechecks", "vcf-await-ack", "vcf-upgrade", "vcf-updates", "vcf-status"];
+const ALL_TYPES = ["vcf-config", ...FLOW_NODE_TYPES];
+
+/** The first paragraph of a node's help file, whitespace folded: what the help sidebar must show. */
+function helpSummary(type: string): string {
+  const html = fs.readFileSync(path.join(REPO_ROOT, "nodes", "locales", "en-US", `${type}.html`), "utf8");
+  const paragraph = /<p>([\s\S]*?)<\/p>/.exec(html)?.[1];
+  assert.ok(paragraph, `nodes/locales/en-US/${type}.html has no <p> summary`);
+  return paragraph.replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim();
+}
+
+/** Drags a palette entry onto the workspace at (x, y) (page coordinates), as a user does. */
+async function dropFromPalette(page: Page, type: string, x: number, y: number): Promise<void> {
+  const entry = page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
+  await entry.scrollIntoViewIfNeeded();
+  const box = await entry.boundingBox();
+  assert.ok(box, `palette entry ${type} is not visible`);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(x, y, { steps: 8 });
+  await page.mouse.up();
+}
+
+/** Node ids (flow and config nodes) currently in the editor. */
+function editorNodeIds(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const { RED } = globalThis as unknown as EditorGlobals;
+    const ids: string[] = [];
+    RED.nodes.eachNode((n) => ids.push(n.id));
+    RED.nodes.eachConfig((n) => ids.push(n.id));
+    return ids;
+  });
+}
+
+interface ValidationResult {
+  id: string;
+  type: string;
+  valid: boolean;
+  errors: string[];
+}
+
+/** Validates the given nodes the way the editor does before a deploy. */
+function validate(page: Page, ids: string[]): Promise<ValidationResult[]> {
+  return page.evaluate((nodeIds) => {
+    const { RED } = globalThis as unknown as EditorGlobals;
+    return nodeIds.map((id) => {
+      const node = RED.nodes.node(id) as EditorNode;
+      RED.editor.validateNode(node);
+      return { id, type: node.type, valid: node.valid === true, errors: node.validationErrors ?? [] };
+    });
+  }, ids);
+}
+
+async function closeTray(page: Page, button: "#node-dialog-ok" | "#node-dialog-cancel" | "#node-config-dialog-ok" | "#node-config-dialog-cancel"): Promise<void> {
+  await page.click(button);
+  await page.waitForSelector(button, { state: "detached" });
+}
+
+describe("editor: the package in the Node-RED editor (headless Chromium)", function () {
+  let ctx: (BrowserTestContext & { stop(): Promise<void> }) | undefined;
+  let page: Page;
+  let pageErrors: string[];
+
+  before(async function () {
+    const missing = missingBrowserReason();
+    if (missing) {
+      console.warn(`    skipped: ${missing}`);
+      this.skip();
+    }
+    ctx = await startAll();
+  });
+  after(async () => {
+    await ctx?.stop();
+  });
+  beforeEach(async () => {
+    assert.ok(ctx);
+    ({ page, pageErrors } = await openEditor(ctx.browser, ctx.nodeRed));
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed") await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, "-").slice(0, 60)}`);
+    await page.close();
+  });
+
+  it("shows the VCF palette category with every node type, and no page errors", async () => {
+    const palette = await page.evaluate((types) => {
+      const { document } = globalThis as unknown as EditorGlobals;
+      return types.map((type) => {
+        const entry = document.querySelector(`#red-ui-palette-container-VCF .red-ui-palette-node[data-palette-type="${type}"]`);
+        return { type, label: entry?.textContent?.replace(/\s+/g, " ").trim() ?? null };
+      });
+    }, FLOW_NODE_TYPES);
+    for (const { type, label } of palette) assert.ok(label, `${type} is missing from the VCF palette category`);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("opens each node's edit dialog and help; a freshly dropped node validates once its SDDC Manager is set", async () => {
+    const before = new Set(await editorNodeIds(page));
+    for (const [i, type] of FLOW_NODE_TYPES.entries()) await dropFromPalette(page, type, 420 + (i % 2) * 220, 180 + i * 70);
+    const dropped = (await editorNodeIds(page)).filter((id) => !before.has(id));
+    const fresh = await validate(page, dropped);
+    assert.deepEqual(fresh.map((r) => r.type).sort(), [...FLOW_NODE_TYPES].sort(), "every palette entry dropped one node");
+    for (const r of fresh) assert.deepEqual({ type: r.type, valid: r.valid, errors: r.errors }, { type: r.type, valid: false, errors: ["server"] });
+
+    for (const [i, { id, type }] of fresh.entries()) {
+      await page.evaluate((nodeId) => {
+        const { RED } = globalThis as unknown as EditorGlobals;
+        RED.editor.edit(RED.nodes.node(nodeId) as EditorNode);
+      }, id);
+      await page.waitForSelector("#node-input-server", { state: "attached" });
+      if (i === 0) {
+        // The first node creates the SDDC Manager connection through the config dialog, as a new user does.
+        await page.click("#node-input-btn-server-add");
+        await page.waitForSelector("#node-config-input-url", { state: "visible" });
+        await page.fill("#node-config-input-url", "https://sddc-manager.example.invalid");
+        await closeTray(page, "#node-config-dialog-ok");
+      }
+      await page.waitForFunction(() => {
+        const { document } = globalThis as unknown as EditorGlobals;
+        const select = document.querySelector("#node-input-server") as unknown as { value: string } | null;
+        return select !== null && select.value !== "" && select.value !== "_ADD_";
+      }, undefined, { timeout: 5000 });
+      await closeTray(page, "#node-dialog-ok");
+
+      await page.evaluate((nodeType) => {
+        const { RED } = globalThis as unknown as EditorGlobals;
+        RED.sidebar.help.show(nodeType);
+      }, type);
+      const summary = helpSummary(type).slice(0, 60);
+      await page.waitForFunction((text) => {
+        const { document } = globalThis as unknown as EditorGlobals;
+        return (document.querySelector(".red-ui-sidebar-help-stack .red-ui-panel .red-ui-help")?.textContent ?? "").replace(/\s+/g, " ").includes(text);
+      }, summary, { timeout: 5000 });
+    }
+    const filled = await validate(page, dropped);
+    for (const r of filled) assert.deepEqual({ type: r.type, valid: r.valid, errors: r.errors }, { type: r.type, valid: true, errors: [] });
+    const config = await page.evaluate(() => {
+      const { RED } = globalThis as unknown as EditorGlobals;
+      const found: string[] = [];
+      RED.nodes.eachConfig((n) => { if (n.type === "vcf-config") found.push(n.id); });
+      return found;
+    });
+    assert.equal(config.length, 1, "one vcf-config node was created");
+    assert.deepEqual(await validate(page, config).then((r) => r.map((c) => c.errors)), [[]], "the new vcf-config node is valid");
+
+    await page.evaluate(() => {
+      const { RED } = globalThis as unknown as EditorGlobals;
+      RED.sidebar.help.show("vcf-config");
+    });
+    const configSummary = helpSummary("vcf-config").slice(0, 60);
+    await page.waitForFunction((text) => {
+      const { document } = globalThis as unknown as EditorGlobals;
+      return (document.querySelector(".red-ui-sidebar-help-stack .red-ui-panel .red-ui-help")?.textContent ?? "").replace(/\s+/g, " ").includes(text);
+    }, configSummary, { timeout: 5000 });
+    assert.deepEqual(pageErrors, []);
+  });
+
+  for (const name of EXAMPLE_NAMES) {
+    it(`imports the example "${name}" with zero unknown and zero invalid nodes`, async () => {
+      const expected = readExample(name);
+      const result = await importExample(page, name);
+      assert.deepEqual(result.unknownTypes, [], "types the editor does not know");
+      assert.equal(result.imported.length, expected.filter((n) => n.type !== "tab").length, "every node of the file was imported");
+      assert.deepEqual(result.imported.filter((r) => !r.valid).map((r) => `${r.type}: ${r.errors.join(", ")}`), [], "invalid nodes");
+      for (const type of new Set(expected.map((n) => n.type))) {
+        if (type.startsWith("vcf-")) assert.ok(ALL_TYPES.includes(type), `${type} is not a node type of this package`);
+      }
+      if (name === "01 - Upgrade a domain") await screenshot(page, "editor-example-01");
+      assert.deepEqual(pageErrors, []);
+    });
+  }
+
+  it("every flow node type of the package appears in an example", () => {
+    const used = new Set(EXAMPLE_NAMES.flatMap((name) => readExample(name).map((n) => n.type)));
+    assert.deepEqual(FLOW_NODE_TYPES.filter((type) => !used.has(type)), []);
+  });
+
+  it("'Test connection' in the SDDC Manager dialog reports success, and a readable failure for a wrong password", async () => {
+    assert.ok(ctx);
+    const { sim } = ctx;
+    await page.evaluate(() => {
+      const { RED } = globalThis as unknown as EditorGlobals;
+      RED.editor.editConfig("", "vcf-config", "_ADD_");
+    });
+    await page.waitForSelector("#node-config-input-url", { state: "visible" });
+    await page.fill("#node-config-input-name", "Simulator");
+    await page.fill("#node-config-input-url", sim.url);
+    await page.fill("#node-config-input-username", sim.credentials.username);
+    await page.fill("#node-config-input-password", sim.credentials.password);
+    await page.click("#node-config-test-connection");
+    const ok = await page.waitForSelector("#node-config-test-result.vcf-config-ok", { timeout: 10_000 });
+    const okText = (await ok.textContent()) ?? "";
+    assert.match(okText, /^Connected to SDDC Manager \d+\.\d+/);
+    await screenshot(page, "vcf-config-dialog");
+
+    const wrongPassword = "not-the-password-42";
+    await page.fill("#node-config-input-password", wrongPassword);
+    await page.click("#node-config-test-connection");
+    const failed = await page.waitForSelector("#node-config-test-result.vcf-config-failed", { timeout: 10_000 });
+    const failedText = (await failed.textContent()) ?? "";
+    assert.match(failedText, /^Failed: /);
+    assert.match(failedText, /password|credentials|401|unauthori[sz]ed|log ?in/i, `the failure says what is wrong: ${failedText}`);
+    assert.ok(!failedText.includes(wrongPassword) && !failedText.includes(sim.credentials.password), "no password in the message");
+    await closeTray(page, "#node-config-dialog-cancel");
+    assert.deepEqual(pageErrors, []);
+  });
+});
+
+interface ImportResult {
+  unknownTypes: string[];
+  imported: ValidationResult[];
+}
+
+/** Fetches an example from the runtime's example library, imports it as Import > Examples does, and validates every new node. */
+async function importExample(page: Page, name: ExampleName): Promise<ImportResult> {
+  const before = new Set(await editorNodeIds(page));
+  const url = `library/examples/flows/${PACKAGE_NAME}/${encodeURIComponent(name)}`;
+  const unknownTypes = await page.evaluate(async (exampleUrl) => {
+    const { RED, fetch } = globalThis as unknown as EditorGlobals;
+    const res = await fetch(exampleUrl);
+    if (!res.ok) throw new Error(`GET ${exampleUrl}: HTTP ${res.status}`);
+    const flow = (await res.json()) as EditorNode[];
+    const unknown = flow.filter((n) => n.type !== "tab" && !RED.nodes.getType(n.type)).map((n) => n.type);
+    RED.view.importNodes(flow, { generateIds: true, addFlow: true });
+    return unknown;
+  }, url);
+  const added = (await editorNodeIds(page)).filter((id) => !before.has(id));
+  const imported = await validate(page, added);
+  return { unknownTypes: [...unknownTypes, ...imported.filter((r) => r.type === "unknown").map((r) => r.id)], imported };
+}

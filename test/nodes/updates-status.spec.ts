@@ -1,0 +1,84 @@
+// vcf-updates (discovery, one message per domain) and vcf-status (state of every domain after a deploy and on request).
+import assert from "node:assert/strict";
+import type { RunningSimulator } from "../../nodes/sim/index";
+import {
+  Collector, TAB, caughtError, catchNode, configNode, credentialsFor, flowNode, getNode, helper, helperNode, makeUserDir,
+  mutatingRequests, NODE_MODULES, startNodeRed, startSim, stopNodeRed,
+} from "../support/nodes-harness";
+
+interface UpdateInfo {
+  domainName: string;
+  currentVersion: string;
+  updateAvailable: boolean;
+  nextRelease?: { version: string };
+  components: Array<{ name: string; targetVersion: string }>;
+}
+
+describe("nodes: vcf-updates and vcf-status", function () {
+  let sim: RunningSimulator;
+  let userDir: string;
+  const domains = ["lab-m01", "lab-w01", "lab-w02"];
+
+  before(async () => {
+    sim = await startSim({ scenario: "many-domains", domains: 2 });
+  });
+  after(async () => {
+    await sim.stop();
+  });
+  beforeEach(async () => {
+    userDir = makeUserDir();
+    await startNodeRed(userDir);
+    await helper.load(NODE_MODULES, [
+      { id: TAB, type: "tab" }, configNode(sim),
+      flowNode("updates", "vcf-updates", { domain: "" }, ["updatesOut"]),
+      flowNode("status", "vcf-status", { domain: "" }, ["statusOut"]),
+      helperNode("updatesOut"), helperNode("statusOut"), catchNode("catcher", "caught"), helperNode("caught"),
+    ], credentialsFor(sim));
+    sim.clearRequestLog();
+  });
+  afterEach(async () => {
+    await stopNodeRed(userDir);
+  });
+
+  it("vcf-updates sends one message per domain with its version, next release and components", async () => {
+    const out = new Collector("updatesOut");
+    getNode("updates").receive({ _msgid: "u-1", payload: "check" });
+    for (const name of domains) await out.waitFor((m) => m.topic === name, name);
+    assert.equal(out.messages.length, domains.length);
+    for (const msg of out.messages) {
+      const info = msg.payload as UpdateInfo;
+      assert.equal(msg._msgid, "u-1");
+      assert.equal(info.domainName, msg.topic);
+      assert.equal(info.updateAvailable, true);
+      assert.match(info.nextRelease?.version ?? "", /^\d+\.\d+\.\d+\.\d+$/);
+      assert.ok(info.components.length > 0 && info.components.every((c) => c.name && c.targetVersion));
+    }
+    assert.deepEqual(mutatingRequests(sim), []);
+  });
+
+  it("vcf-updates filters by msg.domain and names the domains when it is unknown", async () => {
+    const out = new Collector("updatesOut");
+    const caught = new Collector("caught");
+    getNode("updates").receive({ domain: "lab-w02" });
+    await out.waitFor(() => true, "lab-w02");
+    getNode("updates").receive({ domain: "lab-w09" });
+    const error = await caught.waitFor(() => true, "the error");
+    assert.match(caughtError(error), /Domain "lab-w09" is not among the domains SDDC Manager lists \(lab-m01, lab-w01, lab-w02\)/);
+    assert.deepEqual(out.messages.map((m) => m.topic), ["lab-w02"]);
+  });
+
+  it("vcf-status reports every domain after a deploy, and again on request", async () => {
+    const out = new Collector("statusOut");
+    for (const name of domains) await out.waitFor((m) => m.topic === name, `${name} after the deploy`);
+    for (const msg of out.messages) {
+      const payload = msg.payload as { status: string; statusText: string; markdown: string; progress: number };
+      assert.equal(payload.status, "waiting_for_initiation");
+      assert.match(payload.statusText, new RegExp(`^${String(msg.topic)}: Waiting for initiation`));
+      assert.ok(payload.markdown.length > 0 && payload.progress === 0);
+    }
+    const before = out.messages.length;
+    getNode("status").receive({ domain: "lab-w01" });
+    await out.waitFor((m) => out.messages.indexOf(m) >= before, "the refresh");
+    assert.deepEqual(out.messages.slice(before).map((m) => m.topic), ["lab-w01"]);
+  });
+});
