@@ -36,10 +36,13 @@ export = function (RED: NodeAPI): void {
       node.connection.resumeRuns().catch((err: unknown) => node.error(`Could not resume upgrade runs: ${describeError(err)}`));
     };
     RED.events.on("flows:started", resume);
+    // Node-RED waits (up to 15 s) for done(): the run file must not change after the flows stopped.
     node.on("close", (_removed, done) => {
       RED.events.removeListener("flows:started", resume);
-      node.connection.close();
-      done();
+      node.connection.close().then(done, (err: unknown) => {
+        node.error(`Could not close the SDDC Manager connection cleanly: ${describeError(err)}`);
+        done();
+      });
     });
   }
 

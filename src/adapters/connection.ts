@@ -80,10 +80,10 @@ export class VcfConnection {
     }
   }
 
-  /** Aborts waits and requests; persisted runs stay for the next start. */
-  close(): void {
+  /** Aborts waits and requests; resolves once the run file is final. Persisted runs stay for the next start. */
+  async close(): Promise<void> {
     this.resumers.clear();
-    this.engine?.close();
+    await this.engine?.close();
   }
 }
 

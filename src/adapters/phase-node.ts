@@ -1,6 +1,7 @@
 // The shared runtime of the four phase nodes: msg in -> engine phase -> msg out, with status badges,
-// done(err) for Catch nodes, close that aborts waits, and pick-up of owned runs after a restart.
+// done(err) for Catch nodes, close that aborts waits, cancel messages, and pick-up of owned runs after a restart.
 import type { Phase, UpgradeEngine, UpgradeRun } from "../engine";
+import { cancelFromMessage, readCancelReason } from "./cancel-control";
 import { getConnection } from "./config-access";
 import type { VcfConnection } from "./connection";
 import { matchesDomain, readPhaseRequest, requireDomain, type PhaseRequest } from "./domain-ref";
@@ -108,6 +109,8 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
   }
 
   private async handleInput(msg: NodeMessage, send: SendFunction): Promise<void> {
+    const cancelReason = readCancelReason(msg, this.node.name || this.node.id);
+    if (cancelReason !== undefined) return cancelFromMessage(this, msg, cancelReason);
     if (this.behaviour.control?.(msg)) return;
     const engine = this.engine();
     const request = readPhaseRequest(msg, this.def);

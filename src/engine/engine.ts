@@ -1,17 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { VcfClient } from "../vcf/client";
-import { isVcfApiError } from "../vcf/errors";
 import { normalizeStatus } from "../vcf/status";
 import type { Domain } from "../vcf/types";
 import type { RunStore } from "../store/run-store";
-import { EngineError, abortError, isAbort } from "./errors";
+import { EngineError, abortError, asEngineError, isAbort } from "./errors";
+import { Gate, checkPolicy } from "./gate";
+import { domainUpdateInfo, lookupDomain } from "./discovery";
+import { checkManagementFirst } from "./management-first";
 import { decideGate } from "./phases/acknowledgement";
 import { downloadBundles } from "./phases/download";
 import { runPrechecks } from "./phases/prechecks";
 import { upgradeComponents } from "./phases/upgrades";
 import { chooseRelease } from "./releases";
 import { PhaseContext, RunHandle } from "./run-handle";
+import { remoteWorkWarning } from "./remote-work";
 import { resolveSettings } from "./settings";
 import { appendLog, isTerminal, transition } from "./transitions";
 import type {
@@ -38,60 +41,15 @@ const PREVIOUS_PHASE: Readonly<Record<Phase, Phase | undefined>> = {
 /** Busy domain statuses (wait) and unhealthy ones (needs a user), from UPGRADE-API.md §10. */
 const BUSY_DOMAIN = new Set(["ACTIVATING", "CREATING", "EXPANDING", "SHRINKING", "DEACTIVATING", "UPGRADING"]);
 
-/** A waiting acknowledgement gate: poked by acknowledge() or by a new policy; a poke is never lost. */
-class Gate {
-  private wake: (() => void) | undefined;
-  private poked = false;
-
-  constructor(public policy: AckPolicy) {}
-
-  poke(): void {
-    this.poked = true;
-    this.wake?.();
-  }
-
-  /** Resolves at the next poke (at once if one came since the last wait), rejects on abort. */
-  wait(signal: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const done = () => {
-        signal.removeEventListener("abort", onAbort);
-        this.wake = undefined;
-        this.poked = false;
-        resolve();
-      };
-      const onAbort = () => {
-        this.wake = undefined;
-        reject(abortError("Waiting for acknowledgement"));
-      };
-      if (signal.aborted) return onAbort();
-      if (this.poked) return done();
-      this.wake = done;
-      signal.addEventListener("abort", onAbort, { once: true });
-    });
-  }
-}
-
 function snapshot(run: UpgradeRun): UpgradeRun {
   return structuredClone(run);
 }
 
-/** Any error as an EngineError; the API's remediation text becomes `fix`. */
-function asEngineError(err: unknown): EngineError {
-  if (err instanceof EngineError) return err;
-  if (isVcfApiError(err)) {
-    const e = new EngineError("REMOTE_FAILURE", err.message, err.remediationMessage ? { fix: err.remediationMessage } : {});
-    e.cause = err;
-    return e;
-  }
-  return new EngineError("REMOTE_FAILURE", err instanceof Error ? err.message : String(err));
-}
-
-function checkPolicy(policy: AckPolicy): void {
-  for (const key of ["ignoreAlerts", "alsoIgnoreErrors", "failOnErrors"] as const) {
-    if (typeof policy?.[key] !== "boolean") {
-      throw new EngineError("BAD_INPUT", `Acknowledgement policy field ${key} must be true or false`, { field: key, fix: `Set ${key} to true or false` });
-    }
-  }
+/** A phase being worked on; `stop` ends its local work (cancel() aborts it with the cancellation error as reason). */
+interface InflightPhase {
+  phase: Phase;
+  promise: Promise<UpgradeRun>;
+  stop: AbortController;
 }
 
 /** Drives domain upgrades; emits "change" (run: UpgradeRun snapshot) on every transition, log entry and progress. */
@@ -102,8 +60,12 @@ export class UpgradeEngine extends EventEmitter {
   private readonly runs = new Map<string, UpgradeRun>();
   private readonly loaded: Promise<void>;
   private readonly closing = new AbortController();
-  private readonly inflight = new Map<string, { phase: Phase; promise: Promise<UpgradeRun> }>();
-  private readonly starting = new Set<string>();
+  private readonly inflight = new Map<string, InflightPhase>();
+  /** Chains the starts: one at a time, in call order, so each sees the runs started before it (see startRun). */
+  private startQueue: Promise<unknown> = Promise.resolve();
+  /** Starts, phases, cancellations and store writes not yet settled; close() waits for them. */
+  private readonly unsettled = new Set<Promise<unknown>>();
+  private closed: Promise<void> | undefined;
   private readonly gates = new Map<string, Gate>();
   private readonly pauseTimers = new Map<string, NodeJS.Timeout>();
 
@@ -143,8 +105,20 @@ export class UpgradeEngine extends EventEmitter {
     } catch {
       // a listener's failure must not break the run
     }
-    await this.store.save(run);
+    await this.tracked(this.store.save(run));
   };
+
+  private tracked<T>(work: Promise<T>): Promise<T> {
+    this.unsettled.add(work);
+    const forget = (): void => { this.unsettled.delete(work); };
+    work.then(forget, forget);
+    return work;
+  }
+
+  /** The caller's signal, also aborted when the engine closes. */
+  private untilClosed(signal: AbortSignal | undefined): AbortSignal {
+    return signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+  }
 
   private handle(run: UpgradeRun): RunHandle {
     return new RunHandle(run, this.commit);
@@ -166,65 +140,28 @@ export class UpgradeEngine extends EventEmitter {
   // ---- discovery ----
 
   async resolveDomain(ref: string, signal?: AbortSignal): Promise<Domain> {
-    if (typeof ref !== "string" || ref.trim() === "") {
-      throw new EngineError("BAD_INPUT", "domain is empty", { field: "domain", fix: "Give the domain's id or name, e.g. sfo-m01" });
-    }
-    const wanted = ref.trim();
-    const domains = await this.client.getDomains({ signal });
-    const found = domains.find((d) => d.id === wanted) ?? domains.find((d) => d.name === wanted) ??
-      domains.find((d) => d.name.toLowerCase() === wanted.toLowerCase());
-    if (!found) {
-      throw new EngineError("DOMAIN_NOT_FOUND", `Domain "${wanted}" was not found in SDDC Manager`, {
-        field: "domain", fix: `Use the id or name of one of: ${domains.map((d) => d.name).join(", ") || "(no domains)"}`,
-      });
-    }
-    return found;
+    return (await lookupDomain(this.client, ref, signal)).domain;
   }
 
   async discoverUpdates(signal?: AbortSignal): Promise<DomainUpdateInfo[]> {
     await this.usable();
     const domains = await this.client.getDomains({ signal });
-    return Promise.all(domains.map((d) => this.updateInfo(d, signal)));
-  }
-
-  private async updateInfo(domain: Domain, signal?: AbortSignal): Promise<DomainUpdateInfo> {
-    const info: DomainUpdateInfo = {
-      domainId: domain.id, domainName: domain.name, currentVersion: "", updateAvailable: false, components: [],
-      upgradeStatus: this.domainStatus(domain.id).status,
-    };
-    if (domain.type) info.domainType = domain.type;
-    if (domain.status) info.domainStatus = domain.status;
-    try {
-      const current = await this.client.getCurrentRelease(domain.id, { signal });
-      info.currentVersion = current?.version ?? "";
-      if (normalizeStatus(domain.status) !== "ACTIVE") {
-        info.problem = `Domain is ${domain.status ?? "in an unknown state"}, not ACTIVE`;
-        return info;
-      }
-      const next = chooseRelease(info.currentVersion, await this.client.getFutureReleases(domain.id, { signal }));
-      if (!next) return info;
-      info.updateAvailable = true;
-      info.nextRelease = { version: next.version };
-      if (next.releaseDate) info.nextRelease.releaseDate = next.releaseDate;
-      if (next.description) info.nextRelease.description = next.description;
-      for (const entry of next.bom ?? []) {
-        const now = current?.bom?.find((e) => e.name === entry.name)?.version;
-        if (now !== undefined && now === entry.version) continue;
-        info.components.push({
-          name: entry.name, targetVersion: entry.version,
-          ...(entry.publicName ? { publicName: entry.publicName } : {}), ...(now ? { currentVersion: now } : {}),
-        });
-      }
-    } catch (err) {
-      if (isAbort(err, signal)) throw err;
-      info.problem = `Could not read the releases: ${asEngineError(err).message}`;
-    }
-    return info;
+    return Promise.all(domains.map((d) => domainUpdateInfo(this.client, d, this.domainStatus(d.id).status, signal)));
   }
 
   // ---- starting a run ----
 
-  async startRun(req: StartRunRequest, signal?: AbortSignal): Promise<UpgradeRun> {
+  /**
+   * Starts are handled one at a time, in call order: each sees the runs started before it. So a VI domain's
+   * start that follows its management domain's (e.g. two messages to the download node) finds that run active.
+   */
+  startRun(req: StartRunRequest, signal?: AbortSignal): Promise<UpgradeRun> {
+    const turn = this.tracked(this.startQueue.then(() => this.start(req, this.untilClosed(signal))));
+    this.startQueue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async start(req: StartRunRequest, signal: AbortSignal): Promise<UpgradeRun> {
     await this.usable();
     if (typeof req !== "object" || req === null) {
       throw new EngineError("BAD_INPUT", "The start request is missing", { field: "domain", fix: "Give at least the domain's id or name" });
@@ -234,39 +171,36 @@ export class UpgradeEngine extends EventEmitter {
         field: "targetVersion", fix: "Give a version like 5.2.1.0, or leave targetVersion out to take the next release",
       });
     }
-    const domain = await this.resolveDomain(req.domain, signal);
+    const { domain, domains } = await lookupDomain(this.client, req.domain, signal);
     this.refuseBusy(domain);
-    this.starting.add(domain.id);
-    try {
-      const status = normalizeStatus(domain.status);
-      if (status !== "ACTIVE") {
-        const kind = BUSY_DOMAIN.has(status) ? "busy" : "not healthy";
-        throw new EngineError("DOMAIN_NOT_READY", `Domain ${domain.name} is ${domain.status ?? "in an unknown state"} (${kind}); only an ACTIVE domain can be upgraded`, {
-          field: "domain", fix: kind === "busy" ? "Wait until the running domain operation has finished" : "Repair the domain in SDDC Manager first",
-        });
-      }
-      const current = await this.client.getCurrentRelease(domain.id, { signal });
-      if (!current?.version) {
-        throw new EngineError("REMOTE_FAILURE", `SDDC Manager reports no current release for domain ${domain.name}`);
-      }
-      const futures = await this.client.getFutureReleases(domain.id, { signal });
-      const release = chooseRelease(current.version, futures, req.targetVersion?.trim());
-      if (!release) {
-        throw new EngineError("NO_UPDATE", `Domain ${domain.name} is at ${current.version}; no applicable newer release is available`, {
-          fix: "Nothing to do; check the depot connection if you expected an update",
-        });
-      }
-      const run = this.newRun(domain, current.version, release, req.ownerNodeId);
-      const reason = req.targetVersion ? "as requested" : "the oldest applicable future release";
-      transition(run, "update_process_started", `Update process started: ${domain.name} ${current.version} → ${release.version} (${reason})`);
-      this.runs.set(run.id, run);
-      this.cancelPauseTimers(domain.id);
-      await this.commit(run);
-      await this.prune(domain.id);
-      return snapshot(run);
-    } finally {
-      this.starting.delete(domain.id);
+    const status = normalizeStatus(domain.status);
+    if (status !== "ACTIVE") {
+      const kind = BUSY_DOMAIN.has(status) ? "busy" : "not healthy";
+      throw new EngineError("DOMAIN_NOT_READY", `Domain ${domain.name} is ${domain.status ?? "in an unknown state"} (${kind}); only an ACTIVE domain can be upgraded`, {
+        field: "domain", fix: kind === "busy" ? "Wait until the running domain operation has finished" : "Repair the domain in SDDC Manager first",
+      });
     }
+    const current = await this.client.getCurrentRelease(domain.id, { signal });
+    if (!current?.version) {
+      throw new EngineError("REMOTE_FAILURE", `SDDC Manager reports no current release for domain ${domain.name}`);
+    }
+    const futures = await this.client.getFutureReleases(domain.id, { signal });
+    const release = chooseRelease(current.version, futures, req.targetVersion?.trim());
+    if (!release) {
+      throw new EngineError("NO_UPDATE", `Domain ${domain.name} is at ${current.version}; no applicable newer release is available`, {
+        fix: "Nothing to do; check the depot connection if you expected an update",
+      });
+    }
+    const waitsFor = await checkManagementFirst(this.client, domain, domains, release.version, (id) => this.activeRun(id), signal);
+    const run = this.newRun(domain, current.version, release, req.ownerNodeId);
+    const reason = req.targetVersion ? "as requested" : "the oldest applicable future release";
+    transition(run, "update_process_started", `Update process started: ${domain.name} ${current.version} → ${release.version} (${reason})`);
+    if (waitsFor) appendLog(run, "info", "run", waitsFor);
+    this.runs.set(run.id, run);
+    this.cancelPauseTimers(domain.id);
+    await this.commit(run);
+    await this.prune(domain.id);
+    return snapshot(run);
   }
 
   private refuseBusy(domain: Domain): void {
@@ -276,11 +210,6 @@ export class UpgradeEngine extends EventEmitter {
         `Domain ${domain.name} already has an upgrade run (${active.id}) in status ${active.status}, phase ${active.phase}`, {
           field: "domain", fix: "Wait for that run to finish or fail before starting another",
         });
-    }
-    if (this.starting.has(domain.id)) {
-      throw new EngineError("DOMAIN_BUSY", `An upgrade run for domain ${domain.name} is being started right now`, {
-        field: "domain", fix: "Wait for that run to finish or fail before starting another",
-      });
     }
   }
 
@@ -306,7 +235,7 @@ export class UpgradeEngine extends EventEmitter {
     const old = this.runsOf(domainId).slice(0, -this.settings.keepRunsPerDomain).filter((r) => isTerminal(r.status));
     for (const run of old) {
       this.runs.delete(run.id);
-      await this.store.remove(run.id);
+      await this.tracked(this.store.remove(run.id));
     }
   }
 
@@ -363,8 +292,7 @@ export class UpgradeEngine extends EventEmitter {
 
   /** Releases a waiting gate (persisted, so it also counts after a restart); undefined when nothing waits. */
   acknowledge(domainOrRunId: string): UpgradeRun | undefined {
-    const run = this.runs.get(domainOrRunId) ?? this.activeRun(domainOrRunId) ??
-      [...this.runs.values()].find((r) => !isTerminal(r.status) && r.domainName === domainOrRunId);
+    const run = this.findRun(domainOrRunId);
     if (!run || run.status !== "waiting_for_alert_acknowledgement") return undefined;
     if (!run.acknowledged) {
       run.acknowledged = true;
@@ -382,6 +310,39 @@ export class UpgradeEngine extends EventEmitter {
       ctx.run.finishedAt = new Date().toISOString();
       this.schedulePauseEnd(ctx.run);
     });
+  }
+
+  /**
+   * Stops the active run of a domain (or the run with this id) here and fails it with "cancelled by the user:
+   * <reason>"; the domain can then start a new run. Remote work already started (downloads, prechecks, component
+   * upgrades) is not cancelled in SDDC Manager: a warning in the run's log names it. Resolves with the run once
+   * its phase has stopped; undefined when nothing is active.
+   */
+  cancel(domainOrRunId: string, reason: string): Promise<UpgradeRun | undefined> {
+    return this.tracked(this.cancelRun(domainOrRunId, reason));
+  }
+
+  private async cancelRun(domainOrRunId: string, reason: string): Promise<UpgradeRun | undefined> {
+    await this.usable();
+    const run = this.findRun(domainOrRunId);
+    if (!run || isTerminal(run.status)) return undefined;
+    const why = typeof reason === "string" && reason.trim() !== "" ? reason.trim() : "no reason given";
+    const cancellation = new EngineError("CANCELLED", `cancelled by the user: ${why}`, { fix: "Start a new run for the domain when you want to upgrade it" });
+    const warning = remoteWorkWarning(run);
+    if (warning) appendLog(run, "warning", "run", warning);
+    const running = this.inflight.get(run.id);
+    if (running) {
+      running.stop.abort(cancellation);
+      await running.promise.catch(() => undefined);
+    }
+    await this.failRun(run, cancellation);
+    return snapshot(run);
+  }
+
+  /** A run by id, else the active run of a domain given by id or name. */
+  private findRun(domainOrRunId: string): UpgradeRun | undefined {
+    return this.runs.get(domainOrRunId) ?? this.activeRun(domainOrRunId) ??
+      [...this.runs.values()].find((r) => !isTerminal(r.status) && r.domainName === domainOrRunId);
   }
 
   /** Fails a non-terminal run (e.g. its owner node is gone); undefined when there is no such run. */
@@ -421,14 +382,16 @@ export class UpgradeEngine extends EventEmitter {
         `Run ${runId} for domain ${run.domainName} is in status ${run.status}; the ${phase} phase needs ${previous ? `the ${previous} phase done and ` : ""}one of: ${PHASE_STATUSES[phase].join(", ")}`,
         { fix: previous ? `Run the ${previous} phase first` : "Start a new run" });
     }
-    const combined = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
-    const promise = this.executePhase(run, phase, combined, ownerNodeId, work).finally(() => this.inflight.delete(runId));
-    this.inflight.set(runId, { phase, promise });
+    const stop = new AbortController();
+    const combined = this.untilClosed(signal ? AbortSignal.any([signal, stop.signal]) : stop.signal);
+    const promise = this.tracked(this.executePhase(run, phase, combined, ownerNodeId, work, stop.signal).finally(() => this.inflight.delete(runId)));
+    this.inflight.set(runId, { phase, promise, stop });
     return promise;
   }
 
   private async executePhase(
     run: UpgradeRun, phase: Phase, signal: AbortSignal, ownerNodeId: string | undefined, work: (ctx: PhaseContext) => Promise<void>,
+    cancelled: AbortSignal,
   ): Promise<UpgradeRun> {
     const handle = this.handle(run);
     try {
@@ -440,6 +403,7 @@ export class UpgradeEngine extends EventEmitter {
       await handle.update((r) => { if (!r.completedPhases.includes(phase)) r.completedPhases.push(phase); });
       return snapshot(run);
     } catch (err) {
+      if (cancelled.aborted) throw await this.failRun(run, cancelled.reason);
       if (isAbort(err, signal)) throw abortError(`The ${phase} phase of run ${run.id}`);
       throw await this.failRun(run, err);
     }
@@ -512,11 +476,21 @@ export class UpgradeEngine extends EventEmitter {
     return this.listRuns().filter((r) => !isTerminal(r.status) && !this.inflight.has(r.id));
   }
 
-  /** Aborts waits and requests; persisted runs stay resumable. */
-  close(): void {
+  /**
+   * Aborts waits and requests, then resolves once the work under way has stopped and every store write has
+   * landed, so nothing touches the run file afterwards. Persisted runs stay resumable. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  private async shutdown(): Promise<void> {
     this.closing.abort();
     for (const timer of this.pauseTimers.values()) clearTimeout(timer);
     this.pauseTimers.clear();
+    await this.loaded.catch(() => undefined);
+    while (this.unsettled.size > 0) await Promise.allSettled([...this.unsettled]);
   }
 }
 

@@ -1,15 +1,19 @@
+import { isVcfApiError } from "../vcf/errors";
+
 /** Codes the engine fails with; adapters show `message` and may branch on `code`. */
 export type EngineErrorCode =
   | "BAD_INPUT"
   | "DOMAIN_NOT_FOUND"
   | "DOMAIN_NOT_READY"
   | "DOMAIN_BUSY"
+  | "MANAGEMENT_DOMAIN_FIRST"
   | "NO_UPDATE"
   | "RUN_NOT_FOUND"
   | "WRONG_STATUS"
   | "RUN_FAILED"
   | "DEADLINE"
   | "ABORTED"
+  | "CANCELLED"
   | "REMOTE_FAILURE";
 
 export class EngineError extends Error {
@@ -36,4 +40,15 @@ export function isAbort(err: unknown, signal?: AbortSignal): boolean {
 
 export function abortError(what: string): EngineError {
   return new EngineError("ABORTED", `${what} was aborted`);
+}
+
+/** Any error as an EngineError; the API's remediation text becomes `fix`. */
+export function asEngineError(err: unknown): EngineError {
+  if (err instanceof EngineError) return err;
+  if (isVcfApiError(err)) {
+    const e = new EngineError("REMOTE_FAILURE", err.message, err.remediationMessage ? { fix: err.remediationMessage } : {});
+    e.cause = err;
+    return e;
+  }
+  return new EngineError("REMOTE_FAILURE", err instanceof Error ? err.message : String(err));
 }

@@ -1,6 +1,7 @@
 export * from "./types";
 export { EngineError, type EngineErrorCode } from "./errors";
 export { UpgradeEngine, type EngineDeps } from "./engine";
+export { remoteWorkWarning } from "./remote-work";
 export { renderMarkdown, statusText, type MarkdownOptions } from "./markdown";
 export { chooseRelease, compareVersions } from "./releases";
 export { extractFindings, evaluateAssessment, countFindings } from "./findings";

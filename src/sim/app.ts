@@ -13,7 +13,7 @@ import { handleSim, SimControl } from "./sim-routes";
 import { SimState } from "./state";
 import { FaultPatch, FaultSettings, ScenarioName, SimExchange } from "./types";
 
-/** The request pipeline: /sim/ control, outage and flaky faults, routing, auth, handlers, logging. */
+/** The request pipeline: /sim/ control, outage and flaky faults, routing, auth, handlers, lost responses, logging. */
 
 export interface AppOptions {
   scenario: ScenarioName;
@@ -81,6 +81,12 @@ export class SimApp implements SimControl {
       return;
     }
     const reply = this.runApi(method, path, query, body, rawBody, req.headers.authorization);
+    if (reply.status < 300 && this.faultSettings.dropResponseOf.includes(endpoint)) {
+      // The operation went through; only its answer is lost.
+      this.log.record({ ...entry, status: 0 }, endpoint);
+      req.socket.destroy();
+      return;
+    }
     const text = reply.json === undefined ? "" : toJson(reply.json);
     this.log.record({ ...entry, status: reply.status, responseContentType: text ? "application/json" : undefined, responseBody: text ? redactBody(path, JSON.parse(text)) : undefined }, endpoint);
     sendText(res, reply.status, text, reply.headers);

@@ -8,7 +8,7 @@ import { describe, planSubTasks, TaskBody } from "./tasks";
 
 /** Bundles in the depot and their download state machine (UPGRADE-API.md §3). */
 
-export type DownloadStatus = "PENDING" | "SCHEDULED" | "IN_PROGRESS" | "SUCCESSFUL" | "FAILED";
+export type DownloadStatus = "PENDING" | "SCHEDULED" | "IN_PROGRESS" | "SUCCESSFUL" | "FAILED" | "RECALLED";
 
 interface DownloadAttempt {
   taskId: string;
@@ -68,6 +68,9 @@ export class BundleService {
       attempt.cancelledMs = now;
       return this.renderTask(state, attempt);
     }
+    if (current === "RECALLED") {
+      throw new ApiError(409, "BUNDLE_RECALLED", `Bundle ${id} was recalled by VMware and can no longer be downloaded`, "Do not download or apply a recalled bundle; wait for its replacement in GET /v1/bundles or ask VMware support.", [id]);
+    }
     if (current === "SCHEDULED" || current === "IN_PROGRESS" || current === "SUCCESSFUL") {
       throw new ApiError(409, "BUNDLE_DOWNLOAD_ALREADY_TRIGGERED", `A download has already been triggered for bundle ${id} (status ${current})`, "Only one download can be triggered for a bundle; GET /v1/bundles/{id} and follow its downloadStatus.", [id]);
     }
@@ -122,6 +125,7 @@ export class BundleService {
   }
 
   private statusOf(state: BundleState): DownloadStatus {
+    if (this.ctx.faults().recallBundleOf.includes(state.def.kind)) return "RECALLED";
     const attempt = state.attempts.at(-1);
     if (!attempt || attempt.cancelledMs !== undefined) return "PENDING";
     if (this.ctx.clock.nowMs() < attempt.startMs) return "SCHEDULED";

@@ -15,6 +15,8 @@ interface RunRecord {
   resources: QueryResource[];
   targetVersion: string;
   checks: Check[];
+  /** splitDomainSummary as it was when the run started. */
+  splitSummary: boolean;
 }
 
 const GENERAL_READINESS = "General Upgrade Readiness";
@@ -48,6 +50,7 @@ export class CheckSetService {
       resources: selected,
       targetVersion: explicitTarget ?? (selected.some((r) => r.targetVersion) ? "" : GENERAL_READINESS),
       checks: buildChecks(selected, this.ctx.faults().precheckFindings),
+      splitSummary: this.ctx.faults().splitDomainSummary,
     };
     this.runs.push(run);
     this.ctx.tasks.register(run.id, { render: () => this.renderTask(run) });
@@ -111,6 +114,7 @@ export class CheckSetService {
 
   private status(run: RunRecord): string {
     if (this.finishedAt(run) === undefined) return "IN_PROGRESS";
+    // Only ERROR validations fail the run; a CRITICAL gap leaves it COMPLETED_WITH_SUCCESS (§5.3: never decide from status alone).
     return run.checks.some((c) => !c.passed && c.severity === "ERROR") ? "COMPLETED_WITH_FAILURE" : "COMPLETED_WITH_SUCCESS";
   }
 
@@ -128,7 +132,7 @@ export class CheckSetService {
       status: this.status(run),
       completionTimestamp: isoAt(done),
       discoveryProgress: { percentageComplete: 100, progressMessages: [] },
-      presentedArtifactsMap: { "validation-domain-summary": domainsOf(run).map((d) => domainSummary(d.domainName, run.checks.filter((c) => c.resource.domain.domainId === d.domainId))) },
+      presentedArtifactsMap: { "validation-domain-summary": domainsOf(run).flatMap((d) => summariesOf(run, d)) },
       validationResult: validationTree(run.checks),
       physicalPresentedData: inventoryTree(run),
     };
@@ -136,10 +140,10 @@ export class CheckSetService {
 
   private renderTask(run: RunRecord): TaskBody {
     const status = this.status(run);
-    const warnings = run.checks.some((c) => !c.passed && c.severity === "WARNING");
+    const gaps = run.checks.some((c) => !c.passed);
     const names = domainsOf(run).map((d) => d.domainName).join(", ");
     const name = `Upgrade prechecks for ${names}`;
-    const taskStatus = status === "IN_PROGRESS" ? "IN_PROGRESS" : status === "COMPLETED_WITH_FAILURE" ? "FAILED" : warnings ? "COMPLETED_WITH_WARNING" : "SUCCESSFUL";
+    const taskStatus = status === "IN_PROGRESS" ? "IN_PROGRESS" : status === "COMPLETED_WITH_FAILURE" ? "FAILED" : gaps ? "COMPLETED_WITH_WARNING" : "SUCCESSFUL";
     const task: TaskBody = {
       id: run.id,
       name,
@@ -163,13 +167,20 @@ function domainsOf(run: RunRecord): QueryResource["domain"][] {
   return [...new Map(run.resources.map((r) => [r.domain.domainId, r.domain])).values()];
 }
 
+/** One entry per assessed domain (§5.3); split in two (passed checks, then gaps) when the run asked for it. */
+function summariesOf(run: RunRecord, domain: QueryResource["domain"]): Record<string, unknown>[] {
+  const own = run.checks.filter((c) => c.resource.domain.domainId === domain.domainId);
+  if (!run.splitSummary) return [domainSummary(domain.domainName, own)];
+  return [domainSummary(domain.domainName, own.filter((c) => c.passed)), domainSummary(domain.domainName, own.filter((c) => !c.passed))];
+}
+
 /** Counts come back as floats (`0.0`) from the real server (§0). */
 function domainSummary(domainName: string, checks: Check[]): Record<string, unknown> {
   const failed = (severity: string): number => checks.filter((c) => !c.passed && c.severity === severity).length;
   return {
     domainName,
     warningGapsCount: float(failed("WARNING")),
-    criticalGapsCount: float(0),
+    criticalGapsCount: float(failed("CRITICAL")),
     optionalGapsCount: float(0),
     validationsRunCount: float(checks.length),
     successfulValidationsCount: float(checks.filter((c) => c.passed).length),

@@ -1,6 +1,6 @@
 import { badField } from "./errors";
 import { BodyObject } from "./strict";
-import { COMPONENT_KINDS, ComponentKind, FaultPatch, FaultSettings, PhaseDurations } from "./types";
+import { COMPONENT_KINDS, ComponentKind, FaultPatch, FaultSettings, PhaseDurations, PRECHECK_FINDINGS } from "./types";
 import { DEFAULT_DURATIONS } from "./scenarios";
 
 /** Runtime fault injection: flaky GETs and the nginx-style HTML error pages; parsing of /sim/faults bodies. */
@@ -21,12 +21,15 @@ export function htmlErrorPage(status: 502 | 503): string {
 }
 
 const NUMBER_KEYS = ["flakyRate", "outageSeconds", "outageDropShare", "tokenLifetimeSeconds", "failAttempts"] as const;
-const BOOLEAN_KEYS = ["downloadNeverFinishes", "validationNeverFinishes", "precheckNeverFinishes", "upgradeNeverFinishes"] as const;
+const BOOLEAN_KEYS = ["downloadNeverFinishes", "validationNeverFinishes", "precheckNeverFinishes", "upgradeNeverFinishes", "splitDomainSummary", "emptyPatchBundles", "keepCompletedUpgradables"] as const;
+const COMPONENT_LIST_KEYS = ["failDownloadOf", "failUpgradeOf", "recallBundleOf"] as const;
+/** A write endpoint as the request log counts it, e.g. "POST /v1/upgrades" or "PATCH /v1/bundles/{id}". */
+const WRITE_ENDPOINT = /^(POST|PATCH|PUT|DELETE) \/v1\/\S+$/;
 const SHARE_KEYS: readonly string[] = ["flakyRate", "outageDropShare"];
 
 /** Validates a FaultPatch from JSON (POST /sim/faults, CLI); errors name the field and the fix. */
 export function parseFaultPatch(body: unknown): FaultPatch {
-  const root = BodyObject.root(body, "FaultSettings", true).allowOnly("FaultSettings", [...NUMBER_KEYS, ...BOOLEAN_KEYS, "durations", "precheckFindings", "failDownloadOf", "failUpgradeOf", "validationResult"]);
+  const root = BodyObject.root(body, "FaultSettings", true).allowOnly("FaultSettings", [...NUMBER_KEYS, ...BOOLEAN_KEYS, ...COMPONENT_LIST_KEYS, "durations", "precheckFindings", "validationResult", "dropResponseOf"]);
   const patch: FaultPatch = {};
   for (const key of NUMBER_KEYS) {
     const v = root.value[key];
@@ -37,12 +40,14 @@ export function parseFaultPatch(body: unknown): FaultPatch {
     const v = root.boolean(key);
     if (v !== undefined) patch[key] = v;
   }
-  const findings = root.enumString("precheckFindings", ["none", "warnings", "errors"] as const);
+  const findings = root.enumString("precheckFindings", PRECHECK_FINDINGS);
   if (findings) patch.precheckFindings = findings;
   const validation = root.enumString("validationResult", ["SUCCEEDED", "FAILED_WITH_WARNINGS"] as const);
   if (validation) patch.validationResult = validation;
-  if (root.value.failDownloadOf !== undefined) patch.failDownloadOf = componentList(root, "failDownloadOf");
-  if (root.value.failUpgradeOf !== undefined) patch.failUpgradeOf = componentList(root, "failUpgradeOf");
+  for (const key of COMPONENT_LIST_KEYS) {
+    if (root.value[key] !== undefined) patch[key] = componentList(root, key);
+  }
+  if (root.value.dropResponseOf !== undefined) patch.dropResponseOf = endpointList(root, "dropResponseOf");
   const durations = root.object("durations", "PhaseDurations");
   if (durations) {
     durations.allowOnly("PhaseDurations", Object.keys(DEFAULT_DURATIONS));
@@ -61,6 +66,13 @@ function checkNumber(field: string, v: unknown, max: number, positive = false): 
     throw badField(field, `must be a number from ${positive ? "above 0" : "0"} to ${max}`, `Set '${field}' to a number in range.`);
   }
   return v;
+}
+
+function endpointList(root: BodyObject, key: string): string[] {
+  return root.strings(key).map((v, i) => {
+    if (!WRITE_ENDPOINT.test(v)) throw badField(`${key}[${i}]`, `'${v}' is not a write endpoint`, "Use the method and path template, e.g. \"POST /v1/upgrades\" or \"PATCH /v1/bundles/{id}\".");
+    return v;
+  });
 }
 
 function componentList(root: BodyObject, key: string): ComponentKind[] {

@@ -4,10 +4,14 @@ import { PrecheckFindings } from "./types";
 
 /** The checks of a precheck run and the validationResult tree they form (UPGRADE-API.md §5.3). */
 
+export type Severity = "INFO" | "WARNING" | "ERROR" | "CRITICAL";
+const RANK: readonly Severity[] = ["INFO", "WARNING", "ERROR", "CRITICAL"];
+
 export interface Check {
   resource: QueryResource;
   name: string;
-  severity: "INFO" | "WARNING" | "ERROR";
+  /** CRITICAL = a blocking gap, counted in criticalGapsCount (not errorValidationsCount). */
+  severity: Severity;
   passed: boolean;
   message: string;
   remediation?: string;
@@ -20,7 +24,7 @@ const PASSING: Record<string, [string, string]> = {
   CLUSTER: ["ESXi host connection state", "All hosts are connected"],
 };
 
-/** One passing check per resource, plus the scenario's failing ones on matching resources. */
+/** One passing check per resource, plus the scenario's failing ones on matching resources (see PrecheckFindings). */
 export function buildChecks(resources: QueryResource[], mode: PrecheckFindings): Check[] {
   const checks: Check[] = resources.map((resource) => {
     const [name, message] = PASSING[resource.resourceType] ?? ["Resource health", "Healthy"];
@@ -31,6 +35,19 @@ export function buildChecks(resources: QueryResource[], mode: PrecheckFindings):
     const matching = resources.filter((r) => r.resourceType === type);
     return (last ? matching.at(-1) : matching[0]) ?? (resources[0] as QueryResource);
   };
+  if (mode === "critical") {
+    // On the last vCenter: in a run over several domains that is the last domain's summary entry.
+    const vcenter = pick("VCENTER", true);
+    checks.push({
+      resource: vcenter,
+      name: "vCenter file-based backup",
+      severity: "CRITICAL",
+      passed: false,
+      message: `No successful file-based backup of vCenter ${vcenter.resourceName} in the last 7 days.`,
+      remediation: "Configure and run a file-based backup of the vCenter appliance (VAMI > Backup) before upgrading.",
+    });
+    return checks;
+  }
   const cluster = pick("CLUSTER");
   checks.push({
     resource: cluster,
@@ -65,7 +82,7 @@ export function buildChecks(resources: QueryResource[], mode: PrecheckFindings):
 
 /** Root -> one node per resource -> one node per check (context carries the finding fields). */
 export function validationTree(checks: Check[]): ErrorBody {
-  const worst = checks.some((c) => !c.passed && c.severity === "ERROR") ? "ERROR" : checks.some((c) => !c.passed) ? "WARNING" : "INFO";
+  const worst = worstOf(checks);
   const resources = [...new Map(checks.map((c) => [c.resource.resourceId, c.resource])).values()];
   return {
     errorCode: `BASELINER_TARGET_STATE_VALIDATION.${worst.toLowerCase()}`,
@@ -73,7 +90,7 @@ export function validationTree(checks: Check[]): ErrorBody {
     message: worst === "INFO" ? "Target state validation successful" : "Target state validation completed with issues",
     nestedErrors: resources.map((resource) => {
       const own = checks.filter((c) => c.resource.resourceId === resource.resourceId);
-      const level = own.some((c) => !c.passed && c.severity === "ERROR") ? "ERROR" : own.some((c) => !c.passed) ? "WARNING" : "INFO";
+      const level = worstOf(own);
       return {
         errorCode: `BASELINER_RESOURCE_VALIDATION.${level.toLowerCase()}`,
         context: { severity: level, resourceName: resource.resourceName, resourceType: resource.resourceType, resourceId: resource.resourceId },
@@ -82,6 +99,11 @@ export function validationTree(checks: Check[]): ErrorBody {
       };
     }),
   };
+}
+
+/** The most severe failed check's severity; INFO when every check passed. */
+function worstOf(checks: Check[]): Severity {
+  return checks.filter((c) => !c.passed).reduce<Severity>((worst, c) => (RANK.indexOf(c.severity) > RANK.indexOf(worst) ? c.severity : worst), "INFO");
 }
 
 function checkNode(c: Check): ErrorBody {

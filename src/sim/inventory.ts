@@ -73,15 +73,19 @@ export interface SimCluster {
   primary: boolean;
   hostCount: number;
   esxVersion: string;
+  /** NSX version of the cluster's host transport nodes. */
+  nsxVersion: string;
 }
 
 export interface SimNsx {
   id: string;
   vipFqdn: string;
   vip: string;
+  /** The NSX Manager cluster's version: moves only once the edge cluster and every host cluster are upgraded. */
   version: string;
   edgeClusterId: string;
   edgeClusterName: string;
+  edgeVersion: string;
 }
 
 export interface SimDomain {
@@ -160,11 +164,12 @@ function buildDomain(suffix: string, type: "MANAGEMENT" | "VI", index: number, s
       version: start.bom.NSX_T_MANAGER,
       edgeClusterId: stableUuid(`edge-cluster:${name}`),
       edgeClusterName: `${name}-ec01`,
+      edgeVersion: start.bom.NSX_T_MANAGER,
     },
     vcenter: { id: stableUuid(`vcenter:${name}`), fqdn: `${name}-vc01.${DNS}`, version: start.bom.VCENTER },
     clusters: [
-      { id: stableUuid(`cluster:${name}-cl01`), name: `${name}-cl01`, vlcmEnabled: true, primary: true, hostCount: firstClusterHosts, esxVersion: start.bom.ESX_HOST },
-      { id: stableUuid(`cluster:${name}-cl02`), name: `${name}-cl02`, vlcmEnabled: false, primary: false, hostCount: 2, esxVersion: start.bom.ESX_HOST },
+      { id: stableUuid(`cluster:${name}-cl01`), name: `${name}-cl01`, vlcmEnabled: true, primary: true, hostCount: firstClusterHosts, esxVersion: start.bom.ESX_HOST, nsxVersion: start.bom.NSX_T_MANAGER },
+      { id: stableUuid(`cluster:${name}-cl02`), name: `${name}-cl02`, vlcmEnabled: false, primary: false, hostCount: 2, esxVersion: start.bom.ESX_HOST, nsxVersion: start.bom.NSX_T_MANAGER },
     ],
   };
 }

@@ -7,6 +7,8 @@ export interface PlanStep {
   seconds: number;
   /** The step fails at 80 % of its duration. */
   fails?: boolean;
+  /** The inventory object (cluster, edge cluster, NSX instance) the step upgrades, when it is one. */
+  resourceId?: string;
 }
 
 export type StepStatus = "PENDING" | "IN_PROGRESS" | "SUCCESSFUL" | "FAILED";

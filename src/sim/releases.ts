@@ -26,12 +26,12 @@ export class ReleaseService {
     if (query.domainId !== undefined) {
       const domain = this.requireDomain(query.domainId);
       const current = findRelease(domain.vcfVersion);
-      return current ? [renderRelease(current, domain)] : [];
+      return current ? [this.render(current, domain)] : [];
     }
     return RELEASES.filter((r) => query.versionEq === undefined || r.version === query.versionEq)
       .filter((r) => query.versionGt === undefined || compareVersions(r.version, query.versionGt) > 0)
       .filter((r) => query.applicableForVersion === undefined || (applicableFrom(r, query.applicableForVersion) && compareVersions(r.version, query.applicableForVersion) > 0))
-      .map((r) => renderRelease(r, undefined));
+      .map((r) => this.render(r, undefined));
   }
 
   /** GET /v1/releases/system: the lowest release deployed in any domain. */
@@ -39,7 +39,7 @@ export class ReleaseService {
     const lowest = [...this.ctx.inventory.domains].sort((a, b) => compareVersions(a.vcfVersion, b.vcfVersion))[0];
     const release = lowest ? findRelease(lowest.vcfVersion) : undefined;
     if (!release) throw new ApiError(500, "INTERNAL_SERVER_ERROR", "No deployed release", "Retry later.");
-    return renderRelease(release, undefined);
+    return this.render(release, undefined);
   }
 
   futureReleases(domainId: string): unknown[] {
@@ -47,7 +47,7 @@ export class ReleaseService {
     return RELEASES.filter((r) => r.version !== domain.vcfVersion).map((r) => {
       const reason = notApplicableReason(r, domain);
       const body: Record<string, unknown> = {
-        ...renderRelease(r, domain),
+        ...this.render(r, domain),
         applicabilityStatus: reason ? "NOT_APPLICABLE" : "APPLICABLE",
         isApplicable: !reason,
         warnings: [],
@@ -113,6 +113,11 @@ export class ReleaseService {
     return { status, completedResources: completed, totalResources: total };
   }
 
+  /** emptyPatchBundles hides the release's bundle list, as some real releases have none (UPGRADE-API.md §3). */
+  private render(release: ReleaseDef, domain: SimDomain | undefined): Record<string, unknown> {
+    return renderRelease(release, domain, !this.ctx.faults().emptyPatchBundles);
+  }
+
   private refuseWhileUpgrading(domain: SimDomain): void {
     if (this.upgrades.activeOn(domain.id)) {
       throw new ApiError(500, "TARGET_VERSION_CHANGE_NOT_ALLOWED", `The target version of domain ${domain.name} cannot change while an upgrade is running`, "Wait for the running upgrade to finish.", [domain.id]);
@@ -158,9 +163,9 @@ export function oldestApplicableNewer(domain: SimDomain): ReleaseDef | undefined
 }
 
 /** A Release body; for a domain, products it does not run (SDDC Manager on VI domains) are left out. */
-function renderRelease(release: ReleaseDef, domain: SimDomain | undefined): Record<string, unknown> {
+function renderRelease(release: ReleaseDef, domain: SimDomain | undefined, withPatchBundles: boolean): Record<string, unknown> {
   const kinds = domain ? componentKindsOf(domain) : COMPONENT_KINDS;
-  const bundles = kinds.flatMap((kind) => {
+  const bundles = !withPatchBundles ? [] : kinds.flatMap((kind) => {
     return findBundlesFor(release, kind).map((b) => ({ bundleId: b, bundleType: kind === "SDDC_MANAGER" ? "SDDC_MANAGER" : "VMWARE_SOFTWARE", bundleElements: [BOM_NAMES[kind]], cumulativeFromVcfVersion: "5.1.0.0" }));
   });
   return {

@@ -49,7 +49,13 @@ export interface PhaseDurations {
   esxHostUpgradeSeconds: number;
 }
 
-export type PrecheckFindings = "none" | "warnings" | "errors";
+/**
+ * Findings of every check-set run: "warnings" = two WARNING gaps on clusters; "errors" = those plus one ERROR
+ * validation (COMPLETED_WITH_FAILURE); "critical" = one blocking gap counted only in criticalGapsCount
+ * (severity CRITICAL in the tree, errorValidationsCount 0, status still COMPLETED_WITH_SUCCESS).
+ */
+export type PrecheckFindings = "none" | "warnings" | "errors" | "critical";
+export const PRECHECK_FINDINGS: readonly PrecheckFindings[] = ["none", "warnings", "errors", "critical"];
 
 export interface FaultSettings {
   /** Share (0..1) of GET /v1/... requests answered with 502, 503 or a dropped connection. Never POST/PATCH. */
@@ -61,10 +67,34 @@ export interface FaultSettings {
   /** Access-token lifetime, simulated seconds. */
   tokenLifetimeSeconds: number;
   durations: PhaseDurations;
-  /** Findings of every check-set run. */
+  /** Findings of every check-set run (see PrecheckFindings). */
   precheckFindings: PrecheckFindings;
+  /**
+   * Each domain's validation-domain-summary is split in two entries for the same domain: passed checks first,
+   * the gaps second, so a client reading only [0] sees no findings. (Runs over several domains always get one
+   * entry per domain.)
+   */
+  splitDomainSummary: boolean;
   /** Bundles of these components fail to download. */
   failDownloadOf: ComponentKind[];
+  /**
+   * Bundles of these components are withdrawn by VMware: downloadStatus RECALLED whatever was downloaded,
+   * PATCH /v1/bundles/{id} answers 409 BUNDLE_RECALLED, POST /v1/upgrades answers 424.
+   */
+  recallBundleOf: ComponentKind[];
+  /** Releases list no patchBundles; clients must find the bundles via upgradables or GET /v1/bundles. */
+  emptyPatchBundles: boolean;
+  /**
+   * Finished upgradables stay listed with status COMPLETED while the domain's target stays selected. Off by
+   * default: a finished upgradable drops out of the list (UPGRADE-API.md §6.1).
+   */
+  keepCompletedUpgradables: boolean;
+  /**
+   * Write endpoints ("METHOD template", e.g. "POST /v1/upgrades", "POST /v1/system/check-sets",
+   * "PATCH /v1/bundles/{id}") whose successful responses are lost: the server performs the operation, then
+   * drops the connection without answering (every time). Clients must look for what they may have started.
+   */
+  dropResponseOf: string[];
   /** Upgrades of these components end COMPLETED_WITH_FAILURE. */
   failUpgradeOf: ComponentKind[];
   /** How many attempts of a failing download/upgrade fail before one succeeds; 0 = every attempt fails. */

@@ -1,12 +1,16 @@
 import { BundleService } from "./bundles";
 import { SimContext } from "./context";
-import { sddcManagerReady, targetSteps } from "./domain-steps";
+import { componentKindsOf, sddcManagerReady, targetSteps } from "./domain-steps";
 import { badField } from "./errors";
 import { BUNDLE_COMPONENT_TYPES, findRelease, Inventory, SimDomain } from "./inventory";
 import { baseImage } from "./personalities";
+import { COMPONENT_KINDS, ComponentKind } from "./types";
 import { UpgradeService } from "./upgrades";
 
-/** GET /v1/upgradables/... : one AVAILABLE element at a time, in the order SDDC Manager, NSX, vCenter, ESXi (§6.1). */
+/**
+ * GET /v1/upgradables/... : one AVAILABLE element at a time, in the order SDDC Manager, NSX, vCenter, ESXi (§6.1).
+ * Finished elements drop out, unless keepCompletedUpgradables lists them as COMPLETED.
+ */
 
 export class UpgradablesView {
   constructor(private readonly ctx: SimContext, private readonly upgrades: UpgradeService, private readonly bundles: BundleService) {}
@@ -17,7 +21,7 @@ export class UpgradablesView {
     const inv = this.ctx.inventory;
     const blocked = !sddcManagerReady(inv, domain, release) || this.upgrades.activeOn(domain.id) !== undefined || this.upgrades.sddcManagerUpgradeRunning();
     let availableGiven = false;
-    return targetSteps(inv, domain).map((step) => {
+    const open = targetSteps(inv, domain).map((step) => {
       const running = this.upgrades.activeFor(domain.id, step.bundle.id);
       let status = "PENDING";
       if (running) status = this.upgrades.state(running) === "SCHEDULED" ? "SCHEDULED" : "INPROGRESS";
@@ -25,49 +29,59 @@ export class UpgradablesView {
       availableGiven = true;
       const failure = running ? undefined : this.upgrades.lastFailureFor(domain.id, step.bundle.id);
       const components = step.kind === "ESX_HOST" ? step.clusters.map((c) => c.id) : [componentId(inv, domain, step.kind)];
-      return {
-        bundleId: step.bundle.id,
-        bundleType: step.kind === "SDDC_MANAGER" ? "SDDC_MANAGER" : "VMWARE_SOFTWARE",
-        resource: { resourceId: domain.id, type: "DOMAIN", name: domain.name },
-        softwareComponents: components.map((id) => ({ id, type: BUNDLE_COMPONENT_TYPES[step.kind], isUserInputRequired: false })),
-        status,
-        errors: failure ? [failure] : null,
-      };
+      return { kind: step.kind, body: element(domain, step.kind, step.bundle.id, components, status, failure ? [failure] : null) };
     });
+    if (!this.ctx.faults().keepCompletedUpgradables) return open.map((e) => e.body);
+    const completed = componentKindsOf(domain).flatMap((kind) => {
+      const bundle = inv.bundles.find((b) => b.kind === kind && b.toVersion === release.bom[kind]);
+      if (!bundle || open.some((e) => e.kind === kind) || !this.upgrades.succeededFor(domain.id, bundle.id)) return [];
+      const components = kind === "ESX_HOST" ? domain.clusters.map((c) => c.id) : [componentId(inv, domain, kind)];
+      return [{ kind, body: element(domain, kind, bundle.id, components, "COMPLETED", null) }];
+    });
+    return [...completed, ...open].sort((a, b) => COMPONENT_KINDS.indexOf(a.kind) - COMPONENT_KINDS.indexOf(b.kind)).map((e) => e.body);
   }
 
   system(): unknown[] {
     return this.ctx.inventory.domains.flatMap((d) => this.forDomain(d));
   }
 
+  /** Per-part NSX state: host clusters and edges move one by one, the managers last (§6.3). */
   nsxt(domain: SimDomain, bundleId: string | undefined): unknown {
     const bundle = bundleId ? this.bundles.find(bundleId) : undefined;
     if (bundleId && (!bundle || bundle.kind !== "NSX_T_MANAGER")) {
       throw badField("bundleId", `${bundleId} is not an NSX bundle`, "Use the bundleId of the NSX_T_MANAGER upgradable.");
     }
-    const running = bundle ? this.upgrades.activeFor(domain.id, bundle.id) : undefined;
-    const nsxStatus = running ? "IN_PROGRESS" : bundle && domain.nsx.version === bundle.toVersion ? "COMPLETED" : "NOT_STARTED";
+    const inFlight = bundle ? this.upgrades.resourcesInFlight(domain.id, bundle.id) : new Set<string>();
+    const statusOf = (id: string, version: string): string => {
+      if (bundle && version === bundle.toVersion) return "COMPLETED";
+      return inFlight.has(id) ? "IN_PROGRESS" : "NOT_STARTED";
+    };
+    const nsx = domain.nsx;
+    const managerStatus = statusOf(nsx.id, nsx.version);
     return {
       bundleId: bundleId ?? "",
       domainId: domain.id,
-      nsxtManagerCluster: { id: domain.nsx.id, name: domain.nsx.vipFqdn, upgradeStatus: nsxStatus, resourceHealth: "STABLE", version: domain.nsx.version },
-      nsxtUpgradeCoordinator: { id: `uc-${domain.nsx.id.slice(0, 8)}`, upgradeStatus: nsxStatus, resourceHealth: "STABLE", version: domain.nsx.version, enabledOn: domain.nsx.vip },
-      nsxtEdgeClusters: [{ id: domain.nsx.edgeClusterId, name: domain.nsx.edgeClusterName, upgradeStatus: nsxStatus, resourceHealth: "UP", version: domain.nsx.version }],
-      nsxtHostClusters: domain.clusters.map((c) => ({
-        id: c.id,
-        name: c.name,
-        upgradeStatus: nsxStatus,
-        resourceHealth: "UP",
-        upgradedUnits: nsxStatus === "COMPLETED" ? c.hostCount : 0,
-        totalUnits: c.hostCount,
-        domainId: domain.id,
-        version: domain.nsx.version,
-        primaryCluster: c.primary,
-        vLcmEnabled: c.vlcmEnabled,
-        nsxtComponentId: `domain-c${8 + domain.clusters.indexOf(c)}:${domain.vcenter.id.slice(0, 8)}`,
-        configuredHardwareSupportManagers: [],
-        availableHardwareSupportManagers: [],
-      })),
+      nsxtManagerCluster: { id: nsx.id, name: nsx.vipFqdn, upgradeStatus: managerStatus, resourceHealth: "STABLE", version: nsx.version },
+      nsxtUpgradeCoordinator: { id: `uc-${nsx.id.slice(0, 8)}`, upgradeStatus: managerStatus, resourceHealth: "STABLE", version: nsx.version, enabledOn: nsx.vip },
+      nsxtEdgeClusters: [{ id: nsx.edgeClusterId, name: nsx.edgeClusterName, upgradeStatus: statusOf(nsx.edgeClusterId, nsx.edgeVersion), resourceHealth: "UP", version: nsx.edgeVersion }],
+      nsxtHostClusters: domain.clusters.map((c) => {
+        const status = statusOf(c.id, c.nsxVersion);
+        return {
+          id: c.id,
+          name: c.name,
+          upgradeStatus: status,
+          resourceHealth: "UP",
+          upgradedUnits: status === "COMPLETED" ? c.hostCount : 0,
+          totalUnits: c.hostCount,
+          domainId: domain.id,
+          version: c.nsxVersion,
+          primaryCluster: c.primary,
+          vLcmEnabled: c.vlcmEnabled,
+          nsxtComponentId: `domain-c${8 + domain.clusters.indexOf(c)}:${domain.vcenter.id.slice(0, 8)}`,
+          configuredHardwareSupportManagers: [],
+          availableHardwareSupportManagers: [],
+        };
+      }),
     };
   }
 
@@ -84,7 +98,18 @@ export class UpgradablesView {
   }
 }
 
-function componentId(inv: Inventory, domain: SimDomain, kind: string): string {
+function element(domain: SimDomain, kind: ComponentKind, bundleId: string, componentIds: string[], status: string, errors: unknown[] | null): unknown {
+  return {
+    bundleId,
+    bundleType: kind === "SDDC_MANAGER" ? "SDDC_MANAGER" : "VMWARE_SOFTWARE",
+    resource: { resourceId: domain.id, type: "DOMAIN", name: domain.name },
+    softwareComponents: componentIds.map((id) => ({ id, type: BUNDLE_COMPONENT_TYPES[kind], isUserInputRequired: false })),
+    status,
+    errors,
+  };
+}
+
+function componentId(inv: Inventory, domain: SimDomain, kind: ComponentKind): string {
   if (kind === "SDDC_MANAGER") return inv.sddcManager.id;
   if (kind === "NSX_T_MANAGER") return domain.nsx.id;
   return domain.vcenter.id;

@@ -43,19 +43,45 @@ export function availableStep(ctx: SimContext, domain: SimDomain, bundle: Bundle
   return step;
 }
 
-export function resolveClusters(ctx: SimContext, spec: ParsedUpgradeSpec, domain: SimDomain, step: UpgradeStep): SimCluster[] {
+/**
+ * The clusters an ESXi upgrade remediates. DOMAIN scope takes every cluster still below the target (VMware's
+ * minimal body, §6.5). CLUSTER scope: image-based (vLCM) clusters need a cluster image of the target version,
+ * and baseline and image clusters may share one request only with parallelUpgrade true (§6.5, [S]).
+ */
+export function resolveClusters(spec: ParsedUpgradeSpec, domain: SimDomain, step: UpgradeStep): SimCluster[] {
   if (step.kind !== "ESX_HOST") return [];
   if (spec.resourceType === "DOMAIN") return step.clusters;
-  return spec.resources.map((r) => {
+  const clusters = spec.resources.map((r) => {
     const cluster = step.clusters.find((c) => c.id === r.resourceId);
     if (!cluster) throw badField(`${r.path}.resourceId`, `${r.resourceId} is not a cluster of ${domain.name} that still needs this ESXi bundle`, "List clusters from the upgradable's softwareComponents.");
-    if (cluster.vlcmEnabled && ctx.strict) {
+    if (cluster.vlcmEnabled) {
       if (!r.personalityId) throw badField(`${r.path}.personalitySpec`, `cluster ${cluster.name} is vLCM image-based and needs personalitySpec.personalityId`, "Pick an image for the target ESXi version from GET /v1/personalities.");
       const personality = findPersonality(r.personalityId);
       if (!personality || personality.esxVersion !== step.bundle.toVersion) throw badField(`${r.path}.personalitySpec.personalityId`, `${r.personalityId} is not a cluster image for ESXi ${step.bundle.toVersion}`, "Pick an image whose base OS version is the target ESXi version (GET /v1/personalities).");
     }
     return cluster;
   });
+  const mixed = clusters.some((c) => c.vlcmEnabled) && clusters.some((c) => !c.vlcmEnabled);
+  if (mixed && spec.parallelUpgrade !== true) {
+    throw badField("parallelUpgrade", "must be true when one request mixes baseline (VUM) and image-based (vLCM) clusters", "Set \"parallelUpgrade\": true, or send the baseline and the image-based clusters in separate upgrades.");
+  }
+  return clusters;
+}
+
+/** The parts of NSX one upgrade touches: listed (or all) host clusters and edge clusters (§6.3). */
+export interface NsxScope {
+  edge: boolean;
+  hostClusters: SimCluster[];
+}
+
+export function resolveNsxScope(spec: ParsedUpgradeSpec, domain: SimDomain, bundle: BundleDef): NsxScope | undefined {
+  if (bundle.kind !== "NSX_T_MANAGER") return undefined;
+  const selection = spec.nsxt;
+  if (!selection) return { edge: true, hostClusters: domain.clusters };
+  const edge = selection.edgeClusterIds === undefined || selection.edgeClusterIds.includes(domain.nsx.edgeClusterId);
+  if (selection.edgeOnly) return { edge, hostClusters: [] };
+  const ids = selection.hostClusterIds;
+  return { edge, hostClusters: ids === undefined ? domain.clusters : domain.clusters.filter((c) => ids.includes(c.id)) };
 }
 
 export function checkUserInputs(spec: ParsedUpgradeSpec, domain: SimDomain, bundle: BundleDef): void {
@@ -63,15 +89,14 @@ export function checkUserInputs(spec: ParsedUpgradeSpec, domain: SimDomain, bund
   spec.vcenterIds.forEach((id, i) => {
     if (id !== domain.vcenter.id) throw badField(`vcenterUpgradeUserInputSpecs[${i}].resourceId`, `${id} is not the vCenter of domain ${domain.name}`, `Use ${domain.vcenter.id}.`);
   });
-  const hasNsx = spec.nsxtIds.length + spec.nsxtHostClusterIds.length + spec.nsxtEdgeClusterIds.length > 0;
-  if (hasNsx && bundle.kind !== "NSX_T_MANAGER") throw badField("nsxtUpgradeUserInputSpecs", "only applies to NSX bundles", "Leave it out for this bundle.");
+  if (spec.nsxt && bundle.kind !== "NSX_T_MANAGER") throw badField("nsxtUpgradeUserInputSpecs", "only applies to NSX bundles", "Leave it out for this bundle.");
   spec.nsxtIds.forEach((id) => {
     if (id !== domain.nsx.id) throw badField("nsxtUpgradeUserInputSpecs[0].nsxtId", `${id} is not the NSX instance of domain ${domain.name}`, `Use nsxtManagerCluster.id from GET /v1/upgradables/domains/{id}/nsxt (${domain.nsx.id}).`);
   });
-  spec.nsxtHostClusterIds.forEach((id) => {
+  spec.nsxt?.hostClusterIds?.forEach((id) => {
     if (!domain.clusters.some((c) => c.id === id)) throw badField("nsxtUpgradeUserInputSpecs[0].nsxtHostClusterUpgradeSpecs", `${id} is not a host cluster of ${domain.name}`, "Use nsxtHostClusters[].id.");
   });
-  spec.nsxtEdgeClusterIds.forEach((id) => {
+  spec.nsxt?.edgeClusterIds?.forEach((id) => {
     if (id !== domain.nsx.edgeClusterId) throw badField("nsxtUpgradeUserInputSpecs[0].nsxtEdgeClusterUpgradeSpecs", `${id} is not an edge cluster of ${domain.name}`, "Use nsxtEdgeClusters[].id.");
   });
 }

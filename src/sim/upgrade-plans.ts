@@ -1,5 +1,5 @@
 import { errorBody, ErrorBody } from "./errors";
-import { SimCluster, SimDomain } from "./inventory";
+import { SimCluster, SimDomain, SimNsx } from "./inventory";
 import { PlanStep } from "./plan";
 import { ComponentKind, PhaseDurations } from "./types";
 
@@ -7,7 +7,16 @@ import { ComponentKind, PhaseDurations } from "./types";
 
 export const SDDC_OUTAGE_STEP = 1;
 
-export function upgradePlan(kind: ComponentKind, d: PhaseDurations, outageSeconds: number, clusters: SimCluster[], fails: boolean): PlanStep[] {
+/** The NSX parts one upgrade attempt still has to do; managers only once nothing else is left (§6.3). */
+export interface NsxWork {
+  nsx: SimNsx;
+  edge: boolean;
+  hostClusters: SimCluster[];
+  managers: boolean;
+}
+
+/** `clusters`: the ESXi clusters to remediate; `nsx`: the NSX parts (NSX bundles only). */
+export function upgradePlan(kind: ComponentKind, d: PhaseDurations, outageSeconds: number, clusters: SimCluster[], fails: boolean, nsx?: NsxWork): PlanStep[] {
   switch (kind) {
     case "SDDC_MANAGER":
       return [
@@ -16,12 +25,8 @@ export function upgradePlan(kind: ComponentKind, d: PhaseDurations, outageSecond
         { name: "SDDC Manager post-upgrade", type: "SDDC_MANAGER_POST_UPGRADE", description: "Reconcile the inventory after the upgrade", seconds: d.sddcManagerAfterOutageSeconds, fails },
       ];
     case "NSX_T_MANAGER":
-      return [
-        { name: "NSX Upgrade Coordinator", type: "NSXT_UC_UPGRADE", description: "Upgrade the NSX upgrade coordinator", seconds: d.nsxUpgradeSeconds * 0.1 },
-        { name: "NSX Edge clusters", type: "NSXT_EDGE_UPGRADE", description: "Upgrade NSX edge clusters", seconds: d.nsxUpgradeSeconds * 0.3 },
-        { name: "NSX host clusters", type: "NSXT_HOST_CLUSTER_UPGRADE", description: "Upgrade NSX host transport nodes", seconds: d.nsxUpgradeSeconds * 0.5, fails },
-        { name: "NSX Manager cluster", type: "NSXT_MANAGER_UPGRADE", description: "Upgrade NSX managers", seconds: d.nsxUpgradeSeconds * 0.1 },
-      ];
+      if (!nsx) throw new Error("an NSX upgrade plan needs its NsxWork");
+      return nsxPlan(d.nsxUpgradeSeconds, fails, nsx);
     case "VCENTER":
       return [
         { name: "vCenter pre-upgrade checks", type: "VCENTER_PRECHECK", description: "Check the vCenter appliance before patching", seconds: d.vcenterUpgradeSeconds * 0.1 },
@@ -35,8 +40,22 @@ export function upgradePlan(kind: ComponentKind, d: PhaseDurations, outageSecond
         description: `Remediate ${c.hostCount} hosts of ${c.name} (${c.vlcmEnabled ? "vLCM image" : "baseline"})`,
         seconds: c.hostCount * d.esxHostUpgradeSeconds,
         fails: fails && i === 0,
+        resourceId: c.id,
       }));
   }
+}
+
+/** Coordinator, edges, each host cluster, then the managers; a failing attempt fails at its first host cluster. */
+function nsxPlan(seconds: number, fails: boolean, work: NsxWork): PlanStep[] {
+  const steps: PlanStep[] = [{ name: "NSX Upgrade Coordinator", type: "NSXT_UC_UPGRADE", description: "Upgrade the NSX upgrade coordinator", seconds: seconds * 0.1 }];
+  if (work.edge) steps.push({ name: "NSX Edge clusters", type: "NSXT_EDGE_UPGRADE", description: "Upgrade NSX edge clusters", seconds: seconds * 0.3, resourceId: work.nsx.edgeClusterId });
+  for (const c of work.hostClusters) {
+    steps.push({ name: `NSX host cluster ${c.name}`, type: "NSXT_HOST_CLUSTER_UPGRADE", description: `Upgrade the NSX host transport nodes of ${c.name}`, seconds: seconds * 0.25, resourceId: c.id });
+  }
+  if (work.managers) steps.push({ name: "NSX Manager cluster", type: "NSXT_MANAGER_UPGRADE", description: "Upgrade NSX managers", seconds: seconds * 0.1, resourceId: work.nsx.id });
+  const failing = steps.find((s) => s.type === "NSXT_HOST_CLUSTER_UPGRADE") ?? steps.at(-1);
+  if (failing) failing.fails = fails;
+  return steps;
 }
 
 export function upgradeFailure(kind: ComponentKind, domain: SimDomain, reference: string): ErrorBody {

@@ -11,6 +11,13 @@ export interface ResourceSpec {
   path: string;
 }
 
+/** What an NSX upgrade covers; a list left out means "all of them" (UPGRADE-API.md §6.3). */
+export interface NsxSelection {
+  hostClusterIds?: string[];
+  edgeClusterIds?: string[];
+  edgeOnly: boolean;
+}
+
 export interface ParsedUpgradeSpec {
   bundleId: string;
   resourceType: "DOMAIN" | "CLUSTER" | "UNASSIGNED_HOST";
@@ -18,8 +25,8 @@ export interface ParsedUpgradeSpec {
   draftMode: boolean;
   resources: ResourceSpec[];
   nsxtIds: string[];
-  nsxtHostClusterIds: string[];
-  nsxtEdgeClusterIds: string[];
+  /** Undefined without nsxtUpgradeUserInputSpecs (the minimal body: everything). */
+  nsxt?: NsxSelection;
   vcenterIds: string[];
   /** The body as sent, echoed in the Upgrade (secrets never appear in it). */
   raw: Record<string, unknown>;
@@ -36,13 +43,7 @@ export function parseUpgradeSpec(body: unknown, strict: boolean): ParsedUpgradeS
   const parallelUpgrade = root.boolean("parallelUpgrade");
   const draftMode = root.boolean("draftMode") ?? false;
   const resources = root.objects("resourceUpgradeSpecs", "ResourceUpgradeSpec", 1).map(parseResourceSpec);
-  const nsxt = root.objects("nsxtUpgradeUserInputSpecs", "NsxtUpgradeUserInputSpec").map((spec) => {
-    spec.allowOnly("NsxtUpgradeUserInputSpec", ["nsxtId", "nsxtUpgradeOptions", "nsxtEdgeClusterUpgradeSpecs", "nsxtHostClusterUpgradeSpecs"]);
-    spec.object("nsxtUpgradeOptions", "NsxtUpgradeOptions")?.allowOnly("NsxtUpgradeOptions", ["isEdgeOnlyUpgrade", "isHostClustersUpgradeParallel", "isEdgeClustersUpgradeParallel"]);
-    const hosts = spec.objects("nsxtHostClusterUpgradeSpecs", "NsxtHostClusterUpgradeSpec").map((h) => h.allowOnly("NsxtHostClusterUpgradeSpec", ["hostClusterId", "hostParallelUpgrade", "liveUpgrade"]).string("hostClusterId", true));
-    const edges = spec.objects("nsxtEdgeClusterUpgradeSpecs", "NsxtEdgeClusterUpgradeSpec").map((e) => e.allowOnly("NsxtEdgeClusterUpgradeSpec", ["edgeClusterId", "edgeParallelUpgrade"]).string("edgeClusterId", true));
-    return { nsxtId: spec.string("nsxtId"), hosts, edges };
-  });
+  const nsxt = root.objects("nsxtUpgradeUserInputSpecs", "NsxtUpgradeUserInputSpec").map(parseNsxtSpec);
   const vcenterIds = root.objects("vcenterUpgradeUserInputSpecs", "VcenterUpgradeUserInputSpec").map(parseVcenterSpec);
   return {
     bundleId,
@@ -51,11 +52,33 @@ export function parseUpgradeSpec(body: unknown, strict: boolean): ParsedUpgradeS
     draftMode,
     resources,
     nsxtIds: nsxt.flatMap((n) => (n.nsxtId ? [n.nsxtId] : [])),
-    nsxtHostClusterIds: nsxt.flatMap((n) => n.hosts),
-    nsxtEdgeClusterIds: nsxt.flatMap((n) => n.edges),
+    nsxt: nsxt.length > 0 ? mergeNsxSelections(nsxt.map((n) => n.selection)) : undefined,
     vcenterIds: vcenterIds.flatMap((id) => (id ? [id] : [])),
     raw: root.value,
   };
+}
+
+function parseNsxtSpec(spec: BodyObject): { nsxtId?: string; selection: NsxSelection } {
+  spec.allowOnly("NsxtUpgradeUserInputSpec", ["nsxtId", "nsxtUpgradeOptions", "nsxtEdgeClusterUpgradeSpecs", "nsxtHostClusterUpgradeSpecs"]);
+  const options = spec.object("nsxtUpgradeOptions", "NsxtUpgradeOptions")?.allowOnly("NsxtUpgradeOptions", ["isEdgeOnlyUpgrade", "isHostClustersUpgradeParallel", "isEdgeClustersUpgradeParallel"]);
+  const listed = (key: string): boolean => spec.value[key] !== undefined && spec.value[key] !== null;
+  const hosts = spec.objects("nsxtHostClusterUpgradeSpecs", "NsxtHostClusterUpgradeSpec").map((h) => h.allowOnly("NsxtHostClusterUpgradeSpec", ["hostClusterId", "hostParallelUpgrade", "liveUpgrade"]).string("hostClusterId", true));
+  const edges = spec.objects("nsxtEdgeClusterUpgradeSpecs", "NsxtEdgeClusterUpgradeSpec").map((e) => e.allowOnly("NsxtEdgeClusterUpgradeSpec", ["edgeClusterId", "edgeParallelUpgrade"]).string("edgeClusterId", true));
+  const selection: NsxSelection = { edgeOnly: options?.boolean("isEdgeOnlyUpgrade") ?? false };
+  if (listed("nsxtHostClusterUpgradeSpecs")) selection.hostClusterIds = hosts;
+  if (listed("nsxtEdgeClusterUpgradeSpecs")) selection.edgeClusterIds = edges;
+  return { nsxtId: spec.string("nsxtId"), selection };
+}
+
+/** Several NSX specs in one request: a list left out in any of them still means "all". */
+function mergeNsxSelections(all: NsxSelection[]): NsxSelection {
+  const merge = (lists: (string[] | undefined)[]): string[] | undefined => (lists.some((l) => l === undefined) ? undefined : lists.flatMap((l) => l ?? []));
+  const merged: NsxSelection = { edgeOnly: all.every((s) => s.edgeOnly) };
+  const hosts = merge(all.map((s) => s.hostClusterIds));
+  const edges = merge(all.map((s) => s.edgeClusterIds));
+  if (hosts) merged.hostClusterIds = hosts;
+  if (edges) merged.edgeClusterIds = edges;
+  return merged;
 }
 
 function parseResourceSpec(spec: BodyObject): ResourceSpec {

@@ -6,9 +6,9 @@ import { BundleDef, PUBLIC_NAMES, SimCluster, SimDomain } from "./inventory";
 import { evaluatePlan, PlanStep, PlanView, stepWindow } from "./plan";
 import { describe, normalize, planSubTasks, TaskBody } from "./tasks";
 import { ComponentKind } from "./types";
-import { availableStep, checkUserInputs, resolveClusters, resolveDomain } from "./upgrade-admission";
+import { availableStep, checkUserInputs, NsxScope, resolveClusters, resolveDomain, resolveNsxScope } from "./upgrade-admission";
 import { parseCommitSpec, parseUpgradeSpec, ParsedUpgradeSpec } from "./upgrade-spec";
-import { SDDC_OUTAGE_STEP, upgradeFailure, upgradePlan } from "./upgrade-plans";
+import { NsxWork, SDDC_OUTAGE_STEP, upgradeFailure, upgradePlan } from "./upgrade-plans";
 
 /** POST /v1/upgrades and the component-upgrade state machine, including SDDC Manager's own outage (§6). */
 
@@ -28,6 +28,8 @@ export interface UpgradeRecord {
   kind: ComponentKind;
   spec: ParsedUpgradeSpec;
   clusters: SimCluster[];
+  /** NSX bundles: the host and edge clusters the request selected. */
+  nsxScope?: NsxScope;
   createdMs: number;
   draft: boolean;
   cancelled: boolean;
@@ -52,10 +54,14 @@ export class UpgradeService {
     const domain = resolveDomain(this.ctx, spec, bundle);
     const busy = this.activeOn(domain.id) !== undefined || this.sddcManagerUpgradeRunning();
     const step = availableStep(this.ctx, domain, bundle, busy);
-    const clusters = resolveClusters(this.ctx, spec, domain, step);
+    const clusters = resolveClusters(spec, domain, step);
     checkUserInputs(spec, domain, bundle);
-    if (this.bundles.status(bundle.id) !== "SUCCESSFUL") {
-      throw new ApiError(424, "BUNDLE_NOT_DOWNLOADED", `Bundle ${bundle.id} is not downloaded (downloadStatus ${this.bundles.status(bundle.id)})`, "Download the bundle (PATCH /v1/bundles/{id}) and wait for SUCCESSFUL before upgrading.", [bundle.id]);
+    const downloadStatus = this.bundles.status(bundle.id);
+    if (downloadStatus === "RECALLED") {
+      throw new ApiError(424, "BUNDLE_RECALLED", `Bundle ${bundle.id} was recalled by VMware and cannot be applied`, "Do not apply a recalled bundle; wait for its replacement or ask VMware support.", [bundle.id]);
+    }
+    if (downloadStatus !== "SUCCESSFUL") {
+      throw new ApiError(424, "BUNDLE_NOT_DOWNLOADED", `Bundle ${bundle.id} is not downloaded (downloadStatus ${downloadStatus})`, "Download the bundle (PATCH /v1/bundles/{id}) and wait for SUCCESSFUL before upgrading.", [bundle.id]);
     }
     const now = this.ctx.clock.nowMs();
     const scheduled = spec.resources[0]?.upgradeNow ? undefined : spec.resources[0]?.scheduledMs;
@@ -66,6 +72,7 @@ export class UpgradeService {
       kind: bundle.kind,
       spec,
       clusters,
+      nsxScope: resolveNsxScope(spec, domain, bundle),
       createdMs: now,
       draft: spec.draftMode,
       cancelled: false,
@@ -147,6 +154,20 @@ export class UpgradeService {
     return last && this.state(last) === "COMPLETED_WITH_FAILURE" ? last.attempts.at(-1)?.failure : undefined;
   }
 
+  /** Whether an upgrade with this bundle ended COMPLETED_WITH_SUCCESS on the domain. */
+  succeededFor(domainId: string, bundleId: string): boolean {
+    return this.records.some((r) => r.domain.id === domainId && r.bundle.id === bundleId && this.state(r) === "COMPLETED_WITH_SUCCESS");
+  }
+
+  /** Ids of the inventory objects a running upgrade is still working on (for per-part upgradeStatus). */
+  resourcesInFlight(domainId: string, bundleId: string): Set<string> {
+    const record = this.activeFor(domainId, bundleId);
+    const attempt = record?.attempts.at(-1);
+    if (!attempt) return new Set();
+    const steps = this.plan(attempt, this.ctx.clock.nowMs()).steps.filter((v) => v.status !== "SUCCESSFUL");
+    return new Set(steps.flatMap((v) => (v.step.resourceId ? [v.step.resourceId] : [])));
+  }
+
   sddcManagerUpgradeRunning(): boolean {
     return this.records.some((r) => r.kind === "SDDC_MANAGER" && this.state(r) === "INPROGRESS");
   }
@@ -180,11 +201,23 @@ export class UpgradeService {
     this.referenceCounter += 1;
     record.attempts.push({
       startMs,
-      steps: upgradePlan(record.kind, faults.durations, faults.outageSeconds, clusters, fails),
+      steps: upgradePlan(record.kind, faults.durations, faults.outageSeconds, clusters, fails, this.nsxWork(record)),
       fails,
       failure: fails ? upgradeFailure(record.kind, record.domain, `SIM${String(this.referenceCounter).padStart(3, "0")}`) : undefined,
       applied: new Set(),
     });
+  }
+
+  /** What is left of the selected NSX parts; the managers go last, once every edge and host cluster is done. */
+  private nsxWork(record: UpgradeRecord): NsxWork | undefined {
+    const scope = record.nsxScope;
+    if (!scope) return undefined;
+    const to = record.bundle.toVersion;
+    const nsx = record.domain.nsx;
+    const edge = scope.edge && nsx.edgeVersion !== to;
+    const hostClusters = scope.hostClusters.filter((c) => c.nsxVersion !== to);
+    const everythingElseDone = (edge || nsx.edgeVersion === to) && record.domain.clusters.every((c) => c.nsxVersion === to || hostClusters.includes(c));
+    return { nsx, edge, hostClusters, managers: nsx.version !== to && everythingElseDone };
   }
 
   private plan(attempt: Attempt, nowMs: number): PlanView {
@@ -204,13 +237,16 @@ export class UpgradeService {
         if (!attempt.fails && plan.steps[SDDC_OUTAGE_STEP]?.status === "SUCCESSFUL") once("sddc", () => (this.ctx.inventory.sddcManager.version = to));
         break;
       case "ESX_HOST":
-        plan.steps.forEach((view, i) => {
-          const cluster = record.clusters.find((c) => view.step.name.endsWith(` ${c.name}`)) ?? record.clusters[i];
+        for (const view of plan.steps) {
+          const cluster = record.clusters.find((c) => c.id === view.step.resourceId);
           if (view.status === "SUCCESSFUL" && cluster) once(`esx:${cluster.id}`, () => (cluster.esxVersion = to));
-        });
+        }
         break;
       case "NSX_T_MANAGER":
-        if (plan.state === "SUCCEEDED") once("nsx", () => (record.domain.nsx.version = to));
+        for (const view of plan.steps) {
+          const id = view.step.resourceId;
+          if (view.status === "SUCCESSFUL" && id) once(`nsx:${id}`, () => setNsxVersion(record.domain, id, to));
+        }
         break;
       case "VCENTER":
         if (plan.state === "SUCCEEDED") once("vcenter", () => (record.domain.vcenter.version = to));
@@ -276,6 +312,14 @@ export class UpgradeService {
     if (plan?.endMs !== undefined) task.completionTimestamp = isoAt(plan.endMs);
     return task;
   }
+}
+
+function setNsxVersion(domain: SimDomain, resourceId: string, version: string): void {
+  const nsx = domain.nsx;
+  if (resourceId === nsx.id) nsx.version = version;
+  else if (resourceId === nsx.edgeClusterId) nsx.edgeVersion = version;
+  const cluster = domain.clusters.find((c) => c.id === resourceId);
+  if (cluster) cluster.nsxVersion = version;
 }
 
 function bundleType(bundle: BundleDef): string {

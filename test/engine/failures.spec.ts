@@ -7,7 +7,7 @@ import { EngineUnderTest, WAIT_FOR_ACK, count, managementDomain, simulator } fro
 describe("engine: failures and deadlines", () => {
   let sim: RunningSimulator;
   let t: EngineUnderTest;
-  afterEach(async () => { t?.engine.close(); await sim?.stop(); });
+  afterEach(async () => { await t?.engine.close(); await sim?.stop(); });
 
   async function setup(scenario: ScenarioName, settings: Partial<EngineSettings> = {}, options: SimulatorOptions = {}) {
     sim = await simulator(scenario, options);

@@ -6,7 +6,7 @@ import { EngineUnderTest, WAIT_FOR_ACK, count, managementDomain, simulator } fro
 describe("engine: precheck findings and the acknowledgement gate", () => {
   let sim: RunningSimulator;
   let t: EngineUnderTest;
-  afterEach(async () => { t?.engine.close(); await sim?.stop(); });
+  afterEach(async () => { await t?.engine.close(); await sim?.stop(); });
 
   async function upToGate(scenario: "precheck-warnings" | "precheck-errors") {
     sim = await simulator(scenario);

@@ -34,7 +34,7 @@ describe("engine: happy upgrade against the simulator", () => {
     assert.equal(count(log, "POST", /^\/v1\/system\/check-sets\/queries$/), 2, "the two-query pattern");
     assert.equal(count(log, "POST", /^\/v1\/system\/check-sets$/), 1);
     assert.deepEqual(Object.values(run.remote.upgrades).map((u) => u.componentType).sort(), ["ESX_HOST", "NSX_T_MANAGER", "SDDC_MANAGER", "VCENTER"]);
-    t.engine.close();
+    await t.engine.close();
   });
 
   it("sends the check-set and upgrade bodies each component needs", async () => {
@@ -60,7 +60,7 @@ describe("engine: happy upgrade against the simulator", () => {
     const esxPost = posts.find((p) => p.resourceType === "CLUSTER") as { resourceUpgradeSpecs: { personalitySpec?: unknown }[] } | undefined;
     assert.ok(esxPost, "ESXi upgraded per cluster");
     assert.ok(posts.every((p) => !("vcenterUpgradeUserInputSpecs" in p)));
-    t.engine.close();
+    await t.engine.close();
   });
 
   it("writes a markdown log that covers every phase", async () => {
@@ -73,6 +73,6 @@ describe("engine: happy upgrade against the simulator", () => {
       assert.ok(md.includes(text), text);
     }
     assert.ok(Buffer.byteLength(renderMarkdown(run), "utf8") <= 12 * 1024);
-    t.engine.close();
+    await t.engine.close();
   });
 });

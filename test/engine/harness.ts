@@ -9,6 +9,7 @@ import type { RunningSimulator, ScenarioName, SimExchange, SimulatorOptions } fr
 import { FileRunStore, MemoryRunStore } from "../../nodes/store";
 import type { RunStore } from "../../nodes/store";
 import { VcfClient } from "../../nodes/vcf/client";
+import type { Domain } from "../../nodes/vcf/types";
 
 /** Simulated seconds per real second: a 5-hour simulated upgrade takes well under a second. */
 export const TIME_SCALE = 100_000;
@@ -72,10 +73,15 @@ export class EngineUnderTest {
   /** All phases in order, like the four phase nodes wired together. */
   async fullRun(domain: string, policy: AckPolicy = WAIT_FOR_ACK): Promise<UpgradeRun> {
     const run = await this.engine.startRun({ domain });
-    await this.engine.downloadBundles(run.id);
-    await this.engine.runPrechecks(run.id);
-    await this.engine.awaitAcknowledgement(run.id, policy);
-    return this.engine.upgradeComponents(run.id);
+    return this.finishRun(run.id, policy);
+  }
+
+  /** The phases after the start, in order. */
+  async finishRun(runId: string, policy: AckPolicy = WAIT_FOR_ACK): Promise<UpgradeRun> {
+    await this.engine.downloadBundles(runId);
+    await this.engine.runPrechecks(runId);
+    await this.engine.awaitAcknowledgement(runId, policy);
+    return this.engine.upgradeComponents(runId);
   }
 }
 
@@ -86,6 +92,15 @@ export function count(log: readonly SimExchange[], method: string, pathPattern: 
 export async function tempStore(): Promise<{ dir: string; store: () => FileRunStore; cleanup: () => Promise<void> }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "vcf-engine-"));
   return { dir, store: () => new FileRunStore(dir), cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
+}
+
+/** The management domain and the first VI domain of the simulator. */
+export async function managementAndVi(sim: RunningSimulator): Promise<{ mgmt: Domain; vi: Domain }> {
+  const domains = await clientFor(sim).getDomains();
+  const mgmt = domains.find((d) => d.type === "MANAGEMENT");
+  const vi = domains.find((d) => d.type !== "MANAGEMENT");
+  if (!mgmt || !vi) throw new Error("the simulator needs a management and a VI domain (scenario many-domains)");
+  return { mgmt, vi };
 }
 
 /** The management domain's name in the simulator (the first domain of type MANAGEMENT). */

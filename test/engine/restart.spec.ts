@@ -27,7 +27,7 @@ describe("engine: restart in the middle of a run (same file store, new engine)",
   const engines: EngineUnderTest[] = [];
   beforeEach(async () => { files = await tempStore(); });
   afterEach(async () => {
-    for (const e of engines.splice(0)) e.engine.close();
+    for (const e of engines.splice(0)) await e.engine.close();
     await sim?.stop();
     await files.cleanup();
   });
@@ -140,7 +140,7 @@ describe("engine: restart in the middle of a run (same file store, new engine)",
   it("a run whose owner is gone can be failed with that reason", async () => {
     const { a, domain } = await first();
     const run = await a.engine.startRun({ domain: domain.name, ownerNodeId: "gone" });
-    a.engine.close();
+    await a.engine.close();
     const b = await second(run.id, "update_process_started");
     const failed = await b.engine.abandonRun(run.id, "The node that owned this run was removed");
     assert.equal(failed?.status, "failed");

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import { checkExchanges, loadSpec } from "../support/openapi-contract";
 import {
-  Collector, MANAGEMENT_DOMAIN, VI_DOMAIN, credentialsFor, getNode, helper, makeUserDir, NODE_MODULES, startNodeRed,
-  startSim, statusSequence, stopNodeRed, upgradeChainFlow, upgradePostsPerBundle, type Msg,
+  Collector, MANAGEMENT_DOMAIN, VI_DOMAIN, caughtError, credentialsFor, getNode, helper, makeUserDir, mutatingRequests,
+  NODE_MODULES, startNodeRed, startSim, statusSequence, stopNodeRed, upgradeChainFlow, upgradePostsPerBundle, type Msg,
 } from "../support/nodes-harness";
 
 const HAPPY_SEQUENCE = [
@@ -106,7 +106,16 @@ describe("nodes: happy path through every phase node", function () {
     assert.ok(typeof messages[3]?.markdown === "string");
   });
 
-  it("upgrades two domains at once", async () => {
+  it("refuses a VI domain while the management domain is behind, and starts nothing", async () => {
+    await helper.load(NODE_MODULES, upgradeChainFlow(sim, { download: { domain: VI_DOMAIN } }), credentialsFor(sim));
+    const caught = new Collector("caught");
+    getNode("download").receive({ payload: "start" });
+    const error = await caught.waitFor(() => true, "the refusal");
+    assert.match(caughtError(error), new RegExp(`${VI_DOMAIN} cannot be upgraded .* before the management domain: ${MANAGEMENT_DOMAIN} is at [\\d.]+.*Upgrade the management domain ${MANAGEMENT_DOMAIN} to [\\d.]+ first`));
+    assert.deepEqual(mutatingRequests(sim), []);
+  });
+
+  it("upgrades two domains at once, the management domain first", async () => {
     const flow = upgradeChainFlow(sim, { download: { domain: "" }, statusDomain: "" });
     await helper.load(NODE_MODULES, flow, credentialsFor(sim));
     const done = new Collector("done");

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { RunningSimulator, startSimulator } from "../../nodes/sim/index";
 import { call, getJson, login } from "../support/sim-http";
-import { Task } from "./sim-flow";
+import { Flow, Task } from "./sim-flow";
 
 interface Bundle {
   id: string;
@@ -114,5 +114,31 @@ describe("simulator: bundles and downloads", function () {
     sim.advanceClock(3 * 24 * 3600);
     token = await login(sim);
     assert.equal((await getJson<Bundle>(sim, `/v1/bundles/${id}`, token)).downloadStatus, "IN_PROGRESS");
+  });
+
+  it("recallBundleOf: the bundle is RECALLED, a download request gets 409 BUNDLE_RECALLED, an upgrade with it 424", async () => {
+    await start({ faults: { recallBundleOf: ["NSX_T_MANAGER"] } });
+    const list = await bundles(sim, token);
+    const nsx = ofType(list, "NSX_T_MANAGER", "4.2.1.0-24304122");
+    assert.deepEqual([...new Set(list.filter((b) => b.components[0]?.type === "NSX_T_MANAGER").map((b) => b.downloadStatus))], ["RECALLED"]);
+    assert.equal(ofType(list, "VCENTER").downloadStatus, "PENDING");
+    const refused = await call(sim, "PATCH", `/v1/bundles/${nsx.id}`, { token, body: DOWNLOAD });
+    assert.equal(refused.status, 409);
+    assert.equal((refused.json as { errorCode: string }).errorCode, "BUNDLE_RECALLED");
+
+    // A bundle recalled after it was downloaded cannot be applied either.
+    const flow = new Flow(sim);
+    await flow.login();
+    const domainId = (await flow.domain()).id;
+    await flow.setTarget(domainId);
+    sim.setFaults({ recallBundleOf: [] });
+    await flow.downloadAll(domainId);
+    const sddc = (await flow.upgradables(domainId))[0];
+    assert.equal(await flow.bundleStatus(sddc?.bundleId ?? ""), "SUCCESSFUL");
+    sim.setFaults({ recallBundleOf: ["SDDC_MANAGER"] });
+    assert.equal(await flow.bundleStatus(sddc?.bundleId ?? ""), "RECALLED");
+    const upgrade = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: { bundleId: sddc?.bundleId, resourceType: "DOMAIN", resourceUpgradeSpecs: [{ resourceId: domainId, upgradeNow: true }] } });
+    assert.equal(upgrade.status, 424);
+    assert.equal((upgrade.json as { errorCode: string }).errorCode, "BUNDLE_RECALLED");
   });
 });

@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import { RunningSimulator, startSimulator } from "../../nodes/sim/index";
 import { RequestLog, REQUEST_LOG_LIMIT } from "../../nodes/sim/request-log";
-import { call, elements, login } from "../support/sim-http";
+import { call, elements, getJson, login } from "../support/sim-http";
+import { Flow, QueryResult } from "./sim-flow";
 
 async function outcome(sim: RunningSimulator, method: string, path: string, token: string, body?: unknown): Promise<number> {
   try {
@@ -81,6 +82,45 @@ describe("simulator: faults, scenarios and introspection", function () {
     assert.match((badFault.json as { message: string }).message, /flakyRate/);
     assert.equal((await call(sim, "GET", "/sim/nope")).status, 404);
     assert.ok(!sim.requestLog().some((e) => e.path.startsWith("/sim")), "/sim/ calls are not logged");
+  });
+
+  it("dropResponseOf: the POST is performed but its answer is lost; the upgrade and the check-set run can be found, a blind repeat is refused", async () => {
+    sim = await startSimulator({ faults: { dropResponseOf: ["POST /v1/upgrades", "POST /v1/system/check-sets"] } });
+    const flow = new Flow(sim);
+    await flow.login();
+    const domainId = (await flow.domain()).id;
+    await flow.setTarget(domainId);
+    const sddc = (await flow.upgradables(domainId))[0];
+    const body = { bundleId: sddc?.bundleId, resourceType: "DOMAIN", resourceUpgradeSpecs: [{ resourceId: domainId, upgradeNow: true }] };
+    assert.equal(await outcome(sim, "POST", "/v1/upgrades", flow.token, body), 424, "a refused request is answered: nothing was done");
+    await flow.downloadAll(domainId);
+
+    assert.equal(await outcome(sim, "POST", "/v1/upgrades", flow.token, body), 0);
+    const started = await getJson<{ elements: { id: string; status: string; taskId: string }[] }>(sim, `/v1/upgrades?bundleId=${sddc?.bundleId}`, flow.token);
+    assert.deepEqual(started.elements.map((u) => u.status), ["INPROGRESS"]);
+    assert.equal((await getJson<{ id: string }>(sim, `/v1/tasks/${started.elements[0]?.taskId}`, flow.token)).id, started.elements[0]?.id);
+    assert.equal(await outcome(sim, "POST", "/v1/upgrades", flow.token, body), 403, "POSTing again does not start a second upgrade");
+
+    const query = await flow.post<QueryResult>("/v1/system/check-sets/queries", { checkSetType: "UPGRADE", domains: [{ domainId }] }, 200);
+    const resource = query.resources[0];
+    const run = { queryId: query.queryId, resources: [{ resourceType: resource?.resourceType, resourceId: resource?.resourceId, resourceName: resource?.resourceName, checkSets: [{ checkSetId: resource?.checkSets[0]?.checkSetId }] }] };
+    assert.equal(await outcome(sim, "POST", "/v1/system/check-sets", flow.token, run), 0);
+    assert.equal((await getJson<unknown[]>(sim, `/v1/system/check-sets?domainId=${domainId}`, flow.token)).length, 1);
+    assert.deepEqual(sim.requestLog().filter((e) => e.method === "POST" && e.path !== "/v1/tokens").map((e) => e.status), [424, 0, 403, 200, 0]);
+  });
+
+  it("/sim/faults accepts the new fault settings and names a bad entry", async () => {
+    sim = await startSimulator();
+    const patch = { precheckFindings: "critical", splitDomainSummary: true, recallBundleOf: ["ESX_HOST"], emptyPatchBundles: true, keepCompletedUpgradables: true, dropResponseOf: ["PATCH /v1/bundles/{id}"] };
+    const set = await call(sim, "POST", "/sim/faults", { body: patch });
+    assert.equal(set.status, 200, set.text);
+    const faults = set.json as Record<string, unknown>;
+    assert.deepEqual(Object.keys(patch).map((k) => faults[k]), Object.values(patch));
+    const badEndpoint = await call(sim, "POST", "/sim/faults", { body: { dropResponseOf: ["GET /v1/domains"] } });
+    assert.equal(badEndpoint.status, 400);
+    assert.match((badEndpoint.json as { message: string }).message, /dropResponseOf\[0\]/);
+    const badKind = await call(sim, "POST", "/sim/faults", { body: { recallBundleOf: ["NSX"] } });
+    assert.match((badKind.json as { message: string }).message, /recallBundleOf\[0\]/);
   });
 
   it("answers unknown /v1 routes with a 404 Error body", async () => {

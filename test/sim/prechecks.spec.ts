@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { RunningSimulator, ScenarioName, startSimulator } from "../../nodes/sim/index";
 import { call, getJson } from "../support/sim-http";
-import { Flow, QueryResult } from "./sim-flow";
+import { assertContract, Flow, QueryResult } from "./sim-flow";
 
 interface Node {
   errorCode: string;
@@ -13,8 +13,15 @@ interface Node {
 interface Assessment {
   status: string;
   discoveryProgress: { percentageComplete: number };
-  presentedArtifactsMap: Record<string, Record<string, number>[]>;
+  presentedArtifactsMap: Record<string, (Record<string, number> & { domainName?: string })[]>;
   validationResult?: Node;
+}
+
+const GAP_COUNTS = ["warningGapsCount", "criticalGapsCount", "errorValidationsCount", "validationsRunCount", "successfulValidationsCount"];
+
+/** The summary entries' counts, each entry as [domainName, ...GAP_COUNTS]. */
+function summaryRows(a: Assessment): (string | number | undefined)[][] {
+  return (a.presentedArtifactsMap["validation-domain-summary"] ?? []).map((e) => [e.domainName, ...GAP_COUNTS.map((k) => e[k])]);
 }
 
 function checks(node: Node | undefined): Node[] {
@@ -132,5 +139,33 @@ describe("simulator: check-set prechecks", function () {
     const runId = await flow.startPrechecks(domainId);
     await flow.advance(24 * 3600);
     assert.equal((await getJson<Assessment>(sim, `/v1/system/check-sets/${runId}`, flow.token)).status, "IN_PROGRESS");
+  });
+
+  it("precheckFindings critical: a gap counted only in criticalGapsCount, on the last domain of a run over two domains", async () => {
+    await start("happy", { precheckFindings: "critical" });
+    const vi = await flow.domain("VI");
+    const query = await flow.post<QueryResult>("/v1/system/check-sets/queries", { checkSetType: "UPGRADE", domains: [{ domainId }, { domainId: vi.id }] }, 200);
+    const task = await flow.post<{ id: string }>("/v1/system/check-sets", {
+      queryId: query.queryId,
+      resources: query.resources.map((r) => ({ resourceType: r.resourceType, resourceId: r.resourceId, resourceName: r.resourceName, domain: r.domain, checkSets: [{ checkSetId: r.checkSets[0]?.checkSetId }] })),
+    }, 202);
+    sim.advanceClock(1000);
+    const result = await getJson<Assessment>(sim, `/v1/system/check-sets/${task.id}`, flow.token);
+    assert.equal(result.status, "COMPLETED_WITH_SUCCESS", "a critical gap alone does not fail the run: decide from the counts");
+    assert.deepEqual(summaryRows(result), [["lab-m01", 0, 0, 0, 5, 5], ["lab-w01", 0, 1, 0, 5, 4]]);
+    const findings = checks(result.validationResult).filter((c) => c.context?.validationStatus === "VALIDATION_FAILED");
+    assert.deepEqual(findings.map((f) => [f.context?.severity, f.context?.resourceType, f.errorCode]), [["CRITICAL", "VCENTER", "BASELINER_CONSTRAINT_VALIDATION.critical"]]);
+    assert.match(findings[0]?.context?.resourceName ?? "", /^lab-w01-/);
+    assert.ok(findings[0]?.remediationMessage);
+    assert.equal((await getJson<{ status: string }>(sim, `/v1/tasks/${task.id}`, flow.token)).status, "COMPLETED_WITH_WARNING");
+    assertContract(sim);
+  });
+
+  it("splitDomainSummary reports a domain in two entries, its gaps only in the second", async () => {
+    await start("precheck-errors", { splitDomainSummary: true });
+    const runId = await flow.startPrechecks(domainId);
+    sim.advanceClock(1000);
+    const result = await getJson<Assessment>(sim, `/v1/system/check-sets/${runId}`, flow.token);
+    assert.deepEqual(summaryRows(result), [["lab-m01", 0, 0, 0, 5, 5], ["lab-m01", 2, 0, 1, 3, 0]]);
   });
 });

@@ -32,6 +32,18 @@ describe("simulator: releases, targets, validations, tasks", function () {
     assert.deepEqual(views.map((v) => v.targetVersion), ["", ""]);
   });
 
+  it("emptyPatchBundles: releases list no patch bundles; the bundles are still found via the upgradables and the domain's bundles", async () => {
+    await start({ emptyPatchBundles: true });
+    const [release] = await elements<{ patchBundles: unknown[] }>(sim, `/v1/releases?versionEq=${TARGET}`, flow.token);
+    assert.deepEqual(release?.patchBundles, []);
+    assert.deepEqual((await flow.targetRelease(domainId)).patchBundles, []);
+    await flow.setTarget(domainId);
+    const fromUpgradables = (await flow.upgradables(domainId)).map((u) => u.bundleId);
+    const forDomain = await elements<{ id: string }>(sim, `/v1/bundles/domains/${domainId}`, flow.token);
+    assert.equal(fromUpgradables.length, 4);
+    assert.deepEqual(forDomain.map((b) => b.id), fromUpgradables);
+  });
+
   it("sets, shows and clears a target; answers 500 for a version that does not exist or does not apply, 404 for an unknown domain", async () => {
     await start();
     for (const version of ["5.2.0.1", "5.2.1.1", "9.0.0.0", "5.1.1.0"]) {

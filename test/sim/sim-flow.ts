@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import type { RunningSimulator } from "../../nodes/sim/index";
+import { checkExchanges, loadSpec } from "../support/openapi-contract";
 import { call, elements, getJson, login } from "../support/sim-http";
 
 /** A domain upgrade driven step by step over raw HTTP, shared by the scenario specs. */
@@ -36,6 +37,11 @@ export interface QueryResult {
 }
 
 export const TARGET = "5.2.1.0";
+
+/** Every exchange so far fits the OpenAPI spec (checked only where ../shared holds the spec). */
+export function assertContract(sim: RunningSimulator): void {
+  if (loadSpec()) assert.deepEqual(checkExchanges(sim.requestLog()), []);
+}
 const BOM_BY_RESOURCE: Record<string, string> = { SDDC_MANAGER: "SDDC_MANAGER_VCF", NSX_T_MANAGER: "NSX_T_MANAGER", VCENTER: "VCENTER", CLUSTER: "ESX_HOST" };
 
 export class Flow {

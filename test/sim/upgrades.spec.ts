@@ -1,7 +1,18 @@
 import { strict as assert } from "node:assert";
 import { FaultPatch, RunningSimulator, ScenarioName, startSimulator } from "../../nodes/sim/index";
 import { call, getJson, login } from "../support/sim-http";
-import { Flow, Task, Upgradable } from "./sim-flow";
+import { assertContract, Flow, Task, Upgradable } from "./sim-flow";
+
+interface NsxPart {
+  id: string;
+  upgradeStatus: string;
+  version: string;
+}
+interface NsxtResources {
+  nsxtManagerCluster: NsxPart;
+  nsxtEdgeClusters: NsxPart[];
+  nsxtHostClusters: (NsxPart & { upgradedUnits: number; totalUnits: number })[];
+}
 
 describe("simulator: upgrades", function () {
   let sim: RunningSimulator;
@@ -168,5 +179,82 @@ describe("simulator: upgrades", function () {
     const task = await flow.post<Task>("/v1/upgrades", clusterSpec(personalities.elements[0]?.personalityId), 202);
     assert.equal(await flow.waitForUpgrade(task.id), "COMPLETED_WITH_SUCCESS");
     assert.equal(await flow.currentVersion(domainId), "5.2.1.0");
+  });
+
+  it("NSX with a partial host-cluster list upgrades only the listed clusters; the managers and the upgradable wait for the rest", async () => {
+    await start("happy", { durations: { nsxUpgradeSeconds: 1200 } });
+    await flow.setTarget(domainId);
+    await flow.downloadAll(domainId);
+    await flow.upgradeNext(domainId);
+    const nsx = await available();
+    const resources = async (): Promise<NsxtResources> => getJson<NsxtResources>(sim, `/v1/upgradables/domains/${domainId}/nsxt?bundleId=${nsx.bundleId}`, flow.token);
+    const before = await resources();
+    const [first, second] = before.nsxtHostClusters;
+    assert.ok(first && second && before.nsxtEdgeClusters[0]);
+    const nsxSpec = (hostClusterIds: string[]): Record<string, unknown> => domainSpec(nsx.bundleId, {
+      nsxtUpgradeUserInputSpecs: [{
+        nsxtId: before.nsxtManagerCluster.id,
+        nsxtEdgeClusterUpgradeSpecs: [{ edgeClusterId: before.nsxtEdgeClusters[0]?.id, edgeParallelUpgrade: true }],
+        nsxtHostClusterUpgradeSpecs: hostClusterIds.map((hostClusterId) => ({ hostClusterId, hostParallelUpgrade: false, liveUpgrade: false })),
+      }],
+    });
+
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const task = await flow.post<Task>("/v1/upgrades", nsxSpec([first.id]), 202);
+      assert.equal(await flow.waitForUpgrade(task.id), "COMPLETED_WITH_SUCCESS", "the upgrade did what it was asked");
+      const after = await resources();
+      assert.deepEqual(after.nsxtHostClusters.map((c) => [c.upgradeStatus, c.upgradedUnits === c.totalUnits]), [["COMPLETED", true], ["NOT_STARTED", false]]);
+      assert.equal(after.nsxtEdgeClusters[0]?.upgradeStatus, "COMPLETED");
+      assert.deepEqual([after.nsxtManagerCluster.upgradeStatus, after.nsxtManagerCluster.version], ["NOT_STARTED", "4.2.0.0-24105817"]);
+      const next = (await flow.upgradables(domainId))[0];
+      assert.deepEqual([next?.bundleId, next?.status], [nsx.bundleId, "AVAILABLE"], "upgrading only the first host cluster never gets past NSX");
+    }
+
+    const rest = await flow.post<Task>("/v1/upgrades", nsxSpec([second.id]), 202);
+    assert.equal(await flow.waitForUpgrade(rest.id), "COMPLETED_WITH_SUCCESS");
+    const done = await resources();
+    assert.deepEqual([done.nsxtManagerCluster.upgradeStatus, done.nsxtManagerCluster.version], ["COMPLETED", "4.2.1.0-24304122"]);
+    assert.equal((await available()).softwareComponents[0]?.type, "VCENTER");
+    assertContract(sim);
+  });
+
+  it("strict or not: a CLUSTER request mixing baseline and vLCM clusters needs parallelUpgrade true, a vLCM cluster needs personalitySpec", async () => {
+    sim = await startSimulator({ strict: false });
+    flow = new Flow(sim);
+    await flow.login();
+    domainId = (await flow.domain()).id;
+    await flow.setTarget(domainId);
+    await flow.downloadAll(domainId);
+    for (let i = 0; i < 3; i += 1) await flow.upgradeNext(domainId);
+    const esx = await available();
+    const [imageCluster, baselineCluster] = (await flow.domain()).clusters;
+    assert.ok(imageCluster && baselineCluster);
+    const personalityId = (await getJson<{ elements: { personalityId: string }[] }>(sim, "/v1/personalities?baseOSVersion=8.0.3-24280767", flow.token)).elements[0]?.personalityId;
+    const imageEntry = { resourceId: imageCluster.id, upgradeNow: true, personalitySpec: { personalityId } };
+    const baselineEntry = { resourceId: baselineCluster.id, upgradeNow: true };
+
+    const mixed = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: { bundleId: esx.bundleId, resourceType: "CLUSTER", resourceUpgradeSpecs: [imageEntry, baselineEntry] } });
+    assert.equal(mixed.status, 400);
+    assert.match((mixed.json as { message: string }).message, /'parallelUpgrade'/);
+    const noImage = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: { bundleId: esx.bundleId, resourceType: "CLUSTER", resourceUpgradeSpecs: [{ resourceId: imageCluster.id, upgradeNow: true }] } });
+    assert.equal(noImage.status, 400);
+    assert.match((noImage.json as { message: string }).message, /resourceUpgradeSpecs\[0\]\.personalitySpec/);
+    assert.deepEqual((await flow.upgradables(domainId)).map((u) => u.status), ["AVAILABLE"], "nothing was started");
+
+    const baselineOnly = await flow.post<Task>("/v1/upgrades", { bundleId: esx.bundleId, resourceType: "CLUSTER", resourceUpgradeSpecs: [baselineEntry] }, 202);
+    assert.equal(await flow.waitForUpgrade(baselineOnly.id), "COMPLETED_WITH_SUCCESS");
+    assert.deepEqual((await available()).softwareComponents.map((c) => c.id), [imageCluster.id], "only the image cluster is left");
+  });
+
+  it("keepCompletedUpgradables lists finished steps as COMPLETED; by default they drop out", async () => {
+    await start("happy", { keepCompletedUpgradables: true });
+    await flow.setTarget(domainId);
+    await flow.downloadAll(domainId);
+    await flow.upgradeNext(domainId);
+    const statuses = async (): Promise<string[][]> => (await flow.upgradables(domainId)).map((u) => [u.softwareComponents[0]?.type ?? "", u.status]);
+    assert.deepEqual(await statuses(), [["SDDC_MANAGER", "COMPLETED"], ["NSX_T_MANAGER", "AVAILABLE"], ["VCENTER", "PENDING"], ["HOST", "PENDING"]]);
+    assert.equal((await getJson<{ elements: Upgradable[] }>(sim, "/v1/system/upgradables", flow.token)).elements[0]?.status, "COMPLETED");
+    sim.setFaults({ keepCompletedUpgradables: false });
+    assert.deepEqual((await statuses()).map(([type]) => type), ["NSX_T_MANAGER", "VCENTER", "HOST"]);
   });
 });

@@ -136,19 +136,25 @@ export async function pressInject(nodeRed: NodeRedInstance, nodeId: string): Pro
   if (!res.ok) throw new Error(`POST /inject/${nodeId} failed with HTTP ${res.status}`);
 }
 
+let deployments = 0;
+
 /**
  * A copy of an example pointed at `sim`: the vcf-config node gets the simulator's URL and short waits (seconds /
- * minutes, the editor's units), and its id is returned for the credentials.
+ * minutes, the editor's units), and a new id, so that runs stored by an earlier deployment (kept per config node in
+ * the user directory) do not show up. Returns that id for the credentials.
  */
 export function exampleAgainstSim(name: ExampleName, sim: RunningSimulator): { flows: FlowNode[]; configId: string } {
   const flows = readExample(name);
   const config = flows.find((node) => node.type === "vcf-config");
   if (!config) throw new Error(`examples/${name}.json has no vcf-config node`);
+  const oldId = config.id;
+  const configId = `vcf-sim-${++deployments}`;
+  for (const node of flows) if (node.server === oldId) node.server = configId;
   Object.assign(config, {
-    url: sim.url, tlsMode: "verify", requestTimeout: 5, pollInterval: 0.01, maxPollInterval: 0.05,
+    id: configId, url: sim.url, tlsMode: "verify", requestTimeout: 5, pollInterval: 0.01, maxPollInterval: 0.05,
     sddcSettle: 0, completedPause: 600,
   });
-  return { flows, configId: config.id };
+  return { flows, configId };
 }
 
 export interface BrowserTestContext {

@@ -6,10 +6,8 @@ export interface EditorNode {
   id: string;
   type: string;
   z?: string;
-  name?: string;
   valid?: boolean;
   validationErrors?: string[];
-  changed?: boolean;
   [key: string]: unknown;
 }
 
@@ -24,14 +22,12 @@ export interface RedEditor {
     node(id: string): EditorNode | undefined;
     eachNode(callback: (node: EditorNode) => void): void;
     eachConfig(callback: (node: EditorNode) => void): void;
-    eachWorkspace(callback: (workspace: EditorNode) => void): void;
     workspace(id: string): EditorNode | undefined;
   };
   view: {
     importNodes(flow: unknown[], options: { generateIds?: boolean; addFlow?: boolean; touchImport?: boolean }): void;
-    selection(): { nodes?: EditorNode[] };
-    select(selection: string | { nodes: EditorNode[] }): void;
-    redraw(updateActive?: boolean): void;
+    /** "" clears the selection. */
+    select(selection: string): void;
   };
   editor: {
     validateNode(node: EditorNode): boolean;
@@ -50,12 +46,20 @@ export interface RedEditor {
   };
 }
 
+export interface PageElement {
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): { width: number; height: number };
+  querySelector(selector: string): PageElement | null;
+  remove(): void;
+}
+
 /** The page's globals the tests use (the test build has no DOM library). */
 export interface EditorGlobals {
   RED: RedEditor;
   fetch(url: string): Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
   document: {
-    querySelector(selector: string): { textContent: string | null } | null;
+    querySelector(selector: string): PageElement | null;
   };
   /** Set by the tests to collect messages in the page. */
   vcfDebugMessages?: Array<{ name?: string; msg?: unknown }>;

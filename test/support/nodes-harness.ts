@@ -46,8 +46,7 @@ export async function startNodeRed(userDir: string): Promise<void> {
 export async function stopNodeRed(userDir?: string): Promise<void> {
   await helper.unload();
   await helper.stopServer();
-  // Run-file writes queued before the close may still be landing: retry (asynchronously, so they can finish).
-  if (userDir) await fs.promises.rm(userDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 10 });
+  if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
 }
 
 /** The vcf-config node for `sim`, with tiny waits; durations in the editor's units (seconds / minutes). */

@@ -6,6 +6,7 @@ import type { PhaseContext } from "../run-handle";
 import type { UpgradeRecord } from "../types";
 import { delay, describeDuration } from "../wait";
 import { finalValidation } from "./final-validation";
+import { describePendingWait, onlyPending } from "./pending-wait";
 import { collectTaskErrors, describeApiErrors } from "./task-errors";
 import {
   KIND_LABELS, buildUpgradeSpec, classifyComponents, sameEsxVersion, upgradableTypes, type ComponentKind,
@@ -195,6 +196,7 @@ function isUnderway(u: Upgradable): boolean {
 /** The component loop: one AVAILABLE upgradable at a time until none is left, then the final validation. */
 export async function upgradeComponents(ctx: PhaseContext): Promise<void> {
   if (ctx.run.status === "alerts_were_acknowledged") await ctx.handle.to("starting_upgrades", "Starting the component upgrades");
+  let announced: string | undefined;
   for (let round = 0; ; round++) {
     if (round >= MAX_ROUNDS) {
       throw new EngineError("REMOTE_FAILURE", `The component upgrades did not settle after ${MAX_ROUNDS} rounds`, {
@@ -219,6 +221,10 @@ export async function upgradeComponents(ctx: PhaseContext): Promise<void> {
     const listKey = (l: Upgradable[]) => l.map((u) => `${u.bundleId}:${normalizeStatus(u.status)}`).join(",");
     const before = listKey(list);
     const stale = list.find((u) => normalizeStatus(u.status) === "AVAILABLE" && !isStartable(ctx, u));
+    if (onlyPending(list) && announced !== before) {
+      announced = before;
+      await ctx.handle.log("info", await describePendingWait(ctx, list));
+    }
     await ctx.wait({
       what: stale
         ? `SDDC Manager still offers bundle ${stale.bundleId} after its upgrade completed; waiting for it to clear`

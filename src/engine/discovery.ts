@@ -1,0 +1,62 @@
+// Reading domains and their available updates (no runs involved).
+import type { VcfClient } from "../vcf/client";
+import { normalizeStatus } from "../vcf/status";
+import type { Domain } from "../vcf/types";
+import { EngineError, asEngineError, isAbort } from "./errors";
+import { chooseRelease } from "./releases";
+import type { DomainUpdateInfo, UpgradeStatus } from "./types";
+
+/** The domain `ref` (id or name) names, and every domain SDDC Manager lists. */
+export async function lookupDomain(client: VcfClient, ref: string, signal?: AbortSignal): Promise<{ domain: Domain; domains: Domain[] }> {
+  if (typeof ref !== "string" || ref.trim() === "") {
+    throw new EngineError("BAD_INPUT", "domain is empty", { field: "domain", fix: "Give the domain's id or name, e.g. sfo-m01" });
+  }
+  const wanted = ref.trim();
+  const domains = await client.getDomains({ signal });
+  const found = domains.find((d) => d.id === wanted) ?? domains.find((d) => d.name === wanted) ??
+    domains.find((d) => d.name.toLowerCase() === wanted.toLowerCase());
+  if (!found) {
+    throw new EngineError("DOMAIN_NOT_FOUND", `Domain "${wanted}" was not found in SDDC Manager`, {
+      field: "domain", fix: `Use the id or name of one of: ${domains.map((d) => d.name).join(", ") || "(no domains)"}`,
+    });
+  }
+  return { domain: found, domains };
+}
+
+/** The domain's current version, next release and the components it would update; `problem` when it cannot. */
+export async function domainUpdateInfo(
+  client: VcfClient, domain: Domain, upgradeStatus: UpgradeStatus, signal?: AbortSignal,
+): Promise<DomainUpdateInfo> {
+  const info: DomainUpdateInfo = {
+    domainId: domain.id, domainName: domain.name, currentVersion: "", updateAvailable: false, components: [],
+    upgradeStatus,
+  };
+  if (domain.type) info.domainType = domain.type;
+  if (domain.status) info.domainStatus = domain.status;
+  try {
+    const current = await client.getCurrentRelease(domain.id, { signal });
+    info.currentVersion = current?.version ?? "";
+    if (normalizeStatus(domain.status) !== "ACTIVE") {
+      info.problem = `Domain is ${domain.status ?? "in an unknown state"}, not ACTIVE`;
+      return info;
+    }
+    const next = chooseRelease(info.currentVersion, await client.getFutureReleases(domain.id, { signal }));
+    if (!next) return info;
+    info.updateAvailable = true;
+    info.nextRelease = { version: next.version };
+    if (next.releaseDate) info.nextRelease.releaseDate = next.releaseDate;
+    if (next.description) info.nextRelease.description = next.description;
+    for (const entry of next.bom ?? []) {
+      const now = current?.bom?.find((e) => e.name === entry.name)?.version;
+      if (now !== undefined && now === entry.version) continue;
+      info.components.push({
+        name: entry.name, targetVersion: entry.version,
+        ...(entry.publicName ? { publicName: entry.publicName } : {}), ...(now ? { currentVersion: now } : {}),
+      });
+    }
+  } catch (err) {
+    if (isAbort(err, signal)) throw err;
+    info.problem = `Could not read the releases: ${asEngineError(err).message}`;
+  }
+  return info;
+}

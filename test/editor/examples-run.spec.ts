@@ -1,0 +1,185 @@
+// Examples 01 and 02 deployed to a real Node-RED against the simulator and driven as a user does: the inject
+// buttons of 01 (watched in the editor's debug messages), and the dashboard page of 02 in headless Chromium.
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import {
+  deployFlows, exampleAgainstSim, missingBrowserReason, openEditor, openPage, pressInject, screenshot, startAll,
+  type BrowserTestContext, type FlowNode,
+} from "../support/editor-harness";
+import type { EditorGlobals } from "../support/editor-red";
+
+/** Simulated seconds per real second: bundle downloads, prechecks and a domain upgrade in a few seconds. */
+const TIME_SCALE = 20_000;
+const RUN_TIMEOUT_MS = 30_000;
+
+/** What vcf-status reports from Start to the end of a run whose prechecks found warnings. */
+const STATUSES_OF_A_RUN = [
+  "update_process_started",
+  "downloading_bundles",
+  "setting_new_vcf_version_target",
+  "initializing_prechecks",
+  "running_prechecks",
+  "evaluating_prechecks",
+  "prechecks_done",
+  "waiting_for_alert_acknowledgement",
+  "alerts_were_acknowledged",
+  "starting_upgrades",
+  "successfully_completed",
+];
+const PHASES = ["download", "prechecks", "acknowledgement", "upgrade"];
+
+function nodeNamed(flows: FlowNode[], type: string, name: string): FlowNode {
+  const node = flows.find((n) => n.type === type && n.name === name);
+  assert.ok(node, `the example has no ${type} node named "${name}"`);
+  return node;
+}
+
+/** Where example 02's widgets are on the dashboard page (each widget's element id is its node id). */
+function dashboardOf(flows: FlowNode[]): { pagePath: string; statusText: string; progressBar: string; logLines: string; ignoreSwitch: string } {
+  const widget = (node: FlowNode | undefined): string => {
+    assert.ok(node, "the example has the widget");
+    return `#nrdb-ui-widget-${node.id}`;
+  };
+  return {
+    pagePath: String(flows.find((n) => n.type === "ui-page")?.path),
+    statusText: `${widget(flows.find((n) => n.type === "ui-text" && n.value === "payload.status"))} .nrdb-ui-text-value`,
+    progressBar: `${widget(flows.find((n) => n.type === "ui-progress"))} [role="progressbar"]`,
+    logLines: `${widget(nodeNamed(flows, "ui-template", "Log"))} .vcf-line`,
+    ignoreSwitch: widget(flows.find((n) => n.type === "ui-switch")),
+  };
+}
+
+function waitForText(page: Page, selector: string, text: string): Promise<unknown> {
+  return page.waitForFunction(([where, wanted]) => {
+    const { document } = globalThis as unknown as EditorGlobals;
+    return document.querySelector(where)?.textContent?.trim() === wanted;
+  }, [selector, text], { timeout: RUN_TIMEOUT_MS });
+}
+
+/** Waits until the progress bar's coloured part has finished growing to the value it announces; returns that value. */
+async function settledProgress(page: Page, selector: string): Promise<number> {
+  const settled = await page.waitForFunction((barSelector) => {
+    const { document } = globalThis as unknown as EditorGlobals;
+    const bar = document.querySelector(barSelector);
+    const filled = bar?.querySelector(".v-progress-linear__determinate");
+    const value = Number(bar?.getAttribute("aria-valuenow"));
+    if (!bar || !filled || !Number.isFinite(value)) return false;
+    const shown = (100 * filled.getBoundingClientRect().width) / bar.getBoundingClientRect().width;
+    return Math.abs(shown - value) < 1 ? value : false;
+  }, selector, { timeout: RUN_TIMEOUT_MS });
+  return Number(await settled.jsonValue());
+}
+
+function foldRepeats(values: string[]): string[] {
+  return values.filter((value, i) => i === 0 || values[i - 1] !== value);
+}
+
+describe("editor: examples 01 and 02 run against the simulator", function () {
+  // Node-RED, Chromium and whole upgrade runs: more than the 20 s of the default mocha settings.
+  this.timeout(60_000);
+  let ctx: (BrowserTestContext & { stop(): Promise<void> }) | undefined;
+  let page: Page | undefined;
+  let pageErrors: string[] = [];
+
+  before(async function () {
+    const missing = missingBrowserReason();
+    if (missing) {
+      console.warn(`    skipped: ${missing}`);
+      this.skip();
+    }
+    ctx = await startAll({ scenario: "precheck-warnings", timeScale: TIME_SCALE });
+  });
+  after(async () => {
+    await ctx?.stop();
+  });
+  beforeEach(() => {
+    // A fresh SDDC Manager: the domain is at its old version again.
+    ctx?.sim.setScenario("precheck-warnings");
+  });
+  afterEach(async function () {
+    if (page && this.currentTest?.state === "failed") {
+      await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, "-").slice(0, 60)}`);
+      console.log(ctx?.nodeRed.output().slice(-4000));
+    }
+    await page?.close();
+    page = undefined;
+  });
+
+  it("01 - Upgrade a domain: Start and Acknowledge drive a full upgrade; the Status debug shows every status in order", async () => {
+    assert.ok(ctx);
+    const { flows, configId } = exampleAgainstSim("01 - Upgrade a domain", ctx.sim);
+    await deployFlows(ctx.nodeRed, flows, { [configId]: ctx.sim.credentials });
+    ({ page, pageErrors } = await openEditor(ctx.browser, ctx.nodeRed));
+    await page.evaluate(() => {
+      const globals = globalThis as unknown as EditorGlobals;
+      const messages: Array<{ name?: string; msg?: unknown }> = [];
+      globals.vcfDebugMessages = messages;
+      globals.RED.comms.subscribe("debug", (_topic, message) => messages.push(message as { name?: string; msg?: unknown }));
+    });
+    const debugOf = (name: string): Promise<string[]> => (page as Page).evaluate((debugName) => {
+      const { vcfDebugMessages } = globalThis as unknown as EditorGlobals;
+      return (vcfDebugMessages ?? []).filter((m) => m.name === debugName).map((m) => String(m.msg));
+    }, name);
+    const waitForDebug = (name: string, text: string): Promise<unknown> => (page as Page).waitForFunction(([debugName, wanted]) => {
+      const { vcfDebugMessages } = globalThis as unknown as EditorGlobals;
+      return (vcfDebugMessages ?? []).some((m) => m.name === debugName && String(m.msg).includes(wanted));
+    }, [name, text], { timeout: RUN_TIMEOUT_MS });
+
+    await pressInject(ctx.nodeRed, nodeNamed(flows, "inject", "Start upgrade").id);
+    await waitForDebug("Status", "waiting_for_alert_acknowledgement");
+    await pressInject(ctx.nodeRed, nodeNamed(flows, "inject", "Acknowledge").id);
+    await waitForDebug("Upgrade finished", "upgraded from VCF");
+    await waitForDebug("Status", "successfully_completed");
+
+    const statuses = foldRepeats(await debugOf("Status"));
+    // The page may have subscribed before or after the state sent at deploy: compare from the Start on.
+    assert.deepEqual(statuses.slice(statuses.indexOf(STATUSES_OF_A_RUN[0])), STATUSES_OF_A_RUN);
+    assert.deepEqual(await debugOf("Error"), [], "nothing reached the Catch node");
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("02 - Dashboard: Start, Acknowledge at the acknowledgement step, and the page shows the finished run with its whole log", async () => {
+    assert.ok(ctx);
+    const { flows, configId } = exampleAgainstSim("02 - Dashboard", ctx.sim);
+    await deployFlows(ctx.nodeRed, flows, { [configId]: ctx.sim.credentials });
+    const { pagePath, statusText, progressBar, logLines } = dashboardOf(flows);
+    ({ page, pageErrors } = await openPage(ctx.browser, `${ctx.nodeRed.url}/dashboard${pagePath}`, { width: 1280, height: 1000 }));
+    const waitForStatus = (status: string): Promise<unknown> => waitForText(page as Page, statusText, status);
+
+    await waitForStatus("waiting_for_initiation");
+    await page.getByRole("button", { name: "Start upgrade" }).click();
+    await waitForStatus("waiting_for_alert_acknowledgement");
+    await page.waitForSelector(`${logLines}.vcf-warning`);
+    const midway = await settledProgress(page, progressBar);
+    assert.ok(midway > 0 && midway < 100, `the progress bar is part-way while waiting (${midway})`);
+    await screenshot(page, "dashboard-waiting-for-acknowledgement");
+
+    await page.getByRole("button", { name: "Acknowledge alerts" }).click();
+    await waitForStatus("successfully_completed");
+    await page.waitForSelector(`${progressBar}[aria-valuenow="100"]`);
+    assert.equal(await settledProgress(page, progressBar), 100);
+    const log = await page.locator(logLines).allTextContents();
+    for (const phase of PHASES) {
+      assert.ok(log.some((line) => line.includes(` ${phase}: `)), `the log shows the ${phase} phase:\n${log.join("\n")}`);
+    }
+    assert.ok(log.some((line) => line.includes("Domain lab-m01 is at 5.2.1.0")), "the log ends with the domain at the target version");
+    assert.ok(!log.some((line) => /\*\*|\\_|&gt;|<br>/.test(line)), "the log is plain text, without markdown escapes");
+    await screenshot(page, "dashboard-completed");
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("02 - Dashboard: with the Ignore warnings switch on, a run with precheck warnings completes without Acknowledge", async () => {
+    assert.ok(ctx);
+    const { flows, configId } = exampleAgainstSim("02 - Dashboard", ctx.sim);
+    await deployFlows(ctx.nodeRed, flows, { [configId]: ctx.sim.credentials });
+    const dashboard = dashboardOf(flows);
+    ({ page, pageErrors } = await openPage(ctx.browser, `${ctx.nodeRed.url}/dashboard${dashboard.pagePath}`));
+    await waitForText(page, dashboard.statusText, "waiting_for_initiation");
+    await page.locator(`${dashboard.ignoreSwitch} input`).check();
+    await page.getByRole("button", { name: "Start upgrade" }).click();
+    await waitForText(page, dashboard.statusText, "successfully_completed");
+    const log = await page.locator(dashboard.logLines).allTextContents();
+    assert.ok(log.some((line) => / acknowledgement: .*2 warnings/.test(line)), `the log says why the run went on:\n${log.join("\n")}`);
+    assert.deepEqual(pageErrors, []);
+  });
+});
