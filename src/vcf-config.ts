@@ -1,12 +1,11 @@
 // vcf-config: the SDDC Manager connection. Owns one client, one engine and one run store; resumes runs
-// after all flows started; serves the editor's "Test connection" button.
-import type { Credentials } from "./adapters/client-options";
-import { CONFIG_TYPE, type VcfConfigNode } from "./adapters/config-access";
+// after the flows started; serves the editor's "Test connection" button.
+import { CONFIG_TYPE, isVcfConfigNode, type VcfConfigNode } from "./adapters/config-access";
 import type { VcfConfigDef } from "./adapters/config-settings";
-import { VcfConnection } from "./adapters/connection";
+import { VcfConnection, type FlowNodeConfig } from "./adapters/connection";
 import { describeError } from "./adapters/errors";
 import type { AdminHandler, CredentialsDefinition, NodeAPI } from "./adapters/node-red-types";
-import { testConnection } from "./adapters/test-connection";
+import { testConnection, type DeployedConnection } from "./adapters/test-connection";
 
 const CREDENTIALS: CredentialsDefinition = {
   username: { type: "text" },
@@ -19,11 +18,20 @@ export = function (RED: NodeAPI): void {
     startConfig(this, def);
   }
 
+  function findInFlows(id: string): FlowNodeConfig | undefined {
+    let found: FlowNodeConfig | undefined;
+    RED.nodes.eachNode((n) => {
+      if (n.id === id) found = n;
+    });
+    return found;
+  }
+
   function startConfig(node: VcfConfigNode, def: VcfConfigDef): void {
     node.connection = new VcfConnection({
       def,
       credentials: node.credentials,
       lookupNode: (id) => RED.nodes.getNode(id),
+      findInFlows,
       userDir: RED.settings.userDir,
       log: (level, text) => (level === "warn" ? node.warn(text) : node.debug(text)),
     });
@@ -31,6 +39,11 @@ export = function (RED: NodeAPI): void {
     if (def.tlsMode === "insecure") {
       node.warn("TLS certificate checks are off (allow self-signed): anyone between Node-RED and SDDC Manager could read the credentials. Use a custom CA instead where you can.");
     }
+    // A save outside a phase (an acknowledgement, the end of the pause after success) failed: nobody else hears it.
+    node.connection.engine?.on("storeError", (err: unknown) => {
+      const where = node.connection.storeFile ?? "(kept in memory)";
+      node.error(`Could not write the upgrade run file ${where}: ${describeError(err)}. The latest change (e.g. an acknowledgement) is lost if Node-RED restarts before the next successful write: check that the Node-RED user directory is writable and has free space`);
+    });
 
     const resume = (): void => {
       node.connection.resumeRuns().catch((err: unknown) => node.error(`Could not resume upgrade runs: ${describeError(err)}`));
@@ -48,18 +61,17 @@ export = function (RED: NodeAPI): void {
 
   RED.nodes.registerType(CONFIG_TYPE, VcfConfig, { credentials: CREDENTIALS });
 
+  /** The deployed node's settings and stored credentials; undefined when it is not deployed or not usable. */
+  function deployed(id: string): DeployedConnection | undefined {
+    const node = RED.nodes.getNode(id);
+    if (!isVcfConfigNode(node) || !node.connection.settings) return undefined;
+    return { settings: node.connection.settings, credentials: { username: node.credentials?.username, password: node.credentials?.password } };
+  }
+
   const test: AdminHandler = (req, res) => {
-    const storedCredentials = (id: string): Credentials | undefined => {
-      const stored = RED.nodes.getCredentials(id);
-      return stored ? { username: asText(stored.username), password: asText(stored.password) } : undefined;
-    };
-    testConnection(req.params.id ?? "", req.body, { storedCredentials, lookupNode: (id) => RED.nodes.getNode(id) })
+    testConnection(req.params.id ?? "", req.body, { deployed, lookupNode: (id) => RED.nodes.getNode(id) })
       .then((result) => res.json(result))
       .catch((err: unknown) => res.status(500).json({ ok: false, error: describeError(err) }));
   };
   RED.httpAdmin.post(`/${CONFIG_TYPE}/:id/test`, RED.auth.needsPermission(`${CONFIG_TYPE}.write`), test);
 };
-
-function asText(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
-}

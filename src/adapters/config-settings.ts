@@ -46,19 +46,47 @@ export class ConfigError extends Error {
   }
 }
 
-const URL_PATTERN = /^https?:\/\/[^\s/?#]+(:\d+)?\/?$/i;
+const URL_PATTERN = /^https?:\/\/[^\s/?#@]+(:\d+)?\/?$/i;
+/** A user name or password in the URL ("https://user:pass@host"): it would be saved in the flow JSON. */
+const USERINFO_PATTERN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
 const PEM_PATTERN = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 
-/** The base URL without a trailing slash; only scheme, host and port (every API path starts with /v1/). */
+/**
+ * The base URL without a trailing slash; only scheme, host and port (every API path starts with /v1/).
+ * Plain http is refused except to this machine (127.0.0.0/8, ::1, localhost), where the simulator runs:
+ * elsewhere it would send the password unencrypted.
+ */
 export function parseBaseUrl(value: unknown): string {
   const text = typeof value === "string" ? value.trim() : "";
-  if (!URL_PATTERN.test(text)) {
+  if (USERINFO_PATTERN.test(text)) {
+    // Not echoed: the part before "@" may be a password.
+    throw new ConfigError("url", "SDDC Manager URL contains a user name or password (user:password@): remove it from the URL and enter them in Username and Password, which are stored encrypted");
+  }
+  const url = URL_PATTERN.test(text) ? urlOrNull(text) : null;
+  if (!url) {
     throw new ConfigError("url", `SDDC Manager URL "${text}" is not valid: enter https://<sddc-manager-fqdn> (scheme, host and optional port, no path)`);
   }
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    throw new ConfigError("url", `SDDC Manager URL "${text}" uses http://, which would send the password unencrypted: use https://${url.host} (http:// is accepted only for this machine: localhost, 127.x.x.x, [::1])`);
+  }
   return text.replace(/\/$/, "");
+}
+
+function urlOrNull(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
+
+/** localhost, 127.0.0.0/8 or ::1 (as URL.hostname gives it: IPv6 in brackets). */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 export function parseTlsMode(value: unknown): TlsMode {

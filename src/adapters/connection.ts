@@ -1,36 +1,60 @@
 // What a vcf-config node owns: one client, one engine, one run store, and the phase nodes that resume runs.
-import { UpgradeEngine, type UpgradeRun } from "../engine";
+import path from "node:path";
+import { UpgradeEngine, type Phase, type UpgradeRun } from "../engine";
 import { FileRunStore, MemoryRunStore, type RunStore } from "../store";
 import { VcfClient } from "../vcf/client";
 import { buildClientOptions, type ClientLog, type Credentials } from "./client-options";
-import { parseConnection, parseEngineSettings, type VcfConfigDef } from "./config-settings";
-import { toReadableError } from "./errors";
+import { parseConnection, parseEngineSettings, type ConnectionSettings, type VcfConfigDef } from "./config-settings";
+import { describeError, toReadableError } from "./errors";
+import { SentOutputs } from "./sent-outputs";
 
 /** Called with a non-terminal run its owner node should pick up (after a restart or redeploy). */
 export type ResumeHandler = (run: UpgradeRun) => void;
+
+/** A node's entry in the flow configuration (deployed, disabled, or on a disabled flow). */
+export interface FlowNodeConfig {
+  id: string;
+  type: string;
+  server?: unknown;
+}
 
 export interface ConnectionDeps {
   def: VcfConfigDef;
   credentials: Credentials | undefined;
   /** RED.nodes.getNode, for the tls-config option. */
   lookupNode: (id: string) => unknown;
+  /** The flow configuration of a node id (disabled nodes included); undefined when the flows do not hold it. */
+  findInFlows: (id: string) => FlowNodeConfig | undefined;
   /** Node-RED's user directory; without it runs are kept in memory only. */
   userDir: string | undefined;
   log: ClientLog;
+}
+
+/** A deployed phase node instance, and the runs it has been offered. */
+interface Resumer {
+  handler: ResumeHandler;
+  offered: Set<string>;
 }
 
 export class VcfConnection {
   readonly engine?: UpgradeEngine;
   /** The engine's client, for reads that are not part of a run (the vcf-status domain list). */
   readonly client?: VcfClient;
+  /** The deployed URL and TLS settings: the Test connection route uses the stored credentials only with these. */
+  readonly settings?: ConnectionSettings;
   /** Why there is no engine: a configuration problem, reported to every node that uses this connection. */
   readonly problem?: Error;
   readonly storeFile?: string;
-  private readonly resumers = new Map<string, ResumeHandler>();
+  private readonly sentOutputs?: SentOutputs;
+  private readonly resumers = new Map<string, Resumer>();
+  /** Runs already reported as waiting for a disabled owner node. */
+  private readonly waitingReported = new Set<string>();
 
-  constructor(deps: ConnectionDeps) {
+  constructor(private readonly deps: ConnectionDeps) {
     try {
-      const client = new VcfClient(buildClientOptions(parseConnection(deps.def), deps.credentials, deps.lookupNode, deps.log));
+      const settings = parseConnection(deps.def);
+      const client = new VcfClient(buildClientOptions(settings, deps.credentials, deps.lookupNode, deps.log));
+      this.settings = settings;
       this.client = client;
       let store: RunStore;
       if (deps.userDir) {
@@ -42,6 +66,8 @@ export class VcfConnection {
         store = new MemoryRunStore();
       }
       this.engine = new UpgradeEngine({ client, store, settings: parseEngineSettings(deps.def) });
+      const sentFile = deps.userDir ? path.join(deps.userDir, sentOutputsFileName(deps.def.id)) : undefined;
+      this.sentOutputs = new SentOutputs(sentFile, (text) => deps.log("warn", text));
     } catch (err) {
       this.problem = toReadableError(err);
     }
@@ -53,41 +79,81 @@ export class VcfConnection {
     return this.engine;
   }
 
-  /** A phase node announces it can finish runs it owns; returns the function that withdraws it. */
+  /** A phase node instance announces it can finish runs it owns; returns the function that withdraws it. */
   registerResumer(nodeId: string, handler: ResumeHandler): () => void {
-    this.resumers.set(nodeId, handler);
+    const resumer: Resumer = { handler, offered: new Set() };
+    this.resumers.set(nodeId, resumer);
     return () => {
-      if (this.resumers.get(nodeId) === handler) this.resumers.delete(nodeId);
+      if (this.resumers.get(nodeId) === resumer) this.resumers.delete(nodeId);
     };
   }
 
+  /** A phase node sent the output of `phase` for this run: it is not sent again after a restart or redeploy. */
+  outputSent(runId: string, phase: Phase): void {
+    this.sentOutputs?.record(runId, phase);
+  }
+
   /**
-   * After all nodes started: hand every unfinished run to the phase node that owned it, and fail the runs
-   * whose owner is not deployed with this connection any more.
+   * After the flows (re)started: offers each unfinished run once to each new instance of the phase node that owns
+   * it (so a restart, or a redeploy that recreated that node, picks it up; other deploys do not). A run parked
+   * between phases whose output was already sent is not offered. A run whose owner is disabled (or on a disabled
+   * flow) waits for it; a run whose owner is absent from the flows, or uses another connection, is failed.
    */
   async resumeRuns(): Promise<void> {
     const engine = this.engine;
     if (!engine) return;
     await engine.ready();
+    await this.sentOutputs?.ready();
+    this.sentOutputs?.keepOnly(new Set(engine.listRuns().map((r) => r.id)));
     for (const run of engine.resumableRuns()) {
-      const owner = run.ownerNodeId ? this.resumers.get(run.ownerNodeId) : undefined;
-      if (owner) {
-        owner(run);
-      } else {
-        const who = run.ownerNodeId ? `node ${run.ownerNodeId}` : "no node";
-        await engine.abandonRun(run.id, `The run was owned by ${who}, which is no longer deployed with this SDDC Manager connection; start the upgrade again`);
+      try {
+        await this.resumeRun(engine, run);
+      } catch (err) {
+        this.deps.log("warn", `Could not resume the upgrade run ${run.id} of domain ${run.domainName}: ${describeError(err)}`);
       }
     }
+  }
+
+  private async resumeRun(engine: UpgradeEngine, run: UpgradeRun): Promise<void> {
+    const ownerId = run.ownerNodeId;
+    const resumer = ownerId ? this.resumers.get(ownerId) : undefined;
+    if (resumer) {
+      if (resumer.offered.has(run.id)) return;
+      resumer.offered.add(run.id);
+      const parked = run.completedPhases.includes(run.phase) && this.sentOutputs?.wasSent(run.id, run.phase);
+      if (!parked) resumer.handler(run);
+      return;
+    }
+    const owner = ownerId ? this.deps.findInFlows(ownerId) : undefined;
+    if (owner && owner.server === this.deps.def.id) {
+      if (!this.waitingReported.has(run.id)) {
+        this.waitingReported.add(run.id);
+        this.deps.log("warn", `The upgrade run ${run.id} of domain ${run.domainName} waits for node ${owner.id} (${owner.type}), which is disabled or on a disabled flow: enable it to continue the run`);
+      }
+      return;
+    }
+    const who = ownerId ? `node ${ownerId}` : "no node";
+    await engine.abandonRun(run.id, `The run was owned by ${who}, which is no longer deployed with this SDDC Manager connection; start the upgrade again`);
   }
 
   /** Aborts waits and requests; resolves once the run file is final. Persisted runs stay for the next start. */
   async close(): Promise<void> {
     this.resumers.clear();
     await this.engine?.close();
+    await this.sentOutputs?.close();
   }
 }
 
 /** One run file per vcf-config node, in Node-RED's user directory. */
 export function runFileName(configNodeId: string): string {
-  return `vcf-upgrade-runs-${configNodeId.replace(/[^A-Za-z0-9_.-]/g, "_")}.json`;
+  return `vcf-upgrade-runs-${safeId(configNodeId)}.json`;
+}
+
+/** The record of sent phase outputs, beside the run file. */
+export function sentOutputsFileName(configNodeId: string): string {
+  return `vcf-upgrade-sent-${safeId(configNodeId)}.json`;
+}
+
+function safeId(id: string): string {
+  return id.replace(/[^A-Za-z0-9_.-]/g, "_");
 }

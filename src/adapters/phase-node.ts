@@ -34,10 +34,24 @@ export interface PhaseSpec<TDef extends PhaseNodeDef> {
   behaviour(node: PhaseNode<TDef>): PhaseBehaviour;
 }
 
+/** A run this node is working on: one controller (close aborts it) and the phase's promise. */
+interface ActiveRun {
+  controller: AbortController;
+  settled: Promise<unknown>;
+}
+
+/** A message for a run this node is already working on: it gets this error, the output is sent once. */
+export class AlreadyRunningError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AlreadyRunningError";
+  }
+}
+
 /** One deployed phase node: its runs in progress and their abort controllers. */
 export class PhaseNode<TDef extends PhaseNodeDef> {
   readonly connection?: VcfConnection;
-  private readonly active = new Map<string, AbortController>();
+  private readonly active = new Map<string, ActiveRun>();
   private closed = false;
   private readonly markdownMaxBytes?: number;
   private readonly cleanups: Array<() => void> = [];
@@ -66,9 +80,9 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
       node.status(errorBadge(describeError(err)));
     }
     node.on("input", (msg, send, done) => this.onInput(msg, send, done));
+    // Waits until the aborted phases have stopped, so a node started by the same deploy can take their runs over.
     node.on("close", (_removed, done) => {
-      this.close();
-      done();
+      this.close().then(done, done);
     });
   }
 
@@ -101,7 +115,14 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
 
   private onInput(msg: NodeMessage, send: SendFunction, done: DoneFunction): void {
     this.handleInput(msg, send).then(() => done(), (err: unknown) => {
-      if (this.closed) return; // stopped by a redeploy or restart: the run resumes when the node is back
+      if (this.closed) {
+        done(); // stopped by a redeploy or restart: the run resumes when the node is back
+        return;
+      }
+      if (err instanceof AlreadyRunningError) {
+        done(err); // the running phase keeps its badge
+        return;
+      }
       const readable = toReadableError(err);
       this.node.status(errorBadge(readable.message));
       done(readable);
@@ -124,7 +145,17 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
       runId = this.findRun(request).id;
     }
     const run = await this.execute(runId);
+    this.deliver(msg, run, send);
+  }
+
+  /**
+   * Sends the phase's output and records that it left. Not after close: the engine has the phase done, and the
+   * node's next instance (after the redeploy or restart) sends it when it picks the run up.
+   */
+  private deliver(msg: NodeMessage, run: UpgradeRun, send: SendFunction): void {
+    if (this.closed) return;
     send(phaseMessage(msg, run, this.spec.phase, { markdownMaxBytes: this.markdownMaxBytes }));
+    this.connection?.outputSent(run.id, this.spec.phase);
   }
 
   /** A run this node owned before a restart or redeploy: finish it and send the output as usual. */
@@ -133,7 +164,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
     const msg: NodeMessage = { topic: run.domainName };
     this.node.log(`Resuming the ${this.spec.phase} phase of run ${run.id} for domain ${run.domainName}`);
     this.execute(run.id).then(
-      (finished) => this.node.send(phaseMessage(msg, finished, this.spec.phase, { markdownMaxBytes: this.markdownMaxBytes })),
+      (finished) => this.deliver(msg, finished, (out) => this.node.send(out)),
       (err: unknown) => {
         if (this.closed) return;
         const readable = toReadableError(err);
@@ -143,23 +174,32 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
     );
   }
 
-  private async execute(runId: string): Promise<UpgradeRun> {
-    const controller = new AbortController();
-    this.active.set(runId, controller);
-    try {
-      const run = await this.behaviour.execute(this.engine(), runId, controller.signal);
-      this.node.status(phaseDoneBadge(run, this.spec.phase));
-      return run;
-    } finally {
-      if (this.active.get(runId) === controller) this.active.delete(runId);
+  /** Runs the phase for `runId` once at a time at this node; a second request for the same run is refused. */
+  private execute(runId: string): Promise<UpgradeRun> {
+    const running = this.active.get(runId);
+    if (running) {
+      const run = this.engine().getRun(runId);
+      const what = run ? ` for domain ${run.domainName}` : "";
+      return Promise.reject(new AlreadyRunningError(
+        `This node is already running the ${this.spec.phase} phase of upgrade run ${runId}${what}: this message is not passed on; the node sends the phase's output once, when the phase ends`));
     }
+    const controller = new AbortController();
+    const work = this.behaviour.execute(this.engine(), runId, controller.signal).then((run) => {
+      if (!this.closed) this.node.status(phaseDoneBadge(run, this.spec.phase));
+      return run;
+    });
+    const settled = work.finally(() => this.active.delete(runId)).catch(() => undefined);
+    this.active.set(runId, { controller, settled });
+    return work;
   }
 
-  private close(): void {
+  /** Aborts the phases under way and resolves once they have stopped. */
+  private async close(): Promise<void> {
     this.closed = true;
-    for (const controller of this.active.values()) controller.abort();
-    this.active.clear();
     for (const cleanup of this.cleanups.splice(0)) cleanup();
+    const running = [...this.active.values()];
+    for (const { controller } of running) controller.abort();
+    await Promise.all(running.map((r) => r.settled));
     this.node.status({});
   }
 }

@@ -1,8 +1,10 @@
 // The editor's "Test connection" button: log in with the form's values and read the SDDC Manager version.
 // The answer is {ok, version, fqdn} or {ok:false, error}; it never contains the username or password.
+// The stored credentials are used only for the deployed URL and TLS settings: posting another URL must not
+// hand them to that host.
 import { VcfClient } from "../vcf/client";
 import { buildClientOptions, type Credentials } from "./client-options";
-import { parseConnection, type VcfConfigDef } from "./config-settings";
+import { parseConnection, type ConnectionSettings, type VcfConfigDef } from "./config-settings";
 import { describeError } from "./errors";
 
 /** What the editor shows for an untouched password field (Node-RED never sends stored passwords back). */
@@ -16,9 +18,15 @@ export interface TestResult {
   error?: string;
 }
 
+/** The deployed vcf-config node: its parsed settings and stored credentials. */
+export interface DeployedConnection {
+  settings: ConnectionSettings;
+  credentials: Credentials;
+}
+
 export interface TestDeps {
-  /** The stored credentials of the deployed vcf-config node with this id, if any. */
-  storedCredentials: (id: string) => Credentials | undefined;
+  /** The deployed vcf-config node with this id; undefined when it is not deployed (or its settings are invalid). */
+  deployed: (id: string) => DeployedConnection | undefined;
   lookupNode: (id: string) => unknown;
 }
 
@@ -29,7 +37,8 @@ export async function testConnection(id: string, body: unknown, deps: TestDeps):
     const connection = parseConnection(def);
     connection.requestTimeoutMs = Math.min(connection.requestTimeoutMs, TEST_TIMEOUT_MS);
     connection.retry.maxAttempts = 1;
-    const client = new VcfClient(buildClientOptions(connection, withStoredFallback(form, deps.storedCredentials(id)), deps.lookupNode));
+    const credentials = formCredentials(form, connection, deps.deployed(id));
+    const client = new VcfClient(buildClientOptions(connection, credentials, deps.lookupNode));
     const [manager] = await client.getSddcManagers();
     if (!manager) return { ok: false, error: "SDDC Manager answered but listed no SDDC Manager (GET /v1/sddc-managers was empty)" };
     return { ok: true, version: manager.version, fqdn: manager.fqdn };
@@ -54,9 +63,23 @@ function formValues(body: unknown): FormValues {
   };
 }
 
-/** The form's credentials, where an empty or untouched field falls back to the deployed node's. */
-function withStoredFallback(form: Credentials, stored: Credentials | undefined): Credentials {
-  const password = form.password && form.password !== PASSWORD_PLACEHOLDER ? form.password : stored?.password;
-  const username = form.username?.trim() ? form.username : stored?.username;
-  return { username, password };
+/**
+ * The form's credentials. An empty or untouched field falls back to the deployed node's, but only when the form
+ * tests the deployed URL and TLS settings.
+ */
+function formCredentials(form: Credentials, tested: ConnectionSettings, deployed: DeployedConnection | undefined): Credentials {
+  const typedPassword = form.password && form.password !== PASSWORD_PLACEHOLDER ? form.password : undefined;
+  const typedUsername = form.username?.trim() ? form.username : undefined;
+  if (typedPassword && typedUsername) return { username: typedUsername, password: typedPassword };
+  if (!deployed) return { username: typedUsername, password: typedPassword };
+  if (!sameEndpoint(deployed.settings, tested)) {
+    throw new Error("The URL or TLS settings differ from the deployed ones, so the stored username and password are not used: type the password (and username) in the form to test these settings, or deploy them first");
+  }
+  return { username: typedUsername ?? deployed.credentials.username, password: typedPassword ?? deployed.credentials.password };
+}
+
+/** Same scheme, host and port (compared as URL origins), and the same TLS choice and trust. */
+function sameEndpoint(a: ConnectionSettings, b: ConnectionSettings): boolean {
+  return new URL(a.baseUrl).origin === new URL(b.baseUrl).origin && a.tlsMode === b.tlsMode &&
+    (a.ca ?? "") === (b.ca ?? "") && (a.tlsConfigId ?? "") === (b.tlsConfigId ?? "");
 }

@@ -14,6 +14,8 @@ export type EngineErrorCode =
   | "DEADLINE"
   | "ABORTED"
   | "CANCELLED"
+  | "AUTH_FAILED"
+  | "OUTCOME_UNKNOWN"
   | "REMOTE_FAILURE";
 
 export class EngineError extends Error {

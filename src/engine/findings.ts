@@ -1,5 +1,6 @@
 import type { ApiErrorBody, AssessmentOutput } from "../vcf/types";
 import { normalizeStatus } from "../vcf/status";
+import { describeApiErrors } from "./remote-errors";
 import type { Finding } from "./types";
 
 export interface PrecheckCounts {
@@ -70,18 +71,12 @@ export function extractFindings(a: AssessmentOutput): Finding[] {
   return findings;
 }
 
-function describeErrors(errors: ApiErrorBody[]): { message: string; remediation?: string } {
-  const message = errors.map((e) => e.message ?? e.errorCode ?? "unknown error").join("; ");
-  const remediation = errors.map((e) => e.remediationMessage).filter(Boolean).join("; ");
-  return remediation ? { message, remediation } : { message };
-}
-
 /** Findings, counts and run-level failure of a finished check-set run. */
 export function evaluateAssessment(a: AssessmentOutput): PrecheckEvaluation {
   const findings = extractFindings(a);
   const counts = countFindings(a);
   if (a.inputValidationErrors && a.inputValidationErrors.length > 0) {
-    return { findings, counts, runFailure: describeErrors(a.inputValidationErrors) };
+    return { findings, counts, runFailure: describeApiErrors(a.inputValidationErrors, "the precheck run rejected its input") };
   }
   // The summary may count more problems than the tree names: never let those pass unseen.
   const named = { errors: findings.filter((f) => f.severity === "ERROR").length, warnings: 0 };
@@ -104,7 +99,7 @@ export function evaluateAssessment(a: AssessmentOutput): PrecheckEvaluation {
     const top = a.validationResult ? [a.validationResult] : [];
     return {
       findings, counts,
-      runFailure: top.length > 0 ? describeErrors(top) : { message: "the precheck run completed with failure and reported no findings" },
+      runFailure: describeApiErrors(top, "the precheck run completed with failure and reported no findings"),
     };
   }
   return { findings, counts };

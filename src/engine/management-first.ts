@@ -4,7 +4,7 @@ import type { VcfClient } from "../vcf/client";
 import { normalizeStatus } from "../vcf/status";
 import type { Domain } from "../vcf/types";
 import { EngineError } from "./errors";
-import { compareVersions } from "./releases";
+import { compareVersions } from "./versions";
 import type { UpgradeRun } from "./types";
 
 export function isManagementDomain(domain: Pick<Domain, "type">): boolean {

@@ -1,32 +1,7 @@
 import type { DomainFutureRelease } from "../vcf/types";
 import { normalizeStatus } from "../vcf/status";
 import { EngineError } from "./errors";
-
-const VERSION_PATTERN = /^\d+(\.\d+){0,3}$/;
-
-/** "5.2.1.0-24307856" -> [5, 2, 1, 0]; the build suffix is ignored, missing parts count as 0. */
-export function versionParts(version: string): number[] {
-  const base = version.trim().split("-")[0] ?? "";
-  const parts = base.split(".").map((p) => Number.parseInt(p, 10));
-  while (parts.length < 4) parts.push(0);
-  return parts.map((n) => (Number.isFinite(n) ? n : 0));
-}
-
-/** Numeric, part-by-part comparison (never as strings): negative when a < b. */
-export function compareVersions(a: string, b: string): number {
-  const pa = versionParts(a);
-  const pb = versionParts(b);
-  const length = Math.max(pa.length, pb.length);
-  for (let i = 0; i < length; i++) {
-    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (diff !== 0) return diff;
-  }
-  return 0;
-}
-
-export function isVersionString(value: string): boolean {
-  return VERSION_PATTERN.test(value.trim());
-}
+import { compareVersions, isVersionString } from "./versions";
 
 /** A release the domain can move to now: APPLICABLE, newer than current, and current >= its minimum. */
 export function isApplicableUpgrade(release: DomainFutureRelease, current: string): boolean {

@@ -1,4 +1,5 @@
 import { isVcfApiError } from "../vcf/errors";
+import type { ApiErrorBody } from "../vcf/types";
 
 /** Errors worth polling through: the network, timeouts, 5xx, throttling, and auth loss while a service restarts. */
 export function isTransientError(err: unknown): boolean {
@@ -7,6 +8,20 @@ export function isTransientError(err: unknown): boolean {
   if (err.retryable || err.kind === "network" || err.kind === "timeout" || err.kind === "auth") return true;
   const status = err.status ?? 0;
   return status >= 500 || status === 429 || status === 408 || status === 401;
+}
+
+/** SDDC Manager refused the credentials (after the client's own renewal and replay). */
+export function isAuthError(err: unknown): boolean {
+  return isVcfApiError(err) && (err.kind === "auth" || err.status === 401);
+}
+
+/**
+ * The server answered a write with a 4xx other than 401/408/429: it refused the request, so nothing was started.
+ * Anything else (timeout, dropped connection, 5xx, an unreadable 2xx) leaves the outcome unknown.
+ */
+export function isRefusal(err: unknown): boolean {
+  const status = httpStatusOf(err) ?? 0;
+  return status >= 400 && status < 500 && !isAuthError(err) && status !== 408 && status !== 429;
 }
 
 export function httpStatusOf(err: unknown): number | undefined {
@@ -19,4 +34,19 @@ export function errorCodeOf(err: unknown): string | undefined {
 
 export function remediationOf(err: unknown): string | undefined {
   return isVcfApiError(err) ? err.remediationMessage : undefined;
+}
+
+export interface FailureText {
+  message: string;
+  remediation?: string;
+}
+
+/** One readable message and remediation from API error bodies (duplicates removed). */
+export function describeApiErrors(errors: readonly ApiErrorBody[], fallback: string): FailureText {
+  const unique = (values: (string | undefined)[]) => [...new Set(values.filter((v): v is string => !!v && v.trim() !== ""))];
+  const messages = unique(errors.map((e) => e.message ?? e.errorCode));
+  const remediations = unique(errors.map((e) => e.remediationMessage));
+  const out: FailureText = { message: messages.length > 0 ? messages.join("; ") : fallback };
+  if (remediations.length > 0) out.remediation = remediations.join("; ");
+  return out;
 }

@@ -2,6 +2,7 @@ import type { VcfClient } from "../vcf/client";
 import { appendLog, transition } from "./transitions";
 import type { EngineSettings, LogLevel, UpgradeRun, UpgradeStatus } from "./types";
 import { STATUS_PHASE } from "./transitions";
+import { ToleratedErrors } from "./tolerated-errors";
 import { waitUntil, type WaitOptions } from "./wait";
 
 /** Persists and announces the run after each change (resolves once stored). */
@@ -47,10 +48,15 @@ export class RunHandle {
   }
 }
 
-export type PhaseWaitOptions<T> = Omit<WaitOptions<T>, "deadline" | "intervalMs" | "maxIntervalMs" | "signal"> & {
+export type PhaseWaitOptions<T> = Omit<WaitOptions<T>, "deadline" | "intervalMs" | "maxIntervalMs" | "signal" | "onRetry"> & {
   deadlineKey: string;
   deadlineMs: number;
+  /** SDDC Manager's own upgrade: its API is meant to vanish and refuse old logins; the caller announces and bounds that. */
+  expectOutage?: boolean;
 };
+
+/** Another run of this engine by id (e.g. the management domain's run a VI run waits for). */
+export type RunLookup = (runId: string) => UpgradeRun | undefined;
 
 /** What every phase function gets. */
 export class PhaseContext {
@@ -59,17 +65,28 @@ export class PhaseContext {
     readonly settings: EngineSettings,
     readonly handle: RunHandle,
     readonly signal: AbortSignal,
+    readonly runById: RunLookup = () => undefined,
   ) {}
 
   get run(): UpgradeRun {
     return this.handle.run;
   }
 
-  /** `waitUntil` with the engine's intervals, this run's recorded deadline and the abort signal. */
+  /**
+   * `waitUntil` with the engine's intervals, this run's recorded deadline and the abort signal; the errors it
+   * polls through are logged and shown in the step (see ToleratedErrors).
+   */
   async wait<T>(o: PhaseWaitOptions<T>): Promise<T> {
     const deadline = await this.handle.deadline(o.deadlineKey, o.deadlineMs);
+    const tolerated = new ToleratedErrors(this.handle, o.what, this.settings, o.expectOutage ?? false);
+    const { onValue } = o;
     return waitUntil({
       ...o,
+      onRetry: (err, consecutive) => tolerated.failed(err, consecutive),
+      onValue: async (value) => {
+        await tolerated.answered();
+        await onValue?.(value);
+      },
       deadline,
       intervalMs: this.settings.pollIntervalMs,
       maxIntervalMs: this.settings.maxPollIntervalMs,

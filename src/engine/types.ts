@@ -64,7 +64,10 @@ export interface BundleRecord {
   downloadStatus?: string;
 }
 
-/** One component upgrade, keyed by bundle id in `remote.upgrades`. */
+/**
+ * One component upgrade, keyed by upgrade id in `remote.upgrades`: a bundle SDDC Manager offers again (ESXi or NSX
+ * for the clusters left over) gets a record of its own.
+ */
 export interface UpgradeRecord {
   bundleId: string;
   upgradeId: string;
@@ -74,16 +77,35 @@ export interface UpgradeRecord {
   finishedAt?: string;
 }
 
+/** A POST /v1/upgrades sent whose answer is not recorded yet (set before the POST, cleared with the answer). */
+export interface UpgradeRequest {
+  bundleId: string;
+  componentType: string;
+  /** This domain's upgrades of the bundle that existed before the POST: none of them can be the one we started. */
+  priorUpgradeIds: string[];
+  requestedAt: string;
+}
+
 export interface RemoteIds {
   bundles: Record<string, BundleRecord>;
   validationId?: string;
   /** resultStatus of the target validation once it ended (SUCCEEDED or FAILED_WITH_WARNINGS). */
   validationResult?: string;
   checkSetQueryId?: string;
-  /** Set just before the check-set run POST: after a restart without a run id, look the run up instead. */
-  checkSetRunRequested?: boolean;
+  /**
+   * Set just before the check-set run POST (engine clock, ISO): without a run id afterwards (lost answer,
+   * restart), the run is looked up, never POSTed again.
+   */
+  checkSetRunRequestedAt?: string;
+  /**
+   * Newest `timestamp` (SDDC Manager's clock, epoch ms; 0 when none) of the domain's check-set runs listed just
+   * before that POST: only a newer run can be ours. Server time, so clock skew cannot adopt an old run.
+   */
+  checkSetRunsBefore?: number;
   checkSetRunId?: string;
+  /** Keyed by upgrade id. */
   upgrades: Record<string, UpgradeRecord>;
+  upgradeRequest?: UpgradeRequest;
   finalValidationId?: string;
 }
 
@@ -101,6 +123,10 @@ export interface UpgradeRun {
   sourceVersion: string;
   targetVersion: string;
   targetRelease: TargetRelease;
+  /** Cluster (id or name) -> vLCM personality id chosen by the user; wins over the automatic choice. */
+  clusterImages?: Record<string, string>;
+  /** The management domain's run this VI run waits for (it was active when this run started). */
+  managementRunId?: string;
   status: UpgradeStatus;
   step: string;
   progress: number;
@@ -137,6 +163,11 @@ export interface EngineSettings {
   componentDeadlineMs: number;
   /** How long SDDC Manager's API may stay away during its own upgrade. */
   sddcOutageBudgetMs: number;
+  /**
+   * How long a wait tolerates SDDC Manager refusing the credentials (401 after a fresh login, e.g. while the
+   * management vCenter's SSO restarts) before it fails asking to check them. Not applied during SDDC Manager's own upgrade.
+   */
+  authGraceMs: number;
   /** Extra wait after SDDC Manager answers again ("pingable is not ready"). */
   sddcSettleMs: number;
   downloadConcurrency: number;
@@ -155,6 +186,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   precheckDeadlineMs: 40 * 60_000,
   componentDeadlineMs: 3 * 3600_000,
   sddcOutageBudgetMs: 2 * 3600_000,
+  authGraceMs: 30 * 60_000,
   sddcSettleMs: 5 * 60_000,
   downloadConcurrency: 2,
   completedPauseMs: 60_000,
@@ -202,4 +234,9 @@ export interface StartRunRequest {
   domain: string;
   targetVersion?: string;
   ownerNodeId?: string;
+  /**
+   * vLCM image per cluster: cluster id or name -> personality id (GET /v1/personalities). Needed when a
+   * cluster's image cannot be chosen automatically (no or several images match its add-on and hardware support).
+   */
+  clusterImages?: Record<string, string>;
 }

@@ -1,3 +1,4 @@
+import { abortableDelay } from "../vcf/http/retry";
 import { EngineError, abortError, isAbort } from "./errors";
 import { isTransientError } from "./remote-errors";
 
@@ -23,20 +24,9 @@ export interface WaitOptions<T> {
   now?: () => number;
 }
 
-/** Sleeps `ms`, or rejects as soon as the signal aborts. */
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError("Wait"));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError("Wait"));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, Math.max(0, ms));
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+/** Sleeps `ms`, or rejects with the engine's ABORTED error as soon as the signal aborts. */
+export function delay(ms: number, signal: AbortSignal | undefined, what = "Wait"): Promise<void> {
+  return abortableDelay(ms, signal, () => abortError(what));
 }
 
 export function describeDuration(ms: number): string {
@@ -84,6 +74,6 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
     if (remaining <= 0) {
       throw new EngineError("DEADLINE", `${o.what} did not finish before its deadline (${new Date(o.deadline).toISOString()})`);
     }
-    await delay(Math.min(wait, remaining), o.signal);
+    await delay(Math.min(wait, remaining), o.signal, o.what);
   }
 }

@@ -58,7 +58,7 @@ export type PrecheckFindings = "none" | "warnings" | "errors" | "critical";
 export const PRECHECK_FINDINGS: readonly PrecheckFindings[] = ["none", "warnings", "errors", "critical"];
 
 export interface FaultSettings {
-  /** Share (0..1) of GET /v1/... requests answered with 502, 503 or a dropped connection. Never POST/PATCH. */
+  /** Share (0..1) of GET /v1/... requests answered with 502, 503 or a dropped connection. Never POST/PATCH (see dropResponseOf). */
   flakyRate: number;
   /** Length of the SDDC Manager API outage during its own upgrade, simulated seconds. */
   outageSeconds: number;
@@ -117,6 +117,7 @@ export interface SimulatorOptions {
   scenario?: ScenarioName;
   timeScale?: number;
   domains?: number;
+  /** Fault injection on top of the scenario's preset; every setting is documented on FaultSettings. */
   faults?: FaultPatch;
   tokenLifetimeSeconds?: number;
   username?: string;

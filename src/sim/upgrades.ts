@@ -268,6 +268,7 @@ export class UpgradeService {
       parallelUpgrade: record.spec.parallelUpgrade ?? true,
       resourceUpgradeSpecs: record.spec.raw.resourceUpgradeSpecs,
       status: this.state(record),
+      // One id on purpose: the POST's Task.id is the upgrade id (§6.2), so the task and the upgrade share it.
       taskId: record.id,
       bundle: this.bundles.get(record.bundle.id),
     };

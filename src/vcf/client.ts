@@ -2,7 +2,7 @@ import { TokenManager } from "./auth/token-manager";
 import { VcfApiError } from "./errors";
 import { isRecord, parseBody } from "./http/body";
 import { errorFromResponse } from "./http/error-mapping";
-import { abortableDelay, backoffDelayMs, DEFAULT_RETRY, RetrySettings } from "./http/retry";
+import { abortableDelay, abortedError, backoffDelayMs, DEFAULT_RETRY, RetrySettings } from "./http/retry";
 import { HttpMethod, HttpRequest, HttpResponse, HttpTransport } from "./http/transport";
 import { SecretScrubber } from "./secrets";
 import { createHttpsAgent, VcfTlsOptions } from "./tls";
@@ -283,7 +283,7 @@ export class VcfClient {
         if (!(error instanceof VcfApiError) || !error.retryable || request.method !== "GET" || attempt >= retries) throw error;
         const delay = backoffDelayMs(attempt, this.retry);
         this.log("info", `${request.method} ${request.path} failed (${error.message}); attempt ${attempt + 1} of ${retries} in ${delay} ms`);
-        await abortableDelay(delay, request.signal, request.method, request.path);
+        await abortableDelay(delay, request.signal, () => abortedError(request.method, request.path));
       }
     }
   }

@@ -86,160 +86,176 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
   after(async () => {
     await ctx?.stop();
   });
-  beforeEach(async () => {
+  const openPage = async (): Promise<void> => {
     assert.ok(ctx);
     ({ page, pageErrors } = await openEditor(ctx.browser, ctx.nodeRed));
-  });
-  afterEach(async function () {
+  };
+  async function screenshotIfFailed(this: Mocha.Context): Promise<void> {
     if (this.currentTest?.state === "failed") await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, "-").slice(0, 60)}`);
-    await page.close();
-  });
+  }
 
-  it("shows the VCF palette category with every node type, and no page errors", async () => {
-    const palette = await page.evaluate((types) => {
-      const { document } = globalThis as unknown as EditorGlobals;
-      return types.map((type) => {
-        const entry = document.querySelector(`#red-ui-palette-container-VCF .red-ui-palette-node[data-palette-type="${type}"]`);
-        return { type, label: entry?.textContent?.replace(/\s+/g, " ").trim() ?? null };
+  describe("palette and Import > Examples (one editor page)", () => {
+    before(openPage);
+    afterEach(screenshotIfFailed);
+    after(async () => {
+      await page?.close();
+    });
+
+    it("shows the VCF palette category with every node type, and no page errors", async () => {
+      const palette = await page.evaluate((types) => {
+        const { document } = globalThis as unknown as EditorGlobals;
+        return types.map((type) => {
+          const entry = document.querySelector(`#red-ui-palette-container-VCF .red-ui-palette-node[data-palette-type="${type}"]`);
+          return { type, label: entry?.textContent?.replace(/\s+/g, " ").trim() ?? null };
+        });
+      }, FLOW_NODE_TYPES);
+      for (const { type, label } of palette) assert.ok(label, `${type} is missing from the VCF palette category`);
+      assert.deepEqual(pageErrors, []);
+    });
+
+    for (const name of EXAMPLE_NAMES) {
+      it(`imports the example "${name}" with zero unknown and zero invalid nodes`, async () => {
+        const expected = readExample(name);
+        const result = await importExample(page, name);
+        await page.setViewportSize({ width: 1800, height: 900 });
+        await page.evaluate(() => {
+          // The "Imported" notice would cover the flow in the screenshot.
+          const { document } = globalThis as unknown as EditorGlobals;
+          document.querySelector("#red-ui-notifications")?.remove();
+        });
+        await screenshot(page, `editor-example-${name.slice(0, 2)}`);
+        assert.deepEqual(result.unknownTypes, [], "types the editor does not know");
+        assert.equal(result.imported.length, expected.filter((n) => n.type !== "tab").length, "every node of the file was imported");
+        assert.deepEqual(result.imported.filter((r) => !r.valid).map((r) => `${r.type}: ${r.errors.join(", ")}`), [], "invalid nodes");
+        for (const type of new Set(expected.map((n) => n.type))) {
+          if (type.startsWith("vcf-")) assert.ok(ALL_TYPES.includes(type), `${type} is not a node type of this package`);
+        }
+        assert.deepEqual(pageErrors, []);
       });
-    }, FLOW_NODE_TYPES);
-    for (const { type, label } of palette) assert.ok(label, `${type} is missing from the VCF palette category`);
-    assert.deepEqual(pageErrors, []);
+    }
+
   });
 
-  it("opens each node's edit dialog and help; a freshly dropped node validates once its SDDC Manager is set", async () => {
-    const before = new Set(await editorNodeIds(page));
-    for (const [i, type] of FLOW_NODE_TYPES.entries()) await dropFromPalette(page, type, 420 + (i % 2) * 220, 180 + i * 70);
-    const dropped = (await editorNodeIds(page)).filter((id) => !before.has(id));
-    const fresh = await validate(page, dropped);
-    assert.deepEqual(fresh.map((r) => r.type).sort(), [...FLOW_NODE_TYPES].sort(), "every palette entry dropped one node");
-    for (const r of fresh) assert.deepEqual({ type: r.type, valid: r.valid, errors: r.errors }, { type: r.type, valid: false, errors: ["server"] });
+  describe("dialogs (a fresh editor page per test)", () => {
+    beforeEach(openPage);
+    afterEach(async function () {
+      await screenshotIfFailed.call(this);
+      await page.close();
+    });
 
-    for (const [i, { id, type }] of fresh.entries()) {
-      await page.evaluate((nodeId) => {
-        const { RED } = globalThis as unknown as EditorGlobals;
-        RED.editor.edit(RED.nodes.node(nodeId) as EditorNode);
-      }, id);
-      await page.waitForSelector("#node-input-server", { state: "attached" });
-      if (i === 0) {
-        // The first node creates the SDDC Manager connection through the config dialog, as a new user does.
-        await page.click("#node-input-btn-server-add");
-        await page.waitForSelector("#node-config-input-url", { state: "visible" });
-        await page.fill("#node-config-input-url", "https://sddc-manager.example.invalid");
-        await closeTray(page, "#node-config-dialog-ok");
-      } else {
-        // Later nodes pick the existing connection from the list.
-        await page.selectOption("#node-input-server", { label: "https://sddc-manager.example.invalid" });
+    it("opens each node's edit dialog and help; a freshly dropped node validates once its SDDC Manager is set", async () => {
+      const before = new Set(await editorNodeIds(page));
+      for (const [i, type] of FLOW_NODE_TYPES.entries()) await dropFromPalette(page, type, 420 + (i % 2) * 220, 180 + i * 70);
+      const dropped = (await editorNodeIds(page)).filter((id) => !before.has(id));
+      const fresh = await validate(page, dropped);
+      assert.deepEqual(fresh.map((r) => r.type).sort(), [...FLOW_NODE_TYPES].sort(), "every palette entry dropped one node");
+      for (const r of fresh) assert.deepEqual({ type: r.type, valid: r.valid, errors: r.errors }, { type: r.type, valid: false, errors: ["server"] });
+
+      for (const [i, { id, type }] of fresh.entries()) {
+        await page.evaluate((nodeId) => {
+          const { RED } = globalThis as unknown as EditorGlobals;
+          RED.editor.edit(RED.nodes.node(nodeId) as EditorNode);
+        }, id);
+        await page.waitForSelector("#node-input-server", { state: "attached" });
+        if (i === 0) {
+          // The first node creates the SDDC Manager connection through the config dialog, as a new user does.
+          await page.click("#node-input-btn-server-add");
+          await page.waitForSelector("#node-config-input-url", { state: "visible" });
+          await page.fill("#node-config-input-url", "https://sddc-manager.example.invalid");
+          await closeTray(page, "#node-config-dialog-ok");
+        } else {
+          // Later nodes pick the existing connection from the list.
+          await page.selectOption("#node-input-server", { label: "https://sddc-manager.example.invalid" });
+        }
+        await closeTray(page, "#node-dialog-ok");
+
+        await page.evaluate((nodeType) => {
+          const { RED } = globalThis as unknown as EditorGlobals;
+          RED.sidebar.help.show(nodeType);
+        }, type);
+        const summary = helpSummary(type).slice(0, 60);
+        await page.waitForFunction((text) => {
+          const { document } = globalThis as unknown as EditorGlobals;
+          return (document.querySelector(".red-ui-sidebar-help-stack .red-ui-panel .red-ui-help")?.textContent ?? "").replace(/\s+/g, " ").includes(text);
+        }, summary, { timeout: 5000 });
       }
-      await closeTray(page, "#node-dialog-ok");
-
-      await page.evaluate((nodeType) => {
+      const filled = await validate(page, dropped);
+      for (const r of filled) assert.deepEqual({ type: r.type, valid: r.valid, errors: r.errors }, { type: r.type, valid: true, errors: [] });
+      const config = await page.evaluate(() => {
         const { RED } = globalThis as unknown as EditorGlobals;
-        RED.sidebar.help.show(nodeType);
-      }, type);
-      const summary = helpSummary(type).slice(0, 60);
+        const found: string[] = [];
+        RED.nodes.eachConfig((n) => { if (n.type === "vcf-config") found.push(n.id); });
+        return found;
+      }).then((ids) => ids.filter((id) => !before.has(id)));
+      assert.equal(config.length, 1, "one vcf-config node was created");
+      assert.deepEqual(await validate(page, config).then((r) => r.map((c) => c.errors)), [[]], "the new vcf-config node is valid");
+
+      await page.evaluate(() => {
+        const { RED } = globalThis as unknown as EditorGlobals;
+        RED.sidebar.help.show("vcf-config");
+      });
+      const configSummary = helpSummary("vcf-config").slice(0, 60);
       await page.waitForFunction((text) => {
         const { document } = globalThis as unknown as EditorGlobals;
         return (document.querySelector(".red-ui-sidebar-help-stack .red-ui-panel .red-ui-help")?.textContent ?? "").replace(/\s+/g, " ").includes(text);
-      }, summary, { timeout: 5000 });
-    }
-    const filled = await validate(page, dropped);
-    for (const r of filled) assert.deepEqual({ type: r.type, valid: r.valid, errors: r.errors }, { type: r.type, valid: true, errors: [] });
-    const config = await page.evaluate(() => {
-      const { RED } = globalThis as unknown as EditorGlobals;
-      const found: string[] = [];
-      RED.nodes.eachConfig((n) => { if (n.type === "vcf-config") found.push(n.id); });
-      return found;
-    }).then((ids) => ids.filter((id) => !before.has(id)));
-    assert.equal(config.length, 1, "one vcf-config node was created");
-    assert.deepEqual(await validate(page, config).then((r) => r.map((c) => c.errors)), [[]], "the new vcf-config node is valid");
-
-    await page.evaluate(() => {
-      const { RED } = globalThis as unknown as EditorGlobals;
-      RED.sidebar.help.show("vcf-config");
-    });
-    const configSummary = helpSummary("vcf-config").slice(0, 60);
-    await page.waitForFunction((text) => {
-      const { document } = globalThis as unknown as EditorGlobals;
-      return (document.querySelector(".red-ui-sidebar-help-stack .red-ui-panel .red-ui-help")?.textContent ?? "").replace(/\s+/g, " ").includes(text);
-    }, configSummary, { timeout: 5000 });
-    assert.deepEqual(pageErrors, []);
-  });
-
-  for (const name of EXAMPLE_NAMES) {
-    it(`imports the example "${name}" with zero unknown and zero invalid nodes`, async () => {
-      const expected = readExample(name);
-      const result = await importExample(page, name);
-      await page.setViewportSize({ width: 1800, height: 900 });
-      await page.evaluate(() => {
-        // The "Imported" notice would cover the flow in the screenshot.
-        const { document } = globalThis as unknown as EditorGlobals;
-        document.querySelector("#red-ui-notifications")?.remove();
-      });
-      await screenshot(page, `editor-example-${name.slice(0, 2)}`);
-      assert.deepEqual(result.unknownTypes, [], "types the editor does not know");
-      assert.equal(result.imported.length, expected.filter((n) => n.type !== "tab").length, "every node of the file was imported");
-      assert.deepEqual(result.imported.filter((r) => !r.valid).map((r) => `${r.type}: ${r.errors.join(", ")}`), [], "invalid nodes");
-      for (const type of new Set(expected.map((n) => n.type))) {
-        if (type.startsWith("vcf-")) assert.ok(ALL_TYPES.includes(type), `${type} is not a node type of this package`);
-      }
+      }, configSummary, { timeout: 5000 });
       assert.deepEqual(pageErrors, []);
     });
-  }
 
-  it("'Test connection' in the SDDC Manager dialog reports success, and a readable failure for a wrong password", async () => {
-    assert.ok(ctx);
-    const { sim } = ctx;
-    await page.evaluate(() => {
-      const { RED } = globalThis as unknown as EditorGlobals;
-      RED.editor.editConfig("", "vcf-config", "_ADD_");
+    it("'Test connection' in the SDDC Manager dialog reports success, and a readable failure for a wrong password", async () => {
+      assert.ok(ctx);
+      const { sim } = ctx;
+      await page.evaluate(() => {
+        const { RED } = globalThis as unknown as EditorGlobals;
+        RED.editor.editConfig("", "vcf-config", "_ADD_");
+      });
+      await page.waitForSelector("#node-config-input-url", { state: "visible" });
+      await page.fill("#node-config-input-name", "Simulator");
+      await page.fill("#node-config-input-url", sim.url);
+      await page.fill("#node-config-input-username", sim.credentials.username);
+      await page.fill("#node-config-input-password", sim.credentials.password);
+      await page.click("#node-config-test-connection");
+      const ok = await page.waitForSelector("#node-config-test-result.vcf-config-ok", { timeout: 10_000 });
+      const okText = (await ok.textContent()) ?? "";
+      assert.match(okText, /^Connected to SDDC Manager \d+\.\d+/);
+      await screenshot(page, "vcf-config-dialog");
+
+      const wrongPassword = "not-the-password-42";
+      await page.fill("#node-config-input-password", wrongPassword);
+      await page.click("#node-config-test-connection");
+      const failed = await page.waitForSelector("#node-config-test-result.vcf-config-failed", { timeout: 10_000 });
+      const failedText = (await failed.textContent()) ?? "";
+      assert.match(failedText, /^Failed: /);
+      assert.match(failedText, /password|credentials|401|unauthori[sz]ed|log ?in/i, `the failure says what is wrong: ${failedText}`);
+      assert.ok(!failedText.includes(wrongPassword) && !failedText.includes(sim.credentials.password), "no password in the message");
+      await closeTray(page, "#node-config-dialog-cancel");
+      assert.deepEqual(pageErrors, []);
     });
-    await page.waitForSelector("#node-config-input-url", { state: "visible" });
-    await page.fill("#node-config-input-name", "Simulator");
-    await page.fill("#node-config-input-url", sim.url);
-    await page.fill("#node-config-input-username", sim.credentials.username);
-    await page.fill("#node-config-input-password", sim.credentials.password);
-    await page.click("#node-config-test-connection");
-    const ok = await page.waitForSelector("#node-config-test-result.vcf-config-ok", { timeout: 10_000 });
-    const okText = (await ok.textContent()) ?? "";
-    assert.match(okText, /^Connected to SDDC Manager \d+\.\d+/);
-    await screenshot(page, "vcf-config-dialog");
 
-    const wrongPassword = "not-the-password-42";
-    await page.fill("#node-config-input-password", wrongPassword);
-    await page.click("#node-config-test-connection");
-    const failed = await page.waitForSelector("#node-config-test-result.vcf-config-failed", { timeout: 10_000 });
-    const failedText = (await failed.textContent()) ?? "";
-    assert.match(failedText, /^Failed: /);
-    assert.match(failedText, /password|credentials|401|unauthori[sz]ed|log ?in/i, `the failure says what is wrong: ${failedText}`);
-    assert.ok(!failedText.includes(wrongPassword) && !failedText.includes(sim.credentials.password), "no password in the message");
-    await closeTray(page, "#node-config-dialog-cancel");
-    assert.deepEqual(pageErrors, []);
-  });
-
-  it("'Test connection' of a deployed SDDC Manager uses its stored password while the field is untouched", async () => {
-    assert.ok(ctx);
-    const configId = "a0c0ffee00000001";
-    await deployFlows(ctx.nodeRed, [{
-      id: configId, type: "vcf-config", name: "Simulator", url: ctx.sim.url, tlsMode: "verify", ca: "", tls: "",
-    }], { [configId]: ctx.sim.credentials });
-    await page.reload();
-    await page.waitForFunction((id) => {
-      const { RED } = globalThis as unknown as EditorGlobals;
-      return RED?.nodes?.node(id) !== undefined;
-    }, configId);
-    await page.evaluate((id) => {
-      const { RED } = globalThis as unknown as EditorGlobals;
-      RED.editor.editConfig("", "vcf-config", id);
-    }, configId);
-    await page.waitForSelector("#node-config-input-url", { state: "visible" });
-    assert.equal(await page.inputValue("#node-config-input-username"), ctx.sim.credentials.username);
-    assert.notEqual(await page.inputValue("#node-config-input-password"), ctx.sim.credentials.password, "the editor never receives the password");
-    await page.click("#node-config-test-connection");
-    const ok = await page.waitForSelector("#node-config-test-result.vcf-config-ok", { timeout: 10_000 });
-    assert.match((await ok.textContent()) ?? "", /^Connected to SDDC Manager /);
-    await closeTray(page, "#node-config-dialog-cancel");
-    assert.deepEqual(pageErrors, []);
+    it("'Test connection' of a deployed SDDC Manager uses its stored password while the field is untouched", async () => {
+      assert.ok(ctx);
+      const configId = "a0c0ffee00000001";
+      await deployFlows(ctx.nodeRed, [{
+        id: configId, type: "vcf-config", name: "Simulator", url: ctx.sim.url, tlsMode: "verify", ca: "", tls: "",
+      }], { [configId]: ctx.sim.credentials });
+      await page.reload();
+      await page.waitForFunction((id) => {
+        const { RED } = globalThis as unknown as EditorGlobals;
+        return RED?.nodes?.node(id) !== undefined;
+      }, configId);
+      await page.evaluate((id) => {
+        const { RED } = globalThis as unknown as EditorGlobals;
+        RED.editor.editConfig("", "vcf-config", id);
+      }, configId);
+      await page.waitForSelector("#node-config-input-url", { state: "visible" });
+      assert.equal(await page.inputValue("#node-config-input-username"), ctx.sim.credentials.username);
+      assert.notEqual(await page.inputValue("#node-config-input-password"), ctx.sim.credentials.password, "the editor never receives the password");
+      await page.click("#node-config-test-connection");
+      const ok = await page.waitForSelector("#node-config-test-result.vcf-config-ok", { timeout: 10_000 });
+      assert.match((await ok.textContent()) ?? "", /^Connected to SDDC Manager /);
+      await closeTray(page, "#node-config-dialog-cancel");
+      assert.deepEqual(pageErrors, []);
+    });
   });
 });
 

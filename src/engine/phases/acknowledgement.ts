@@ -1,13 +1,10 @@
+import { plural } from "../text";
 import type { AckPolicy, Finding } from "../types";
 
 export type GateDecision =
   | { action: "continue"; rule: string }
   | { action: "wait"; reason: string }
   | { action: "fail"; reason: string };
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
 
 /**
  * The acknowledgement rules: no findings pass; errors fail when the node says so; an acknowledgement passes

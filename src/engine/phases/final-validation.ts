@@ -1,9 +1,9 @@
 import type { Validation } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import { EngineError } from "../errors";
-import { compareVersions } from "../releases";
+import { EngineError, asEngineError, isAbort } from "../errors";
 import { errorCodeOf, httpStatusOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
+import { sameVersion } from "../versions";
 import { validationEnded, validationFindings } from "./target";
 
 /** SDDC Manager's answer when the domain already runs the version being validated. */
@@ -17,7 +17,7 @@ async function confirmVersion(ctx: PhaseContext): Promise<void> {
       deadlineKey: "final-version",
       deadlineMs: ctx.settings.validationDeadlineMs,
       poll: (signal) => client.getCurrentRelease(run.domainId, { signal }),
-      until: (r) => r !== undefined && compareVersions(r.version, run.targetVersion) === 0,
+      until: (r) => sameVersion(r?.version, run.targetVersion),
       stateKey: (r) => r?.version ?? "",
     });
   } catch (err) {
@@ -70,12 +70,29 @@ async function validateAtTarget(ctx: PhaseContext): Promise<void> {
   throw new EngineError("REMOTE_FAILURE", `The final validation failed: ${text}`, fix ? { fix } : {});
 }
 
-/** The domain runs the target, no upgradable is left (checked by the loop), and SDDC Manager agrees. */
+/**
+ * Something that only reports on a domain already confirmed at the target: a problem is a warning, never a
+ * failure of the finished upgrade.
+ */
+async function reportOnly(ctx: PhaseContext, what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    if (isAbort(err, ctx.signal)) throw err;
+    const e = asEngineError(err);
+    await ctx.handle.log("warning", `${what} did not succeed (${e.message})${e.fix ? `. Remediation: ${e.fix}` : ""}. ` +
+      `The domain reports ${ctx.run.targetVersion}, so the upgrade counts as done; check the domain in SDDC Manager`);
+  }
+}
+
+/** The domain runs the target (this decides), no upgradable is left (checked by the loop), and SDDC Manager agrees. */
 export async function finalValidation(ctx: PhaseContext): Promise<void> {
   await ctx.handle.step("Final validation", 96);
   await confirmVersion(ctx);
-  await validateAtTarget(ctx);
-  const domain = await ctx.client.getDomain(ctx.run.domainId, ctx.opts);
-  await ctx.handle.log("info", `Domain ${domain.name} is ${domain.status ?? "in an unknown state"}${domain.upgradeStatus?.status ? `, upgrade status ${domain.upgradeStatus.status}` : ""}`);
+  await reportOnly(ctx, "The final validation", () => validateAtTarget(ctx));
+  await reportOnly(ctx, "Reading the domain's state", async () => {
+    const domain = await ctx.client.getDomain(ctx.run.domainId, ctx.opts);
+    await ctx.handle.log("info", `Domain ${domain.name} is ${domain.status ?? "in an unknown state"}${domain.upgradeStatus?.status ? `, upgrade status ${domain.upgradeStatus.status}` : ""}`);
+  });
   await ctx.handle.to("successfully_completed", `Domain ${ctx.run.domainName} is at ${ctx.run.targetVersion}`, "success");
 }

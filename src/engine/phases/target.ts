@@ -1,10 +1,10 @@
 import type { Validation } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 import { EngineError } from "../errors";
-import { compareVersions } from "../releases";
 import { errorCodeOf, httpStatusOf, remediationOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { Finding } from "../types";
+import { sameVersion } from "../versions";
 
 export const TARGET_VALIDATION_CODE = "TARGET_VALIDATION";
 
@@ -28,10 +28,6 @@ export function validationFindings(v: Validation): Finding[] {
       if (c.errorResponse?.remediationMessage) f.remediation = c.errorResponse.remediationMessage;
       return f;
     });
-}
-
-function sameVersion(a: string | undefined, b: string): boolean {
-  return !!a && compareVersions(a, b) === 0;
 }
 
 /** POST the validation of the candidate target (or follow the recorded one) and poll it to its end. */

@@ -1,11 +1,6 @@
 import type { ApiErrorBody, SubTask, Task } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 
-export interface FailureText {
-  message: string;
-  remediation?: string;
-}
-
 /** Errors of a task plus, recursively, those of its failed subtasks and stages (deepest last). */
 export function collectTaskErrors(task: Task): ApiErrorBody[] {
   const found: ApiErrorBody[] = [...(task.errors ?? [])];
@@ -19,14 +14,4 @@ export function collectTaskErrors(task: Task): ApiErrorBody[] {
   };
   for (const sub of task.subTasks ?? []) visit(sub, 0);
   return found;
-}
-
-/** One readable message and remediation from API error bodies (duplicates removed). */
-export function describeApiErrors(errors: ApiErrorBody[], fallback: string): FailureText {
-  const unique = (values: (string | undefined)[]) => [...new Set(values.filter((v): v is string => !!v && v.trim() !== ""))];
-  const messages = unique(errors.map((e) => e.message ?? e.errorCode));
-  const remediations = unique(errors.map((e) => e.remediationMessage));
-  const out: FailureText = { message: messages.length > 0 ? messages.join("; ") : fallback };
-  if (remediations.length > 0) out.remediation = remediations.join("; ");
-  return out;
 }

@@ -15,18 +15,18 @@ export function backoffDelayMs(attempt: number, settings: RetrySettings, random:
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-/** Waits `ms`, or rejects with an "aborted" VcfApiError as soon as the signal fires. */
-export function abortableDelay(ms: number, signal: AbortSignal | undefined, method: string, path: string): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortedError(method, path));
+/** Waits `ms`, or rejects with `abortReason()` as soon as the signal fires (the one abortable sleep of the package). */
+export function abortableDelay(ms: number, signal: AbortSignal | undefined, abortReason: () => Error): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortReason());
   return new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(abortedError(method, path));
+      reject(abortReason());
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
-    }, ms);
+    }, Math.max(0, ms));
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -1,0 +1,6 @@
+// Small wording helpers shared by the engine's messages.
+
+/** "1 warning", "2 warnings". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

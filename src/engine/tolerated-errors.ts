@@ -1,0 +1,75 @@
+// Makes the errors a long wait polls through visible: without this, a rotated password or hours of 5xx
+// would show nothing until the deadline.
+import { EngineError } from "./errors";
+import { isAuthError } from "./remote-errors";
+import type { RunHandle } from "./run-handle";
+import type { EngineSettings } from "./types";
+
+/** Besides the first one, a tolerated error is logged every this many in a row... */
+const LOG_EVERY_ERRORS = 10;
+/** ...or when the last warning is this old. */
+const LOG_EVERY_MS = 5 * 60_000;
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** One wait's tolerated errors: logged (first, then now and then), shown in the step, and bounded for auth. */
+export class ToleratedErrors {
+  private since: number | undefined;
+  private authSince: number | undefined;
+  private lastLoggedAt = 0;
+  private loggedCount = 0;
+  private stepBefore = "";
+
+  /** `expectOutage`: the API is meant to vanish (SDDC Manager's own upgrade): its caller announces and bounds it. */
+  constructor(
+    private readonly handle: RunHandle, private readonly what: string, private readonly settings: EngineSettings,
+    private readonly expectOutage: boolean, private readonly now: () => number = Date.now,
+  ) {}
+
+  async failed(err: unknown, consecutive: number): Promise<void> {
+    const now = this.now();
+    this.checkCredentials(err, now);
+    if (this.since === undefined) {
+      this.since = now;
+      this.stepBefore = this.handle.run.step;
+      await this.handle.step(`${this.stepBefore} (no answer from SDDC Manager since ${new Date(now).toISOString()})`);
+    }
+    const first = consecutive === 1;
+    const due = consecutive - this.loggedCount >= LOG_EVERY_ERRORS || now - this.lastLoggedAt >= LOG_EVERY_MS;
+    if ((first && !this.expectOutage) || (!first && due)) {
+      this.lastLoggedAt = now;
+      this.loggedCount = consecutive;
+      const text = first
+        ? `${this.what}: SDDC Manager did not answer (${messageOf(err)}); polling on until the deadline`
+        : `${this.what}: no answer from SDDC Manager since ${new Date(this.since).toISOString()} (${consecutive} failed polls; last: ${messageOf(err)})`;
+      await this.handle.log("warning", text);
+    }
+  }
+
+  async answered(): Promise<void> {
+    if (this.since === undefined) return;
+    const logged = this.loggedCount > 0;
+    this.since = undefined;
+    this.authSince = undefined;
+    this.loggedCount = 0;
+    if (this.handle.run.step.startsWith(this.stepBefore)) await this.handle.step(this.stepBefore);
+    if (logged) await this.handle.log("info", `${this.what}: SDDC Manager answers again`);
+  }
+
+  /** Credentials refused for longer than the grace time (outside SDDC Manager's own upgrade) will not heal. */
+  private checkCredentials(err: unknown, now: number): void {
+    if (!isAuthError(err) || this.expectOutage) {
+      this.authSince = undefined;
+      return;
+    }
+    this.authSince ??= now;
+    if (now - this.authSince >= this.settings.authGraceMs) {
+      throw new EngineError("AUTH_FAILED",
+        `${this.what}: SDDC Manager has refused the credentials since ${new Date(this.authSince).toISOString()} (${messageOf(err)})`, {
+          fix: "Check the user name and password in the vcf-config node (rotated or locked?) and that the account may use the API, then start the run again",
+        });
+    }
+  }
+}
