@@ -34,7 +34,7 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
     const engine = node.engine();
     const runs = request.runId || request.domain
       ? [node.findRun(request)]
-      : node.activeRuns().filter((r) => r.status === "waiting_for_alert_acknowledgement");
+      : node.ownedRuns().filter((r) => r.status === "waiting_for_alert_acknowledgement");
     const released = runs.filter((run) => engine.acknowledge(run.id) !== undefined);
     if (released.length === 0) {
       node.node.warn(`Nothing to acknowledge: no run is waiting for acknowledgement ${request.domain ? `for domain ${request.domain}` : "at this node"}`);

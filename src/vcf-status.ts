@@ -42,13 +42,16 @@ export = function (RED: NodeAPI): void {
     };
     RED.events.on("flows:started", emitAfterDeploy);
 
-    node.on("input", (msg, _send, done) => {
+    node.on("input", (msg, send, done) => {
       const refresh = async (): Promise<void> => {
         if (!feed) throw problem;
-        await feed.emitCurrent(readPhaseRequest(msg, {}).domain, closing.signal);
+        await feed.emitCurrent(readPhaseRequest(msg, {}).domain, closing.signal, send);
       };
       refresh().then(() => done(), (err: unknown) => {
-        if (closing.signal.aborted) return;
+        if (closing.signal.aborted) {
+          done(); // aborted by a redeploy or restart
+          return;
+        }
         const readable = toReadableError(err);
         node.status(errorBadge(readable.message));
         done(readable);

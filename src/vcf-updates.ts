@@ -39,7 +39,10 @@ export = function (RED: NodeAPI): void {
         node.status(idleBadge(`${infos.length} domain${infos.length === 1 ? "" : "s"}, ${updates} with an update`));
       };
       discover().then(() => done(), (err: unknown) => {
-        if (closed) return;
+        if (closed) {
+          done(); // aborted by a redeploy or restart
+          return;
+        }
         const readable = toReadableError(err);
         node.status(errorBadge(readable.message));
         done(readable);

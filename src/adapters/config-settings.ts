@@ -136,7 +136,7 @@ export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> 
   };
   put("pollIntervalMs", optionalNumber(def.pollInterval, "pollInterval", "Poll interval", "seconds", SECOND));
   put("maxPollIntervalMs", optionalNumber(def.maxPollInterval, "maxPollInterval", "Longest poll interval", "seconds", SECOND));
-  put("downloadDeadlineMs", optionalNumber(def.downloadDeadline, "downloadDeadline", "Download deadline", "minutes", MINUTE));
+  put("downloadDeadlineMs", optionalNumber(def.downloadDeadline, "downloadDeadline", "Deadline per bundle download", "minutes", MINUTE));
   put("validationDeadlineMs", optionalNumber(def.validationDeadline, "validationDeadline", "Validation deadline", "minutes", MINUTE));
   put("precheckDeadlineMs", optionalNumber(def.precheckDeadline, "precheckDeadline", "Precheck deadline", "minutes", MINUTE));
   put("componentDeadlineMs", optionalNumber(def.componentDeadline, "componentDeadline", "Component deadline", "minutes", MINUTE));

@@ -47,6 +47,7 @@ export class VcfConnection {
   readonly storeFile?: string;
   private readonly sentOutputs?: SentOutputs;
   private readonly resumers = new Map<string, Resumer>();
+  private passes: Promise<void> = Promise.resolve();
   /** Runs already reported as waiting for a disabled owner node. */
   private readonly waitingReported = new Set<string>();
 
@@ -98,8 +99,15 @@ export class VcfConnection {
    * it (so a restart, or a redeploy that recreated that node, picks it up; other deploys do not). A run parked
    * between phases whose output was already sent is not offered. A run whose owner is disabled (or on a disabled
    * flow) waits for it; a run whose owner is absent from the flows, or uses another connection, is failed.
+   * Passes run one after the other; the promise settles when this one has.
    */
-  async resumeRuns(): Promise<void> {
+  resumeRuns(): Promise<void> {
+    const pass = this.passes.then(() => this.resumePass());
+    this.passes = pass.catch(() => undefined);
+    return pass;
+  }
+
+  private async resumePass(): Promise<void> {
     const engine = this.engine;
     if (!engine) return;
     await engine.ready();

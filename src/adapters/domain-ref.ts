@@ -37,6 +37,28 @@ export function readPhaseRequest(msg: NodeMessage, node: NodeDomainSettings): Ph
   return request;
 }
 
+const CLUSTER_IMAGES_FORM = 'an object mapping each cluster\'s id or name to the id of its ESXi cluster image (a vLCM personality id from GET /v1/personalities), e.g. {"cl01": "<personality id>"}';
+
+/** msg.clusterImages for a run-starting node: cluster id or name -> personality id; undefined when absent or empty. */
+export function readClusterImages(msg: NodeMessage): Record<string, string> | undefined {
+  const value = msg.clusterImages;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw new InputError("msg.clusterImages", `msg.clusterImages must be ${CLUSTER_IMAGES_FORM}, not ${describeType(value)}`);
+  }
+  const images: Record<string, string> = {};
+  for (const [cluster, image] of Object.entries(value)) {
+    if (cluster.trim() === "") {
+      throw new InputError("msg.clusterImages", `msg.clusterImages has an empty cluster name: it must be ${CLUSTER_IMAGES_FORM}`);
+    }
+    if (typeof image !== "string" || image.trim() === "") {
+      throw new InputError("msg.clusterImages", `msg.clusterImages["${cluster}"] must be the personality id of the cluster's image as text, not ${describeType(image)}`);
+    }
+    images[cluster.trim()] = image.trim();
+  }
+  return Object.keys(images).length > 0 ? images : undefined;
+}
+
 /** The domain a run-starting node works on; required. */
 export function requireDomain(request: PhaseRequest): string {
   if (!request.domain) {

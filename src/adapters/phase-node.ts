@@ -1,10 +1,10 @@
 // The shared runtime of the four phase nodes: msg in -> engine phase -> msg out, with status badges,
 // done(err) for Catch nodes, close that aborts waits, cancel messages, and pick-up of owned runs after a restart.
-import type { Phase, UpgradeEngine, UpgradeRun } from "../engine";
+import { isTerminal, type Phase, type UpgradeEngine, type UpgradeRun } from "../engine";
 import { cancelFromMessage, readCancelReason } from "./cancel-control";
 import { getConnection } from "./config-access";
 import type { VcfConnection } from "./connection";
-import { matchesDomain, readPhaseRequest, requireDomain, type PhaseRequest } from "./domain-ref";
+import { matchesDomain, readClusterImages, readPhaseRequest, requireDomain, type PhaseRequest } from "./domain-ref";
 import { InputError, describeError, toReadableError } from "./errors";
 import { phaseMessage } from "./messages";
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from "./node-red-types";
@@ -98,6 +98,13 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
     return [...this.active.keys()].flatMap((id) => engine.getRun(id) ?? []);
   }
 
+  /** The unfinished runs this node owns, also those it has not picked up yet after a restart or redeploy. */
+  ownedRuns(): UpgradeRun[] {
+    const engine = this.connection?.engine;
+    if (!engine) return [];
+    return engine.listRuns().filter((r) => r.ownerNodeId === this.node.id && !isTerminal(r.status));
+  }
+
   /** The run a message is about: its msg.vcf.runId, else the active run of its domain. */
   findRun(request: PhaseRequest): UpgradeRun {
     const engine = this.engine();
@@ -137,8 +144,10 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
     const request = readPhaseRequest(msg, this.def);
     let runId: string;
     if (this.spec.startsRun) {
+      const clusterImages = readClusterImages(msg);
       const started = await engine.startRun({
         domain: requireDomain(request), targetVersion: request.targetVersion, ownerNodeId: this.node.id,
+        ...(clusterImages ? { clusterImages } : {}),
       });
       runId = started.id;
     } else {
@@ -174,23 +183,20 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
     );
   }
 
-  /** Runs the phase for `runId` once at a time at this node; a second request for the same run is refused. */
-  private execute(runId: string): Promise<UpgradeRun> {
-    const running = this.active.get(runId);
-    if (running) {
-      const run = this.engine().getRun(runId);
-      const what = run ? ` for domain ${run.domainName}` : "";
-      return Promise.reject(new AlreadyRunningError(
-        `This node is already running the ${this.spec.phase} phase of upgrade run ${runId}${what}: this message is not passed on; the node sends the phase's output once, when the phase ends`));
+  /** Runs the phase for `runId`, one request per run at a time at this node; a second one is refused. */
+  private async execute(runId: string): Promise<UpgradeRun> {
+    const engine = this.engine();
+    if (this.active.has(runId)) {
+      const run = engine.getRun(runId);
+      throw new AlreadyRunningError(`This node is already running the ${this.spec.phase} phase of upgrade run ${runId}${run ? ` for domain ${run.domainName}` : ""}: this message is not passed on; the node sends the phase's output once, when the phase ends`);
     }
     const controller = new AbortController();
-    const work = this.behaviour.execute(this.engine(), runId, controller.signal).then((run) => {
-      if (!this.closed) this.node.status(phaseDoneBadge(run, this.spec.phase));
-      return run;
-    });
-    const settled = work.finally(() => this.active.delete(runId)).catch(() => undefined);
+    const work = this.behaviour.execute(engine, runId, controller.signal);
+    const settled = work.catch(() => undefined).finally(() => this.active.delete(runId));
     this.active.set(runId, { controller, settled });
-    return work;
+    const run = await work;
+    if (!this.closed) this.node.status(phaseDoneBadge(run, this.spec.phase));
+    return run;
   }
 
   /** Aborts the phases under way and resolves once they have stopped. */

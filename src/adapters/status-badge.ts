@@ -45,10 +45,6 @@ export function errorBadge(message: string): NodeStatus {
   return { fill: "red", shape: "ring", text: shortText(message) };
 }
 
-export function busyBadge(text: string): NodeStatus {
-  return { ...RUNNING, text: shortText(text) };
-}
-
 export function idleBadge(text = "idle"): NodeStatus {
   return { fill: "grey", shape: "dot", text: shortText(text) };
 }

@@ -20,8 +20,10 @@ export interface FeedOutput {
 }
 
 export class StatusFeed {
+  /** The node's own send, for messages no input asked for (run changes, the state after a deploy). */
+  private readonly sendOwn = (msg: NodeMessage): void => this.out.send(msg);
   private readonly onChange = (run: UpgradeRun): void => {
-    if (!this.domainRef || matchesDomain(run, this.domainRef)) this.emit({ id: run.domainId, name: run.domainName });
+    if (!this.domainRef || matchesDomain(run, this.domainRef)) this.emit({ id: run.domainId, name: run.domainName }, this.sendOwn);
   };
 
   /**
@@ -36,18 +38,21 @@ export class StatusFeed {
     connection.requireEngine().on("change", this.onChange);
   }
 
-  /** Sends the current state of `ref` (or of the watched domains) once. */
-  async emitCurrent(ref: string | undefined, signal: AbortSignal): Promise<void> {
-    for (const domain of await this.domains(ref ?? this.domainRef, signal)) this.emit(domain);
+  /**
+   * Sends the current state of `ref` (or of the watched domains) once.
+   * @param send the input handler's send when a message asked for it; else the node's own
+   */
+  async emitCurrent(ref: string | undefined, signal: AbortSignal, send: FeedOutput["send"] = this.sendOwn): Promise<void> {
+    for (const domain of await this.domains(ref ?? this.domainRef, signal)) this.emit(domain, send);
   }
 
   close(): void {
     this.connection.engine?.off("change", this.onChange);
   }
 
-  private emit(domain: DomainRef): void {
+  private emit(domain: DomainRef, send: FeedOutput["send"]): void {
     const view = this.connection.requireEngine().domainStatus(domain.id);
-    this.out.send(statusMessage(domain, view, this.limit));
+    send(statusMessage(domain, view, this.limit));
     this.out.status(runBadge({ domainName: domain.name, ...view }));
   }
 

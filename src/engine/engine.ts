@@ -8,6 +8,7 @@ import { EngineError, abortError, asEngineError, isAbort } from "./errors";
 import { Gate, checkPolicy } from "./gate";
 import { domainUpdateInfo, lookupDomain } from "./discovery";
 import { checkManagementFirst } from "./management-first";
+import { checkClusterImages } from "./phases/cluster-images";
 import { decideGate } from "./phases/acknowledgement";
 import { downloadBundles } from "./phases/download";
 import { runPrechecks } from "./phases/prechecks";
@@ -129,6 +130,7 @@ export class UpgradeEngine extends EventEmitter {
     const e = asEngineError(err);
     if (!isTerminal(run.status)) {
       run.failureReason = e.message;
+      run.failureCode = e.code;
       run.outcome = "failed";
       run.finishedAt = new Date().toISOString();
       transition(run, "failed", e.fix ? `${e.message}. Remediation: ${e.fix}` : e.message, "error");
@@ -173,6 +175,7 @@ export class UpgradeEngine extends EventEmitter {
     }
     const { domain, domains } = await lookupDomain(this.client, req.domain, signal);
     this.refuseBusy(domain);
+    const clusterImages = checkClusterImages(req.clusterImages, domain.clusters ?? [], domain.name);
     const status = normalizeStatus(domain.status);
     if (status !== "ACTIVE") {
       const kind = BUSY_DOMAIN.has(status) ? "busy" : "not healthy";
@@ -192,15 +195,30 @@ export class UpgradeEngine extends EventEmitter {
       });
     }
     const waitsFor = await checkManagementFirst(this.client, domain, domains, release.version, (id) => this.activeRun(id), signal);
+    if (clusterImages) await this.checkImagesExist(clusterImages, signal);
     const run = this.newRun(domain, current.version, release, req.ownerNodeId);
+    if (clusterImages) run.clusterImages = clusterImages;
+    if (waitsFor?.managementRunId) run.managementRunId = waitsFor.managementRunId;
     const reason = req.targetVersion ? "as requested" : "the oldest applicable future release";
     transition(run, "update_process_started", `Update process started: ${domain.name} ${current.version} → ${release.version} (${reason})`);
-    if (waitsFor) appendLog(run, "info", "run", waitsFor);
+    if (waitsFor) appendLog(run, "info", "run", waitsFor.note);
     this.runs.set(run.id, run);
     this.cancelPauseTimers(domain.id);
     await this.commit(run);
     await this.prune(domain.id);
     return snapshot(run);
+  }
+
+  /** Every image named in clusterImages must exist in SDDC Manager (checked before anything starts). */
+  private async checkImagesExist(clusterImages: Record<string, string>, signal: AbortSignal): Promise<void> {
+    const personalities = await this.client.getPersonalities(undefined, { signal });
+    for (const [cluster, id] of Object.entries(clusterImages)) {
+      if (personalities.some((p) => p.personalityId === id)) continue;
+      throw new EngineError("BAD_INPUT", `clusterImages["${cluster}"] is ${id}, but SDDC Manager has no cluster image with that id`, {
+        field: "clusterImages",
+        fix: `Use a personalityId of: ${personalities.map((p) => `${p.personalityName} = ${p.personalityId}`).join(", ") || "(no cluster images; import one first)"}`,
+      });
+    }
   }
 
   private refuseBusy(domain: Domain): void {
@@ -399,7 +417,7 @@ export class UpgradeEngine extends EventEmitter {
         r.phase = phase;
         if (ownerNodeId) r.ownerNodeId = ownerNodeId;
       });
-      await work(new PhaseContext(this.client, this.settings, handle, signal));
+      await work(new PhaseContext(this.client, this.settings, handle, signal, (id) => this.runs.get(id)));
       await handle.update((r) => { if (!r.completedPhases.includes(phase)) r.completedPhases.push(phase); });
       return snapshot(run);
     } catch (err) {

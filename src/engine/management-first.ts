@@ -13,22 +13,25 @@ export function isManagementDomain(domain: Pick<Domain, "type">): boolean {
 
 /**
  * May a run take VI domain `domain` to `targetVersion` now? Yes when the management domain is at that version
- * or higher, or when its active run (`activeRunOf`) goes there (the VI run then waits for it: the returned
- * sentence says so, for the run's log). Otherwise MANAGEMENT_DOMAIN_FIRST. Reads only (GET).
+ * or higher, or when its active run (`activeRunOf`) goes there (the VI run then waits for that run: `note` says
+ * so, for the run's log, and `managementRunId` names it). Otherwise MANAGEMENT_DOMAIN_FIRST. Reads only (GET).
  */
 export async function checkManagementFirst(
   client: VcfClient, domain: Domain, domains: readonly Domain[], targetVersion: string,
   activeRunOf: (domainId: string) => UpgradeRun | undefined, signal?: AbortSignal,
-): Promise<string | undefined> {
+): Promise<{ note: string; managementRunId?: string } | undefined> {
   const management = domains.find(isManagementDomain);
   if (isManagementDomain(domain) || !management) return undefined;
   const current = (await client.getCurrentRelease(management.id, { signal }))?.version;
-  if (!current) return `The version of the management domain ${management.name} is unknown; if it is below ${targetVersion}, this domain's component upgrades wait for it`;
+  if (!current) return { note: `The version of the management domain ${management.name} is unknown; if it is below ${targetVersion}, this domain's component upgrades wait for it` };
   if (compareVersions(current, targetVersion) >= 0) return undefined;
   const active = activeRunOf(management.id);
   if (active && compareVersions(active.targetVersion, targetVersion) >= 0) {
-    return `The management domain ${management.name} is at ${current}; its upgrade run ${active.id} to ${active.targetVersion} is active ` +
-      `(${active.status}). This domain's component upgrades wait for the management domain (SDDC Manager first)`;
+    return {
+      note: `The management domain ${management.name} is at ${current}; its upgrade run ${active.id} to ${active.targetVersion} is active ` +
+        `(${active.status}). This domain's component upgrades wait for the management domain (SDDC Manager first)`,
+      managementRunId: active.id,
+    };
   }
   const running = active ? ` (its active run ${active.id} goes to ${active.targetVersion} only)` : "";
   throw new EngineError("MANAGEMENT_DOMAIN_FIRST",

@@ -16,12 +16,12 @@ export function isAuthError(err: unknown): boolean {
 }
 
 /**
- * The server answered a write with a 4xx other than 401/408/429: it refused the request, so nothing was started.
- * Anything else (timeout, dropped connection, 5xx, an unreadable 2xx) leaves the outcome unknown.
+ * The server answered a write with a 4xx: it refused the request, so nothing was started. Anything else
+ * (timeout, dropped connection, 5xx, an unreadable 2xx) leaves the outcome unknown.
  */
 export function isRefusal(err: unknown): boolean {
   const status = httpStatusOf(err) ?? 0;
-  return status >= 400 && status < 500 && !isAuthError(err) && status !== 408 && status !== 429;
+  return status >= 400 && status < 500;
 }
 
 export function httpStatusOf(err: unknown): number | undefined {

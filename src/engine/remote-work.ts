@@ -13,8 +13,12 @@ function remoteWorkUnderway(run: UpgradeRun): string[] {
   }
   if (remote.validationId && !remote.validationResult) work.push(`target validation ${remote.validationId}`);
   if (remote.checkSetRunId && !completedPhases.includes("prechecks")) work.push(`precheck run ${remote.checkSetRunId}`);
+  else if (remote.checkSetRunRequestedAt && !remote.checkSetRunId) work.push(`precheck run requested at ${remote.checkSetRunRequestedAt} (answer not received)`);
   for (const u of Object.values(remote.upgrades)) {
     if (!u.finishedAt) work.push(`upgrade ${u.upgradeId} of ${u.componentType} (bundle ${u.bundleId})`);
+  }
+  if (remote.upgradeRequest) {
+    work.push(`upgrade of ${remote.upgradeRequest.componentType} (bundle ${remote.upgradeRequest.bundleId}) requested at ${remote.upgradeRequest.requestedAt} (answer not received)`);
   }
   if (remote.finalValidationId && !completedPhases.includes("upgrade")) work.push(`final validation ${remote.finalValidationId}`);
   return work;

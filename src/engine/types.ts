@@ -1,4 +1,5 @@
 // The engine's own data model: one UpgradeRun holds everything about one domain's upgrade.
+import type { EngineErrorCode } from "./errors";
 
 /** The only status values a run (and a domain) ever shows; finer progress lives in `step` and `progress`. */
 export type UpgradeStatus =
@@ -149,6 +150,8 @@ export interface UpgradeRun {
   updatedAt: string;
   finishedAt?: string;
   failureReason?: string;
+  /** The EngineError code the run failed with (e.g. CANCELLED). */
+  failureCode?: EngineErrorCode;
   log: LogEntry[];
   /** Oldest log entries dropped from `log` to bound the run's size. */
   droppedLogEntries?: number;

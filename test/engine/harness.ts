@@ -34,9 +34,10 @@ export function simulator(scenario: ScenarioName = "happy", extra: SimulatorOpti
   return startSimulator({ scenario, timeScale: TIME_SCALE, tokenLifetimeSeconds: 10 * 365 * 86400, ...extra });
 }
 
-export function clientFor(sim: RunningSimulator): VcfClient {
+/** A fast client for the simulator, or for a proxy in front of it (`baseUrl`). */
+export function clientFor(sim: RunningSimulator, baseUrl = sim.url): VcfClient {
   return new VcfClient({
-    baseUrl: sim.url, username: sim.credentials.username, password: sim.credentials.password,
+    baseUrl, username: sim.credentials.username, password: sim.credentials.password,
     retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 4 }, requestTimeoutMs: 2000,
   });
 }
@@ -46,8 +47,10 @@ export class EngineUnderTest {
   readonly engine: UpgradeEngine;
   readonly changes: UpgradeRun[] = [];
 
-  constructor(readonly sim: RunningSimulator, readonly store: RunStore = new MemoryRunStore(), settings: Partial<EngineSettings> = {}) {
-    this.engine = new UpgradeEngine({ client: clientFor(sim), store, settings: { ...FAST, ...settings } });
+  constructor(
+    readonly sim: RunningSimulator, readonly store: RunStore = new MemoryRunStore(), settings: Partial<EngineSettings> = {}, baseUrl = sim.url,
+  ) {
+    this.engine = new UpgradeEngine({ client: clientFor(sim, baseUrl), store, settings: { ...FAST, ...settings } });
     this.engine.on("change", (run: UpgradeRun) => this.changes.push(run));
   }
 

@@ -1,9 +1,10 @@
 // vcf-await-ack: the gate's rules and its control messages (dashboard / Home Assistant buttons and switches).
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import {
-  Collector, MANAGEMENT_DOMAIN, caughtError, credentialsFor, getNode, helper, makeUserDir, NODE_MODULES, startNodeRed,
-  startSim, statusSequence, stopNodeRed, upgradeChainFlow, type Msg,
+  CONFIG_ID, Collector, MANAGEMENT_DOMAIN, NodeCalls, caughtError, connectionOf, credentialsFor, getNode, helper, NODE_MODULES,
+  nodeRedPerTest, statusSequence, upgradeChainFlow, type Msg,
 } from "../support/nodes-harness";
 
 const statusOf = (msg: Msg): string => (msg.payload as { status: string }).status;
@@ -27,28 +28,19 @@ function upgradePosts(sim: RunningSimulator): number {
 }
 
 describe("nodes: vcf-await-ack", function () {
+  const perTest = nodeRedPerTest();
   let sim: RunningSimulator;
-  let userDir: string;
   let done: Collector;
   let statuses: Collector;
   let caught: Collector;
 
   async function deploy(scenario: "precheck-warnings" | "precheck-errors", ack: Record<string, unknown> = {}): Promise<void> {
-    sim = await startSim({ scenario });
+    sim = await perTest.startSim({ scenario });
     await helper.load(NODE_MODULES, upgradeChainFlow(sim, { ack }), credentialsFor(sim));
     done = new Collector("done");
     statuses = new Collector("statusOut");
     caught = new Collector("caught");
   }
-
-  beforeEach(async () => {
-    userDir = makeUserDir();
-    await startNodeRed(userDir);
-  });
-  afterEach(async () => {
-    await stopNodeRed(userDir);
-    await sim.stop();
-  });
 
   it("waits on warnings (yellow) until an acknowledge message from a button, then continues", async () => {
     await deploy("precheck-warnings");
@@ -105,6 +97,21 @@ describe("nodes: vcf-await-ack", function () {
     assert.equal(badges.at(-1)?.fill, "red");
     assert.equal(upgradePosts(sim), 0);
     assert.equal(done.messages.length, 0);
+  });
+
+  it("logs an error naming the run file when an acknowledgement cannot be saved", async () => {
+    await deploy("precheck-warnings");
+    const runFile = connectionOf().storeFile ?? "";
+    const errors = new NodeCalls(CONFIG_ID, "error");
+    getNode("download").receive({ payload: "start" });
+    await statuses.waitFor(waiting, "the wait for acknowledgement");
+    // The user directory turns into a file: the next write of the run file fails.
+    fs.rmSync(perTest.userDir(), { recursive: true, force: true });
+    fs.writeFileSync(perTest.userDir(), "not a directory");
+    getNode("ack").receive({ payload: "acknowledge" });
+    const [text] = await errors.waitFor((args) => /^Could not write the upgrade run file/.test(String(args[0])), "the store error");
+    assert.ok(String(text).startsWith(`Could not write the upgrade run file ${runFile}: `), String(text));
+    assert.match(String(text), /lost if Node-RED restarts .*check that the Node-RED user directory is writable/);
   });
 
   it("refuses a malformed ignoreAlerts value, naming it", async () => {

@@ -83,6 +83,19 @@ describe("nodes: adapters", () => {
       assert.equal(inputErrorField(() => parseConnection({ ...base, retryAttempts: "2.5" })), "retryAttempts");
     });
 
+    it("takes http:// only for this machine, and no user name or password in the URL", () => {
+      for (const url of ["http://127.0.0.1:8080", "http://127.12.0.3", "http://localhost:3000/", "http://[::1]:8443", "HTTP://LocalHost"]) {
+        assert.equal(parseConnection({ ...base, url }).baseUrl, url.replace(/\/$/, ""));
+      }
+      for (const url of ["http://sddc.example.test", "http://10.0.0.5:8080", "http://127.0.0.1.example.test", "http://[::2]"]) {
+        assert.throws(() => parseConnection({ ...base, url }), (err: ConfigError) => err.field === "url" && /uses http:\/\/.*use https:\/\//.test(err.message), url);
+      }
+      for (const url of ["https://admin:Pa55word@sddc.example.test", "https://admin@sddc.example.test", "http://u:p@127.0.0.1/v1/x"]) {
+        assert.throws(() => parseConnection({ ...base, url }), (err: ConfigError) =>
+          err.field === "url" && /contains a user name or password/.test(err.message) && !err.message.includes("Pa55word"), url);
+      }
+    });
+
     it("builds client TLS options for each choice, and requires credentials", () => {
       const creds = { username: "u", password: "p" };
       const none = (): undefined => undefined;

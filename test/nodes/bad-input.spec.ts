@@ -70,6 +70,16 @@ describe("nodes: bad input", function () {
     assert.match((await rejected({ vcf: "run-1" }, { nodeId: "prechecks" })).error, /msg\.vcf must be the object a VCF node sent/);
   });
 
+  it("msg.clusterImages that is not an object: names it and the form it takes", async () => {
+    const { error } = await rejected({ clusterImages: ["cl01", "image-1"] });
+    assert.match(error, /msg\.clusterImages must be an object mapping each cluster's id or name to the id of its ESXi cluster image .*not an array/);
+  });
+
+  it("msg.clusterImages with an image id that is not text: names the cluster's entry", async () => {
+    const { error } = await rejected({ clusterImages: { cl01: 42 } });
+    assert.match(error, /msg\.clusterImages\["cl01"\] must be the personality id of the cluster's image as text, not number 42/);
+  });
+
   it("a later phase without a running upgrade: says to start one", async () => {
     assert.match((await rejected({ domain: MANAGEMENT_DOMAIN }, { nodeId: "upgrade" })).error,
       /No upgrade is running for domain "lab-m01": start one with a vcf-download-bundles node first/);

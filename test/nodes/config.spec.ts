@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import {
-  CONFIG_ID, TAB, Collector, catchNode, caughtError, configNode, credentialsFor, flowNode, getNode, helper, helperNode,
-  makeUserDir, NODE_MODULES, startNodeRed, startSim, stopNodeRed, type FlowNode,
+  CONFIG_ID, TAB, Collector, catchNode, caughtError, configNode, connectionOf, credentialsFor, flowNode, getNode, helper,
+  helperNode, makeUserDir, NODE_MODULES, startNodeRed, startSim, stopNodeRed, type FlowNode,
 } from "../support/nodes-harness";
 
 // The core tls-config node, loaded beside ours (the test helper only preloads catch/status/complete).
@@ -20,6 +20,9 @@ interface TestAnswer {
 interface SpiedNode {
   warn: { getCalls(): Array<{ thisValue: unknown; args: unknown[] }> };
 }
+
+/** Passes the form's PEM check; what matters is that it differs from the deployed TLS settings. */
+const PEM_LIKE = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
 
 async function testRoute(body: Record<string, unknown>, id = CONFIG_ID): Promise<TestAnswer> {
   const response = await helper.request().post(`/vcf-config/${id}/test`).send(body).expect(200);
@@ -80,6 +83,34 @@ describe("nodes: vcf-config", function () {
       }
     });
 
+    it("never sends the stored credentials to another URL or with other TLS settings", async () => {
+      const elsewhere = await startSim();
+      try {
+        for (const form of [{ url: elsewhere.url }, { url: sim.url, tlsMode: "insecure" }, { url: sim.url, tlsMode: "ca", ca: PEM_LIKE }]) {
+          for (const password of ["__PWRD__", ""]) {
+            const answer = await testRoute({ ...form, username: "", password });
+            assert.equal(answer.ok, false, JSON.stringify(form));
+            assert.match(answer.error ?? "", /URL or TLS settings differ from the deployed ones, so the stored username and password are not used: type the password/);
+          }
+        }
+        assert.deepEqual(elsewhere.requestLog(), [], "nothing reached the other host");
+        assert.deepEqual(sim.requestLog(), [], "nothing reached the deployed host with other TLS settings");
+        const typed = await testRoute({ url: elsewhere.url, ...elsewhere.credentials });
+        assert.equal(typed.ok, true, "another URL is tested with the typed credentials");
+      } finally {
+        await elsewhere.stop();
+      }
+    });
+
+    it("refuses http:// to another host, and a URL with a user name or password, naming the URL field", async () => {
+      const remote = await testRoute({ url: "http://sddc.example.test", ...sim.credentials });
+      assert.match(remote.error ?? "", /SDDC Manager URL "http:\/\/sddc\.example\.test" uses http:\/\/.*use https:\/\/sddc\.example\.test/);
+      const userinfo = await testRoute({ url: "https://admin:Userinfo-Secret-9@sddc.example.test", password: "__PWRD__" });
+      assert.match(userinfo.error ?? "", /SDDC Manager URL contains a user name or password .*enter them in Username and Password/);
+      assert.ok(!JSON.stringify(userinfo).includes("Userinfo-Secret-9"));
+      assert.deepEqual(sim.requestLog(), []);
+    });
+
     it("names the field for an invalid URL and the host for an unreachable one", async () => {
       const invalid = await testRoute({ url: "sddc.example.test", ...sim.credentials });
       assert.match(invalid.error ?? "", /SDDC Manager URL .* is not valid/);
@@ -121,6 +152,19 @@ describe("nodes: vcf-config", function () {
       const warnings = config.warn.getCalls().filter((c) => c.thisValue === config).map((c) => String(c.args[0]));
       assert.ok(warnings.some((w) => /TLS certificate checks are off/.test(w)), warnings.join("\n"));
     });
+  });
+
+  it("refuses http:// to another host and a URL with a password at runtime, saying what to enter instead", async () => {
+    for (const [url, expected] of [
+      ["http://sddc.example.test:8080", /vcf-config: SDDC Manager URL .* uses http:\/\/, which would send the password unencrypted: use https:\/\/sddc\.example\.test:8080/],
+      ["https://admin:Runtime-Secret-7@sddc.example.test", /vcf-config: SDDC Manager URL contains a user name or password/],
+    ] as const) {
+      await helper.load(NODE_MODULES, [{ id: TAB, type: "tab" }, configNode(sim, { url })], credentialsFor(sim));
+      const problem = connectionOf().problem?.message ?? "";
+      assert.match(problem, expected);
+      assert.ok(!problem.includes("Runtime-Secret-7"));
+      await helper.unload();
+    }
   });
 
   it("without credentials, a phase node fails with what to enter, and nothing is sent", async () => {

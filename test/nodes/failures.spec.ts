@@ -1,11 +1,8 @@
 // Remote failures and deadlines: the run fails, the owning node turns red, a Catch node gets the reason,
 // and vcf-status reports "failed" with it.
 import assert from "node:assert/strict";
-import type { RunningSimulator, SimulatorOptions } from "../../nodes/sim/index";
-import {
-  Collector, caughtError, credentialsFor, getNode, helper, makeUserDir, NODE_MODULES, startNodeRed, startSim,
-  stopNodeRed, upgradeChainFlow,
-} from "../support/nodes-harness";
+import type { SimulatorOptions } from "../../nodes/sim/index";
+import { Collector, caughtError, credentialsFor, getNode, helper, NODE_MODULES, nodeRedPerTest, upgradeChainFlow } from "../support/nodes-harness";
 
 interface Case {
   title: string;
@@ -34,21 +31,11 @@ const CASES: Case[] = [
 ];
 
 describe("nodes: failures and deadlines", function () {
-  let sim: RunningSimulator;
-  let userDir: string;
-
-  beforeEach(async () => {
-    userDir = makeUserDir();
-    await startNodeRed(userDir);
-  });
-  afterEach(async () => {
-    await stopNodeRed(userDir);
-    await sim.stop();
-  });
+  const perTest = nodeRedPerTest();
 
   for (const c of CASES) {
     it(`${c.title}: the ${c.node} node fails the run and says why`, async () => {
-      sim = await startSim(c.sim);
+      const sim = await perTest.startSim(c.sim);
       await helper.load(NODE_MODULES, upgradeChainFlow(sim, { config: c.config }), credentialsFor(sim));
       const caught = new Collector("caught");
       const statuses = new Collector("statusOut");

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import { checkExchanges, loadSpec } from "../support/openapi-contract";
 import {
-  Collector, MANAGEMENT_DOMAIN, VI_DOMAIN, caughtError, credentialsFor, getNode, helper, makeUserDir, mutatingRequests,
+  Collector, MANAGEMENT_DOMAIN, VI_DOMAIN, caughtError, connectionOf, credentialsFor, getNode, helper, makeUserDir, mutatingRequests,
   NODE_MODULES, startNodeRed, startSim, statusSequence, stopNodeRed, upgradeChainFlow, upgradePostsPerBundle, type Msg,
 } from "../support/nodes-harness";
 
@@ -104,6 +104,25 @@ describe("nodes: happy path through every phase node", function () {
     assert.match(String(messages[1]?.payload), /prechecks for VCF .* done with 0 errors and 0 warnings/);
     assert.match(String(messages[2]?.payload), /acknowledgement gate passed \(No precheck findings/);
     assert.ok(typeof messages[3]?.markdown === "string");
+  });
+
+  it("hands msg.clusterImages to the run it starts", async () => {
+    const flow = upgradeChainFlow(sim);
+    const download = flow.find((n) => n.id === "download");
+    if (download) download.wires = [["downloaded"]];
+    flow.push({ id: "downloaded", type: "helper", z: "tab1", x: 1, y: 1, wires: [] });
+    await helper.load(NODE_MODULES, flow, credentialsFor(sim));
+    const client = connectionOf().client;
+    assert.ok(client);
+    const cluster = (await client.getDomains()).find((d) => d.name === MANAGEMENT_DOMAIN)?.clusters?.[0];
+    const [image] = await client.getPersonalities();
+    assert.ok(cluster && image, "the simulator lists a cluster and a cluster image");
+    const clusterImages = { [cluster.name ?? cluster.id]: image.personalityId };
+    const downloaded = new Collector("downloaded");
+    getNode("download").receive({ clusterImages });
+    const out = await downloaded.waitFor(() => true, "the download output");
+    const run = connectionOf().requireEngine().getRun((out.vcf as { runId: string }).runId);
+    assert.deepEqual(run?.clusterImages, clusterImages);
   });
 
   it("refuses a VI domain while the management domain is behind, and starts nothing", async () => {

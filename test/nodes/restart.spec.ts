@@ -3,13 +3,32 @@
 import assert from "node:assert/strict";
 import type { RunningSimulator, SimExchange } from "../../nodes/sim/index";
 import {
-  Collector, caughtError, credentialsFor, getNode, helper, makeUserDir, NODE_MODULES, startNodeRed, startSim,
-  stopNodeRed, upgradeChainFlow, upgradePostsPerBundle, type FlowNode, type Msg,
+  CONFIG_ID, Collector, callsOf, caughtError, connectionOf, credentialsFor, getNode, helper, helperNode, NODE_MODULES,
+  nodeRedPerTest, upgradeChainFlow, upgradePostsPerBundle, type FlowNode, type Msg,
 } from "../support/nodes-harness";
 
 type Fault = "downloadNeverFinishes" | "precheckNeverFinishes" | "upgradeNeverFinishes";
 
 const statusOf = (msg: Msg): string => (msg.payload as { status: string }).status;
+const runIdOf = (msg: Msg): string => String((msg.payload as { runId?: string }).runId);
+
+/** `flow` with node `id` sending to `targets` instead, plus helper nodes for the targets that are new. */
+function rewire(flow: FlowNode[], id: string, targets: string[]): FlowNode[] {
+  const known = new Set(flow.map((n) => n.id));
+  return [
+    ...flow.map((n) => (n.id === id ? { ...n, wires: [targets] } : n)),
+    ...targets.filter((t) => !known.has(t)).map(helperNode),
+  ];
+}
+
+function withChanged(flow: FlowNode[], id: string, change: Record<string, unknown>): FlowNode[] {
+  return flow.map((n) => (n.id === id ? { ...n, ...change } : n));
+}
+
+/** How often node `id` said it resumed a run (PhaseNode logs it when it picks a run up). */
+function resumes(id: string): number {
+  return callsOf(id, "log").filter((args) => /^Resuming the /.test(String(args[0]))).length;
+}
 
 function count(log: SimExchange[], method: string, path: RegExp): Map<string, number> {
   const counts = new Map<string, number>();
@@ -18,18 +37,9 @@ function count(log: SimExchange[], method: string, path: RegExp): Map<string, nu
 }
 
 describe("nodes: restart in the middle of a run", function () {
+  const perTest = nodeRedPerTest();
   let sim: RunningSimulator;
-  let userDir: string;
   let flow: FlowNode[];
-
-  beforeEach(async () => {
-    userDir = makeUserDir();
-    await startNodeRed(userDir);
-  });
-  afterEach(async () => {
-    await stopNodeRed(userDir);
-    await sim.stop();
-  });
 
   /** Starts a run, stops Node-RED once `reached` holds, lifts `fault`, and starts Node-RED again on `nextFlow`. */
   async function restartWhen(
@@ -54,7 +64,7 @@ describe("nodes: restart in the middle of a run", function () {
   }
 
   it("during the downloads", async () => {
-    sim = await startSim({ faults: { downloadNeverFinishes: true } });
+    sim = await perTest.startSim({ faults: { downloadNeverFinishes: true } });
     flow = upgradeChainFlow(sim);
     const after = await restartWhen(
       (m) => statusOf(m) === "downloading_bundles" && count(sim.requestLog(), "PATCH", /^\/v1\/bundles\//).size > 0,
@@ -65,7 +75,7 @@ describe("nodes: restart in the middle of a run", function () {
   });
 
   it("during the prechecks", async () => {
-    sim = await startSim({ faults: { precheckNeverFinishes: true } });
+    sim = await perTest.startSim({ faults: { precheckNeverFinishes: true } });
     flow = upgradeChainFlow(sim);
     const after = await restartWhen((m) => statusOf(m) === "running_prechecks", "the prechecks running", "precheckNeverFinishes");
     await after.done.waitFor(() => true, "the upgrade output after the restart", 5000);
@@ -74,18 +84,23 @@ describe("nodes: restart in the middle of a run", function () {
   });
 
   it("while waiting for acknowledgement, which is still needed afterwards", async () => {
-    sim = await startSim({ scenario: "precheck-warnings" });
+    sim = await perTest.startSim({ scenario: "precheck-warnings" });
     flow = upgradeChainFlow(sim);
     const after = await restartWhen((m) => statusOf(m) === "waiting_for_alert_acknowledgement", "the wait for acknowledgement");
     await after.statuses.waitFor((m) => statusOf(m) === "waiting_for_alert_acknowledgement", "the wait shown again after the restart");
     assert.equal(after.done.messages.length, 0);
     getNode("ack").receive({ acknowledge: true });
-    await after.done.waitFor(() => true, "the upgrade output", 5000);
+    await after.done.waitFor(() => true, "the upgrade output", 5000).catch((err) => {
+      console.log("DBG", JSON.stringify(connectionOf().requireEngine().listRuns().map((r) => [r.status, r.phase, r.ownerNodeId, r.completedPhases, r.log.slice(-4).map((l) => l.text)]), null, 1));
+      console.log("DBG caught", JSON.stringify(after.caught.messages.map(caughtError)), JSON.stringify(after.statuses.messages.map(statusOf)));
+      console.log("DBG logs", JSON.stringify(["ack", "upgrade", CONFIG_ID].map((id) => [callsOf(id, "log"), callsOf(id, "warn"), callsOf(id, "error")])));
+      throw err;
+    });
     assertNothingRepeated();
   });
 
   it("during a component upgrade: one POST /v1/upgrades per component", async () => {
-    sim = await startSim({ faults: { upgradeNeverFinishes: true } });
+    sim = await perTest.startSim({ faults: { upgradeNeverFinishes: true } });
     flow = upgradeChainFlow(sim);
     const after = await restartWhen(
       (m) => /Started the upgrade of/.test((m.payload as { markdown: string }).markdown), "a component upgrade", "upgradeNeverFinishes");
@@ -95,8 +110,84 @@ describe("nodes: restart in the middle of a run", function () {
     assertNothingRepeated();
   });
 
+  it("sends the output of a run parked between phases once: not again after a deploy, a full redeploy or a restart", async () => {
+    sim = await perTest.startSim();
+    flow = rewire(upgradeChainFlow(sim), "download", ["parked"]);
+    const creds = credentialsFor(sim);
+    await helper.load(NODE_MODULES, flow, creds);
+    const parked = new Collector("parked");
+    getNode("download").receive({ payload: "start" });
+    await parked.waitFor(() => true, "the download output");
+
+    await helper.setFlows(withChanged(flow, "status", { name: "renamed" }), "nodes", creds);
+    await connectionOf().resumeRuns(); // the deploy's pass has ended (passes run one after the other)
+    assert.equal(resumes("download"), 0, "resumed after a deploy of another node");
+    await helper.setFlows(flow, "full", creds);
+    await connectionOf().resumeRuns();
+    assert.equal(resumes("download"), 0, "resumed after a full redeploy");
+    assert.equal(callsOf("download", "send").length, 1);
+
+    await helper.unload();
+    await helper.load(NODE_MODULES, flow, creds);
+    await connectionOf().resumeRuns();
+    assert.equal(resumes("download"), 0, "resumed after a restart");
+    assert.equal(callsOf("download", "send").length, 0);
+    const [run] = connectionOf().requireEngine().listRuns();
+    assert.ok(run && run.status !== "failed" && run.completedPhases.includes("download"), JSON.stringify(run?.status));
+  });
+
+  it("a run whose owner is on a disabled flow waits for it, and goes on when the flow is enabled again", async () => {
+    sim = await perTest.startSim({ faults: { downloadNeverFinishes: true } });
+    // The download node, and a helper for its output, on a flow of their own.
+    const onTab2 = { z: "tab2" };
+    flow = [{ id: "tab2", type: "tab", label: "start" }, ...withChanged(withChanged(rewire(upgradeChainFlow(sim), "download", ["downloaded"]), "download", onTab2), "downloaded", onTab2)];
+    const creds = credentialsFor(sim);
+    await helper.load(NODE_MODULES, flow, creds);
+    const before = new Collector("statusOut");
+    getNode("download").receive({ payload: "start" });
+    await before.waitFor((m) => statusOf(m) === "downloading_bundles" && count(sim.requestLog(), "PATCH", /^\/v1\/bundles\//).size > 0, "a download in progress");
+    await helper.unload();
+    sim.setFaults({ downloadNeverFinishes: false });
+
+    await helper.load(NODE_MODULES, withChanged(flow, "tab2", { disabled: true }), creds);
+    await connectionOf().resumeRuns();
+    const [run] = connectionOf().requireEngine().listRuns();
+    assert.equal(run?.status, "downloading_bundles");
+    const warnings = callsOf(CONFIG_ID, "warn").map((args) => String(args[0]));
+    assert.ok(warnings.some((w) => /waits for node download \(vcf-download-bundles\), which is disabled or on a disabled flow: enable it/.test(w)), warnings.join("\n"));
+
+    await helper.setFlows(flow, "flows", creds);
+    const downloaded = new Collector("downloaded"); // a new instance: the flow was started again
+    await downloaded.waitFor(() => true, "the download output once the flow is enabled", 5000);
+    assertNothingRepeated();
+  });
+
+  it("refuses a second message for the run a node works on; redeploying that node alone hands the run to its new instance", async () => {
+    sim = await perTest.startSim({ faults: { precheckNeverFinishes: true } });
+    flow = rewire(upgradeChainFlow(sim), "prechecks", ["checked"]);
+    const creds = credentialsFor(sim);
+    await helper.load(NODE_MODULES, flow, creds);
+    const statuses = new Collector("statusOut");
+    const caught = new Collector("caught");
+    const checked = new Collector("checked");
+    getNode("download").receive({ payload: "start" });
+    const running = await statuses.waitFor((m) => statusOf(m) === "running_prechecks", "the prechecks running");
+
+    getNode("prechecks").receive({ vcf: { runId: runIdOf(running) } });
+    const refusal = await caught.waitFor(() => true, "the refusal of the second message");
+    assert.match(caughtError(refusal), new RegExp(`already running the prechecks phase of upgrade run ${runIdOf(running)} for domain lab-m01: this message is not passed on`));
+
+    await helper.setFlows(withChanged(flow, "prechecks", { name: "prechecks v2" }), "nodes", creds);
+    sim.setFaults({ precheckNeverFinishes: false });
+    await checked.waitFor(() => true, "the prechecks output of the new instance", 5000);
+    await connectionOf().resumeRuns();
+    assert.equal(checked.messages.length, 1);
+    assert.equal(resumes("prechecks"), 1);
+    assert.equal(sim.requestLog().filter((e) => e.method === "POST" && e.path === "/v1/system/check-sets").length, 1);
+  });
+
   it("fails a run whose owner node is no longer deployed, with that reason", async () => {
-    sim = await startSim({ faults: { downloadNeverFinishes: true } });
+    sim = await perTest.startSim({ faults: { downloadNeverFinishes: true } });
     flow = upgradeChainFlow(sim);
     const withoutDownloadNode = flow.filter((n) => n.id !== "download");
     const after = await restartWhen((m) => statusOf(m) === "downloading_bundles", "a download in progress", undefined, withoutDownloadNode);

@@ -1,9 +1,12 @@
 // vcf-updates (discovery, one message per domain) and vcf-status (state of every domain after a deploy and on request).
 import assert from "node:assert/strict";
+import { VcfConnection } from "../../nodes/adapters/connection";
+import type { VcfConfigDef } from "../../nodes/adapters/config-settings";
+import { StatusFeed } from "../../nodes/adapters/status-feed";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import {
   Collector, TAB, caughtError, catchNode, configNode, credentialsFor, flowNode, getNode, helper, helperNode, makeUserDir,
-  mutatingRequests, NODE_MODULES, startNodeRed, startSim, stopNodeRed,
+  mutatingRequests, NODE_MODULES, startNodeRed, startSim, stopNodeRed, type Msg,
 } from "../support/nodes-harness";
 
 interface UpdateInfo {
@@ -65,6 +68,24 @@ describe("nodes: vcf-updates and vcf-status", function () {
     const error = await caught.waitFor(() => true, "the error");
     assert.match(caughtError(error), /Domain "lab-w09" is not among the domains SDDC Manager lists \(lab-m01, lab-w01, lab-w02\)/);
     assert.deepEqual(out.messages.map((m) => m.topic), ["lab-w02"]);
+  });
+
+  it("vcf-status answers a message through the input handler's send, not the node's own", async () => {
+    const connection = new VcfConnection({
+      def: configNode(sim) as unknown as VcfConfigDef, credentials: sim.credentials, lookupNode: () => undefined,
+      findInFlows: () => undefined, userDir: undefined, log: () => undefined,
+    });
+    const nodeSends: Msg[] = [];
+    const inputSends: Msg[] = [];
+    const feed = new StatusFeed(connection, undefined, { send: (m) => nodeSends.push(m as Msg), status: () => undefined, warn: () => undefined }, {});
+    try {
+      await feed.emitCurrent("lab-w01", new AbortController().signal, (m) => inputSends.push(m as Msg));
+      assert.deepEqual(inputSends.map((m) => m.topic), ["lab-w01"]);
+      assert.equal(nodeSends.length, 0);
+    } finally {
+      feed.close();
+      await connection.close();
+    }
   });
 
   it("vcf-status reports every domain after a deploy, and again on request", async () => {

@@ -1,6 +1,7 @@
 // Shared set-up of the node tests: the real Node-RED runtime (via node-red-node-test-helper), the real simulator,
 // flows built from a few helpers, and collectors that wait for messages by event (never by sleeping).
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import helper from "node-red-node-test-helper";
@@ -11,6 +12,7 @@ import vcfAwaitAck from "../../nodes/vcf-await-ack";
 import vcfUpgrade from "../../nodes/vcf-upgrade";
 import vcfUpdates from "../../nodes/vcf-updates";
 import vcfStatus from "../../nodes/vcf-status";
+import type { VcfConnection } from "../../nodes/adapters/connection";
 import { startSimulator, type RunningSimulator, type SimExchange, type SimulatorOptions } from "../../nodes/sim/index";
 
 helper.init(require.resolve("node-red"));
@@ -47,6 +49,31 @@ export async function stopNodeRed(userDir?: string): Promise<void> {
   await helper.unload();
   await helper.stopServer();
   if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+}
+
+/**
+ * Registers the per-test set-up most node specs share: a fresh user directory and Node-RED before each test;
+ * afterwards Node-RED stops, the directory is removed and every simulator started through `startSim` stops.
+ */
+export function nodeRedPerTest(): { userDir(): string; startSim(options?: SimulatorOptions): Promise<RunningSimulator> } {
+  let userDir = "";
+  const sims: RunningSimulator[] = [];
+  beforeEach(async () => {
+    userDir = makeUserDir();
+    await startNodeRed(userDir);
+  });
+  afterEach(async () => {
+    await stopNodeRed(userDir);
+    await Promise.all(sims.splice(0).map((sim) => sim.stop()));
+  });
+  return {
+    userDir: () => userDir,
+    startSim: async (options) => {
+      const sim = await startSim(options);
+      sims.push(sim);
+      return sim;
+    },
+  };
 }
 
 /** The vcf-config node for `sim`, with tiny waits; durations in the editor's units (seconds / minutes). */
@@ -104,31 +131,31 @@ export function getNode(id: string): helper.TestNode {
   return node;
 }
 
-/** Records every message a helper node receives and waits for the one a test needs. */
-export class Collector {
-  readonly messages: Msg[] = [];
+/** Items that arrive over time, and a wait for the one a test needs (by event, never by sleeping). */
+class Arrivals<T> {
+  readonly items: T[] = [];
   private waiters: Array<() => void> = [];
 
-  constructor(nodeId: string) {
-    getNode(nodeId).on("input", (msg: Msg) => {
-      this.messages.push(msg);
-      for (const wake of this.waiters.splice(0)) wake();
-    });
+  constructor(private readonly describe: (items: T[]) => string) {}
+
+  protected push(item: T): void {
+    this.items.push(item);
+    for (const wake of this.waiters.splice(0)) wake();
   }
 
-  /** Resolves with the first message (already received or still to come) that `match` accepts. */
-  waitFor(match: (msg: Msg) => boolean, what: string, timeoutMs = 5000): Promise<Msg> {
+  /** Resolves with the first item (already here or still to come) that `match` accepts. */
+  waitFor(match: (item: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
-        const found = this.messages.find(match);
-        if (found) {
+        const found = this.items.find(match);
+        if (found !== undefined) {
           clearTimeout(timer);
           resolve(found);
         }
         return found !== undefined;
       };
       const timer = setTimeout(() => {
-        reject(new Error(`timed out waiting for ${what}; received ${this.messages.length} message(s): ${summary(this.messages)}`));
+        reject(new Error(`timed out waiting for ${what}; received ${this.items.length}: ${this.describe(this.items)}`));
       }, timeoutMs);
       const listen = (): void => {
         if (!check()) this.waiters.push(listen);
@@ -136,6 +163,99 @@ export class Collector {
       listen();
     });
   }
+}
+
+/** Records every message a helper node receives. */
+export class Collector extends Arrivals<Msg> {
+  constructor(nodeId: string) {
+    super(summary);
+    getNode(nodeId).on("input", (msg: Msg) => this.push(msg));
+  }
+
+  get messages(): Msg[] {
+    return this.items;
+  }
+}
+
+/** Records a node's calls of a Node method (warn, error, log, ...) from the test helper's call:<method> events. */
+export class NodeCalls extends Arrivals<unknown[]> {
+  constructor(nodeId: string, method: string) {
+    super((items) => items.map((args) => String(args[0])).join(" | "));
+    getNode(nodeId).on(`call:${method}`, (call: unknown) => this.push((call as { args: unknown[] }).args));
+  }
+}
+
+interface SpyCall {
+  thisValue: unknown;
+  args: unknown[];
+}
+
+/** The arguments of every call of a Node method by node `nodeId` (any instance) since helper.load (the helper's spies). */
+export function callsOf(nodeId: string, method: "log" | "warn" | "error" | "send" | "status"): unknown[][] {
+  const spy = (getNode(nodeId) as unknown as Record<string, { getCalls?: () => SpyCall[] }>)[method];
+  if (!spy?.getCalls) throw new Error(`Node.prototype.${method} is not spied on`);
+  return spy.getCalls().filter((c) => (c.thisValue as { id?: unknown } | null)?.id === nodeId).map((c) => c.args);
+}
+
+interface Hooks {
+  add(id: string, callback: (event: unknown) => void): void;
+  remove(id: string): void;
+}
+// The runtime's own hooks registry (node-red-node-test-helper exposes none); the same module instance Node-RED uses.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtimeHooks = (require("@node-red/util") as { hooks: Hooks }).hooks;
+
+export interface Completion {
+  nodeId: string;
+  msg: Msg;
+  error?: unknown;
+}
+
+/** Records every done() call of every node, through Node-RED's onComplete hook; stop() removes the hook. */
+export class Completions extends Arrivals<Completion> {
+  private static count = 0;
+  private readonly hookId = `onComplete.vcfNodesTest${++Completions.count}`;
+
+  constructor() {
+    super((items) => items.map((c) => c.nodeId).join(", "));
+    runtimeHooks.add(this.hookId, (event) => {
+      const e = event as { msg: Msg; error?: unknown; node: { id: string } };
+      this.push({ nodeId: e.node.id, msg: e.msg, error: e.error });
+    });
+  }
+
+  stop(): void {
+    runtimeHooks.remove(this.hookId);
+  }
+}
+
+/** A loopback TCP server that accepts connections and never answers: requests to it hang until aborted. */
+export async function startSilentServer(): Promise<{ url: string; connected: Promise<void>; stop(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  let markConnected = (): void => undefined;
+  const connected = new Promise<void>((resolve) => { markConnected = resolve; });
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    markConnected();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connected,
+    stop: () => new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** The VcfConnection of the deployed vcf-config node. */
+export function connectionOf(id = CONFIG_ID): VcfConnection {
+  const connection = (getNode(id) as unknown as { connection?: VcfConnection }).connection;
+  if (!connection) throw new Error(`node ${id} is not a deployed vcf-config node`);
+  return connection;
 }
 
 function summary(messages: Msg[]): string {

@@ -1,11 +1,11 @@
 import type { Bundle } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 import { EngineError } from "../errors";
-import { compareVersions } from "../releases";
-import { httpStatusOf } from "../remote-errors";
+import { describeApiErrors, httpStatusOf } from "../remote-errors";
 import { PhaseContext } from "../run-handle";
 import type { BundleRecord } from "../types";
-import { collectTaskErrors, describeApiErrors } from "./task-errors";
+import { fallbackBundles } from "./bundle-choice";
+import { collectTaskErrors } from "./task-errors";
 
 const IN_FLIGHT = new Set(["PENDING", "SCHEDULED", "IN_PROGRESS", "VALIDATING"]);
 
@@ -13,30 +13,10 @@ function bundleName(b: Pick<BundleRecord, "bundleId" | "description">): string {
   return b.description ? `${b.description} (${b.bundleId})` : b.bundleId;
 }
 
-/** Same component version, with or without the build suffix on either side. */
-function sameComponentVersion(a: string, b: string): boolean {
-  if (a === b) return true;
-  const hasBuild = (v: string) => v.includes("-");
-  return (!hasBuild(a) || !hasBuild(b)) && compareVersions(a, b) === 0;
-}
-
-/** Bundles the target release needs: its patch bundles, or the fallback through the bundle list and upgradables. */
+/** Bundles the target release needs: its patch bundles, or the fallback by component. */
 async function findNeededBundles(ctx: PhaseContext): Promise<string[]> {
   const release = ctx.run.targetRelease;
-  if (release.patchBundleIds.length > 0) return release.patchBundleIds;
-  await ctx.handle.log("info", `Release ${release.version} lists no patch bundles; matching bundles by component version`);
-  const ids = new Set<string>();
-  const bundles = await ctx.client.getBundles(undefined, ctx.opts);
-  for (const b of bundles) {
-    const matches = (b.components ?? []).some((c) =>
-      c.toVersion !== undefined && release.bom.some((e) => sameComponentVersion(e.version, c.toVersion as string)));
-    if (matches) ids.add(b.id);
-  }
-  const upgradables = await ctx.client.getSystemUpgradables(ctx.opts).catch(() => []);
-  for (const u of upgradables) {
-    if (u.resource?.resourceId === ctx.run.domainId && u.bundleId) ids.add(u.bundleId);
-  }
-  return [...ids];
+  return release.patchBundleIds.length > 0 ? release.patchBundleIds : fallbackBundles(ctx);
 }
 
 /** Progress of the download phase: 5..25 % of the whole run. */
@@ -91,7 +71,7 @@ async function downloadOne(ctx: PhaseContext, record: BundleRecord): Promise<voi
   }
   const final = await ctx.wait({
     what: `Download of bundle ${bundleName(record)}`,
-    deadlineKey: "download",
+    deadlineKey: `download:${record.bundleId}`,
     deadlineMs: ctx.settings.downloadDeadlineMs,
     poll: read,
     until: (b) => !IN_FLIGHT.has(normalizeStatus(b.downloadStatus)) && normalizeStatus(b.downloadStatus) !== "",
@@ -113,7 +93,7 @@ async function eachLimited<T>(
   ctx: PhaseContext, items: T[], limit: number, work: (child: PhaseContext, item: T) => Promise<void>,
 ): Promise<void> {
   const stop = new AbortController();
-  const child = new PhaseContext(ctx.client, ctx.settings, ctx.handle, AbortSignal.any([ctx.signal, stop.signal]));
+  const child = new PhaseContext(ctx.client, ctx.settings, ctx.handle, AbortSignal.any([ctx.signal, stop.signal]), ctx.runById);
   const queue = [...items];
   let failure: unknown;
   const worker = async (): Promise<void> => {

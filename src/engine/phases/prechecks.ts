@@ -1,11 +1,13 @@
 import type {
-  AssessmentOutput, CheckSetQueryResourceResult, CheckSetResourceSelection, CheckSetQueryResource,
+  AssessmentOutput, CheckSetQueryResourceResult, CheckSetResourceSelection, CheckSetQueryResource, Task,
 } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import { EngineError } from "../errors";
+import { EngineError, isAbort } from "../errors";
 import { evaluateAssessment } from "../findings";
+import { errorCodeOf, httpStatusOf, isRefusal } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { Finding } from "../types";
+import { findLostWork, outcomeUnknown } from "./lost-answer";
 import { TARGET_VALIDATION_CODE, setTargetVersion } from "./target";
 
 /** Check-set resource type -> BOM entry name of the component in the release. */
@@ -72,27 +74,47 @@ export function runSelection(
   return { selection, skipped };
 }
 
-/** Finds a check-set run started just before a restart (the POST went out, its id was not recorded). */
-async function findStartedRun(ctx: PhaseContext): Promise<string | undefined> {
-  const runs = await ctx.client.listCheckSetRuns(ctx.run.domainId, ctx.opts);
-  const mine = runs
-    .filter((r) => r.id && r.metadata?.targetVersion === ctx.run.targetVersion)
-    .sort((a, b) => (b.timestamp ?? 0) - (a.timestamp ?? 0));
-  return mine[0]?.id;
+/**
+ * The check-set run our POST started: one of the domain's runs newer (SDDC Manager's clock) than every run
+ * listed just before the POST, for this target. Never an older run with the same target (e.g. last week's).
+ */
+async function findStartedRun(ctx: PhaseContext, signal: AbortSignal | undefined): Promise<string | undefined> {
+  const before = ctx.run.remote.checkSetRunsBefore;
+  if (before === undefined) return undefined;
+  const runs = await ctx.client.listCheckSetRuns(ctx.run.domainId, { signal });
+  const target = ctx.run.targetVersion;
+  return runs
+    .filter((r) => r.id && (r.timestamp ?? 0) > before && (!r.metadata?.targetVersion || r.metadata.targetVersion === target))
+    .sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0))[0]?.id;
 }
 
-/** The two-query pattern, then the run; its id is recorded at once. */
-async function startCheckSetRun(ctx: PhaseContext): Promise<void> {
-  const { run, client } = ctx;
-  if (run.remote.checkSetRunId) return;
-  if (run.remote.checkSetRunRequested) {
-    const found = await findStartedRun(ctx);
-    if (found) {
-      await ctx.handle.update((r) => { r.remote.checkSetRunId = found; });
-      await ctx.handle.log("info", `Following the precheck run ${found} started before the restart`);
-      return;
-    }
+/** The newest timestamp among the domain's check-set runs (0 when there are none). */
+async function newestRunTimestamp(ctx: PhaseContext): Promise<number> {
+  const runs = await ctx.client.listCheckSetRuns(ctx.run.domainId, ctx.opts);
+  return runs.reduce((max, r) => Math.max(max, r.timestamp ?? 0), 0);
+}
+
+/** A run POST without a recorded answer (lost, or the engine stopped): find the run, never POST again. */
+async function adoptLostRun(ctx: PhaseContext, cause: unknown): Promise<void> {
+  const requestedAt = ctx.run.remote.checkSetRunRequestedAt ?? "";
+  const found = await findLostWork(ctx, "the precheck run", `checkset:${requestedAt}`, (signal) => findStartedRun(ctx, signal));
+  if (!found) {
+    throw outcomeUnknown(`the precheck run request for domain ${ctx.run.domainName}`, requestedAt, cause,
+      `the domain's precheck runs (Lifecycle Management > Updates > Precheck, or GET /v1/system/check-sets?domainId=${ctx.run.domainId})`);
   }
+  await ctx.handle.update((r) => { r.remote.checkSetRunId = found; });
+  await ctx.handle.log("info", `Following the precheck run ${found}, started by the request whose answer was not recorded`);
+}
+
+/** SDDC Manager rejected the run because its query is stale or unknown (400 naming the query). */
+function isStaleQuery(err: unknown, queryId: string): boolean {
+  if (httpStatusOf(err) !== 400) return false;
+  return /QUERY/i.test(errorCodeOf(err) ?? "") || (err instanceof Error && err.message.includes(queryId));
+}
+
+/** The two-query pattern: the domain alone, then every resource with its target BOM version. */
+async function queryCheckSets(ctx: PhaseContext): Promise<{ queryId: string; selection: CheckSetResourceSelection[] }> {
+  const { run, client } = ctx;
   const first = await client.queryCheckSets({ checkSetType: "UPGRADE", domains: [{ domainId: run.domainId }] }, ctx.opts);
   if (first.resources.length === 0) {
     throw new EngineError("REMOTE_FAILURE", `The check-set query returned no resources for domain ${run.domainName}`);
@@ -104,16 +126,52 @@ async function startCheckSetRun(ctx: PhaseContext): Promise<void> {
   if (selection.length === 0) {
     throw new EngineError("REMOTE_FAILURE", `The check-set queries offered no check-sets for domain ${run.domainName}`);
   }
-  await ctx.handle.update((r) => {
-    r.remote.checkSetQueryId = detailed.queryId;
-    r.remote.checkSetRunRequested = true;
-  });
-  const task = await client.startCheckSetRun(
-    { queryId: detailed.queryId, resources: selection, metadata: { targetVersion: run.targetVersion } }, ctx.opts);
-  await ctx.handle.update((r) => { r.remote.checkSetRunId = task.id; });
-  await ctx.handle.log("info", `Started prechecks on ${selection.length} resource(s)`, {
-    runId: task.id, resources: selection.map((s) => `${s.resourceType} ${s.resourceName}`),
-  });
+  return { queryId: detailed.queryId, selection };
+}
+
+/** Queries, then starts the run once; its id is recorded at once. A stale query is queried again, once. */
+async function startCheckSetRun(ctx: PhaseContext): Promise<void> {
+  const { run, client } = ctx;
+  if (run.remote.checkSetRunId) return;
+  if (run.remote.checkSetRunRequestedAt) {
+    await ctx.handle.log("info", "The precheck run was requested before the restart without a recorded answer; looking for it");
+    await adoptLostRun(ctx, undefined);
+    return;
+  }
+  for (let attempt = 1; ; attempt++) {
+    const { queryId, selection } = await queryCheckSets(ctx);
+    const before = await newestRunTimestamp(ctx);
+    await ctx.handle.update((r) => {
+      r.remote.checkSetQueryId = queryId;
+      r.remote.checkSetRunRequestedAt = new Date().toISOString();
+      r.remote.checkSetRunsBefore = before;
+    });
+    let task: Task;
+    try {
+      task = await client.startCheckSetRun({ queryId, resources: selection, metadata: { targetVersion: run.targetVersion } }, ctx.opts);
+    } catch (err) {
+      if (isRefusal(err)) {
+        await ctx.handle.update((r) => {
+          delete r.remote.checkSetRunRequestedAt;
+          delete r.remote.checkSetRunsBefore;
+        });
+        if (attempt === 1 && isStaleQuery(err, queryId)) {
+          await ctx.handle.log("info", `SDDC Manager rejected check-set query ${queryId} as stale (${(err as Error).message}); querying again`);
+          continue;
+        }
+        throw err;
+      }
+      if (isAbort(err, ctx.signal)) throw err;
+      await ctx.handle.log("warning", `No answer to the precheck run request (${(err as Error).message}); looking for the run in SDDC Manager instead of sending the request again`);
+      await adoptLostRun(ctx, err);
+      return;
+    }
+    await ctx.handle.update((r) => { r.remote.checkSetRunId = task.id; });
+    await ctx.handle.log("info", `Started prechecks on ${selection.length} resource(s)`, {
+      runId: task.id, resources: selection.map((s) => `${s.resourceType} ${s.resourceName}`),
+    });
+    return;
+  }
 }
 
 async function waitForRun(ctx: PhaseContext): Promise<AssessmentOutput> {

@@ -1,11 +1,13 @@
 import type {
-  NsxtResources, Personality, ResourceUpgradeSpec, Upgradable, UpgradablesClusterResource, UpgradeSpec,
+  Bundle, NsxtResourceState, NsxtResources, NsxtUpgradeUserInputSpec, Personality, ResourceUpgradeSpec, Upgradable,
+  UpgradablesClusterResource, UpgradeSpec,
 } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 import { EngineError } from "../errors";
-import { compareVersions } from "../releases";
 import { httpStatusOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
+import { sameVersion } from "../versions";
+import { chooseClusterImage } from "./cluster-images";
 
 /** What an upgradable upgrades, decided from its software component types (never by substring). */
 export type ComponentKind = "SDDC_MANAGER" | "NSX_T_MANAGER" | "VCENTER" | "ESX_HOST";
@@ -18,6 +20,19 @@ const KIND_BY_TYPE: Readonly<Record<string, ComponentKind>> = {
   HOST: "ESX_HOST",
   ESX_HOST: "ESX_HOST",
 };
+
+/** The component's entry name in a release's bill of materials. */
+export const BOM_NAMES: Readonly<Record<ComponentKind, string>> = {
+  SDDC_MANAGER: "SDDC_MANAGER_VCF",
+  NSX_T_MANAGER: "NSX_T_MANAGER",
+  VCENTER: "VCENTER",
+  ESX_HOST: "ESX_HOST",
+};
+
+/** The kind of a bundle or software component type (exact names only, never by substring). */
+export function kindOfType(type: string | undefined): ComponentKind | undefined {
+  return KIND_BY_TYPE[normalizeStatus(type)];
+}
 
 export const KIND_LABELS: Readonly<Record<ComponentKind, string>> = {
   SDDC_MANAGER: "SDDC Manager",
@@ -57,89 +72,97 @@ function domainScope(bundleId: string, domainId: string): UpgradeSpec {
   return { bundleId, resourceType: "DOMAIN", resourceUpgradeSpecs: [{ resourceId: domainId, upgradeNow: true }] };
 }
 
-/** NSX: every edge cluster and every host cluster, so the whole NSX footprint (and its managers) is upgraded. */
-async function nsxSpec(ctx: PhaseContext, bundleId: string): Promise<UpgradeSpec> {
-  const spec = domainScope(bundleId, ctx.run.domainId);
+const DONE = new Set(["COMPLETED", "COMPLETED_WITH_SUCCESS", "SUCCESSFUL"]);
+
+/** An NSX part already at the bundle's version (SDDC Manager re-offers NSX for the parts left over). */
+function nsxPartDone(part: NsxtResourceState, toVersion: string | undefined): boolean {
+  return DONE.has(normalizeStatus(part.upgradeStatus)) || sameVersion(part.version, toVersion);
+}
+
+/**
+ * NSX: the edge and host clusters not yet upgraded (all of them the first time), so the whole footprint and
+ * then its managers are upgraded; undefined when every part already runs the bundle's version.
+ */
+async function nsxSpec(ctx: PhaseContext, bundle: Bundle): Promise<UpgradeSpec | undefined> {
+  const spec = domainScope(bundle.id, ctx.run.domainId);
   let nsx: NsxtResources;
   try {
-    nsx = await ctx.client.getNsxtResources(ctx.run.domainId, bundleId, ctx.opts);
+    nsx = await ctx.client.getNsxtResources(ctx.run.domainId, bundle.id, ctx.opts);
   } catch (err) {
     if (httpStatusOf(err) !== 404) throw err;
     await ctx.handle.log("info", "No NSX resource details; upgrading every NSX cluster with the default options");
     return spec;
   }
-  const hostClusters = (nsx.nsxtHostClusters ?? []).filter((c) => c.id);
-  const edgeClusters = (nsx.nsxtEdgeClusters ?? []).filter((c) => c.id);
-  if (!nsx.nsxtManagerCluster?.id || (hostClusters.length === 0 && edgeClusters.length === 0)) return spec;
-  spec.nsxtUpgradeUserInputSpecs = [{
+  const toVersion = bundle.components?.find((c) => normalizeStatus(c.type) === "NSX_T_MANAGER")?.toVersion;
+  const hosts = (nsx.nsxtHostClusters ?? []).filter((c) => c.id);
+  const edges = (nsx.nsxtEdgeClusters ?? []).filter((c) => c.id);
+  const hostsLeft = hosts.filter((c) => !nsxPartDone(c, toVersion));
+  const edgesLeft = edges.filter((c) => !nsxPartDone(c, toVersion));
+  const managerDone = nsx.nsxtManagerCluster !== undefined && nsxPartDone(nsx.nsxtManagerCluster, toVersion);
+  if (managerDone && hostsLeft.length === 0 && edgesLeft.length === 0) return undefined;
+  const doneHosts = hosts.filter((c) => !hostsLeft.includes(c));
+  if (doneHosts.length > 0) {
+    await ctx.handle.log("info", `NSX host cluster(s) ${doneHosts.map((c) => c.name ?? c.id).join(", ")} already run ${toVersion ?? "the bundle's version"}; upgrading the rest`);
+  }
+  if (!nsx.nsxtManagerCluster?.id || (hostsLeft.length === 0 && edgesLeft.length === 0)) return spec;
+  const input: NsxtUpgradeUserInputSpec = {
     nsxtId: nsx.nsxtManagerCluster.id,
     nsxtUpgradeOptions: { isEdgeOnlyUpgrade: false, isHostClustersUpgradeParallel: true, isEdgeClustersUpgradeParallel: true },
-    nsxtEdgeClusterUpgradeSpecs: edgeClusters.map((c) => ({ edgeClusterId: c.id as string, edgeParallelUpgrade: true })),
-    nsxtHostClusterUpgradeSpecs: hostClusters.map((c) => ({ hostClusterId: c.id as string, hostParallelUpgrade: false, liveUpgrade: false })),
-  }];
+  };
+  if (edgesLeft.length > 0) input.nsxtEdgeClusterUpgradeSpecs = edgesLeft.map((c) => ({ edgeClusterId: c.id as string, edgeParallelUpgrade: true }));
+  if (hostsLeft.length > 0) input.nsxtHostClusterUpgradeSpecs = hostsLeft.map((c) => ({ hostClusterId: c.id as string, hostParallelUpgrade: false, liveUpgrade: false }));
+  spec.nsxtUpgradeUserInputSpecs = [input];
   return spec;
 }
 
-/** "8.0.3-0.0.24280767" and "8.0.3-24280767" are the same image: same base version, same build number. */
-export function sameEsxVersion(a: string, b: string): boolean {
-  if (compareVersions(a, b) !== 0) return false;
-  const build = (v: string) => /(\d+)\s*$/.exec(v.split("-").slice(1).join("-"))?.[1];
-  const ba = build(a);
-  const bb = build(b);
-  return ba === undefined || bb === undefined || ba === bb;
-}
-
-function personalityFor(personalities: Personality[], esxVersion: string): Personality | undefined {
-  return personalities.find((p) => {
-    const v = p.softwareInfo?.baseImage?.version ?? p.version;
-    return v !== undefined && sameEsxVersion(v, esxVersion);
-  });
-}
-
-/** ESXi: one entry per cluster; image-based (vLCM) clusters need the cluster image of the target version. */
-async function esxSpec(ctx: PhaseContext, bundleId: string): Promise<UpgradeSpec> {
-  const esxVersion = ctx.run.targetRelease.bom.find((e) => e.name === "ESX_HOST")?.version;
-  const all: UpgradablesClusterResource[] = await ctx.client.getUpgradableClusters(ctx.run.domainId, ctx.opts);
-  // Clusters whose image already is the target version have nothing to do.
-  const clusters = all.filter((c) => {
-    const image = c.softwareInfo?.baseImage?.version;
-    return !esxVersion || !image || !sameEsxVersion(image, esxVersion);
-  });
+/**
+ * ESXi: one entry per cluster not yet at the target; image-based (vLCM) clusters each get the image chosen for
+ * them. Undefined when every cluster already runs the target (the component loop then waits for the list to clear).
+ */
+async function esxSpec(ctx: PhaseContext, bundleId: string): Promise<UpgradeSpec | undefined> {
+  const { run } = ctx;
+  const esxVersion = run.targetRelease.bom.find((e) => e.name === "ESX_HOST")?.version;
+  const all: UpgradablesClusterResource[] = await ctx.client.getUpgradableClusters(run.domainId, ctx.opts);
+  if (all.length === 0) {
+    await ctx.handle.log("info", "SDDC Manager lists no clusters for the ESXi upgrade; upgrading the ESXi hosts of the whole domain");
+    return domainScope(bundleId, run.domainId);
+  }
+  const clusters = all.filter((c) => !esxVersion || !sameVersion(c.softwareInfo?.baseImage?.version, esxVersion));
   if (clusters.length === 0) {
-    await ctx.handle.log("info", "No per-cluster upgrade information; upgrading the ESXi hosts of the whole domain");
-    return domainScope(bundleId, ctx.run.domainId);
+    await ctx.handle.log("info", `Every cluster of ${run.domainName} already runs ESXi ${esxVersion ?? ""}; nothing to start for bundle ${bundleId}`);
+    return undefined;
   }
   const imageClusters = clusters.filter((c) => c.vlcmEnabled);
-  let personality: Personality | undefined;
-  if (imageClusters.length > 0) {
-    personality = esxVersion ? personalityFor(await ctx.client.getPersonalities(undefined, ctx.opts), esxVersion) : undefined;
-    if (!personality) {
-      throw new EngineError("REMOTE_FAILURE",
-        `No cluster image for ESXi ${esxVersion ?? "(target version unknown)"} is available for the image-based cluster(s) ${imageClusters.map((c) => c.resourceId).join(", ")}`,
-        { fix: "Import or create the cluster image in SDDC Manager (Lifecycle Management > Image Management), then start the upgrade again" });
-    }
-  }
-  const specs: ResourceUpgradeSpec[] = clusters.map((c) => {
+  const personalities: Personality[] = imageClusters.length > 0 ? await ctx.client.getPersonalities(undefined, ctx.opts) : [];
+  const names = imageClusters.length > 0
+    ? new Map(((await ctx.client.getDomain(run.domainId, ctx.opts)).clusters ?? []).map((c) => [c.id, c.name]))
+    : new Map<string, string | undefined>();
+  const specs: ResourceUpgradeSpec[] = [];
+  for (const c of clusters) {
     const entry: ResourceUpgradeSpec = { resourceId: c.resourceId, upgradeNow: true };
-    if (c.vlcmEnabled && personality) entry.personalitySpec = { personalityId: personality.personalityId };
-    return entry;
-  });
+    if (c.vlcmEnabled) {
+      const choice = chooseClusterImage(c, names.get(c.resourceId), personalities, esxVersion, run.clusterImages);
+      if (choice.warning) await ctx.handle.log("warning", choice.warning);
+      entry.personalitySpec = { personalityId: choice.personality.personalityId };
+    }
+    specs.push(entry);
+  }
   const spec: UpgradeSpec = { bundleId, resourceType: "CLUSTER", resourceUpgradeSpecs: specs };
   // A request may mix image-based and baseline clusters only when they run in parallel.
   if (imageClusters.length > 0 && imageClusters.length < clusters.length) spec.parallelUpgrade = true;
   return spec;
 }
 
-/** The POST /v1/upgrades body each component type needs. */
-export async function buildUpgradeSpec(ctx: PhaseContext, kind: ComponentKind, bundleId: string): Promise<UpgradeSpec> {
+/** The POST /v1/upgrades body each component type needs; undefined when nothing is left to upgrade. */
+export async function buildUpgradeSpec(ctx: PhaseContext, kind: ComponentKind, bundle: Bundle): Promise<UpgradeSpec | undefined> {
   switch (kind) {
     case "NSX_T_MANAGER":
-      return nsxSpec(ctx, bundleId);
+      return nsxSpec(ctx, bundle);
     case "ESX_HOST":
-      return esxSpec(ctx, bundleId);
+      return esxSpec(ctx, bundle.id);
     case "SDDC_MANAGER":
     case "VCENTER":
       // vCenter: the minimal body; vcenterUpgradeUserInputSpecs would require a temporaryNetwork.
-      return domainScope(bundleId, ctx.run.domainId);
+      return domainScope(bundle.id, ctx.run.domainId);
   }
 }

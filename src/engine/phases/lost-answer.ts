@@ -1,0 +1,36 @@
+// A POST whose answer never arrived (timeout, dropped connection, 5xx, an unreadable 202) may still have started
+// its work in SDDC Manager. It is never sent again: the work is looked for, and attached to when found.
+import { EngineError } from "../errors";
+import type { PhaseContext } from "../run-handle";
+
+/** How long to look for the work: three of the longest poll intervals (3 min by default). */
+export function lookupWindowMs(ctx: PhaseContext): number {
+  return 3 * ctx.settings.maxPollIntervalMs;
+}
+
+/** Polls `find` for the lookup window; undefined when nothing turned up. `key` names the request (unique per POST). */
+export async function findLostWork<T>(
+  ctx: PhaseContext, what: string, key: string, find: (signal: AbortSignal | undefined) => Promise<T | undefined>,
+): Promise<T | undefined> {
+  try {
+    return await ctx.wait({
+      what: `Looking for ${what}`,
+      deadlineKey: `lookup:${key}`,
+      deadlineMs: lookupWindowMs(ctx),
+      poll: find,
+      until: (found) => found !== undefined,
+    });
+  } catch (err) {
+    if (err instanceof EngineError && err.code === "DEADLINE") return undefined;
+    throw err;
+  }
+}
+
+/** The failure when the work was not found: say that the outcome is unknown and what to look at. */
+export function outcomeUnknown(request: string, requestedAt: string, cause: unknown, check: string): EngineError {
+  const why = cause instanceof Error ? cause.message : cause === undefined ? "the engine stopped before the answer was recorded" : String(cause);
+  return new EngineError("OUTCOME_UNKNOWN",
+    `The outcome of ${request} (sent ${requestedAt}) is unknown: no answer (${why}), and SDDC Manager shows no matching work`, {
+      fix: `In SDDC Manager, check ${check}. If it is running, let it finish; then start a new run (it attaches to work that is still running and does not send this request twice)`,
+    });
+}

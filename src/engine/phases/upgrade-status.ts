@@ -1,0 +1,40 @@
+// Reading an Upgrade's status and explaining its failure.
+import type { Upgrade } from "../../vcf/types";
+import { normalizeStatus } from "../../vcf/status";
+import { EngineError } from "../errors";
+import { describeApiErrors } from "../remote-errors";
+import type { PhaseContext } from "../run-handle";
+import type { UpgradeRecord } from "../types";
+import { collectTaskErrors } from "./task-errors";
+import { KIND_LABELS, type ComponentKind } from "./upgrade-specs";
+
+const SUCCEEDED = new Set(["COMPLETED_WITH_SUCCESS", "SUCCESSFUL", "COMPLETED"]);
+const FAILED = new Set(["COMPLETED_WITH_FAILURE", "FAILED", "CANCELLED", "CANCELED", "SKIPPED"]);
+
+export function upgradeSucceeded(u: Pick<Upgrade, "status">): boolean {
+  return SUCCEEDED.has(normalizeStatus(u.status));
+}
+
+export function upgradeFailed(u: Pick<Upgrade, "status">): boolean {
+  return FAILED.has(normalizeStatus(u.status));
+}
+
+export function upgradeEnded(u: Pick<Upgrade, "status">): boolean {
+  return upgradeSucceeded(u) || upgradeFailed(u);
+}
+
+export function label(record: Pick<UpgradeRecord, "componentType" | "bundleId">): string {
+  const kind = KIND_LABELS[record.componentType as ComponentKind] ?? record.componentType;
+  return `${kind} (bundle ${record.bundleId})`;
+}
+
+/** The failure of an upgrade, with the task's messages and remediation when SDDC Manager gives them. */
+export async function failureOf(ctx: PhaseContext, record: UpgradeRecord, upgrade: Upgrade): Promise<EngineError> {
+  const status = normalizeStatus(upgrade.status);
+  let detail: { message: string; remediation?: string } = { message: `status ${status}` };
+  const task = await ctx.client.getTask(upgrade.taskId || upgrade.id, ctx.opts).catch(() => undefined);
+  if (task) detail = describeApiErrors(collectTaskErrors(task), detail.message);
+  return new EngineError("REMOTE_FAILURE", `The upgrade of ${label(record)} failed: ${detail.message}`, {
+    fix: detail.remediation ?? "Look at the task in SDDC Manager, fix the cause and retry it there, then start the run again",
+  });
+}

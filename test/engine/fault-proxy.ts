@@ -1,0 +1,85 @@
+/**
+ * A real HTTP proxy on 127.0.0.1:0 in front of the simulator, for answers the simulator does not give on
+ * purpose (a 503 right after SDDC Manager's restart, refused credentials, a failing validation). Every other
+ * request is forwarded unchanged.
+ */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ProxiedRequest {
+  method: string;
+  /** Path without the query. */
+  path: string;
+  body: string;
+}
+
+export interface CannedReply {
+  status: number;
+  body?: string;
+  contentType?: string;
+}
+
+export interface ForwardedReply {
+  status: number;
+  body: string;
+}
+
+/** Decides per request: a canned reply, or undefined to forward it. */
+export type ProxyRule = (req: ProxiedRequest) => CannedReply | undefined;
+
+/** Rewrites a forwarded answer's body (undefined keeps it). */
+export type ProxyRewrite = (req: ProxiedRequest, reply: ForwardedReply) => string | undefined;
+
+export interface FaultProxy {
+  url: string;
+  /** Forwarded requests and the simulator's answers, in order. */
+  seen: { req: ProxiedRequest; reply: ForwardedReply }[];
+  stop(): Promise<void>;
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+export async function startFaultProxy(targetUrl: string, rule: ProxyRule, rewrite: ProxyRewrite = () => undefined): Promise<FaultProxy> {
+  const seen: FaultProxy["seen"] = [];
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const body = await readBody(req);
+      const url = req.url ?? "/";
+      const proxied: ProxiedRequest = { method: req.method ?? "GET", path: url.split("?")[0] ?? url, body };
+      const canned = rule(proxied);
+      if (canned) {
+        res.writeHead(canned.status, { "Content-Type": canned.contentType ?? "application/json" });
+        res.end(canned.body ?? "");
+        return;
+      }
+      const headers: Record<string, string> = {};
+      for (const name of ["authorization", "content-type", "accept"]) {
+        const value = req.headers[name];
+        if (typeof value === "string") headers[name] = value;
+      }
+      const answer = await fetch(`${targetUrl}${url}`, { method: proxied.method, headers, body: body === "" ? undefined : body });
+      const forwarded: ForwardedReply = { status: answer.status, body: await answer.text() };
+      seen.push({ req: proxied, reply: forwarded });
+      const text = rewrite(proxied, forwarded) ?? forwarded.body;
+      res.writeHead(answer.status, { "Content-Type": answer.headers.get("content-type") ?? "application/json" });
+      res.end(text);
+    })().catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    stop: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
