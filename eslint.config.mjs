@@ -1,5 +1,6 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import globals from "globals";
 
 export default tseslint.config(
   { ignores: ["nodes/**/*.js", "nodes/**/*.d.ts", ".test-build/**", ".node-red-dev/**", "node_modules/**", "test-artifacts/**"] },
@@ -16,7 +17,7 @@ export default tseslint.config(
   },
   {
     files: ["scripts/**/*.js", "eslint.config.mjs"],
-    languageOptions: { globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly" } },
+    languageOptions: { sourceType: "commonjs", globals: globals.node },
     rules: { "@typescript-eslint/no-require-imports": "off" }
   }
 );

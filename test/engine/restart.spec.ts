@@ -137,6 +137,24 @@ describe("engine: restart in the middle of a run (same file store, new engine)",
     assert.ok(b.changes.some((c) => c.log.some((e) => /Continuing to follow the upgrade of NSX/.test(e.text))));
   });
 
+  it("during SDDC Manager's own outage: the resumed run rides the rest of the outage out", async () => {
+    sim = await simulator("happy", { faults: { outageSeconds: 50_000 } }); // about half a second of real time
+    const a = new EngineUnderTest(sim, files.store());
+    engines.push(a);
+    const domain = await managementDomain(sim);
+    const run = await a.engine.startRun({ domain: domain.name });
+    await a.engine.downloadBundles(run.id);
+    await a.engine.runPrechecks(run.id);
+    await a.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
+    await stopWhen(a, a.engine.upgradeComponents(run.id), (r) => Object.keys(r.deadlines).some((k) => k.startsWith("sddc-outage:")));
+    const b = await second(run.id, "starting_upgrades");
+    const done = await b.engine.upgradeComponents(run.id);
+    assert.equal(done.status, "successfully_completed", done.failureReason);
+    const posts = upgradePostsPerBundle(sim.requestLog());
+    assert.equal(posts.size, 4);
+    assert.ok([...posts.values()].every((n) => n === 1), JSON.stringify([...posts]));
+  });
+
   it("a run whose owner is gone can be failed with that reason", async () => {
     const { a, domain } = await first();
     const run = await a.engine.startRun({ domain: domain.name, ownerNodeId: "gone" });

@@ -180,9 +180,21 @@ function isStartable(loop: LoopState, u: Upgradable): boolean {
   return isAvailable(u) && !(u.bundleId !== undefined && loop.nothingToDo.has(u.bundleId));
 }
 
+/** Follows the recorded upgrade that has not finished (one resumed after a restart); false when there is none. */
+async function followUnfinished(ctx: PhaseContext): Promise<boolean> {
+  const unfinished = Object.values(ctx.run.remote.upgrades).find((r) => !r.finishedAt);
+  if (!unfinished) return false;
+  await ctx.handle.log("info", `Continuing to follow the upgrade of ${label(unfinished)}`);
+  await followUpgrade(ctx, unfinished);
+  return true;
+}
+
 /** The component loop: one AVAILABLE upgradable at a time until none is open, then the final validation. */
 export async function upgradeComponents(ctx: PhaseContext): Promise<void> {
   if (ctx.run.status === "alerts_were_acknowledged") await ctx.handle.to("starting_upgrades", "Starting the component upgrades");
+  // Before anything else is read: a run resumed during SDDC Manager's own upgrade finds its API away, and only
+  // following that upgrade rides the outage out within its budget.
+  while (await followUnfinished(ctx)) { /* one recorded upgrade at a time */ }
   const loop: LoopState = { ...(await domainScope(ctx)), nothingToDo: new Set() };
   const request = ctx.run.remote.upgradeRequest;
   if (request) {
@@ -196,12 +208,7 @@ export async function upgradeComponents(ctx: PhaseContext): Promise<void> {
         fix: "Look at the upgradables of the domain in SDDC Manager",
       });
     }
-    const unfinished = Object.values(ctx.run.remote.upgrades).find((r) => !r.finishedAt);
-    if (unfinished) {
-      await ctx.handle.log("info", `Continuing to follow the upgrade of ${label(unfinished)}`);
-      await followUpgrade(ctx, unfinished);
-      continue;
-    }
+    if (await followUnfinished(ctx)) continue;
     const list = await openUpgradables(ctx, loop);
     await reportProgress(ctx, `Upgrading: ${list.length} component step(s) left`, list.length);
     if (list.length === 0) break;
