@@ -1,5 +1,6 @@
 import type { Finding, LogEntry, LogLevel, UpgradeRun, UpgradeStatus } from "./types";
 import { DEFAULT_SETTINGS } from "./types";
+import { byteLength, truncateBytes } from "./text";
 
 export interface MarkdownOptions {
   /** Cap in UTF-8 bytes (default 12 KiB); the header and the newest entries are kept. */
@@ -32,24 +33,6 @@ export function escapeMarkdown(text: string): string {
     .replace(/>/g, "&gt;")
     .replace(/([\\`*_[\]|~#])/g, "\\$1")
     .replace(/\r?\n/g, "<br>");
-}
-
-function byteLength(text: string): number {
-  return Buffer.byteLength(text, "utf8");
-}
-
-/** Cuts to at most `max` UTF-8 bytes without splitting a character. */
-function truncateBytes(text: string, max: number): string {
-  if (byteLength(text) <= max) return text;
-  let out = "";
-  let used = 0;
-  for (const ch of text) {
-    const size = byteLength(ch);
-    if (used + size > max) break;
-    out += ch;
-    used += size;
-  }
-  return out;
 }
 
 function renderHeader(run: UpgradeRun): string {
