@@ -1,4 +1,5 @@
-// `npm start`: the simulator, then Node-RED 4.1 with this package and the example flow deployed against it.
+// `npm start`: the simulator, then Node-RED 4.1 with this package and the example flows (main and dashboard)
+// deployed against it.
 // Ctrl-C stops both. The user directory (.node-red-dev/) is git-ignored and kept between starts, so a
 // second start keeps what the user changed in the flow.
 const fs = require("node:fs");
@@ -8,7 +9,8 @@ const { startSimulator } = require("../nodes/sim/index.js");
 
 const repoRoot = path.join(__dirname, "..");
 const userDir = path.join(repoRoot, ".node-red-dev");
-const exampleFile = path.join(repoRoot, "examples", "01 - Upgrade a domain.json");
+const mainExample = path.join(repoRoot, "examples", "01 - Upgrade a domain.json");
+const dashboardExample = path.join(repoRoot, "examples", "02 - Dashboard.json");
 const editorPort = Number(process.env.PORT || 1880);
 const simPort = Number(process.env.VCF_SIM_PORT || 18443);
 // At this scale a whole domain upgrade (downloads, prechecks, SDDC Manager outage, NSX, vCenter, ESXi)
@@ -45,6 +47,7 @@ async function main() {
   console.log([
     "",
     `  Node-RED editor:      ${editor}/`,
+    `  Dashboard:            ${editor}/dashboard/vcf-upgrade`,
     `  SDDC Manager (sim):   ${sim.url}  scenario "${scenario}", time scale ${timeScale}x`,
     `  Sim credentials:      ${sim.credentials.username} / ${sim.credentials.password}`,
     "  Press Ctrl-C to stop both.",
@@ -52,18 +55,32 @@ async function main() {
   ].join("\n"));
 }
 
-/** Copies the main example into a fresh user directory, pointed at the simulator. Returns the config node id to credential. */
+/**
+ * Seeds a fresh user directory with the main example and the dashboard example, both on one SDDC Manager
+ * config node pointed at the simulator. Returns that config node's id (to supply its credentials), or
+ * undefined when the user directory already has a flow: the user's changes are kept.
+ */
 function seedFlows(simUrl) {
   const flowFile = path.join(userDir, "flows.json");
   fs.mkdirSync(userDir, { recursive: true });
   if (fs.existsSync(flowFile)) return undefined;
-  const flow = JSON.parse(fs.readFileSync(exampleFile, "utf8"));
-  const config = flow.find((node) => node.type === "vcf-config");
-  if (!config) throw new Error(`${exampleFile} has no vcf-config node`);
-  // The example is written for a real SDDC Manager; the demo points it at the simulator and polls at its pace.
+  const main = readExample(mainExample);
+  const config = main.find((node) => node.type === "vcf-config");
+  if (!config) throw new Error(`${mainExample} has no vcf-config node`);
+  // The examples are written for a real SDDC Manager; the demo points them at the simulator and polls at its pace.
   Object.assign(config, { url: simUrl, tlsMode: "verify", pollInterval: 0.2, maxPollInterval: 1, sddcSettle: 0, completedPause: 30 });
-  fs.writeFileSync(flowFile, JSON.stringify(flow, null, 2));
+  fs.writeFileSync(flowFile, JSON.stringify([...main, ...onConfig(readExample(dashboardExample), config.id)], null, 2));
   return config.id;
+}
+
+function readExample(file) {
+  return JSON.parse(fs.readFileSync(file, "utf8"));
+}
+
+/** The flow without its own vcf-config node, its VCF nodes using `configId` instead (one engine for both tabs). */
+function onConfig(flow, configId) {
+  const own = new Set(flow.filter((node) => node.type === "vcf-config").map((node) => node.id));
+  return flow.filter((node) => !own.has(node.id)).map((node) => (own.has(node.server) ? { ...node, server: configId } : node));
 }
 
 async function waitForEditor(editor, child) {

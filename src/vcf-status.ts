@@ -29,15 +29,14 @@ export = function (RED: NodeAPI): void {
         Number.isFinite(maxBytes) && maxBytes > 0 ? { markdownMaxBytes: maxBytes } : {});
     } catch (err) {
       problem = err;
-      node.status(errorBadge(describeError(err)));
+      node.status(errorBadge(err));
     }
 
     const emitAfterDeploy = (): void => {
       feed?.emitCurrent(undefined, closing.signal).catch((err: unknown) => {
         if (closing.signal.aborted) return;
-        const text = describeError(err);
-        node.status(errorBadge(text));
-        node.error(`Could not read the current status: ${text}`);
+        node.status(errorBadge(err));
+        node.error(`Could not read the current status: ${describeError(err)}`);
       });
     };
     RED.events.on("flows:started", emitAfterDeploy);
@@ -53,7 +52,7 @@ export = function (RED: NodeAPI): void {
           return;
         }
         const readable = toReadableError(err);
-        node.status(errorBadge(readable.message));
+        node.status(errorBadge(err));
         done(readable);
       });
     });

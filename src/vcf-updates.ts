@@ -6,6 +6,7 @@ import { InputError, toReadableError } from "./adapters/errors";
 import { updatesMessage } from "./adapters/messages";
 import type { Node, NodeAPI, NodeDef } from "./adapters/node-red-types";
 import { errorBadge, idleBadge } from "./adapters/status-badge";
+import { plural } from "./engine";
 
 interface UpdatesDef extends NodeDef {
   server?: string;
@@ -36,7 +37,7 @@ export = function (RED: NodeAPI): void {
         }
         for (const info of infos) send(updatesMessage(msg, info));
         const updates = infos.filter((i) => i.updateAvailable).length;
-        node.status(idleBadge(`${infos.length} domain${infos.length === 1 ? "" : "s"}, ${updates} with an update`));
+        node.status(idleBadge(`${plural(infos.length, "domain")}, ${updates} with an update`));
       };
       discover().then(() => done(), (err: unknown) => {
         if (closed) {
@@ -44,7 +45,7 @@ export = function (RED: NodeAPI): void {
           return;
         }
         const readable = toReadableError(err);
-        node.status(errorBadge(readable.message));
+        node.status(errorBadge(err));
         done(readable);
       }).finally(() => requests.delete(controller));
     });

@@ -1,6 +1,7 @@
 // Reads a vcf-config node definition (as saved by the editor) into client and engine settings.
 // Every problem is reported with the editor label of the field and what to enter instead.
 import type { EngineSettings } from "../engine";
+import { PEM_CERTIFICATE } from "../vcf/tls";
 import type { NodeDef } from "./node-red-types";
 
 export type TlsMode = "verify" | "ca" | "tls-config" | "insecure";
@@ -23,6 +24,7 @@ export interface VcfConfigDef extends NodeDef {
   componentDeadline?: number | string;
   sddcOutageBudget?: number | string;
   sddcSettle?: number | string;
+  authGrace?: number | string;
   downloadConcurrency?: number | string;
   completedPause?: number | string;
 }
@@ -49,7 +51,6 @@ export class ConfigError extends Error {
 const URL_PATTERN = /^https?:\/\/[^\s/?#@]+(:\d+)?\/?$/i;
 /** A user name or password in the URL ("https://user:pass@host"): it would be saved in the flow JSON. */
 const USERINFO_PATTERN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
-const PEM_PATTERN = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -107,7 +108,7 @@ export function parseConnection(def: VcfConfigDef): ConnectionSettings {
   };
   if (tlsMode === "ca") {
     const ca = (def.ca ?? "").trim();
-    if (!PEM_PATTERN.test(ca)) {
+    if (!PEM_CERTIFICATE.test(ca)) {
       throw new ConfigError("ca", "Custom CA is not a PEM certificate: paste the CA certificate including the BEGIN/END CERTIFICATE lines");
     }
     settings.ca = ca;
@@ -142,6 +143,7 @@ export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> 
   put("componentDeadlineMs", optionalNumber(def.componentDeadline, "componentDeadline", "Component deadline", "minutes", MINUTE));
   put("sddcOutageBudgetMs", optionalNumber(def.sddcOutageBudget, "sddcOutageBudget", "SDDC Manager outage budget", "minutes", MINUTE));
   put("sddcSettleMs", optionalNumber(def.sddcSettle, "sddcSettle", "Settle time after the outage", "minutes", MINUTE, true));
+  put("authGraceMs", optionalNumber(def.authGrace, "authGrace", "Credential grace", "minutes", MINUTE));
   put("completedPauseMs", optionalNumber(def.completedPause, "completedPause", "Pause after success", "seconds", SECOND, true));
   const concurrency = optionalNumber(def.downloadConcurrency, "downloadConcurrency", "Parallel downloads", "bundles", 1);
   if (concurrency !== undefined && !Number.isInteger(concurrency)) {

@@ -1,5 +1,5 @@
 // One readable sentence per failure, naming what to fix; used for done(err), node status and the test route.
-import { EngineError } from "../engine";
+import { EngineError, type EngineErrorCode } from "../engine";
 import { VcfApiError } from "../vcf/errors";
 import { ConfigError } from "./config-settings";
 
@@ -17,6 +17,20 @@ export function describeError(err: unknown): string {
   if (err instanceof ConfigError) return `vcf-config: ${err.message}`;
   if (err instanceof Error) return err.message;
   return String(err);
+}
+
+/**
+ * Node status headlines for failures whose sentence starts with details a short badge would cut to nothing useful
+ * (the wait that failed, the request sent); the whole sentence goes to Catch.
+ */
+const HEADLINES: Partial<Record<EngineErrorCode, string>> = {
+  AUTH_FAILED: "credentials refused: check the vcf-config node",
+  OUTCOME_UNKNOWN: "outcome unknown: check the tasks in SDDC Manager",
+};
+
+/** The text of a failure's node status. */
+export function statusHeadline(err: unknown): string {
+  return (err instanceof EngineError ? HEADLINES[err.code] : undefined) ?? describeError(err);
 }
 
 /** An Error whose message is the readable sentence (Catch nodes show it as msg.error.message, after "Error: "). */

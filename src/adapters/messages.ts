@@ -1,9 +1,10 @@
 // Builds the messages the nodes send. Phase nodes reuse the incoming msg (keeping _msgid and user properties).
 import {
-  renderMarkdown, statusText, type DomainStatusView, type DomainUpdateInfo, type Phase, type UpgradeRun,
+  plural, renderMarkdown, statusText, type DomainStatusView, type DomainUpdateInfo, type Phase, type UpgradeRun,
 } from "../engine";
 import { escapeMarkdown } from "../engine/markdown";
 import type { NodeMessage } from "./node-red-types";
+import { statusLists, type StatusLists } from "./status-lists";
 
 /** What travels between phase nodes in msg.vcf; the run itself stays in the store. */
 export interface VcfMessageInfo {
@@ -26,6 +27,7 @@ export type PhaseSummary =
   | { phase: "upgrade"; components: Array<{ componentType: string; bundleId: string; upgradeId: string; status?: string }> };
 
 export interface MarkdownLimit {
+  /** Cap in UTF-8 bytes of msg.markdown, and of vcf-status's payload.markdown, payload.log and payload.findings each. */
   markdownMaxBytes?: number;
 }
 
@@ -52,7 +54,7 @@ export function phaseMessage(msg: NodeMessage, run: UpgradeRun, phase: Phase, li
 }
 
 /** The payload vcf-status sends for one domain (for dashboards and Home Assistant sensors). */
-export interface DomainStatusPayload {
+export interface DomainStatusPayload extends StatusLists {
   domainId: string;
   domainName: string;
   status: string;
@@ -80,6 +82,7 @@ export function statusMessage(
     step: view.step,
     progress: view.progress,
     markdown: run ? renderMarkdown(run, markdownOptions(limit)) : `**${escapeMarkdown(domain.name)}**: no upgrade has run yet.`,
+    ...(run ? statusLists(run, limit.markdownMaxBytes) : { log: [], logOmitted: 0, findings: [], findingsOmitted: 0 }),
   };
   if (run) {
     payload.runId = run.id;
@@ -135,10 +138,6 @@ function sentence(run: UpgradeRun, summary: PhaseSummary): string {
     case "upgrade":
       return `${domain}: upgraded from VCF ${run.sourceVersion} to ${run.targetVersion} (${plural(summary.components.length, "component")})`;
   }
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function markdownOptions(limit: MarkdownLimit): { maxBytes?: number } {

@@ -5,7 +5,7 @@ import { cancelFromMessage, readCancelReason } from "./cancel-control";
 import { getConnection } from "./config-access";
 import type { VcfConnection } from "./connection";
 import { matchesDomain, readClusterImages, readPhaseRequest, requireDomain, type PhaseRequest } from "./domain-ref";
-import { InputError, describeError, toReadableError } from "./errors";
+import { InputError, toReadableError } from "./errors";
 import { phaseMessage } from "./messages";
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from "./node-red-types";
 import { errorBadge, phaseDoneBadge, runBadge } from "./status-badge";
@@ -77,7 +77,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
       this.cleanups.push(this.connection.registerResumer(node.id, (run) => this.resume(run)));
       node.status({});
     } catch (err) {
-      node.status(errorBadge(describeError(err)));
+      node.status(errorBadge(err));
     }
     node.on("input", (msg, send, done) => this.onInput(msg, send, done));
     // Waits until the aborted phases have stopped, so a node started by the same deploy can take their runs over.
@@ -131,7 +131,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
         return;
       }
       const readable = toReadableError(err);
-      this.node.status(errorBadge(readable.message));
+      this.node.status(errorBadge(err));
       done(readable);
     });
   }
@@ -177,7 +177,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
       (err: unknown) => {
         if (this.closed) return;
         const readable = toReadableError(err);
-        this.node.status(errorBadge(readable.message));
+        this.node.status(errorBadge(err));
         this.node.error(readable, msg);
       },
     );

@@ -1,6 +1,6 @@
 // Node status badges: colour and shape by state, short text (Node-RED shows it under the node).
 import { statusText, type Phase, type UpgradeRun, type UpgradeStatus } from "../engine";
-import { shortText } from "./errors";
+import { shortText, statusHeadline } from "./errors";
 import type { NodeStatus } from "./node-red-types";
 
 type Look = Pick<NodeStatus, "fill" | "shape">;
@@ -41,8 +41,9 @@ export function phaseDoneBadge(run: Pick<UpgradeRun, "domainName">, phase: Phase
   return { fill: "green", shape: "dot", text: shortText(`${run.domainName}: ${PHASE_DONE[phase]}`) };
 }
 
-export function errorBadge(message: string): NodeStatus {
-  return { fill: "red", shape: "ring", text: shortText(message) };
+/** The badge of a failure: an error, or its readable sentence. */
+export function errorBadge(err: unknown): NodeStatus {
+  return { fill: "red", shape: "ring", text: shortText(statusHeadline(err)) };
 }
 
 export function idleBadge(text = "idle"): NodeStatus {

@@ -10,7 +10,8 @@ export interface VcfTlsOptions {
 
 type WarnLog = (text: string) => void;
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+/** One PEM certificate block (BEGIN/END lines included); what every CA field must contain. */
+export const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 
 /** The HTTPS agent for the client's settings: system CAs by default, plus a custom CA, or no checks on opt-in. */
 export function createHttpsAgent(options: VcfTlsOptions | undefined, warn: WarnLog): https.Agent {

@@ -66,9 +66,16 @@ describe("nodes: adapters", () => {
         baseUrl: "https://sddc.example.test", tlsMode: "ca", ca: PEM, requestTimeoutMs: 5000,
         retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 8000 },
       });
-      assert.deepEqual(parseEngineSettings({ ...base, pollInterval: "0.5", precheckDeadline: 40, downloadConcurrency: "3", sddcSettle: 0 }), {
-        pollIntervalMs: 500, precheckDeadlineMs: 2_400_000, downloadConcurrency: 3, sddcSettleMs: 0,
+      assert.deepEqual(parseEngineSettings({ ...base, pollInterval: "0.5", precheckDeadline: 40, downloadConcurrency: "3", sddcSettle: 0, authGrace: "45" }), {
+        pollIntervalMs: 500, precheckDeadlineMs: 2_400_000, downloadConcurrency: 3, sddcSettleMs: 0, authGraceMs: 2_700_000,
       });
+    });
+
+    it("takes empty or missing fields added later (read attempts, first retry, credential grace) as the defaults", () => {
+      for (const missing of [{}, { retryAttempts: "", retryDelay: "", authGrace: "" }, { retryAttempts: " ", retryDelay: "" }]) {
+        assert.deepEqual(parseConnection({ ...base, ...missing }).retry, { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8000 });
+        assert.deepEqual(parseEngineSettings({ ...base, ...missing }), {});
+      }
     });
 
     it("names the field to fix", () => {
@@ -81,6 +88,7 @@ describe("nodes: adapters", () => {
       assert.equal(inputErrorField(() => parseEngineSettings({ ...base, componentDeadline: "three hours" })), "componentDeadline");
       assert.equal(inputErrorField(() => parseEngineSettings({ ...base, downloadConcurrency: "1.5" })), "downloadConcurrency");
       assert.equal(inputErrorField(() => parseConnection({ ...base, retryAttempts: "2.5" })), "retryAttempts");
+      assert.equal(inputErrorField(() => parseEngineSettings({ ...base, authGrace: "0" })), "authGrace");
     });
 
     it("takes http:// only for this machine, and no user name or password in the URL", () => {
@@ -154,6 +162,16 @@ describe("nodes: adapters", () => {
       assert.match(api("http", { status: 500, remediationMessage: "Retry later" }), /GET \/v1\/domains: x\. Retry later/);
       assert.match(describeError(new EngineError("NO_UPDATE", "No newer release for wld01", { fix: "Nothing to do." })), /wld01\. Nothing to do\./);
       assert.equal(shortText("a\n  b"), "a b");
+    });
+
+    it("names credentials refused past the grace time, and an unknown outcome, in the badge; Catch gets the whole sentence", () => {
+      const auth = new EngineError("AUTH_FAILED", "Waiting for the download of bundle 0b3ef944-f964-4fd4-9f29-3f199b5de71c: SDDC Manager has refused the credentials since 2026-11-26T13:47:19.207Z (HTTP 401)", { fix: "Check the user name and password in the vcf-config node" });
+      assert.equal(errorBadge(auth).text, "credentials refused: check the vcf-config node");
+      assert.match(describeError(auth), /refused the credentials since .*\. Check the user name and password in the vcf-config node$/);
+      const unknown = new EngineError("OUTCOME_UNKNOWN", "The outcome of the upgrade request for bundle b1 (sent 2026-11-26T13:47:19Z) is unknown", { fix: "In SDDC Manager, check Tasks" });
+      assert.equal(errorBadge(unknown).text, "outcome unknown: check the tasks in SDDC Manager");
+      assert.match(describeError(unknown), /is unknown\. In SDDC Manager, check Tasks$/);
+      assert.equal(errorBadge(new EngineError("NO_UPDATE", "No newer release for wld01")).text, "No newer release for wld01");
     });
   });
 });

@@ -92,8 +92,9 @@ describe("nodes: vcf-updates and vcf-status", function () {
     const out = new Collector("statusOut");
     for (const name of domains) await out.waitFor((m) => m.topic === name, `${name} after the deploy`);
     for (const msg of out.messages) {
-      const payload = msg.payload as { status: string; statusText: string; markdown: string; progress: number };
+      const payload = msg.payload as { status: string; statusText: string; markdown: string; progress: number; log: unknown[]; findings: unknown[] };
       assert.equal(payload.status, "waiting_for_initiation");
+      assert.deepEqual([payload.log, payload.findings], [[], []], "no run yet: no entries, no findings");
       assert.match(payload.statusText, new RegExp(`^${String(msg.topic)}: Waiting for initiation`));
       assert.ok(payload.markdown.length > 0 && payload.progress === 0);
     }
