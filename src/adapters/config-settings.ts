@@ -156,18 +156,23 @@ export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> 
 function optionalNumber(
   value: unknown, field: string, label: string, unit: string, factor: number, zeroAllowed = false,
 ): number | undefined {
-  if (value === undefined || value === "") return undefined;
+  if (isEmpty(value)) return undefined;
   return positiveNumber(value, undefined, field, label, unit, zeroAllowed) * factor;
 }
 
 function positiveNumber(
   value: unknown, fallback: number | undefined, field: string, label: string, unit: string, zeroAllowed = false,
 ): number {
-  if ((value === undefined || value === "") && fallback !== undefined) return fallback;
+  if (isEmpty(value) && fallback !== undefined) return fallback;
   const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN;
   if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroAllowed)) {
     const least = zeroAllowed ? "0 or more" : "more than 0";
     throw new ConfigError(field, `${label} must be a number of ${unit} (${least}), not "${String(value)}"`);
   }
   return n;
+}
+
+/** Not set: missing in flows saved before the field existed, or left blank in the form (the default applies). */
+function isEmpty(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
 }

@@ -1,6 +1,6 @@
 // The run's log entries and findings as data for vcf-status (dashboards render them without parsing markdown).
 // Each list is capped on its own at the node's byte cap, measured as its UTF-8 JSON text, like the markdown.
-import { byteLength, DEFAULT_SETTINGS, truncateBytes, type Finding, type LogEntry, type UpgradeRun } from "../engine";
+import { byteLength, DEFAULT_SETTINGS, type Finding, type LogEntry, type UpgradeRun } from "../engine";
 
 /** The newest this many log entries at most, whatever the byte cap leaves room for. */
 export const STATUS_LOG_MAX_ENTRIES = 100;
@@ -70,14 +70,18 @@ function newestLog(log: LogEntry[], cap: number): StatusLogEntry[] {
 
 /** `entry` with its text cut (ending in "…") so that it takes at most `budget` bytes. */
 function shortened(entry: StatusLogEntry, budget: number): StatusLogEntry {
-  let excess = elementBytes(entry) - budget;
-  let text = entry.text;
-  // JSON escapes make a character take more than its UTF-8 bytes: cut again until it fits.
-  while (excess > 0 && text.length > 0) {
-    text = truncateBytes(text, Math.max(0, byteLength(text) - excess - byteLength("…")));
-    excess = elementBytes({ ...entry, text: `${text}…` }) - budget;
+  if (elementBytes(entry) <= budget) return entry;
+  const chars = Array.from(entry.text);
+  const cutTo = (n: number): StatusLogEntry => ({ ...entry, text: `${chars.slice(0, n).join("")}…` });
+  // JSON escapes make characters take different sizes: search the longest prefix that fits.
+  let fits = 0;
+  let tooLong = chars.length;
+  while (tooLong - fits > 1) {
+    const mid = Math.floor((fits + tooLong) / 2);
+    if (elementBytes(cutTo(mid)) <= budget) fits = mid;
+    else tooLong = mid;
   }
-  return text === entry.text ? entry : { ...entry, text: `${text}…` };
+  return cutTo(fits);
 }
 
 /** The first items whose JSON array fits `cap`. */

@@ -133,7 +133,7 @@ export class UpgradeEngine extends EventEmitter {
       run.failureCode = e.code;
       run.outcome = "failed";
       run.finishedAt = new Date().toISOString();
-      transition(run, "failed", e.fix ? `${e.message}. Remediation: ${e.fix}` : e.message, "error");
+      transition(run, "failed", e.fix ? `${e.message.replace(/[.\s]+$/, "")}. Remediation: ${e.fix}` : e.message, "error");
       await this.commit(run);
     }
     return e;

@@ -5,7 +5,7 @@ export { remoteWorkWarning } from "./remote-work";
 export { renderMarkdown, statusText, type MarkdownOptions } from "./markdown";
 export { chooseRelease } from "./releases";
 export { compareVersions, sameVersion } from "./versions";
-export { byteLength, plural, truncateBytes } from "./text";
+export { byteLength, plural } from "./text";
 export { extractFindings, evaluateAssessment, countFindings } from "./findings";
 export { waitUntil, type WaitOptions } from "./wait";
 export { resolveSettings } from "./settings";

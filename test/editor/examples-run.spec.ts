@@ -35,7 +35,9 @@ function nodeNamed(flows: FlowNode[], type: string, name: string): FlowNode {
 }
 
 /** Where example 02's widgets are on the dashboard page (each widget's element id is its node id). */
-function dashboardOf(flows: FlowNode[]): { pagePath: string; statusText: string; progressBar: string; logLines: string; ignoreSwitch: string } {
+function dashboardOf(flows: FlowNode[]): {
+  pagePath: string; statusText: string; progressBar: string; logLines: string; findingRows: string; ignoreSwitch: string;
+} {
   const widget = (node: FlowNode | undefined): string => {
     assert.ok(node, "the example has the widget");
     return `#nrdb-ui-widget-${node.id}`;
@@ -45,6 +47,7 @@ function dashboardOf(flows: FlowNode[]): { pagePath: string; statusText: string;
     statusText: `${widget(flows.find((n) => n.type === "ui-text" && n.value === "payload.status"))} .nrdb-ui-text-value`,
     progressBar: `${widget(flows.find((n) => n.type === "ui-progress"))} [role="progressbar"]`,
     logLines: `${widget(nodeNamed(flows, "ui-template", "Log"))} .vcf-line`,
+    findingRows: `${widget(nodeNamed(flows, "ui-template", "Log"))} .vcf-findings tbody tr`,
     ignoreSwitch: widget(flows.find((n) => n.type === "ui-switch")),
   };
 }
@@ -68,6 +71,23 @@ async function settledProgress(page: Page, selector: string): Promise<number> {
     return Math.abs(shown - value) < 1 ? value : false;
   }, selector, { timeout: RUN_TIMEOUT_MS });
   return Number(await settled.jsonValue());
+}
+
+interface ShownEntry {
+  level: string;
+  icon: string;
+  time: string;
+  phase: string;
+  text: string;
+}
+
+/** The log entries the Log template shows, top to bottom, read from its parts. */
+function shownLog(page: Page, selector: string): Promise<ShownEntry[]> {
+  return page.locator(selector).evaluateAll((lines) => lines.map((line) => {
+    const part = (name: string): string => line.querySelector(`.vcf-${name}`)?.textContent?.trim() ?? "";
+    const level = [...line.classList].find((c) => c !== "vcf-line")?.replace(/^vcf-/, "") ?? "";
+    return { level, icon: part("icon"), time: part("time"), phase: part("phase"), text: part("text") };
+  }));
 }
 
 function foldRepeats(values: string[]): string[] {
@@ -142,7 +162,7 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
     assert.ok(ctx);
     const { flows, configId } = exampleAgainstSim("02 - Dashboard", ctx.sim);
     await deployFlows(ctx.nodeRed, flows, { [configId]: ctx.sim.credentials });
-    const { pagePath, statusText, progressBar, logLines } = dashboardOf(flows);
+    const { pagePath, statusText, progressBar, logLines, findingRows } = dashboardOf(flows);
     ({ page, pageErrors } = await openPage(ctx.browser, `${ctx.nodeRed.url}/dashboard${pagePath}`, { width: 1280, height: 1000 }));
     const waitForStatus = (status: string): Promise<unknown> => waitForText(page as Page, statusText, status);
 
@@ -150,6 +170,9 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
     await page.getByRole("button", { name: "Start upgrade" }).click();
     await waitForStatus("waiting_for_alert_acknowledgement");
     await page.waitForSelector(`${logLines}.vcf-warning`);
+    const findings = await page.locator(findingRows).allTextContents();
+    assert.equal(findings.length, 2, `the findings table lists the two warnings:\n${findings.join("\n")}`);
+    assert.ok(findings.every((row) => row.includes("⚠️ WARNING")), findings.join("\n"));
     const midway = await settledProgress(page, progressBar);
     assert.ok(midway > 0 && midway < 100, `the progress bar is part-way while waiting (${midway})`);
     await screenshot(page, "dashboard-waiting-for-acknowledgement");
@@ -158,12 +181,16 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
     await waitForStatus("successfully_completed");
     await page.waitForSelector(`${progressBar}[aria-valuenow="100"]`);
     assert.equal(await settledProgress(page, progressBar), 100);
-    const log = await page.locator(logLines).allTextContents();
-    for (const phase of PHASES) {
-      assert.ok(log.some((line) => line.includes(` ${phase}: `)), `the log shows the ${phase} phase:\n${log.join("\n")}`);
+    const log = await shownLog(page, logLines);
+    const listing = log.map((e) => `${e.icon} ${e.time} ${e.phase} ${e.text}`).join("\n");
+    for (const phase of PHASES) assert.ok(log.some((e) => e.phase === phase), `the log shows the ${phase} phase:\n${listing}`);
+    assert.deepEqual({ level: log[0]?.level, text: log[0]?.text }, { level: "success", text: "Domain lab-m01 is at 5.2.1.0" }, `newest first:\n${listing}`);
+    const icons: Record<string, string> = { success: "✅", error: "❌", warning: "⚠️", info: "ℹ️" };
+    for (const e of log) {
+      assert.equal(e.icon, icons[e.level], `an icon for the level of: ${e.text}`);
+      assert.match(e.time, /\d{2}:\d{2}:\d{2}/);
     }
-    assert.ok(log.some((line) => line.includes("Domain lab-m01 is at 5.2.1.0")), "the log ends with the domain at the target version");
-    assert.ok(!log.some((line) => /\*\*|\\_|&gt;|<br>/.test(line)), "the log is plain text, without markdown escapes");
+    assert.ok(!log.some((e) => /\*\*|\\_|&gt;|<br>/.test(e.text)), "the log is plain text, without markdown escapes");
     await screenshot(page, "dashboard-completed");
     assert.deepEqual(pageErrors, []);
   });
@@ -178,8 +205,9 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
     await page.locator(`${dashboard.ignoreSwitch} input`).check();
     await page.getByRole("button", { name: "Start upgrade" }).click();
     await waitForText(page, dashboard.statusText, "successfully_completed");
-    const log = await page.locator(dashboard.logLines).allTextContents();
-    assert.ok(log.some((line) => / acknowledgement: .*2 warnings/.test(line)), `the log says why the run went on:\n${log.join("\n")}`);
+    const log = await shownLog(page, dashboard.logLines);
+    assert.ok(log.some((e) => e.phase === "acknowledgement" && /2 warnings/.test(e.text)),
+      `the log says why the run went on:\n${log.map((e) => `${e.phase} ${e.text}`).join("\n")}`);
     assert.deepEqual(pageErrors, []);
   });
 });
