@@ -7,25 +7,14 @@ import {
   type BrowserTestContext, type FlowNode,
 } from "../support/editor-harness";
 import type { EditorGlobals } from "../support/editor-red";
+import { RUN_WITH_ACKNOWLEDGEMENT } from "../support/status-sequences";
 
 /** Simulated seconds per real second: bundle downloads, prechecks and a domain upgrade in a few seconds. */
 const TIME_SCALE = 20_000;
 const RUN_TIMEOUT_MS = 30_000;
 
 /** What vcf-status reports from Start to the end of a run whose prechecks found warnings. */
-const STATUSES_OF_A_RUN = [
-  "update_process_started",
-  "downloading_bundles",
-  "setting_new_vcf_version_target",
-  "initializing_prechecks",
-  "running_prechecks",
-  "evaluating_prechecks",
-  "prechecks_done",
-  "waiting_for_alert_acknowledgement",
-  "alerts_were_acknowledged",
-  "starting_upgrades",
-  "successfully_completed",
-];
+const STATUSES_OF_A_RUN = RUN_WITH_ACKNOWLEDGEMENT;
 const PHASES = ["download", "prechecks", "acknowledgement", "upgrade"];
 
 function nodeNamed(flows: FlowNode[], type: string, name: string): FlowNode {

@@ -1,14 +1,10 @@
 import * as assert from "node:assert/strict";
 import { renderMarkdown } from "../../nodes/engine";
-import type { UpgradeStatus } from "../../nodes/engine";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import { EngineUnderTest, count, managementDomain, simulator } from "./harness";
+import { RUN_WITHOUT_FINDINGS } from "../support/status-sequences";
 
-const HAPPY_SEQUENCE: UpgradeStatus[] = [
-  "update_process_started", "downloading_bundles", "setting_new_vcf_version_target", "initializing_prechecks",
-  "running_prechecks", "evaluating_prechecks", "prechecks_done", "alerts_were_acknowledged", "starting_upgrades",
-  "successfully_completed", "waiting_for_initiation",
-];
+const HAPPY_SEQUENCE = [...RUN_WITHOUT_FINDINGS, "waiting_for_initiation"];
 
 describe("engine: happy upgrade against the simulator", () => {
   let sim: RunningSimulator;

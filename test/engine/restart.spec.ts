@@ -21,6 +21,13 @@ function upgradePostsPerBundle(log: readonly SimExchange[]): Map<string, number>
   return counts;
 }
 
+/** Four components, each upgraded by exactly one accepted POST /v1/upgrades. */
+function assertOneUpgradePerComponent(log: readonly SimExchange[]): void {
+  const posts = upgradePostsPerBundle(log);
+  assert.equal(posts.size, 4);
+  assert.ok([...posts.values()].every((n) => n === 1), JSON.stringify([...posts]));
+}
+
 describe("engine: restart in the middle of a run (same file store, new engine)", () => {
   let sim: RunningSimulator;
   let files: Awaited<ReturnType<typeof tempStore>>;
@@ -131,9 +138,7 @@ describe("engine: restart in the middle of a run (same file store, new engine)",
     const b = await second(run.id, "starting_upgrades");
     const done = await b.engine.upgradeComponents(run.id);
     assert.equal(done.status, "successfully_completed", done.failureReason);
-    const posts = upgradePostsPerBundle(sim.requestLog());
-    assert.equal(posts.size, 4);
-    assert.ok([...posts.values()].every((n) => n === 1), JSON.stringify([...posts]));
+    assertOneUpgradePerComponent(sim.requestLog());
     assert.ok(b.changes.some((c) => c.log.some((e) => /Continuing to follow the upgrade of NSX/.test(e.text))));
   });
 
@@ -150,9 +155,7 @@ describe("engine: restart in the middle of a run (same file store, new engine)",
     const b = await second(run.id, "starting_upgrades");
     const done = await b.engine.upgradeComponents(run.id);
     assert.equal(done.status, "successfully_completed", done.failureReason);
-    const posts = upgradePostsPerBundle(sim.requestLog());
-    assert.equal(posts.size, 4);
-    assert.ok([...posts.values()].every((n) => n === 1), JSON.stringify([...posts]));
+    assertOneUpgradePerComponent(sim.requestLog());
   });
 
   it("a run whose owner is gone can be failed with that reason", async () => {
