@@ -13,10 +13,11 @@ import { decideGate } from "./phases/acknowledgement";
 import { downloadBundles } from "./phases/download";
 import { runPrechecks } from "./phases/prechecks";
 import { upgradeComponents } from "./phases/upgrades";
-import { chooseRelease } from "./releases";
+import { chooseRelease, selectedTarget } from "./releases";
 import { PhaseContext, RunHandle } from "./run-handle";
 import { remoteWorkWarning } from "./remote-work";
 import { resolveSettings } from "./settings";
+import { sameVersion } from "./versions";
 import { appendLog, isTerminal, transition } from "./transitions";
 import type {
   AckPolicy, DomainStatusView, DomainUpdateInfo, EngineSettings, Phase, StartRunRequest, UpgradeRun, UpgradeStatus,
@@ -188,7 +189,8 @@ export class UpgradeEngine extends EventEmitter {
       throw new EngineError("REMOTE_FAILURE", `SDDC Manager reports no current release for domain ${domain.name}`);
     }
     const futures = await this.client.getFutureReleases(domain.id, { signal });
-    const release = chooseRelease(current.version, futures, req.targetVersion?.trim());
+    const selected = req.targetVersion ? undefined : await selectedTarget(this.client, domain.id, signal);
+    const release = chooseRelease(current.version, futures, req.targetVersion?.trim(), selected);
     if (!release) {
       throw new EngineError("NO_UPDATE", `Domain ${domain.name} is at ${current.version}; no applicable newer release is available`, {
         fix: "Nothing to do; check the depot connection if you expected an update",
@@ -199,7 +201,9 @@ export class UpgradeEngine extends EventEmitter {
     const run = this.newRun(domain, current.version, release, req.ownerNodeId);
     if (clusterImages) run.clusterImages = clusterImages;
     if (waitsFor?.managementRunId) run.managementRunId = waitsFor.managementRunId;
-    const reason = req.targetVersion ? "as requested" : "the oldest applicable future release";
+    const reason = req.targetVersion ? "as requested"
+      : selected && sameVersion(selected, release.version) ? "the target already selected for the domain: continuing its upgrade"
+        : "the oldest applicable future release";
     transition(run, "update_process_started", `Update process started: ${domain.name} ${current.version} → ${release.version} (${reason})`);
     if (waitsFor) appendLog(run, "info", "run", waitsFor.note);
     this.runs.set(run.id, run);

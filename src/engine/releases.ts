@@ -1,6 +1,7 @@
+import type { VcfClient } from "../vcf/client";
 import type { DomainFutureRelease } from "../vcf/types";
 import { normalizeStatus } from "../vcf/status";
-import { EngineError } from "./errors";
+import { EngineError, isAbort } from "./errors";
 import { compareVersions, isVersionString } from "./versions";
 
 /** A release the domain can move to now: APPLICABLE, newer than current, and current >= its minimum. */
@@ -11,16 +12,19 @@ export function isApplicableUpgrade(release: DomainFutureRelease, current: strin
 }
 
 /**
- * The release to upgrade to: the requested one (which must be an applicable future release), or else the
- * oldest applicable one (upgrades are sequential). Undefined means there is no update.
+ * The release to upgrade to: the requested one (which must be an applicable future release), or else the target
+ * already selected on the domain (`selected`: an earlier run stopped midway, some components may already run it)
+ * when it is applicable, or else the oldest applicable one (upgrades are sequential). Undefined: no update.
  */
 export function chooseRelease(
-  current: string, releases: readonly DomainFutureRelease[], targetVersion?: string,
+  current: string, releases: readonly DomainFutureRelease[], targetVersion?: string, selected?: string,
 ): DomainFutureRelease | undefined {
   const applicable = releases
     .filter((r) => isApplicableUpgrade(r, current))
     .sort((a, b) => compareVersions(a.version, b.version));
-  if (targetVersion === undefined) return applicable[0];
+  if (targetVersion === undefined) {
+    return (selected ? applicable.find((r) => compareVersions(r.version, selected) === 0) : undefined) ?? applicable[0];
+  }
   if (!isVersionString(targetVersion)) {
     throw new EngineError("BAD_INPUT", `targetVersion "${targetVersion}" is not a version like 5.2.1.0`, {
       field: "targetVersion", fix: "Give a VCF version such as 5.2.1.0, or leave targetVersion empty to take the next release",
@@ -38,4 +42,14 @@ export function chooseRelease(
   throw new EngineError("BAD_INPUT", `targetVersion ${targetVersion} cannot be used: ${why}`, {
     field: "targetVersion", fix: `Use one of the applicable releases (${choices}) or leave targetVersion empty`,
   });
+}
+
+/** The domain's target version already selected in SDDC Manager, if any; only a preference, so a failed read is no error. */
+export async function selectedTarget(client: VcfClient, domainId: string, signal: AbortSignal): Promise<string | undefined> {
+  try {
+    return (await client.getDomainReleaseView(domainId, { signal })).targetVersion || undefined;
+  } catch (err) {
+    if (isAbort(err, signal)) throw err;
+    return undefined;
+  }
 }

@@ -3,7 +3,7 @@ import { DEFAULT_SETTINGS, type EngineSettings } from "./types";
 
 /** Settings that may be zero (a pause or settle time can be skipped); every other one must be positive. */
 const MAY_BE_ZERO: ReadonlySet<keyof EngineSettings> = new Set(["completedPauseMs", "sddcSettleMs"]);
-const INTEGERS: ReadonlySet<keyof EngineSettings> = new Set(["downloadConcurrency", "keepRunsPerDomain"]);
+const INTEGERS: ReadonlySet<keyof EngineSettings> = new Set(["downloadConcurrency", "keepRunsPerDomain", "taskPollEvery"]);
 
 /** Defaults plus overrides, each checked: a bad value names the setting and what it must be. */
 export function resolveSettings(overrides: Partial<EngineSettings> = {}): EngineSettings {

@@ -76,6 +76,8 @@ export interface UpgradeRecord {
   status?: string;
   startedAt: string;
   finishedAt?: string;
+  /** The last logged status of each sub-task of the upgrade's task (by name): each change is logged once, also across restarts. */
+  subTaskStatus?: Record<string, string>;
 }
 
 /** A POST /v1/upgrades sent whose answer is not recorded yet (set before the POST, cleared with the answer). */
@@ -179,6 +181,8 @@ export interface EngineSettings {
   logMaxBytes: number;
   /** Finished runs kept per domain (the newest is always kept). */
   keepRunsPerDomain: number;
+  /** While a component upgrades, its task (sub-task progress) is read on every Nth poll of the upgrade. */
+  taskPollEvery: number;
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = {
@@ -195,6 +199,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   completedPauseMs: 60_000,
   logMaxBytes: 12 * 1024,
   keepRunsPerDomain: 3,
+  taskPollEvery: 1,
 };
 
 export interface AckPolicy {

@@ -21,7 +21,7 @@ export function htmlErrorPage(status: 502 | 503): string {
 }
 
 const NUMBER_KEYS = ["flakyRate", "outageSeconds", "outageDropShare", "tokenLifetimeSeconds", "failAttempts"] as const;
-const BOOLEAN_KEYS = ["downloadNeverFinishes", "validationNeverFinishes", "precheckNeverFinishes", "upgradeNeverFinishes", "splitDomainSummary", "emptyPatchBundles", "keepCompletedUpgradables"] as const;
+const BOOLEAN_KEYS = ["downloadNeverFinishes", "validationNeverFinishes", "precheckNeverFinishes", "upgradeNeverFinishes", "splitDomainSummary", "emptyPatchBundles", "keepCompletedUpgradables", "upgradesNotRetryable"] as const;
 const COMPONENT_LIST_KEYS = ["failDownloadOf", "failUpgradeOf", "recallBundleOf"] as const;
 /** A write endpoint as the request log counts it, e.g. "POST /v1/upgrades" or "PATCH /v1/bundles/{id}". */
 const WRITE_ENDPOINT = /^(POST|PATCH|PUT|DELETE) \/v1\/\S+$/;

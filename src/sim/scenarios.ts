@@ -29,6 +29,7 @@ export const DEFAULT_FAULTS: FaultSettings = {
   dropResponseOf: [],
   failUpgradeOf: [],
   failAttempts: 0,
+  upgradesNotRetryable: false,
   validationResult: "SUCCEEDED",
   downloadNeverFinishes: false,
   validationNeverFinishes: false,

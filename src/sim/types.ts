@@ -97,8 +97,13 @@ export interface FaultSettings {
   dropResponseOf: string[];
   /** Upgrades of these components end COMPLETED_WITH_FAILURE. */
   failUpgradeOf: ComponentKind[];
-  /** How many attempts of a failing download/upgrade fail before one succeeds; 0 = every attempt fails. */
+  /**
+   * How many attempts of a failing download/upgrade fail before one succeeds; 0 = every attempt fails. For an
+   * upgrade, the attempts at one bundle on one domain count together: task retries and new POSTs alike.
+   */
   failAttempts: number;
+  /** Failed upgrade tasks report isRetryable false and PATCH /v1/tasks/{id} answers 409: only a new upgrade helps. */
+  upgradesNotRetryable: boolean;
   /** Result of target validations that pass the compatibility check. */
   validationResult: "SUCCEEDED" | "FAILED_WITH_WARNINGS";
   downloadNeverFinishes: boolean;

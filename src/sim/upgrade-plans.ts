@@ -5,7 +5,8 @@ import { ComponentKind, PhaseDurations } from "./types";
 
 /** The steps (Task subTasks) of each component upgrade, and the error a failing one reports. */
 
-export const SDDC_OUTAGE_STEP = 1;
+/** The index of the SDDC Manager step during which its API is down. */
+export const SDDC_OUTAGE_STEP = 2;
 
 /** The NSX parts one upgrade attempt still has to do; managers only once nothing else is left (§6.3). */
 export interface NsxWork {
@@ -20,8 +21,9 @@ export function upgradePlan(kind: ComponentKind, d: PhaseDurations, outageSecond
   switch (kind) {
     case "SDDC_MANAGER":
       return [
-        { name: "SDDC Manager pre-upgrade", type: "SDDC_MANAGER_PREPARE", description: "Stage the bundle and back up SDDC Manager", seconds: d.sddcManagerBeforeOutageSeconds },
-        { name: "SDDC Manager services upgrade", type: "SDDC_MANAGER_UPGRADE", description: "Upgrade and restart the SDDC Manager services (API unavailable)", seconds: outageSeconds },
+        { name: "Stage the SDDC Manager bundle", type: "SDDC_MANAGER_STAGE", description: "Copy and verify the downloaded bundle on SDDC Manager", seconds: d.sddcManagerBeforeOutageSeconds * 0.6 },
+        { name: "Back up SDDC Manager", type: "SDDC_MANAGER_BACKUP", description: "Back up the SDDC Manager appliance before the upgrade", seconds: d.sddcManagerBeforeOutageSeconds * 0.4 },
+        { name: "Apply the upgrade and restart SDDC Manager", type: "SDDC_MANAGER_UPGRADE", description: "Upgrade and restart the SDDC Manager services (API unavailable)", seconds: outageSeconds },
         { name: "SDDC Manager post-upgrade", type: "SDDC_MANAGER_POST_UPGRADE", description: "Reconcile the inventory after the upgrade", seconds: d.sddcManagerAfterOutageSeconds, fails },
       ];
     case "NSX_T_MANAGER":
@@ -30,18 +32,19 @@ export function upgradePlan(kind: ComponentKind, d: PhaseDurations, outageSecond
     case "VCENTER":
       return [
         { name: "vCenter pre-upgrade checks", type: "VCENTER_PRECHECK", description: "Check the vCenter appliance before patching", seconds: d.vcenterUpgradeSeconds * 0.1 },
-        { name: "vCenter appliance upgrade", type: "VCENTER_UPGRADE", description: "Patch the vCenter appliance in place", seconds: d.vcenterUpgradeSeconds * 0.8, fails },
+        { name: "Stage the vCenter patch", type: "VCENTER_STAGE", description: "Copy the patch to the vCenter appliance and verify it", seconds: d.vcenterUpgradeSeconds * 0.25 },
+        { name: "Install the vCenter patch", type: "VCENTER_INSTALL", description: "Install the patch and restart the vCenter services", seconds: d.vcenterUpgradeSeconds * 0.55, fails },
         { name: "vCenter post-upgrade", type: "VCENTER_POST_UPGRADE", description: "Reconnect services to vCenter", seconds: d.vcenterUpgradeSeconds * 0.1 },
       ];
     case "ESX_HOST":
-      return clusters.map((c, i) => ({
-        name: `ESXi upgrade of cluster ${c.name}`,
-        type: "ESX_CLUSTER_UPGRADE",
-        description: `Remediate ${c.hostCount} hosts of ${c.name} (${c.vlcmEnabled ? "vLCM image" : "baseline"})`,
-        seconds: c.hostCount * d.esxHostUpgradeSeconds,
-        fails: fails && i === 0,
+      return clusters.flatMap((c, i) => Array.from({ length: c.hostCount }, (_, h) => ({
+        name: `ESXi host ${hostName(c, h + 1)}`,
+        type: "ESX_HOST_UPGRADE",
+        description: `Enter maintenance mode, remediate (${c.vlcmEnabled ? "vLCM image" : "baseline"}) and reboot host ${h + 1} of ${c.hostCount} in cluster ${c.name}`,
+        seconds: d.esxHostUpgradeSeconds,
+        fails: fails && i === 0 && h === 0,
         resourceId: c.id,
-      }));
+      })));
   }
 }
 
@@ -58,10 +61,15 @@ function nsxPlan(seconds: number, fails: boolean, work: NsxWork): PlanStep[] {
   return steps;
 }
 
+/** The simulated FQDN of host `n` (from 1) of a cluster. */
+export function hostName(cluster: Pick<SimCluster, "name">, n: number): string {
+  return `${cluster.name}-esx${String(n).padStart(2, "0")}.vcf.sim.test`;
+}
+
 export function upgradeFailure(kind: ComponentKind, domain: SimDomain, reference: string): ErrorBody {
   const cluster = domain.clusters[0];
   const clusterName = cluster?.name ?? "cluster";
-  const host = `${domain.name}-esx03.vcf.sim.test`;
+  const host = hostName(cluster ?? { name: domain.name }, 1);
   const common = { errorType: "ERROR", referenceToken: reference };
   switch (kind) {
     case "SDDC_MANAGER":

@@ -196,7 +196,7 @@ export class UpgradeService {
 
   private launch(record: UpgradeRecord, startMs: number): void {
     const faults = this.ctx.faults();
-    const fails = attemptFails(faults.failUpgradeOf.includes(record.kind), record.attempts.length + 1, faults.failAttempts);
+    const fails = attemptFails(faults.failUpgradeOf.includes(record.kind), this.attemptsOf(record) + 1, faults.failAttempts);
     const clusters = record.kind === "ESX_HOST" ? record.clusters.filter((c) => c.esxVersion !== record.bundle.toVersion) : record.clusters;
     this.referenceCounter += 1;
     record.attempts.push({
@@ -206,6 +206,12 @@ export class UpgradeService {
       failure: fails ? upgradeFailure(record.kind, record.domain, `SIM${String(this.referenceCounter).padStart(3, "0")}`) : undefined,
       applied: new Set(),
     });
+  }
+
+  /** Attempts so far at this bundle on this domain: task retries and new upgrades alike (an operator's fix holds for both). */
+  private attemptsOf(record: UpgradeRecord): number {
+    const same = this.records.filter((r) => r !== record && r.domain.id === record.domain.id && r.bundle.id === record.bundle.id);
+    return same.reduce((sum, r) => sum + r.attempts.length, record.attempts.length);
   }
 
   /** What is left of the selected NSX parts; the managers go last, once every edge and host cluster is done. */
@@ -237,9 +243,10 @@ export class UpgradeService {
         if (!attempt.fails && plan.steps[SDDC_OUTAGE_STEP]?.status === "SUCCESSFUL") once("sddc", () => (this.ctx.inventory.sddcManager.version = to));
         break;
       case "ESX_HOST":
-        for (const view of plan.steps) {
-          const cluster = record.clusters.find((c) => c.id === view.step.resourceId);
-          if (view.status === "SUCCESSFUL" && cluster) once(`esx:${cluster.id}`, () => (cluster.esxVersion = to));
+        // One step per host: a cluster runs the new version once its last host is done.
+        for (const cluster of record.clusters) {
+          const hosts = plan.steps.filter((v) => v.step.resourceId === cluster.id);
+          if (hosts.length > 0 && hosts.every((v) => v.status === "SUCCESSFUL")) once(`esx:${cluster.id}`, () => (cluster.esxVersion = to));
         }
         break;
       case "NSX_T_MANAGER":
@@ -307,7 +314,7 @@ export class UpgradeService {
       subTasks: plan && attempt ? planSubTasks(plan, attempt.startMs, attempt.failure) : [],
       errors: failed && attempt?.failure ? [attempt.failure] : [],
       isCancellable: state === "SCHEDULED" || state === "DRAFT",
-      isRetryable: failed,
+      isRetryable: failed && !this.ctx.faults().upgradesNotRetryable,
     };
     if (failed) task.resolutionStatus = "UNRESOLVED";
     if (plan?.endMs !== undefined) task.completionTimestamp = isoAt(plan.endMs);

@@ -231,6 +231,11 @@ export class VcfClient {
     return this.getJson<Task>(`/v1/tasks/${seg(id)}`, undefined, o);
   }
 
+  /** PATCH /v1/tasks/{id}, no body: SDDC Manager retries a FAILED task (409 otherwise). Never repeated by the client. */
+  async retryTask(id: string, o?: CallOptions): Promise<void> {
+    await this.call({ method: "PATCH", path: `/v1/tasks/${seg(id)}` }, o);
+  }
+
   // ---- plumbing ----
 
   private async getJson<T>(path: string, query: Query | undefined, o: CallOptions | undefined): Promise<T> {

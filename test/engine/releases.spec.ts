@@ -31,6 +31,14 @@ describe("engine: release choice", () => {
     assert.equal(chooseRelease("5.2.1.0", []), undefined);
   });
 
+  it("without a requested target, prefers the target already selected on the domain when it is applicable", () => {
+    const list = [release("5.2.1.0", "5.1.0.0"), release("5.2.2.0", "5.2.0.0"), release("5.2.1.1", "5.2.1.0")];
+    assert.equal(chooseRelease("5.2.0.0", list, undefined, "5.2.2.0")?.version, "5.2.2.0");
+    assert.equal(chooseRelease("5.2.0.0", list, undefined, "5.2.1.1")?.version, "5.2.1.0", "not applicable from here: the oldest instead");
+    assert.equal(chooseRelease("5.2.0.0", list, undefined, "")?.version, "5.2.1.0");
+    assert.equal(chooseRelease("5.2.0.0", list, "5.2.1.0", "5.2.2.0")?.version, "5.2.1.0", "a requested target wins");
+  });
+
   it("accepts an explicit applicable target", () => {
     const list = [release("5.2.1.0", "5.1.0.0"), release("5.2.2.0", "5.2.0.0")];
     assert.equal(chooseRelease("5.2.0.0", list, "5.2.2.0")?.version, "5.2.2.0");

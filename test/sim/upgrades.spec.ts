@@ -142,6 +142,22 @@ describe("simulator: upgrades", function () {
     assert.equal((await call(sim, "PATCH", `/v1/tasks/${nsx.taskId}`, { token: flow.token })).status, 409, "only a failed task can be retried");
   });
 
+  it("upgradesNotRetryable: the failed task refuses a retry; failAttempts counts a new upgrade of the bundle as the next attempt", async () => {
+    await start("upgrade-failure", { failAttempts: 1, upgradesNotRetryable: true });
+    await flow.setTarget(domainId);
+    await flow.downloadAll(domainId);
+    assert.equal((await flow.upgradeNext(domainId)).status, "COMPLETED_WITH_SUCCESS");
+    const nsx = await flow.upgradeNext(domainId);
+    assert.equal(nsx.status, "COMPLETED_WITH_FAILURE");
+    const task = await getJson<Task>(sim, `/v1/tasks/${nsx.taskId}`, flow.token);
+    assert.equal(task.status, "FAILED");
+    assert.equal(task.isRetryable, false);
+    assert.equal((await call(sim, "PATCH", `/v1/tasks/${nsx.taskId}`, { token: flow.token })).status, 409);
+    const again = await flow.upgradeNext(domainId);
+    assert.notEqual(again.taskId, nsx.taskId);
+    assert.equal(again.status, "COMPLETED_WITH_SUCCESS", "the second attempt at the bundle succeeds although it is a new upgrade");
+  });
+
   it("upgradeNeverFinishes keeps an upgrade INPROGRESS for a day", async () => {
     await start("happy", { upgradeNeverFinishes: true });
     await flow.setTarget(domainId);
@@ -256,5 +272,66 @@ describe("simulator: upgrades", function () {
     assert.equal((await getJson<{ elements: Upgradable[] }>(sim, "/v1/system/upgradables", flow.token)).elements[0]?.status, "COMPLETED");
     sim.setFaults({ keepCompletedUpgradables: false });
     assert.deepEqual((await statuses()).map(([type]) => type), ["NSX_T_MANAGER", "VCENTER", "HOST"]);
+  });
+  /** The sub-task statuses of a task after each `stepSeconds` of simulated time, until the task ends (repeats collapsed). */
+  async function subTaskTimeline(taskId: string, stepSeconds: number, onStep: (task: Task) => void = () => undefined): Promise<{ names: string[]; timeline: string[][] }> {
+    const timeline: string[][] = [];
+    for (let i = 0; i < 500; i += 1) {
+      const task = await getJson<Task>(sim, `/v1/tasks/${taskId}`, flow.token);
+      const statuses = task.subTasks.map((s) => s.status);
+      onStep(task);
+      if (timeline.at(-1)?.join() !== statuses.join()) timeline.push(statuses);
+      if (task.status !== "IN_PROGRESS" && task.status !== "PENDING") return { names: task.subTasks.map((s) => s.name), timeline };
+      await flow.advance(stepSeconds);
+    }
+    throw new Error(`task ${taskId} did not end`);
+  }
+
+  /** Each sub-task was seen running with the ones before it done and the ones after it waiting, and all end SUCCESSFUL. */
+  function assertOneAfterAnother(timeline: string[][]): void {
+    const count = timeline[0]?.length ?? 0;
+    for (let i = 0; i < count; i += 1) {
+      const expected = Array.from({ length: count }, (_, j) => (j < i ? "SUCCESSFUL" : j === i ? "IN_PROGRESS" : "PENDING"));
+      assert.ok(timeline.some((v) => v.join() === expected.join()), `sub-task ${i + 1} of ${count} seen running alone: ${JSON.stringify(timeline)}`);
+    }
+    assert.deepEqual(timeline.at(-1), Array(count).fill("SUCCESSFUL"));
+  }
+
+  it("upgrade tasks carry sub-tasks that run one after another over the upgrade's duration (SDDC Manager, vCenter, ESXi per host)", async () => {
+    await start();
+    await flow.setTarget(domainId);
+    await flow.downloadAll(domainId);
+    const sddc = await flow.upgradeNext(domainId);
+    const sddcTask = await getJson<Task>(sim, `/v1/tasks/${sddc.taskId}`, flow.token);
+    assert.deepEqual(sddcTask.subTasks.map((s) => [s.name, s.status]), [
+      ["Stage the SDDC Manager bundle", "SUCCESSFUL"], ["Back up SDDC Manager", "SUCCESSFUL"],
+      ["Apply the upgrade and restart SDDC Manager", "SUCCESSFUL"], ["SDDC Manager post-upgrade", "SUCCESSFUL"],
+    ]);
+    await flow.upgradeNext(domainId);
+
+    const vcenter = await flow.post<Task>("/v1/upgrades", domainSpec((await available()).bundleId), 202);
+    const vc = await subTaskTimeline(vcenter.id, 100);
+    assert.deepEqual(vc.names, ["vCenter pre-upgrade checks", "Stage the vCenter patch", "Install the vCenter patch", "vCenter post-upgrade"]);
+    assertOneAfterAnother(vc.timeline);
+
+    const clusters = (await flow.domain()).clusters;
+    const esx = await flow.post<Task>("/v1/upgrades", domainSpec((await available()).bundleId), 202);
+    const state = () => (sim.state() as { domains: { id: string; clusters: { name: string; esxVersion: string }[] }[] }).domains.find((d) => d.id === domainId);
+    const before = state()?.clusters.map((c) => c.esxVersion);
+    let checked = 0;
+    const { names, timeline } = await subTaskTimeline(esx.id, 300, (task) => {
+      // A cluster runs the new version only once its last host is done: none moves while the first cluster's hosts run.
+      const firstCluster = task.subTasks.filter((s) => s.name.startsWith(`ESXi host ${clusters[0]?.name}-esx`));
+      if (firstCluster.some((s) => s.status !== "SUCCESSFUL")) {
+        assert.deepEqual(state()?.clusters.map((c) => c.esxVersion), before);
+        checked += 1;
+      }
+    });
+    assert.ok(checked > 2);
+    assert.ok(clusters.length >= 2 && clusters.every((c) => names.filter((n) => n.startsWith(`ESXi host ${c.name}-esx`)).length >= 1), JSON.stringify(names));
+    assert.ok(names.length > clusters.length, "one sub-task per host, not per cluster");
+    assert.equal(new Set(names).size, names.length);
+    assertOneAfterAnother(timeline);
+    assert.ok(state()?.clusters.every((c, i) => c.esxVersion !== before?.[i]), "every cluster runs the new version at the end");
   });
 });

@@ -23,9 +23,13 @@ export function upgradeEnded(u: Pick<Upgrade, "status">): boolean {
   return upgradeSucceeded(u) || upgradeFailed(u);
 }
 
+/** The component's name, e.g. "NSX". */
+export function componentName(record: Pick<UpgradeRecord, "componentType">): string {
+  return KIND_LABELS[record.componentType as ComponentKind] ?? record.componentType;
+}
+
 export function label(record: Pick<UpgradeRecord, "componentType" | "bundleId">): string {
-  const kind = KIND_LABELS[record.componentType as ComponentKind] ?? record.componentType;
-  return `${kind} (bundle ${record.bundleId})`;
+  return `${componentName(record)} (bundle ${record.bundleId})`;
 }
 
 /** The failure of an upgrade, with the task's messages and remediation when SDDC Manager gives them. */

@@ -1,4 +1,4 @@
-import type { Task, Upgradable, Upgrade, UpgradeSpec } from "../../vcf/types";
+import type { Task, Upgradable, UpgradeSpec } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 import { EngineError, isAbort } from "../errors";
 import { isRefusal, isTransientError } from "../remote-errors";
@@ -8,6 +8,9 @@ import { finalValidation } from "./final-validation";
 import { findLostWork, outcomeUnknown } from "./lost-answer";
 import { checkManagementRun, describePendingWait, onlyPending } from "./pending-wait";
 import { confirmSddcManager, sddcPoller } from "./sddc-manager";
+import { SubTaskTracker } from "./subtask-progress";
+import { retryFailedUpgrade } from "./task-retry";
+import { adopt, upgradesOf } from "./upgrade-records";
 import { type DomainScope, domainScope, isAvailable, isUnderway, openUpgradables } from "./upgradables";
 import { failureOf, label, upgradeEnded, upgradeFailed } from "./upgrade-status";
 import { KIND_LABELS, buildUpgradeSpec, classifyComponents, upgradableTypes, type ComponentKind } from "./upgrade-specs";
@@ -21,15 +24,16 @@ interface LoopState extends DomainScope {
   nothingToDo: Set<string>;
 }
 
-/** Progress in the upgrade phase: 55..95 % by finished components. */
-async function reportProgress(ctx: PhaseContext, text: string, remaining: number): Promise<void> {
+/** Progress in the upgrade phase: 55..95 % by finished components (`partly`: the share done of the running one). */
+async function reportProgress(ctx: PhaseContext, text: string, remaining: number, partly = 0): Promise<void> {
   const done = Object.values(ctx.run.remote.upgrades).filter((u) => u.finishedAt).length;
-  await ctx.handle.step(text, 55 + (40 * done) / Math.max(1, done + remaining));
+  await ctx.handle.step(text, 55 + (40 * (done + partly)) / Math.max(1, done + remaining));
 }
 
 /** Polls one component upgrade to its end (3 h per component by default); a failure fails the run. */
 async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord): Promise<void> {
   const sddc = record.componentType === "SDDC_MANAGER";
+  const subTasks = new SubTaskTracker(ctx, record);
   const final = await ctx.wait({
     what: `The upgrade of ${label(record)}`,
     deadlineKey: `upgrade:${record.upgradeId}`,
@@ -42,31 +46,14 @@ async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord): Promise<
     onValue: async (u) => {
       const status = normalizeStatus(u.status);
       if (status !== record.status) await ctx.handle.update(() => { record.status = status; });
-      await reportProgress(ctx, `Upgrading ${label(record)}: ${status}`, 1);
+      const now = await subTasks.observe(u);
+      await reportProgress(ctx, `Upgrading ${label(record)}: ${status}${now ? `, ${now.text}` : ""}`, 1, now?.share);
     },
   });
   if (upgradeFailed(final)) throw await failureOf(ctx, record, final);
   if (sddc) await confirmSddcManager(ctx, record);
   await ctx.handle.update(() => { record.finishedAt = new Date().toISOString(); });
   await ctx.handle.log("success", `The upgrade of ${label(record)} completed`);
-}
-
-/** This domain's upgrades of a bundle (bundles are shared between domains), any status. */
-async function upgradesOf(ctx: PhaseContext, scope: DomainScope, bundleId: string, signal = ctx.signal): Promise<Upgrade[]> {
-  return (await ctx.client.listUpgrades({ bundleId }, { signal }))
-    .filter((u) => u.bundleId === bundleId && (u.resourceUpgradeSpecs ?? []).some((r) => scope.resourceIds.has(r.resourceId)));
-}
-
-/** Records the upgrade as this run's and returns its record (the existing one when already recorded). */
-async function adopt(ctx: PhaseContext, upgradeId: string, bundleId: string, kind: string, status: string | undefined): Promise<UpgradeRecord> {
-  const known = ctx.run.remote.upgrades[upgradeId];
-  if (known) return known;
-  const record: UpgradeRecord = { bundleId, upgradeId, componentType: kind, status: normalizeStatus(status), startedAt: new Date().toISOString() };
-  await ctx.handle.update((r) => {
-    r.remote.upgrades[upgradeId] = record;
-    delete r.remote.upgradeRequest;
-  });
-  return record;
 }
 
 /** A POST whose answer was lost (or not recorded before a restart): find the upgrade it started, never POST again. */
@@ -118,7 +105,8 @@ async function upgradeOne(ctx: PhaseContext, loop: LoopState, u: Upgradable, may
   const types = upgradableTypes(u);
   const kind = classifyComponents(bundleId, types.length > 0 ? types : (bundle.components ?? []).map((c) => c.type));
   // Never a second upgrade of a bundle while one is running: attach to it (only to running ones, never to an old finished one).
-  const running = (await upgradesOf(ctx, loop, bundleId)).find((x) => !upgradeEnded(x));
+  const earlier = await upgradesOf(ctx, loop, bundleId);
+  const running = earlier.find((x) => !upgradeEnded(x));
   let record: UpgradeRecord;
   if (running) {
     record = await adopt(ctx, running.id, bundleId, kind, running.status);
@@ -137,7 +125,7 @@ async function upgradeOne(ctx: PhaseContext, loop: LoopState, u: Upgradable, may
       loop.nothingToDo.add(bundleId);
       return "nothing";
     }
-    record = await postUpgrade(ctx, loop, kind, spec);
+    record = await retryFailedUpgrade(ctx, earlier, bundleId, kind) ?? await postUpgrade(ctx, loop, kind, spec);
   }
   await followUpgrade(ctx, record);
   return "followed";

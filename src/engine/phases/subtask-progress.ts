@@ -1,0 +1,90 @@
+// While a component upgrades, its task tells which sub-task runs (GET /v1/tasks/{id}, UPGRADE-API.md §8): each
+// sub-task is logged once when it starts and once when it ends, and the current one goes into the run's step.
+import type { SubTask, Upgrade } from "../../vcf/types";
+import { normalizeStatus } from "../../vcf/status";
+import { isAbort } from "../errors";
+import type { PhaseContext } from "../run-handle";
+import type { LogLevel, UpgradeRecord } from "../types";
+import { componentName, upgradeEnded } from "./upgrade-status";
+
+/** The statuses that end a sub-task, with the level its log entry gets. */
+const ENDED: ReadonlyMap<string, LogLevel> = new Map<string, LogLevel>([
+  ["SUCCESSFUL", "success"], ["COMPLETED_WITH_WARNING", "warning"], ["NOT_APPLICABLE", "info"], ["SKIPPED", "info"],
+  ["FAILED", "error"], ["CANCELLED", "error"],
+]);
+
+/** The current sub-task as step text ("step 3 of 5: NSX host cluster cl01") and the share of sub-tasks ended (0..1). */
+export interface SubTaskSummary {
+  text: string;
+  share: number;
+}
+
+/** What is read of a sub-task. */
+type SubTaskView = Pick<SubTask, "name" | "status"> & { description?: string };
+
+interface Entry {
+  /** The name, made unique among its siblings (" #2" for a repeated name). */
+  key: string;
+  status: string;
+}
+
+function entriesOf(subTasks: readonly SubTaskView[]): Entry[] {
+  const seen = new Map<string, number>();
+  return subTasks.map((sub, index) => {
+    const name = sub.name || sub.description || `sub-task ${index + 1}`;
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    return { key: n > 1 ? `${name} #${n}` : name, status: normalizeStatus(sub.status) };
+  });
+}
+
+/** The running sub-task, else the failed one, else the next pending one, else the last; undefined without sub-tasks. */
+export function summarize(subTasks: readonly SubTaskView[]): SubTaskSummary | undefined {
+  const entries = entriesOf(subTasks);
+  const index = [
+    entries.findIndex((e) => e.status === "IN_PROGRESS"),
+    entries.findIndex((e) => e.status === "FAILED"),
+    entries.findIndex((e) => !ENDED.has(e.status)),
+    entries.length - 1,
+  ].find((i) => i >= 0);
+  const current = index === undefined ? undefined : entries[index];
+  if (index === undefined || !current) return undefined;
+  const ended = entries.filter((e) => ENDED.has(e.status)).length;
+  return { text: `step ${index + 1} of ${entries.length}: ${current.key} (${current.status})`, share: ended / entries.length };
+}
+
+/** Follows one upgrade's task. Reading it is best effort: a failed read keeps the last picture and the upgrade poll goes on. */
+export class SubTaskTracker {
+  private polls = 0;
+  private latest: SubTaskSummary | undefined;
+
+  constructor(private readonly ctx: PhaseContext, private readonly record: UpgradeRecord) {}
+
+  /** Called with every polled Upgrade; reads the task on every Nth poll (`taskPollEvery`) and always at the end. */
+  async observe(upgrade: Upgrade): Promise<SubTaskSummary | undefined> {
+    const due = this.polls % this.ctx.settings.taskPollEvery === 0;
+    this.polls += 1;
+    if (!due && !upgradeEnded(upgrade)) return this.latest;
+    let subTasks: SubTask[];
+    try {
+      subTasks = (await this.ctx.client.getTask(upgrade.taskId || upgrade.id, this.ctx.opts)).subTasks ?? [];
+    } catch (err) {
+      if (isAbort(err, this.ctx.signal)) throw err;
+      return this.latest;
+    }
+    const entries = entriesOf(subTasks);
+    for (const [index, entry] of entries.entries()) await this.logChange(entry, `${index + 1} of ${entries.length}`);
+    this.latest = summarize(subTasks) ?? this.latest;
+    return this.latest;
+  }
+
+  /** One log entry when a sub-task starts and one when it ends; PENDING and repeats are not logged. */
+  private async logChange(entry: Entry, position: string): Promise<void> {
+    const level = entry.status === "IN_PROGRESS" ? "info" : ENDED.get(entry.status);
+    if (!level || this.record.subTaskStatus?.[entry.key] === entry.status) return;
+    // Recorded in the run, then stored by the log call's commit: a restart does not log the same change again.
+    this.record.subTaskStatus = { ...this.record.subTaskStatus, [entry.key]: entry.status };
+    const what = entry.status === "IN_PROGRESS" ? "started" : entry.status;
+    await this.ctx.handle.log(level, `${componentName(this.record)}: step ${position} ${what}: ${entry.key}`, { upgradeId: this.record.upgradeId, subTask: entry.key, status: entry.status });
+  }
+}
