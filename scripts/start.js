@@ -22,7 +22,9 @@ async function main() {
   const sim = await startSimulator({ port: simPort, scenario, timeScale }).catch((err) => {
     throw new Error(`the simulator could not listen on 127.0.0.1:${simPort} (${err.message}); set VCF_SIM_PORT to a free port`);
   });
-  const configId = seedFlows(sim.url);
+  fs.mkdirSync(userDir, { recursive: true });
+  const seed = fs.existsSync(path.join(userDir, "flows.json")) ? undefined : demoFlows(sim.url);
+  clearStoredRuns();
   const nodeRed = spawn(process.execPath, [
     require.resolve("node-red/red.js"),
     "--settings", path.join(__dirname, "node-red-settings.js"),
@@ -43,7 +45,7 @@ async function main() {
 
   const editor = `http://127.0.0.1:${editorPort}`;
   await waitForEditor(editor, nodeRed);
-  if (configId) await supplyCredentials(editor, configId, sim.credentials);
+  if (seed) await deploy(editor, seed.flows, seed.configId, sim.credentials);
   console.log([
     "",
     `  Node-RED editor:      ${editor}/`,
@@ -56,21 +58,27 @@ async function main() {
 }
 
 /**
- * Seeds a fresh user directory with the main example and the dashboard example, both on one SDDC Manager
- * config node pointed at the simulator. Returns that config node's id (to supply its credentials), or
- * undefined when the user directory already has a flow: the user's changes are kept.
+ * The simulator starts with a fresh datacenter every time, so runs stored by an earlier demo would point at
+ * remote work that no longer exists: they are removed before Node-RED starts. The flow itself is kept.
  */
-function seedFlows(simUrl) {
-  const flowFile = path.join(userDir, "flows.json");
-  fs.mkdirSync(userDir, { recursive: true });
-  if (fs.existsSync(flowFile)) return undefined;
+function clearStoredRuns() {
+  const stored = fs.readdirSync(userDir).filter((name) => /^vcf-upgrade-(runs|sent)-.*\.json$/.test(name));
+  for (const name of stored) fs.rmSync(path.join(userDir, name));
+  if (stored.length > 0) console.log(`npm start: removed the runs of the previous demo (${stored.join(", ")}); the simulator starts fresh`);
+}
+
+/**
+ * The main example and the dashboard example on one SDDC Manager config node pointed at the simulator, for a
+ * fresh user directory. They are deployed through the admin API together with the credentials, so the flow
+ * never runs without them and no credential is written into a flow file.
+ */
+function demoFlows(simUrl) {
   const main = readExample(mainExample);
   const config = main.find((node) => node.type === "vcf-config");
   if (!config) throw new Error(`${mainExample} has no vcf-config node`);
   // The examples are written for a real SDDC Manager; the demo points them at the simulator and polls at its pace.
   Object.assign(config, { url: simUrl, tlsMode: "verify", pollInterval: 0.2, maxPollInterval: 1, sddcSettle: 0, completedPause: 30 });
-  fs.writeFileSync(flowFile, JSON.stringify([...main, ...onConfig(readExample(dashboardExample), config.id)], null, 2));
-  return config.id;
+  return { flows: [...main, ...onConfig(readExample(dashboardExample), config.id)], configId: config.id };
 }
 
 function readExample(file) {
@@ -97,16 +105,16 @@ async function waitForEditor(editor, child) {
   throw new Error(`Node-RED did not answer on ${editor} within 60 s`);
 }
 
-/** Credentials go through the runtime's admin API, so they land encrypted in flows_cred.json and never in a flow file. */
-async function supplyCredentials(editor, configId, credentials) {
+/** Deploys the demo flows with the simulator's credentials on the config node (Node-RED stores them encrypted). */
+async function deploy(editor, flows, configId, credentials) {
   const current = await (await fetch(`${editor}/flows`, { headers: { "Node-RED-API-Version": "v2" } })).json();
-  const flows = current.flows.map((node) => (node.id === configId ? { ...node, credentials } : node));
+  const withCredentials = flows.map((node) => (node.id === configId ? { ...node, credentials } : node));
   const res = await fetch(`${editor}/flows`, {
     method: "POST",
     headers: { "Content-Type": "application/json", "Node-RED-API-Version": "v2", "Node-RED-Deployment-Type": "full" },
-    body: JSON.stringify({ flows, rev: current.rev }),
+    body: JSON.stringify({ flows: withCredentials, rev: current.rev }),
   });
-  if (!res.ok) throw new Error(`deploying the simulator credentials failed: HTTP ${res.status}`);
+  if (!res.ok) throw new Error(`deploying the demo flows failed: HTTP ${res.status}`);
 }
 
 main().catch((err) => {
