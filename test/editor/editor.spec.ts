@@ -117,7 +117,8 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
       it(`imports the example "${name}" with zero unknown and zero invalid nodes`, async () => {
         const expected = readExample(name);
         const result = await importExample(page, name);
-        await page.setViewportSize({ width: 1800, height: 900 });
+        // Tall enough for the longest example (03) to fit on the canvas.
+        await page.setViewportSize({ width: 1800, height: 1100 });
         await page.evaluate(() => {
           // The "Imported" notice would cover the flow in the screenshot.
           const { document } = globalThis as unknown as EditorGlobals;
@@ -127,6 +128,7 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
         assert.deepEqual(result.unknownTypes, [], "types the editor does not know");
         assert.equal(result.imported.length, expected.filter((n) => n.type !== "tab").length, "every node of the file was imported");
         assert.deepEqual(result.imported.filter((r) => !r.valid).map((r) => `${r.type}: ${r.errors.join(", ")}`), [], "invalid nodes");
+        assert.deepEqual(result.missingDefaults, [], "settings the file leaves out (the editor would fill in its defaults, and runtime migrations may rewrite them)");
         for (const type of new Set(expected.map((n) => n.type))) {
           if (type.startsWith("vcf-")) assert.ok(ALL_TYPES.includes(type), `${type} is not a node type of this package`);
         }
@@ -270,7 +272,10 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
       await deployFlows(ctx.nodeRed, [{
         id: configId, type: "vcf-config", name: "Simulator", url: ctx.sim.url, tlsMode: "verify", ca: "", tls: "",
       }], { [configId]: ctx.sim.credentials });
-      await page.reload();
+      // A new editor page loads the deployed flows. Not page.reload(): with undeployed edits on the page its
+      // "leave site?" dialog would stop the reload, and closing runs no beforeunload handler.
+      await page.close();
+      await openPage();
       await page.waitForFunction((id) => {
         const { RED } = globalThis as unknown as EditorGlobals;
         return RED?.nodes?.node(id) !== undefined;
@@ -294,20 +299,27 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
 interface ImportResult {
   unknownTypes: string[];
   imported: ValidationResult[];
+  /** "type id: key" for every editor default the example file does not set. */
+  missingDefaults: string[];
 }
 
 /** Fetches an example from the runtime's example library, imports it as Import > Examples does, and validates every new node. */
 async function importExample(page: Page, name: ExampleName): Promise<ImportResult> {
   const before = new Set(await editorNodeIds(page));
   const url = `library/examples/flows/${PACKAGE_NAME}/${encodeURIComponent(name)}`;
-  const unknownTypes = await page.evaluate(async (exampleUrl) => {
+  const { unknownTypes, missingDefaults } = await page.evaluate(async (exampleUrl) => {
     const { RED, fetch } = globalThis as unknown as EditorGlobals;
     const res = await fetch(exampleUrl);
     if (!res.ok) throw new Error(`GET ${exampleUrl}: HTTP ${res.status}`);
     const flow = (await res.json()) as EditorNode[];
     const unknown = flow.filter((n) => n.type !== "tab" && !RED.nodes.getType(n.type)).map((n) => n.type);
+    // Checked before the import, which fills in what is missing. Not the settings an export leaves out too: those
+    // without a default value (retired settings of old node versions) and a tab's "locked" while it is false.
+    const missing = flow.flatMap((n) => Object.entries(RED.nodes.getType(n.type)?.defaults ?? {})
+      .filter(([key, setting]) => !(key in n) && setting.value !== undefined && !(n.type === "tab" && key === "locked"))
+      .map(([key]) => `${n.type} ${n.id}: ${key}`));
     RED.view.importNodes(flow, { generateIds: true, addFlow: true });
-    return unknown;
+    return { unknownTypes: unknown, missingDefaults: missing };
   }, url);
   const added = (await editorNodeIds(page)).filter((id) => !before.has(id));
   await page.evaluate((ids) => {
@@ -318,5 +330,5 @@ async function importExample(page: Page, name: ExampleName): Promise<ImportResul
     RED.view.select("");
   }, added);
   const imported = await validate(page, added);
-  return { unknownTypes: [...unknownTypes, ...imported.filter((r) => r.type === "unknown").map((r) => r.id)], imported };
+  return { unknownTypes: [...unknownTypes, ...imported.filter((r) => r.type === "unknown").map((r) => r.id)], imported, missingDefaults };
 }

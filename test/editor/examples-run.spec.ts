@@ -79,10 +79,6 @@ function shownLog(page: Page, selector: string): Promise<ShownEntry[]> {
   }));
 }
 
-function foldRepeats(values: string[]): string[] {
-  return values.filter((value, i) => i === 0 || values[i - 1] !== value);
-}
-
 describe("editor: examples 01 and 02 run against the simulator", function () {
   // Node-RED, Chromium and whole upgrade runs: more than the 20 s of the default mocha settings.
   this.timeout(60_000);
@@ -114,36 +110,72 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
     page = undefined;
   });
 
-  it("01 - Upgrade a domain: Start and Acknowledge drive a full upgrade; the Status debug shows every status in order", async () => {
+  /** Deploys example 01 against the simulator and opens the editor, collecting its debug messages. */
+  async function deployExample01(): Promise<{
+    flows: FlowNode[]; press(injectName: string): Promise<void>; debugOf(name: string): Promise<string[]>;
+    /** Until `times` messages of the debug node contain `text`. */
+    waitForDebug(name: string, text: string, times?: number): Promise<unknown>;
+  }> {
     assert.ok(ctx);
+    const { nodeRed } = ctx;
     const { flows, configId } = exampleAgainstSim("01 - Upgrade a domain", ctx.sim);
-    await deployFlows(ctx.nodeRed, flows, { [configId]: ctx.sim.credentials });
-    ({ page, pageErrors } = await openEditor(ctx.browser, ctx.nodeRed));
-    await page.evaluate(() => {
+    await deployFlows(nodeRed, flows, { [configId]: ctx.sim.credentials });
+    ({ page, pageErrors } = await openEditor(ctx.browser, nodeRed));
+    const editor = page;
+    await editor.evaluate(() => {
       const globals = globalThis as unknown as EditorGlobals;
       const messages: Array<{ name?: string; msg?: unknown }> = [];
       globals.vcfDebugMessages = messages;
       globals.RED.comms.subscribe("debug", (_topic, message) => messages.push(message as { name?: string; msg?: unknown }));
     });
-    const debugOf = (name: string): Promise<string[]> => (page as Page).evaluate((debugName) => {
-      const { vcfDebugMessages } = globalThis as unknown as EditorGlobals;
-      return (vcfDebugMessages ?? []).filter((m) => m.name === debugName).map((m) => String(m.msg));
-    }, name);
-    const waitForDebug = (name: string, text: string): Promise<unknown> => (page as Page).waitForFunction(([debugName, wanted]) => {
-      const { vcfDebugMessages } = globalThis as unknown as EditorGlobals;
-      return (vcfDebugMessages ?? []).some((m) => m.name === debugName && String(m.msg).includes(wanted));
-    }, [name, text], { timeout: RUN_TIMEOUT_MS });
+    return {
+      flows,
+      press: (injectName) => pressInject(nodeRed, nodeNamed(flows, "inject", injectName).id),
+      debugOf: (name) => editor.evaluate((debugName) => {
+        const { vcfDebugMessages } = globalThis as unknown as EditorGlobals;
+        return (vcfDebugMessages ?? []).filter((m) => m.name === debugName).map((m) => String(m.msg));
+      }, name),
+      waitForDebug: (name, text, times = 1) => editor.waitForFunction(([debugName, wanted, count]) => {
+        const { vcfDebugMessages } = globalThis as unknown as EditorGlobals;
+        return (vcfDebugMessages ?? []).filter((m) => m.name === debugName && String(m.msg).includes(wanted)).length >= count;
+      }, [name, text, times] as const, { timeout: RUN_TIMEOUT_MS }),
+    };
+  }
 
-    await pressInject(ctx.nodeRed, nodeNamed(flows, "inject", "Start upgrade").id);
+  /** The statuses the Status debug showed from the Start on: the page may have subscribed before or after the state sent at deploy. */
+  function fromTheStart(statuses: string[]): string[] {
+    return statuses.slice(statuses.indexOf(STATUSES_OF_A_RUN[0]));
+  }
+
+  it("01 - Upgrade a domain: Start and Acknowledge drive a full upgrade; the Status debug shows each status once, in order", async () => {
+    const { press, debugOf, waitForDebug } = await deployExample01();
+    await press("Start upgrade");
     await waitForDebug("Status", "waiting_for_alert_acknowledgement");
-    await pressInject(ctx.nodeRed, nodeNamed(flows, "inject", "Acknowledge").id);
+    await press("Acknowledge");
     await waitForDebug("Upgrade finished", "upgraded from VCF");
     await waitForDebug("Status", "successfully_completed");
 
-    const statuses = foldRepeats(await debugOf("Status"));
-    // The page may have subscribed before or after the state sent at deploy: compare from the Start on.
-    assert.deepEqual(statuses.slice(statuses.indexOf(STATUSES_OF_A_RUN[0])), STATUSES_OF_A_RUN);
+    // Exactly the documented sequence: the filter drops the messages of log lines and progress steps.
+    assert.deepEqual(fromTheStart(await debugOf("Status")), STATUSES_OF_A_RUN);
     assert.deepEqual(await debugOf("Error"), [], "nothing reached the Catch node");
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("01 - Upgrade a domain: Cancel run at the acknowledgement step fails the run with the reason; a new run can start", async () => {
+    const { press, debugOf, waitForDebug } = await deployExample01();
+    await press("Start upgrade");
+    await waitForDebug("Status", "waiting_for_alert_acknowledgement");
+    await press("Cancel run");
+    await waitForDebug("Status", "failed");
+    const waitingAt = STATUSES_OF_A_RUN.indexOf("waiting_for_alert_acknowledgement");
+    assert.deepEqual(fromTheStart(await debugOf("Status")), [...STATUSES_OF_A_RUN.slice(0, waitingAt + 1), "failed"]);
+    await waitForDebug("Error", "cancelled by the user: cancelled from the flow");
+
+    await press("Start upgrade");
+    await waitForDebug("Status", "update_process_started", 2);
+    const statuses = await debugOf("Status");
+    assert.deepEqual(statuses.slice(statuses.indexOf("failed"), statuses.indexOf("failed") + 2), ["failed", "update_process_started"],
+      "the second Start begins a new run");
     assert.deepEqual(pageErrors, []);
   });
 

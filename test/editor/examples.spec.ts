@@ -1,7 +1,9 @@
 // The example files themselves: the shape Node-RED's Import > Examples and node-red-dev expect, no secrets, and the
 // Home Assistant and dashboard nodes at their current versions (the browser tests import and run them).
 import assert from "node:assert/strict";
-import { EXAMPLE_NAMES, readExample, type FlowNode } from "../support/editor-harness";
+import fs from "node:fs";
+import path from "node:path";
+import { EXAMPLE_NAMES, REPO_ROOT, readExample, type FlowNode } from "../support/editor-harness";
 
 const PLACEHOLDER_URL = "https://sddc-manager.example.invalid";
 /** Current `version` of the Home Assistant nodes (node-red-contrib-home-assistant-websocket 0.80). */
@@ -12,6 +14,75 @@ const DOMAIN = "lab-m01";
 
 function byType(flows: FlowNode[], type: string): FlowNode[] {
   return flows.filter((n) => n.type === type);
+}
+
+function named(flows: FlowNode[], type: string, name: string): FlowNode {
+  const node = flows.find((n) => n.type === type && n.name === name);
+  assert.ok(node, `the example has no ${type} node named "${name}"`);
+  return node;
+}
+
+/** The nodes that `output` (0-based) of `node` is wired to. */
+function targets(flows: FlowNode[], node: FlowNode, output = 0): FlowNode[] {
+  return (node.wires?.[output] ?? []).map((id) => {
+    const found = flows.find((n) => n.id === id);
+    assert.ok(found, `${node.type} ${node.id} is wired to a missing node ${id}`);
+    return found;
+  });
+}
+
+/** The nodes wired to `node`. */
+function sources(flows: FlowNode[], node: FlowNode): FlowNode[] {
+  return flows.filter((n) => n.wires?.some((out) => out.includes(node.id)));
+}
+
+/** The one node wired to `node`, of the given type. */
+function onlySource(flows: FlowNode[], node: FlowNode, type: string): FlowNode {
+  const found = sources(flows, node);
+  assert.deepEqual(found.map((n) => n.type), [type], `what feeds ${node.type} "${String(node.name)}"`);
+  return found[0] as FlowNode;
+}
+
+/** The `defaults` keys of a node's editor definition (nodes/<type>.html): each is `key: { ... }` in the block. */
+function editorDefaultKeys(type: string): string[] {
+  const html = fs.readFileSync(path.join(REPO_ROOT, "nodes", `${type}.html`), "utf8");
+  const start = html.indexOf("defaults: {");
+  assert.ok(start >= 0, `nodes/${type}.html has no defaults`);
+  const keys: string[] = [];
+  let depth = 0;
+  for (let i = start + "defaults: ".length; i < html.length; i++) {
+    if (html[i] === "{") {
+      if (depth === 1) keys.push(/(\w+)\s*:\s*$/.exec(html.slice(start, i))?.[1] ?? `? at ${i}`);
+      depth++;
+    } else if (html[i] === "}" && --depth === 0) {
+      break;
+    }
+  }
+  return keys;
+}
+
+/** The message properties a control sets on its way to a VCF node, through change nodes: [vcf node, props]. */
+function controlPath(flows: FlowNode[], start: FlowNode, props: Record<string, unknown> = {}): [FlowNode, Record<string, unknown>] {
+  const next = targets(flows, start);
+  assert.equal(next.length, 1, `${start.type} "${String(start.name)}" feeds one node`);
+  const node = next[0] as FlowNode;
+  if (node.type.startsWith("vcf-")) return [node, props];
+  assert.equal(node.type, "change", `${node.type} "${String(node.name)}" on the way from "${String(start.name)}"`);
+  const set: Record<string, unknown> = { ...props };
+  for (const rule of node.rules as Array<{ t: string; p: string; pt: string; to: string; tot: string }>) {
+    assert.deepEqual([rule.t, rule.pt], ["set", "msg"]);
+    set[rule.p] = rule.tot === "bool" ? rule.to === "true" : rule.to;
+  }
+  return controlPath(flows, node, set);
+}
+
+/** A phase node that takes a cancel for the example's domain. */
+const PHASE_TYPES = ["vcf-download-bundles", "vcf-prechecks", "vcf-await-ack", "vcf-upgrade"];
+function assertCancels(target: FlowNode, props: Record<string, unknown>): void {
+  assert.ok(PHASE_TYPES.includes(target.type), `a cancel goes to a phase node, not ${target.type}`);
+  assert.equal(target.domain, DOMAIN, "the phase node names the domain whose run is cancelled");
+  assert.equal(props.cancel, true, "msg.cancel = true");
+  assert.match(String(props.reason), /\S/, "msg.reason says why");
 }
 
 describe("examples: the files under examples/", () => {
@@ -53,6 +124,13 @@ describe("examples: the files under examples/", () => {
         }
         const text = JSON.stringify(flows);
         assert.doesNotMatch(text, /password"\s*:|access_token|"token"\s*:/i);
+      });
+
+      it("sets every setting of the vcf-config node (nodes/vcf-config.html)", () => {
+        const keys = editorDefaultKeys("vcf-config");
+        assert.ok(keys.includes("url") && keys.includes("completedPause"), `read the defaults: ${keys.join(", ")}`);
+        const config = byType(flows, "vcf-config")[0] ?? {};
+        assert.deepEqual(keys.filter((key) => !(key in config)), []);
       });
 
       it("names the simulator's management domain where a domain is needed", () => {
@@ -97,22 +175,102 @@ describe("examples: the files under examples/", () => {
       assert.deepEqual([sensor("Upgrade Status").state, sensor("Upgrade Status").stateType], ["payload.status", "msg"]);
       const attributes = sensor("Update Logs").attributes as Array<{ property: string; value: string }>;
       assert.ok(attributes.some((a) => a.property === "markdown" && a.value === "payload.markdown"));
-      const status = byType(flows, "vcf-status")[0];
-      assert.ok(Number(status?.markdownMaxBytes) <= 12 * 1024, "the markdown cap leaves room for JSON escaping below 16 KiB");
+      for (const status of byType(flows, "vcf-status")) {
+        assert.ok(Number(status.markdownMaxBytes) <= 12 * 1024, "the markdown cap leaves room for JSON escaping below 16 KiB");
+      }
     });
 
-    it("sends persistent notifications with one fixed id on success and, through a Catch node, on failure", () => {
-      const notifications = byType(flows, "api-call-service");
-      assert.equal(notifications.length, 2);
-      const ids = notifications.map((n) => {
-        assert.equal(n.action, "persistent_notification.create");
-        return /"notification_id":\s*"([^"]+)"/.exec(String(n.data))?.[1];
+    const notifications = byType(flows, "api-call-service");
+    const notificationId = (node: FlowNode): string | undefined => /"notification_id":\s*"([^"]+)"/.exec(String(node.data))?.[1];
+
+    it("notifies a run's outcome from vcf-status, once per status change, failure and success under one id", () => {
+      const outcome = byType(flows, "switch").find((n) => n.property === "payload.status");
+      assert.ok(outcome, "a switch on msg.payload.status");
+      const rules = (outcome.rules as Array<{ t: string; v: string }>).map((r) => `${r.t} ${r.v}`);
+      assert.deepEqual(rules, ["eq failed", "eq successfully_completed"]);
+      const [failed, completed] = [0, 1].map((output) => {
+        const fed = targets(flows, outcome, output);
+        assert.deepEqual(fed.map((n) => n.type), ["api-call-service"], `output ${output + 1} feeds one notification`);
+        assert.equal(fed[0]?.action, "persistent_notification.create");
+        return fed[0] as FlowNode;
       });
-      assert.ok(ids[0] && ids[0] === ids[1], "one fixed notification_id");
+      assert.match(String(failed?.data), /upgrade failed/);
+      assert.match(String(failed?.data), /payload\.markdown/, "the failure notification carries the reason and remediation (the run's markdown)");
+      assert.ok(failed && completed && notificationId(failed) && notificationId(failed) === notificationId(completed), "one notification id for the outcome");
+      const changes = onlySource(flows, outcome, "rbe");
+      assert.deepEqual([changes.property, changes.septopics], ["payload.status", true], "once per status of each domain");
+      assert.equal(changes.func, "rbei", "the state sent after a deploy or restart does not announce an old outcome again");
+      onlySource(flows, changes, "vcf-status");
+    });
+
+    it("sends what Catch gets to a notification of its own, never to the outcome's", () => {
       const catchNode = byType(flows, "catch")[0];
-      assert.ok(catchNode?.wires?.[0]?.some((id) => notifications.some((n) => n.id === id)), "the Catch node feeds a notification");
+      assert.ok(catchNode);
+      const fed = targets(flows, catchNode);
+      assert.deepEqual(fed.map((n) => n.type), ["api-call-service"]);
+      const outcomeIds = notifications.filter((n) => !fed.includes(n)).map(notificationId);
+      assert.ok(fed[0] && notificationId(fed[0]) && !outcomeIds.includes(notificationId(fed[0])), "its own notification id");
+      assert.doesNotMatch(String(fed[0]?.data), /failed/, "a refused request is not reported as a failed upgrade");
       const upgrade = byType(flows, "vcf-upgrade")[0];
-      assert.ok(upgrade?.wires?.[0]?.some((id) => notifications.some((n) => n.id === id)), "the upgrade's result feeds a notification");
+      assert.ok(upgrade);
+      assert.deepEqual(targets(flows, upgrade), [], "the outcome comes from vcf-status only, not from the chain");
+    });
+
+    it("writes the Upgrade Status sensor when its line changes and the Update Logs sensor at most every 5 s, keeping the newest", () => {
+      const statusSensor = named(flows, "ha-sensor", `VCF ${DOMAIN} Upgrade Status`);
+      const lineChanges = onlySource(flows, statusSensor, "rbe");
+      assert.deepEqual([lineChanges.func, lineChanges.property], ["rbe", "payload.statusText"], "status, step and progress");
+      onlySource(flows, lineChanges, "vcf-status");
+
+      const logSensor = named(flows, "ha-sensor", `VCF ${DOMAIN} Update Logs`);
+      const limit = onlySource(flows, logSensor, "delay");
+      // "timed": Rate Limit for each msg.topic, send all topics: the newest message of each topic, once per interval.
+      assert.equal(limit.pauseType, "timed");
+      const intervalMs = (1000 * Number(limit.nbRateUnits)) / Number(limit.rate);
+      assert.deepEqual([limit.rateUnits, intervalMs], ["second", 5000]);
+      onlySource(flows, limit, "vcf-status");
+    });
+
+    it("sends the Ignore Alerts switch's state to Acknowledgement after each deploy, on and off on their own outputs", () => {
+      const sw = byType(flows, "ha-switch")[0];
+      assert.ok(sw);
+      assert.deepEqual([sw.enableInput, sw.inputs, sw.outputs], [true, 1, 2], "the switch takes input");
+      const trigger = onlySource(flows, sw, "inject");
+      assert.equal(trigger.once, true, "injected once after each deploy or restart");
+      for (const [output, value] of [[0, true], [1, false]] as const) {
+        const [target, props] = controlPath(flows, { ...sw, wires: [sw.wires?.[output] ?? []] });
+        assert.equal(target.type, "vcf-await-ack");
+        assert.deepEqual(props, { ignoreAlerts: value }, `output ${output + 1}`);
+      }
+    });
+  });
+
+  describe("01 - Upgrade a domain: status once per change, and Cancel", () => {
+    const flows = readExample("01 - Upgrade a domain");
+
+    it("filters the Status debug to status changes; the Markdown log debug takes every message", () => {
+      const debug = named(flows, "debug", "Status");
+      const filter = onlySource(flows, debug, "rbe");
+      assert.deepEqual([filter.func, filter.property, filter.topi, filter.septopics], ["rbe", "payload.status", "topic", true]);
+      const status = onlySource(flows, filter, "vcf-status");
+      assert.equal(onlySource(flows, named(flows, "debug", "Markdown log"), "vcf-status"), status);
+    });
+
+    it("has a Cancel run inject for the domain's run", () => {
+      const inject = named(flows, "inject", "Cancel run");
+      const props = Object.fromEntries((inject.props as Array<{ p: string; v: string; vt: string }>)
+        .map((p) => [p.p, p.vt === "bool" ? p.v === "true" : p.v]));
+      const [target] = controlPath(flows, inject);
+      assertCancels(target, props);
+    });
+  });
+
+  describe("02 - Dashboard: Cancel", () => {
+    const flows = readExample("02 - Dashboard");
+
+    it("has a Cancel run button for the domain's run", () => {
+      const [target, props] = controlPath(flows, named(flows, "ui-button", "Cancel run"));
+      assertCancels(target, props);
     });
   });
 });
