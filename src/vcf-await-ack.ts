@@ -2,7 +2,8 @@
 // fails, by the node's rules; takes "acknowledge" and "ignoreAlerts" control messages.
 import type { AckPolicy, UpgradeEngine, UpgradeRun } from "./engine";
 import { ackPolicy, readAckControl, type AckNodeSettings } from "./adapters/ack-control";
-import { readPhaseRequest } from "./adapters/domain-ref";
+import { readPhaseRequest, type PhaseRequest } from "./adapters/domain-ref";
+import { describeError } from "./adapters/errors";
 import type { NodeAPI, NodeMessage } from "./adapters/node-red-types";
 import { registerPhaseNode, type PhaseBehaviour, type PhaseNode, type PhaseNodeDef } from "./adapters/phase-node";
 
@@ -21,23 +22,34 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
     return engine.awaitAcknowledgement(runId, policy(), signal, node.node.id);
   }
 
-  /** A gate that is waiting takes the new rules when asked again; its outcome goes where it started. */
+  /**
+   * A gate that is waiting takes the new rules when asked again; its outcome goes where it started. So a failure of
+   * the run itself is reported there (done(err)); anything else, e.g. a run that could not be judged again, is logged.
+   */
   function applyRules(): void {
     const engine = node.engine();
     for (const run of node.activeRuns()) {
-      engine.awaitAcknowledgement(run.id, policy(), undefined, node.node.id).catch(() => undefined);
+      engine.awaitAcknowledgement(run.id, policy(), undefined, node.node.id).catch((err: unknown) => {
+        if (node.closing || engine.getRun(run.id)?.status === "failed") return;
+        node.node.warn(`Could not apply the new "ignore warnings" setting to the upgrade run ${run.id} of domain ${run.domainName}: ${describeError(err)}`);
+      });
     }
   }
 
+  /** The run named by msg.vcf.runId, else the active run of the message's (or the node's) domain, else the runs waiting at this node. */
+  function candidates(request: PhaseRequest): UpgradeRun[] {
+    if (request.runId || request.domain) return [node.lookupRun(request)].filter((r): r is UpgradeRun => r !== undefined);
+    return node.ownedRuns().filter((r) => r.status === "waiting_for_alert_acknowledgement");
+  }
+
+  /** Releases the waiting runs the message names; with nothing waiting it only warns (the node status stays). */
   function acknowledge(msg: NodeMessage): void {
     const request = readPhaseRequest(msg, node.def);
     const engine = node.engine();
-    const runs = request.runId || request.domain
-      ? [node.findRun(request)]
-      : node.ownedRuns().filter((r) => r.status === "waiting_for_alert_acknowledgement");
-    const released = runs.filter((run) => engine.acknowledge(run.id) !== undefined);
+    const released = candidates(request).filter((run) => engine.acknowledge(run.id) !== undefined);
     if (released.length === 0) {
-      node.node.warn(`Nothing to acknowledge: no run is waiting for acknowledgement ${request.domain ? `for domain ${request.domain}` : "at this node"}`);
+      const where = request.runId ? `for upgrade run ${request.runId}` : request.domain ? `for domain ${request.domain}` : "at this node";
+      node.node.warn(`Nothing to acknowledge: no run is waiting for acknowledgement ${where}`);
     }
   }
 

@@ -1,5 +1,6 @@
 // vcf-config: the SDDC Manager connection. Owns one client, one engine and one run store; resumes runs
 // after the flows started; serves the editor's "Test connection" button.
+import fs from "node:fs";
 import { CONFIG_TYPE, isVcfConfigNode, type VcfConfigNode } from "./adapters/config-access";
 import type { VcfConfigDef } from "./adapters/config-settings";
 import { VcfConnection, type FlowNodeConfig } from "./adapters/connection";
@@ -50,13 +51,23 @@ export = function (RED: NodeAPI): void {
     };
     RED.events.on("flows:started", resume);
     // Node-RED waits (up to 15 s) for done(): the run file must not change after the flows stopped.
-    node.on("close", (_removed, done) => {
+    node.on("close", (removed, done) => {
       RED.events.removeListener("flows:started", resume);
-      node.connection.close().then(done, (err: unknown) => {
+      node.connection.close().then(() => {
+        if (removed) reportKeptFiles(node);
+        done();
+      }, (err: unknown) => {
         node.error(`Could not close the SDDC Manager connection cleanly: ${describeError(err)}`);
         done();
       });
     });
+  }
+
+  /** After the node was deleted: its files stay, since undoing the deletion in the editor brings back the same id. */
+  function reportKeptFiles(node: VcfConfigNode): void {
+    const files = node.connection.files().filter((file) => fs.existsSync(file));
+    if (files.length === 0) return;
+    node.log(`Deleted: its upgrade runs stay in ${files.join(" and ")}, for an undo in the editor (same node id); delete the files by hand if they are not needed`);
   }
 
   RED.nodes.registerType(CONFIG_TYPE, VcfConfig, { credentials: CREDENTIALS });

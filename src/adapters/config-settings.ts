@@ -49,8 +49,6 @@ export class ConfigError extends Error {
 }
 
 const URL_PATTERN = /^https?:\/\/[^\s/?#@]+(:\d+)?\/?$/i;
-/** A user name or password in the URL ("https://user:pass@host"): it would be saved in the flow JSON. */
-const USERINFO_PATTERN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -62,9 +60,10 @@ const MINUTE = 60 * SECOND;
  */
 export function parseBaseUrl(value: unknown): string {
   const text = typeof value === "string" ? value.trim() : "";
-  if (USERINFO_PATTERN.test(text)) {
-    // Not echoed: the part before "@" may be a password.
-    throw new ConfigError("url", "SDDC Manager URL contains a user name or password (user:password@): remove it from the URL and enter them in Username and Password, which are stored encrypted");
+  // Any "@" at all: a password may hold "/", "?", "#" or spaces, so no rule can tell where user information ends,
+  // and an SDDC Manager URL never needs one. The text is not echoed: it may hold a password.
+  if (text.includes("@")) {
+    throw new ConfigError("url", "SDDC Manager URL contains user information (user:password@): remove it and enter the credentials in the Username and Password fields");
   }
   const url = URL_PATTERN.test(text) ? urlOrNull(text) : null;
   if (!url) {

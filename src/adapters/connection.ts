@@ -6,7 +6,9 @@ import { VcfClient } from "../vcf/client";
 import { buildClientOptions, type ClientLog, type Credentials } from "./client-options";
 import { parseConnection, parseEngineSettings, type ConnectionSettings, type VcfConfigDef } from "./config-settings";
 import { describeError, toReadableError } from "./errors";
-import { SentOutputs } from "./sent-outputs";
+import { messageCopy } from "./message-copy";
+import type { NodeMessage } from "./node-red-types";
+import { RunBookkeeping } from "./run-bookkeeping";
 
 /** Called with a non-terminal run its owner node should pick up (after a restart or redeploy). */
 export type ResumeHandler = (run: UpgradeRun) => void;
@@ -45,7 +47,7 @@ export class VcfConnection {
   /** Why there is no engine: a configuration problem, reported to every node that uses this connection. */
   readonly problem?: Error;
   readonly storeFile?: string;
-  private readonly sentOutputs?: SentOutputs;
+  private readonly bookkeeping?: RunBookkeeping;
   private readonly resumers = new Map<string, Resumer>();
   private passes: Promise<void> = Promise.resolve();
   /** Runs already reported as waiting for a disabled owner node. */
@@ -67,8 +69,8 @@ export class VcfConnection {
         store = new MemoryRunStore();
       }
       this.engine = new UpgradeEngine({ client, store, settings: parseEngineSettings(deps.def) });
-      const sentFile = deps.userDir ? path.join(deps.userDir, sentOutputsFileName(deps.def.id)) : undefined;
-      this.sentOutputs = new SentOutputs(sentFile, (text) => deps.log("warn", text));
+      const bookkeepingFile = deps.userDir ? path.join(deps.userDir, sentOutputsFileName(deps.def.id)) : undefined;
+      this.bookkeeping = new RunBookkeeping(bookkeepingFile, (text) => deps.log("warn", text));
     } catch (err) {
       this.problem = toReadableError(err);
     }
@@ -89,16 +91,32 @@ export class VcfConnection {
     };
   }
 
+  /** The files this connection keeps in the user directory (none without one). */
+  files(): string[] {
+    return [this.storeFile, this.bookkeeping?.file].filter((f): f is string => f !== undefined);
+  }
+
   /** A phase node sent the output of `phase` for this run: it is not sent again after a restart or redeploy. */
   outputSent(runId: string, phase: Phase): void {
-    this.sentOutputs?.record(runId, phase);
+    this.bookkeeping?.recordSent(runId, phase);
+  }
+
+  /** A phase of the run started with `msg`: a copy of its plain-data properties is kept for a resumed output. */
+  inputReceived(runId: string, msg: NodeMessage): void {
+    this.bookkeeping?.recordMessage(runId, messageCopy(msg));
+  }
+
+  /** The kept copy of the message the run's current phase started with, if any. */
+  inputOf(runId: string): NodeMessage | undefined {
+    return this.bookkeeping?.messageOf(runId);
   }
 
   /**
    * After the flows (re)started: offers each unfinished run once to each new instance of the phase node that owns
    * it (so a restart, or a redeploy that recreated that node, picks it up; other deploys do not). A run parked
    * between phases whose output was already sent is not offered. A run whose owner is disabled (or on a disabled
-   * flow) waits for it; a run whose owner is absent from the flows, or uses another connection, is failed.
+   * flow) waits for it; a run whose owner is absent from the flows, or uses another connection, is failed, and so is
+   * a run started against another SDDC Manager URL than the connection's (runs stored without the URL are kept).
    * Passes run one after the other; the promise settles when this one has.
    */
   resumeRuns(): Promise<void> {
@@ -111,8 +129,8 @@ export class VcfConnection {
     const engine = this.engine;
     if (!engine) return;
     await engine.ready();
-    await this.sentOutputs?.ready();
-    this.sentOutputs?.keepOnly(new Set(engine.listRuns().map((r) => r.id)));
+    await this.bookkeeping?.ready();
+    this.bookkeeping?.keepOnly(new Set(engine.listRuns().map((r) => r.id)));
     for (const run of engine.resumableRuns()) {
       try {
         await this.resumeRun(engine, run);
@@ -123,12 +141,19 @@ export class VcfConnection {
   }
 
   private async resumeRun(engine: UpgradeEngine, run: UpgradeRun): Promise<void> {
+    const currentUrl = this.settings?.baseUrl;
+    if (run.sddcManagerUrl && currentUrl && !sameSddcManager(run.sddcManagerUrl, currentUrl)) {
+      const reason = `This run was started against ${run.sddcManagerUrl}; the config node now points at ${currentUrl}, so it is not continued there: start the upgrade again`;
+      this.deps.log("warn", `The upgrade run ${run.id} of domain ${run.domainName} failed: ${reason}`);
+      await engine.abandonRun(run.id, reason);
+      return;
+    }
     const ownerId = run.ownerNodeId;
     const resumer = ownerId ? this.resumers.get(ownerId) : undefined;
     if (resumer) {
       if (resumer.offered.has(run.id)) return;
       resumer.offered.add(run.id);
-      const parked = run.completedPhases.includes(run.phase) && this.sentOutputs?.wasSent(run.id, run.phase);
+      const parked = run.completedPhases.includes(run.phase) && this.bookkeeping?.wasSent(run.id, run.phase);
       if (!parked) resumer.handler(run);
       return;
     }
@@ -148,7 +173,7 @@ export class VcfConnection {
   async close(): Promise<void> {
     this.resumers.clear();
     await this.engine?.close();
-    await this.sentOutputs?.close();
+    await this.bookkeeping?.close();
   }
 }
 
@@ -157,9 +182,18 @@ export function runFileName(configNodeId: string): string {
   return `vcf-upgrade-runs-${safeId(configNodeId)}.json`;
 }
 
-/** The record of sent phase outputs, beside the run file. */
+/** The record of sent phase outputs and kept input messages, beside the run file. */
 export function sentOutputsFileName(configNodeId: string): string {
   return `vcf-upgrade-sent-${safeId(configNodeId)}.json`;
+}
+
+/** The same scheme, host and port (URL origins compare the host case-insensitively and drop a default port). */
+function sameSddcManager(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return a === b;
+  }
 }
 
 function safeId(id: string): string {

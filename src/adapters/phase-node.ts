@@ -105,19 +105,28 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
     return engine.listRuns().filter((r) => r.ownerNodeId === this.node.id && !isTerminal(r.status));
   }
 
+  /** True once the node is closing (redeploy, restart): failures of its phases are not reported any more. */
+  get closing(): boolean {
+    return this.closed;
+  }
+
   /** The run a message is about: its msg.vcf.runId, else the active run of its domain. */
   findRun(request: PhaseRequest): UpgradeRun {
-    const engine = this.engine();
+    const run = this.lookupRun(request);
+    if (run) return run;
     if (request.runId) {
-      const run = engine.getRun(request.runId);
-      if (!run) throw new InputError("msg.vcf.runId", `Upgrade run ${request.runId} is unknown to this SDDC Manager connection: send the message of the previous VCF node unchanged`);
-      return run;
+      throw new InputError("msg.vcf.runId", `Upgrade run ${request.runId} is unknown to this SDDC Manager connection: send the message of the previous VCF node unchanged`);
     }
+    throw new InputError("domain", `No upgrade is running for domain "${requireDomain(request)}": start one with a vcf-download-bundles node first`);
+  }
+
+  /** Like findRun, but undefined when there is no such run. */
+  lookupRun(request: PhaseRequest): UpgradeRun | undefined {
+    const engine = this.engine();
+    if (request.runId) return engine.getRun(request.runId);
     const ref = requireDomain(request);
     const known = engine.listRuns().find((r) => matchesDomain(r, ref));
-    const run = known ? engine.activeRunFor(known.domainId) : undefined;
-    if (!run) throw new InputError("domain", `No upgrade is running for domain "${ref}": start one with a vcf-download-bundles node first`);
-    return run;
+    return known ? engine.activeRunFor(known.domainId) : undefined;
   }
 
   private onInput(msg: NodeMessage, send: SendFunction, done: DoneFunction): void {
@@ -147,13 +156,13 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
       const clusterImages = readClusterImages(msg);
       const started = await engine.startRun({
         domain: requireDomain(request), targetVersion: request.targetVersion, ownerNodeId: this.node.id,
-        ...(clusterImages ? { clusterImages } : {}),
+        sddcManagerUrl: this.connection?.settings?.baseUrl, ...(clusterImages ? { clusterImages } : {}),
       });
       runId = started.id;
     } else {
       runId = this.findRun(request).id;
     }
-    const run = await this.execute(runId);
+    const run = await this.execute(runId, msg);
     this.deliver(msg, run, send);
   }
 
@@ -167,10 +176,13 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
     this.connection?.outputSent(run.id, this.spec.phase);
   }
 
-  /** A run this node owned before a restart or redeploy: finish it and send the output as usual. */
+  /**
+   * A run this node owned before a restart or redeploy: finish it and send the output as usual, on a message made of
+   * the kept copy of the phase's input message (see message-copy.ts); a failure goes to Catch with that message.
+   */
   private resume(run: UpgradeRun): void {
     if (this.active.has(run.id) || this.closed) return;
-    const msg: NodeMessage = { topic: run.domainName };
+    const msg: NodeMessage = { ...this.connection?.inputOf(run.id), topic: run.domainName };
     this.node.log(`Resuming the ${this.spec.phase} phase of run ${run.id} for domain ${run.domainName}`);
     this.execute(run.id).then(
       (finished) => this.deliver(msg, finished, (out) => this.node.send(out)),
@@ -183,13 +195,17 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
     );
   }
 
-  /** Runs the phase for `runId`, one request per run at a time at this node; a second one is refused. */
-  private async execute(runId: string): Promise<UpgradeRun> {
+  /**
+   * Runs the phase for `runId`, one request per run at a time at this node; a second one is refused.
+   * @param input the message that asked for the phase (none when resumed); kept for a resumed output
+   */
+  private async execute(runId: string, input?: NodeMessage): Promise<UpgradeRun> {
     const engine = this.engine();
     if (this.active.has(runId)) {
       const run = engine.getRun(runId);
       throw new AlreadyRunningError(`This node is already running the ${this.spec.phase} phase of upgrade run ${runId}${run ? ` for domain ${run.domainName}` : ""}: this message is not passed on; the node sends the phase's output once, when the phase ends`);
     }
+    if (input) this.connection?.inputReceived(runId, input);
     const controller = new AbortController();
     const work = this.behaviour.execute(engine, runId, controller.signal);
     const settled = work.catch(() => undefined).finally(() => this.active.delete(runId));

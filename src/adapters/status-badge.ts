@@ -1,5 +1,5 @@
 // Node status badges: colour and shape by state, short text (Node-RED shows it under the node).
-import { statusText, type Phase, type UpgradeRun, type UpgradeStatus } from "../engine";
+import { isTerminal, statusText, type Phase, type UpgradeRun, type UpgradeStatus } from "../engine";
 import { shortText, statusHeadline } from "./errors";
 import type { NodeStatus } from "./node-red-types";
 
@@ -34,6 +34,27 @@ const PHASE_DONE: Record<Phase, string> = {
 /** The badge of a run while a node works on it. */
 export function runBadge(run: Pick<UpgradeRun, "domainName" | "status" | "step" | "progress">): NodeStatus {
   return { ...LOOKS[run.status], text: shortText(statusText(run, run.domainName), BADGE_MAX) };
+}
+
+type DomainState = Pick<UpgradeRun, "domainName" | "status" | "step" | "progress">;
+
+/** Failed first, then waiting for acknowledgement, then running; finished and idle domains last. */
+function attentionRank(status: UpgradeStatus): number {
+  if (status === "failed") return 0;
+  if (status === "waiting_for_alert_acknowledgement") return 1;
+  return isTerminal(status) ? 3 : 2;
+}
+
+/**
+ * The badge of several domains: the one that most needs attention (the first of equals), with the count when
+ * there is more than one, e.g. "2 domains; lab-m01: Waiting for alert acknowledgement …".
+ */
+export function domainsBadge(domains: readonly DomainState[]): NodeStatus {
+  const first = domains.reduce<DomainState | undefined>(
+    (best, d) => (!best || attentionRank(d.status) < attentionRank(best.status) ? d : best), undefined);
+  if (!first) return idleBadge("no domains");
+  const badge = runBadge(first);
+  return domains.length === 1 ? badge : { ...badge, text: shortText(`${domains.length} domains; ${badge.text ?? ""}`, BADGE_MAX) };
 }
 
 /** The badge once a phase node has finished its part of the run. */

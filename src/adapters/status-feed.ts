@@ -1,12 +1,12 @@
 // vcf-status's runtime: one message per domain on every run change, and the current state of every watched
 // domain after each deploy or restart and on request.
-import type { UpgradeRun } from "../engine";
+import type { DomainStatusView, UpgradeRun } from "../engine";
 import type { VcfConnection } from "./connection";
 import { matchesDomain } from "./domain-ref";
 import { describeError } from "./errors";
 import { statusMessage, type MarkdownLimit } from "./messages";
 import type { NodeMessage, NodeStatus } from "./node-red-types";
-import { runBadge } from "./status-badge";
+import { domainsBadge } from "./status-badge";
 
 export interface DomainRef {
   id: string;
@@ -23,8 +23,10 @@ export class StatusFeed {
   /** The node's own send, for messages no input asked for (run changes, the state after a deploy). */
   private readonly sendOwn = (msg: NodeMessage): void => this.out.send(msg);
   private readonly onChange = (run: UpgradeRun): void => {
-    if (!this.domainRef || matchesDomain(run, this.domainRef)) this.emit({ id: run.domainId, name: run.domainName }, this.sendOwn);
+    if (this.watches(run.domainId, run.domainName)) this.emit({ id: run.domainId, name: run.domainName }, this.sendOwn);
   };
+  /** The last state sent of each watched domain, by id, for the node status. */
+  private readonly shown = new Map<string, DomainStatusView & { domainName: string }>();
 
   /**
    * @param domainRef the watched domain's id or name; undefined watches every domain
@@ -50,10 +52,17 @@ export class StatusFeed {
     this.connection.engine?.off("change", this.onChange);
   }
 
+  /** The node status covers the watched domains only (a message may ask for another one). */
   private emit(domain: DomainRef, send: FeedOutput["send"]): void {
     const view = this.connection.requireEngine().domainStatus(domain.id);
     send(statusMessage(domain, view, this.limit));
-    this.out.status(runBadge({ domainName: domain.name, ...view }));
+    if (!this.watches(domain.id, domain.name)) return;
+    this.shown.set(domain.id, { domainName: domain.name, ...view });
+    this.out.status(domainsBadge([...this.shown.values()]));
+  }
+
+  private watches(domainId: string, domainName: string): boolean {
+    return !this.domainRef || matchesDomain({ domainId, domainName }, this.domainRef);
   }
 
   /** The domains to report: from SDDC Manager, or from the stored runs when it cannot be reached. */

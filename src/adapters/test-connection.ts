@@ -65,7 +65,7 @@ function formValues(body: unknown): FormValues {
 
 /**
  * The form's credentials. An empty or untouched field falls back to the deployed node's, but only when the form
- * tests the deployed URL and TLS settings.
+ * tests the deployed URL and TLS settings, and the stored password only for the stored username.
  */
 function formCredentials(form: Credentials, tested: ConnectionSettings, deployed: DeployedConnection | undefined): Credentials {
   const typedPassword = form.password && form.password !== PASSWORD_PLACEHOLDER ? form.password : undefined;
@@ -74,6 +74,9 @@ function formCredentials(form: Credentials, tested: ConnectionSettings, deployed
   if (!deployed) return { username: typedUsername, password: typedPassword };
   if (!sameEndpoint(deployed.settings, tested)) {
     throw new Error("The URL or TLS settings differ from the deployed ones, so the stored username and password are not used: type the password (and username) in the form to test these settings, or deploy them first");
+  }
+  if (!typedPassword && typedUsername !== undefined && typedUsername !== deployed.credentials.username) {
+    throw new Error("The username differs from the deployed one, so the stored password is not used: type the password for this username too");
   }
   return { username: typedUsername ?? deployed.credentials.username, password: typedPassword ?? deployed.credentials.password };
 }

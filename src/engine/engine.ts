@@ -199,6 +199,7 @@ export class UpgradeEngine extends EventEmitter {
     const waitsFor = await checkManagementFirst(this.client, domain, domains, release.version, (id) => this.activeRun(id), signal);
     if (clusterImages) await this.checkImagesExist(clusterImages, signal);
     const run = this.newRun(domain, current.version, release, req.ownerNodeId);
+    if (req.sddcManagerUrl) run.sddcManagerUrl = req.sddcManagerUrl;
     if (clusterImages) run.clusterImages = clusterImages;
     if (waitsFor?.managementRunId) run.managementRunId = waitsFor.managementRunId;
     const reason = req.targetVersion ? "as requested"

@@ -137,6 +137,8 @@ export interface UpgradeRun {
   /** Phases whose work is finished; a phase method called again for one of them returns at once. */
   completedPhases: Phase[];
   ownerNodeId?: string;
+  /** The SDDC Manager base URL the run was started against (absent in runs stored by older versions). */
+  sddcManagerUrl?: string;
   remote: RemoteIds;
   /** Absolute deadlines (ISO) per wait, so they survive restarts. */
   deadlines: Record<string, string>;
@@ -242,6 +244,8 @@ export interface StartRunRequest {
   domain: string;
   targetVersion?: string;
   ownerNodeId?: string;
+  /** Recorded in the run, so a caller can refuse to continue it against another SDDC Manager. */
+  sddcManagerUrl?: string;
   /**
    * vLCM image per cluster: cluster id or name -> personality id (GET /v1/personalities). Needed when a
    * cluster's image cannot be chosen automatically (no or several images match its add-on and hardware support).

@@ -2,6 +2,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import type { UpgradeRun } from "../engine/types";
 import { UPGRADE_STATUSES } from "../engine/types";
+import { writeFileAtomically } from "./atomic-file";
 import type { RunStore } from "./run-store";
 
 export const DEFAULT_RUN_FILE_NAME = "vcf-upgrade-runs.json";
@@ -31,7 +32,6 @@ export class FileRunStore implements RunStore {
   private loading: Promise<Map<string, UpgradeRun>> | undefined;
   private writing: Promise<void> = Promise.resolve();
   private pendingWrite: Promise<void> | undefined;
-  private tempCounter = 0;
 
   constructor(directory: string, fileName: string = DEFAULT_RUN_FILE_NAME) {
     if (typeof directory !== "string" || directory.trim() === "") {
@@ -97,36 +97,6 @@ export class FileRunStore implements RunStore {
 
   private async writeFile(): Promise<void> {
     const body: StoreFile = { version: FORMAT_VERSION, runs: [...(this.runs ?? new Map()).values()] };
-    const dir = path.dirname(this.filePath);
-    await fs.mkdir(dir, { recursive: true });
-    const temp = `${this.filePath}.${process.pid}.${++this.tempCounter}.tmp`;
-    const handle = await fs.open(temp, "w", 0o600);
-    try {
-      await handle.writeFile(JSON.stringify(body, null, 1), "utf8");
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await fs.rename(temp, this.filePath);
-    } catch (err) {
-      await fs.rm(temp, { force: true });
-      throw err;
-    }
-    await syncDirectory(dir);
-  }
-}
-
-/** Makes the rename itself durable; not every platform can open a directory, so failures are ignored. */
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await fs.open(dir, "r");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // best effort (e.g. Windows)
+    await writeFileAtomically(this.filePath, JSON.stringify(body, null, 1));
   }
 }

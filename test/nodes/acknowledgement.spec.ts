@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import {
-  CONFIG_ID, Collector, MANAGEMENT_DOMAIN, NodeCalls, caughtError, connectionOf, credentialsFor, getNode, helper, NODE_MODULES,
-  nodeRedPerTest, statusSequence, upgradeChainFlow, type Msg,
+  CONFIG_ID, Collector, Completions, callsOf, MANAGEMENT_DOMAIN, NodeCalls, caughtError, connectionOf, credentialsFor, getNode, helper,
+  NODE_MODULES, nodeRedPerTest, statusSequence, upgradeChainFlow, type Msg,
 } from "../support/nodes-harness";
 
 const statusOf = (msg: Msg): string => (msg.payload as { status: string }).status;
@@ -96,6 +96,9 @@ describe("nodes: vcf-await-ack", function () {
     await statuses.waitFor((m) => statusOf(m) === "failed", "the failed status");
     assert.equal(badges.at(-1)?.fill, "red");
     assert.equal(upgradePosts(sim), 0);
+    // A later message through the same wires proves nothing from the failed run was still on its way.
+    getNode("upgrade").receive({ domain: MANAGEMENT_DOMAIN });
+    await caught.waitFor((m) => /No upgrade is running for domain "lab-m01"/.test(caughtError(m)), "the marker's error");
     assert.equal(done.messages.length, 0);
   });
 
@@ -113,6 +116,34 @@ describe("nodes: vcf-await-ack", function () {
     assert.ok(String(text).startsWith(`Could not write the upgrade run file ${runFile}: `), String(text));
     assert.match(String(text), /lost if Node-RED restarts .*check that the Node-RED user directory is writable/);
   });
+
+  for (const [label, message] of [
+    ["the node's Domain", { acknowledge: true }],
+    ["msg.domain", { payload: "acknowledge", domain: "lab-w01" }],
+    ["an unknown msg.vcf.runId", { acknowledge: true, vcf: { runId: "no-such-run" } }],
+  ] as const) {
+    it(`only warns about an acknowledge with nothing waiting (${label}): no error, no Catch, the status stays`, async () => {
+      await deploy("precheck-warnings", { domain: MANAGEMENT_DOMAIN });
+      const statusCallsBefore = callsOf("ack", "status").length;
+      const warnings = new NodeCalls("ack", "warn");
+      const completions = new Completions();
+      try {
+        getNode("ack").receive({ ...message });
+        const completion = await completions.waitFor((c) => c.nodeId === "ack", "done() of the acknowledge");
+        assert.equal(completion.error, undefined);
+        const [warning] = await warnings.waitFor(() => true, "the warning");
+        assert.match(String(warning), /^Nothing to acknowledge: no run is waiting for acknowledgement (for domain lab-m01|for domain lab-w01|for upgrade run no-such-run)$/);
+        // A Catch node would have had the acknowledge's error before the error of this later message.
+        getNode("ack").receive({ ignoreAlerts: "yes" });
+        await caught.waitFor(() => true, "the later message's error");
+        assert.deepEqual(caught.messages.map(caughtError).map((e) => /ignoreAlerts/.test(e)), [true]);
+        const badges = callsOf("ack", "status").slice(statusCallsBefore).map(([badge]) => (badge as Recorded).fill);
+        assert.deepEqual(badges, ["red"], "only the later message's error changed the node status");
+      } finally {
+        completions.stop();
+      }
+    });
+  }
 
   it("refuses a malformed ignoreAlerts value, naming it", async () => {
     await deploy("precheck-warnings");

@@ -98,9 +98,15 @@ describe("nodes: adapters", () => {
       for (const url of ["http://sddc.example.test", "http://10.0.0.5:8080", "http://127.0.0.1.example.test", "http://[::2]"]) {
         assert.throws(() => parseConnection({ ...base, url }), (err: ConfigError) => err.field === "url" && /uses http:\/\/.*use https:\/\//.test(err.message), url);
       }
-      for (const url of ["https://admin:Pa55word@sddc.example.test", "https://admin@sddc.example.test", "http://u:p@127.0.0.1/v1/x"]) {
+      const withUserinfo = [
+        "https://admin:Pa55word@sddc.example.test", "https://admin@sddc.example.test", "http://u:p@127.0.0.1/v1/x",
+        "https://admin:Pa/55word@sddc.example.test", "https://admin:Pa#55word@sddc.example.test", "https://admin:Pa?55word@sddc.example.test",
+        "https://admin:Pa 55word@sddc.example.test",
+      ];
+      for (const url of withUserinfo) {
         assert.throws(() => parseConnection({ ...base, url }), (err: ConfigError) =>
-          err.field === "url" && /contains a user name or password/.test(err.message) && !err.message.includes("Pa55word"), url);
+          err.field === "url" && /contains user information \(user:password@\): remove it and enter the credentials in the Username and Password fields/.test(err.message) &&
+          !err.message.includes("55word"), url);
       }
     });
 

@@ -1,10 +1,11 @@
 // vcf-config: loading, TLS choices, credentials, and the editor's "Test connection" route.
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import {
-  CONFIG_ID, TAB, Collector, catchNode, caughtError, configNode, connectionOf, credentialsFor, flowNode, getNode, helper,
-  helperNode, makeUserDir, NODE_MODULES, startNodeRed, startSim, stopNodeRed, type FlowNode,
+  CONFIG_ID, TAB, Collector, callsOf, catchNode, caughtError, configNode, connectionOf, credentialsFor, flowNode, getNode, helper,
+  helperNode, makeUserDir, NodeCalls, NODE_MODULES, startNodeRed, startSim, stopNodeRed, type FlowNode,
 } from "../support/nodes-harness";
 
 // The core tls-config node, loaded beside ours (the test helper only preloads catch/status/complete).
@@ -83,6 +84,19 @@ describe("nodes: vcf-config", function () {
       }
     });
 
+    it("uses the stored password only with the stored username: a different typed username needs its password", async () => {
+      for (const password of ["__PWRD__", ""]) {
+        const other = await testRoute({ url: sim.url, username: "someone-else@vsphere.local", password });
+        assert.equal(other.ok, false);
+        assert.match(other.error ?? "", /username differs from the deployed one, so the stored password is not used: type the password/);
+        assert.ok(!JSON.stringify(other).includes("someone-else"), JSON.stringify(other));
+        const same = await testRoute({ url: sim.url, username: sim.credentials.username, password });
+        assert.equal(same.ok, true, same.error);
+      }
+      const logins = sim.requestLog().filter((e) => e.method === "POST" && e.path === "/v1/tokens");
+      assert.deepEqual(logins.map((e) => (e.requestBody as { username?: string }).username), [sim.credentials.username, sim.credentials.username]);
+    });
+
     it("never sends the stored credentials to another URL or with other TLS settings", async () => {
       const elsewhere = await startSim();
       try {
@@ -106,7 +120,7 @@ describe("nodes: vcf-config", function () {
       const remote = await testRoute({ url: "http://sddc.example.test", ...sim.credentials });
       assert.match(remote.error ?? "", /SDDC Manager URL "http:\/\/sddc\.example\.test" uses http:\/\/.*use https:\/\/sddc\.example\.test/);
       const userinfo = await testRoute({ url: "https://admin:Userinfo-Secret-9@sddc.example.test", password: "__PWRD__" });
-      assert.match(userinfo.error ?? "", /SDDC Manager URL contains a user name or password .*enter them in Username and Password/);
+      assert.match(userinfo.error ?? "", /SDDC Manager URL contains user information \(user:password@\): remove it and enter the credentials in the Username and Password fields/);
       assert.ok(!JSON.stringify(userinfo).includes("Userinfo-Secret-9"));
       assert.deepEqual(sim.requestLog(), []);
     });
@@ -157,7 +171,7 @@ describe("nodes: vcf-config", function () {
   it("refuses http:// to another host and a URL with a password at runtime, saying what to enter instead", async () => {
     for (const [url, expected] of [
       ["http://sddc.example.test:8080", /vcf-config: SDDC Manager URL .* uses http:\/\/, which would send the password unencrypted: use https:\/\/sddc\.example\.test:8080/],
-      ["https://admin:Runtime-Secret-7@sddc.example.test", /vcf-config: SDDC Manager URL contains a user name or password/],
+      ["https://admin:Runtime-Secret-7@sddc.example.test", /vcf-config: SDDC Manager URL contains user information/],
     ] as const) {
       await helper.load(NODE_MODULES, [{ id: TAB, type: "tab" }, configNode(sim, { url })], credentialsFor(sim));
       const problem = connectionOf().problem?.message ?? "";
@@ -165,6 +179,54 @@ describe("nodes: vcf-config", function () {
       assert.ok(!problem.includes("Runtime-Secret-7"));
       await helper.unload();
     }
+  });
+
+  it("refuses a URL whose password holds /, # or ?, and the password shows in no warning, status, Catch or test answer", async () => {
+    for (const secret of ["pa/Url-Secret-41", "pa#Url-Secret-42", "pa?Url-Secret-43"]) {
+      const url = `https://admin:${secret}@sddc.example.test`;
+      const flow = [
+        { id: TAB, type: "tab" }, configNode(sim, { url }),
+        flowNode("download", "vcf-download-bundles", { domain: "lab-w01" }), flowNode("status", "vcf-status", {}),
+        catchNode("catcher", "caught"), helperNode("caught"),
+      ];
+      await helper.load(NODE_MODULES, flow, credentialsFor(sim));
+      const caught = new Collector("caught");
+      getNode("download").receive({ payload: "go" });
+      const msg = await caught.waitFor(() => true, "the error");
+      assert.match(caughtError(msg), /URL contains user information \(user:password@\): remove it and enter the credentials in the Username and Password fields/);
+      const answer = await testRoute({ url, username: "admin", password: "typed" });
+      assert.match(answer.error ?? "", /URL contains user information/);
+      const seen = {
+        warn: callsOf(CONFIG_ID, "warn"), downloadStatus: callsOf("download", "status"), statusStatus: callsOf("status", "status"),
+        caught: msg.error, answer,
+      };
+      assert.ok(seen.warn.length > 0 && seen.downloadStatus.length > 0 && seen.statusStatus.length > 0, JSON.stringify(seen));
+      assert.ok(!JSON.stringify(seen).includes("Url-Secret"), JSON.stringify(seen));
+      await helper.unload();
+    }
+  });
+
+  it("keeps the run files when the node is deleted, and logs which (an undo restores the same id)", async () => {
+    const flow = [
+      { id: TAB, type: "tab" }, configNode(sim), flowNode("download", "vcf-download-bundles", { domain: "lab-m01" }, ["downloaded"]),
+      helperNode("downloaded"),
+    ];
+    const creds = credentialsFor(sim);
+    await helper.load(NODE_MODULES, flow, creds);
+    const files = connectionOf().files();
+    const redeployed = new NodeCalls(CONFIG_ID, "log");
+    await helper.setFlows(flow, "full", creds); // a redeploy (removed === false): nothing to report
+    const logs = new NodeCalls(CONFIG_ID, "log");
+    getNode("download").receive({ payload: "start" });
+    await new Collector("downloaded").waitFor(() => true, "the download output");
+
+    await helper.setFlows([{ id: TAB, type: "tab" }], "full", {});
+    const [text] = await logs.waitFor(([t]) => /^Deleted: /.test(String(t)), "the log line");
+    assert.equal(String(text), `Deleted: its upgrade runs stay in ${files.join(" and ")}, for an undo in the editor (same node id); delete the files by hand if they are not needed`);
+    assert.deepEqual(files.map((file) => path.dirname(file)), [userDir, userDir]);
+    assert.ok(files.every((file) => fs.existsSync(file)));
+    assert.equal(logs.items.filter(([t]) => /^Deleted: /.test(String(t))).length, 1);
+    assert.deepEqual(redeployed.items.filter(([t]) => /^Deleted: /.test(String(t))), []);
   });
 
   it("without credentials, a phase node fails with what to enter, and nothing is sent", async () => {

@@ -1,10 +1,11 @@
 // Stopping Node-RED in the middle of a phase and starting it again on the same user directory (run store):
 // the owning phase node picks the run up, repeats no remote work, and the flow ends as if nothing happened.
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import type { RunningSimulator, SimExchange } from "../../nodes/sim/index";
 import {
-  CONFIG_ID, Collector, callsOf, caughtError, connectionOf, credentialsFor, getNode, helper, helperNode, NODE_MODULES,
-  nodeRedPerTest, upgradeChainFlow, upgradePostsPerBundle, type FlowNode, type Msg,
+  CONFIG_ID, Collector, callsOf, caughtError, connectionOf, credentialsFor, getNode, helper, helperNode, mutatingRequests,
+  NODE_MODULES, nodeRedPerTest, upgradeChainFlow, upgradePostsPerBundle, type FlowNode, type Msg,
 } from "../support/nodes-harness";
 
 type Fault = "downloadNeverFinishes" | "precheckNeverFinishes" | "upgradeNeverFinishes";
@@ -30,6 +31,17 @@ function resumes(id: string): number {
   return callsOf(id, "log").filter((args) => /^Resuming the /.test(String(args[0]))).length;
 }
 
+/** The message that starts every run: user properties a resumed phase must send on, and some it must not keep. */
+function startMessage(): Msg {
+  return { _msgid: "start-1", payload: "start", ticket: "CHG-42", window: { from: "22:00", days: [6, 7] }, req: { url: "/start" }, at: new Date(0) };
+}
+
+/** What of startMessage() every output and Catch message carries after a restart. */
+function assertKeptProperties(msg: Msg): void {
+  assert.deepEqual([msg._msgid, msg.ticket, msg.window], ["start-1", "CHG-42", { from: "22:00", days: [6, 7] }]);
+  assert.deepEqual([msg.req, msg.at], [undefined, undefined], "req and non-JSON values are not kept");
+}
+
 function count(log: SimExchange[], method: string, path: RegExp): Map<string, number> {
   const counts = new Map<string, number>();
   for (const e of log) if (e.method === method && path.test(e.path)) counts.set(e.path, (counts.get(e.path) ?? 0) + 1);
@@ -47,7 +59,7 @@ describe("nodes: restart in the middle of a run", function () {
   ): Promise<{ done: Collector; statuses: Collector; caught: Collector }> {
     await helper.load(NODE_MODULES, flow, credentialsFor(sim));
     const statuses = new Collector("statusOut");
-    getNode("download").receive({ payload: "start" });
+    getNode("download").receive(startMessage());
     await statuses.waitFor(reached, what);
     await helper.unload();
     if (fault) sim.setFaults({ [fault]: false });
@@ -71,6 +83,7 @@ describe("nodes: restart in the middle of a run", function () {
       "a download in progress", "downloadNeverFinishes");
     const out = await after.done.waitFor(() => true, "the upgrade output after the restart", 5000);
     assert.match(String(out.payload), /upgraded from VCF/);
+    assertKeptProperties(out);
     assertNothingRepeated();
   });
 
@@ -78,7 +91,7 @@ describe("nodes: restart in the middle of a run", function () {
     sim = await perTest.startSim({ faults: { precheckNeverFinishes: true } });
     flow = upgradeChainFlow(sim);
     const after = await restartWhen((m) => statusOf(m) === "running_prechecks", "the prechecks running", "precheckNeverFinishes");
-    await after.done.waitFor(() => true, "the upgrade output after the restart", 5000);
+    assertKeptProperties(await after.done.waitFor(() => true, "the upgrade output after the restart", 5000));
     assertNothingRepeated();
     assert.equal(sim.requestLog().filter((e) => e.method === "POST" && e.path === "/v1/system/check-sets").length, 1);
   });
@@ -88,10 +101,64 @@ describe("nodes: restart in the middle of a run", function () {
     flow = upgradeChainFlow(sim);
     const after = await restartWhen((m) => statusOf(m) === "waiting_for_alert_acknowledgement", "the wait for acknowledgement");
     await after.statuses.waitFor((m) => statusOf(m) === "waiting_for_alert_acknowledgement", "the wait shown again after the restart");
-    assert.equal(after.done.messages.length, 0);
+    await connectionOf().resumeRuns(); // the ack node has taken the run up again
     getNode("ack").receive({ acknowledge: true });
-    await after.done.waitFor(() => true, "the upgrade output", 5000);
+    const out = await after.done.waitFor(() => true, "the upgrade output", 5000);
+    // Passed because of the acknowledgement sent after the restart, not by itself.
+    assert.match(String(out.markdown), /The user acknowledged \d+ warnings?/);
+    await connectionOf().resumeRuns();
+    assert.equal(after.done.messages.length, 1);
     assertNothingRepeated();
+  });
+
+  it("a resumed phase's failure reaches Catch with the kept properties of its input message", async () => {
+    sim = await perTest.startSim({ scenario: "precheck-warnings" });
+    flow = upgradeChainFlow(sim);
+    const after = await restartWhen((m) => statusOf(m) === "waiting_for_alert_acknowledgement", "the wait for acknowledgement");
+    await connectionOf().resumeRuns(); // the ack node has taken the run up again
+    getNode("ack").receive({ cancel: true, reason: "change window closed" });
+    const error = await after.caught.waitFor(() => true, "the resumed phase's error");
+    assert.match(caughtError(error), /cancelled by the user: change window closed/);
+    assert.equal((error.error as { source?: { id?: string } }).source?.id, "ack");
+    assertKeptProperties(error);
+  });
+
+  it("fails a run started against another SDDC Manager URL than the config node's now, and sends that one nothing", async () => {
+    sim = await perTest.startSim({ faults: { downloadNeverFinishes: true } });
+    const other = await perTest.startSim();
+    flow = upgradeChainFlow(sim);
+    const moved = withChanged(flow, CONFIG_ID, { url: other.url });
+    const after = await restartWhen((m) => statusOf(m) === "downloading_bundles", "a download in progress", undefined, moved);
+    const failed = await after.statuses.waitFor((m) => statusOf(m) === "failed", "the run failed");
+    const reason = String((failed.payload as { failureReason?: string }).failureReason);
+    assert.ok(reason.startsWith(`This run was started against ${sim.url}; the config node now points at ${other.url}, so it is not continued there`), reason);
+    assert.equal(resumes("download"), 0);
+    assert.deepEqual(mutatingRequests(other), []);
+    assert.ok(callsOf(CONFIG_ID, "warn").some(([text]) => String(text).includes(reason)));
+  });
+
+  it("resumes a run stored without its SDDC Manager URL (by an older version) as before", async () => {
+    sim = await perTest.startSim({ faults: { downloadNeverFinishes: true } });
+    flow = upgradeChainFlow(sim);
+    const creds = credentialsFor(sim);
+    await helper.load(NODE_MODULES, flow, creds);
+    const statuses = new Collector("statusOut");
+    const runFile = connectionOf().storeFile ?? "";
+    getNode("download").receive(startMessage());
+    await statuses.waitFor((m) => statusOf(m) === "downloading_bundles", "a download in progress");
+    await helper.unload();
+    const stored = JSON.parse(fs.readFileSync(runFile, "utf8")) as { runs: Array<Record<string, unknown>> };
+    assert.deepEqual(stored.runs.map((r) => r.sddcManagerUrl), [sim.url]);
+    for (const run of stored.runs) delete run.sddcManagerUrl;
+    fs.writeFileSync(runFile, JSON.stringify(stored));
+    sim.setFaults({ downloadNeverFinishes: false });
+
+    const other = await perTest.startSim({ faults: { downloadNeverFinishes: true } });
+    await helper.load(NODE_MODULES, withChanged(flow, CONFIG_ID, { url: other.url }), creds);
+    await connectionOf().resumeRuns();
+    assert.equal(resumes("download"), 1);
+    const [run] = connectionOf().requireEngine().listRuns();
+    assert.notEqual(run?.status, "failed", run?.failureReason);
   });
 
   it("during a component upgrade: one POST /v1/upgrades per component", async () => {
@@ -188,6 +255,9 @@ describe("nodes: restart in the middle of a run", function () {
     const after = await restartWhen((m) => statusOf(m) === "downloading_bundles", "a download in progress", undefined, withoutDownloadNode);
     const failed = await after.statuses.waitFor((m) => statusOf(m) === "failed", "the run failed");
     assert.match(String((failed.payload as { failureReason?: string }).failureReason), /owned by node download, which is no longer deployed/);
-    assert.equal(after.caught.messages.map(caughtError).length, 0);
+    // A later error through the same Catch node: nothing about the failed run came before it.
+    getNode("prechecks").receive({ vcf: { runId: "no-such-run" } });
+    await after.caught.waitFor(() => true, "the later error");
+    assert.deepEqual(after.caught.messages.map(caughtError).map((e) => /no-such-run is unknown/.test(e)), [true]);
   });
 });

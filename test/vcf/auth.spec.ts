@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { startSimulator, RunningSimulator, SimExchange } from "../../nodes/sim/index";
 import { VcfClient } from "../../nodes/vcf/client";
 import { VcfApiError } from "../../nodes/vcf/errors";
-import { countRequests, LinkedClock, rejectionOf, simClient } from "./helpers";
+import { countRequests, LinkedClock, LogLine, rejectionOf, simClient } from "./helpers";
 
 const REFRESH = "/v1/tokens/access-token/refresh";
 
@@ -14,11 +14,12 @@ describe("client authentication against the simulator", function () {
   let sim: RunningSimulator;
   let clock: LinkedClock;
   let client: VcfClient;
+  let logs: LogLine[];
 
   beforeEach(async function () {
     sim = await startSimulator({ tokenLifetimeSeconds: 3600 });
     clock = new LinkedClock(sim);
-    client = simClient(sim, { now: clock.now }).client;
+    ({ client, logs } = simClient(sim, { now: clock.now }));
   });
   afterEach(async function () {
     await sim.stop();
@@ -109,6 +110,9 @@ describe("client authentication against the simulator", function () {
     await client.getDomains();
     const calls = tokenCalls(sim.requestLog()).map((e) => `${e.method} ${e.path} ${e.status < 300 ? "ok" : "refused"}`);
     assert.deepEqual(calls, [`PATCH ${REFRESH} refused`, "POST /v1/tokens ok"]);
+    // the expected path (refresh tokens expire, and do not survive SDDC Manager's own upgrade): no warning
+    const relogin = logs.filter((l) => /token refresh failed .*logging in again/.test(l.text));
+    assert.deepEqual(relogin.map((l) => l.level), ["info"], JSON.stringify(logs));
   });
 
   it("logs in again after invalidateSession()", async function () {

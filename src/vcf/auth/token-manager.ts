@@ -91,7 +91,9 @@ export class TokenManager {
         // a refresh that got no real answer says nothing about the refresh token: a login would fail alike
         if (isTransient(error)) throw error;
         const reason = error instanceof VcfApiError ? error.message : "unexpected failure";
-        this.settings.log("warn", `token refresh failed (${reason}); logging in again`);
+        // Refresh tokens do not survive SDDC Manager's own upgrade or restart, and expire: a refusal is routine.
+        const level = isRefreshRefused(error) ? "info" : "warn";
+        this.settings.log(level, `token refresh failed (${reason}); logging in again`);
       }
     }
     return this.freshLogin();
@@ -160,6 +162,11 @@ export class TokenManager {
 
 function isTransient(error: unknown): boolean {
   return error instanceof VcfApiError && error.retryable;
+}
+
+/** SDDC Manager no longer knows the refresh token: 401, or 404 for an unknown or expired one. */
+function isRefreshRefused(error: unknown): boolean {
+  return error instanceof VcfApiError && (error.status === 401 || error.status === 404);
 }
 
 /** The refresh answers a JSON string; tolerate the raw token too, and a TokenPair-like object. */
