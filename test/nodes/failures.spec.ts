@@ -41,7 +41,7 @@ describe("nodes: failures and deadlines", function () {
       const statuses = new Collector("statusOut");
       const done = new Collector("done");
       getNode("download").receive({ payload: "start" });
-      const error = await caught.waitFor(() => true, "the error", 5000);
+      const error = await caught.waitFor(() => true, "the error", 15_000);
       assert.equal((error.error as { source?: { id?: string } }).source?.id, c.node, caughtError(error));
       assert.match(caughtError(error), c.error);
       const failed = await statuses.waitFor((m) => (m.payload as { status: string }).status === "failed", "the failed status");

@@ -144,7 +144,7 @@ class Arrivals<T> {
   }
 
   /** Resolves with the first item (already here or still to come) that `match` accepts. */
-  waitFor(match: (item: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
+  waitFor(match: (item: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const found = this.items.find(match);
