@@ -1,11 +1,13 @@
 // vcf-await-ack: the acknowledgement gate after the prechecks. Passes, waits for an acknowledgement, or
-// fails, by the node's rules; takes "acknowledge" and "ignoreAlerts" control messages.
+// fails, by the node's rules; takes "acknowledge" and "ignoreAlerts" control messages. The value of the last
+// ignoreAlerts message is kept by the connection across redeploys and restarts, until the node is deleted.
 import type { AckPolicy, UpgradeEngine, UpgradeRun } from "./engine";
-import { ackPolicy, readAckControl, type AckNodeSettings } from "./adapters/ack-control";
+import { ackPolicy, CHECKBOX_DEFAULT, readAckControl, type AckNodeSettings } from "./adapters/ack-control";
 import { readPhaseRequest, type PhaseRequest } from "./adapters/domain-ref";
 import { describeError } from "./adapters/errors";
 import type { NodeAPI, NodeMessage } from "./adapters/node-red-types";
 import { registerPhaseNode, type PhaseBehaviour, type PhaseNode, type PhaseNodeDef } from "./adapters/phase-node";
+import { idleBadge } from "./adapters/status-badge";
 
 type AwaitAckDef = PhaseNodeDef & AckNodeSettings;
 
@@ -14,12 +16,30 @@ export = function (RED: NodeAPI): void {
 };
 
 function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
-  /** Set by an ignoreAlerts message; lasts until the node is redeployed. */
-  let ignoreAlertsOverride: boolean | undefined;
-  const policy = (): AckPolicy => ackPolicy(node.def, ignoreAlertsOverride);
+  /** Set by the last ignoreAlerts message, also one before a redeploy or restart; undefined: the checkbox applies. */
+  const override = (): boolean | undefined => node.connection?.ignoreAlertsOverride(node.node.id);
+  const policy = (): AckPolicy => ackPolicy(node.def, override());
 
-  function execute(engine: UpgradeEngine, runId: string, signal: AbortSignal): Promise<UpgradeRun> {
+  async function execute(engine: UpgradeEngine, runId: string, signal: AbortSignal): Promise<UpgradeRun> {
+    await node.connection?.recordsReady(); // the kept value is known
     return engine.awaitAcknowledgement(runId, policy(), signal, node.node.id);
+  }
+
+  /** Shows a value set by a message in the status (while no run is shown there), since it beats the checkbox. */
+  function showOverride(): void {
+    const value = override();
+    if (node.closing || node.activeRuns().length > 0) return;
+    node.node.status(value === undefined ? {} : idleBadge(`ignore warnings: ${value ? "on" : "off"} (set by a control message)`));
+  }
+
+  function started(): void {
+    void node.connection?.recordsReady().then(() => {
+      const value = override();
+      if (value === undefined || node.closing) return;
+      const checkbox = ackPolicy(node.def).ignoreAlerts;
+      node.node.log(`ignore warnings: ${value ? "on" : "off"} (set by a control message before this deploy or restart; the checkbox says ${checkbox ? "on" : "off"}). Send msg.ignoreAlerts "${CHECKBOX_DEFAULT}" to use the checkbox again`);
+      showOverride();
+    });
   }
 
   /**
@@ -56,7 +76,8 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
   function control(msg: NodeMessage): boolean {
     const { acknowledge: ack, ignoreAlerts } = readAckControl(msg);
     if (ignoreAlerts !== undefined) {
-      ignoreAlertsOverride = ignoreAlerts;
+      node.connection?.setIgnoreAlertsOverride(node.node.id, ignoreAlerts === CHECKBOX_DEFAULT ? undefined : ignoreAlerts);
+      showOverride();
       applyRules();
     }
     if (ack) acknowledge(msg);
@@ -64,5 +85,5 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
     return ack || (ignoreAlerts !== undefined && !carriesRun);
   }
 
-  return { execute, control };
+  return { execute, control, started };
 }

@@ -6,16 +6,19 @@ import type { NodeMessage } from "./node-red-types";
 export interface AckControl {
   /** msg.acknowledge === true, or msg.payload === "acknowledge". */
   acknowledge: boolean;
-  /** msg.ignoreAlerts, or msg.payload when msg.topic is "ignoreAlerts". */
-  ignoreAlerts?: boolean;
+  /** msg.ignoreAlerts, or msg.payload when msg.topic is "ignoreAlerts"; "default": back to the node's checkbox. */
+  ignoreAlerts?: boolean | typeof CHECKBOX_DEFAULT;
 }
+
+/** The ignoreAlerts value that forgets the one set by an earlier message. */
+export const CHECKBOX_DEFAULT = "default";
 
 export function readAckControl(msg: NodeMessage): AckControl {
   const control: AckControl = { acknowledge: msg.acknowledge === true || msg.payload === "acknowledge" };
   if (msg.ignoreAlerts !== undefined) {
-    control.ignoreAlerts = requireBoolean(msg.ignoreAlerts, "msg.ignoreAlerts");
+    control.ignoreAlerts = readIgnoreAlerts(msg.ignoreAlerts, "msg.ignoreAlerts");
   } else if (msg.topic === "ignoreAlerts") {
-    control.ignoreAlerts = requireBoolean(msg.payload, "msg.payload (topic ignoreAlerts)");
+    control.ignoreAlerts = readIgnoreAlerts(msg.payload, "msg.payload (topic ignoreAlerts)");
   }
   return control;
 }
@@ -39,9 +42,9 @@ function flag(value: boolean | string | undefined): boolean {
   return value === true || value === "true";
 }
 
-function requireBoolean(value: unknown, field: string): boolean {
-  if (typeof value !== "boolean") {
-    throw new InputError(field, `${field} must be true or false (a boolean), not ${JSON.stringify(value) ?? String(value)}`);
+function readIgnoreAlerts(value: unknown, field: string): boolean | typeof CHECKBOX_DEFAULT {
+  if (typeof value !== "boolean" && value !== CHECKBOX_DEFAULT) {
+    throw new InputError(field, `${field} must be true or false (a boolean), or "${CHECKBOX_DEFAULT}" for the node's checkbox, not ${JSON.stringify(value) ?? String(value)}`);
   }
   return value;
 }

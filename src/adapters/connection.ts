@@ -111,12 +111,28 @@ export class VcfConnection {
     return this.bookkeeping?.messageOf(runId);
   }
 
+  /** Resolves once the records kept beside the run file (e.g. the ignoreAlerts values) have been read. */
+  recordsReady(): Promise<void> {
+    return this.bookkeeping?.ready() ?? Promise.resolve();
+  }
+
+  /** The "ignore warnings" value the last ignoreAlerts message of await-ack node `nodeId` set, kept across restarts. */
+  ignoreAlertsOverride(nodeId: string): boolean | undefined {
+    return this.bookkeeping?.ignoreAlertsOf(nodeId);
+  }
+
+  /** Keeps the value for the node; undefined forgets it, so that the node's checkbox applies. */
+  setIgnoreAlertsOverride(nodeId: string, value: boolean | undefined): void {
+    this.bookkeeping?.setIgnoreAlerts(nodeId, value);
+  }
+
   /**
    * After the flows (re)started: offers each unfinished run once to each new instance of the phase node that owns
    * it (so a restart, or a redeploy that recreated that node, picks it up; other deploys do not). A run parked
    * between phases whose output was already sent is not offered. A run whose owner is disabled (or on a disabled
    * flow) waits for it; a run whose owner is absent from the flows, or uses another connection, is failed, and so is
    * a run started against another SDDC Manager URL than the connection's (runs stored without the URL are kept).
+   * The ignoreAlerts values of await-ack nodes no longer in the flows with this connection are forgotten.
    * Passes run one after the other; the promise settles when this one has.
    */
   resumeRuns(): Promise<void> {
@@ -131,6 +147,9 @@ export class VcfConnection {
     await engine.ready();
     await this.bookkeeping?.ready();
     this.bookkeeping?.keepOnly(new Set(engine.listRuns().map((r) => r.id)));
+    // The value of a deleted node goes (also of one deleted while disabled: it was not running to hear it), and of one
+    // moved to another connection; one pasted back with the same id starts from its checkbox.
+    this.bookkeeping?.keepIgnoreAlertsOf((nodeId) => this.deps.findInFlows(nodeId)?.server === this.deps.def.id);
     for (const run of engine.resumableRuns()) {
       try {
         await this.resumeRun(engine, run);
@@ -182,7 +201,7 @@ export function runFileName(configNodeId: string): string {
   return `vcf-upgrade-runs-${safeId(configNodeId)}.json`;
 }
 
-/** The record of sent phase outputs and kept input messages, beside the run file. */
+/** The record of sent phase outputs, kept input messages and ignoreAlerts values, beside the run file. */
 export function sentOutputsFileName(configNodeId: string): string {
   return `vcf-upgrade-sent-${safeId(configNodeId)}.json`;
 }

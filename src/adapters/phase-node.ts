@@ -23,6 +23,8 @@ export interface PhaseBehaviour {
   execute(engine: UpgradeEngine, runId: string, signal: AbortSignal): Promise<UpgradeRun>;
   /** Handles a control message (one that carries no run to work on); returns true when it was one. */
   control?(msg: NodeMessage): boolean;
+  /** Called once the node has started with a working connection (its status is cleared just before). */
+  started?(): void;
 }
 
 /** A phase node type; everything not in here is shared by the four phase nodes. */
@@ -76,6 +78,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
       this.cleanups.push(() => engine.off("change", onChange));
       this.cleanups.push(this.connection.registerResumer(node.id, (run) => this.resume(run)));
       node.status({});
+      this.behaviour.started?.();
     } catch (err) {
       node.status(errorBadge(err));
     }

@@ -2,12 +2,14 @@
 // that started the run's current phase. The engine records that a phase is done, not that its message left the
 // node: with both, a run parked between two phases is not sent again after a restart or redeploy, one whose output
 // was lost (e.g. a crash just after the phase) is, and a resumed phase sends the user properties it was given.
+// Beside the runs, per await-ack node: the "ignore warnings" value its last ignoreAlerts message set.
 import { promises as fs } from "node:fs";
 import type { Phase } from "../engine";
 import { writeFileAtomically } from "../store";
 import type { JsonValue } from "./message-copy";
 
 const FORMAT_VERSION = 1;
+const LOST_ON_READ = `outputs of runs parked between phases may be sent once more, and await-ack nodes use their "ignore warnings" checkbox`;
 
 type MessageCopy = Record<string, JsonValue>;
 
@@ -16,11 +18,15 @@ interface BookkeepingFile {
   sent: Record<string, Phase[]>;
   /** Absent in files written before the copies were kept. */
   messages?: Record<string, MessageCopy>;
+  /** Per await-ack node id; absent in files written before it was kept. */
+  ignoreAlerts?: Record<string, boolean>;
 }
 
 export class RunBookkeeping {
   private readonly sent = new Map<string, Set<Phase>>();
   private readonly messages = new Map<string, MessageCopy>();
+  /** undefined: cleared (kept, so that a file still being read does not bring the old value back). */
+  private readonly ignoreAlerts = new Map<string, boolean | undefined>();
   private readonly loaded: Promise<void>;
   /** Starts from the read, so no write can replace the file before its content is known. */
   private writing: Promise<void>;
@@ -64,6 +70,25 @@ export class RunBookkeeping {
     return copy ? structuredClone(copy) : undefined;
   }
 
+  /** The "ignore warnings" value the last ignoreAlerts message of await-ack node `nodeId` set; undefined: none. */
+  ignoreAlertsOf(nodeId: string): boolean | undefined {
+    return this.ignoreAlerts.get(nodeId);
+  }
+
+  /** Keeps the value for the node (undefined: forget it, the node's checkbox applies). */
+  setIgnoreAlerts(nodeId: string, value: boolean | undefined): void {
+    if (this.ignoreAlerts.has(nodeId) && this.ignoreAlerts.get(nodeId) === value) return;
+    this.ignoreAlerts.set(nodeId, value);
+    this.persist();
+  }
+
+  /** Forgets the values of the nodes `keep` refuses. */
+  keepIgnoreAlertsOf(keep: (nodeId: string) => boolean): void {
+    const gone = [...this.ignoreAlerts].filter(([nodeId, value]) => value !== undefined && !keep(nodeId));
+    for (const [nodeId] of gone) this.ignoreAlerts.set(nodeId, undefined);
+    if (gone.length > 0) this.persist();
+  }
+
   /** Forgets the runs the engine no longer keeps. */
   keepOnly(runIds: ReadonlySet<string>): void {
     let changed = false;
@@ -83,14 +108,14 @@ export class RunBookkeeping {
     try {
       text = await fs.readFile(file, "utf8");
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") this.warn(`Could not read ${file} (${String(err)}): outputs of runs parked between phases may be sent once more`);
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") this.warn(`Could not read ${file} (${String(err)}): ${LOST_ON_READ}`);
       return;
     }
     let parsed: Partial<BookkeepingFile> | null;
     try {
       parsed = JSON.parse(text) as Partial<BookkeepingFile> | null;
     } catch {
-      this.warn(`${file} is not valid JSON and is ignored: outputs of runs parked between phases may be sent once more`);
+      this.warn(`${file} is not valid JSON and is ignored: ${LOST_ON_READ}`);
       return;
     }
     // Merged with what was recorded while the file was read.
@@ -100,6 +125,9 @@ export class RunBookkeeping {
     for (const [runId, copy] of Object.entries(parsed?.messages ?? {})) {
       if (typeof copy === "object" && copy !== null && !this.messages.has(runId)) this.messages.set(runId, copy);
     }
+    for (const [nodeId, value] of Object.entries(parsed?.ignoreAlerts ?? {})) {
+      if (typeof value === "boolean" && !this.ignoreAlerts.has(nodeId)) this.ignoreAlerts.set(nodeId, value);
+    }
   }
 
   private persist(): void {
@@ -107,7 +135,7 @@ export class RunBookkeeping {
     if (!file) return;
     this.writing = this.writing
       .then(() => this.write(file))
-      .catch((err: unknown) => this.warn(`Could not write ${file} (${String(err)}): after a restart, a phase output already sent may be sent once more, or without the properties of its input message`));
+      .catch((err: unknown) => this.warn(`Could not write ${file} (${String(err)}): after a restart, a phase output already sent may be sent once more, or without the properties of its input message, and an await-ack node may go back to its "ignore warnings" checkbox`));
   }
 
   private write(file: string): Promise<void> {
@@ -115,6 +143,7 @@ export class RunBookkeeping {
       version: FORMAT_VERSION,
       sent: Object.fromEntries([...this.sent].map(([id, phases]) => [id, [...phases]])),
       messages: Object.fromEntries(this.messages),
+      ignoreAlerts: Object.fromEntries([...this.ignoreAlerts].filter((entry): entry is [string, boolean] => entry[1] !== undefined)),
     };
     return writeFileAtomically(file, JSON.stringify(body));
   }

@@ -231,17 +231,19 @@ describe("examples: the files under examples/", () => {
       onlySource(flows, limit, "vcf-status");
     });
 
-    it("sends the Ignore Alerts switch's state to Acknowledgement after each deploy, on and off on their own outputs", () => {
+    it("sends the Ignore Alerts switch's changes to Acknowledgement, on and off on their own outputs, and nothing else", () => {
       const sw = byType(flows, "ha-switch")[0];
       assert.ok(sw);
-      assert.deepEqual([sw.enableInput, sw.inputs, sw.outputs], [true, 1, 2], "the switch takes input");
-      const trigger = onlySource(flows, sw, "inject");
-      assert.equal(trigger.once, true, "injected once after each deploy or restart");
+      assert.deepEqual([sw.enableInput, sw.inputs, sw.outputs, sw.outputOnStateChange], [false, 0, 2, true], "a plain switch without input");
+      // A new switch is on: re-sending its state after a deploy would let warnings pass without asking.
+      assert.deepEqual(sources(flows, sw), [], "nothing makes the switch send its state");
       for (const [output, value] of [[0, true], [1, false]] as const) {
         const [target, props] = controlPath(flows, { ...sw, wires: [sw.wires?.[output] ?? []] });
         assert.equal(target.type, "vcf-await-ack");
+        assert.equal(target.ignoreAlerts, false, "the gate asks until the switch is first toggled");
         assert.deepEqual(props, { ignoreAlerts: value }, `output ${output + 1}`);
       }
+      assert.deepEqual(byType(flows, "inject").map((n) => n.name), ["every 30 min"], "no inject besides the updates timer");
     });
   });
 

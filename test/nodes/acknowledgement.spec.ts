@@ -4,7 +4,7 @@ import fs from "node:fs";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import {
   CONFIG_ID, Collector, Completions, callsOf, MANAGEMENT_DOMAIN, NodeCalls, caughtError, connectionOf, credentialsFor, getNode, helper,
-  NODE_MODULES, nodeRedPerTest, statusSequence, upgradeChainFlow, type Msg,
+  NODE_MODULES, nodeRedPerTest, statusSequence, upgradeChainFlow, type FlowNode, type Msg,
 } from "../support/nodes-harness";
 
 const statusOf = (msg: Msg): string => (msg.payload as { status: string }).status;
@@ -144,6 +144,78 @@ describe("nodes: vcf-await-ack", function () {
       }
     });
   }
+
+  describe("an ignoreAlerts message, kept across restarts until the node is deleted", () => {
+    const ON_BADGE = { fill: "grey", shape: "dot", text: "ignore warnings: on (set by a control message)" };
+    let flow: FlowNode[];
+
+    /** Deploys the chain (checkbox off) and sends `message` to the gate; resolves once the gate is done with it. */
+    async function deployAndSend(message: Msg): Promise<void> {
+      await deploy("precheck-warnings");
+      flow = upgradeChainFlow(sim);
+      await sendToGate(message);
+    }
+
+    async function sendToGate(message: Msg): Promise<void> {
+      const completions = new Completions();
+      try {
+        getNode("ack").receive(message);
+        const completion = await completions.waitFor((c) => c.nodeId === "ack", "done() of the ignoreAlerts message");
+        assert.equal(completion.error, undefined);
+      } finally {
+        completions.stop();
+      }
+    }
+
+    async function restart(nextFlow = flow): Promise<void> {
+      await helper.unload();
+      await helper.load(NODE_MODULES, nextFlow, credentialsFor(sim));
+      await connectionOf().recordsReady(); // the gate has read the kept value (it waits for the same read)
+      done = new Collector("done");
+      statuses = new Collector("statusOut");
+    }
+
+    it("lets a run with warnings pass without acknowledgement after a restart, and says so in the status and log", async () => {
+      await deployAndSend({ ignoreAlerts: true });
+      assert.deepEqual(callsOf("ack", "status").at(-1), [ON_BADGE]);
+      await restart();
+      assert.deepEqual(callsOf("ack", "status").at(-1), [ON_BADGE]);
+      const logs = callsOf("ack", "log").map(([text]) => String(text));
+      assert.ok(logs.some((t) => t.startsWith("ignore warnings: on (set by a control message before this deploy or restart; the checkbox says off)")), logs.join("\n"));
+
+      getNode("download").receive({ payload: "start" });
+      const out = await done.waitFor(() => true, "the upgrade output", 5000);
+      assert.ok(!statusSequence(statuses.messages).includes("waiting_for_alert_acknowledgement"));
+      assert.match(String(out.markdown), /"Ignore alerts" is on: continuing past \d+ warnings?/);
+    });
+
+    it("keeps the value while the node is disabled, forgets it when the node is deleted: the checkbox applies again", async () => {
+      await deployAndSend({ topic: "ignoreAlerts", payload: true });
+      const creds = credentialsFor(sim);
+      await helper.setFlows(flow.map((n) => (n.id === "ack" ? { ...n, d: true } : n)), "nodes", creds);
+      await connectionOf().resumeRuns(); // the pass after the deploy has ended (passes run one after the other)
+      assert.equal(connectionOf().ignoreAlertsOverride("ack"), true, "kept while disabled");
+      await helper.setFlows(flow.filter((n) => n.id !== "ack"), "nodes", creds);
+      await connectionOf().resumeRuns();
+      assert.equal(connectionOf().ignoreAlertsOverride("ack"), undefined, "forgotten once deleted");
+
+      await restart(); // the same node id again, as after an undo in the editor
+      assert.ok(!callsOf("ack", "log").some(([text]) => /^ignore warnings/.test(String(text))));
+      getNode("download").receive({ payload: "start" });
+      await statuses.waitFor(waiting, "the wait for acknowledgement");
+      assert.equal(upgradePosts(sim), 0);
+    });
+
+    it("forgets the value on ignoreAlerts \"default\", also after a restart", async () => {
+      await deployAndSend({ ignoreAlerts: false });
+      await sendToGate({ ignoreAlerts: "default" });
+      assert.deepEqual(callsOf("ack", "status").at(-1), [{}]);
+      await restart(upgradeChainFlow(sim, { ack: { ignoreAlerts: true } }));
+      assert.equal(connectionOf().ignoreAlertsOverride("ack"), undefined);
+      getNode("download").receive({ payload: "start" });
+      await done.waitFor(() => true, "the upgrade output (the checkbox is on)", 5000);
+    });
+  });
 
   it("refuses a malformed ignoreAlerts value, naming it", async () => {
     await deploy("precheck-warnings");

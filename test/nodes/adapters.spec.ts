@@ -130,11 +130,12 @@ describe("nodes: adapters", () => {
   });
 
   describe("vcf-await-ack control messages", () => {
-    it("reads acknowledge and ignoreAlerts in both forms", () => {
+    it("reads acknowledge and ignoreAlerts (a boolean or \"default\") in both forms", () => {
       assert.deepEqual(readAckControl({ acknowledge: true }), { acknowledge: true });
       assert.deepEqual(readAckControl({ payload: "acknowledge" }), { acknowledge: true });
       assert.deepEqual(readAckControl({ ignoreAlerts: false }), { acknowledge: false, ignoreAlerts: false });
       assert.deepEqual(readAckControl({ topic: "ignoreAlerts", payload: true }), { acknowledge: false, ignoreAlerts: true });
+      assert.deepEqual(readAckControl({ topic: "ignoreAlerts", payload: "default" }), { acknowledge: false, ignoreAlerts: "default" });
       assert.deepEqual(readAckControl({ payload: "go" }), { acknowledge: false });
       assert.equal(inputErrorField(() => readAckControl({ ignoreAlerts: "yes" })), "msg.ignoreAlerts");
       assert.equal(inputErrorField(() => readAckControl({ topic: "ignoreAlerts", payload: "on" })), "msg.payload (topic ignoreAlerts)");

@@ -45,6 +45,20 @@ describe("nodes: run bookkeeping file", function () {
     assert.deepEqual(readJson(file).messages, { "run-2": { ticket: "CHG-2" } });
   });
 
+  it("keeps the ignoreAlerts values per node across instances; one set or cleared while the file is read wins", async () => {
+    const first = new RunBookkeeping(file, () => undefined);
+    for (const [nodeId, value] of [["ack-on", true], ["ack-off", false], ["ack-set", false], ["ack-cleared", true]] as const) first.setIgnoreAlerts(nodeId, value);
+    await first.close();
+    const second = new RunBookkeeping(file, () => undefined);
+    second.setIgnoreAlerts("ack-set", true); // before the read has finished
+    second.setIgnoreAlerts("ack-cleared", undefined);
+    await second.ready();
+    assert.deepEqual(["ack-on", "ack-off", "ack-set", "ack-cleared"].map((id) => second.ignoreAlertsOf(id)), [true, false, true, undefined]);
+    await second.close();
+    const kept = (JSON.parse(fs.readFileSync(file, "utf8")) as { ignoreAlerts?: unknown }).ignoreAlerts;
+    assert.deepEqual(kept, { "ack-on": true, "ack-off": false, "ack-set": true });
+  });
+
   it("reports a failed write and leaves no temp file behind", async () => {
     fs.mkdirSync(file); // the rename onto a directory fails
     const warnings: string[] = [];
