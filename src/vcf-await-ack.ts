@@ -20,8 +20,8 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
   const override = (): boolean | undefined => node.connection?.ignoreAlertsOverride(node.node.id);
   const policy = (): AckPolicy => ackPolicy(node.def, override());
 
-  async function execute(engine: UpgradeEngine, runId: string, signal: AbortSignal): Promise<UpgradeRun> {
-    await node.connection?.recordsReady(); // the kept value is known
+  // The kept value is known here: PhaseNode waits for the records before handling a message or resuming a run.
+  function execute(engine: UpgradeEngine, runId: string, signal: AbortSignal): Promise<UpgradeRun> {
     return engine.awaitAcknowledgement(runId, policy(), signal, node.node.id);
   }
 

@@ -89,6 +89,15 @@ function isLoopbackHost(hostname: string): boolean {
   return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
+/** The same scheme, host and port (URL origins compare the host case-insensitively and drop a default port). */
+export function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return a === b;
+  }
+}
+
 export function parseTlsMode(value: unknown): TlsMode {
   if (value === undefined || value === "") return "verify";
   const mode = TLS_MODES.find((m) => m === value);

@@ -4,7 +4,7 @@ import { UpgradeEngine, type Phase, type UpgradeRun } from "../engine";
 import { FileRunStore, MemoryRunStore, type RunStore } from "../store";
 import { VcfClient } from "../vcf/client";
 import { buildClientOptions, type ClientLog, type Credentials } from "./client-options";
-import { parseConnection, parseEngineSettings, type ConnectionSettings, type VcfConfigDef } from "./config-settings";
+import { parseConnection, parseEngineSettings, sameOrigin, type ConnectionSettings, type VcfConfigDef } from "./config-settings";
 import { describeError, toReadableError } from "./errors";
 import { messageCopy } from "./message-copy";
 import type { NodeMessage } from "./node-red-types";
@@ -68,9 +68,14 @@ export class VcfConnection {
         deps.log("warn", "Node-RED has no user directory: upgrade runs are kept in memory and do not survive a restart");
         store = new MemoryRunStore();
       }
-      this.engine = new UpgradeEngine({ client, store, settings: parseEngineSettings(deps.def) });
-      const bookkeepingFile = deps.userDir ? path.join(deps.userDir, sentOutputsFileName(deps.def.id)) : undefined;
-      this.bookkeeping = new RunBookkeeping(bookkeepingFile, (text) => deps.log("warn", text));
+      const engine = new UpgradeEngine({ client, store, settings: parseEngineSettings(deps.def) });
+      this.engine = engine;
+      let runsLoaded = false;
+      engine.ready().then(() => { runsLoaded = true; }, () => undefined);
+      const bookkeepingFile = deps.userDir ? path.join(deps.userDir, bookkeepingFileName(deps.def.id)) : undefined;
+      // Until the engine has loaded its runs, none of them is known to be gone.
+      const isKnownRun = (runId: string): boolean => !runsLoaded || engine.getRun(runId) !== undefined;
+      this.bookkeeping = new RunBookkeeping(bookkeepingFile, (text) => deps.log("warn", text), isKnownRun);
     } catch (err) {
       this.problem = toReadableError(err);
     }
@@ -146,7 +151,7 @@ export class VcfConnection {
     if (!engine) return;
     await engine.ready();
     await this.bookkeeping?.ready();
-    this.bookkeeping?.keepOnly(new Set(engine.listRuns().map((r) => r.id)));
+    this.bookkeeping?.forgetGoneRuns();
     // The value of a deleted node goes (also of one deleted while disabled: it was not running to hear it), and of one
     // moved to another connection; one pasted back with the same id starts from its checkbox.
     this.bookkeeping?.keepIgnoreAlertsOf((nodeId) => this.deps.findInFlows(nodeId)?.server === this.deps.def.id);
@@ -161,7 +166,7 @@ export class VcfConnection {
 
   private async resumeRun(engine: UpgradeEngine, run: UpgradeRun): Promise<void> {
     const currentUrl = this.settings?.baseUrl;
-    if (run.sddcManagerUrl && currentUrl && !sameSddcManager(run.sddcManagerUrl, currentUrl)) {
+    if (run.sddcManagerUrl && currentUrl && !sameOrigin(run.sddcManagerUrl, currentUrl)) {
       const reason = `This run was started against ${run.sddcManagerUrl}; the config node now points at ${currentUrl}, so it is not continued there: start the upgrade again`;
       this.deps.log("warn", `The upgrade run ${run.id} of domain ${run.domainName} failed: ${reason}`);
       await engine.abandonRun(run.id, reason);
@@ -188,10 +193,11 @@ export class VcfConnection {
     await engine.abandonRun(run.id, `The run was owned by ${who}, which is no longer deployed with this SDDC Manager connection; start the upgrade again`);
   }
 
-  /** Aborts waits and requests; resolves once the run file is final. Persisted runs stay for the next start. */
+  /** Aborts waits and requests; resolves once the files are final. Persisted runs stay for the next start. */
   async close(): Promise<void> {
     this.resumers.clear();
     await this.engine?.close();
+    await this.passes; // a resume pass under way may still record something
     await this.bookkeeping?.close();
   }
 }
@@ -201,18 +207,10 @@ export function runFileName(configNodeId: string): string {
   return `vcf-upgrade-runs-${safeId(configNodeId)}.json`;
 }
 
-/** The record of sent phase outputs, kept input messages and ignoreAlerts values, beside the run file. */
-export function sentOutputsFileName(configNodeId: string): string {
+/** The record of sent phase outputs, kept input messages and ignoreAlerts values, beside the run file (the name is
+ * older than its content, and kept so that existing records are still found). */
+function bookkeepingFileName(configNodeId: string): string {
   return `vcf-upgrade-sent-${safeId(configNodeId)}.json`;
-}
-
-/** The same scheme, host and port (URL origins compare the host case-insensitively and drop a default port). */
-function sameSddcManager(a: string, b: string): boolean {
-  try {
-    return new URL(a).origin === new URL(b).origin;
-  } catch {
-    return a === b;
-  }
 }
 
 function safeId(id: string): string {

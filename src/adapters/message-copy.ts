@@ -6,10 +6,15 @@ import type { NodeMessage } from "./node-red-types";
 export const MESSAGE_COPY_MAX_BYTES = 16 * 1024;
 
 /**
- * Never kept: the HTTP request/response objects and session data of http-in and websocket nodes, and the
- * properties every phase output sets anew.
+ * Never kept (top-level names, compared case-insensitively): the HTTP request/response objects, headers, cookies and
+ * session data of http and websocket nodes, properties that often hold secrets (the copy is written to a file), and
+ * the properties every phase output sets anew.
  */
-const LEFT_OUT = new Set(["req", "res", "_session", "socketid", "topic", "payload", "vcf", "markdown"]);
+const LEFT_OUT = new Set([
+  "req", "res", "_session", "socketid", "headers", "cookies", "responsecookies", "statuscode",
+  "credentials", "password", "token", "authorization", "apikey",
+  "topic", "payload", "vcf", "markdown",
+]);
 
 /** Nesting kept at most; deeper (or circular) values are left out. */
 const MAX_DEPTH = 20;
@@ -23,7 +28,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export function messageCopy(msg: NodeMessage): Record<string, JsonValue> | undefined {
   const copy: Record<string, JsonValue> = {};
   for (const [key, value] of Object.entries(msg)) {
-    if (!LEFT_OUT.has(key) && isJson(value, 0)) copy[key] = value;
+    if (!LEFT_OUT.has(key.toLowerCase()) && isJson(value, 0)) copy[key] = value;
   }
   if (Object.keys(copy).length === 0) return undefined;
   const text = JSON.stringify(copy);

@@ -54,6 +54,8 @@ export class AlreadyRunningError extends Error {
 export class PhaseNode<TDef extends PhaseNodeDef> {
   readonly connection?: VcfConnection;
   private readonly active = new Map<string, ActiveRun>();
+  /** Input messages of phases asked for but not yet taken up by the engine (it may refuse them). */
+  private readonly unaccepted = new Map<string, NodeMessage>();
   private closed = false;
   private readonly markdownMaxBytes?: number;
   private readonly cleanups: Array<() => void> = [];
@@ -72,6 +74,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
       this.connection = getConnection(RED, def.server);
       const engine = this.connection.requireEngine();
       const onChange = (run: UpgradeRun): void => {
+        this.keepInputOnceAccepted(run);
         if (this.active.has(run.id)) node.status(runBadge(run));
       };
       engine.on("change", onChange);
@@ -149,6 +152,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
   }
 
   private async handleInput(msg: NodeMessage, send: SendFunction): Promise<void> {
+    await this.connection?.recordsReady(); // what a message records is added to the file's content, not replaced by it
     const cancelReason = readCancelReason(msg, this.node.name || this.node.id);
     if (cancelReason !== undefined) return cancelFromMessage(this, msg, cancelReason);
     if (this.behaviour.control?.(msg)) return;
@@ -208,14 +212,28 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
       const run = engine.getRun(runId);
       throw new AlreadyRunningError(`This node is already running the ${this.spec.phase} phase of upgrade run ${runId}${run ? ` for domain ${run.domainName}` : ""}: this message is not passed on; the node sends the phase's output once, when the phase ends`);
     }
-    if (input) this.connection?.inputReceived(runId, input);
+    if (input) this.unaccepted.set(runId, input);
     const controller = new AbortController();
     const work = this.behaviour.execute(engine, runId, controller.signal);
-    const settled = work.catch(() => undefined).finally(() => this.active.delete(runId));
+    const settled = work.catch(() => undefined).finally(() => {
+      this.active.delete(runId);
+      this.unaccepted.delete(runId);
+    });
     this.active.set(runId, { controller, settled });
     const run = await work;
     if (!this.closed) this.node.status(phaseDoneBadge(run, this.spec.phase));
     return run;
+  }
+
+  /**
+   * Keeps the input message of the run's phase once the engine has taken the phase up (its first change in that phase),
+   * so a message it refuses (wrong status, failed run) or one for a phase already done does not replace the kept copy.
+   */
+  private keepInputOnceAccepted(run: UpgradeRun): void {
+    const input = this.unaccepted.get(run.id);
+    if (!input || run.phase !== this.spec.phase || run.completedPhases.includes(run.phase)) return;
+    this.unaccepted.delete(run.id);
+    this.connection?.inputReceived(run.id, input);
   }
 
   /** Aborts the phases under way and resolves once they have stopped. */

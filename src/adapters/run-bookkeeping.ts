@@ -3,13 +3,13 @@
 // node: with both, a run parked between two phases is not sent again after a restart or redeploy, one whose output
 // was lost (e.g. a crash just after the phase) is, and a resumed phase sends the user properties it was given.
 // Beside the runs, per await-ack node: the "ignore warnings" value its last ignoreAlerts message set.
-import { promises as fs } from "node:fs";
 import type { Phase } from "../engine";
-import { writeFileAtomically } from "../store";
+import { AtomicFileWriter, readStateFile } from "../store";
 import type { JsonValue } from "./message-copy";
 
 const FORMAT_VERSION = 1;
 const LOST_ON_READ = `outputs of runs parked between phases may be sent once more, and await-ack nodes use their "ignore warnings" checkbox`;
+const LOST_ON_WRITE = `after a restart, a phase output already sent may be sent once more, or without the properties of its input message, and an await-ack node may go back to its "ignore warnings" checkbox`;
 
 type MessageCopy = Record<string, JsonValue>;
 
@@ -22,22 +22,29 @@ interface BookkeepingFile {
   ignoreAlerts?: Record<string, boolean>;
 }
 
+/** Records are made once ready() has resolved: the file's content is read into empty records, not merged. */
 export class RunBookkeeping {
   private readonly sent = new Map<string, Set<Phase>>();
   private readonly messages = new Map<string, MessageCopy>();
-  /** undefined: cleared (kept, so that a file still being read does not bring the old value back). */
-  private readonly ignoreAlerts = new Map<string, boolean | undefined>();
+  private readonly ignoreAlerts = new Map<string, boolean>();
   private readonly loaded: Promise<void>;
-  /** Starts from the read, so no write can replace the file before its content is known. */
-  private writing: Promise<void>;
+  private readonly writer?: AtomicFileWriter;
+  /** The write whose failure is reported already (writes queued together share one promise). */
+  private reported?: Promise<void>;
+  private closed = false;
 
   /**
    * @param file where to keep the record; undefined keeps it in memory (like the runs without a user directory)
    * @param warn reports a file that cannot be read or written (the worst outcome is one repeated output)
+   * @param isKnownRun false for a run the engine no longer keeps: its records are dropped before each write
    */
-  constructor(readonly file: string | undefined, private readonly warn: (text: string) => void) {
+  constructor(
+    readonly file: string | undefined,
+    private readonly warn: (text: string) => void,
+    private readonly isKnownRun: (runId: string) => boolean = () => true,
+  ) {
     this.loaded = file ? this.read(file) : Promise.resolve();
-    this.writing = this.loaded;
+    if (file) this.writer = new AtomicFileWriter(file, () => this.render());
   }
 
   ready(): Promise<void> {
@@ -77,40 +84,48 @@ export class RunBookkeeping {
 
   /** Keeps the value for the node (undefined: forget it, the node's checkbox applies). */
   setIgnoreAlerts(nodeId: string, value: boolean | undefined): void {
-    if (this.ignoreAlerts.has(nodeId) && this.ignoreAlerts.get(nodeId) === value) return;
-    this.ignoreAlerts.set(nodeId, value);
+    if (this.ignoreAlerts.get(nodeId) === value) return;
+    if (value === undefined) this.ignoreAlerts.delete(nodeId);
+    else this.ignoreAlerts.set(nodeId, value);
     this.persist();
   }
 
   /** Forgets the values of the nodes `keep` refuses. */
   keepIgnoreAlertsOf(keep: (nodeId: string) => boolean): void {
-    const gone = [...this.ignoreAlerts].filter(([nodeId, value]) => value !== undefined && !keep(nodeId));
-    for (const [nodeId] of gone) this.ignoreAlerts.set(nodeId, undefined);
+    const gone = [...this.ignoreAlerts.keys()].filter((nodeId) => !keep(nodeId));
+    for (const nodeId of gone) this.ignoreAlerts.delete(nodeId);
     if (gone.length > 0) this.persist();
   }
 
-  /** Forgets the runs the engine no longer keeps. */
-  keepOnly(runIds: ReadonlySet<string>): void {
-    let changed = false;
-    for (const records of [this.sent, this.messages]) {
-      for (const id of [...records.keys()].filter((runId) => !runIds.has(runId))) changed = records.delete(id) || changed;
-    }
-    if (changed) this.persist();
+  /** Forgets the runs the engine no longer keeps (also done before every write). */
+  forgetGoneRuns(): void {
+    if (this.dropGoneRuns()) this.persist();
   }
 
-  /** Resolves once the last write has landed. */
-  close(): Promise<void> {
-    return this.writing;
+  /** Makes later changes stay in memory; resolves once the last write has landed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.loaded;
+    await this.writer?.idle();
+  }
+
+  private dropGoneRuns(): boolean {
+    let changed = false;
+    for (const records of [this.sent, this.messages]) {
+      for (const id of [...records.keys()].filter((runId) => !this.isKnownRun(runId))) changed = records.delete(id) || changed;
+    }
+    return changed;
   }
 
   private async read(file: string): Promise<void> {
-    let text: string;
+    let text: string | undefined;
     try {
-      text = await fs.readFile(file, "utf8");
+      text = await readStateFile(file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") this.warn(`Could not read ${file} (${String(err)}): ${LOST_ON_READ}`);
+      this.warn(`Could not read ${file} (${String(err)}): ${LOST_ON_READ}`);
       return;
     }
+    if (text === undefined) return;
     let parsed: Partial<BookkeepingFile> | null;
     try {
       parsed = JSON.parse(text) as Partial<BookkeepingFile> | null;
@@ -118,33 +133,37 @@ export class RunBookkeeping {
       this.warn(`${file} is not valid JSON and is ignored: ${LOST_ON_READ}`);
       return;
     }
-    // Merged with what was recorded while the file was read.
     for (const [runId, phases] of Object.entries(parsed?.sent ?? {})) {
-      if (Array.isArray(phases)) this.sent.set(runId, new Set([...phases, ...(this.sent.get(runId) ?? [])]));
+      if (Array.isArray(phases)) this.sent.set(runId, new Set(phases));
     }
     for (const [runId, copy] of Object.entries(parsed?.messages ?? {})) {
-      if (typeof copy === "object" && copy !== null && !this.messages.has(runId)) this.messages.set(runId, copy);
+      if (typeof copy === "object" && copy !== null) this.messages.set(runId, copy);
     }
     for (const [nodeId, value] of Object.entries(parsed?.ignoreAlerts ?? {})) {
-      if (typeof value === "boolean" && !this.ignoreAlerts.has(nodeId)) this.ignoreAlerts.set(nodeId, value);
+      if (typeof value === "boolean") this.ignoreAlerts.set(nodeId, value);
     }
   }
 
+  /** Rewrites the file in the background, after the read (so no write replaces content not yet known). */
   private persist(): void {
-    const file = this.file;
-    if (!file) return;
-    this.writing = this.writing
-      .then(() => this.write(file))
-      .catch((err: unknown) => this.warn(`Could not write ${file} (${String(err)}): after a restart, a phase output already sent may be sent once more, or without the properties of its input message, and an await-ack node may go back to its "ignore warnings" checkbox`));
+    const writer = this.writer;
+    if (!writer || this.closed) return;
+    void this.loaded.then(() => {
+      const write = writer.schedule();
+      if (write === this.reported) return;
+      this.reported = write;
+      write.catch((err: unknown) => this.warn(`Could not write ${writer.file} (${String(err)}): ${LOST_ON_WRITE}`));
+    });
   }
 
-  private write(file: string): Promise<void> {
+  private render(): string {
+    this.dropGoneRuns();
     const body: BookkeepingFile = {
       version: FORMAT_VERSION,
       sent: Object.fromEntries([...this.sent].map(([id, phases]) => [id, [...phases]])),
       messages: Object.fromEntries(this.messages),
-      ignoreAlerts: Object.fromEntries([...this.ignoreAlerts].filter((entry): entry is [string, boolean] => entry[1] !== undefined)),
+      ignoreAlerts: Object.fromEntries(this.ignoreAlerts),
     };
-    return writeFileAtomically(file, JSON.stringify(body));
+    return JSON.stringify(body);
   }
 }

@@ -31,12 +31,12 @@ const PHASE_DONE: Record<Phase, string> = {
   upgrade: "upgrade complete",
 };
 
+type DomainState = Pick<UpgradeRun, "domainName" | "status" | "step" | "progress">;
+
 /** The badge of a run while a node works on it. */
-export function runBadge(run: Pick<UpgradeRun, "domainName" | "status" | "step" | "progress">): NodeStatus {
+export function runBadge(run: DomainState): NodeStatus {
   return { ...LOOKS[run.status], text: shortText(statusText(run, run.domainName), BADGE_MAX) };
 }
-
-type DomainState = Pick<UpgradeRun, "domainName" | "status" | "step" | "progress">;
 
 /** Failed first, then waiting for acknowledgement, then running; finished and idle domains last. */
 function attentionRank(status: UpgradeStatus): number {

@@ -4,7 +4,7 @@
 // hand them to that host.
 import { VcfClient } from "../vcf/client";
 import { buildClientOptions, type Credentials } from "./client-options";
-import { parseConnection, type ConnectionSettings, type VcfConfigDef } from "./config-settings";
+import { parseConnection, sameOrigin, type ConnectionSettings, type VcfConfigDef } from "./config-settings";
 import { describeError } from "./errors";
 
 /** What the editor shows for an untouched password field (Node-RED never sends stored passwords back). */
@@ -81,8 +81,8 @@ function formCredentials(form: Credentials, tested: ConnectionSettings, deployed
   return { username: typedUsername ?? deployed.credentials.username, password: typedPassword ?? deployed.credentials.password };
 }
 
-/** Same scheme, host and port (compared as URL origins), and the same TLS choice and trust. */
+/** Same scheme, host and port, and the same TLS choice and trust. */
 function sameEndpoint(a: ConnectionSettings, b: ConnectionSettings): boolean {
-  return new URL(a.baseUrl).origin === new URL(b.baseUrl).origin && a.tlsMode === b.tlsMode &&
+  return sameOrigin(a.baseUrl, b.baseUrl) && a.tlsMode === b.tlsMode &&
     (a.ca ?? "") === (b.ca ?? "") && (a.tlsConfigId ?? "") === (b.tlsConfigId ?? "");
 }

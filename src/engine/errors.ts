@@ -34,6 +34,11 @@ export class EngineError extends Error {
   }
 }
 
+/** The message of any thrown value. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 export function isAbort(err: unknown, signal?: AbortSignal): boolean {
   if (signal?.aborted) return true;
   if (err instanceof EngineError) return err.code === "ABORTED";
@@ -52,5 +57,5 @@ export function asEngineError(err: unknown): EngineError {
     e.cause = err;
     return e;
   }
-  return new EngineError("REMOTE_FAILURE", err instanceof Error ? err.message : String(err));
+  return new EngineError("REMOTE_FAILURE", errorText(err));
 }

@@ -2,10 +2,10 @@ import type { VcfClient } from "../vcf/client";
 import type { DomainFutureRelease } from "../vcf/types";
 import { normalizeStatus } from "../vcf/status";
 import { EngineError, isAbort } from "./errors";
-import { compareVersions, isVersionString } from "./versions";
+import { compareVersions, isVersionString, sameVersion } from "./versions";
 
 /** A release the domain can move to now: APPLICABLE, newer than current, and current >= its minimum. */
-export function isApplicableUpgrade(release: DomainFutureRelease, current: string): boolean {
+function isApplicableUpgrade(release: DomainFutureRelease, current: string): boolean {
   if (normalizeStatus(release.applicabilityStatus) !== "APPLICABLE") return false;
   if (compareVersions(release.version, current) <= 0) return false;
   return !release.minCompatibleVcfVersion || compareVersions(current, release.minCompatibleVcfVersion) >= 0;
@@ -23,17 +23,17 @@ export function chooseRelease(
     .filter((r) => isApplicableUpgrade(r, current))
     .sort((a, b) => compareVersions(a.version, b.version));
   if (targetVersion === undefined) {
-    return (selected ? applicable.find((r) => compareVersions(r.version, selected) === 0) : undefined) ?? applicable[0];
+    return applicable.find((r) => sameVersion(r.version, selected)) ?? applicable[0];
   }
   if (!isVersionString(targetVersion)) {
     throw new EngineError("BAD_INPUT", `targetVersion "${targetVersion}" is not a version like 5.2.1.0`, {
       field: "targetVersion", fix: "Give a VCF version such as 5.2.1.0, or leave targetVersion empty to take the next release",
     });
   }
-  const wanted = applicable.find((r) => compareVersions(r.version, targetVersion) === 0);
+  const wanted = applicable.find((r) => sameVersion(r.version, targetVersion));
   if (wanted) return wanted;
   const choices = applicable.map((r) => r.version).join(", ") || "none";
-  const listed = releases.find((r) => compareVersions(r.version, targetVersion) === 0);
+  const listed = releases.find((r) => sameVersion(r.version, targetVersion));
   const why = listed
     ? `it is listed but not applicable from ${current}`
     : compareVersions(targetVersion, current) <= 0

@@ -20,6 +20,9 @@ function remoteWorkUnderway(run: UpgradeRun): string[] {
   if (remote.upgradeRequest) {
     work.push(`upgrade of ${remote.upgradeRequest.componentType} (bundle ${remote.upgradeRequest.bundleId}) requested at ${remote.upgradeRequest.requestedAt} (answer not received)`);
   }
+  if (remote.retryRequest) {
+    work.push(`retry of task ${remote.retryRequest.taskId} (upgrade ${remote.retryRequest.upgradeId}) requested at ${remote.retryRequest.requestedAt} (answer not received)`);
+  }
   if (remote.finalValidationId && !completedPhases.includes("upgrade")) work.push(`final validation ${remote.finalValidationId}`);
   return work;
 }

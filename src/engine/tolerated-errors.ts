@@ -1,6 +1,6 @@
 // Makes the errors a long wait polls through visible: without this, a rotated password or hours of 5xx
 // would show nothing until the deadline.
-import { EngineError } from "./errors";
+import { EngineError, errorText } from "./errors";
 import { isAuthError } from "./remote-errors";
 import type { RunHandle } from "./run-handle";
 import type { EngineSettings } from "./types";
@@ -9,10 +9,6 @@ import type { EngineSettings } from "./types";
 const LOG_EVERY_ERRORS = 10;
 /** ...or when the last warning is this old. */
 const LOG_EVERY_MS = 5 * 60_000;
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** One wait's tolerated errors: logged (first, then now and then), shown in the step, and bounded for auth. */
 export class ToleratedErrors {
@@ -42,8 +38,8 @@ export class ToleratedErrors {
       this.lastLoggedAt = now;
       this.loggedCount = consecutive;
       const text = first
-        ? `${this.what}: SDDC Manager did not answer (${messageOf(err)}); polling on until the deadline`
-        : `${this.what}: no answer from SDDC Manager since ${new Date(this.since).toISOString()} (${consecutive} failed polls; last: ${messageOf(err)})`;
+        ? `${this.what}: SDDC Manager did not answer (${errorText(err)}); polling on until the deadline`
+        : `${this.what}: no answer from SDDC Manager since ${new Date(this.since).toISOString()} (${consecutive} failed polls; last: ${errorText(err)})`;
       await this.handle.log("warning", text);
     }
   }
@@ -67,7 +63,7 @@ export class ToleratedErrors {
     this.authSince ??= now;
     if (now - this.authSince >= this.settings.authGraceMs) {
       throw new EngineError("AUTH_FAILED",
-        `${this.what}: SDDC Manager has refused the credentials since ${new Date(this.authSince).toISOString()} (${messageOf(err)})`, {
+        `${this.what}: SDDC Manager has refused the credentials since ${new Date(this.authSince).toISOString()} (${errorText(err)})`, {
           fix: "Check the user name and password in the vcf-config node (rotated or locked?) and that the account may use the API, then start the run again",
         });
     }

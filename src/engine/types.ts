@@ -89,6 +89,18 @@ export interface UpgradeRequest {
   requestedAt: string;
 }
 
+/**
+ * A PATCH /v1/tasks/{id} (retry of a failed upgrade's task) sent whose outcome is not recorded yet: set before the
+ * PATCH, cleared once the resumed upgrade is adopted (or the retry was refused). While set, nothing is POSTed.
+ */
+export interface RetryRequest {
+  taskId: string;
+  upgradeId: string;
+  bundleId: string;
+  componentType: string;
+  requestedAt: string;
+}
+
 export interface RemoteIds {
   bundles: Record<string, BundleRecord>;
   validationId?: string;
@@ -109,6 +121,7 @@ export interface RemoteIds {
   /** Keyed by upgrade id. */
   upgrades: Record<string, UpgradeRecord>;
   upgradeRequest?: UpgradeRequest;
+  retryRequest?: RetryRequest;
   finalValidationId?: string;
 }
 

@@ -1,8 +1,7 @@
-import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import type { UpgradeRun } from "../engine/types";
 import { UPGRADE_STATUSES } from "../engine/types";
-import { writeFileAtomically } from "./atomic-file";
+import { AtomicFileWriter, readStateFile } from "./atomic-file";
 import type { RunStore } from "./run-store";
 
 export const DEFAULT_RUN_FILE_NAME = "vcf-upgrade-runs.json";
@@ -24,20 +23,24 @@ function looksLikeRun(value: unknown): value is UpgradeRun {
 
 /**
  * All runs in one JSON file (e.g. <userDir>/vcf-upgrade-runs.json). Every save rewrites the file
- * atomically (temp file, fsync, rename), one write at a time, so a crash leaves the old or the new file.
+ * atomically (temp file, fsync, rename), one write at a time, so a crash leaves the old or the new file; saves that
+ * arrive while a write is queued share it.
  */
 export class FileRunStore implements RunStore {
   readonly filePath: string;
   private runs: Map<string, UpgradeRun> | undefined;
   private loading: Promise<Map<string, UpgradeRun>> | undefined;
-  private writing: Promise<void> = Promise.resolve();
-  private pendingWrite: Promise<void> | undefined;
+  private readonly writer: AtomicFileWriter;
 
   constructor(directory: string, fileName: string = DEFAULT_RUN_FILE_NAME) {
     if (typeof directory !== "string" || directory.trim() === "") {
       throw new Error("FileRunStore needs a directory (the Node-RED user directory)");
     }
     this.filePath = path.join(directory, fileName);
+    this.writer = new AtomicFileWriter(this.filePath, () => {
+      const body: StoreFile = { version: FORMAT_VERSION, runs: [...(this.runs ?? new Map()).values()] };
+      return JSON.stringify(body, null, 1);
+    });
   }
 
   async load(): Promise<UpgradeRun[]> {
@@ -48,12 +51,12 @@ export class FileRunStore implements RunStore {
   async save(run: UpgradeRun): Promise<void> {
     const runs = await this.ensureLoaded();
     runs.set(run.id, structuredClone(run));
-    return this.scheduleWrite();
+    return this.writer.schedule();
   }
 
   async remove(id: string): Promise<void> {
     const runs = await this.ensureLoaded();
-    if (runs.delete(id)) await this.scheduleWrite();
+    if (runs.delete(id)) await this.writer.schedule();
   }
 
   private ensureLoaded(): Promise<Map<string, UpgradeRun>> {
@@ -63,13 +66,8 @@ export class FileRunStore implements RunStore {
   }
 
   private async readFile(): Promise<Map<string, UpgradeRun>> {
-    let text: string;
-    try {
-      text = await fs.readFile(this.filePath, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return new Map();
-      throw err;
-    }
+    const text = await readStateFile(this.filePath);
+    if (text === undefined) return new Map();
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -83,20 +81,4 @@ export class FileRunStore implements RunStore {
     return new Map(list.filter(looksLikeRun).map((r) => [r.id, r]));
   }
 
-  /** Writes are serialised; saves that arrive while one is queued share the next write. */
-  private scheduleWrite(): Promise<void> {
-    if (this.pendingWrite) return this.pendingWrite;
-    const next = this.writing.catch(() => undefined).then(() => {
-      this.pendingWrite = undefined;
-      return this.writeFile();
-    });
-    this.pendingWrite = next;
-    this.writing = next;
-    return next;
-  }
-
-  private async writeFile(): Promise<void> {
-    const body: StoreFile = { version: FORMAT_VERSION, runs: [...(this.runs ?? new Map()).values()] };
-    await writeFileAtomically(this.filePath, JSON.stringify(body, null, 1));
-  }
 }

@@ -5,9 +5,10 @@ import { summarize } from "../../nodes/engine/phases/subtask-progress";
 import type { FaultPatch, RunningSimulator } from "../../nodes/sim/index";
 import { MemoryRunStore } from "../../nodes/store";
 import type { RunStore } from "../../nodes/store";
+import { type FaultProxy, startFaultProxy } from "./fault-proxy";
 import { EngineUnderTest, WAIT_FOR_ACK, clientFor, count, managementDomain, simulator, tempStore } from "./harness";
 
-/** The sub-task entries of the run's log: "<component>: step k of n <started|STATUS>: <name>". */
+/** The sub-task entries of the run's log: "<component>: step k of n <STATUS>: <name>". */
 function subTaskEntries(log: readonly LogEntry[]): { upgradeId: string; subTask: string; status: string; level: string }[] {
   return log.flatMap((e) => {
     const d = e.details as { upgradeId?: string; subTask?: string; status?: string } | undefined;
@@ -23,7 +24,8 @@ function assertEachChangeOnce(run: UpgradeRun): void {
 describe("engine: sub-task progress of component upgrades", () => {
   let sim: RunningSimulator;
   let t: EngineUnderTest;
-  afterEach(async () => { await t?.engine.close(); await sim?.stop(); });
+  let proxy: FaultProxy | undefined;
+  afterEach(async () => { await t?.engine.close(); await proxy?.stop(); proxy = undefined; await sim?.stop(); });
 
   async function setup(settings: Partial<EngineSettings> = {}, faults: FaultPatch = {}, store: RunStore = new MemoryRunStore()) {
     sim = await simulator(faults.failUpgradeOf ? "upgrade-failure" : "happy", { faults });
@@ -31,7 +33,7 @@ describe("engine: sub-task progress of component upgrades", () => {
     return managementDomain(sim);
   }
 
-  it("logs every sub-task of every upgrade once when it ends (and when seen running), and shows the current one in the step", async () => {
+  it("logs every sub-task of every upgrade once, when it ends (not when it starts), and shows the current one in the step", async () => {
     const domain = await setup();
     const run = await t.fullRun(domain.name);
     assert.equal(run.status, "successfully_completed");
@@ -41,11 +43,10 @@ describe("engine: sub-task progress of component upgrades", () => {
     for (const record of Object.values(run.remote.upgrades)) {
       const names = ((await client.getTask(record.upgradeId)).subTasks ?? []).map((s) => s.name);
       assert.ok(names.length >= 3, `${record.componentType} has sub-tasks`);
-      const ended = entries.filter((e) => e.upgradeId === record.upgradeId && e.status === "SUCCESSFUL").map((e) => e.subTask);
-      assert.deepEqual(ended, names, `${record.componentType}: one SUCCESSFUL entry per sub-task, in order`);
-      assert.ok(entries.filter((e) => e.upgradeId === record.upgradeId && e.status === "SUCCESSFUL").every((e) => e.level === "success"));
+      const own = entries.filter((e) => e.upgradeId === record.upgradeId);
+      assert.deepEqual(own.map((e) => e.subTask), names, `${record.componentType}: exactly one entry per sub-task, in order`);
+      assert.ok(own.every((e) => e.status === "SUCCESSFUL" && e.level === "success"));
     }
-    assert.ok(entries.some((e) => e.status === "IN_PROGRESS"), "sub-tasks seen running are logged as started");
     const steps = t.changes.filter((c) => c.id === run.id).map((c) => c.step);
     assert.ok(steps.some((s) => /^Upgrading ESXi .*: IN_PROGRESS, step \d+ of 6: ESXi host \S+ \(IN_PROGRESS\)$/.test(s)), "the step names the running sub-task, k of n");
   });
@@ -96,6 +97,26 @@ describe("engine: sub-task progress of component upgrades", () => {
       await t.engine.close();
       await files.cleanup();
     }
+  });
+
+  it("a task that cannot be read is logged once per upgrade; the upgrades are followed on without sub-tasks", async () => {
+    sim = await simulator("happy");
+    let refuse = false;
+    proxy = await startFaultProxy(sim.url, (req) => (refuse && req.method === "GET" && req.path.startsWith("/v1/tasks/")
+      ? { status: 503, contentType: "text/html", body: "<html>503 Service Unavailable</html>" } : undefined));
+    t = new EngineUnderTest(sim, undefined, {}, proxy.url);
+    const domain = await managementDomain(sim);
+    const started = await t.engine.startRun({ domain: domain.name });
+    await t.engine.downloadBundles(started.id);
+    await t.engine.runPrechecks(started.id);
+    await t.engine.awaitAcknowledgement(started.id, WAIT_FOR_ACK);
+    refuse = true;
+    const run = await t.engine.upgradeComponents(started.id);
+    assert.equal(run.status, "successfully_completed", run.failureReason);
+    const upgradeIds = Object.keys(run.remote.upgrades);
+    const warned = run.log.filter((e) => e.level === "warning" && /could not read task .* for its sub-tasks \(.*503/.test(e.text));
+    assert.deepEqual(warned.map((e) => (e.details as { upgradeId: string }).upgradeId), upgradeIds, "one warning per upgrade, although every read failed");
+    assert.deepEqual(subTaskEntries(run.log), []);
   });
 
   it("summarizes the running sub-task (else the failed, else the next pending one) as k of n", () => {

@@ -6,6 +6,7 @@ import {
   CONFIG_ID, Collector, Completions, callsOf, MANAGEMENT_DOMAIN, NodeCalls, caughtError, connectionOf, credentialsFor, getNode, helper,
   NODE_MODULES, nodeRedPerTest, statusSequence, upgradeChainFlow, type FlowNode, type Msg,
 } from "../support/nodes-harness";
+import { requestsTo } from "../support/request-log";
 
 const statusOf = (msg: Msg): string => (msg.payload as { status: string }).status;
 const waiting = (msg: Msg): boolean => statusOf(msg) === "waiting_for_alert_acknowledgement";
@@ -24,7 +25,7 @@ function recordStatuses(nodeId: string): Recorded[] {
 }
 
 function upgradePosts(sim: RunningSimulator): number {
-  return sim.requestLog().filter((e) => e.method === "POST" && e.path === "/v1/upgrades").length;
+  return requestsTo(sim.requestLog(), "POST", "/v1/upgrades").length;
 }
 
 describe("nodes: vcf-await-ack", function () {

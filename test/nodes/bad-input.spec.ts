@@ -3,9 +3,10 @@
 import assert from "node:assert/strict";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import {
-  Collector, MANAGEMENT_DOMAIN, caughtError, credentialsFor, getNode, helper, makeUserDir, mutatingRequests, NODE_MODULES,
+  Collector, MANAGEMENT_DOMAIN, caughtError, credentialsFor, getNode, helper, makeUserDir, NODE_MODULES,
   startNodeRed, startSim, stopNodeRed, upgradeChainFlow, type FlowNode, type Msg,
 } from "../support/nodes-harness";
+import { mutatingRequests } from "../support/request-log";
 
 interface Recorded {
   fill?: string;
@@ -51,7 +52,7 @@ describe("nodes: bad input", function () {
     const error = caughtError(await caught.waitFor(() => true, "the error"));
     const badge = badges.at(-1) ?? {};
     assert.equal(badge.fill, "red", `status of ${nodeId}: ${JSON.stringify(badges)}`);
-    assert.deepEqual(mutatingRequests(sim).map((e) => `${e.method} ${e.path}`), []);
+    assert.deepEqual(mutatingRequests(sim.requestLog()).map((e) => `${e.method} ${e.path}`), []);
     assert.equal(done.messages.length, 0);
     return { error, badge };
   }
@@ -119,7 +120,7 @@ describe("nodes: bad input", function () {
     getNode("download").receive({ payload: "second" });
     const error = caughtError(await caught.waitFor(() => true, "the refusal"));
     assert.match(error, /Domain lab-m01 already has an upgrade run \(.+\) in status downloading_bundles, phase download/);
-    const requested = mutatingRequests(sim).map((e) => `${e.method} ${e.path}`);
+    const requested = mutatingRequests(sim.requestLog()).map((e) => `${e.method} ${e.path}`);
     assert.equal(new Set(requested).size, requested.length, `a request was repeated: ${requested.join(", ")}`);
   });
 });

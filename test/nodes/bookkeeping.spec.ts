@@ -21,49 +21,93 @@ describe("nodes: run bookkeeping file", function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("keeps what the file held when something is recorded before the file was read", async () => {
-    fs.writeFileSync(file, JSON.stringify({ version: 1, sent: { "run-old": ["download"], "run-both": ["download"] } }));
+  it("reads the file before the first change, so a change, also a deletion, lands beside what the file held", async () => {
+    fs.writeFileSync(file, JSON.stringify({ version: 1, sent: { "run-old": ["download"], "run-both": ["download"] }, messages: { "run-old": { ticket: "CHG-1" } } }));
     const warnings: string[] = [];
     const book = new RunBookkeeping(file, (text) => warnings.push(text));
-    book.recordSent("run-both", "prechecks"); // before the read has finished
+    await book.ready();
+    book.recordSent("run-both", "prechecks");
+    book.recordMessage("run-old", undefined);
     await book.close();
     assert.deepEqual(readJson(file).sent, { "run-old": ["download"], "run-both": ["download", "prechecks"] });
+    assert.deepEqual(readJson(file).messages, {});
     assert.ok(book.wasSent("run-old", "download") && book.wasSent("run-both", "prechecks"));
+    assert.equal(book.messageOf("run-old"), undefined);
     assert.deepEqual(warnings, []);
   });
 
-  it("keeps a message copy across instances and forgets the runs the engine no longer has", async () => {
+  it("keeps a message copy across instances and drops the runs the engine no longer has whenever it writes", async () => {
     const first = new RunBookkeeping(file, () => undefined);
+    await first.ready();
     first.recordMessage("run-1", { ticket: "CHG-1" });
     first.recordMessage("run-2", { ticket: "CHG-2" });
     await first.close();
-    const second = new RunBookkeeping(file, () => undefined);
+    const known = new Set(["run-1", "run-2"]);
+    const second = new RunBookkeeping(file, () => undefined, (runId) => known.has(runId));
     await second.ready();
     assert.deepEqual(second.messageOf("run-1"), { ticket: "CHG-1" });
-    second.keepOnly(new Set(["run-2"]));
+    known.delete("run-1"); // e.g. pruned by the engine: no event, the next write drops it
+    known.add("run-3");
+    second.recordSent("run-3", "download");
     await second.close();
     assert.deepEqual(readJson(file).messages, { "run-2": { ticket: "CHG-2" } });
+    assert.deepEqual(readJson(file).sent, { "run-3": ["download"] });
+    assert.equal(second.messageOf("run-1"), undefined);
   });
 
-  it("keeps the ignoreAlerts values per node across instances; one set or cleared while the file is read wins", async () => {
+  it("forgetGoneRuns rewrites the file without the runs the engine no longer has", async () => {
+    fs.writeFileSync(file, JSON.stringify({ version: 1, sent: { "run-1": ["download"], "run-2": ["download"] } }));
+    const book = new RunBookkeeping(file, () => undefined, (runId) => runId === "run-2");
+    await book.ready();
+    book.forgetGoneRuns();
+    await book.close();
+    assert.deepEqual(readJson(file).sent, { "run-2": ["download"] });
+  });
+
+  it("keeps the ignoreAlerts values per node across instances; a cleared one is gone", async () => {
     const first = new RunBookkeeping(file, () => undefined);
+    await first.ready();
     for (const [nodeId, value] of [["ack-on", true], ["ack-off", false], ["ack-set", false], ["ack-cleared", true]] as const) first.setIgnoreAlerts(nodeId, value);
     await first.close();
     const second = new RunBookkeeping(file, () => undefined);
-    second.setIgnoreAlerts("ack-set", true); // before the read has finished
-    second.setIgnoreAlerts("ack-cleared", undefined);
     await second.ready();
+    second.setIgnoreAlerts("ack-set", true);
+    second.setIgnoreAlerts("ack-cleared", undefined);
     assert.deepEqual(["ack-on", "ack-off", "ack-set", "ack-cleared"].map((id) => second.ignoreAlertsOf(id)), [true, false, true, undefined]);
     await second.close();
     const kept = (JSON.parse(fs.readFileSync(file, "utf8")) as { ignoreAlerts?: unknown }).ignoreAlerts;
     assert.deepEqual(kept, { "ack-on": true, "ack-off": false, "ack-set": true });
   });
 
+  it("writes nothing after close: a later change stays in memory", async () => {
+    const book = new RunBookkeeping(file, () => undefined);
+    await book.ready();
+    book.recordSent("run-1", "download");
+    await book.close();
+    book.recordSent("run-1", "prechecks");
+    await book.close();
+    assert.deepEqual(readJson(file).sent, { "run-1": ["download"] });
+    assert.ok(book.wasSent("run-1", "prechecks"));
+  });
+
+  it("removes temp files another process left beside the file when it reads it, not those of this process", async () => {
+    const stale = `${file}.999999999.1.tmp`;
+    const own = `${file}.${process.pid}.1.tmp`;
+    const other = path.join(dir, "other.json.999999999.1.tmp");
+    for (const name of [stale, own, other]) fs.writeFileSync(name, "{");
+    const book = new RunBookkeeping(file, () => undefined);
+    await book.ready();
+    assert.deepEqual([stale, own, other].map((name) => fs.existsSync(name)), [false, true, true]);
+    await book.close();
+  });
+
   it("reports a failed write and leaves no temp file behind", async () => {
     fs.mkdirSync(file); // the rename onto a directory fails
     const warnings: string[] = [];
     const book = new RunBookkeeping(file, (text) => warnings.push(text));
+    await book.ready();
     book.recordSent("run-1", "download");
+    book.recordSent("run-1", "prechecks"); // shares the queued write: one failure, one warning
     await book.close();
     assert.equal(warnings.filter((w) => /^Could not write .*vcf-upgrade-sent-test\.json/.test(w)).length, 1, warnings.join("\n"));
     assert.deepEqual(fs.readdirSync(dir).filter((name) => name.endsWith(".tmp")), []);
@@ -83,6 +127,14 @@ describe("nodes: the kept copy of an input message", function () {
     assert.deepEqual(messageCopy(msg), {
       _msgid: "m-1", ticket: "CHG-42", count: 3, ok: true, none: null, list: [1, "two", { three: 3 }], nested: { a: { b: ["c"] } },
     });
+  });
+
+  it("leaves out headers, cookies and properties that often hold secrets, whatever their case", () => {
+    const msg = {
+      ticket: "CHG-42", headers: { a: "b" }, Cookies: { c: "d" }, responseCookies: {}, statusCode: 200, credentials: { user: "u" },
+      PASSWORD: "p", token: "t", Authorization: "Bearer x", apiKey: "k", APIKEY: "k2",
+    };
+    assert.deepEqual(messageCopy(msg), { ticket: "CHG-42" });
   });
 
   it("keeps nothing from a circular or deeply nested value, and nothing at all above the size cap", () => {

@@ -7,6 +7,7 @@ import {
   CONFIG_ID, TAB, Collector, callsOf, catchNode, caughtError, configNode, connectionOf, credentialsFor, flowNode, getNode, helper,
   helperNode, makeUserDir, NodeCalls, NODE_MODULES, startNodeRed, startSim, stopNodeRed, type FlowNode,
 } from "../support/nodes-harness";
+import { postBodies } from "../support/request-log";
 
 // The core tls-config node, loaded beside ours (the test helper only preloads catch/status/complete).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -93,8 +94,8 @@ describe("nodes: vcf-config", function () {
         const same = await testRoute({ url: sim.url, username: sim.credentials.username, password });
         assert.equal(same.ok, true, same.error);
       }
-      const logins = sim.requestLog().filter((e) => e.method === "POST" && e.path === "/v1/tokens");
-      assert.deepEqual(logins.map((e) => (e.requestBody as { username?: string }).username), [sim.credentials.username, sim.credentials.username]);
+      const logins = postBodies(sim.requestLog(), "/v1/tokens");
+      assert.deepEqual(logins.map((body) => (body as { username?: string }).username), [sim.credentials.username, sim.credentials.username]);
     });
 
     it("never sends the stored credentials to another URL or with other TLS settings", async () => {

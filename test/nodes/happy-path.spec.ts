@@ -3,9 +3,10 @@ import assert from "node:assert/strict";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import { checkExchanges, loadSpec } from "../support/openapi-contract";
 import {
-  Collector, MANAGEMENT_DOMAIN, VI_DOMAIN, caughtError, connectionOf, credentialsFor, getNode, helper, makeUserDir, mutatingRequests,
-  NODE_MODULES, startNodeRed, startSim, statusSequence, stopNodeRed, upgradeChainFlow, upgradePostsPerBundle, type Msg,
+  Collector, MANAGEMENT_DOMAIN, VI_DOMAIN, caughtError, connectionOf, credentialsFor, getNode, helper, makeUserDir,
+  NODE_MODULES, startNodeRed, startSim, statusSequence, stopNodeRed, upgradeChainFlow, type Msg,
 } from "../support/nodes-harness";
+import { mutatingRequests, upgradePostsPerBundle } from "../support/request-log";
 import { RUN_WITHOUT_FINDINGS } from "../support/status-sequences";
 
 /** What vcf-status reports: idle, the run, and idle again after the pause. */
@@ -120,7 +121,7 @@ describe("nodes: happy path through every phase node", function () {
     getNode("download").receive({ payload: "start" });
     const error = await caught.waitFor(() => true, "the refusal");
     assert.match(caughtError(error), new RegExp(`${VI_DOMAIN} cannot be upgraded .* before the management domain: ${MANAGEMENT_DOMAIN} is at [\\d.]+.*Upgrade the management domain ${MANAGEMENT_DOMAIN} to [\\d.]+ first`));
-    assert.deepEqual(mutatingRequests(sim), []);
+    assert.deepEqual(mutatingRequests(sim.requestLog()), []);
   });
 
   it("upgrades two domains at once, the management domain first", async () => {

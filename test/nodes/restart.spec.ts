@@ -2,11 +2,12 @@
 // the owning phase node picks the run up, repeats no remote work, and the flow ends as if nothing happened.
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import type { RunningSimulator, SimExchange } from "../../nodes/sim/index";
+import type { RunningSimulator } from "../../nodes/sim/index";
 import {
-  CONFIG_ID, Collector, callsOf, caughtError, connectionOf, credentialsFor, getNode, helper, helperNode, mutatingRequests,
-  NODE_MODULES, nodeRedPerTest, upgradeChainFlow, upgradePostsPerBundle, type FlowNode, type Msg,
+  CONFIG_ID, Collector, callsOf, caughtError, connectionOf, credentialsFor, getNode, helper, helperNode,
+  NODE_MODULES, nodeRedPerTest, upgradeChainFlow, type FlowNode, type Msg,
 } from "../support/nodes-harness";
+import { countPerPath, mutatingRequests, requestsTo, upgradePostsPerBundle } from "../support/request-log";
 
 type Fault = "downloadNeverFinishes" | "precheckNeverFinishes" | "upgradeNeverFinishes";
 
@@ -42,12 +43,6 @@ function assertKeptProperties(msg: Msg): void {
   assert.deepEqual([msg.req, msg.at], [undefined, undefined], "req and non-JSON values are not kept");
 }
 
-function count(log: SimExchange[], method: string, path: RegExp): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const e of log) if (e.method === method && path.test(e.path)) counts.set(e.path, (counts.get(e.path) ?? 0) + 1);
-  return counts;
-}
-
 describe("nodes: restart in the middle of a run", function () {
   const perTest = nodeRedPerTest();
   let sim: RunningSimulator;
@@ -69,9 +64,9 @@ describe("nodes: restart in the middle of a run", function () {
 
   function assertNothingRepeated(): void {
     const log = sim.requestLog();
-    for (const [path, n] of count(log, "PATCH", /^\/v1\/bundles\//)) assert.equal(n, 1, `${path} requested ${n} times`);
+    for (const [path, n] of countPerPath(log, "PATCH", /^\/v1\/bundles\//)) assert.equal(n, 1, `${path} requested ${n} times`);
     for (const [bundle, n] of upgradePostsPerBundle(log)) assert.equal(n, 1, `POST /v1/upgrades for ${bundle}: ${n} times`);
-    const checkRuns = log.filter((e) => e.method === "POST" && e.path === "/v1/system/check-sets").length;
+    const checkRuns = requestsTo(log, "POST", "/v1/system/check-sets").length;
     assert.ok(checkRuns <= 1, `${checkRuns} precheck runs started`);
   }
 
@@ -79,12 +74,29 @@ describe("nodes: restart in the middle of a run", function () {
     sim = await perTest.startSim({ faults: { downloadNeverFinishes: true } });
     flow = upgradeChainFlow(sim);
     const after = await restartWhen(
-      (m) => statusOf(m) === "downloading_bundles" && count(sim.requestLog(), "PATCH", /^\/v1\/bundles\//).size > 0,
+      (m) => statusOf(m) === "downloading_bundles" && countPerPath(sim.requestLog(), "PATCH", /^\/v1\/bundles\//).size > 0,
       "a download in progress", "downloadNeverFinishes");
     const out = await after.done.waitFor(() => true, "the upgrade output after the restart", 5000);
     assert.match(String(out.payload), /upgraded from VCF/);
     assertKeptProperties(out);
     assertNothingRepeated();
+  });
+
+  it("a message the engine refuses does not replace the kept input message", async () => {
+    sim = await perTest.startSim({ faults: { downloadNeverFinishes: true } });
+    flow = upgradeChainFlow(sim);
+    await helper.load(NODE_MODULES, flow, credentialsFor(sim));
+    const statuses = new Collector("statusOut");
+    const caught = new Collector("caught");
+    getNode("download").receive(startMessage());
+    const downloading = await statuses.waitFor((m) => statusOf(m) === "downloading_bundles", "a download in progress");
+    getNode("prechecks").receive({ _msgid: "stray-1", ticket: "STRAY", vcf: { runId: runIdOf(downloading) } });
+    assert.match(caughtError(await caught.waitFor(() => true, "the refusal of the stray message")), /downloads? phase|phase download|is busy/);
+    await helper.unload();
+    sim.setFaults({ downloadNeverFinishes: false });
+    await helper.load(NODE_MODULES, flow, credentialsFor(sim));
+    const done = new Collector("done");
+    assertKeptProperties(await done.waitFor(() => true, "the upgrade output after the restart", 5000));
   });
 
   it("during the prechecks", async () => {
@@ -93,7 +105,7 @@ describe("nodes: restart in the middle of a run", function () {
     const after = await restartWhen((m) => statusOf(m) === "running_prechecks", "the prechecks running", "precheckNeverFinishes");
     assertKeptProperties(await after.done.waitFor(() => true, "the upgrade output after the restart", 5000));
     assertNothingRepeated();
-    assert.equal(sim.requestLog().filter((e) => e.method === "POST" && e.path === "/v1/system/check-sets").length, 1);
+    assert.equal(requestsTo(sim.requestLog(), "POST", "/v1/system/check-sets").length, 1);
   });
 
   it("while waiting for acknowledgement, which is still needed afterwards", async () => {
@@ -133,7 +145,7 @@ describe("nodes: restart in the middle of a run", function () {
     const reason = String((failed.payload as { failureReason?: string }).failureReason);
     assert.ok(reason.startsWith(`This run was started against ${sim.url}; the config node now points at ${other.url}, so it is not continued there`), reason);
     assert.equal(resumes("download"), 0);
-    assert.deepEqual(mutatingRequests(other), []);
+    assert.deepEqual(mutatingRequests(other.requestLog()), []);
     assert.ok(callsOf(CONFIG_ID, "warn").some(([text]) => String(text).includes(reason)));
   });
 
@@ -207,7 +219,7 @@ describe("nodes: restart in the middle of a run", function () {
     await helper.load(NODE_MODULES, flow, creds);
     const before = new Collector("statusOut");
     getNode("download").receive({ payload: "start" });
-    await before.waitFor((m) => statusOf(m) === "downloading_bundles" && count(sim.requestLog(), "PATCH", /^\/v1\/bundles\//).size > 0, "a download in progress");
+    await before.waitFor((m) => statusOf(m) === "downloading_bundles" && countPerPath(sim.requestLog(), "PATCH", /^\/v1\/bundles\//).size > 0, "a download in progress");
     await helper.unload();
     sim.setFaults({ downloadNeverFinishes: false });
 
@@ -245,7 +257,7 @@ describe("nodes: restart in the middle of a run", function () {
     await connectionOf().resumeRuns();
     assert.equal(checked.messages.length, 1);
     assert.equal(resumes("prechecks"), 1);
-    assert.equal(sim.requestLog().filter((e) => e.method === "POST" && e.path === "/v1/system/check-sets").length, 1);
+    assert.equal(requestsTo(sim.requestLog(), "POST", "/v1/system/check-sets").length, 1);
   });
 
   it("fails a run whose owner node is no longer deployed, with that reason", async () => {

@@ -6,8 +6,9 @@ import { StatusFeed } from "../../nodes/adapters/status-feed";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import {
   Collector, TAB, caughtError, catchNode, configNode, credentialsFor, flowNode, getNode, helper, helperNode, makeUserDir,
-  mutatingRequests, NODE_MODULES, startNodeRed, startSim, stopNodeRed, type Msg,
+  NODE_MODULES, startNodeRed, startSim, stopNodeRed, type Msg,
 } from "../support/nodes-harness";
+import { mutatingRequests } from "../support/request-log";
 
 interface UpdateInfo {
   domainName: string;
@@ -56,7 +57,7 @@ describe("nodes: vcf-updates and vcf-status", function () {
       assert.match(info.nextRelease?.version ?? "", /^\d+\.\d+\.\d+\.\d+$/);
       assert.ok(info.components.length > 0 && info.components.every((c) => c.name && c.targetVersion));
     }
-    assert.deepEqual(mutatingRequests(sim), []);
+    assert.deepEqual(mutatingRequests(sim.requestLog()), []);
   });
 
   it("vcf-updates filters by msg.domain and names the domains when it is unknown", async () => {

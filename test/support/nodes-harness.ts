@@ -13,7 +13,7 @@ import vcfUpgrade from "../../nodes/vcf-upgrade";
 import vcfUpdates from "../../nodes/vcf-updates";
 import vcfStatus from "../../nodes/vcf-status";
 import type { VcfConnection } from "../../nodes/adapters/connection";
-import { startSimulator, type RunningSimulator, type SimExchange, type SimulatorOptions } from "../../nodes/sim/index";
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from "../../nodes/sim/index";
 
 helper.init(require.resolve("node-red"));
 
@@ -272,24 +272,8 @@ export function statusSequence(messages: Msg[]): string[] {
   return sequence;
 }
 
-/** Requests that change something on SDDC Manager (logins excepted). */
-export function mutatingRequests(sim: RunningSimulator): SimExchange[] {
-  return sim.requestLog().filter((e) => (e.method === "POST" || e.method === "PATCH" || e.method === "DELETE") && !e.path.startsWith("/v1/tokens"));
-}
-
 /** The error message a Catch node received. */
 export function caughtError(msg: Msg): string {
   const error = msg.error as { message?: unknown } | undefined;
   return typeof error?.message === "string" ? error.message : "";
-}
-
-/** POST /v1/upgrades per bundle id. */
-export function upgradePostsPerBundle(log: SimExchange[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const e of log) {
-    if (e.method !== "POST" || e.path !== "/v1/upgrades") continue;
-    const bundleId = String((e.requestBody as { bundleId?: unknown } | undefined)?.bundleId);
-    counts.set(bundleId, (counts.get(bundleId) ?? 0) + 1);
-  }
-  return counts;
 }

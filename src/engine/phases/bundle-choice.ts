@@ -2,7 +2,7 @@
 // PATCH bundle from the domain's current version to the release's version (UPGRADE-API.md §3).
 import type { Bundle, BundleComponent } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import { EngineError, isAbort } from "../errors";
+import { EngineError, errorText, isAbort } from "../errors";
 import type { PhaseContext } from "../run-handle";
 import { sameVersion } from "../versions";
 import { domainScope, ofDomain } from "./upgradables";
@@ -68,7 +68,7 @@ export async function fallbackBundles(ctx: PhaseContext): Promise<string[]> {
     for (const u of ofDomain(await ctx.client.getSystemUpgradables(ctx.opts), scope.resourceIds)) if (u.bundleId) ids.add(u.bundleId);
   } catch (err) {
     if (isAbort(err, ctx.signal)) throw err;
-    await ctx.handle.log("warning", `Could not read the upgradables to cross-check the bundles (${err instanceof Error ? err.message : String(err)})`);
+    await ctx.handle.log("warning", `Could not read the upgradables to cross-check the bundles (${errorText(err)})`);
   }
   if (uncovered.length > 0 && ids.size > 0) {
     await ctx.handle.log("warning", `No bundle in the depot list matches: ${uncovered.join(", ")}; the upgrade will use what SDDC Manager offers`);

@@ -32,7 +32,7 @@ function describeSoftware(info: SoftwareInfo | undefined): string {
   return `add-on ${addOn ? `${addOn.vendor} ${addOn.name}`.trim() : "none"}, hardware support ${hsm.length > 0 ? hsm.join(", ") : "none"}`;
 }
 
-export function baseImageOf(p: Personality): string | undefined {
+function baseImageOf(p: Personality): string | undefined {
   return p.softwareInfo?.baseImage?.version;
 }
 
@@ -40,7 +40,7 @@ export function baseImageOf(p: Personality): string | undefined {
  * The images fit for `cluster`: base image = the target ESXi version, and, where SDDC Manager reports the
  * cluster's software, the same add-on (name and vendor) and the same hardware support packages.
  */
-export function matchingImages(cluster: UpgradablesClusterResource, personalities: readonly Personality[], esxVersion: string): Personality[] {
+function matchingImages(cluster: UpgradablesClusterResource, personalities: readonly Personality[], esxVersion: string): Personality[] {
   const info = cluster.softwareInfo;
   return personalities.filter((p) => {
     if (!sameVersion(baseImageOf(p), esxVersion)) return false;

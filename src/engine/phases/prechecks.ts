@@ -2,7 +2,7 @@ import type {
   AssessmentOutput, CheckSetQueryResourceResult, CheckSetResourceSelection, CheckSetQueryResource, Task,
 } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import { EngineError, isAbort } from "../errors";
+import { EngineError, errorText, isAbort } from "../errors";
 import { evaluateAssessment } from "../findings";
 import { errorCodeOf, httpStatusOf, isRefusal } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
@@ -109,7 +109,7 @@ async function adoptLostRun(ctx: PhaseContext, cause: unknown): Promise<void> {
 /** SDDC Manager rejected the run because its query is stale or unknown (400 naming the query). */
 function isStaleQuery(err: unknown, queryId: string): boolean {
   if (httpStatusOf(err) !== 400) return false;
-  return /QUERY/i.test(errorCodeOf(err) ?? "") || (err instanceof Error && err.message.includes(queryId));
+  return /QUERY/i.test(errorCodeOf(err) ?? "") || errorText(err).includes(queryId);
 }
 
 /** The two-query pattern: the domain alone, then every resource with its target BOM version. */
@@ -156,13 +156,13 @@ async function startCheckSetRun(ctx: PhaseContext): Promise<void> {
           delete r.remote.checkSetRunsBefore;
         });
         if (attempt === 1 && isStaleQuery(err, queryId)) {
-          await ctx.handle.log("info", `SDDC Manager rejected check-set query ${queryId} as stale (${(err as Error).message}); querying again`);
+          await ctx.handle.log("info", `SDDC Manager rejected check-set query ${queryId} as stale (${errorText(err)}); querying again`);
           continue;
         }
         throw err;
       }
       if (isAbort(err, ctx.signal)) throw err;
-      await ctx.handle.log("warning", `No answer to the precheck run request (${(err as Error).message}); looking for the run in SDDC Manager instead of sending the request again`);
+      await ctx.handle.log("warning", `No answer to the precheck run request (${errorText(err)}); looking for the run in SDDC Manager instead of sending the request again`);
       await adoptLostRun(ctx, err);
       return;
     }

@@ -1,7 +1,7 @@
 // SDDC Manager upgrades itself: its API vanishes, comes back, may flap, and then refuses the old session.
 import type { Bundle, Upgrade } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import { EngineError, isAbort } from "../errors";
+import { EngineError, errorText, isAbort } from "../errors";
 import { isTransientError } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { UpgradeRecord } from "../types";
@@ -38,7 +38,7 @@ export function sddcPoller(ctx: PhaseContext, record: UpgradeRecord): (signal: A
       if (outageUntil === undefined) {
         const budget = ctx.settings.sddcOutageBudgetMs;
         await ctx.handle.update((r) => { r.deadlines[outageKey] = new Date(Date.now() + budget).toISOString(); });
-        await ctx.handle.log("warning", `SDDC Manager's API is unavailable while it upgrades itself (${(err as Error).message}); waiting up to ${describeDuration(budget)}`);
+        await ctx.handle.log("warning", `SDDC Manager's API is unavailable while it upgrades itself (${errorText(err)}); waiting up to ${describeDuration(budget)}`);
       } else if (Date.now() > Date.parse(outageUntil)) {
         throw new EngineError("DEADLINE", `SDDC Manager's API stayed unavailable longer than the outage budget (${describeDuration(ctx.settings.sddcOutageBudgetMs)})`, {
           fix: "Check the SDDC Manager appliance (console, services) before starting the run again",

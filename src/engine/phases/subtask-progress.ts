@@ -1,8 +1,9 @@
 // While a component upgrades, its task tells which sub-task runs (GET /v1/tasks/{id}, UPGRADE-API.md §8): each
-// sub-task is logged once when it starts and once when it ends, and the current one goes into the run's step.
+// sub-task is logged once when it ends (one entry each, so hundreds of host steps do not push older history out of
+// the log), and the current one goes into the run's step.
 import type { SubTask, Upgrade } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import { isAbort } from "../errors";
+import { errorText, isAbort } from "../errors";
 import type { PhaseContext } from "../run-handle";
 import type { LogLevel, UpgradeRecord } from "../types";
 import { componentName, upgradeEnded } from "./upgrade-status";
@@ -41,22 +42,22 @@ function entriesOf(subTasks: readonly SubTaskView[]): Entry[] {
 /** The running sub-task, else the failed one, else the next pending one, else the last; undefined without sub-tasks. */
 export function summarize(subTasks: readonly SubTaskView[]): SubTaskSummary | undefined {
   const entries = entriesOf(subTasks);
-  const index = [
-    entries.findIndex((e) => e.status === "IN_PROGRESS"),
-    entries.findIndex((e) => e.status === "FAILED"),
-    entries.findIndex((e) => !ENDED.has(e.status)),
-    entries.length - 1,
-  ].find((i) => i >= 0);
-  const current = index === undefined ? undefined : entries[index];
-  if (index === undefined || !current) return undefined;
+  const current = entries.find((e) => e.status === "IN_PROGRESS") ?? entries.find((e) => e.status === "FAILED")
+    ?? entries.find((e) => !ENDED.has(e.status)) ?? entries.at(-1);
+  if (!current) return undefined;
+  const index = entries.indexOf(current);
   const ended = entries.filter((e) => ENDED.has(e.status)).length;
   return { text: `step ${index + 1} of ${entries.length}: ${current.key} (${current.status})`, share: ended / entries.length };
 }
 
-/** Follows one upgrade's task. Reading it is best effort: a failed read keeps the last picture and the upgrade poll goes on. */
+/**
+ * Follows one upgrade's task. Reading it is best effort: a failed read keeps the last picture and the upgrade poll
+ * goes on; the first failure is logged (once per upgrade).
+ */
 export class SubTaskTracker {
   private polls = 0;
   private latest: SubTaskSummary | undefined;
+  private readFailed = false;
 
   constructor(private readonly ctx: PhaseContext, private readonly record: UpgradeRecord) {}
 
@@ -65,11 +66,16 @@ export class SubTaskTracker {
     const due = this.polls % this.ctx.settings.taskPollEvery === 0;
     this.polls += 1;
     if (!due && !upgradeEnded(upgrade)) return this.latest;
+    const taskId = upgrade.taskId || upgrade.id;
     let subTasks: SubTask[];
     try {
-      subTasks = (await this.ctx.client.getTask(upgrade.taskId || upgrade.id, this.ctx.opts)).subTasks ?? [];
+      subTasks = (await this.ctx.client.getTask(taskId, this.ctx.opts)).subTasks ?? [];
     } catch (err) {
       if (isAbort(err, this.ctx.signal)) throw err;
+      if (!this.readFailed) {
+        this.readFailed = true;
+        await this.ctx.handle.log("warning", `${componentName(this.record)}: could not read task ${taskId} for its sub-tasks (${errorText(err)}); following the upgrade without them`, { upgradeId: this.record.upgradeId });
+      }
       return this.latest;
     }
     const entries = entriesOf(subTasks);
@@ -78,13 +84,12 @@ export class SubTaskTracker {
     return this.latest;
   }
 
-  /** One log entry when a sub-task starts and one when it ends; PENDING and repeats are not logged. */
+  /** One log entry when a sub-task ends (a failure included); running and pending ones and repeats are not logged. */
   private async logChange(entry: Entry, position: string): Promise<void> {
-    const level = entry.status === "IN_PROGRESS" ? "info" : ENDED.get(entry.status);
+    const level = ENDED.get(entry.status);
     if (!level || this.record.subTaskStatus?.[entry.key] === entry.status) return;
     // Recorded in the run, then stored by the log call's commit: a restart does not log the same change again.
     this.record.subTaskStatus = { ...this.record.subTaskStatus, [entry.key]: entry.status };
-    const what = entry.status === "IN_PROGRESS" ? "started" : entry.status;
-    await this.ctx.handle.log(level, `${componentName(this.record)}: step ${position} ${what}: ${entry.key}`, { upgradeId: this.record.upgradeId, subTask: entry.key, status: entry.status });
+    await this.ctx.handle.log(level, `${componentName(this.record)}: step ${position} ${entry.status}: ${entry.key}`, { upgradeId: this.record.upgradeId, subTask: entry.key, status: entry.status });
   }
 }

@@ -1,6 +1,6 @@
 import type { Validation } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import { EngineError } from "../errors";
+import { EngineError, errorText } from "../errors";
 import { errorCodeOf, httpStatusOf, remediationOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { Finding } from "../types";
@@ -100,7 +100,7 @@ export async function setTargetVersion(ctx: PhaseContext): Promise<void> {
     try {
       await client.setTargetVersion(run.domainId, { targetVersion: run.targetVersion }, ctx.opts);
     } catch (err) {
-      throw new EngineError("REMOTE_FAILURE", `Setting target version ${run.targetVersion} failed: ${(err as Error).message}`,
+      throw new EngineError("REMOTE_FAILURE", `Setting target version ${run.targetVersion} failed: ${errorText(err)}`,
         { fix: remediationOf(err) ?? "Check the release in SDDC Manager (Lifecycle Management > Release Versions)" });
     }
   }

@@ -1,68 +1,133 @@
 // A new run meets the domain's last upgrade of a bundle FAILED (an earlier run failed there and the operator has
-// fixed the cause). When its task says isRetryable, SDDC Manager's own retry (PATCH /v1/tasks/{id}, UPGRADE-API.md
-// §8) resumes that upgrade from the failed sub-task; otherwise, or when SDDC Manager refuses, the caller POSTs a new
-// upgrade. The run's log says which way was taken.
-import type { Upgrade } from "../../vcf/types";
+// fixed the cause). The upgrade's status may lag behind its task, so the TASK decides (UPGRADE-API.md §8):
+// running again (someone retried it) -> followed; FAILED and isRetryable -> retried with PATCH /v1/tasks/{id}
+// (it resumes from the failed sub-task); unknown to SDDC Manager (404), or failed and not retryable -> the caller
+// POSTs a new upgrade. Never a second upgrade of a bundle while one runs: anything unclear fails the run instead.
+import type { Task, Upgrade } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import { EngineError, isAbort } from "../errors";
-import { isRefusal } from "../remote-errors";
+import { EngineError, errorText, isAbort } from "../errors";
+import { httpStatusOf, isRefusal } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
-import type { UpgradeRecord } from "../types";
+import type { RetryRequest, UpgradeRecord } from "../types";
 import { findLostWork, outcomeUnknown } from "./lost-answer";
 import { adopt } from "./upgrade-records";
 import { label, upgradeFailed } from "./upgrade-status";
+
+const TASK_RUNNING = new Set(["PENDING", "IN_PROGRESS"]);
+/** Task statuses after which SDDC Manager does no more work on the upgrade: a new one may be started. */
+const TASK_FAILED = new Set(["FAILED", "CANCELLED", "CANCELED", "SKIPPED"]);
+
+const CHECK_TASK = "Look at the upgrade's task in SDDC Manager (Lifecycle Management > Upgrades); when nothing runs, start the run again";
 
 /** The latest of the domain's upgrades of a bundle: by end time, else the list's order. */
 function latest(upgrades: readonly Upgrade[]): Upgrade | undefined {
   return [...upgrades].sort((a, b) => (a.endTime ?? 0) - (b.endTime ?? 0)).at(-1);
 }
 
+function whatOf(request: Pick<RetryRequest, "upgradeId" | "componentType" | "bundleId">): string {
+  return `the upgrade ${request.upgradeId} of ${label(request)}`;
+}
+
+/** The task, or undefined when SDDC Manager does not know it (404); any other error fails the run (nothing is POSTed). */
+async function readTask(ctx: PhaseContext, taskId: string, what: string): Promise<Task | undefined> {
+  try {
+    return await ctx.client.getTask(taskId, ctx.opts);
+  } catch (err) {
+    if (isAbort(err, ctx.signal)) throw err;
+    if (httpStatusOf(err) === 404) return undefined;
+    throw new EngineError("REMOTE_FAILURE", `Cannot read task ${taskId} of ${what} (${errorText(err)}): without it, it is unknown whether the upgrade runs again, so no new upgrade is started`, {
+      fix: `Check that the account may read tasks (GET /v1/tasks/${taskId}). ${CHECK_TASK}`,
+    });
+  }
+}
+
 /**
- * Retries the failed task of the latest upgrade in `upgrades` (none of them running) and returns that upgrade,
- * recorded as this run's; undefined when there is nothing to retry and a new upgrade is to be POSTed.
+ * Waits until the retried (or otherwise resumed) upgrade reads failed no more and records it as this run's.
+ * SDDC Manager may show the old failure for a moment after the retry. Used after our own PATCH, after a restart
+ * with a retry recorded but not resolved, and when the task was found running already. Never POSTs.
+ * `lost`: the PATCH's answer never arrived (`cause` undefined: the engine stopped before recording it).
+ */
+export async function resolveRetry(ctx: PhaseContext, request: RetryRequest, lost?: { cause: unknown }): Promise<UpgradeRecord> {
+  const what = whatOf(request);
+  const resumed = await findLostWork(ctx, `${what} running again`, `retry:${request.taskId}:${request.requestedAt}`,
+    async (signal) => {
+      const upgrade = await ctx.client.getUpgrade(request.upgradeId, { signal });
+      return upgradeFailed(upgrade) ? undefined : upgrade;
+    });
+  if (!resumed) {
+    if (lost) throw outcomeUnknown(`the retry of task ${request.taskId}`, request.requestedAt, lost.cause, `the task ${request.taskId} (Lifecycle Management > Upgrades)`);
+    throw new EngineError("REMOTE_FAILURE", `The task ${request.taskId} of ${what} was retried, but the upgrade still reads failed`, { fix: CHECK_TASK });
+  }
+  await ctx.handle.log("info", `Following ${what} (status ${normalizeStatus(resumed.status)}), resumed by the retry of its task ${request.taskId}`);
+  return adopt(ctx, resumed.id, request.bundleId, request.componentType, resumed.status);
+}
+
+/** A 409 on the retry says the task is not FAILED: read it again and follow it when it runs. */
+async function afterConflict(ctx: PhaseContext, request: RetryRequest, err: unknown): Promise<UpgradeRecord | undefined> {
+  const what = whatOf(request);
+  const task = await readTask(ctx, request.taskId, what);
+  const status = task ? normalizeStatus(task.status) : "unknown to SDDC Manager";
+  if (task && TASK_RUNNING.has(status)) {
+    await ctx.handle.log("info", `SDDC Manager refused to retry task ${request.taskId} because it runs again (${status}): following ${what}`);
+    return resolveRetry(ctx, request);
+  }
+  await ctx.handle.update((r) => { delete r.remote.retryRequest; });
+  if (!task || (TASK_FAILED.has(status) && task.isRetryable !== true)) {
+    await ctx.handle.log("warning", `SDDC Manager refused to retry task ${request.taskId} (${errorText(err)}); it is ${status} and not retryable, so a new upgrade is started`);
+    return undefined;
+  }
+  throw new EngineError("REMOTE_FAILURE", `SDDC Manager refused to retry task ${request.taskId} of ${what} (${errorText(err)}); the task is ${status}`, { fix: CHECK_TASK });
+}
+
+/** Saves the retry request, then PATCHes the task; resolves to the resumed upgrade (undefined: POST a new one). */
+async function retryTask(ctx: PhaseContext, request: RetryRequest): Promise<UpgradeRecord | undefined> {
+  await ctx.handle.update((r) => { r.remote.retryRequest = request; });
+  await ctx.handle.log("info", `The earlier upgrade ${request.upgradeId} of ${label(request)} failed and its task is retryable: retrying task ${request.taskId} in SDDC Manager (it resumes from the failed step) instead of starting a new upgrade`);
+  try {
+    await ctx.client.retryTask(request.taskId, ctx.opts);
+  } catch (err) {
+    if (isAbort(err, ctx.signal)) throw err;
+    const status = httpStatusOf(err);
+    if (status === 409) return afterConflict(ctx, request, err);
+    if (status === 404) {
+      await ctx.handle.update((r) => { delete r.remote.retryRequest; });
+      await ctx.handle.log("warning", `SDDC Manager no longer knows task ${request.taskId} (${errorText(err)}); a new upgrade is started`);
+      return undefined;
+    }
+    if (isRefusal(err)) {
+      await ctx.handle.update((r) => { delete r.remote.retryRequest; });
+      throw new EngineError("REMOTE_FAILURE", `SDDC Manager refused to retry task ${request.taskId} of ${whatOf(request)} (${errorText(err)})`, { fix: CHECK_TASK });
+    }
+    await ctx.handle.log("warning", `No answer to the retry of task ${request.taskId} (${errorText(err)}); looking at the upgrade instead of retrying again`);
+    return resolveRetry(ctx, request, { cause: err });
+  }
+  return resolveRetry(ctx, request);
+}
+
+/**
+ * Continues the latest upgrade in `upgrades` (none of them reads running) when it failed: follows it when its task
+ * runs again, else retries the task when it can. Undefined when a new upgrade is to be POSTed.
  */
 export async function retryFailedUpgrade(ctx: PhaseContext, upgrades: readonly Upgrade[], bundleId: string, kind: string): Promise<UpgradeRecord | undefined> {
   const last = latest(upgrades);
   if (!last || !upgradeFailed(last)) return undefined;
-  const what = label({ componentType: kind, bundleId });
-  const taskId = last.taskId || last.id;
-  // A task SDDC Manager no longer knows (404) cannot be retried either.
-  const task = await ctx.client.getTask(taskId, ctx.opts).catch((err: unknown) => {
-    if (isRefusal(err)) return undefined;
-    throw err;
-  });
-  const taskStatus = task ? normalizeStatus(task.status) : "unknown";
-  if (task?.isRetryable !== true || taskStatus !== "FAILED") {
-    await ctx.handle.log("info", `The earlier upgrade ${last.id} of ${what} ended ${normalizeStatus(last.status)}; its task ${taskId} is ${taskStatus} and not retryable, so a new upgrade is started`);
+  const request: RetryRequest = { taskId: last.taskId || last.id, upgradeId: last.id, bundleId, componentType: kind, requestedAt: new Date().toISOString() };
+  const what = whatOf(request);
+  const upgradeStatus = normalizeStatus(last.status);
+  const task = await readTask(ctx, request.taskId, what);
+  if (!task) {
+    await ctx.handle.log("info", `The earlier upgrade ${last.id} of ${label(request)} ended ${upgradeStatus}; SDDC Manager no longer knows its task ${request.taskId}, so a new upgrade is started`);
     return undefined;
   }
-  await ctx.handle.log("info", `The earlier upgrade ${last.id} of ${what} failed and its task is retryable: retrying task ${taskId} in SDDC Manager (it resumes from the failed step) instead of starting a new upgrade`);
-  const requestedAt = new Date().toISOString();
-  let lost: unknown;
-  try {
-    await ctx.client.retryTask(taskId, ctx.opts);
-  } catch (err) {
-    if (isAbort(err, ctx.signal)) throw err;
-    if (!isRefusal(err)) {
-      lost = err;
-      await ctx.handle.log("warning", `No answer to the retry of task ${taskId} (${(err as Error).message}); looking at the upgrade instead of retrying again`);
-    } else if (upgradeFailed(await ctx.client.getUpgrade(last.id, ctx.opts))) {
-      await ctx.handle.log("warning", `SDDC Manager refused to retry task ${taskId} (${(err as Error).message}); starting a new upgrade instead`);
-      return undefined;
-    }
-    // Refused because it is failed no more: someone retried it meanwhile, so it is followed like our own retry.
+  const taskStatus = normalizeStatus(task.status);
+  if (TASK_RUNNING.has(taskStatus)) {
+    await ctx.handle.log("info", `The earlier upgrade ${last.id} of ${label(request)} reads ${upgradeStatus}, but its task ${request.taskId} is ${taskStatus} (retried meanwhile): following it instead of starting a new upgrade`);
+    return resolveRetry(ctx, request);
   }
-  // SDDC Manager may still show the old failure for a moment after the retry: wait until the upgrade moves on.
-  const resumed = await findLostWork(ctx, `the retried upgrade ${last.id} of ${what}`, `retry:${taskId}:${requestedAt}`,
-    async (signal) => {
-      const upgrade = await ctx.client.getUpgrade(last.id, { signal: signal ?? ctx.signal });
-      return upgradeFailed(upgrade) ? undefined : upgrade;
-    });
-  if (!resumed) {
-    if (lost !== undefined) throw outcomeUnknown(`the retry of task ${taskId}`, requestedAt, lost, `the task ${taskId} (Lifecycle Management > Upgrades)`);
-    throw new EngineError("REMOTE_FAILURE", `SDDC Manager accepted the retry of task ${taskId}, but the upgrade ${last.id} of ${what} still reads failed`, {
-      fix: "Look at the task in SDDC Manager; retry it there or start a new run",
-    });
+  if (taskStatus === "FAILED" && task.isRetryable === true) return retryTask(ctx, request);
+  if (TASK_FAILED.has(taskStatus)) {
+    await ctx.handle.log("info", `The earlier upgrade ${last.id} of ${label(request)} ended ${upgradeStatus}; its task ${request.taskId} is ${taskStatus} and not retryable, so a new upgrade is started`);
+    return undefined;
   }
-  return adopt(ctx, resumed.id, bundleId, kind, resumed.status);
+  throw new EngineError("REMOTE_FAILURE", `${what} reads ${upgradeStatus}, but its task ${request.taskId} is ${taskStatus}: it is unclear whether it still runs, so no new upgrade is started`, { fix: CHECK_TASK });
 }

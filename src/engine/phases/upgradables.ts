@@ -1,7 +1,7 @@
 // The domain's upgradables as the component loop sees them: its own elements (domain- or cluster-scoped), open ones only.
 import type { Upgradable } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import { isAbort } from "../errors";
+import { errorText, isAbort } from "../errors";
 import { httpStatusOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 
@@ -54,7 +54,7 @@ export async function openUpgradables(ctx: PhaseContext, scope: DomainScope): Pr
     if (isAbort(err, ctx.signal)) throw err;
     if (!scope.systemListFailed) {
       scope.systemListFailed = true;
-      await ctx.handle.log("warning", `GET /v1/system/upgradables failed (${err instanceof Error ? err.message : String(err)}); using the domain's own upgradables list`);
+      await ctx.handle.log("warning", `GET /v1/system/upgradables failed (${errorText(err)}); using the domain's own upgradables list`);
     }
   }
   if (mine.length === 0) {

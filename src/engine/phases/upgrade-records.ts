@@ -11,7 +11,7 @@ export async function upgradesOf(ctx: PhaseContext, scope: DomainScope, bundleId
     .filter((u) => u.bundleId === bundleId && (u.resourceUpgradeSpecs ?? []).some((r) => scope.resourceIds.has(r.resourceId)));
 }
 
-/** Records the upgrade as this run's and returns its record (the existing one when already recorded). */
+/** Records the upgrade as this run's (settling a pending upgrade or retry request) and returns its record (the existing one when already recorded). */
 export async function adopt(ctx: PhaseContext, upgradeId: string, bundleId: string, kind: string, status: string | undefined): Promise<UpgradeRecord> {
   const known = ctx.run.remote.upgrades[upgradeId];
   if (known) return known;
@@ -19,6 +19,7 @@ export async function adopt(ctx: PhaseContext, upgradeId: string, bundleId: stri
   await ctx.handle.update((r) => {
     r.remote.upgrades[upgradeId] = record;
     delete r.remote.upgradeRequest;
+    delete r.remote.retryRequest;
   });
   return record;
 }

@@ -1,6 +1,6 @@
 import type { Task, Upgradable, UpgradeSpec } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import { EngineError, isAbort } from "../errors";
+import { EngineError, errorText, isAbort } from "../errors";
 import { isRefusal, isTransientError } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { UpgradeRecord, UpgradeRequest } from "../types";
@@ -9,7 +9,7 @@ import { findLostWork, outcomeUnknown } from "./lost-answer";
 import { checkManagementRun, describePendingWait, onlyPending } from "./pending-wait";
 import { confirmSddcManager, sddcPoller } from "./sddc-manager";
 import { SubTaskTracker } from "./subtask-progress";
-import { retryFailedUpgrade } from "./task-retry";
+import { resolveRetry, retryFailedUpgrade } from "./task-retry";
 import { adopt, upgradesOf } from "./upgrade-records";
 import { type DomainScope, domainScope, isAvailable, isUnderway, openUpgradables } from "./upgradables";
 import { failureOf, label, upgradeEnded, upgradeFailed } from "./upgrade-status";
@@ -24,9 +24,14 @@ interface LoopState extends DomainScope {
   nothingToDo: Set<string>;
 }
 
+/** How many of the run's recorded upgrades have finished. */
+function finishedUpgrades(ctx: PhaseContext): number {
+  return Object.values(ctx.run.remote.upgrades).filter((u) => u.finishedAt).length;
+}
+
 /** Progress in the upgrade phase: 55..95 % by finished components (`partly`: the share done of the running one). */
 async function reportProgress(ctx: PhaseContext, text: string, remaining: number, partly = 0): Promise<void> {
-  const done = Object.values(ctx.run.remote.upgrades).filter((u) => u.finishedAt).length;
+  const done = finishedUpgrades(ctx);
   await ctx.handle.step(text, 55 + (40 * (done + partly)) / Math.max(1, done + remaining));
 }
 
@@ -60,7 +65,7 @@ async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord): Promise<
 async function resolveRequest(ctx: PhaseContext, scope: DomainScope, request: UpgradeRequest, cause?: unknown): Promise<UpgradeRecord> {
   const what = `the upgrade of ${label(request)}`;
   const found = await findLostWork(ctx, what, `upgrade:${request.bundleId}:${request.requestedAt}`, async (signal) =>
-    (await upgradesOf(ctx, scope, request.bundleId, signal ?? ctx.signal)).find((u) => !request.priorUpgradeIds.includes(u.id)));
+    (await upgradesOf(ctx, scope, request.bundleId, signal)).find((u) => !request.priorUpgradeIds.includes(u.id)));
   if (!found) {
     throw outcomeUnknown(`the upgrade request for ${label(request)}`, request.requestedAt, cause,
       `Lifecycle Management > Upgrades (or GET /v1/upgrades?bundleId=${request.bundleId}) for an upgrade of this bundle on domain ${ctx.run.domainName}`);
@@ -86,7 +91,7 @@ async function postUpgrade(ctx: PhaseContext, scope: DomainScope, kind: Componen
       throw err;
     }
     if (isAbort(err, ctx.signal)) throw err;
-    await ctx.handle.log("warning", `No answer to the upgrade request for ${label(request)} (${(err as Error).message}); looking for the upgrade in SDDC Manager instead of sending the request again`);
+    await ctx.handle.log("warning", `No answer to the upgrade request for ${label(request)} (${errorText(err)}); looking for the upgrade in SDDC Manager instead of sending the request again`);
     return resolveRequest(ctx, scope, request, err);
   }
   const record = await adopt(ctx, task.id, bundleId, kind, task.status);
@@ -137,7 +142,7 @@ function listKey(list: readonly Upgradable[]): string {
 
 /** Nothing to start: wait until SDDC Manager offers the next step, changes the list, or clears it. */
 async function waitForNextStep(ctx: PhaseContext, loop: LoopState, list: Upgradable[], announced: Set<string>): Promise<void> {
-  const finished = Object.values(ctx.run.remote.upgrades).filter((r) => r.finishedAt).length;
+  const finished = finishedUpgrades(ctx);
   const before = listKey(list);
   const stale = list.find((u) => isAvailable(u) && u.bundleId !== undefined && loop.nothingToDo.has(u.bundleId));
   const pending = onlyPending(list);
@@ -188,6 +193,11 @@ export async function upgradeComponents(ctx: PhaseContext): Promise<void> {
   if (request) {
     await ctx.handle.log("info", `An upgrade request for ${label(request)} was sent before the restart without a recorded answer; looking for it`);
     await resolveRequest(ctx, loop, request);
+  }
+  const retry = ctx.run.remote.retryRequest;
+  if (retry) {
+    await ctx.handle.log("info", `A retry of task ${retry.taskId} was sent before the restart without a recorded answer; looking for the upgrade ${retry.upgradeId} running again`);
+    await resolveRetry(ctx, retry, { cause: undefined });
   }
   const announced = new Set<string>();
   for (let round = 0; ; round++) {
