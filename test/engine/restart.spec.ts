@@ -2,24 +2,8 @@ import * as assert from "node:assert/strict";
 import { EngineError } from "../../nodes/engine";
 import type { UpgradeRun } from "../../nodes/engine";
 import type { RunningSimulator, ScenarioName, SimExchange } from "../../nodes/sim/index";
+import { countPerPath, upgradePostsPerBundle } from "../support/request-log";
 import { EngineUnderTest, WAIT_FOR_ACK, managementDomain, simulator, tempStore } from "./harness";
-
-/** Requests per path for one method, e.g. how often each bundle was PATCHed. */
-function perPath(log: readonly SimExchange[], method: string, pattern: RegExp): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const e of log) if (e.method === method && pattern.test(e.path)) counts.set(e.path, (counts.get(e.path) ?? 0) + 1);
-  return counts;
-}
-
-function upgradePostsPerBundle(log: readonly SimExchange[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const e of log) {
-    if (e.method !== "POST" || e.path !== "/v1/upgrades" || e.status >= 400) continue;
-    const bundleId = (e.requestBody as { bundleId: string }).bundleId;
-    counts.set(bundleId, (counts.get(bundleId) ?? 0) + 1);
-  }
-  return counts;
-}
 
 /** Four components, each upgraded by exactly one accepted POST /v1/upgrades. */
 function assertOneUpgradePerComponent(log: readonly SimExchange[]): void {
@@ -78,7 +62,7 @@ describe("engine: restart in the middle of a run (same file store, new engine)",
     assert.equal(b.engine.resumableRuns()[0]?.ownerNodeId, "node-1");
     const done = await finish(b, run.id);
     assert.equal(done.status, "successfully_completed", done.failureReason);
-    const patches = perPath(sim.requestLog(), "PATCH", /^\/v1\/bundles\//);
+    const patches = countPerPath(sim.requestLog(), "PATCH", /^\/v1\/bundles\//);
     assert.equal(patches.size, 4);
     assert.ok([...patches.values()].every((n) => n === 1), JSON.stringify([...patches]));
   });

@@ -1,4 +1,4 @@
-// Readers of the simulator's request log shared by the node tests: what was asked, how often, and with which body.
+// Readers of the simulator's request log shared by the engine and node tests: what was asked, how often, and with which body.
 import type { SimExchange } from "../../nodes/sim/index";
 
 type RequestLog = readonly SimExchange[];
@@ -26,13 +26,12 @@ export function mutatingRequests(log: RequestLog): SimExchange[] {
 }
 
 /**
- * Component upgrades started, per bundle id: the POST /v1/upgrades SDDC Manager accepted (status below 400). A refused
- * one started nothing, so it does not count as a repeat.
+ * POST /v1/upgrades per bundle id, refused ones included: a repeated request is a repeat even when SDDC Manager
+ * turned it down, so "one per component" stays strict.
  */
 export function upgradePostsPerBundle(log: RequestLog): Map<string, number> {
   const counts = new Map<string, number>();
   for (const e of requestsTo(log, "POST", "/v1/upgrades")) {
-    if (e.status >= 400) continue;
     const bundleId = String((e.requestBody as { bundleId?: unknown } | undefined)?.bundleId);
     counts.set(bundleId, (counts.get(bundleId) ?? 0) + 1);
   }
