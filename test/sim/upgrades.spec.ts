@@ -117,8 +117,9 @@ describe("simulator: upgrades", function () {
     assert.equal((await call(sim, "GET", "/v1/domains")).status, 401, "back, and the API asks for a token");
   });
 
-  it("upgrade-failure: NSX ends COMPLETED_WITH_FAILURE with task errors, failed subTask stages and isRetryable; the upgradable is AVAILABLE again", async () => {
-    await start("upgrade-failure", { failAttempts: 1 });
+  /** The upgrade-failure scenario up to NSX: SDDC Manager upgraded, the NSX upgrade failed; its FAILED task. */
+  async function failedNsxUpgrade(faults: FaultPatch): Promise<{ nsx: Awaited<ReturnType<typeof flow.upgradeNext>>; task: Task }> {
+    await start("upgrade-failure", faults);
     await flow.setTarget(domainId);
     await flow.downloadAll(domainId);
     assert.equal((await flow.upgradeNext(domainId)).status, "COMPLETED_WITH_SUCCESS");
@@ -126,6 +127,11 @@ describe("simulator: upgrades", function () {
     assert.equal(nsx.status, "COMPLETED_WITH_FAILURE");
     const task = await getJson<Task>(sim, `/v1/tasks/${nsx.taskId}`, flow.token);
     assert.equal(task.status, "FAILED");
+    return { nsx, task };
+  }
+
+  it("upgrade-failure: NSX ends COMPLETED_WITH_FAILURE with task errors, failed subTask stages and isRetryable; the upgradable is AVAILABLE again", async () => {
+    const { nsx, task } = await failedNsxUpgrade({ failAttempts: 1 });
     assert.equal(task.isRetryable, true);
     assert.equal(task.errors[0]?.errorCode, "NSXT_UPGRADE_HOST_CLUSTER_FAILED");
     assert.ok(task.errors[0]?.remediationMessage);
@@ -143,14 +149,7 @@ describe("simulator: upgrades", function () {
   });
 
   it("upgradesNotRetryable: the failed task refuses a retry; failAttempts counts a new upgrade of the bundle as the next attempt", async () => {
-    await start("upgrade-failure", { failAttempts: 1, upgradesNotRetryable: true });
-    await flow.setTarget(domainId);
-    await flow.downloadAll(domainId);
-    assert.equal((await flow.upgradeNext(domainId)).status, "COMPLETED_WITH_SUCCESS");
-    const nsx = await flow.upgradeNext(domainId);
-    assert.equal(nsx.status, "COMPLETED_WITH_FAILURE");
-    const task = await getJson<Task>(sim, `/v1/tasks/${nsx.taskId}`, flow.token);
-    assert.equal(task.status, "FAILED");
+    const { nsx, task } = await failedNsxUpgrade({ failAttempts: 1, upgradesNotRetryable: true });
     assert.equal(task.isRetryable, false);
     assert.equal((await call(sim, "PATCH", `/v1/tasks/${nsx.taskId}`, { token: flow.token })).status, 409);
     const again = await flow.upgradeNext(domainId);
