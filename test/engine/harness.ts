@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { UpgradeEngine } from "../../nodes/engine";
 import type { AckPolicy, EngineSettings, UpgradeRun, UpgradeStatus } from "../../nodes/engine";
 import { startSimulator } from "../../nodes/sim/index";
-import type { RunningSimulator, ScenarioName, SimExchange, SimulatorOptions } from "../../nodes/sim/index";
+import type { RunningSimulator, ScenarioName, SimulatorOptions } from "../../nodes/sim/index";
 import { FileRunStore, MemoryRunStore } from "../../nodes/store";
 import type { RunStore } from "../../nodes/store";
 import { VcfClient } from "../../nodes/vcf/client";
@@ -88,9 +88,7 @@ export class EngineUnderTest {
   }
 }
 
-export function count(log: readonly SimExchange[], method: string, pathPattern: RegExp): number {
-  return log.filter((e) => e.method === method && pathPattern.test(e.path)).length;
-}
+export { countRequests as count } from "../support/request-log";
 
 export async function tempStore(): Promise<{ dir: string; store: () => FileRunStore; cleanup: () => Promise<void> }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "vcf-engine-"));

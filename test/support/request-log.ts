@@ -8,6 +8,11 @@ export function requestsTo(log: RequestLog, method: string, path: string | RegEx
   return log.filter((e) => e.method === method && (typeof path === "string" ? e.path === path : path.test(e.path)));
 }
 
+/** How many requests with `method` went to `path` (or a path matching it). */
+export function countRequests(log: RequestLog, method: string, path: string | RegExp): number {
+  return requestsTo(log, method, path).length;
+}
+
 /** How often each path with `method` matching `path` was requested. */
 export function countPerPath(log: RequestLog, method: string, path: RegExp): Map<string, number> {
   const counts = new Map<string, number>();

@@ -2,7 +2,7 @@
 import http from "node:http";
 import { AddressInfo } from "node:net";
 import { VcfClient, VcfClientOptions } from "../../nodes/vcf/client";
-import type { RunningSimulator, SimExchange } from "../../nodes/sim/index";
+import type { RunningSimulator } from "../../nodes/sim/index";
 
 export interface LogLine {
   level: string;
@@ -49,9 +49,7 @@ export function simClient(
   return { client, logs };
 }
 
-export function countRequests(log: readonly SimExchange[], method: string, path: string | RegExp): number {
-  return log.filter((e) => e.method === method && (typeof path === "string" ? e.path === path : path.test(e.path))).length;
-}
+export { countRequests } from "../support/request-log";
 
 /** What a stub route answers: a reply, "hang" (never answer) or "drop" (destroy the socket). */
 export type StubReply = { status: number; contentType?: string; body?: string } | "hang" | "drop";
