@@ -1,23 +1,29 @@
 // What a vcf-config node owns: one client, one engine, one run store, and the phase nodes that resume runs.
 import path from "node:path";
-import { UpgradeEngine, type Phase, type UpgradeRun } from "../engine";
+import { isTerminal, nextPhase, UpgradeEngine, type Phase, type UpgradeRun } from "../engine";
 import { FileRunStore, MemoryRunStore, type RunStore } from "../store";
 import { VcfClient } from "../vcf/client";
 import { buildClientOptions, type ClientLog, type Credentials } from "./client-options";
 import { parseConnection, parseEngineSettings, sameOrigin, type ConnectionSettings, type VcfConfigDef } from "./config-settings";
 import { describeError, toReadableError } from "./errors";
+import { phaseNodeWiredAfter, PHASE_NODE_TYPES, resumeAction, type ResumeAction } from "./handoff";
 import { messageCopy } from "./message-copy";
 import type { NodeMessage } from "./node-red-types";
 import { RunBookkeeping } from "./run-bookkeeping";
 
-/** Called with a non-terminal run its owner node should pick up (after a restart or redeploy). */
-export type ResumeHandler = (run: UpgradeRun) => void;
+/** Called with a run its owner node should pick up (after a restart or redeploy), and what to do with it. */
+export type ResumeHandler = (run: UpgradeRun, action: Exclude<ResumeAction, "none">) => void;
 
 /** A node's entry in the flow configuration (deployed, disabled, or on a disabled flow). */
 export interface FlowNodeConfig {
   id: string;
   type: string;
   server?: unknown;
+  wires?: string[][];
+  /** Link-out and link-call nodes: the link-in nodes they reach. */
+  links?: string[];
+  /** Disabled. */
+  d?: boolean;
 }
 
 export interface ConnectionDeps {
@@ -69,6 +75,7 @@ export class VcfConnection {
         store = new MemoryRunStore();
       }
       const engine = new UpgradeEngine({ client, store, settings: parseEngineSettings(deps.def) });
+      engine.on("warning", (text: string) => deps.log("warn", text));
       this.engine = engine;
       let runsLoaded = false;
       engine.ready().then(() => { runsLoaded = true; }, () => undefined);
@@ -101,9 +108,17 @@ export class VcfConnection {
     return [this.storeFile, this.bookkeeping?.file].filter((f): f is string => f !== undefined);
   }
 
-  /** A phase node sent the output of `phase` for this run: it is not sent again after a restart or redeploy. */
-  outputSent(runId: string, phase: Phase): void {
-    this.bookkeeping?.recordSent(runId, phase);
+  /**
+   * A phase node is about to send the output of `phase` for this run; resolves once that is recorded, so that it is
+   * not sent again after a restart or redeploy (see handoff.ts for when it is).
+   */
+  outputSending(runId: string, phase: Phase): Promise<void> {
+    return this.bookkeeping?.recordSent(runId, phase) ?? Promise.resolve();
+  }
+
+  /** The output recorded by outputSending was not sent after all (its node closed first). */
+  outputNotSent(runId: string, phase: Phase): void {
+    this.bookkeeping?.forgetSent(runId, phase);
   }
 
   /** A phase of the run started with `msg`: a copy of its plain-data properties is kept for a resumed output. */
@@ -133,10 +148,12 @@ export class VcfConnection {
 
   /**
    * After the flows (re)started: offers each unfinished run once to each new instance of the phase node that owns
-   * it (so a restart, or a redeploy that recreated that node, picks it up; other deploys do not). A run parked
-   * between phases whose output was already sent is not offered. A run whose owner is disabled (or on a disabled
-   * flow) waits for it; a run whose owner is absent from the flows, or uses another connection, is failed, and so is
-   * a run started against another SDDC Manager URL than the connection's (runs stored without the URL are kept).
+   * it (so a restart, or a redeploy that recreated that node, picks it up; other deploys do not), with what it is to do
+   * (handoff.ts): continue the phase, send its output, send it again when the next phase's node never took the run
+   * over, or nothing. A successful run whose final output was not recorded as sent is offered too. A run whose owner
+   * is disabled (or on a disabled flow) waits for it; a run whose owner is absent from the flows, or uses another
+   * connection, is failed, and so is a run started against another SDDC Manager URL than the connection's (runs
+   * stored without the URL are kept).
    * The ignoreAlerts values of await-ack nodes no longer in the flows with this connection are forgotten.
    * Passes run one after the other; the promise settles when this one has.
    */
@@ -155,7 +172,7 @@ export class VcfConnection {
     // The value of a deleted node goes (also of one deleted while disabled: it was not running to hear it), and of one
     // moved to another connection; one pasted back with the same id starts from its checkbox.
     this.bookkeeping?.keepIgnoreAlertsOf((nodeId) => this.deps.findInFlows(nodeId)?.server === this.deps.def.id);
-    for (const run of engine.resumableRuns()) {
+    for (const run of [...engine.resumableRuns(), ...this.unsentFinalOutputs(engine)]) {
       try {
         await this.resumeRun(engine, run);
       } catch (err) {
@@ -167,6 +184,7 @@ export class VcfConnection {
   private async resumeRun(engine: UpgradeEngine, run: UpgradeRun): Promise<void> {
     const currentUrl = this.settings?.baseUrl;
     if (run.sddcManagerUrl && currentUrl && !sameOrigin(run.sddcManagerUrl, currentUrl)) {
+      if (isTerminal(run.status)) return;
       const reason = `This run was started against ${run.sddcManagerUrl}; the config node now points at ${currentUrl}, so it is not continued there: start the upgrade again`;
       this.deps.log("warn", `The upgrade run ${run.id} of domain ${run.domainName} failed: ${reason}`);
       await engine.abandonRun(run.id, reason);
@@ -174,13 +192,14 @@ export class VcfConnection {
     }
     const ownerId = run.ownerNodeId;
     const resumer = ownerId ? this.resumers.get(ownerId) : undefined;
-    if (resumer) {
+    if (resumer && ownerId) {
       if (resumer.offered.has(run.id)) return;
       resumer.offered.add(run.id);
-      const parked = run.completedPhases.includes(run.phase) && this.bookkeeping?.wasSent(run.id, run.phase);
-      if (!parked) resumer.handler(run);
+      const action = this.resumeActionFor(run, ownerId);
+      if (action !== "none") resumer.handler(run, action);
       return;
     }
+    if (isTerminal(run.status)) return; // a final output whose node is gone: nobody to send it
     const owner = ownerId ? this.deps.findInFlows(ownerId) : undefined;
     if (owner && owner.server === this.deps.def.id) {
       if (!this.waitingReported.has(run.id)) {
@@ -191,6 +210,27 @@ export class VcfConnection {
     }
     const who = ownerId ? `node ${ownerId}` : "no node";
     await engine.abandonRun(run.id, `The run was owned by ${who}, which is no longer deployed with this SDDC Manager connection; start the upgrade again`);
+  }
+
+  /** What the owner does with the run (see handoff.ts); a run left to the flow on purpose is reported once. */
+  private resumeActionFor(run: UpgradeRun, ownerId: string): ResumeAction {
+    const next = nextPhase(run.phase);
+    const sent = this.bookkeeping?.wasSent(run.id, run.phase) ?? false;
+    const nextPhaseWired = next !== undefined && phaseNodeWiredAfter(ownerId, next, this.deps.def.id, this.deps.findInFlows);
+    const action = resumeAction(run, { sent, nextPhaseWired });
+    if (action === "none" && next && !isTerminal(run.status) && !this.waitingReported.has(run.id)) {
+      this.waitingReported.add(run.id);
+      this.deps.log("warn", `The upgrade run ${run.id} of domain ${run.domainName} is in status ${run.status}: its ${run.phase} output was sent, and no ${PHASE_NODE_TYPES[next]} node is wired after node ${ownerId}. It continues when a message with its msg.vcf (or its domain) reaches a ${PHASE_NODE_TYPES[next]} node`);
+    }
+    return action;
+  }
+
+  /** Each domain's latest run that ended successfully and whose final output is not recorded as sent (a crash came first). */
+  private unsentFinalOutputs(engine: UpgradeEngine): UpgradeRun[] {
+    const latest = new Map<string, UpgradeRun>();
+    for (const run of engine.listRuns()) latest.set(run.domainId, run); // listRuns is oldest first
+    return [...latest.values()].filter((run) => run.outcome === "successfully_completed" && isTerminal(run.status) &&
+      run.completedPhases.includes("upgrade") && !this.bookkeeping?.wasSent(run.id, "upgrade"));
   }
 
   /** Aborts waits and requests; resolves once the files are final. Persisted runs stay for the next start. */

@@ -3,6 +3,7 @@
 import { isTerminal, type Phase, type UpgradeEngine, type UpgradeRun } from "../engine";
 import { cancelFromMessage, readCancelReason } from "./cancel-control";
 import { getConnection } from "./config-access";
+import type { ResumeAction } from "./handoff";
 import type { VcfConnection } from "./connection";
 import { matchesDomain, readClusterImages, readPhaseRequest, requireDomain, type PhaseRequest } from "./domain-ref";
 import { InputError, toReadableError } from "./errors";
@@ -35,6 +36,13 @@ export interface PhaseSpec<TDef extends PhaseNodeDef> {
   startsRun?: boolean;
   behaviour(node: PhaseNode<TDef>): PhaseBehaviour;
 }
+
+/** What a node logs when it picks a run up after a restart or redeploy. */
+const RESUME_LOG: Readonly<Record<Exclude<ResumeAction, "none">, (phase: Phase, run: UpgradeRun) => string>> = {
+  continue: (phase, run) => `Resuming the ${phase} phase of run ${run.id} for domain ${run.domainName}`,
+  send: (phase, run) => `Resuming run ${run.id} for domain ${run.domainName}: its ${phase} phase is done, sending its output`,
+  "send-again": (phase, run) => `Resuming run ${run.id} for domain ${run.domainName}: its ${phase} output was sent, but the next node had not taken the run over when Node-RED stopped; sending it again`,
+};
 
 /** A run this node is working on: one controller (close aborts it) and the phase's promise. */
 interface ActiveRun {
@@ -79,7 +87,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
       };
       engine.on("change", onChange);
       this.cleanups.push(() => engine.off("change", onChange));
-      this.cleanups.push(this.connection.registerResumer(node.id, (run) => this.resume(run)));
+      this.cleanups.push(this.connection.registerResumer(node.id, (run, action) => this.resume(run, action)));
       node.status({});
       this.behaviour.started?.();
     } catch (err) {
@@ -170,27 +178,35 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
       runId = this.findRun(request).id;
     }
     const run = await this.execute(runId, msg);
-    this.deliver(msg, run, send);
+    await this.deliver(msg, run, send);
   }
 
   /**
-   * Sends the phase's output and records that it left. Not after close: the engine has the phase done, and the
-   * node's next instance (after the redeploy or restart) sends it when it picks the run up.
+   * Records that the phase's output leaves, then sends it: a crash between the two loses a message rather than
+   * repeating one, and a lost one is sent again when the next phase's node never took the run over (handoff.ts). Not
+   * after close: the engine has the phase done, and the node's next instance (after the redeploy or restart) sends
+   * it when it picks the run up.
    */
-  private deliver(msg: NodeMessage, run: UpgradeRun, send: SendFunction): void {
+  private async deliver(msg: NodeMessage, run: UpgradeRun, send: SendFunction): Promise<void> {
     if (this.closed) return;
-    send(phaseMessage(msg, run, this.spec.phase, { markdownMaxBytes: this.markdownMaxBytes }));
-    this.connection?.outputSent(run.id, this.spec.phase);
+    const out = phaseMessage(msg, run, this.spec.phase, { markdownMaxBytes: this.markdownMaxBytes });
+    await this.connection?.outputSending(run.id, this.spec.phase);
+    if (this.closed) {
+      this.connection?.outputNotSent(run.id, this.spec.phase);
+      return;
+    }
+    send(out);
   }
 
   /**
-   * A run this node owned before a restart or redeploy: finish it and send the output as usual, on a message made of
-   * the kept copy of the phase's input message (see message-copy.ts); a failure goes to Catch with that message.
+   * A run this node owned before a restart or redeploy: finish it (or take its finished phase) and send the output as
+   * usual, on a message made of the kept copy of the phase's input message (see message-copy.ts); a failure goes to
+   * Catch with that message.
    */
-  private resume(run: UpgradeRun): void {
+  private resume(run: UpgradeRun, action: Exclude<ResumeAction, "none">): void {
     if (this.active.has(run.id) || this.closed) return;
     const msg: NodeMessage = { ...this.connection?.inputOf(run.id), topic: run.domainName };
-    this.node.log(`Resuming the ${this.spec.phase} phase of run ${run.id} for domain ${run.domainName}`);
+    this.node.log(RESUME_LOG[action](this.spec.phase, run));
     this.execute(run.id).then(
       (finished) => this.deliver(msg, finished, (out) => this.node.send(out)),
       (err: unknown) => {

@@ -55,13 +55,18 @@ export class RunBookkeeping {
     return this.sent.get(runId)?.has(phase) ?? false;
   }
 
-  /** Records a sent output; the file is rewritten in the background. */
-  recordSent(runId: string, phase: Phase): void {
+  /** Records an output about to be sent; resolves once that is on disk (or its write failed, which is warned about). */
+  recordSent(runId: string, phase: Phase): Promise<void> {
     const phases = this.sent.get(runId) ?? new Set<Phase>();
-    if (phases.has(phase)) return;
+    if (phases.has(phase)) return Promise.resolve();
     phases.add(phase);
     this.sent.set(runId, phases);
-    this.persist();
+    return this.persist();
+  }
+
+  /** Takes a record back (the output was not sent after all: its node closed first). */
+  forgetSent(runId: string, phase: Phase): void {
+    if (this.sent.get(runId)?.delete(phase)) void this.persist();
   }
 
   /** Keeps the copy of the message a phase of the run started with (undefined: forget the previous one). */
@@ -144,15 +149,20 @@ export class RunBookkeeping {
     }
   }
 
-  /** Rewrites the file in the background, after the read (so no write replaces content not yet known). */
-  private persist(): void {
+  /**
+   * Rewrites the file in the background, after the read (so no write replaces content not yet known); resolves once
+   * the write has landed or failed (a failure is warned about, not thrown).
+   */
+  private persist(): Promise<void> {
     const writer = this.writer;
-    if (!writer || this.closed) return;
-    void this.loaded.then(() => {
+    if (!writer || this.closed) return Promise.resolve();
+    return this.loaded.then(() => {
       const write = writer.schedule();
-      if (write === this.reported) return;
-      this.reported = write;
-      write.catch((err: unknown) => this.warn(`Could not write ${writer.file} (${String(err)}): ${LOST_ON_WRITE}`));
+      if (write !== this.reported) {
+        this.reported = write;
+        write.catch((err: unknown) => this.warn(`Could not write ${writer.file} (${String(err)}): ${LOST_ON_WRITE}`));
+      }
+      return write.catch(() => undefined);
     });
   }
 

@@ -16,11 +16,13 @@ import { upgradeComponents } from "./phases/upgrades";
 import { chooseRelease, selectedTarget } from "./releases";
 import { PhaseContext, RunHandle } from "./run-handle";
 import { remoteWorkWarning } from "./remote-work";
+import { rideOutApiAbsence } from "./api-away";
 import { resolveSettings } from "./settings";
 import { sameVersion } from "./versions";
 import { appendLog, isTerminal, transition } from "./transitions";
+import { PHASE_STATUSES, ownerCannotAct, previousPhase, repairPhaseMarks } from "./ownership";
 import type {
-  AckPolicy, DomainStatusView, DomainUpdateInfo, EngineSettings, Phase, StartRunRequest, UpgradeRun, UpgradeStatus,
+  AckPolicy, DomainStatusView, DomainUpdateInfo, EngineSettings, Phase, StartRunRequest, UpgradeRun,
 } from "./types";
 
 export interface EngineDeps {
@@ -28,17 +30,6 @@ export interface EngineDeps {
   store: RunStore;
   settings?: Partial<EngineSettings>;
 }
-
-/** Statuses each phase method works on (besides returning at once when its phase is already done). */
-const PHASE_STATUSES: Readonly<Record<Phase, readonly UpgradeStatus[]>> = {
-  download: ["update_process_started", "downloading_bundles"],
-  prechecks: ["downloading_bundles", "setting_new_vcf_version_target", "initializing_prechecks", "running_prechecks", "evaluating_prechecks"],
-  acknowledgement: ["prechecks_done", "waiting_for_alert_acknowledgement"],
-  upgrade: ["alerts_were_acknowledged", "starting_upgrades"],
-};
-const PREVIOUS_PHASE: Readonly<Record<Phase, Phase | undefined>> = {
-  download: undefined, prechecks: "download", acknowledgement: "prechecks", upgrade: "acknowledgement",
-};
 
 /** Busy domain statuses (wait) and unhealthy ones (needs a user), from UPGRADE-API.md §10. */
 const BUSY_DOMAIN = new Set(["ACTIVATING", "CREATING", "EXPANDING", "SHRINKING", "DEACTIVATING", "UPGRADING"]);
@@ -54,7 +45,10 @@ interface InflightPhase {
   stop: AbortController;
 }
 
-/** Drives domain upgrades; emits "change" (run: UpgradeRun snapshot) on every transition, log entry and progress. */
+/**
+ * Drives domain upgrades; emits "change" (run: UpgradeRun snapshot) on every transition, log entry and progress, and
+ * "warning" (text) when a run loaded from the store needed repair.
+ */
 export class UpgradeEngine extends EventEmitter {
   readonly settings: EngineSettings;
   private readonly client: VcfClient;
@@ -88,7 +82,27 @@ export class UpgradeEngine extends EventEmitter {
   private async load(): Promise<void> {
     for (const run of await this.store.load()) {
       this.runs.set(run.id, run);
+      await this.checkLoadedRun(run);
       if (run.status === "successfully_completed") this.schedulePauseEnd(run);
+    }
+  }
+
+  /**
+   * A loaded run must be one its owner acts on (see ownership.ts): a missing phase mark is repaired, a run no phase
+   * can take is failed. Either is logged in the run and emitted as "warning" (text naming the run).
+   */
+  private async checkLoadedRun(run: UpgradeRun): Promise<void> {
+    const repaired = repairPhaseMarks(run);
+    if (repaired) {
+      appendLog(run, "warning", "run", `On loading the run file: ${repaired}`);
+      this.emit("warning", `Upgrade run ${run.id} of domain ${run.domainName}: ${repaired}`);
+      await this.commit(run);
+    }
+    const stuck = isTerminal(run.status) ? undefined : ownerCannotAct(run);
+    if (stuck) {
+      const reason = `On loading the run file: no node can continue this run (${stuck}); it is failed so that a new run can start (it continues the remote work already done)`;
+      this.emit("warning", `Upgrade run ${run.id} of domain ${run.domainName}: ${reason}`);
+      await this.failRun(run, new EngineError("RUN_FAILED", reason, { fix: "Start a new run for the domain" }));
     }
   }
 
@@ -329,8 +343,6 @@ export class UpgradeEngine extends EventEmitter {
   upgradeComponents(runId: string, signal?: AbortSignal, ownerNodeId?: string): Promise<UpgradeRun> {
     return this.runPhase(runId, "upgrade", signal, ownerNodeId, async (ctx) => {
       await upgradeComponents(ctx);
-      ctx.run.outcome = "successfully_completed";
-      ctx.run.finishedAt = new Date().toISOString();
       this.schedulePauseEnd(ctx.run);
     });
   }
@@ -399,7 +411,7 @@ export class UpgradeEngine extends EventEmitter {
       });
     }
     if (run.completedPhases.includes(phase)) return snapshot(run);
-    const previous = PREVIOUS_PHASE[phase];
+    const previous = previousPhase(phase);
     if ((previous && !run.completedPhases.includes(previous)) || !PHASE_STATUSES[phase].includes(run.status)) {
       throw new EngineError("WRONG_STATUS",
         `Run ${runId} for domain ${run.domainName} is in status ${run.status}; the ${phase} phase needs ${previous ? `the ${previous} phase done and ` : ""}one of: ${PHASE_STATUSES[phase].join(", ")}`,
@@ -422,8 +434,10 @@ export class UpgradeEngine extends EventEmitter {
         r.phase = phase;
         if (ownerNodeId) r.ownerNodeId = ownerNodeId;
       });
-      await work(new PhaseContext(this.client, this.settings, handle, signal, (id) => this.runs.get(id)));
-      await handle.update((r) => { if (!r.completedPhases.includes(phase)) r.completedPhases.push(phase); });
+      const ctx = new PhaseContext(this.client, this.settings, handle, signal, (id) => this.runs.get(id));
+      await rideOutApiAbsence(ctx, `The ${phase} phase`, () => work(ctx));
+      // Phases with an end status were marked done with it (transition()); the download phase is marked here.
+      if (!run.completedPhases.includes(phase)) await handle.update((r) => { r.completedPhases.push(phase); });
       return snapshot(run);
     } catch (err) {
       if (cancelled.aborted) throw await this.failRun(run, cancelled.reason);

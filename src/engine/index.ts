@@ -10,4 +10,5 @@ export { extractFindings, evaluateAssessment, countFindings } from "./findings";
 export { waitUntil, type WaitOptions } from "./wait";
 export { resolveSettings } from "./settings";
 export { transition, ALLOWED_TRANSITIONS, isTerminal } from "./transitions";
+export { nextPhase, PHASE_ORDER } from "./ownership";
 export type { RunStore } from "../store/run-store";

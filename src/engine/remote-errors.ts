@@ -50,3 +50,14 @@ export function describeApiErrors(errors: readonly ApiErrorBody[], fallback: str
   if (remediations.length > 0) out.remediation = remediations.join("; ");
   return out;
 }
+
+/**
+ * SDDC Manager's API is away, as while it restarts for its own upgrade: no answer, a proxy's 502/503/504, a 5xx
+ * without the API's error body, or a refused session. A JSON error from the API itself is an answer, not absence.
+ */
+export function isApiAway(err: unknown): boolean {
+  if (!isVcfApiError(err) || err.kind === "aborted" || err.kind === "tls") return false;
+  if (err.kind === "network" || err.kind === "timeout" || err.kind === "auth") return true;
+  const status = err.status ?? 0;
+  return status === 401 || status === 502 || status === 503 || status === 504 || (status >= 500 && !err.errorCode);
+}

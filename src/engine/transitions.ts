@@ -1,4 +1,5 @@
 import { EngineError } from "./errors";
+import { phaseEndedBy } from "./ownership";
 import type { LogEntry, LogLevel, Phase, UpgradeRun, UpgradeStatus } from "./types";
 
 /** Every legal move. `failed` is reachable from every non-terminal status and is final. */
@@ -76,7 +77,8 @@ export function appendLog(
 }
 
 /**
- * The one place a status changes: rejects illegal moves, sets step/progress, appends the log entry.
+ * The one place a status changes: rejects illegal moves, sets step/progress, appends the log entry. A status that
+ * ends a phase marks that phase done in the same change (and success records the outcome), so one write holds both.
  * Failure is recorded by the caller through the same function (`to: "failed"`).
  */
 export function transition(
@@ -91,6 +93,12 @@ export function transition(
   }
   run.status = to;
   run.step = text;
+  const ended = phaseEndedBy(to);
+  if (ended && !run.completedPhases.includes(ended)) run.completedPhases.push(ended);
+  if (to === "successfully_completed") {
+    run.outcome = "successfully_completed";
+    run.finishedAt = now.toISOString();
+  }
   if (to !== "failed") run.progress = Math.max(to === "waiting_for_initiation" ? 0 : run.progress, STATUS_PROGRESS[to]);
   if (to === "waiting_for_initiation") run.progress = 0;
   appendLog(run, level, to === "failed" ? "run" : STATUS_PHASE[to], text, { status: to }, now);

@@ -32,9 +32,6 @@ export interface QueryRecord {
   used: boolean;
 }
 
-/** A query id is valid for an hour of simulated time and for one run. */
-export const QUERY_TTL_MS = 3600 * 1000;
-
 export function runQuery(ctx: SimContext, body: unknown): QueryRecord {
   const root = BodyObject.root(body, "CheckSetQueryInput", ctx.strict).allowOnly("CheckSetQueryInput", ["checkSetType", "domains"]);
   const type = root.string("checkSetType", true);

@@ -1,5 +1,5 @@
 import { isoAt } from "./clock";
-import { QUERY_TTL_MS, QueryRecord, QueryResource, renderQuery, runQuery } from "./checkset-query";
+import { QueryRecord, QueryResource, renderQuery, runQuery } from "./checkset-query";
 import { SimContext } from "./context";
 import { ApiError, badField, notFound } from "./errors";
 import { buildChecks, Check, validationTree } from "./findings";
@@ -37,7 +37,7 @@ export class CheckSetService {
     const root = BodyObject.root(body, "CheckSetRunInput", this.ctx.strict).allowOnly("CheckSetRunInput", ["queryId", "resources", "metadata"]);
     const queryId = root.string("queryId", true);
     const query = this.queries.get(queryId);
-    if (!query || query.used || this.ctx.clock.nowMs() - query.createdMs > QUERY_TTL_MS) {
+    if (!query || query.used || this.ctx.clock.nowMs() - query.createdMs > this.ctx.faults().checkSetQueryTtlSeconds * 1000) {
       throw new ApiError(400, "CHECKSET_QUERY_NOT_FOUND", `Check-set query ${queryId} was not found, has expired or was already used`, "Query the check-sets again (POST /v1/system/check-sets/queries) and submit the new queryId.", [queryId]);
     }
     const selected = root.objects("resources", "CheckSetResourceSelection", 1).map((r) => this.readSelection(r, query));

@@ -20,7 +20,7 @@ export function htmlErrorPage(status: 502 | 503): string {
   return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 }
 
-const NUMBER_KEYS = ["flakyRate", "outageSeconds", "outageDropShare", "tokenLifetimeSeconds", "failAttempts"] as const;
+const NUMBER_KEYS = ["flakyRate", "outageSeconds", "outageDropShare", "tokenLifetimeSeconds", "checkSetQueryTtlSeconds", "failAttempts"] as const;
 const BOOLEAN_KEYS = ["downloadNeverFinishes", "validationNeverFinishes", "precheckNeverFinishes", "upgradeNeverFinishes", "splitDomainSummary", "emptyPatchBundles", "keepCompletedUpgradables", "upgradesNotRetryable"] as const;
 const COMPONENT_LIST_KEYS = ["failDownloadOf", "failUpgradeOf", "recallBundleOf"] as const;
 /** A write endpoint as the request log counts it, e.g. "POST /v1/upgrades" or "PATCH /v1/bundles/{id}". */

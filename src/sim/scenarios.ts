@@ -19,6 +19,7 @@ export const DEFAULT_FAULTS: FaultSettings = {
   outageSeconds: 1500,
   outageDropShare: 0.4,
   tokenLifetimeSeconds: 3600,
+  checkSetQueryTtlSeconds: 3600,
   durations: DEFAULT_DURATIONS,
   precheckFindings: "none",
   splitDomainSummary: false,

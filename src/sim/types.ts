@@ -66,6 +66,8 @@ export interface FaultSettings {
   outageDropShare: number;
   /** Access-token lifetime, simulated seconds. */
   tokenLifetimeSeconds: number;
+  /** How long a check-set query stays usable for a run, simulated seconds (tests at a high time scale raise it). */
+  checkSetQueryTtlSeconds: number;
   durations: PhaseDurations;
   /** Findings of every check-set run (see PrecheckFindings). */
   precheckFindings: PrecheckFindings;

@@ -25,7 +25,7 @@ const CASES: Case[] = [
     config: { componentDeadline: 0.001 }, node: "upgrade", error: /The upgrade of SDDC Manager .* did not finish before its deadline/,
   },
   {
-    title: "SDDC Manager stays away longer than the outage budget", sim: { scenario: "long-sddc-outage" },
+    title: "SDDC Manager stays away longer than the outage budget", sim: { scenario: "long-sddc-outage", faults: { outageSeconds: 10 ** 7 } },
     config: { sddcOutageBudget: 0.0001 }, node: "upgrade", error: /SDDC Manager's API stayed unavailable/,
   },
 ];

@@ -29,7 +29,7 @@ function withChanged(flow: FlowNode[], id: string, change: Record<string, unknow
 
 /** How often node `id` said it resumed a run (PhaseNode logs it when it picks a run up). */
 function resumes(id: string): number {
-  return callsOf(id, "log").filter((args) => /^Resuming the /.test(String(args[0]))).length;
+  return callsOf(id, "log").filter((args) => /^Resuming /.test(String(args[0]))).length;
 }
 
 /** The message that starts every run: user properties a resumed phase must send on, and some it must not keep. */

@@ -32,7 +32,8 @@ export const VI_DOMAIN = "lab-w01";
 const TIME_SCALE = 100_000;
 
 export function startSim(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  return startSimulator({ timeScale: TIME_SCALE, tokenLifetimeSeconds: 10 ** 9, ...options });
+  // A check-set query lives an hour of simulated time: 36 ms at this scale, too short on a busy machine.
+  return startSimulator({ timeScale: TIME_SCALE, tokenLifetimeSeconds: 10 ** 9, ...options, faults: { checkSetQueryTtlSeconds: 10 ** 9, ...options.faults } });
 }
 
 /** A fresh Node-RED user directory (where vcf-config keeps its run file). */

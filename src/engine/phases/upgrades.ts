@@ -1,4 +1,4 @@
-import type { Task, Upgradable, UpgradeSpec } from "../../vcf/types";
+import type { Task, Upgradable, Upgrade, UpgradeSpec } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 import { EngineError, errorText, isAbort } from "../errors";
 import { isRefusal, isTransientError } from "../remote-errors";
@@ -61,17 +61,44 @@ async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord): Promise<
   await ctx.handle.log("success", `The upgrade of ${label(record)} completed`);
 }
 
-/** A POST whose answer was lost (or not recorded before a restart): find the upgrade it started, never POST again. */
-async function resolveRequest(ctx: PhaseContext, scope: DomainScope, request: UpgradeRequest, cause?: unknown): Promise<UpgradeRecord> {
-  const what = `the upgrade of ${label(request)}`;
-  const found = await findLostWork(ctx, what, `upgrade:${request.bundleId}:${request.requestedAt}`, async (signal) =>
+/** The domain's upgrade of the bundle that `request` started, looked for during the lookup window. */
+function findRequested(ctx: PhaseContext, scope: DomainScope, request: UpgradeRequest): Promise<Upgrade | undefined> {
+  return findLostWork(ctx, `the upgrade of ${label(request)}`, `upgrade:${request.bundleId}:${request.requestedAt}`, async (signal) =>
     (await upgradesOf(ctx, scope, request.bundleId, signal)).find((u) => !request.priorUpgradeIds.includes(u.id)));
+}
+
+/** A POST whose answer was lost: find the upgrade it started, never POST again. */
+async function resolveRequest(ctx: PhaseContext, scope: DomainScope, request: UpgradeRequest, cause: unknown): Promise<UpgradeRecord> {
+  const found = await findRequested(ctx, scope, request);
   if (!found) {
     throw outcomeUnknown(`the upgrade request for ${label(request)}`, request.requestedAt, cause,
       `Lifecycle Management > Upgrades (or GET /v1/upgrades?bundleId=${request.bundleId}) for an upgrade of this bundle on domain ${ctx.run.domainName}`);
   }
   await ctx.handle.log("info", `Found upgrade ${found.id} of ${label(request)} (status ${normalizeStatus(found.status)}), started by the request whose answer was lost`);
   return adopt(ctx, found.id, request.bundleId, request.componentType, found.status);
+}
+
+/**
+ * An upgrade request recorded before a restart without a recorded answer: it may have left or not (a crash between
+ * recording it and sending it). Found: followed. Not found, with the bundle's upgradable still AVAILABLE for the
+ * domain (nothing running or scheduled with it): the request never reached SDDC Manager, and the component loop sends
+ * it now, once (said in the log). Anything else: the outcome is unknown, and the run stops asking the user to look.
+ */
+async function resolveRequestBeforeRestart(ctx: PhaseContext, scope: DomainScope, request: UpgradeRequest): Promise<void> {
+  await ctx.handle.log("info", `An upgrade request for ${label(request)} was recorded before the restart without an answer; looking for it in SDDC Manager`);
+  const found = await findRequested(ctx, scope, request);
+  if (found) {
+    await ctx.handle.log("info", `Found upgrade ${found.id} of ${label(request)} (status ${normalizeStatus(found.status)}): the request had reached SDDC Manager before the restart`);
+    await adopt(ctx, found.id, request.bundleId, request.componentType, found.status);
+    return;
+  }
+  const upgradable = (await openUpgradables(ctx, scope)).find((u) => u.bundleId === request.bundleId);
+  if (!upgradable || !isAvailable(upgradable)) {
+    throw outcomeUnknown(`the upgrade request for ${label(request)}`, request.requestedAt, undefined,
+      `Lifecycle Management > Upgrades (or GET /v1/upgrades?bundleId=${request.bundleId}): the bundle's upgradable is ${upgradable ? normalizeStatus(upgradable.status) : "no longer listed"}, not AVAILABLE`);
+  }
+  await ctx.handle.update((r) => { delete r.remote.upgradeRequest; });
+  await ctx.handle.log("warning", `The upgrade request for ${label(request)} recorded at ${request.requestedAt} never reached SDDC Manager (the engine stopped before sending it): no upgrade of bundle ${request.bundleId} on domain ${ctx.run.domainName}, and its upgradable is still AVAILABLE. Sending it now, once`);
 }
 
 /** POSTs the upgrade once. The domain's earlier upgrades of the bundle are recorded first, so a lost answer can be resolved. */
@@ -190,10 +217,7 @@ export async function upgradeComponents(ctx: PhaseContext): Promise<void> {
   while (await followUnfinished(ctx)) { /* one recorded upgrade at a time */ }
   const loop: LoopState = { ...(await domainScope(ctx)), nothingToDo: new Set() };
   const request = ctx.run.remote.upgradeRequest;
-  if (request) {
-    await ctx.handle.log("info", `An upgrade request for ${label(request)} was sent before the restart without a recorded answer; looking for it`);
-    await resolveRequest(ctx, loop, request);
-  }
+  if (request) await resolveRequestBeforeRestart(ctx, loop, request);
   const retry = ctx.run.remote.retryRequest;
   if (retry) {
     await ctx.handle.log("info", `A retry of task ${retry.taskId} was sent before the restart without a recorded answer; looking for the upgrade ${retry.upgradeId} running again`);

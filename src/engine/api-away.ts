@@ -1,0 +1,66 @@
+// SDDC Manager's API goes away for 20 minutes or more while it upgrades itself, and Node-RED may restart in the
+// middle of that. A phase whose single call (not a poll: waits ride errors out themselves) meets the absent API waits
+// for it within the outage budget and then runs again from the run's records, as after a restart.
+import { EngineError, errorText, isAbort } from "./errors";
+import { isApiAway } from "./remote-errors";
+import type { PhaseContext } from "./run-handle";
+import type { UpgradeRun } from "./types";
+import { delay, describeDuration } from "./wait";
+
+const AWAY_KEY = "api-away";
+
+/** True when this run or the management run it follows has SDDC Manager's own upgrade under way. */
+function sddcManagerUpgrading(ctx: PhaseContext): boolean {
+  const runs: (UpgradeRun | undefined)[] = [ctx.run, ctx.run.managementRunId ? ctx.runById(ctx.run.managementRunId) : undefined];
+  return runs.some((run) => Object.values(run?.remote.upgrades ?? {}).some((u) => u.componentType === "SDDC_MANAGER" && !u.finishedAt));
+}
+
+/**
+ * Runs `work`, and again each time it fails because SDDC Manager's API is away, once the API answers. The budget
+ * (sddcOutageBudgetMs) runs from the first failure of an outage, is recorded (a restart inside the outage keeps it),
+ * and starts afresh once the work has changed the run again after an outage (it made progress).
+ */
+export async function rideOutApiAbsence(ctx: PhaseContext, what: string, work: () => Promise<void>): Promise<void> {
+  let progressMark: string | undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await work();
+      if (ctx.run.deadlines[AWAY_KEY] !== undefined) await ctx.handle.update((r) => { delete r.deadlines[AWAY_KEY]; });
+      return;
+    } catch (err) {
+      if (!isApiAway(err) || isAbort(err, ctx.signal) || ctx.signal.aborted) throw err;
+      if (progressMark !== undefined && progressMark !== ctx.run.updatedAt) delete ctx.run.deadlines[AWAY_KEY];
+      await waitForApi(ctx, what, err);
+      progressMark = ctx.run.updatedAt;
+      // A server that answers the probe but keeps failing the work must not be asked in a tight loop.
+      await delay(Math.min(ctx.settings.maxPollIntervalMs, ctx.settings.pollIntervalMs * 2 ** Math.min(attempt - 1, 10)), ctx.signal, what);
+    }
+  }
+}
+
+async function waitForApi(ctx: PhaseContext, what: string, err: unknown): Promise<void> {
+  const budget = ctx.settings.sddcOutageBudgetMs;
+  const why = sddcManagerUpgrading(ctx) ? "SDDC Manager is upgrading itself" : "SDDC Manager may be restarting";
+  if (ctx.run.deadlines[AWAY_KEY] === undefined) {
+    await ctx.handle.log("warning", `${what}: no answer from SDDC Manager (${errorText(err)}); ${why}: waiting up to ${describeDuration(budget)} for its API, then continuing from the recorded state`);
+  }
+  const stepBefore = ctx.run.step;
+  await ctx.handle.step(`Waiting for SDDC Manager's API to answer again (${why}); then ${what} continues`);
+  try {
+    await ctx.wait({
+      what: `Waiting for SDDC Manager's API (${what})`,
+      deadlineKey: AWAY_KEY,
+      deadlineMs: budget,
+      expectOutage: sddcManagerUpgrading(ctx),
+      poll: (signal) => ctx.client.getDomain(ctx.run.domainId, { signal }),
+      until: () => true,
+    });
+  } catch (e) {
+    if (!(e instanceof EngineError) || e.code !== "DEADLINE") throw e;
+    throw new EngineError("DEADLINE", `SDDC Manager's API stayed unavailable longer than the outage budget (${describeDuration(budget)}); ${what} stopped at: ${errorText(err)}`, {
+      fix: "Check the SDDC Manager appliance (console, services) and the network to it, then start the run again (it continues the remote work already done)",
+    });
+  }
+  await ctx.handle.log("info", `SDDC Manager answers again: ${what} continues from the recorded state`);
+  await ctx.handle.step(stepBefore);
+}

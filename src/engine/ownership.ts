@@ -1,0 +1,83 @@
+// The engine's half of the hand-over rule (the adapters' half is in adapters/handoff.ts): which phase may work on a
+// run in each status, when a phase counts as done, and what a run loaded after a crash must look like for its owner
+// to act on it. README "Restarts, redeploys and crashes" says the same in words.
+import type { Phase, UpgradeRun, UpgradeStatus } from "./types";
+
+export const PHASE_ORDER: readonly Phase[] = ["download", "prechecks", "acknowledgement", "upgrade"];
+
+/** Statuses each phase works on (besides returning at once when its phase is already done). */
+export const PHASE_STATUSES: Readonly<Record<Phase, readonly UpgradeStatus[]>> = {
+  download: ["update_process_started", "downloading_bundles"],
+  prechecks: ["downloading_bundles", "setting_new_vcf_version_target", "initializing_prechecks", "running_prechecks", "evaluating_prechecks"],
+  acknowledgement: ["prechecks_done", "waiting_for_alert_acknowledgement"],
+  upgrade: ["alerts_were_acknowledged", "starting_upgrades"],
+};
+
+/**
+ * The status that ends a phase. Entering it marks the phase done in the same change (see transition()), so no crash
+ * leaves the status moved on and the phase not done. The download phase has no status of its own to end with: it is
+ * marked done by one change when its bundles are in.
+ */
+export const PHASE_END_STATUS: Readonly<Partial<Record<Phase, UpgradeStatus>>> = {
+  prechecks: "prechecks_done",
+  acknowledgement: "alerts_were_acknowledged",
+  upgrade: "successfully_completed",
+};
+
+/** The phase before `phase`, undefined for the first. */
+export function previousPhase(phase: Phase): Phase | undefined {
+  return PHASE_ORDER[PHASE_ORDER.indexOf(phase) - 1];
+}
+
+/** The phase after `phase`, undefined after the last. */
+export function nextPhase(phase: Phase): Phase | undefined {
+  return PHASE_ORDER[PHASE_ORDER.indexOf(phase) + 1];
+}
+
+/** The phase whose end status `status` is, if any. */
+export function phaseEndedBy(status: UpgradeStatus): Phase | undefined {
+  return PHASE_ORDER.find((p) => PHASE_END_STATUS[p] === status);
+}
+
+/** Statuses in the order a run passes them (failed aside). */
+const STATUS_ORDER: readonly UpgradeStatus[] = [
+  "update_process_started", "downloading_bundles", "setting_new_vcf_version_target", "initializing_prechecks",
+  "running_prechecks", "evaluating_prechecks", "prechecks_done", "waiting_for_alert_acknowledgement",
+  "alerts_were_acknowledged", "starting_upgrades", "successfully_completed",
+];
+
+/** The phases a status shows to be over: those whose end status the run has reached or passed. */
+function phasesEndedAt(status: UpgradeStatus): Phase[] {
+  const at = STATUS_ORDER.indexOf(status);
+  if (at < 0) return [];
+  return PHASE_ORDER.filter((p) => {
+    const end = PHASE_END_STATUS[p];
+    return end !== undefined && STATUS_ORDER.indexOf(end) <= at;
+  });
+}
+
+/**
+ * Makes a run loaded from the store one its owner can act on; returns what was repaired (undefined: nothing). A run
+ * written before phase ends were marked with their status, or by hand, may show a status past the end of a phase that
+ * is not marked done: the owner would then refuse it forever. The status is the truth (it is written only once the
+ * phase's work is done), so the phase is marked done, and the phases before it too.
+ */
+export function repairPhaseMarks(run: UpgradeRun): string | undefined {
+  if (run.status === "failed" || run.status === "waiting_for_initiation") return undefined;
+  const ended = phasesEndedAt(run.status);
+  const last = ended.at(-1);
+  const implied = last ? PHASE_ORDER.slice(0, PHASE_ORDER.indexOf(last) + 1) : [];
+  const missing = implied.filter((p) => !run.completedPhases.includes(p));
+  if (missing.length === 0) return undefined;
+  run.completedPhases = PHASE_ORDER.filter((p) => run.completedPhases.includes(p) || missing.includes(p));
+  return `status ${run.status} is past the end of the ${missing.join(" and ")} phase, which ${missing.length > 1 ? "were" : "was"} not recorded as done (a crash between two writes, or an edited file): recorded as done, so the run continues from there`;
+}
+
+/**
+ * Why the phase that owns the run (run.phase) would refuse to work on it, or undefined when it can act: its phase is
+ * done (its output is sent next), or the run's status is one the phase works on.
+ */
+export function ownerCannotAct(run: UpgradeRun): string | undefined {
+  if (run.completedPhases.includes(run.phase) || PHASE_STATUSES[run.phase].includes(run.status)) return undefined;
+  return `its owner (the ${run.phase} phase) works on the statuses ${PHASE_STATUSES[run.phase].join(", ")}, not on ${run.status}`;
+}
