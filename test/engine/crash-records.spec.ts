@@ -90,16 +90,21 @@ describe("engine: records a crash can leave behind", () => {
   it("an upgrade request recorded before a restart that did reach SDDC Manager: followed, not sent again", async () => {
     const acknowledged = await acknowledgedRun();
     const before = engineOn(new MemoryRunStore([acknowledged])).t;
-    const recorded = await new Promise<UpgradeRun>((resolve) => {
-      before.engine.on("change", (r: UpgradeRun) => {
-        if (r.remote.upgradeRequest && Object.keys(r.remote.upgrades).length === 0) resolve(r);
-      });
-      void before.engine.upgradeComponents(acknowledged.id).catch(() => undefined);
+    let recorded: UpgradeRun | undefined;
+    before.engine.on("change", (r: UpgradeRun) => {
+      if (!recorded && r.remote.upgradeRequest && Object.keys(r.remote.upgrades).length === 0) recorded = r;
     });
+    // The POST was answered (the upgrade is recorded), but the crash image is the one from before the answer.
+    const started = before.when((r) => Object.keys(r.remote.upgrades).length > 0);
+    void before.engine.upgradeComponents(acknowledged.id).catch(() => undefined);
+    await started;
     await before.engine.close();
+    assert.ok(recorded);
+    assert.equal(requestsTo(sim.requestLog(), "POST", "/v1/upgrades").length, 1);
     const { t } = engineOn(new MemoryRunStore([recorded]));
     const done = await t.engine.upgradeComponents(acknowledged.id);
     assert.equal(done.status, "successfully_completed", done.failureReason);
     for (const [bundle, n] of upgradePostsPerBundle(sim.requestLog())) assert.equal(n, 1, `POST /v1/upgrades for ${bundle}: ${n} times`);
+    assert.ok(done.log.some((e) => /had reached SDDC Manager before the restart/.test(e.text)), "the log says which it was");
   });
 });
