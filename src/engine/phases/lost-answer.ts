@@ -1,6 +1,7 @@
 // A POST whose answer never arrived (timeout, dropped connection, 5xx, an unreadable 202) may still have started
 // its work in SDDC Manager. It is never sent again: the work is looked for, and attached to when found.
 import { EngineError, errorText } from "../errors";
+import { isApiAway } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 
 /** How long to look for the work: three of the longest poll intervals (3 min by default). */
@@ -8,21 +9,39 @@ function lookupWindowMs(ctx: PhaseContext): number {
   return 3 * ctx.settings.maxPollIntervalMs;
 }
 
-/** Polls `find` for the lookup window; undefined when nothing turned up. `key` names the request (unique per POST). */
+/**
+ * Polls `find` for the lookup window; undefined when SDDC Manager answered that nothing turned up. `key` names the
+ * request (unique per POST). When the window ends with SDDC Manager's API away, nothing is known: the last error is
+ * thrown, so the phase waits for the API and looks again (see api-away.ts).
+ */
 export async function findLostWork<T>(
   ctx: PhaseContext, what: string, key: string, find: (signal: AbortSignal | undefined) => Promise<T | undefined>,
 ): Promise<T | undefined> {
+  let away: unknown;
   try {
     return await ctx.wait({
       what: `Looking for ${what}`,
       deadlineKey: `lookup:${key}`,
       deadlineMs: lookupWindowMs(ctx),
-      poll: find,
+      poll: async (signal) => {
+        try {
+          const found = await find(signal);
+          away = undefined;
+          return found;
+        } catch (err) {
+          away = isApiAway(err) ? err : undefined;
+          throw err;
+        }
+      },
       until: (found) => found !== undefined,
     });
   } catch (err) {
-    if (err instanceof EngineError && err.code === "DEADLINE") return undefined;
-    throw err;
+    if (!(err instanceof EngineError) || err.code !== "DEADLINE") throw err;
+    if (away !== undefined) {
+      await ctx.handle.update((r) => { delete r.deadlines[`lookup:${key}`]; });
+      throw away;
+    }
+    return undefined;
   }
 }
 

@@ -85,10 +85,10 @@ async function resolveRequest(ctx: PhaseContext, scope: DomainScope, request: Up
  * it now, once (said in the log). Anything else: the outcome is unknown, and the run stops asking the user to look.
  */
 async function resolveRequestBeforeRestart(ctx: PhaseContext, scope: DomainScope, request: UpgradeRequest): Promise<void> {
-  await ctx.handle.log("info", `An upgrade request for ${label(request)} was recorded before the restart without an answer; looking for it in SDDC Manager`);
+  await ctx.handle.log("info", `An upgrade request for ${label(request)} was recorded without an answer (before a restart, or while SDDC Manager was away); looking for it in SDDC Manager`);
   const found = await findRequested(ctx, scope, request);
   if (found) {
-    await ctx.handle.log("info", `Found upgrade ${found.id} of ${label(request)} (status ${normalizeStatus(found.status)}): the request had reached SDDC Manager before the restart`);
+    await ctx.handle.log("info", `Found upgrade ${found.id} of ${label(request)} (status ${normalizeStatus(found.status)}): the request had reached SDDC Manager`);
     await adopt(ctx, found.id, request.bundleId, request.componentType, found.status);
     return;
   }
@@ -98,7 +98,7 @@ async function resolveRequestBeforeRestart(ctx: PhaseContext, scope: DomainScope
       `Lifecycle Management > Upgrades (or GET /v1/upgrades?bundleId=${request.bundleId}): the bundle's upgradable is ${upgradable ? normalizeStatus(upgradable.status) : "no longer listed"}, not AVAILABLE`);
   }
   await ctx.handle.update((r) => { delete r.remote.upgradeRequest; });
-  await ctx.handle.log("warning", `The upgrade request for ${label(request)} recorded at ${request.requestedAt} never reached SDDC Manager (the engine stopped before sending it): no upgrade of bundle ${request.bundleId} on domain ${ctx.run.domainName}, and its upgradable is still AVAILABLE. Sending it now, once`);
+  await ctx.handle.log("warning", `The upgrade request for ${label(request)} recorded at ${request.requestedAt} never reached SDDC Manager (the engine stopped before sending it, or the request was lost on the way): no upgrade of bundle ${request.bundleId} on domain ${ctx.run.domainName}, and its upgradable is still AVAILABLE. Sending it now, once`);
 }
 
 /** POSTs the upgrade once. The domain's earlier upgrades of the bundle are recorded first, so a lost answer can be resolved. */
