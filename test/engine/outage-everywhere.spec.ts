@@ -1,0 +1,75 @@
+// A VI domain's phase that runs while the management domain's SDDC Manager upgrades itself (its API away): every
+// single call of the phase, not only its polls, waits for the API within the outage budget, and the run completes.
+import * as assert from "node:assert/strict";
+import type { Phase, UpgradeRun } from "../../nodes/engine";
+import type { RunningSimulator, SimExchange } from "../../nodes/sim/index";
+import { EngineUnderTest, WAIT_FOR_ACK, managementAndVi, simulator } from "./harness";
+
+/** Simulated seconds: far longer than the test, ended by moving the simulator's clock. */
+const OUTAGE_SECONDS = 10 ** 7;
+const SETTINGS = { sddcOutageBudgetMs: 60_000, downloadDeadlineMs: 60_000, precheckDeadlineMs: 60_000, componentDeadlineMs: 60_000, validationDeadlineMs: 60_000 };
+
+/** POST /v1/upgrades per bundle and resource (bundles are shared between domains). */
+function upgradePostsPerDomainBundle(log: readonly SimExchange[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const e of log.filter((x) => x.method === "POST" && x.path === "/v1/upgrades" && x.status >= 200 && x.status < 300)) {
+    const body = e.requestBody as { bundleId?: string; resourceUpgradeSpecs?: { resourceId?: string }[] } | undefined;
+    const key = `${body?.bundleId} on ${body?.resourceUpgradeSpecs?.[0]?.resourceId}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+const PHASES_BEFORE: Readonly<Record<Phase, Phase[]>> = {
+  download: [],
+  prechecks: ["download"],
+  acknowledgement: ["download", "prechecks"],
+  upgrade: ["download", "prechecks", "acknowledgement"],
+};
+
+describe("engine: a VI run's phase during the management domain's SDDC Manager outage", function () {
+  this.timeout(60_000);
+  let sim: RunningSimulator;
+  let t: EngineUnderTest;
+  afterEach(async () => {
+    await t?.engine.close();
+    await sim?.stop();
+  });
+
+  function runPhase(runId: string, phase: Phase): Promise<UpgradeRun> {
+    if (phase === "download") return t.engine.downloadBundles(runId);
+    if (phase === "prechecks") return t.engine.runPrechecks(runId);
+    if (phase === "acknowledgement") return t.engine.awaitAcknowledgement(runId, WAIT_FOR_ACK);
+    return t.engine.upgradeComponents(runId);
+  }
+
+  for (const phase of ["download", "prechecks", "upgrade"] as const) {
+    it(`${phase}: waits for the API, then completes; nothing is started twice`, async () => {
+      sim = await simulator("many-domains", { domains: 1, faults: { outageSeconds: OUTAGE_SECONDS } });
+      t = new EngineUnderTest(sim, undefined, SETTINGS);
+      const { mgmt, vi } = await managementAndVi(sim);
+      const management = await t.engine.startRun({ domain: mgmt.name });
+      const viRun = await t.engine.startRun({ domain: vi.name });
+      for (const before of PHASES_BEFORE[phase]) await runPhase(viRun.id, before);
+
+      const outage = t.when((r) => r.id === management.id && r.log.some((e) => /unavailable while it upgrades itself/.test(e.text)));
+      const managementDone = t.finishRun(management.id);
+      await outage;
+      const waiting = t.when((r) => r.id === viRun.id && r.log.some((e) => /no answer from SDDC Manager .*waiting up to/.test(e.text)));
+      const viPhase = runPhase(viRun.id, phase);
+      await waiting;
+      assert.notEqual(t.engine.getRun(viRun.id)?.status, "failed");
+      sim.advanceClock(OUTAGE_SECONDS);
+
+      const afterPhase = await viPhase;
+      assert.ok(afterPhase.completedPhases.includes(phase), `${phase} done: ${afterPhase.failureReason ?? afterPhase.status}`);
+      assert.ok(afterPhase.log.some((e) => /SDDC Manager answers again: The .* phase continues/.test(e.text)));
+      for (const next of (["download", "prechecks", "acknowledgement", "upgrade"] as const).slice(PHASES_BEFORE[phase].length + 1)) {
+        await runPhase(viRun.id, next);
+      }
+      assert.equal((await managementDone).status, "successfully_completed");
+      assert.equal(t.engine.getRun(viRun.id)?.outcome, "successfully_completed", t.engine.getRun(viRun.id)?.failureReason);
+      for (const [key, n] of upgradePostsPerDomainBundle(sim.requestLog())) assert.equal(n, 1, `POST /v1/upgrades for ${key}: ${n} times`);
+    });
+  }
+});
