@@ -73,6 +73,8 @@ export class UpgradeEngine extends EventEmitter {
 
   constructor(deps: EngineDeps) {
     super();
+    // Every node using the connection listens for "change" (phase and status nodes): as many as the flow has, not a leak.
+    this.setMaxListeners(0);
     this.settings = resolveSettings(deps.settings);
     this.client = deps.client;
     this.store = deps.store;
