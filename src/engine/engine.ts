@@ -7,7 +7,7 @@ import type { RunStore } from "../store/run-store";
 import { EngineError, abortError, asEngineError, isAbort } from "./errors";
 import { Gate, checkPolicy } from "./gate";
 import { domainUpdateInfo, lookupDomain } from "./discovery";
-import { checkManagementFirst } from "./management-first";
+import { checkManagementFirst, managementRunFailure } from "./management-first";
 import { checkClusterImages } from "./phases/cluster-images";
 import { decideGate } from "./phases/acknowledgement";
 import { downloadBundles } from "./phases/download";
@@ -138,8 +138,24 @@ export class UpgradeEngine extends EventEmitter {
       run.finishedAt = new Date().toISOString();
       transition(run, "failed", e.fix ? `${e.message.replace(/[.\s]+$/, "")}. Remediation: ${e.fix}` : e.message, "error");
       await this.commit(run);
+      await this.failRunsBehind(run);
     }
     return e;
+  }
+
+  /**
+   * The VI runs started behind `failed` (a management domain's run) fail at once, whatever they wait for (downloads,
+   * prechecks, the gate, a component): a phase under way is stopped with the reason, an idle run is failed here.
+   */
+  private async failRunsBehind(failed: UpgradeRun): Promise<void> {
+    for (const run of [...this.runs.values()]) {
+      if (run.managementRunId !== failed.id || isTerminal(run.status)) continue;
+      const reason = managementRunFailure(run, (id) => this.runs.get(id));
+      if (!reason) continue;
+      const running = this.inflight.get(run.id);
+      if (running) running.stop.abort(reason); // its phase fails with this reason (see executePhase)
+      else await this.failRun(run, reason);
+    }
   }
 
   // ---- discovery ----
@@ -401,6 +417,8 @@ export class UpgradeEngine extends EventEmitter {
       });
     }
     if (run.completedPhases.includes(phase)) return snapshot(run);
+    const behindFailed = managementRunFailure(run, (id) => this.runs.get(id)); // e.g. failed before a restart
+    if (behindFailed) throw await this.failRun(run, behindFailed);
     const previous = PREVIOUS_PHASE[phase];
     if ((previous && !run.completedPhases.includes(previous)) || !PHASE_STATUSES[phase].includes(run.status)) {
       throw new EngineError("WRONG_STATUS",
