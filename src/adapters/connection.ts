@@ -1,7 +1,7 @@
 // What a vcf-config node owns: one client, one engine, one run store, and the phase nodes that resume runs.
 import path from "node:path";
 import { UpgradeEngine, type Phase, type UpgradeRun } from "../engine";
-import { FileRunStore, MemoryRunStore, type RunStore } from "../store";
+import { describeUnreadableRun, FileRunStore, MemoryRunStore, type RunStore, type UnreadableRun } from "../store";
 import { VcfClient } from "../vcf/client";
 import { buildClientOptions, type ClientLog, type Credentials } from "./client-options";
 import { parseConnection, parseEngineSettings, sameOrigin, type ConnectionSettings, type VcfConfigDef } from "./config-settings";
@@ -71,7 +71,10 @@ export class VcfConnection {
       const engine = new UpgradeEngine({ client, store, settings: parseEngineSettings(deps.def) });
       this.engine = engine;
       let runsLoaded = false;
-      engine.ready().then(() => { runsLoaded = true; }, () => undefined);
+      engine.ready().then(() => {
+        runsLoaded = true;
+        for (const damaged of engine.unreadableRuns()) deps.log("warn", unreadableRunWarning(damaged));
+      }, () => undefined);
       const bookkeepingFile = deps.userDir ? path.join(deps.userDir, bookkeepingFileName(deps.def.id)) : undefined;
       // Until the engine has loaded its runs, none of them is known to be gone.
       const isKnownRun = (runId: string): boolean => !runsLoaded || engine.getRun(runId) !== undefined;
@@ -200,6 +203,13 @@ export class VcfConnection {
     await this.passes; // a resume pass under way may still record something
     await this.bookkeeping?.close();
   }
+}
+
+function unreadableRunWarning(damaged: UnreadableRun): string {
+  const domain = damaged.domainName ?? damaged.domainId;
+  return `${describeUnreadableRun(damaged)}. It is kept in the file unchanged and not resumed; ` +
+    `${domain ? `new runs for domain ${domain} are refused` : "its domain cannot be told"} until it is resolved: fix the entry, ` +
+    "or remove it after checking in SDDC Manager that none of its operations still runs, then restart Node-RED or redeploy this node";
 }
 
 /** One run file per vcf-config node, in Node-RED's user directory. */

@@ -3,7 +3,7 @@ import { EventEmitter } from "node:events";
 import type { VcfClient } from "../vcf/client";
 import { normalizeStatus } from "../vcf/status";
 import type { Domain } from "../vcf/types";
-import type { RunStore } from "../store/run-store";
+import { describeUnreadableRun, type RunStore, type UnreadableRun } from "../store/run-store";
 import { EngineError, abortError, asEngineError, isAbort } from "./errors";
 import { Gate, checkPolicy } from "./gate";
 import { domainUpdateInfo, lookupDomain } from "./discovery";
@@ -70,6 +70,8 @@ export class UpgradeEngine extends EventEmitter {
   private closed: Promise<void> | undefined;
   private readonly gates = new Map<string, Gate>();
   private readonly pauseTimers = new Map<string, NodeJS.Timeout>();
+  /** Stored entries the store could not read as runs: their domains get no new run until they are resolved. */
+  private unreadable: UnreadableRun[] = [];
 
   constructor(deps: EngineDeps) {
     super();
@@ -92,6 +94,7 @@ export class UpgradeEngine extends EventEmitter {
       this.runs.set(run.id, run);
       if (run.status === "successfully_completed") this.schedulePauseEnd(run);
     }
+    this.unreadable = this.store.unreadableRuns?.() ?? [];
   }
 
   private async usable(): Promise<void> {
@@ -193,6 +196,7 @@ export class UpgradeEngine extends EventEmitter {
       });
     }
     const { domain, domains } = await lookupDomain(this.client, req.domain, signal);
+    this.refuseUnreadable(domain);
     this.refuseBusy(domain);
     const clusterImages = checkClusterImages(req.clusterImages, domain.clusters ?? [], domain.name);
     const status = normalizeStatus(domain.status);
@@ -242,6 +246,16 @@ export class UpgradeEngine extends EventEmitter {
         fix: `Use a personalityId of: ${personalities.map((p) => `${p.personalityName} = ${p.personalityId}`).join(", ") || "(no cluster images; import one first)"}`,
       });
     }
+  }
+
+  /** A stored run of the domain that cannot be read may be active (its remote work going on): no second one. */
+  private refuseUnreadable(domain: Domain): void {
+    const damaged = this.unreadable.find((u) => u.domainId === domain.id || (u.domainId === undefined && u.domainName === domain.name));
+    if (!damaged) return;
+    throw new EngineError("RUN_UNREADABLE", `${describeUnreadableRun(damaged)}. No new run starts for domain ${domain.name} until it is resolved`, {
+      field: "domain",
+      fix: `Fix that entry in ${damaged.file} (or, after checking in SDDC Manager that none of its operations still runs, remove it), then restart Node-RED or redeploy the vcf-config node so the file is read again`,
+    });
   }
 
   private refuseBusy(domain: Domain): void {
@@ -512,6 +526,11 @@ export class UpgradeEngine extends EventEmitter {
     const run = this.latestRun(domainId);
     if (!run) return { status: "waiting_for_initiation", step: "No upgrade has run yet", progress: 0 };
     return { status: run.status, step: run.step, progress: run.progress, run: snapshot(run) };
+  }
+
+  /** The stored entries that could not be read as runs (kept in the store; their domains get no new run). */
+  unreadableRuns(): UnreadableRun[] {
+    return this.unreadable.map((u) => ({ ...u }));
   }
 
   /** Non-terminal runs (loaded from the store or interrupted), for their owner node to pick up. */
