@@ -1,6 +1,6 @@
 // What a vcf-config node owns: one client, one engine, one run store, and the phase nodes that resume runs.
 import path from "node:path";
-import { UpgradeEngine, type Phase, type UpgradeRun } from "../engine";
+import { isTerminal, UpgradeEngine, type Phase, type UpgradeRun } from "../engine";
 import { describeUnreadableRun, FileRunStore, MemoryRunStore, type RunStore, type UnreadableRun } from "../store";
 import { VcfClient } from "../vcf/client";
 import { buildClientOptions, type ClientLog, type Credentials } from "./client-options";
@@ -78,7 +78,18 @@ export class VcfConnection {
       const bookkeepingFile = deps.userDir ? path.join(deps.userDir, bookkeepingFileName(deps.def.id)) : undefined;
       // Until the engine has loaded its runs, none of them is known to be gone.
       const isKnownRun = (runId: string): boolean => !runsLoaded || engine.getRun(runId) !== undefined;
-      this.bookkeeping = new RunBookkeeping(bookkeepingFile, (text) => deps.log("warn", text), isKnownRun);
+      // A resumed output is built from the copy: kept until the run has ended and its last output went out (a failed
+      // run reports its failure with the message it has in hand).
+      const needsMessage = (runId: string): boolean => {
+        const run = runsLoaded ? engine.getRun(runId) : undefined;
+        if (!run || !isTerminal(run.status)) return true;
+        return run.status !== "failed" && !this.bookkeeping?.wasSent(runId, run.phase);
+      };
+      const bookkeeping = new RunBookkeeping(bookkeepingFile, (text) => deps.log("warn", text), isKnownRun, needsMessage);
+      this.bookkeeping = bookkeeping;
+      engine.on("change", (run: UpgradeRun) => {
+        if (isTerminal(run.status)) bookkeeping.forgetGoneRuns();
+      });
     } catch (err) {
       this.problem = toReadableError(err);
     }
