@@ -77,7 +77,9 @@ export class VcfConnection {
       }, () => undefined);
       const bookkeepingFile = deps.userDir ? path.join(deps.userDir, bookkeepingFileName(deps.def.id)) : undefined;
       // Until the engine has loaded its runs, none of them is known to be gone.
-      const isKnownRun = (runId: string): boolean => !runsLoaded || engine.getRun(runId) !== undefined;
+      // An unreadable run keeps its records too: it may be fixed by hand and read again.
+      const isKnownRun = (runId: string): boolean => !runsLoaded || engine.getRun(runId) !== undefined ||
+        engine.unreadableRuns().some((u) => u.runId === runId);
       // A resumed output is built from the copy: kept until the run has ended and its last output went out (a failed
       // run reports its failure with the message it has in hand).
       const needsMessage = (runId: string): boolean => {
