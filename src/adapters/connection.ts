@@ -1,7 +1,7 @@
 // What a vcf-config node owns: one client, one engine, one run store, and the phase nodes that resume runs.
 import path from "node:path";
-import { isTerminal, UpgradeEngine, type Phase, type UpgradeRun } from "../engine";
-import { describeUnreadableRun, FileRunStore, MemoryRunStore, type RunStore, type UnreadableRun } from "../store";
+import { describeUnreadableRun, isTerminal, UpgradeEngine, type Phase, type UnreadableRun, type UpgradeRun } from "../engine";
+import { FileRunStore, MemoryRunStore, type RunStore } from "../store";
 import { VcfClient } from "../vcf/client";
 import { buildClientOptions, type ClientLog, type Credentials } from "./client-options";
 import { parseConnection, parseEngineSettings, sameOrigin, type ConnectionSettings, type VcfConfigDef } from "./config-settings";

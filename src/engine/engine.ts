@@ -3,7 +3,7 @@ import { EventEmitter } from "node:events";
 import type { VcfClient } from "../vcf/client";
 import { normalizeStatus } from "../vcf/status";
 import type { Domain } from "../vcf/types";
-import { describeUnreadableRun, type RunStore, type UnreadableRun } from "../store/run-store";
+import type { RunStore } from "../store/run-store";
 import { EngineError, abortError, asEngineError, isAbort } from "./errors";
 import { Gate, checkPolicy } from "./gate";
 import { domainUpdateInfo, lookupDomain } from "./discovery";
@@ -19,6 +19,7 @@ import { remoteWorkWarning } from "./remote-work";
 import { resolveSettings } from "./settings";
 import { sameVersion } from "./versions";
 import { appendLog, isTerminal, transition } from "./transitions";
+import { describeUnreadableRun, type UnreadableRun } from "./unreadable-run";
 import type {
   AckPolicy, DomainStatusView, DomainUpdateInfo, EngineSettings, Phase, StartRunRequest, UpgradeRun, UpgradeStatus,
 } from "./types";

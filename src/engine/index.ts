@@ -11,3 +11,4 @@ export { waitUntil, type WaitOptions } from "./wait";
 export { resolveSettings } from "./settings";
 export { transition, ALLOWED_TRANSITIONS, isTerminal } from "./transitions";
 export type { RunStore } from "../store/run-store";
+export { describeUnreadableRun, type UnreadableRun } from "./unreadable-run";

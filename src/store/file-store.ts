@@ -2,7 +2,8 @@ import * as path from "node:path";
 import type { UpgradeRun } from "../engine/types";
 import { UPGRADE_STATUSES } from "../engine/types";
 import { AtomicFileWriter, readStateFile } from "./atomic-file";
-import type { RunStore, UnreadableRun } from "./run-store";
+import type { UnreadableRun } from "../engine/unreadable-run";
+import type { RunStore } from "./run-store";
 
 export const DEFAULT_RUN_FILE_NAME = "vcf-upgrade-runs.json";
 

@@ -1,5 +1,4 @@
-export type { RunStore, UnreadableRun } from "./run-store";
-export { describeUnreadableRun } from "./run-store";
+export type { RunStore } from "./run-store";
 export { MemoryRunStore } from "./memory-store";
 export { FileRunStore, DEFAULT_RUN_FILE_NAME } from "./file-store";
 export { AtomicFileWriter, readStateFile, writeFileAtomically } from "./atomic-file";
