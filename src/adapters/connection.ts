@@ -221,8 +221,9 @@ export class VcfConnection {
 function unreadableRunWarning(damaged: UnreadableRun): string {
   const domain = damaged.domainName ?? damaged.domainId;
   return `${describeUnreadableRun(damaged)}. It is kept in the file unchanged and not resumed; ` +
-    `${domain ? `new runs for domain ${domain} are refused` : "its domain cannot be told"} until it is resolved: fix the entry, ` +
-    "or remove it after checking in SDDC Manager that none of its operations still runs, then restart Node-RED or redeploy this node";
+    `${domain ? `new runs for domain ${domain} are refused` : "its domain cannot be told"} until it is resolved: stop Node-RED ` +
+    "(it rewrites the file on every change), fix the entry or, after checking in SDDC Manager that none of its operations still runs, " +
+    "remove it, then start Node-RED again";
 }
 
 /** One run file per vcf-config node, in Node-RED's user directory. */

@@ -30,7 +30,7 @@ describe("nodes: an unreadable run in the run file", function () {
     const warning = String((await warnings.waitFor((args) => /run-from-a-newer-version/.test(String(args[0])), "the warning"))[0]);
     assert.ok(warning.includes(file), warning);
     assert.match(warning, /the upgrade run run-from-a-newer-version of domain lab-w01, which cannot be read: status "paused_for_maintenance_window" is not a status this version knows/);
-    assert.match(warning, /kept in the file unchanged and not resumed; new runs for domain lab-w01 are refused until it is resolved: fix the entry, or remove it/);
+    assert.match(warning, /kept in the file unchanged and not resumed; new runs for domain lab-w01 are refused until it is resolved: stop Node-RED .*fix the entry or, .*remove it, then start Node-RED again/);
 
     // A run of another domain writes the file: the damaged entry stays, as it was.
     const statuses = new Collector("statusOut");
@@ -43,6 +43,6 @@ describe("nodes: an unreadable run in the run file", function () {
     getNode("download").receive({ domain: VI_DOMAIN });
     const error = caughtError(await caught.waitFor((m) => /lab-w01/.test(caughtError(m)), "the refusal for lab-w01"));
     assert.ok(error.includes(file), error);
-    assert.match(error, /holds the upgrade run run-from-a-newer-version of domain lab-w01, which cannot be read.*No new run starts for domain lab-w01 until it is resolved\. Fix that entry in .*then restart Node-RED or redeploy the vcf-config node/);
+    assert.match(error, /holds the upgrade run run-from-a-newer-version of domain lab-w01, which cannot be read.*No new run starts for domain lab-w01 until it is resolved\. Stop Node-RED .*fix that entry in .*then start Node-RED again/);
   });
 });
