@@ -7,6 +7,10 @@ import {
 
 const MANY = 12;
 
+// Node-RED's event bus (RED.events), the same module instance the runtime uses.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtimeEvents = (require("@node-red/util") as { events: import("node:events").EventEmitter }).events;
+
 describe("nodes: many vcf-config nodes, many nodes on one", function () {
   const setup = nodeRedPerTest();
   let warnings: Error[] = [];
@@ -19,14 +23,20 @@ describe("nodes: many vcf-config nodes, many nodes on one", function () {
     process.off("warning", onWarning);
   });
 
-  /** Deploys `flow`, waits until each of the `statusNodes` has sent the state after the deploy, then a tick for warnings. */
+  /**
+   * Deploys `flow`, waits until each of the `statusNodes` has sent the state after the deploy, then a tick for warnings;
+   * after the flows stopped, no listener of theirs is left on Node-RED's event bus.
+   */
   async function deployAndSettle(flow: FlowNode[], credentials: Record<string, Record<string, string>>, statusNodes: number): Promise<void> {
+    const before = runtimeEvents.listenerCount("flows:started");
     await helper.load(NODE_MODULES, flow, credentials);
     const statuses = new Collector("statusOut");
     // The status nodes send once the flows have started: every flows:started listener has run by then.
     await statuses.waitFor(() => statuses.messages.length >= statusNodes, `${statusNodes} status messages`);
     await new Promise((resolve) => setImmediate(resolve)); // process warnings are emitted on a later tick
     assert.deepEqual(warnings.filter((w) => w.name === "MaxListenersExceededWarning").map((w) => w.message), []);
+    await helper.unload();
+    assert.equal(runtimeEvents.listenerCount("flows:started"), before);
   }
 
   it(`${MANY} config nodes, each with a status and a phase node`, async () => {
