@@ -5,6 +5,7 @@ import { CONFIG_TYPE, isVcfConfigNode, type VcfConfigNode } from "./adapters/con
 import type { VcfConfigDef } from "./adapters/config-settings";
 import { VcfConnection, type FlowNodeConfig } from "./adapters/connection";
 import { describeError } from "./adapters/errors";
+import { onFlowsStarted } from "./adapters/flows-started";
 import type { AdminHandler, CredentialsDefinition, NodeAPI } from "./adapters/node-red-types";
 import { testConnection, type DeployedConnection } from "./adapters/test-connection";
 
@@ -49,10 +50,10 @@ export = function (RED: NodeAPI): void {
     const resume = (): void => {
       node.connection.resumeRuns().catch((err: unknown) => node.error(`Could not resume upgrade runs: ${describeError(err)}`));
     };
-    RED.events.on("flows:started", resume);
+    const stopListening = onFlowsStarted(RED.events, resume);
     // Node-RED waits (up to 15 s) for done(): the run file must not change after the flows stopped.
     node.on("close", (removed, done) => {
-      RED.events.removeListener("flows:started", resume);
+      stopListening();
       node.connection.close().then(() => {
         if (removed) reportKeptFiles(node);
         done();

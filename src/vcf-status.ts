@@ -4,6 +4,7 @@ import { getConnection } from "./adapters/config-access";
 import { readPhaseRequest } from "./adapters/domain-ref";
 import { describeError, toReadableError } from "./adapters/errors";
 import type { Node, NodeAPI, NodeDef } from "./adapters/node-red-types";
+import { onFlowsStarted } from "./adapters/flows-started";
 import { errorBadge } from "./adapters/status-badge";
 import { StatusFeed } from "./adapters/status-feed";
 
@@ -39,7 +40,7 @@ export = function (RED: NodeAPI): void {
         node.error(`Could not read the current status: ${describeError(err)}`);
       });
     };
-    RED.events.on("flows:started", emitAfterDeploy);
+    const stopListening = onFlowsStarted(RED.events, emitAfterDeploy);
 
     node.on("input", (msg, send, done) => {
       const refresh = async (): Promise<void> => {
@@ -59,7 +60,7 @@ export = function (RED: NodeAPI): void {
 
     node.on("close", (_removed, done) => {
       closing.abort();
-      RED.events.removeListener("flows:started", emitAfterDeploy);
+      stopListening();
       feed?.close();
       node.status({});
       done();

@@ -14,7 +14,7 @@ export interface AckControl {
 export const CHECKBOX_DEFAULT = "default";
 
 export function readAckControl(msg: NodeMessage): AckControl {
-  const control: AckControl = { acknowledge: msg.acknowledge === true || msg.payload === "acknowledge" };
+  const control: AckControl = { acknowledge: readAcknowledge(msg.acknowledge) || msg.payload === "acknowledge" };
   if (msg.ignoreAlerts !== undefined) {
     control.ignoreAlerts = readIgnoreAlerts(msg.ignoreAlerts, "msg.ignoreAlerts");
   } else if (msg.topic === "ignoreAlerts") {
@@ -40,6 +40,16 @@ export function ackPolicy(settings: AckNodeSettings, ignoreAlertsOverride?: bool
 
 function flag(value: boolean | string | undefined): boolean {
   return value === true || value === "true";
+}
+
+/** msg.acknowledge: exactly true releases; false or absent does not; anything else (e.g. the text "true") is refused. */
+function readAcknowledge(value: unknown): boolean {
+  if (value === undefined || value === null || typeof value === "boolean") return value === true;
+  throw new InputError("msg.acknowledge", `msg.acknowledge must be true (a boolean) to release a waiting run, not ${describeValue(value)}: set it as a boolean (in a change or inject node choose the boolean type), or send msg.payload "acknowledge"`);
+}
+
+function describeValue(value: unknown): string {
+  return typeof value === "string" ? `the text ${JSON.stringify(value)}` : `${typeof value} ${JSON.stringify(value) ?? String(value)}`;
 }
 
 function readIgnoreAlerts(value: unknown, field: string): boolean | typeof CHECKBOX_DEFAULT {

@@ -1,7 +1,7 @@
 // Reads a vcf-config node definition (as saved by the editor) into client and engine settings.
 // Every problem is reported with the editor label of the field and what to enter instead.
 import type { EngineSettings } from "../engine";
-import { PEM_CERTIFICATE } from "../vcf/tls";
+import { caCertificateProblem } from "../vcf/tls";
 import type { NodeDef } from "./node-red-types";
 
 export type TlsMode = "verify" | "ca" | "tls-config" | "insecure";
@@ -116,8 +116,9 @@ export function parseConnection(def: VcfConfigDef): ConnectionSettings {
   };
   if (tlsMode === "ca") {
     const ca = (def.ca ?? "").trim();
-    if (!PEM_CERTIFICATE.test(ca)) {
-      throw new ConfigError("ca", "Custom CA is not a PEM certificate: paste the CA certificate including the BEGIN/END CERTIFICATE lines");
+    const problem = caCertificateProblem(ca);
+    if (problem) {
+      throw new ConfigError("ca", `Custom CA is not a usable PEM certificate: ${problem}. Paste the CA certificate as exported, including the BEGIN/END CERTIFICATE lines`);
     }
     settings.ca = ca;
   }

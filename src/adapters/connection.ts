@@ -1,6 +1,6 @@
 // What a vcf-config node owns: one client, one engine, one run store, and the phase nodes that resume runs.
 import path from "node:path";
-import { isTerminal, nextPhase, UpgradeEngine, type Phase, type UpgradeRun } from "../engine";
+import { describeUnreadableRun, isTerminal, nextPhase, UpgradeEngine, type Phase, type UnreadableRun, type UpgradeRun } from "../engine";
 import { FileRunStore, MemoryRunStore, type RunStore } from "../store";
 import { VcfClient } from "../vcf/client";
 import { buildClientOptions, type ClientLog, type Credentials } from "./client-options";
@@ -78,11 +78,27 @@ export class VcfConnection {
       engine.on("warning", (text: string) => deps.log("warn", text));
       this.engine = engine;
       let runsLoaded = false;
-      engine.ready().then(() => { runsLoaded = true; }, () => undefined);
+      engine.ready().then(() => {
+        runsLoaded = true;
+        for (const damaged of engine.unreadableRuns()) deps.log("warn", unreadableRunWarning(damaged));
+      }, () => undefined);
       const bookkeepingFile = deps.userDir ? path.join(deps.userDir, bookkeepingFileName(deps.def.id)) : undefined;
       // Until the engine has loaded its runs, none of them is known to be gone.
-      const isKnownRun = (runId: string): boolean => !runsLoaded || engine.getRun(runId) !== undefined;
-      this.bookkeeping = new RunBookkeeping(bookkeepingFile, (text) => deps.log("warn", text), isKnownRun);
+      // An unreadable run keeps its records too: it may be fixed by hand and read again.
+      const isKnownRun = (runId: string): boolean => !runsLoaded || engine.getRun(runId) !== undefined ||
+        engine.unreadableRuns().some((u) => u.runId === runId);
+      // A resumed output is built from the copy: kept until the run has ended and its last output went out (a failed
+      // run reports its failure with the message it has in hand).
+      const needsMessage = (runId: string): boolean => {
+        const run = runsLoaded ? engine.getRun(runId) : undefined;
+        if (!run || !isTerminal(run.status)) return true;
+        return run.status !== "failed" && !this.bookkeeping?.wasSent(runId, run.phase);
+      };
+      const bookkeeping = new RunBookkeeping(bookkeepingFile, (text) => deps.log("warn", text), isKnownRun, needsMessage);
+      this.bookkeeping = bookkeeping;
+      engine.on("change", (run: UpgradeRun) => {
+        if (isTerminal(run.status)) bookkeeping.forgetGoneRuns();
+      });
     } catch (err) {
       this.problem = toReadableError(err);
     }
@@ -240,6 +256,14 @@ export class VcfConnection {
     await this.passes; // a resume pass under way may still record something
     await this.bookkeeping?.close();
   }
+}
+
+function unreadableRunWarning(damaged: UnreadableRun): string {
+  const domain = damaged.domainName ?? damaged.domainId;
+  return `${describeUnreadableRun(damaged)}. It is kept in the file unchanged and not resumed; ` +
+    `${domain ? `new runs for domain ${domain} are refused` : "its domain cannot be told"} until it is resolved: stop Node-RED ` +
+    "(it rewrites the file on every change), fix the entry or, after checking in SDDC Manager that none of its operations still runs, " +
+    "remove it, then start Node-RED again";
 }
 
 /** One run file per vcf-config node, in Node-RED's user directory. */

@@ -46,7 +46,8 @@ export function readClusterImages(msg: NodeMessage): Record<string, string> | un
   if (typeof value !== "object" || Array.isArray(value)) {
     throw new InputError("msg.clusterImages", `msg.clusterImages must be ${CLUSTER_IMAGES_FORM}, not ${describeType(value)}`);
   }
-  const images: Record<string, string> = {};
+  // Entries, not assignments: a "__proto__" key (JSON.parse makes it an own key) stays a key and is checked like any other.
+  const images: [string, string][] = [];
   for (const [cluster, image] of Object.entries(value)) {
     if (cluster.trim() === "") {
       throw new InputError("msg.clusterImages", `msg.clusterImages has an empty cluster name: it must be ${CLUSTER_IMAGES_FORM}`);
@@ -54,9 +55,9 @@ export function readClusterImages(msg: NodeMessage): Record<string, string> | un
     if (typeof image !== "string" || image.trim() === "") {
       throw new InputError("msg.clusterImages", `msg.clusterImages["${cluster}"] must be the personality id of the cluster's image as text, not ${describeType(image)}`);
     }
-    images[cluster.trim()] = image.trim();
+    images.push([cluster.trim(), image.trim()]);
   }
-  return Object.keys(images).length > 0 ? images : undefined;
+  return images.length > 0 ? Object.fromEntries(images) : undefined;
 }
 
 /** The domain a run-starting node works on; required. */

@@ -37,11 +37,14 @@ export class RunBookkeeping {
    * @param file where to keep the record; undefined keeps it in memory (like the runs without a user directory)
    * @param warn reports a file that cannot be read or written (the worst outcome is one repeated output)
    * @param isKnownRun false for a run the engine no longer keeps: its records are dropped before each write
+   * @param needsMessage false once the run's kept message can no longer be used (the run ended and its last output
+   *   went out): the copy is dropped before each write
    */
   constructor(
     readonly file: string | undefined,
     private readonly warn: (text: string) => void,
     private readonly isKnownRun: (runId: string) => boolean = () => true,
+    private readonly needsMessage: (runId: string) => boolean = () => true,
   ) {
     this.loaded = file ? this.read(file) : Promise.resolve();
     if (file) this.writer = new AtomicFileWriter(file, () => this.render());
@@ -102,7 +105,7 @@ export class RunBookkeeping {
     if (gone.length > 0) this.persist();
   }
 
-  /** Forgets the runs the engine no longer keeps (also done before every write). */
+  /** Forgets the runs the engine no longer keeps, and the message copies no longer needed (also done before every write). */
   forgetGoneRuns(): void {
     if (this.dropGoneRuns()) this.persist();
   }
@@ -119,6 +122,7 @@ export class RunBookkeeping {
     for (const records of [this.sent, this.messages]) {
       for (const id of [...records.keys()].filter((runId) => !this.isKnownRun(runId))) changed = records.delete(id) || changed;
     }
+    for (const id of [...this.messages.keys()].filter((runId) => !this.needsMessage(runId))) changed = this.messages.delete(id) || changed;
     return changed;
   }
 

@@ -7,7 +7,7 @@ import type { RunStore } from "../store/run-store";
 import { EngineError, abortError, asEngineError, isAbort } from "./errors";
 import { Gate, checkPolicy } from "./gate";
 import { domainUpdateInfo, lookupDomain } from "./discovery";
-import { checkManagementFirst } from "./management-first";
+import { checkManagementFirst, managementRunFailure } from "./management-first";
 import { checkClusterImages } from "./phases/cluster-images";
 import { decideGate } from "./phases/acknowledgement";
 import { downloadBundles } from "./phases/download";
@@ -21,6 +21,7 @@ import { resolveSettings } from "./settings";
 import { sameVersion } from "./versions";
 import { appendLog, isTerminal, transition } from "./transitions";
 import { PHASE_STATUSES, ownerCannotAct, previousPhase, repairPhaseMarks } from "./ownership";
+import { describeUnreadableRun, type UnreadableRun } from "./unreadable-run";
 import type {
   AckPolicy, DomainStatusView, DomainUpdateInfo, EngineSettings, Phase, StartRunRequest, UpgradeRun,
 } from "./types";
@@ -64,9 +65,13 @@ export class UpgradeEngine extends EventEmitter {
   private closed: Promise<void> | undefined;
   private readonly gates = new Map<string, Gate>();
   private readonly pauseTimers = new Map<string, NodeJS.Timeout>();
+  /** Stored entries the store could not read as runs: their domains get no new run until they are resolved. */
+  private unreadable: UnreadableRun[] = [];
 
   constructor(deps: EngineDeps) {
     super();
+    // Every node using the connection listens for "change" (phase and status nodes): as many as the flow has, not a leak.
+    this.setMaxListeners(0);
     this.settings = resolveSettings(deps.settings);
     this.client = deps.client;
     this.store = deps.store;
@@ -85,6 +90,7 @@ export class UpgradeEngine extends EventEmitter {
       await this.checkLoadedRun(run);
       if (run.status === "successfully_completed") this.schedulePauseEnd(run);
     }
+    this.unreadable = this.store.unreadableRuns?.() ?? [];
   }
 
   /**
@@ -150,8 +156,24 @@ export class UpgradeEngine extends EventEmitter {
       run.finishedAt = new Date().toISOString();
       transition(run, "failed", e.fix ? `${e.message.replace(/[.\s]+$/, "")}. Remediation: ${e.fix}` : e.message, "error");
       await this.commit(run);
+      await this.failRunsBehind(run);
     }
     return e;
+  }
+
+  /**
+   * The VI runs started behind `failed` (a management domain's run) fail at once, whatever they wait for (downloads,
+   * prechecks, the gate, a component): a phase under way is stopped with the reason, an idle run is failed here.
+   */
+  private async failRunsBehind(failed: UpgradeRun): Promise<void> {
+    for (const run of [...this.runs.values()]) {
+      if (run.managementRunId !== failed.id || isTerminal(run.status)) continue;
+      const reason = managementRunFailure(run, (id) => this.runs.get(id));
+      if (!reason) continue;
+      const running = this.inflight.get(run.id);
+      if (running) running.stop.abort(reason); // its phase fails with this reason (see executePhase)
+      else await this.failRun(run, reason);
+    }
   }
 
   // ---- discovery ----
@@ -189,6 +211,7 @@ export class UpgradeEngine extends EventEmitter {
       });
     }
     const { domain, domains } = await lookupDomain(this.client, req.domain, signal);
+    this.refuseUnreadable(domain);
     this.refuseBusy(domain);
     const clusterImages = checkClusterImages(req.clusterImages, domain.clusters ?? [], domain.name);
     const status = normalizeStatus(domain.status);
@@ -238,6 +261,16 @@ export class UpgradeEngine extends EventEmitter {
         fix: `Use a personalityId of: ${personalities.map((p) => `${p.personalityName} = ${p.personalityId}`).join(", ") || "(no cluster images; import one first)"}`,
       });
     }
+  }
+
+  /** A stored run of the domain that cannot be read may be active (its remote work going on): no second one. */
+  private refuseUnreadable(domain: Domain): void {
+    const damaged = this.unreadable.find((u) => u.domainId === domain.id || (u.domainId === undefined && u.domainName === domain.name));
+    if (!damaged) return;
+    throw new EngineError("RUN_UNREADABLE", `${describeUnreadableRun(damaged)}. No new run starts for domain ${domain.name} until it is resolved`, {
+      field: "domain",
+      fix: `Stop Node-RED (it rewrites the file on every change), fix that entry in ${damaged.file} or, after checking in SDDC Manager that none of its operations still runs, remove it, then start Node-RED again`,
+    });
   }
 
   private refuseBusy(domain: Domain): void {
@@ -411,6 +444,8 @@ export class UpgradeEngine extends EventEmitter {
       });
     }
     if (run.completedPhases.includes(phase)) return snapshot(run);
+    const behindFailed = managementRunFailure(run, (id) => this.runs.get(id)); // e.g. failed before a restart
+    if (behindFailed) throw await this.failRun(run, behindFailed);
     const previous = previousPhase(phase);
     if ((previous && !run.completedPhases.includes(previous)) || !PHASE_STATUSES[phase].includes(run.status)) {
       throw new EngineError("WRONG_STATUS",
@@ -506,6 +541,11 @@ export class UpgradeEngine extends EventEmitter {
     const run = this.latestRun(domainId);
     if (!run) return { status: "waiting_for_initiation", step: "No upgrade has run yet", progress: 0 };
     return { status: run.status, step: run.step, progress: run.progress, run: snapshot(run) };
+  }
+
+  /** The stored entries that could not be read as runs (kept in the store; their domains get no new run). */
+  unreadableRuns(): UnreadableRun[] {
+    return this.unreadable.map((u) => ({ ...u }));
   }
 
   /** Non-terminal runs (loaded from the store or interrupted), for their owner node to pick up. */

@@ -11,6 +11,7 @@ export type EngineErrorCode =
   | "RUN_NOT_FOUND"
   | "WRONG_STATUS"
   | "RUN_FAILED"
+  | "RUN_UNREADABLE"
   | "DEADLINE"
   | "ABORTED"
   | "CANCELLED"

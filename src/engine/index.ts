@@ -12,3 +12,4 @@ export { resolveSettings } from "./settings";
 export { transition, ALLOWED_TRANSITIONS, isTerminal } from "./transitions";
 export { nextPhase, PHASE_ORDER } from "./ownership";
 export type { RunStore } from "../store/run-store";
+export { describeUnreadableRun, type UnreadableRun } from "./unreadable-run";

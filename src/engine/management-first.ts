@@ -6,6 +6,7 @@ import type { Domain } from "../vcf/types";
 import { EngineError } from "./errors";
 import { compareVersions } from "./versions";
 import type { UpgradeRun } from "./types";
+import type { RunLookup } from "./run-handle";
 
 export function isManagementDomain(domain: Pick<Domain, "type">): boolean {
   return normalizeStatus(domain.type) === "MANAGEMENT";
@@ -38,5 +39,21 @@ export async function checkManagementFirst(
     `Domain ${domain.name} cannot be upgraded to ${targetVersion} before the management domain: ${management.name} is at ${current}${running}`, {
       field: "domain",
       fix: `Upgrade the management domain ${management.name} to ${targetVersion} first (or start its run first, then this domain's)`,
+    });
+}
+
+/**
+ * A VI run started behind the management domain's run (`managementRunId`) can never get its components once that
+ * run has failed or was cancelled: the error it fails with, naming that run; undefined while that run is not failed.
+ */
+export function managementRunFailure(run: UpgradeRun, runById: RunLookup): EngineError | undefined {
+  const management = run.managementRunId ? runById(run.managementRunId) : undefined;
+  if (management?.status !== "failed") return undefined;
+  const reason = management.failureReason ?? "unknown reason";
+  const outcome = management.failureCode === "CANCELLED" ? "was cancelled" : "failed";
+  return new EngineError("MANAGEMENT_DOMAIN_FIRST",
+    `The management domain's run ${management.id} (${management.domainName} to ${management.targetVersion}) ${outcome}: ${reason}. ` +
+    `The component upgrades of ${run.domainName} wait for the management domain, so this run stops`, {
+      fix: `Upgrade the management domain ${management.domainName} to ${management.targetVersion} first, then start a new run for ${run.domainName}`,
     });
 }

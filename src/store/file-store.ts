@@ -2,6 +2,7 @@ import * as path from "node:path";
 import type { UpgradeRun } from "../engine/types";
 import { UPGRADE_STATUSES } from "../engine/types";
 import { AtomicFileWriter, readStateFile } from "./atomic-file";
+import type { UnreadableRun } from "../engine/unreadable-run";
 import type { RunStore } from "./run-store";
 
 export const DEFAULT_RUN_FILE_NAME = "vcf-upgrade-runs.json";
@@ -10,25 +11,41 @@ const FORMAT_VERSION = 1;
 
 interface StoreFile {
   version: number;
-  runs: UpgradeRun[];
+  /** Runs, and entries that could not be read as runs (kept as they were). */
+  runs: unknown[];
 }
 
-function looksLikeRun(value: unknown): value is UpgradeRun {
-  if (typeof value !== "object" || value === null) return false;
+/** What keeps `value` from being read as a run; undefined when it is one. */
+function runProblem(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "it is not an object";
   const r = value as Record<string, unknown>;
-  return typeof r.id === "string" && typeof r.domainId === "string" && typeof r.status === "string" &&
-    (UPGRADE_STATUSES as readonly string[]).includes(r.status) && Array.isArray(r.log) &&
-    typeof r.remote === "object" && r.remote !== null;
+  if (typeof r.id !== "string") return "it has no id";
+  if (typeof r.domainId !== "string") return "it has no domainId";
+  if (typeof r.status !== "string") return "it has no status";
+  if (!(UPGRADE_STATUSES as readonly string[]).includes(r.status)) {
+    return `status ${JSON.stringify(r.status).slice(0, 80)} is not a status this version knows (${UPGRADE_STATUSES.join(", ")})`;
+  }
+  if (!Array.isArray(r.log)) return "its log is not a list";
+  if (typeof r.remote !== "object" || r.remote === null) return "it has no remote operation ids (remote)";
+  return undefined;
+}
+
+function textField(value: unknown, key: string): string | undefined {
+  const field = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof field === "string" && field !== "" ? field.slice(0, 200) : undefined;
 }
 
 /**
  * All runs in one JSON file (e.g. <userDir>/vcf-upgrade-runs.json). Every save rewrites the file
  * atomically (temp file, fsync, rename), one write at a time, so a crash leaves the old or the new file; saves that
- * arrive while a write is queued share it.
+ * arrive while a write is queued share it. An entry that is not a readable run is carried through every save as it
+ * was read (never deleted: it may hold the remote operation ids of a run) and listed by unreadableRuns().
  */
 export class FileRunStore implements RunStore {
   readonly filePath: string;
   private runs: Map<string, UpgradeRun> | undefined;
+  /** The entries that failed the shape check, as read, and what was wrong with each. */
+  private unreadable: { entry: unknown; report: UnreadableRun }[] = [];
   private loading: Promise<Map<string, UpgradeRun>> | undefined;
   private readonly writer: AtomicFileWriter;
 
@@ -38,7 +55,8 @@ export class FileRunStore implements RunStore {
     }
     this.filePath = path.join(directory, fileName);
     this.writer = new AtomicFileWriter(this.filePath, () => {
-      const body: StoreFile = { version: FORMAT_VERSION, runs: [...(this.runs ?? new Map()).values()] };
+      const runs: unknown[] = [...(this.runs ?? new Map()).values(), ...this.unreadable.map((u) => u.entry)];
+      const body: StoreFile = { version: FORMAT_VERSION, runs };
       return JSON.stringify(body, null, 1);
     });
   }
@@ -78,7 +96,28 @@ export class FileRunStore implements RunStore {
     if (!Array.isArray(list)) {
       throw new Error(`The run store ${this.filePath} has no "runs" list; move it away to start with an empty store`);
     }
-    return new Map(list.filter(looksLikeRun).map((r) => [r.id, r]));
+    const runs = new Map<string, UpgradeRun>();
+    list.forEach((entry: unknown, index) => {
+      const problem = runProblem(entry);
+      if (problem === undefined) {
+        const run = entry as UpgradeRun;
+        runs.set(run.id, run);
+        return;
+      }
+      const report: UnreadableRun = { file: this.filePath, position: index + 1, problem };
+      const runId = textField(entry, "id");
+      const domainId = textField(entry, "domainId");
+      const domainName = textField(entry, "domainName");
+      if (runId) report.runId = runId;
+      if (domainId) report.domainId = domainId;
+      if (domainName) report.domainName = domainName;
+      this.unreadable.push({ entry, report });
+    });
+    return runs;
+  }
+
+  unreadableRuns(): UnreadableRun[] {
+    return this.unreadable.map((u) => ({ ...u.report }));
   }
 
 }

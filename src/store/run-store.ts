@@ -1,4 +1,5 @@
 import type { UpgradeRun } from "../engine/types";
+import type { UnreadableRun } from "../engine/unreadable-run";
 
 /** Where runs live between restarts. Implementations keep a copy: callers may mutate the run afterwards. */
 export interface RunStore {
@@ -8,4 +9,7 @@ export interface RunStore {
   save(run: UpgradeRun): Promise<void>;
   /** Forget a run (old finished runs are pruned by the engine). */
   remove(id: string): Promise<void>;
+  /** The stored entries that could not be read as runs (after load); they are kept, never deleted by a save. */
+  unreadableRuns?(): UnreadableRun[];
 }
+

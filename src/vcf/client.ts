@@ -1,6 +1,7 @@
+import { checkDomain, pageElements } from "./answer-shape";
 import { TokenManager } from "./auth/token-manager";
 import { VcfApiError } from "./errors";
-import { isRecord, parseBody } from "./http/body";
+import { parseBody } from "./http/body";
 import { errorFromResponse } from "./http/error-mapping";
 import { abortableDelay, abortedError, backoffDelayMs, DEFAULT_RETRY, RetrySettings } from "./http/retry";
 import { HttpMethod, HttpRequest, HttpResponse, HttpTransport } from "./http/transport";
@@ -87,6 +88,7 @@ export class VcfClient {
     });
     this.tokens = new TokenManager({
       transport: this.transport,
+      baseUrl: withoutUserInfo(settings.baseUrl),
       username: options.username,
       password: options.password,
       refreshMarginMs: settings.refreshMarginMs,
@@ -111,18 +113,20 @@ export class VcfClient {
 
   // ---- discovery (UPGRADE-API.md §2) ----
 
-  getDomains(o?: CallOptions): Promise<Domain[]> {
-    return this.getAll<Domain>("/v1/domains", undefined, o);
+  async getDomains(o?: CallOptions): Promise<Domain[]> {
+    const domains = await this.getAll<unknown>("/v1/domains", undefined, o);
+    return domains.map((d, i) => checkDomain(d, "GET", "/v1/domains", `domain ${i + 1} of ${domains.length}`));
   }
 
-  getDomain(id: string, o?: CallOptions): Promise<Domain> {
-    return this.getJson<Domain>(`/v1/domains/${seg(id)}`, undefined, o);
+  async getDomain(id: string, o?: CallOptions): Promise<Domain> {
+    const path = `/v1/domains/${seg(id)}`;
+    return checkDomain(await this.getJson<unknown>(path, undefined, o), "GET", path);
   }
 
   /** GET /v1/releases?domainId=: the domain's current release (elements[0]). */
   async getCurrentRelease(domainId: string, o?: CallOptions): Promise<Release | undefined> {
     const page = await this.getJson<Page<Release>>("/v1/releases", { domainId }, o);
-    return elementsOf(page)[0];
+    return pageElements<Release>(page, "GET", "/v1/releases")[0];
   }
 
   getFutureReleases(domainId: string, o?: CallOptions): Promise<DomainFutureRelease[]> {
@@ -187,7 +191,7 @@ export class VcfClient {
   /** GET /v1/system/check-sets?domainId= (a plain array, not a page). */
   async listCheckSetRuns(domainId: string, o?: CallOptions): Promise<AssessmentTaskInfo[]> {
     const body = await this.getJson<unknown>("/v1/system/check-sets", { domainId }, o);
-    return Array.isArray(body) ? (body as AssessmentTaskInfo[]) : elementsOf(body as Page<AssessmentTaskInfo>);
+    return Array.isArray(body) ? (body as AssessmentTaskInfo[]) : pageElements<AssessmentTaskInfo>(body, "GET", "/v1/system/check-sets");
   }
 
   // ---- upgradables and upgrades (§6) ----
@@ -249,12 +253,12 @@ export class VcfClient {
   /** Every element of a list, following pageMetadata.totalPages with ?pageNumber= when the server pages. */
   private async getAll<T>(path: string, query: Query | undefined, o: CallOptions | undefined): Promise<T[]> {
     const first = await this.getJson<Page<T>>(path, query, o);
-    const elements = [...elementsOf(first)];
+    const elements = [...pageElements<T>(first, "GET", path)];
     const totalPages = first.pageMetadata?.totalPages ?? 1;
     const firstNumber = first.pageMetadata?.pageNumber ?? 0;
     for (let index = 1; index < Math.min(totalPages, MAX_PAGES); index++) {
       const page = await this.getJson<Page<T>>(path, { ...query, pageNumber: String(firstNumber + index) }, o);
-      const more = elementsOf(page);
+      const more = pageElements<T>(page, "GET", path);
       if (more.length === 0) break;
       elements.push(...more);
     }
@@ -347,12 +351,16 @@ export class VcfClient {
   }
 }
 
-function seg(id: string): string {
-  return encodeURIComponent(id);
+/** The URL as it may appear in a message (no user:password@). */
+function withoutUserInfo(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  url.username = "";
+  url.password = "";
+  return url.toString().replace(/\/+$/, "");
 }
 
-function elementsOf<T>(page: Page<T> | undefined): T[] {
-  return isRecord(page) && Array.isArray(page.elements) ? page.elements : [];
+function seg(id: string): string {
+  return encodeURIComponent(id);
 }
 
 interface ValidSettings {

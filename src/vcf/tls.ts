@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import https from "node:https";
 import tls from "node:tls";
 
@@ -11,7 +12,25 @@ export interface VcfTlsOptions {
 type WarnLog = (text: string) => void;
 
 /** One PEM certificate block (BEGIN/END lines included); what every CA field must contain. */
-export const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+const PEM_CERTIFICATES = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * What is wrong with a CA field, undefined when it holds at least one certificate block and every block is a
+ * certificate (parsed, so garbage between BEGIN/END lines is found now, not later as "not trusted").
+ */
+export function caCertificateProblem(pem: string): string | undefined {
+  const blocks = pem.match(PEM_CERTIFICATES) ?? [];
+  if (blocks.length === 0) return 'it holds no PEM certificate ("-----BEGIN CERTIFICATE-----" ... "-----END CERTIFICATE-----")';
+  for (const [index, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch {
+      const which = blocks.length > 1 ? `certificate ${index + 1} of ${blocks.length}` : "the certificate";
+      return `${which} between the BEGIN/END CERTIFICATE lines cannot be read (not a certificate, or damaged when copied)`;
+    }
+  }
+  return undefined;
+}
 
 /** The HTTPS agent for the client's settings: system CAs by default, plus a custom CA, or no checks on opt-in. */
 export function createHttpsAgent(options: VcfTlsOptions | undefined, warn: WarnLog): https.Agent {
@@ -20,10 +39,9 @@ export function createHttpsAgent(options: VcfTlsOptions | undefined, warn: WarnL
     return new https.Agent({ rejectUnauthorized: false, keepAlive: false });
   }
   if (options?.ca !== undefined) {
-    if (!PEM_CERTIFICATE.test(options.ca)) {
-      throw new Error(
-        'VcfClient option "tls.ca" must be a PEM certificate ("-----BEGIN CERTIFICATE-----" ... "-----END CERTIFICATE-----"); paste the SDDC Manager\'s CA certificate there',
-      );
+    const problem = caCertificateProblem(options.ca);
+    if (problem) {
+      throw new Error(`VcfClient option "tls.ca" must be a PEM certificate, but ${problem}; paste the SDDC Manager's CA certificate there`);
     }
     return new https.Agent({ ca: [...tls.rootCertificates, options.ca], keepAlive: false });
   }

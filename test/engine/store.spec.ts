@@ -56,6 +56,26 @@ describe("store: run stores", () => {
     await assert.rejects(new FileRunStore(dir).load(), /not valid JSON; move it away/);
   });
 
+  it("keeps an entry it cannot read through every save, untouched, and names it with the problem", async () => {
+    const damaged = { ...makeRun({ id: "r-future", domainId: "dom-2", domainName: "sfo-w01" }), status: "paused_by_a_newer_version",
+      remote: { bundles: { "b-1": { taskId: "t-1" } }, upgrades: {} } };
+    const file = path.join(dir, "vcf-upgrade-runs.json");
+    await fs.writeFile(file, JSON.stringify({ version: 1, runs: [makeRun({ id: "r-ok" }), damaged, null] }), "utf8");
+    const store = new FileRunStore(dir);
+    assert.deepEqual((await store.load()).map((r) => r.id), ["r-ok"]);
+    await store.save(makeRun({ id: "r-new" }));
+    await store.remove("r-ok");
+    const written = JSON.parse(await fs.readFile(file, "utf8")) as { runs: unknown[] };
+    assert.deepEqual(written.runs.map((r) => (r as { id?: string } | null)?.id ?? null), ["r-new", "r-future", null]);
+    assert.deepEqual(written.runs[1], damaged, "the damaged entry is written back exactly as it was read");
+    assert.deepEqual((await new FileRunStore(dir).load()).map((r) => r.id), ["r-new"]);
+    assert.deepEqual(store.unreadableRuns(), [
+      { file, position: 2, runId: "r-future", domainId: "dom-2", domainName: "sfo-w01", problem: store.unreadableRuns()[0]?.problem },
+      { file, position: 3, problem: "it is not an object" },
+    ]);
+    assert.match(store.unreadableRuns()[0]?.problem ?? "", /^status "paused_by_a_newer_version" is not a status this version knows \(waiting_for_initiation, /);
+  });
+
   it("MemoryRunStore keeps copies, not the caller's objects", async () => {
     const store = new MemoryRunStore();
     const run = makeRun();

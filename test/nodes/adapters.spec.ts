@@ -9,8 +9,9 @@ import { InputError, describeError, shortText } from "../../nodes/adapters/error
 import { errorBadge, runBadge } from "../../nodes/adapters/status-badge";
 import { EngineError } from "../../nodes/engine";
 import { VcfApiError } from "../../nodes/vcf/errors";
+import { TEST_CA_PEM } from "../support/test-certificate";
 
-const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+const PEM = TEST_CA_PEM;
 
 function inputErrorField(fn: () => unknown): string {
   try {

@@ -81,6 +81,27 @@ describe("nodes: bad input", function () {
     assert.match(error, /msg\.clusterImages\["cl01"\] must be the personality id of the cluster's image as text, not number 42/);
   });
 
+  for (const key of ["__proto__", "constructor"]) {
+    it(`msg.clusterImages with a ${key} key (as JSON.parse makes it) is refused like any unknown cluster, never dropped`, async () => {
+      const clusterImages = JSON.parse(`{"${key}": "image-1"}`) as Record<string, unknown>;
+      const { error } = await rejected({ clusterImages });
+      assert.match(error, new RegExp(`clusterImages names cluster "${key}", which is not a cluster of domain lab-m01.*Use the id or name of one of`));
+    });
+  }
+
+  it("msg.acknowledge as the text \"true\": names msg.acknowledge and the boolean it must be", async () => {
+    const { error } = await rejected({ acknowledge: "true" }, { nodeId: "ack" });
+    assert.match(error, /msg\.acknowledge must be true \(a boolean\) to release a waiting run, not the text "true": set it as a boolean/);
+    assert.doesNotMatch(error, /No domain given/);
+  });
+
+  it("a custom CA with BEGIN/END lines around garbage is refused at deploy, naming the field and the fix", async () => {
+    const garbage = "-----BEGIN CERTIFICATE-----\nTm90IGEgY2VydGlmaWNhdGUsIGp1c3QgdGV4dA==\n-----END CERTIFICATE-----";
+    const { error } = await rejected({}, { config: { ca: garbage } });
+    assert.match(error, /vcf-config: Custom CA is not a usable PEM certificate: the certificate between the BEGIN\/END CERTIFICATE lines cannot be read.*Paste the CA certificate as exported/);
+    assert.doesNotMatch(error, /not trusted/);
+  });
+
   it("a later phase without a running upgrade: says to start one", async () => {
     assert.match((await rejected({ domain: MANAGEMENT_DOMAIN }, { nodeId: "upgrade" })).error,
       /No upgrade is running for domain "lab-m01": start one with a vcf-download-bundles node first/);

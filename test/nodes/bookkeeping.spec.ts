@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import vm from "node:vm";
 import { MESSAGE_COPY_MAX_BYTES, messageCopy } from "../../nodes/adapters/message-copy";
 import { RunBookkeeping } from "../../nodes/adapters/run-bookkeeping";
 import { makeUserDir } from "../support/nodes-harness";
@@ -126,7 +127,31 @@ describe("nodes: the kept copy of an input message", function () {
     };
     assert.deepEqual(messageCopy(msg), {
       _msgid: "m-1", ticket: "CHG-42", count: 3, ok: true, none: null, list: [1, "two", { three: 3 }], nested: { a: { b: ["c"] } },
+      partly: { ok: 1 },
     });
+    assert.equal(messageCopy({ list: [1, new Date(0)] }), undefined, "a list holding a value that is not plain data is left out whole");
+  });
+
+  it("leaves out secret-looking names at every depth, in any case and spelling, and keeps their plain siblings", () => {
+    const msg = {
+      ticket: "CHG-42", secret: "s-top", auth: { user: "ops", password: "p-nested" },
+      change: { approver: "kim", apiKey: "k-1", links: [{ href: "/x", access_token: "t-1" }], Private_Key: "pk", "X-Auth-Token": "xt" },
+      deep: { a: { b: { c: { clientSecret: "cs", sessionId: "sid", Cookie: "c=1", passwd: "pw", pwd: "pw2", Authorization: "Basic x" } } } },
+    };
+    const copy = messageCopy(msg);
+    assert.deepEqual(copy, {
+      ticket: "CHG-42", change: { approver: "kim", links: [{ href: "/x" }] }, deep: { a: { b: { c: {} } } },
+    });
+    for (const secret of ["s-top", "p-nested", "k-1", "t-1", "pk", "xt", "cs", "sid", "c=1", "pw", "Basic x", "ops"]) {
+      assert.ok(!JSON.stringify(copy).includes(secret), secret);
+    }
+  });
+
+  it("keeps plain objects made in another realm (a function node's vm context), not class instances from there", () => {
+    const foreign = vm.runInNewContext(`({ ticket: { id: "CHG-9", steps: [{ n: 1 }], bare: Object.create(null) },
+      at: new Date(0), custom: new (class Custom { constructor() { this.v = 1; } })() })`) as Record<string, unknown>;
+    assert.notEqual(Object.getPrototypeOf(foreign), Object.prototype);
+    assert.deepEqual(messageCopy(foreign), { ticket: { id: "CHG-9", steps: [{ n: 1 }], bare: {} } });
   });
 
   it("leaves out headers, cookies and properties that often hold secrets, whatever their case", () => {
@@ -137,10 +162,10 @@ describe("nodes: the kept copy of an input message", function () {
     assert.deepEqual(messageCopy(msg), { ticket: "CHG-42" });
   });
 
-  it("keeps nothing from a circular or deeply nested value, and nothing at all above the size cap", () => {
+  it("leaves out a value inside itself, and keeps nothing at all above the size cap", () => {
     const circular: Record<string, unknown> = { a: 1 };
     circular.self = circular;
-    assert.deepEqual(messageCopy({ ticket: "x", circular }), { ticket: "x" });
+    assert.deepEqual(messageCopy({ ticket: "x", circular }), { ticket: "x", circular: { a: 1 } });
     const justBelow = { ticket: "x", blob: "y".repeat(MESSAGE_COPY_MAX_BYTES - 40) };
     assert.ok(messageCopy(justBelow));
     assert.equal(messageCopy({ ticket: "x", blob: "y".repeat(MESSAGE_COPY_MAX_BYTES) }), undefined);

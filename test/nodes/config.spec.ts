@@ -8,6 +8,7 @@ import {
   helperNode, makeUserDir, NodeCalls, NODE_MODULES, startNodeRed, startSim, stopNodeRed, type FlowNode,
 } from "../support/nodes-harness";
 import { postBodies } from "../support/request-log";
+import { TEST_CA_PEM } from "../support/test-certificate";
 
 // The core tls-config node, loaded beside ours (the test helper only preloads catch/status/complete).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -23,8 +24,8 @@ interface SpiedNode {
   warn: { getCalls(): Array<{ thisValue: unknown; args: unknown[] }> };
 }
 
-/** Passes the form's PEM check; what matters is that it differs from the deployed TLS settings. */
-const PEM_LIKE = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+/** Passes the form's certificate check; what matters is that it differs from the deployed TLS settings. */
+const PEM_LIKE = TEST_CA_PEM;
 
 async function testRoute(body: Record<string, unknown>, id = CONFIG_ID): Promise<TestAnswer> {
   const response = await helper.request().post(`/vcf-config/${id}/test`).send(body).expect(200);

@@ -65,7 +65,7 @@ export function chooseClusterImage(
 ): ClusterImageChoice {
   const label = clusterName ? `${clusterName} (${cluster.resourceId})` : cluster.resourceId;
   const key = clusterName ?? cluster.resourceId;
-  const chosenId = explicit?.[cluster.resourceId] ?? (clusterName !== undefined ? explicit?.[clusterName] : undefined);
+  const chosenId = ownValue(explicit, cluster.resourceId) ?? (clusterName !== undefined ? ownValue(explicit, clusterName) : undefined);
   if (chosenId !== undefined) {
     const personality = personalities.find((p) => p.personalityId === chosenId);
     if (!personality) {
@@ -111,7 +111,7 @@ export function checkClusterImages(
       field: "clusterImages", fix: `Give e.g. {"<cluster name>": "<personalityId>"}; clusters of ${domainName}: ${known}`,
     });
   }
-  const out: Record<string, string> = {};
+  const out: [string, string][] = [];
   for (const [cluster, image] of Object.entries(value)) {
     if (!clusters.some((c) => c.id === cluster || c.name === cluster)) {
       throw new EngineError("BAD_INPUT", `clusterImages names cluster "${cluster}", which is not a cluster of domain ${domainName}`, {
@@ -123,7 +123,13 @@ export function checkClusterImages(
         field: "clusterImages", fix: "Use the personalityId of the cluster image from SDDC Manager (GET /v1/personalities)",
       });
     }
-    out[cluster] = image.trim();
+    out.push([cluster, image.trim()]);
   }
-  return out;
+  // Entries, not assignments: "__proto__" stays an own key, so it is refused above like "constructor", never dropped.
+  return Object.fromEntries(out);
+}
+
+/** An own entry only: a cluster named e.g. "constructor" must not find Object.prototype's. */
+function ownValue(map: Readonly<Record<string, string>> | undefined, key: string): string | undefined {
+  return map && Object.hasOwn(map, key) ? map[key] : undefined;
 }

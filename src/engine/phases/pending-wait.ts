@@ -1,7 +1,7 @@
 // The component loop's wait when SDDC Manager offers nothing: said once in the run's log, not polled silently.
 import type { Upgradable } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import { EngineError, isAbort } from "../errors";
+import { isAbort } from "../errors";
 import { isManagementDomain } from "../management-first";
 import type { PhaseContext } from "../run-handle";
 import { describeDuration } from "../wait";
@@ -28,21 +28,4 @@ export async function describePendingWait(ctx: PhaseContext, list: readonly Upgr
     if (isAbort(err, ctx.signal)) throw err;
   }
   return `${what}: waiting ${limit} for SDDC Manager to offer the next one`;
-}
-
-/**
- * A VI run waits for the management domain's run it started behind (SDDC Manager first). Once that run has
- * failed or was cancelled, nothing will make this domain's steps available: fail now, not at the deadline.
- */
-export function checkManagementRun(ctx: PhaseContext): void {
-  const id = ctx.run.managementRunId;
-  const management = id ? ctx.runById(id) : undefined;
-  if (management?.status !== "failed") return;
-  const reason = management.failureReason ?? "unknown reason";
-  const outcome = management.failureCode === "CANCELLED" ? "was cancelled" : "failed";
-  throw new EngineError("MANAGEMENT_DOMAIN_FIRST",
-    `The management domain's run ${management.id} (${management.domainName} to ${management.targetVersion}) ${outcome}: ${reason}. ` +
-    `The component upgrades of ${ctx.run.domainName} wait for the management domain, so this run stops`, {
-      fix: `Upgrade the management domain ${management.domainName} to ${management.targetVersion} first, then start a new run for ${ctx.run.domainName}`,
-    });
 }

@@ -6,7 +6,7 @@ import type { PhaseContext } from "../run-handle";
 import type { UpgradeRecord, UpgradeRequest } from "../types";
 import { finalValidation } from "./final-validation";
 import { findLostWork, outcomeUnknown } from "./lost-answer";
-import { checkManagementRun, describePendingWait, onlyPending } from "./pending-wait";
+import { describePendingWait, onlyPending } from "./pending-wait";
 import { confirmSddcManager, sddcPoller } from "./sddc-manager";
 import { SubTaskTracker } from "./subtask-progress";
 import { resolveRetry, retryFailedUpgrade } from "./task-retry";
@@ -173,12 +173,9 @@ async function waitForNextStep(ctx: PhaseContext, loop: LoopState, list: Upgrada
   const before = listKey(list);
   const stale = list.find((u) => isAvailable(u) && u.bundleId !== undefined && loop.nothingToDo.has(u.bundleId));
   const pending = onlyPending(list);
-  if (pending) {
-    checkManagementRun(ctx);
-    if (!announced.has(before)) {
-      announced.add(before);
-      await ctx.handle.log("info", await describePendingWait(ctx, list));
-    }
+  if (pending && !announced.has(before)) {
+    announced.add(before);
+    await ctx.handle.log("info", await describePendingWait(ctx, list));
   }
   await ctx.wait({
     what: stale
@@ -187,10 +184,7 @@ async function waitForNextStep(ctx: PhaseContext, loop: LoopState, list: Upgrada
     deadlineKey: `next-upgradable:${finished}`,
     // A bundle with nothing left should clear quickly; a PENDING step may wait for another domain.
     deadlineMs: stale ? ctx.settings.validationDeadlineMs : ctx.settings.componentDeadlineMs,
-    poll: async () => {
-      if (pending) checkManagementRun(ctx);
-      return openUpgradables(ctx, loop);
-    },
+    poll: () => openUpgradables(ctx, loop),
     until: (l) => l.length === 0 || l.some((u) => isStartable(loop, u)) || listKey(l) !== before,
     stateKey: listKey,
   });

@@ -13,6 +13,8 @@ export const DEFAULT_TOKEN_LIFETIME_MS = 55 * 60_000;
 
 export interface TokenManagerSettings {
   transport: HttpTransport;
+  /** Named when the token service is not where SDDC Manager has it (a wrong URL). */
+  baseUrl: string;
   username: string;
   password: string;
   /** refresh this long before expiry, capped at half the lifetime */
@@ -141,6 +143,18 @@ export class TokenManager {
 
   private loginError(response: HttpResponse): VcfApiError {
     const base = errorFromResponse({ method: "POST", path: TOKENS_PATH, idempotent: true }, response.status, response.statusText, response.contentType, response.text);
+    if (NO_TOKEN_SERVICE.has(response.status)) {
+      // No login endpoint there: the URL (or a proxy) is wrong; the credentials were never checked.
+      return new VcfApiError({
+        kind: "http",
+        method: "POST",
+        path: TOKENS_PATH,
+        status: base.status,
+        retryable: false,
+        message: `${this.settings.baseUrl} does not look like SDDC Manager: it has no token service at ${TOKENS_PATH} (${base.message.replace(`POST ${TOKENS_PATH}: `, "")})`,
+        remediationMessage: "Check the SDDC Manager URL in the vcf-config node: https://<sddc-manager-fqdn> with no path, pointing at SDDC Manager itself (not vCenter, NSX or a proxy's own page)",
+      });
+    }
     const credentialsRejected = response.status >= 400 && response.status < 500;
     if (!credentialsRejected) return base;
     return new VcfApiError({
@@ -159,6 +173,9 @@ export class TokenManager {
     return new VcfApiError({ kind: "auth", method, path, retryable: false, message: `unexpected token answer: ${what}` });
   }
 }
+
+/** Answers of a server that has no POST /v1/tokens: not SDDC Manager, or a path in the URL. */
+const NO_TOKEN_SERVICE = new Set([404, 405]);
 
 function isTransient(error: unknown): boolean {
   return error instanceof VcfApiError && error.retryable;
