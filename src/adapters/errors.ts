@@ -55,7 +55,7 @@ function describeApiError(err: VcfApiError): string {
     case "network":
       return `Cannot reach SDDC Manager (${where}${detail}): check the URL in the vcf-config node and that the host is reachable`;
     case "timeout":
-      return `SDDC Manager did not answer in time (${where}): check the URL in the vcf-config node or raise its request timeout`;
+      return `SDDC Manager did not send its complete answer in time (${err.message}): raise the Request timeout of the vcf-config node, or check its URL and the network`;
     case "aborted":
       return `Stopped before SDDC Manager answered (${where})`;
     case "http":
