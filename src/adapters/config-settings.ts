@@ -2,7 +2,7 @@
 // Every problem is reported with the editor label of the field and what to enter instead.
 import { SETTING_MAX_MS, type EngineSettings } from "../engine";
 import { MAX_REQUEST_TIMEOUT_MS } from "../vcf/client";
-import { capText, NAME_CAP } from "../vcf/text-cap";
+import { capText, ENTRY_CAP, NAME_CAP } from "../vcf/text-cap";
 import { PEM_CERTIFICATE } from "../vcf/tls";
 import type { NodeDef } from "./node-red-types";
 
@@ -45,7 +45,7 @@ export interface ConnectionSettings {
 
 export class ConfigError extends Error {
   constructor(readonly field: string, message: string) {
-    super(message);
+    super(capText(message, ENTRY_CAP));
     this.name = "ConfigError";
   }
 }

@@ -1,5 +1,6 @@
 import type { ApiErrorBody, AssessmentOutput } from "../vcf/types";
 import { normalizeStatus } from "../vcf/status";
+import { capOptional, capText, NAME_CAP, TEXT_CAP } from "../vcf/text-cap";
 import { describeApiErrors } from "./remote-errors";
 import type { Finding } from "./types";
 
@@ -49,6 +50,15 @@ function resourceOf(node: ApiErrorBody): string | undefined {
   return c.resourceName || c.resourceId || c.resourceType || undefined;
 }
 
+/** A finding with SDDC Manager's texts capped (names and codes NAME_CAP, description and remediation TEXT_CAP). */
+export function capFinding(f: Finding): Finding {
+  const out: Finding = { name: capText(f.name, NAME_CAP), severity: f.severity, description: capText(f.description, TEXT_CAP) };
+  if (f.resource !== undefined) out.resource = capOptional(f.resource, NAME_CAP);
+  if (f.remediation !== undefined) out.remediation = capOptional(f.remediation, TEXT_CAP);
+  if (f.code !== undefined) out.code = capOptional(f.code, NAME_CAP);
+  return out;
+}
+
 /** Walks the validation tree; each node naming a check with a failing outcome and ERROR/WARNING severity. */
 export function extractFindings(a: AssessmentOutput): Finding[] {
   const findings: Finding[] = [];
@@ -63,7 +73,7 @@ export function extractFindings(a: AssessmentOutput): Finding[] {
       if (resource) f.resource = resource;
       if (node.remediationMessage) f.remediation = node.remediationMessage;
       if (node.errorCode) f.code = node.errorCode;
-      findings.push(f);
+      findings.push(capFinding(f));
     }
     for (const child of node.nestedErrors ?? []) visit(child, resource, depth + 1);
   };
