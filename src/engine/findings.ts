@@ -59,6 +59,22 @@ export function capFinding(f: Finding): Finding {
   return out;
 }
 
+/** Findings kept in a run at most: each is in the run file and its own log entry; beyond this the rest is counted. */
+export const MAX_FINDINGS = 200;
+
+/** At most MAX_FINDINGS findings, errors first; the rest counted in one last finding (an ERROR if any error was left out). */
+function bounded(findings: Finding[]): Finding[] {
+  if (findings.length <= MAX_FINDINGS) return findings;
+  const ordered = [...findings.filter((f) => f.severity === "ERROR"), ...findings.filter((f) => f.severity !== "ERROR")];
+  const kept = ordered.slice(0, MAX_FINDINGS - 1);
+  const left = ordered.slice(MAX_FINDINGS - 1);
+  return [...kept, {
+    name: "More precheck findings", severity: left.some((f) => f.severity === "ERROR") ? "ERROR" : "WARNING",
+    description: `${left.length} more finding(s) were not kept (a run keeps ${MAX_FINDINGS}).`,
+    remediation: "Open the precheck details in the SDDC Manager UI.",
+  }];
+}
+
 /** Walks the validation tree; each node naming a check with a failing outcome and ERROR/WARNING severity. */
 export function extractFindings(a: AssessmentOutput): Finding[] {
   const findings: Finding[] = [];
@@ -78,7 +94,7 @@ export function extractFindings(a: AssessmentOutput): Finding[] {
     for (const child of node.nestedErrors ?? []) visit(child, resource, depth + 1);
   };
   if (a.validationResult) visit(a.validationResult, undefined, 0);
-  return findings;
+  return bounded(findings);
 }
 
 /** Findings, counts and run-level failure of a finished check-set run. */
