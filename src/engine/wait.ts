@@ -9,8 +9,13 @@ export interface WaitOptions<T> {
   poll: (signal: AbortSignal | undefined) => Promise<T>;
   /** The wait ends when this holds for a polled value. */
   until: (value: T) => boolean;
-  /** Absolute end (epoch ms); past it the wait fails with DEADLINE. */
+  /** Absolute end (epoch ms); past it the wait fails with DEADLINE, also while a poll is in flight. */
   deadline: number;
+  /**
+   * The first poll runs to its end even past the deadline (bounded by the client's request limit): for look-ups
+   * whose window may be shorter than one request and must look at least once.
+   */
+  completeFirstPoll?: boolean;
   intervalMs: number;
   maxIntervalMs: number;
   signal?: AbortSignal;
@@ -48,12 +53,15 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
   let interval = base;
   let errors = 0;
   let lastKey: string | undefined;
+  let polls = 0;
   for (;;) {
     if (o.signal?.aborted) throw abortError(o.what);
     let value: T | undefined;
     let polled = false;
     try {
-      value = await pollWithin(o, now);
+      const whole = polls === 0 && o.completeFirstPoll === true;
+      polls += 1;
+      value = await (whole ? o.poll(o.signal) : pollWithin(o, now));
       polled = true;
     } catch (err) {
       if (isAbort(err, o.signal)) throw abortError(o.what);

@@ -82,3 +82,45 @@ describe("engine: waits longer than Node's timer limit", () => {
     assert.equal(resolveSettings({ componentDeadlineMs: 30 * 86_400_000 }).componentDeadlineMs, 2_592_000_000);
   });
 });
+
+describe("engine: a deadline during a poll", () => {
+  /** A poll that never answers, but ends (rejects) when its signal aborts; `aborted` tells whether it was. */
+  function hangingPoll(): { poll: (signal: AbortSignal | undefined) => Promise<number>; aborted: () => boolean } {
+    let aborted = false;
+    return {
+      aborted: () => aborted,
+      poll: (signal) => new Promise<number>((_resolve, reject) => {
+        signal?.addEventListener("abort", () => { aborted = true; reject(new Error("aborted")); }, { once: true });
+      }),
+    };
+  }
+
+  it("ends the wait with DEADLINE and aborts the poll in flight", async () => {
+    const hanging = hangingPoll();
+    await assert.rejects(
+      waitUntil({ what: "The hanging read", poll: hanging.poll, until: () => true, deadline: Date.now() + 100, intervalMs: 1, maxIntervalMs: 1 }),
+      (e: unknown) => e instanceof EngineError && e.code === "DEADLINE" && /The hanging read did not finish before its deadline/.test(e.message));
+    assert.equal(hanging.aborted(), true);
+  });
+
+  it("ends the wait even if the poll ignores its signal", async () => {
+    await assert.rejects(
+      waitUntil({ what: "deaf", poll: () => new Promise<number>(() => undefined), until: () => true, deadline: Date.now() + 100, intervalMs: 1, maxIntervalMs: 1 }),
+      (e: unknown) => e instanceof EngineError && e.code === "DEADLINE");
+  });
+
+  it("lets a look-up's first poll finish past the deadline when asked (completeFirstPoll)", async () => {
+    for (const completeFirstPoll of [true, false]) {
+      let release = (_value: number): void => undefined;
+      const answer = new Promise<number>((resolve) => { release = resolve; });
+      const waiting = waitUntil({
+        what: "look-up", deadline: Date.now() + 300, intervalMs: 1, maxIntervalMs: 1, until: () => true, completeFirstPoll, poll: () => answer,
+      }).catch((e: unknown) => e);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      release(7);
+      const outcome = await waiting;
+      if (completeFirstPoll) assert.equal(outcome, 7);
+      else assert.ok(outcome instanceof EngineError && outcome.code === "DEADLINE");
+    }
+  });
+});

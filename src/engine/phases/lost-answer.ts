@@ -19,6 +19,7 @@ export async function findLostWork<T>(
       deadlineMs: lookupWindowMs(ctx),
       poll: find,
       until: (found) => found !== undefined,
+      completeFirstPoll: true,
     });
   } catch (err) {
     if (err instanceof EngineError && err.code === "DEADLINE") return undefined;
