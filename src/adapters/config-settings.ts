@@ -113,7 +113,7 @@ export function parseConnection(def: VcfConfigDef): ConnectionSettings {
   const settings: ConnectionSettings = {
     baseUrl,
     tlsMode,
-    requestTimeoutMs: numberOf(def.requestTimeout, FIELDS.requestTimeout, 30),
+    requestTimeoutMs: numberOf(def.requestTimeout, TIME_FIELDS.requestTimeout, 30),
     retry: parseRetry(def),
   };
   if (tlsMode === "ca") {
@@ -173,14 +173,13 @@ export const TIME_FIELDS: Readonly<Record<TimeField, NumberField>> = {
   authGrace: timeField("authGrace", "Credential grace", "minutes", SETTING_MAX_MS.authGraceMs),
   completedPause: timeField("completedPause", "Pause after success", "seconds", SETTING_MAX_MS.completedPauseMs, true),
 };
-const FIELDS = TIME_FIELDS;
 const RETRY_ATTEMPTS: NumberField = { field: "retryAttempts", label: "Read attempts", unit: "attempts", factor: 1 };
 const DOWNLOAD_CONCURRENCY: NumberField = { field: "downloadConcurrency", label: "Parallel downloads", unit: "bundles", factor: 1 };
 
 function parseRetry(def: VcfConfigDef): ConnectionSettings["retry"] {
   const maxAttempts = numberOf(def.retryAttempts, RETRY_ATTEMPTS, 4);
   if (!Number.isInteger(maxAttempts)) throw new ConfigError("retryAttempts", "Read attempts must be a whole number (1 or more)");
-  const baseDelayMs = numberOf(def.retryDelay, FIELDS.retryDelay, 0.5);
+  const baseDelayMs = numberOf(def.retryDelay, TIME_FIELDS.retryDelay, 0.5);
   return { maxAttempts, baseDelayMs, maxDelayMs: Math.max(MAX_RETRY_DELAY_MS, baseDelayMs) };
 }
 
@@ -190,16 +189,16 @@ export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> 
   const put = (key: keyof EngineSettings, field: NumberField): void => {
     if (!isEmpty(def[field.field])) settings[key] = numberOf(def[field.field], field);
   };
-  put("pollIntervalMs", FIELDS.pollInterval);
-  put("maxPollIntervalMs", FIELDS.maxPollInterval);
-  put("downloadDeadlineMs", FIELDS.downloadDeadline);
-  put("validationDeadlineMs", FIELDS.validationDeadline);
-  put("precheckDeadlineMs", FIELDS.precheckDeadline);
-  put("componentDeadlineMs", FIELDS.componentDeadline);
-  put("sddcOutageBudgetMs", FIELDS.sddcOutageBudget);
-  put("sddcSettleMs", FIELDS.sddcSettle);
-  put("authGraceMs", FIELDS.authGrace);
-  put("completedPauseMs", FIELDS.completedPause);
+  put("pollIntervalMs", TIME_FIELDS.pollInterval);
+  put("maxPollIntervalMs", TIME_FIELDS.maxPollInterval);
+  put("downloadDeadlineMs", TIME_FIELDS.downloadDeadline);
+  put("validationDeadlineMs", TIME_FIELDS.validationDeadline);
+  put("precheckDeadlineMs", TIME_FIELDS.precheckDeadline);
+  put("componentDeadlineMs", TIME_FIELDS.componentDeadline);
+  put("sddcOutageBudgetMs", TIME_FIELDS.sddcOutageBudget);
+  put("sddcSettleMs", TIME_FIELDS.sddcSettle);
+  put("authGraceMs", TIME_FIELDS.authGrace);
+  put("completedPauseMs", TIME_FIELDS.completedPause);
   put("downloadConcurrency", DOWNLOAD_CONCURRENCY);
   if (settings.downloadConcurrency !== undefined && !Number.isInteger(settings.downloadConcurrency)) {
     throw new ConfigError("downloadConcurrency", "Parallel downloads must be a whole number of bundles (1 or more)");
