@@ -29,6 +29,12 @@ describe("client: time and size limit of one request", function () {
     assert.match(error.message, /GET \/v1\/domains: no complete answer within 500 ms, the total time limit for one request .*request timeout/);
   });
 
+  it("takes a request timeout in fractions of a millisecond (the form's seconds may have many decimals)", async function () {
+    stub = await startStub((r) => (r.path === "/v1/domains" ? "trickle" : undefined));
+    const error = await within(rejectionOf(stubClient(stub, 300.5).getDomains()), 10_000, "the trickled request");
+    assert.ok(error instanceof VcfApiError && error.kind === "timeout", String(error));
+  });
+
   it("stops reading an answer larger than the size limit, naming the limit", async function () {
     const huge = JSON.stringify({ elements: [], filler: "x".repeat(MAX_RESPONSE_BYTES + 1024) });
     stub = await startStub((r) => (r.path === "/v1/domains" ? { status: 200, contentType: "application/json", body: huge } : undefined));

@@ -70,7 +70,7 @@ export class HttpTransport {
     if (data !== undefined) headers["Content-Type"] = "application/json";
     if (request.bearerToken) headers.Authorization = `Bearer ${request.bearerToken}`;
     // the socket idle timeout alone lets a server that trickles its answer hold a request open forever
-    const totalLimit = AbortSignal.timeout(this.settings.timeoutMs);
+    const totalLimit = AbortSignal.timeout(Math.ceil(this.settings.timeoutMs)); // it takes whole ms only
     const signal = request.signal ? AbortSignal.any([request.signal, totalLimit]) : totalLimit;
     try {
       const response = await this.axios.request<string>({
