@@ -1,6 +1,8 @@
 // Reads a vcf-config node definition (as saved by the editor) into client and engine settings.
 // Every problem is reported with the editor label of the field and what to enter instead.
-import type { EngineSettings } from "../engine";
+import { SETTING_MAX_MS, type EngineSettings } from "../engine";
+import { MAX_REQUEST_TIMEOUT_MS } from "../vcf/client";
+import { capText, ENTRY_CAP, NAME_CAP } from "../vcf/text-cap";
 import { caCertificateProblem } from "../vcf/tls";
 import type { NodeDef } from "./node-red-types";
 
@@ -43,7 +45,7 @@ export interface ConnectionSettings {
 
 export class ConfigError extends Error {
   constructor(readonly field: string, message: string) {
-    super(message);
+    super(capText(message, ENTRY_CAP));
     this.name = "ConfigError";
   }
 }
@@ -111,7 +113,7 @@ export function parseConnection(def: VcfConfigDef): ConnectionSettings {
   const settings: ConnectionSettings = {
     baseUrl,
     tlsMode,
-    requestTimeoutMs: positiveNumber(def.requestTimeout, 30, "requestTimeout", "Request timeout", "seconds") * SECOND,
+    requestTimeoutMs: numberOf(def.requestTimeout, TIME_FIELDS.requestTimeout, 30),
     retry: parseRetry(def),
   };
   if (tlsMode === "ca") {
@@ -131,54 +133,89 @@ export function parseConnection(def: VcfConfigDef): ConnectionSettings {
 
 const MAX_RETRY_DELAY_MS = 8 * SECOND;
 
+/** One number field of the form: its editor label, unit, and the range it accepts (in that unit). */
+interface NumberField {
+  field: keyof VcfConfigDef;
+  label: string;
+  unit: string;
+  /** ms per unit (1 for counts) */
+  factor: number;
+  zeroAllowed?: boolean;
+  /** the largest value accepted, in `unit` (none for counts) */
+  max?: number;
+}
+
+type TimeField =
+  | "requestTimeout" | "retryDelay" | "pollInterval" | "maxPollInterval" | "downloadDeadline" | "validationDeadline"
+  | "precheckDeadline" | "componentDeadline" | "sddcOutageBudget" | "sddcSettle" | "authGrace" | "completedPause";
+
+function timeField(
+  field: TimeField, label: string, unit: "seconds" | "minutes", maxMs: number | undefined, zeroAllowed = false,
+): NumberField {
+  const factor = unit === "seconds" ? SECOND : MINUTE;
+  return { field, label, unit, factor, zeroAllowed, max: (maxMs ?? 0) / factor };
+}
+
+/**
+ * The time fields and their maxima (the editor's validators in nodes/vcf-config.html agree): above about 24.8 days
+ * Node's timers fire at once, so every time setting is bounded. A retry needs no more than a minute's pause.
+ */
+export const TIME_FIELDS: Readonly<Record<TimeField, NumberField>> = {
+  requestTimeout: timeField("requestTimeout", "Request timeout", "seconds", MAX_REQUEST_TIMEOUT_MS),
+  retryDelay: timeField("retryDelay", "First retry after", "seconds", MINUTE),
+  pollInterval: timeField("pollInterval", "Poll interval", "seconds", SETTING_MAX_MS.pollIntervalMs),
+  maxPollInterval: timeField("maxPollInterval", "Longest poll interval", "seconds", SETTING_MAX_MS.maxPollIntervalMs),
+  downloadDeadline: timeField("downloadDeadline", "Deadline per bundle download", "minutes", SETTING_MAX_MS.downloadDeadlineMs),
+  validationDeadline: timeField("validationDeadline", "Validation deadline", "minutes", SETTING_MAX_MS.validationDeadlineMs),
+  precheckDeadline: timeField("precheckDeadline", "Precheck deadline", "minutes", SETTING_MAX_MS.precheckDeadlineMs),
+  componentDeadline: timeField("componentDeadline", "Component deadline", "minutes", SETTING_MAX_MS.componentDeadlineMs),
+  sddcOutageBudget: timeField("sddcOutageBudget", "SDDC Manager outage budget", "minutes", SETTING_MAX_MS.sddcOutageBudgetMs),
+  sddcSettle: timeField("sddcSettle", "Settle time after the outage", "minutes", SETTING_MAX_MS.sddcSettleMs, true),
+  authGrace: timeField("authGrace", "Credential grace", "minutes", SETTING_MAX_MS.authGraceMs),
+  completedPause: timeField("completedPause", "Pause after success", "seconds", SETTING_MAX_MS.completedPauseMs, true),
+};
+const RETRY_ATTEMPTS: NumberField = { field: "retryAttempts", label: "Read attempts", unit: "attempts", factor: 1 };
+const DOWNLOAD_CONCURRENCY: NumberField = { field: "downloadConcurrency", label: "Parallel downloads", unit: "bundles", factor: 1 };
+
 function parseRetry(def: VcfConfigDef): ConnectionSettings["retry"] {
-  const maxAttempts = positiveNumber(def.retryAttempts, 4, "retryAttempts", "Read attempts", "attempts");
+  const maxAttempts = numberOf(def.retryAttempts, RETRY_ATTEMPTS, 4);
   if (!Number.isInteger(maxAttempts)) throw new ConfigError("retryAttempts", "Read attempts must be a whole number (1 or more)");
-  const baseDelayMs = positiveNumber(def.retryDelay, 0.5, "retryDelay", "First retry after", "seconds") * SECOND;
+  const baseDelayMs = numberOf(def.retryDelay, TIME_FIELDS.retryDelay, 0.5);
   return { maxAttempts, baseDelayMs, maxDelayMs: Math.max(MAX_RETRY_DELAY_MS, baseDelayMs) };
 }
 
 /** Engine settings in milliseconds; omitted fields keep the engine defaults. */
 export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> {
   const settings: Partial<EngineSettings> = {};
-  const put = (key: keyof EngineSettings, value: number | undefined): void => {
-    if (value !== undefined) settings[key] = value;
+  const put = (key: keyof EngineSettings, field: NumberField): void => {
+    if (!isEmpty(def[field.field])) settings[key] = numberOf(def[field.field], field);
   };
-  put("pollIntervalMs", optionalNumber(def.pollInterval, "pollInterval", "Poll interval", "seconds", SECOND));
-  put("maxPollIntervalMs", optionalNumber(def.maxPollInterval, "maxPollInterval", "Longest poll interval", "seconds", SECOND));
-  put("downloadDeadlineMs", optionalNumber(def.downloadDeadline, "downloadDeadline", "Deadline per bundle download", "minutes", MINUTE));
-  put("validationDeadlineMs", optionalNumber(def.validationDeadline, "validationDeadline", "Validation deadline", "minutes", MINUTE));
-  put("precheckDeadlineMs", optionalNumber(def.precheckDeadline, "precheckDeadline", "Precheck deadline", "minutes", MINUTE));
-  put("componentDeadlineMs", optionalNumber(def.componentDeadline, "componentDeadline", "Component deadline", "minutes", MINUTE));
-  put("sddcOutageBudgetMs", optionalNumber(def.sddcOutageBudget, "sddcOutageBudget", "SDDC Manager outage budget", "minutes", MINUTE));
-  put("sddcSettleMs", optionalNumber(def.sddcSettle, "sddcSettle", "Settle time after the outage", "minutes", MINUTE, true));
-  put("authGraceMs", optionalNumber(def.authGrace, "authGrace", "Credential grace", "minutes", MINUTE));
-  put("completedPauseMs", optionalNumber(def.completedPause, "completedPause", "Pause after success", "seconds", SECOND, true));
-  const concurrency = optionalNumber(def.downloadConcurrency, "downloadConcurrency", "Parallel downloads", "bundles", 1);
-  if (concurrency !== undefined && !Number.isInteger(concurrency)) {
+  put("pollIntervalMs", TIME_FIELDS.pollInterval);
+  put("maxPollIntervalMs", TIME_FIELDS.maxPollInterval);
+  put("downloadDeadlineMs", TIME_FIELDS.downloadDeadline);
+  put("validationDeadlineMs", TIME_FIELDS.validationDeadline);
+  put("precheckDeadlineMs", TIME_FIELDS.precheckDeadline);
+  put("componentDeadlineMs", TIME_FIELDS.componentDeadline);
+  put("sddcOutageBudgetMs", TIME_FIELDS.sddcOutageBudget);
+  put("sddcSettleMs", TIME_FIELDS.sddcSettle);
+  put("authGraceMs", TIME_FIELDS.authGrace);
+  put("completedPauseMs", TIME_FIELDS.completedPause);
+  put("downloadConcurrency", DOWNLOAD_CONCURRENCY);
+  if (settings.downloadConcurrency !== undefined && !Number.isInteger(settings.downloadConcurrency)) {
     throw new ConfigError("downloadConcurrency", "Parallel downloads must be a whole number of bundles (1 or more)");
   }
-  put("downloadConcurrency", concurrency);
   return settings;
 }
 
-function optionalNumber(
-  value: unknown, field: string, label: string, unit: string, factor: number, zeroAllowed = false,
-): number | undefined {
-  if (isEmpty(value)) return undefined;
-  return positiveNumber(value, undefined, field, label, unit, zeroAllowed) * factor;
-}
-
-function positiveNumber(
-  value: unknown, fallback: number | undefined, field: string, label: string, unit: string, zeroAllowed = false,
-): number {
-  if (isEmpty(value) && fallback !== undefined) return fallback;
+/** The field's value in ms (or as a count), `fallback` (in the field's unit) when empty; out of range is refused. */
+function numberOf(value: unknown, f: NumberField, fallback?: number): number {
+  if (isEmpty(value) && fallback !== undefined) return fallback * f.factor;
   const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN;
-  if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroAllowed)) {
-    const least = zeroAllowed ? "0 or more" : "more than 0";
-    throw new ConfigError(field, `${label} must be a number of ${unit} (${least}), not "${String(value)}"`);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !f.zeroAllowed) || (f.max !== undefined && n > f.max)) {
+    const range = `${f.zeroAllowed ? "0 or more" : "more than 0"}${f.max === undefined ? "" : `, at most ${f.max}`}`;
+    throw new ConfigError(f.field, `${f.label} must be a number of ${f.unit} (${range}), not "${capText(String(value), NAME_CAP)}"`);
   }
-  return n;
+  return n * f.factor;
 }
 
 /** Not set: missing in flows saved before the field existed, or left blank in the form (the default applies). */

@@ -1,17 +1,23 @@
 // One readable sentence per failure, naming what to fix; used for done(err), node status and the test route.
 import { EngineError, type EngineErrorCode } from "../engine";
 import { VcfApiError } from "../vcf/errors";
+import { capText, ENTRY_CAP } from "../vcf/text-cap";
 import { ConfigError } from "./config-settings";
 
 /** An input problem found by the adapter before anything was sent to SDDC Manager. */
 export class InputError extends Error {
   constructor(readonly field: string, message: string) {
-    super(message);
+    super(capText(message, ENTRY_CAP));
     this.name = "InputError";
   }
 }
 
+/** The sentence for Catch, the node status and the test route; at most ENTRY_CAP characters (plus the cut note). */
 export function describeError(err: unknown): string {
+  return capText(sentence(err), ENTRY_CAP);
+}
+
+function sentence(err: unknown): string {
   if (err instanceof VcfApiError) return describeApiError(err);
   if (err instanceof EngineError) return withFix(err.message, err.fix);
   if (err instanceof ConfigError) return `vcf-config: ${err.message}`;
@@ -55,7 +61,7 @@ function describeApiError(err: VcfApiError): string {
     case "network":
       return `Cannot reach SDDC Manager (${where}${detail}): check the URL in the vcf-config node and that the host is reachable`;
     case "timeout":
-      return `SDDC Manager did not answer in time (${where}): check the URL in the vcf-config node or raise its request timeout`;
+      return `SDDC Manager did not send its complete answer in time (${err.message}): raise the Request timeout of the vcf-config node, or check its URL and the network`;
     case "aborted":
       return `Stopped before SDDC Manager answered (${where})`;
     case "http":

@@ -3,6 +3,7 @@ import {
   plural, renderMarkdown, statusText, type DomainStatusView, type DomainUpdateInfo, type Phase, type UpgradeRun,
 } from "../engine";
 import { escapeMarkdown } from "../engine/markdown";
+import { capText, NAME_CAP } from "../vcf/text-cap";
 import type { NodeMessage } from "./node-red-types";
 import { statusLists, type StatusLists } from "./status-lists";
 
@@ -71,8 +72,10 @@ export interface DomainStatusPayload extends StatusLists {
 }
 
 export function statusMessage(
-  domain: { id: string; name: string }, view: DomainStatusView, limit: MarkdownLimit = {},
+  listed: { id: string; name: string }, view: DomainStatusView, limit: MarkdownLimit = {},
 ): NodeMessage {
+  // the name may come straight from SDDC Manager's domain list
+  const domain = { id: listed.id, name: capText(listed.name, NAME_CAP) };
   const run = view.run;
   const payload: DomainStatusPayload = {
     domainId: domain.id,

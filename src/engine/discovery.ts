@@ -1,6 +1,7 @@
 // Reading domains and their available updates (no runs involved).
 import type { VcfClient } from "../vcf/client";
 import { normalizeStatus } from "../vcf/status";
+import { capText, LINE_CAP, NAME_CAP, TEXT_CAP } from "../vcf/text-cap";
 import type { Domain } from "../vcf/types";
 import { EngineError, asEngineError, isAbort } from "./errors";
 import { chooseRelease } from "./releases";
@@ -16,11 +17,16 @@ export async function lookupDomain(client: VcfClient, ref: string, signal?: Abor
   const found = domains.find((d) => d.id === wanted) ?? domains.find((d) => d.name === wanted) ??
     domains.find((d) => d.name.toLowerCase() === wanted.toLowerCase());
   if (!found) {
-    throw new EngineError("DOMAIN_NOT_FOUND", `Domain "${wanted}" was not found in SDDC Manager`, {
-      field: "domain", fix: `Use the id or name of one of: ${domains.map((d) => d.name).join(", ") || "(no domains)"}`,
+    throw new EngineError("DOMAIN_NOT_FOUND", `Domain "${capText(wanted, NAME_CAP)}" was not found in SDDC Manager`, {
+      field: "domain", fix: `Use the id or name of one of: ${domains.map((d) => capText(d.name, NAME_CAP)).join(", ") || "(no domains)"}`,
     });
   }
-  return { domain: found, domains };
+  return { domain: withShortName(found), domains };
+}
+
+/** The domain with its name capped: the name goes into the run, its texts and messages (matching used the whole name). */
+function withShortName(domain: Domain): Domain {
+  return domain.name.length <= NAME_CAP ? domain : { ...domain, name: capText(domain.name, NAME_CAP) };
 }
 
 /** The domain's current version, next release and the components it would update; `problem` when it cannot. */
@@ -28,7 +34,7 @@ export async function domainUpdateInfo(
   client: VcfClient, domain: Domain, upgradeStatus: UpgradeStatus, signal?: AbortSignal,
 ): Promise<DomainUpdateInfo> {
   const info: DomainUpdateInfo = {
-    domainId: domain.id, domainName: domain.name, currentVersion: "", updateAvailable: false, components: [],
+    domainId: domain.id, domainName: capText(domain.name, NAME_CAP), currentVersion: "", updateAvailable: false, components: [],
     upgradeStatus,
   };
   if (domain.type) info.domainType = domain.type;
@@ -37,7 +43,7 @@ export async function domainUpdateInfo(
     const current = await client.getCurrentRelease(domain.id, { signal });
     info.currentVersion = current?.version ?? "";
     if (normalizeStatus(domain.status) !== "ACTIVE") {
-      info.problem = `Domain is ${domain.status ?? "in an unknown state"}, not ACTIVE`;
+      info.problem = `Domain is ${capText(domain.status ?? "in an unknown state", NAME_CAP)}, not ACTIVE`;
       return info;
     }
     const next = chooseRelease(info.currentVersion, await client.getFutureReleases(domain.id, { signal }));
@@ -45,7 +51,7 @@ export async function domainUpdateInfo(
     info.updateAvailable = true;
     info.nextRelease = { version: next.version };
     if (next.releaseDate) info.nextRelease.releaseDate = next.releaseDate;
-    if (next.description) info.nextRelease.description = next.description;
+    if (next.description) info.nextRelease.description = capText(next.description, TEXT_CAP);
     for (const entry of next.bom ?? []) {
       const now = current?.bom?.find((e) => e.name === entry.name)?.version;
       if (now !== undefined && now === entry.version) continue;
@@ -56,7 +62,7 @@ export async function domainUpdateInfo(
     }
   } catch (err) {
     if (isAbort(err, signal)) throw err;
-    info.problem = `Could not read the releases: ${asEngineError(err).message}`;
+    info.problem = capText(`Could not read the releases: ${asEngineError(err).message}`, LINE_CAP);
   }
   return info;
 }

@@ -3,6 +3,7 @@ import { EventEmitter } from "node:events";
 import type { VcfClient } from "../vcf/client";
 import { normalizeStatus } from "../vcf/status";
 import type { Domain } from "../vcf/types";
+import { capText, LINE_CAP } from "../vcf/text-cap";
 import type { RunStore } from "../store/run-store";
 import { EngineError, abortError, asEngineError, isAbort } from "./errors";
 import { Gate, checkPolicy } from "./gate";
@@ -150,7 +151,7 @@ export class UpgradeEngine extends EventEmitter {
   private async failRun(run: UpgradeRun, err: unknown): Promise<EngineError> {
     const e = asEngineError(err);
     if (!isTerminal(run.status)) {
-      run.failureReason = e.message;
+      run.failureReason = capText(e.message, LINE_CAP);
       run.failureCode = e.code;
       run.outcome = "failed";
       run.finishedAt = new Date().toISOString();

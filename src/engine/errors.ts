@@ -1,4 +1,5 @@
 import { isVcfApiError } from "../vcf/errors";
+import { capText, ENTRY_CAP, NAME_CAP } from "../vcf/text-cap";
 
 /** Codes the engine fails with; adapters show `message` and may branch on `code`. */
 export type EngineErrorCode =
@@ -27,11 +28,12 @@ export class EngineError extends Error {
   readonly fix?: string;
 
   constructor(code: EngineErrorCode, message: string, extra: { field?: string; fix?: string } = {}) {
-    super(message);
+    // messages quote server texts and input: capped here, so no engine error is ever unbounded
+    super(capText(message, ENTRY_CAP));
     this.name = "EngineError";
     this.code = code;
-    if (extra.field !== undefined) this.field = extra.field;
-    if (extra.fix !== undefined) this.fix = extra.fix;
+    if (extra.field !== undefined) this.field = capText(extra.field, NAME_CAP);
+    if (extra.fix !== undefined) this.fix = capText(extra.fix, ENTRY_CAP);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ApiErrorBody, AssessmentOutput } from "../vcf/types";
 import { normalizeStatus } from "../vcf/status";
+import { capOptional, capText, NAME_CAP, TEXT_CAP } from "../vcf/text-cap";
 import { describeApiErrors } from "./remote-errors";
 import type { Finding } from "./types";
 
@@ -49,6 +50,31 @@ function resourceOf(node: ApiErrorBody): string | undefined {
   return c.resourceName || c.resourceId || c.resourceType || undefined;
 }
 
+/** A finding with SDDC Manager's texts capped (names and codes NAME_CAP, description and remediation TEXT_CAP). */
+export function capFinding(f: Finding): Finding {
+  const out: Finding = { name: capText(f.name, NAME_CAP), severity: f.severity, description: capText(f.description, TEXT_CAP) };
+  if (f.resource !== undefined) out.resource = capOptional(f.resource, NAME_CAP);
+  if (f.remediation !== undefined) out.remediation = capOptional(f.remediation, TEXT_CAP);
+  if (f.code !== undefined) out.code = capOptional(f.code, NAME_CAP);
+  return out;
+}
+
+/** Findings kept in a run at most: each is in the run file and its own log entry; beyond this the rest is counted. */
+export const MAX_FINDINGS = 200;
+
+/** At most MAX_FINDINGS findings, errors first; the rest counted in one last finding (an ERROR if any error was left out). */
+function bounded(findings: Finding[]): Finding[] {
+  if (findings.length <= MAX_FINDINGS) return findings;
+  const ordered = [...findings.filter((f) => f.severity === "ERROR"), ...findings.filter((f) => f.severity !== "ERROR")];
+  const kept = ordered.slice(0, MAX_FINDINGS - 1);
+  const left = ordered.slice(MAX_FINDINGS - 1);
+  return [...kept, {
+    name: "More precheck findings", severity: left.some((f) => f.severity === "ERROR") ? "ERROR" : "WARNING",
+    description: `${left.length} more finding(s) were not kept (a run keeps ${MAX_FINDINGS}).`,
+    remediation: "Open the precheck details in the SDDC Manager UI.",
+  }];
+}
+
 /** Walks the validation tree; each node naming a check with a failing outcome and ERROR/WARNING severity. */
 export function extractFindings(a: AssessmentOutput): Finding[] {
   const findings: Finding[] = [];
@@ -63,12 +89,12 @@ export function extractFindings(a: AssessmentOutput): Finding[] {
       if (resource) f.resource = resource;
       if (node.remediationMessage) f.remediation = node.remediationMessage;
       if (node.errorCode) f.code = node.errorCode;
-      findings.push(f);
+      findings.push(capFinding(f));
     }
     for (const child of node.nestedErrors ?? []) visit(child, resource, depth + 1);
   };
   if (a.validationResult) visit(a.validationResult, undefined, 0);
-  return findings;
+  return bounded(findings);
 }
 
 /** Findings, counts and run-level failure of a finished check-set run. */

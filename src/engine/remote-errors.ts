@@ -1,4 +1,5 @@
 import { isVcfApiError } from "../vcf/errors";
+import { capText, TEXT_CAP } from "../vcf/text-cap";
 import type { ApiErrorBody } from "../vcf/types";
 
 /** Errors worth polling through: the network, timeouts, 5xx, throttling, and auth loss while a service restarts. */
@@ -41,13 +42,13 @@ export interface FailureText {
   remediation?: string;
 }
 
-/** One readable message and remediation from API error bodies (duplicates removed). */
+/** One readable message and remediation from API error bodies (duplicates removed), each at most TEXT_CAP characters. */
 export function describeApiErrors(errors: readonly ApiErrorBody[], fallback: string): FailureText {
   const unique = (values: (string | undefined)[]) => [...new Set(values.filter((v): v is string => !!v && v.trim() !== ""))];
   const messages = unique(errors.map((e) => e.message ?? e.errorCode));
   const remediations = unique(errors.map((e) => e.remediationMessage));
-  const out: FailureText = { message: messages.length > 0 ? messages.join("; ") : fallback };
-  if (remediations.length > 0) out.remediation = remediations.join("; ");
+  const out: FailureText = { message: capText(messages.length > 0 ? messages.join("; ") : fallback, TEXT_CAP) };
+  if (remediations.length > 0) out.remediation = capText(remediations.join("; "), TEXT_CAP);
   return out;
 }
 

@@ -1,5 +1,5 @@
 import type { VcfClient } from "../vcf/client";
-import { appendLog, transition } from "./transitions";
+import { appendLog, stepText, transition } from "./transitions";
 import type { EngineSettings, LogLevel, UpgradeRun, UpgradeStatus } from "./types";
 import { STATUS_PHASE } from "./transitions";
 import { ToleratedErrors } from "./tolerated-errors";
@@ -23,7 +23,8 @@ export class RunHandle {
   }
 
   /** Finer progress without a log entry. */
-  async step(text: string, progress?: number): Promise<void> {
+  async step(full: string, progress?: number): Promise<void> {
+    const text = stepText(full);
     if (text === this.run.step && (progress === undefined || Math.round(progress) === this.run.progress)) return;
     this.run.step = text;
     if (progress !== undefined) this.run.progress = Math.max(0, Math.min(100, Math.round(progress)));

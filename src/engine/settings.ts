@@ -5,6 +5,25 @@ import { DEFAULT_SETTINGS, type EngineSettings } from "./types";
 const MAY_BE_ZERO: ReadonlySet<keyof EngineSettings> = new Set(["completedPauseMs", "sddcSettleMs"]);
 const INTEGERS: ReadonlySet<keyof EngineSettings> = new Set(["downloadConcurrency", "keepRunsPerDomain", "taskPollEvery"]);
 
+const HOUR_MS = 3600_000;
+const DAY_MS = 24 * HOUR_MS;
+/**
+ * The largest value of each time setting, in ms. Polling less often than hourly would miss a finished upgrade for too
+ * long; no single wait needs more than 30 days (longer than Node's 24.8-day timer limit: waits re-arm their timers).
+ */
+export const SETTING_MAX_MS: Readonly<Partial<Record<keyof EngineSettings, number>>> = {
+  pollIntervalMs: HOUR_MS,
+  maxPollIntervalMs: HOUR_MS,
+  downloadDeadlineMs: 30 * DAY_MS,
+  validationDeadlineMs: 30 * DAY_MS,
+  precheckDeadlineMs: 30 * DAY_MS,
+  componentDeadlineMs: 30 * DAY_MS,
+  sddcOutageBudgetMs: 30 * DAY_MS,
+  authGraceMs: 30 * DAY_MS,
+  sddcSettleMs: DAY_MS,
+  completedPauseMs: DAY_MS,
+};
+
 /** Defaults plus overrides, each checked: a bad value names the setting and what it must be. */
 export function resolveSettings(overrides: Partial<EngineSettings> = {}): EngineSettings {
   const merged: EngineSettings = { ...DEFAULT_SETTINGS };
@@ -12,9 +31,11 @@ export function resolveSettings(overrides: Partial<EngineSettings> = {}): Engine
     const value = overrides[key];
     if (value === undefined) continue;
     const min = MAY_BE_ZERO.has(key) ? 0 : key === "logMaxBytes" ? 256 : Number.MIN_VALUE;
-    const ok = typeof value === "number" && Number.isFinite(value) && value >= min && (!INTEGERS.has(key) || Number.isInteger(value));
+    const max = SETTING_MAX_MS[key] ?? Number.MAX_SAFE_INTEGER;
+    const ok = typeof value === "number" && Number.isFinite(value) && value >= min && value <= max && (!INTEGERS.has(key) || Number.isInteger(value));
     if (!ok) {
-      const must = INTEGERS.has(key) ? "a whole number of at least 1" : key === "logMaxBytes" ? "a number of bytes of at least 256" : MAY_BE_ZERO.has(key) ? "a number of milliseconds, 0 or more" : "a positive number of milliseconds";
+      const upTo = SETTING_MAX_MS[key] === undefined ? "" : `, at most ${max}`;
+      const must = (INTEGERS.has(key) ? "a whole number of at least 1" : key === "logMaxBytes" ? "a number of bytes of at least 256" : MAY_BE_ZERO.has(key) ? "a number of milliseconds, 0 or more" : "a positive number of milliseconds") + upTo;
       throw new EngineError("BAD_INPUT", `Setting ${key} is ${JSON.stringify(value)}; it must be ${must}`, {
         field: `settings.${key}`, fix: `Set ${key} to ${must} (default ${DEFAULT_SETTINGS[key]})`,
       });

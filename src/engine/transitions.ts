@@ -1,3 +1,4 @@
+import { capText, ENTRY_CAP, LINE_CAP } from "../vcf/text-cap";
 import { EngineError } from "./errors";
 import { phaseEndedBy } from "./ownership";
 import type { LogEntry, LogLevel, Phase, UpgradeRun, UpgradeStatus } from "./types";
@@ -64,8 +65,8 @@ export const MAX_LOG_ENTRIES = 400;
 export function appendLog(
   run: UpgradeRun, level: LogLevel, phase: Phase | "run", text: string, details?: unknown, now = new Date(),
 ): LogEntry {
-  const entry: LogEntry = { at: now.toISOString(), level, phase, text };
-  if (details !== undefined) entry.details = details;
+  const entry: LogEntry = { at: now.toISOString(), level, phase, text: capText(text, ENTRY_CAP) };
+  if (details !== undefined) entry.details = cappedDetails(details);
   run.log.push(entry);
   if (run.log.length > MAX_LOG_ENTRIES) {
     const excess = run.log.length - MAX_LOG_ENTRIES;
@@ -74,6 +75,17 @@ export function appendLog(
   }
   run.updatedAt = entry.at;
   return entry;
+}
+
+/** Details as they are, or, when their JSON is longer than ENTRY_CAP, that JSON cut (server texts inside can be huge). */
+function cappedDetails(details: unknown): unknown {
+  const json = JSON.stringify(details) ?? "";
+  return json.length <= ENTRY_CAP ? details : { cut: capText(json, ENTRY_CAP) };
+}
+
+/** A run's step: one line (LINE_CAP characters at most, plus the cut note). */
+export function stepText(text: string): string {
+  return capText(text, LINE_CAP);
 }
 
 /**
@@ -92,7 +104,7 @@ export function transition(
     );
   }
   run.status = to;
-  run.step = text;
+  run.step = stepText(text);
   const ended = phaseEndedBy(to);
   if (ended && !run.completedPhases.includes(ended)) run.completedPhases.push(ended);
   if (to === "successfully_completed") {

@@ -1,4 +1,5 @@
 import { abortableDelay } from "../vcf/http/retry";
+import { timerMs } from "../vcf/timer-limit";
 import { EngineError, abortError, isAbort } from "./errors";
 import { isTransientError } from "./remote-errors";
 
@@ -8,8 +9,13 @@ export interface WaitOptions<T> {
   poll: (signal: AbortSignal | undefined) => Promise<T>;
   /** The wait ends when this holds for a polled value. */
   until: (value: T) => boolean;
-  /** Absolute end (epoch ms); past it the wait fails with DEADLINE. */
+  /** Absolute end (epoch ms); past it the wait fails with DEADLINE, also while a poll is in flight. */
   deadline: number;
+  /**
+   * The first poll runs to its end even past the deadline (bounded by the client's request limit): for look-ups
+   * whose window may be shorter than one request and must look at least once.
+   */
+  completeFirstPoll?: boolean;
   intervalMs: number;
   maxIntervalMs: number;
   signal?: AbortSignal;
@@ -47,12 +53,15 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
   let interval = base;
   let errors = 0;
   let lastKey: string | undefined;
+  let polls = 0;
   for (;;) {
     if (o.signal?.aborted) throw abortError(o.what);
     let value: T | undefined;
     let polled = false;
     try {
-      value = await o.poll(o.signal);
+      const whole = polls === 0 && o.completeFirstPoll === true;
+      polls += 1;
+      value = await (whole ? o.poll(o.signal) : pollWithin(o, now));
       polled = true;
     } catch (err) {
       if (isAbort(err, o.signal)) throw abortError(o.what);
@@ -71,9 +80,44 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
     }
     const wait = errors > 0 ? Math.min(max, base * 2 ** (errors - 1)) : interval;
     const remaining = o.deadline - now();
-    if (remaining <= 0) {
-      throw new EngineError("DEADLINE", `${o.what} did not finish before its deadline (${new Date(o.deadline).toISOString()})`);
-    }
+    if (remaining <= 0) throw deadlineError(o);
     await delay(Math.min(wait, remaining), o.signal, o.what);
+  }
+}
+
+function deadlineError(o: Pick<WaitOptions<unknown>, "what" | "deadline">): EngineError {
+  return new EngineError("DEADLINE", `${o.what} did not finish before its deadline (${new Date(o.deadline).toISOString()})`);
+}
+
+/**
+ * One poll; if the deadline passes while it is in flight (a server trickling its answer), the poll is aborted and
+ * the wait fails with DEADLINE at once. A poll that starts after the deadline (e.g. after a restart) still gets its
+ * one look, bounded by the client's own request limit: the remote work may have finished meanwhile.
+ */
+async function pollWithin<T>(o: WaitOptions<T>, now: () => number): Promise<T> {
+  if (o.deadline - now() <= 0) return o.poll(o.signal);
+  const expiry = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    const left = o.deadline - now();
+    if (left <= 0) expiry.abort();
+    else timer = setTimeout(arm, timerMs(left));
+  };
+  arm();
+  const signal = o.signal ? AbortSignal.any([o.signal, expiry.signal]) : expiry.signal;
+  const poll = o.poll(signal);
+  // a poll that ignores its signal is left behind; its late failure must not go unhandled
+  poll.catch(() => undefined);
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      const onExpiry = (): void => reject(deadlineError(o));
+      expiry.signal.addEventListener("abort", onExpiry, { once: true });
+      poll.then(resolve, reject).finally(() => expiry.signal.removeEventListener("abort", onExpiry));
+    });
+  } catch (err) {
+    if (expiry.signal.aborted && !o.signal?.aborted) throw deadlineError(o);
+    throw err;
+  } finally {
+    clearTimeout(timer);
   }
 }

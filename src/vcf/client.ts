@@ -42,7 +42,7 @@ export interface VcfClientOptions {
   username: string;
   password: string;
   tls?: VcfTlsOptions;
-  /** per attempt; default 30000 */
+  /** total time of one attempt (headers and body); default 30000, at most MAX_REQUEST_TIMEOUT_MS */
   requestTimeoutMs?: number;
   /** GETs only; POST and PATCH are never repeated */
   retry?: Partial<RetrySettings>;
@@ -62,6 +62,8 @@ export interface CallOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** One API call never needs longer; SDDC Manager answers in seconds, its largest lists well under a minute. */
+export const MAX_REQUEST_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
 /** A safety stop for lists whose pageMetadata never ends. */
 const MAX_PAGES = 1000;
@@ -387,7 +389,7 @@ function validateOptions(options: VcfClientOptions): ValidSettings {
   if (typeof options.username !== "string" || options.username.trim() === "") fail("username", "is required, e.g. administrator@vsphere.local");
   if (typeof options.password !== "string" || options.password === "") fail("password", "is required");
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!(timeoutMs > 0)) fail("requestTimeoutMs", "must be a positive number of milliseconds");
+  if (!(timeoutMs > 0 && timeoutMs <= MAX_REQUEST_TIMEOUT_MS)) fail("requestTimeoutMs", `must be a positive number of milliseconds, at most ${MAX_REQUEST_TIMEOUT_MS}`);
   const refreshMarginMs = options.tokenRefreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
   if (!(refreshMarginMs >= 0)) fail("tokenRefreshMarginMs", "must be zero or a positive number of milliseconds");
   const retry: RetrySettings = { ...DEFAULT_RETRY, ...options.retry };

@@ -3,6 +3,8 @@
  * retryable) and what a human needs to act (message, remediation), and never a token, password or header:
  * it is built only from the method, the path, the status and the parsed error body.
  */
+import { capOptional, capText, ENTRY_CAP, NAME_CAP, TEXT_CAP } from "./text-cap";
+
 export type VcfErrorKind = "http" | "network" | "timeout" | "aborted" | "tls" | "auth";
 
 export interface VcfApiErrorInit {
@@ -29,12 +31,13 @@ export class VcfApiError extends Error {
   readonly code?: string;
 
   constructor(init: VcfApiErrorInit) {
-    super(`${init.method} ${init.path}: ${init.message}`);
+    // the texts may come from the server: capped here, so no error of the client is ever unbounded
+    super(capText(`${init.method} ${init.path}: ${init.message}`, ENTRY_CAP));
     this.name = "VcfApiError";
     this.kind = init.kind;
     this.status = init.status;
-    this.errorCode = init.errorCode;
-    this.remediationMessage = init.remediationMessage;
+    this.errorCode = capOptional(init.errorCode, NAME_CAP);
+    this.remediationMessage = capOptional(init.remediationMessage, TEXT_CAP);
     this.method = init.method;
     this.path = init.path;
     this.retryable = init.retryable;

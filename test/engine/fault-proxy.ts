@@ -5,6 +5,7 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { trickle } from "../support/trickle";
 
 export interface ProxiedRequest {
   method: string;
@@ -15,6 +16,8 @@ export interface ProxiedRequest {
 
 export interface CannedReply {
   status: number;
+  /** Headers, then one byte now and then, never finishing (status and body are not used). */
+  trickle?: boolean;
   body?: string;
   contentType?: string;
 }
@@ -54,6 +57,10 @@ export async function startFaultProxy(targetUrl: string, rule: ProxyRule, rewrit
       const url = req.url ?? "/";
       const proxied: ProxiedRequest = { method: req.method ?? "GET", path: url.split("?")[0] ?? url, body };
       const canned = rule(proxied);
+      if (canned?.trickle) {
+        trickle(res);
+        return;
+      }
       if (canned) {
         res.writeHead(canned.status, { "Content-Type": canned.contentType ?? "application/json" });
         res.end(canned.body ?? "");

@@ -82,3 +82,31 @@ describe("engine: precheck findings", () => {
     assert.deepEqual(r, { findings: [], counts: { errors: 0, warnings: 0 } });
   });
 });
+
+describe("engine: bounds on precheck findings", () => {
+  it("keeps at most 200 findings, errors first, and counts the rest in one finding", () => {
+    const nested = [
+      ...Array.from({ length: 300 }, (_, i) => check(`warn ${i}`, "WARNING", "VALIDATION_FAILED")),
+      ...Array.from({ length: 5 }, (_, i) => check(`err ${i}`, "ERROR", "VALIDATION_FAILED")),
+    ];
+    const findings = extractFindings({ status: "COMPLETED_WITH_FAILURE", validationResult: { context: {}, nestedErrors: nested } } as AssessmentOutput);
+    assert.equal(findings.length, 200);
+    assert.deepEqual(findings.slice(0, 5).map((f) => f.name), ["err 0", "err 1", "err 2", "err 3", "err 4"]);
+    assert.equal(findings.at(-1)?.name, "More precheck findings");
+    assert.match(findings.at(-1)?.description ?? "", /^106 more finding\(s\) were not kept/);
+  });
+
+  it("cuts SDDC Manager's texts in a finding, saying how much was left out", () => {
+    const long = "y".repeat(5000);
+    const [f] = extractFindings({
+      status: "COMPLETED_WITH_FAILURE",
+      validationResult: { context: {}, nestedErrors: [check(long, "ERROR", "VALIDATION_FAILED", long, { message: long, remediationMessage: long, errorCode: long })] },
+    } as AssessmentOutput);
+    assert.ok(f);
+    assert.equal(f.name, `${"y".repeat(200)}… (4800 more characters)`);
+    assert.equal(f.resource, `${"y".repeat(200)}… (4800 more characters)`);
+    assert.equal(f.code, `${"y".repeat(200)}… (4800 more characters)`);
+    assert.equal(f.description, `${"y".repeat(1000)}… (4000 more characters)`);
+    assert.equal(f.remediation, `${"y".repeat(1000)}… (4000 more characters)`);
+  });
+});

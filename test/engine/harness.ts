@@ -8,7 +8,7 @@ import { startSimulator } from "../../nodes/sim/index";
 import type { RunningSimulator, ScenarioName, SimulatorOptions } from "../../nodes/sim/index";
 import { FileRunStore, MemoryRunStore } from "../../nodes/store";
 import type { RunStore } from "../../nodes/store";
-import { VcfClient } from "../../nodes/vcf/client";
+import { VcfClient, type VcfClientOptions } from "../../nodes/vcf/client";
 import type { Domain } from "../../nodes/vcf/types";
 
 /** Simulated seconds per real second: a 5-hour simulated upgrade takes well under a second. */
@@ -36,10 +36,10 @@ export function simulator(scenario: ScenarioName = "happy", extra: SimulatorOpti
 }
 
 /** A fast client for the simulator, or for a proxy in front of it (`baseUrl`). */
-export function clientFor(sim: RunningSimulator, baseUrl = sim.url): VcfClient {
+export function clientFor(sim: RunningSimulator, baseUrl = sim.url, extra: Partial<VcfClientOptions> = {}): VcfClient {
   return new VcfClient({
     baseUrl, username: sim.credentials.username, password: sim.credentials.password,
-    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 4 }, requestTimeoutMs: 2000,
+    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 4 }, requestTimeoutMs: 2000, ...extra,
   });
 }
 
@@ -50,8 +50,9 @@ export class EngineUnderTest {
 
   constructor(
     readonly sim: RunningSimulator, readonly store: RunStore = new MemoryRunStore(), settings: Partial<EngineSettings> = {}, baseUrl = sim.url,
+    clientOptions: Partial<VcfClientOptions> = {},
   ) {
-    this.engine = new UpgradeEngine({ client: clientFor(sim, baseUrl), store, settings: { ...FAST, ...settings } });
+    this.engine = new UpgradeEngine({ client: clientFor(sim, baseUrl, clientOptions), store, settings: { ...FAST, ...settings } });
     this.engine.on("change", (run: UpgradeRun) => this.changes.push(run));
   }
 

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
-import { EngineError, waitUntil } from "../../nodes/engine";
+import { EngineError, resolveSettings, waitUntil } from "../../nodes/engine";
 import { VcfApiError } from "../../nodes/vcf/errors";
+import { abortableDelay } from "../../nodes/vcf/http/retry";
 
 function networkError(): VcfApiError {
   return new VcfApiError({ kind: "network", message: "ECONNREFUSED", method: "GET", path: "/v1/x", retryable: true });
@@ -48,5 +49,78 @@ describe("engine: waiting primitive", () => {
       waitUntil({ what: "abortable", poll: async () => 0, until: () => false, deadline: Date.now() + 60_000, intervalMs: 10_000, maxIntervalMs: 10_000, signal: ac.signal }),
       (e: unknown) => e instanceof EngineError && e.code === "ABORTED");
     assert.ok(Date.now() - started < 1000);
+  });
+});
+
+describe("engine: waits longer than Node's timer limit", () => {
+  it("a delay beyond about 24.8 days does not fire at once", async () => {
+    const ac = new AbortController();
+    let fired = false;
+    const sleeping = abortableDelay(2 ** 31 + 1000, ac.signal, () => new Error("aborted")).then(() => { fired = true; }, () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(fired, false, "the long delay fired early");
+    ac.abort();
+    await sleeping;
+  });
+
+  it("a poll interval beyond the timer limit polls once, not in a tight loop", async () => {
+    const ac = new AbortController();
+    let polls = 0;
+    const waiting = waitUntil({
+      what: "long", poll: async () => ++polls, until: () => false, deadline: Date.now() + 1e12,
+      intervalMs: 1e10, maxIntervalMs: 1e10, signal: ac.signal,
+    }).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    ac.abort();
+    assert.ok(await waiting instanceof EngineError);
+    assert.equal(polls, 1);
+  });
+
+  it("the engine refuses time settings above their maximum", () => {
+    assert.throws(() => resolveSettings({ pollIntervalMs: 1e10 }), /Setting pollIntervalMs is 10000000000; it must be a positive number of milliseconds, at most 3600000/);
+    assert.throws(() => resolveSettings({ componentDeadlineMs: 1e12 }), /at most 2592000000/);
+    assert.equal(resolveSettings({ componentDeadlineMs: 30 * 86_400_000 }).componentDeadlineMs, 2_592_000_000);
+  });
+});
+
+describe("engine: a deadline during a poll", () => {
+  /** A poll that never answers, but ends (rejects) when its signal aborts; `aborted` tells whether it was. */
+  function hangingPoll(): { poll: (signal: AbortSignal | undefined) => Promise<number>; aborted: () => boolean } {
+    let aborted = false;
+    return {
+      aborted: () => aborted,
+      poll: (signal) => new Promise<number>((_resolve, reject) => {
+        signal?.addEventListener("abort", () => { aborted = true; reject(new Error("aborted")); }, { once: true });
+      }),
+    };
+  }
+
+  it("ends the wait with DEADLINE and aborts the poll in flight", async () => {
+    const hanging = hangingPoll();
+    await assert.rejects(
+      waitUntil({ what: "The hanging read", poll: hanging.poll, until: () => true, deadline: Date.now() + 100, intervalMs: 1, maxIntervalMs: 1 }),
+      (e: unknown) => e instanceof EngineError && e.code === "DEADLINE" && /The hanging read did not finish before its deadline/.test(e.message));
+    assert.equal(hanging.aborted(), true);
+  });
+
+  it("ends the wait even if the poll ignores its signal", async () => {
+    await assert.rejects(
+      waitUntil({ what: "deaf", poll: () => new Promise<number>(() => undefined), until: () => true, deadline: Date.now() + 100, intervalMs: 1, maxIntervalMs: 1 }),
+      (e: unknown) => e instanceof EngineError && e.code === "DEADLINE");
+  });
+
+  it("lets a look-up's first poll finish past the deadline when asked (completeFirstPoll)", async () => {
+    for (const completeFirstPoll of [true, false]) {
+      let release = (_value: number): void => undefined;
+      const answer = new Promise<number>((resolve) => { release = resolve; });
+      const waiting = waitUntil({
+        what: "look-up", deadline: Date.now() + 300, intervalMs: 1, maxIntervalMs: 1, until: () => true, completeFirstPoll, poll: () => answer,
+      }).catch((e: unknown) => e);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      release(7);
+      const outcome = await waiting;
+      if (completeFirstPoll) assert.equal(outcome, 7);
+      else assert.ok(outcome instanceof EngineError && outcome.code === "DEADLINE");
+    }
   });
 });

@@ -2,6 +2,7 @@
 import http from "node:http";
 import { AddressInfo } from "node:net";
 import { VcfClient, VcfClientOptions } from "../../nodes/vcf/client";
+import { trickle } from "../support/trickle";
 import type { RunningSimulator } from "../../nodes/sim/index";
 
 export interface LogLine {
@@ -51,8 +52,8 @@ export function simClient(
 
 export { countRequests } from "../support/request-log";
 
-/** What a stub route answers: a reply, "hang" (never answer) or "drop" (destroy the socket). */
-export type StubReply = { status: number; contentType?: string; body?: string } | "hang" | "drop";
+/** What a stub route answers: a reply, "hang" (never answer), "drop" (destroy the socket) or "trickle" (a never-ending answer). */
+export type StubReply = { status: number; contentType?: string; body?: string } | "hang" | "drop" | "trickle";
 
 export interface StubRequest {
   method: string;
@@ -94,6 +95,10 @@ export async function startStub(route: (request: StubRequest) => StubReply | und
       requests.push(request);
       const reply = route(request) ?? defaultReply(request);
       if (reply === "hang") return;
+      if (reply === "trickle") {
+        trickle(res);
+        return;
+      }
       if (reply === "drop") {
         req.socket.destroy();
         return;

@@ -1,5 +1,6 @@
 import type { Bundle } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
+import { capText, NAME_CAP } from "../../vcf/text-cap";
 import { EngineError } from "../errors";
 import { describeApiErrors, httpStatusOf } from "../remote-errors";
 import { PhaseContext } from "../run-handle";
@@ -54,7 +55,7 @@ async function requestDownload(ctx: PhaseContext, record: BundleRecord): Promise
 async function downloadOne(ctx: PhaseContext, record: BundleRecord): Promise<void> {
   const read = (): Promise<Bundle> => ctx.client.getBundle(record.bundleId, ctx.opts);
   let bundle = await read();
-  if (!record.description && bundle.description) await ctx.handle.update(() => { record.description = bundle.description; });
+  if (!record.description && bundle.description) await ctx.handle.update(() => { record.description = capText(bundle.description ?? "", NAME_CAP); });
   let status = normalizeStatus(bundle.downloadStatus);
   if (status === "SUCCESSFUL") {
     await ctx.handle.update(() => { record.downloadStatus = status; });

@@ -34,6 +34,7 @@ export async function findLostWork<T>(
         }
       },
       until: (found) => found !== undefined,
+      completeFirstPoll: true,
     });
   } catch (err) {
     if (!(err instanceof EngineError) || err.code !== "DEADLINE") throw err;

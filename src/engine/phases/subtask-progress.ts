@@ -3,6 +3,7 @@
 // the log), and the current one goes into the run's step.
 import type { SubTask, Upgrade } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
+import { capText, NAME_CAP } from "../../vcf/text-cap";
 import { errorText, isAbort } from "../errors";
 import type { PhaseContext } from "../run-handle";
 import type { LogLevel, UpgradeRecord } from "../types";
@@ -32,7 +33,7 @@ interface Entry {
 function entriesOf(subTasks: readonly SubTaskView[]): Entry[] {
   const seen = new Map<string, number>();
   return subTasks.map((sub, index) => {
-    const name = sub.name || sub.description || `sub-task ${index + 1}`;
+    const name = capText(sub.name || sub.description || `sub-task ${index + 1}`, NAME_CAP);
     const n = (seen.get(name) ?? 0) + 1;
     seen.set(name, n);
     return { key: n > 1 ? `${name} #${n}` : name, status: normalizeStatus(sub.status) };

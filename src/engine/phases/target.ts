@@ -1,6 +1,7 @@
 import type { Validation } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 import { EngineError, errorText } from "../errors";
+import { capFinding } from "../findings";
 import { errorCodeOf, httpStatusOf, remediationOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { Finding } from "../types";
@@ -26,7 +27,7 @@ export function validationFindings(v: Validation): Finding[] {
         code: TARGET_VALIDATION_CODE,
       };
       if (c.errorResponse?.remediationMessage) f.remediation = c.errorResponse.remediationMessage;
-      return f;
+      return capFinding(f);
     });
 }
 

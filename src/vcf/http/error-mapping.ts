@@ -1,5 +1,6 @@
 import http from "node:http";
 import { VcfApiError, VcfErrorKind } from "../errors";
+import { capOptional, NAME_CAP, TEXT_CAP } from "../text-cap";
 import { isRecord, optionalString, parseBody } from "./body";
 
 /** HTTP statuses that a proxy or a restarting SDDC Manager answers for a moment: worth another GET. */
@@ -38,15 +39,15 @@ export function errorFromResponse(
   const retryable = isTransientStatus(status) && isIdempotent(request);
   const identity = { method: request.method, path: request.path };
   if (body.kind === "json" && isRecord(body.value)) {
-    const errorCode = optionalString(body.value.errorCode);
-    const apiMessage = optionalString(body.value.message);
+    const errorCode = capOptional(optionalString(body.value.errorCode), NAME_CAP);
+    const apiMessage = capOptional(optionalString(body.value.message), TEXT_CAP);
     return new VcfApiError({
       ...identity,
       kind,
       status,
       retryable,
       errorCode,
-      remediationMessage: optionalString(body.value.remediationMessage),
+      remediationMessage: capOptional(optionalString(body.value.remediationMessage), TEXT_CAP),
       message: [head, errorCode ? `[${errorCode}]` : undefined, apiMessage].filter(Boolean).join(" "),
     });
   }
@@ -54,19 +55,38 @@ export function errorFromResponse(
   return new VcfApiError({ ...identity, kind, status, retryable, message: `${head} (${what})` });
 }
 
+export interface FailureContext {
+  /** The total limit of one request (the client's requestTimeoutMs). */
+  timeoutMs: number;
+  /** The total limit ended the request (not the caller's signal). */
+  overTime: boolean;
+  /** The response size limit, in bytes. */
+  maxBytes: number;
+}
+
 /**
  * A VcfApiError for a request that got no HTTP answer. Only the low-level code and Node's own short
  * message are read from the failure: never its config, headers or request, which hold the token.
  */
-export function errorFromFailure(request: RequestIdentity, failure: unknown, timeoutMs: number): VcfApiError {
+export function errorFromFailure(request: RequestIdentity, failure: unknown, context: FailureContext): VcfApiError {
   const code = failureCode(failure);
   const text = failureText(failure);
   const identity = { method: request.method, path: request.path };
+  if (context.overTime || (code !== undefined && TIMEOUT_CODES.has(code))) {
+    return new VcfApiError({
+      ...identity, kind: "timeout", retryable: isIdempotent(request), code: code === "ERR_CANCELED" ? undefined : code,
+      message: `no complete answer within ${context.timeoutMs} ms, the total time limit for one request (headers and body; the request timeout setting)`,
+    });
+  }
   if (code === "ERR_CANCELED") {
     return new VcfApiError({ ...identity, kind: "aborted", message: "request aborted by the caller", retryable: false, code });
   }
-  if (code !== undefined && TIMEOUT_CODES.has(code)) {
-    return new VcfApiError({ ...identity, kind: "timeout", message: `no answer within ${timeoutMs} ms`, retryable: isIdempotent(request), code });
+  // axios gives this failure no code of its own (ERR_BAD_RESPONSE is shared): its message is the only mark
+  if (/maxContentLength/.test(text)) {
+    return new VcfApiError({
+      ...identity, kind: "http", retryable: false, code: "ERR_RESPONSE_TOO_LARGE",
+      message: `the answer is larger than ${context.maxBytes} bytes (${Math.round(context.maxBytes / 1048576)} MiB), the response size limit; reading it was stopped`,
+    });
   }
   if (code !== undefined && TLS_CODE.test(code)) {
     return new VcfApiError({

@@ -1,4 +1,5 @@
 import { VcfApiError } from "../errors";
+import { timerMs } from "../timer-limit";
 
 export interface RetrySettings {
   /** total attempts including the first one */
@@ -15,7 +16,10 @@ export function backoffDelayMs(attempt: number, settings: RetrySettings, random:
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-/** Waits `ms`, or rejects with `abortReason()` as soon as the signal fires (the one abortable sleep of the package). */
+/**
+ * Waits `ms`, or rejects with `abortReason()` as soon as the signal fires (the one abortable sleep of the package).
+ * Any `ms` is safe: beyond Node's timer limit (about 24.8 days) it returns early, so the caller's loop re-checks.
+ */
 export function abortableDelay(ms: number, signal: AbortSignal | undefined, abortReason: () => Error): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortReason());
   return new Promise<void>((resolve, reject) => {
@@ -26,7 +30,7 @@ export function abortableDelay(ms: number, signal: AbortSignal | undefined, abor
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
-    }, Math.max(0, ms));
+    }, timerMs(ms));
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -27,8 +27,12 @@ export interface HttpResponse {
   text: string;
 }
 
+/** The largest answer read (bytes); a bigger one is cut off, not buffered: SDDC Manager's largest lists are a few MB. */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
 export interface TransportSettings {
   baseUrl: string;
+  /** Total time for one exchange: connecting, sending, the headers and the whole body. */
   timeoutMs: number;
   httpsAgent: https.Agent;
 }
@@ -43,7 +47,9 @@ export class HttpTransport {
   constructor(private readonly settings: TransportSettings) {
     this.axios = axios.create({
       baseURL: settings.baseUrl,
+      // the idle timeout stays as a second guard; the total limit is the signal in send()
       timeout: settings.timeoutMs,
+      maxContentLength: MAX_RESPONSE_BYTES,
       httpsAgent: settings.httpsAgent,
       httpAgent: new http.Agent({ keepAlive: false }),
       maxRedirects: 0,
@@ -63,6 +69,9 @@ export class HttpTransport {
     else if (request.json !== undefined) data = JSON.stringify(request.json);
     if (data !== undefined) headers["Content-Type"] = "application/json";
     if (request.bearerToken) headers.Authorization = `Bearer ${request.bearerToken}`;
+    // the socket idle timeout alone lets a server that trickles its answer hold a request open forever
+    const totalLimit = AbortSignal.timeout(Math.ceil(this.settings.timeoutMs)); // it takes whole ms only
+    const signal = request.signal ? AbortSignal.any([request.signal, totalLimit]) : totalLimit;
     try {
       const response = await this.axios.request<string>({
         method: request.method,
@@ -70,7 +79,7 @@ export class HttpTransport {
         params: definedOnly(request.query),
         data,
         headers,
-        signal: request.signal,
+        signal,
       });
       const contentType = response.headers["content-type"];
       return {
@@ -80,7 +89,8 @@ export class HttpTransport {
         text: typeof response.data === "string" ? response.data : "",
       };
     } catch (failure: unknown) {
-      throw errorFromFailure(request, failure, this.settings.timeoutMs);
+      const overTime = totalLimit.aborted && !request.signal?.aborted;
+      throw errorFromFailure(request, failure, { timeoutMs: this.settings.timeoutMs, overTime, maxBytes: MAX_RESPONSE_BYTES });
     }
   }
 }
