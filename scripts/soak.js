@@ -27,7 +27,7 @@ const USAGE = `usage: node scripts/soak.js [options]   (npm run soak -- [options
   --minutes M           wall-clock bound per seed (default 4)
   --kill-every A-B      seconds from Node-RED answering after a (re)start to its next SIGKILL, uniform (default 2-6)
   --kill-minutes K      stop killing K minutes after the trigger (default 60 % of --minutes); --kill-every 0: no kills
-  --time-scale X        simulated seconds per wall second (default 1000: an undisturbed fleet takes about 30 s)
+  --time-scale X        simulated seconds per wall second (default 500: an undisturbed fleet takes about a minute)
   --idle S              after the last kill, declare the unfinished runs stuck when no run changed for S s (default 30)
   --keep                keep each seed's temp directory (user directory, Node-RED log, outputs) and print its path
   --verbose             print every kill and restart as it happens`;
@@ -38,7 +38,7 @@ const USAGE = `usage: node scripts/soak.js [options]   (npm run soak -- [options
 function parseArgs(argv) {
   const o = {
     seeds: [1, 2, 3, 4, 5], domains: 10, outage: false, outageSeconds: 5400, minutes: 4, killMin: 2, killMax: 6,
-    killMinutes: undefined, timeScale: 1000, idleSeconds: 30, keep: false, verbose: false,
+    killMinutes: undefined, timeScale: 500, idleSeconds: 30, keep: false, verbose: false,
   };
   const number = (name, text, { min = 0, integer = false } = {}) => {
     const n = Number(text);
