@@ -25,7 +25,8 @@ const USAGE = `usage: node scripts/soak.js [options]   (npm run soak -- [options
   --outage on|off       SDDC Manager's own outage during its upgrade (default off)
   --outage-seconds S    its length in simulated seconds when on (default 5400: 90 min, about 5 s of wall time)
   --minutes M           wall-clock bound per seed (default 4)
-  --kill-every A-B      seconds from Node-RED answering after a (re)start to its next SIGKILL, uniform (default 2-6)
+  --kill-every A-B      seconds from one SIGKILL to the next, uniform (default 2-6); never before the restarted
+                        Node-RED answers, and then at least 0.5-2 s later
   --kill-minutes K      stop killing K minutes after the trigger (default 60 % of --minutes); --kill-every 0: no kills
   --time-scale X        simulated seconds per wall second (default 500: an undisturbed fleet takes about a minute)
   --idle S              after the last kill, declare the unfinished runs stuck when no run changed for S s (default 30)
@@ -273,7 +274,7 @@ function startNodeRed(ctx) {
   }
   ctx.starts++;
   started.child = child;
-  const info = { child, spawnedAt: Date.now(), readyAt: undefined, killedByUs: false, exited: undefined };
+  const info = { child, spawnedAt: Date.now(), readyAt: undefined, grace: 0, killedByUs: false, exited: undefined };
   info.exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   child.once("error", (err) => fs.appendFileSync(ctx.logFile, `soak: spawn error ${err.message}\n`));
   return info;
@@ -541,27 +542,29 @@ async function soakSeed(seed, o) {
       unexpectedExits++;
       say(`Node-RED exited by itself (code ${node.child.exitCode}, signal ${node.child.signalCode}); restarting`);
       node = startNodeRed(ctx);
-      nextKillAt = Infinity;
+      node.grace = 500 + random() * 1500;
     }
-    if (!node.readyAt && (await isReady(editor))) {
-      node.readyAt = Date.now();
-      if (armed) nextKillAt = node.readyAt + nextKillAfter();
-    }
+    if (!node.readyAt && (await isReady(editor))) node.readyAt = Date.now();
 
     // Kills start once every domain has a run (the trigger went through), at the latest 60 s after the trigger.
     if (killing && !armed && (expected.every((d) => latest.has(d)) || now - t0 > 60_000)) {
       armed = true;
-      nextKillAt = (node.readyAt ?? Infinity) + nextKillAfter();
+      nextKillAt = now + nextKillAfter();
     }
-    if (armed && !allTerminal && now >= nextKillAt && now < killUntil) {
+    // A kill comes 2-6 s after the previous one (the default), so some land while the restarted Node-RED resumes
+    // its runs; on a machine so slow that Node-RED has not answered by then, it comes 0.5-2 s after it answers, so
+    // every start gets a little further.
+    const killAt = node.readyAt === undefined ? Infinity : Math.max(nextKillAt, node.readyAt + node.grace);
+    if (armed && !allTerminal && now >= killAt && now < killUntil) {
       const up = (now - node.readyAt) / 1000;
       await killNodeRed(node);
       lastKillAt = Date.now();
       const statuses = countBy([...latest.values()].map((r) => r.status));
       kills.push({ at: (lastKillAt - t0) / 1000, up, statuses });
-      say(`SIGKILL ${kills.length}, ${up.toFixed(1)} s after Node-RED answered (${((node.readyAt - node.spawnedAt) / 1000).toFixed(1)} s to start): ${formatCounts(statuses)}`);
+      say(`SIGKILL ${kills.length}, ${up.toFixed(1)} s after Node-RED answered (it took ${((node.readyAt - node.spawnedAt) / 1000).toFixed(1)} s to start): ${formatCounts(statuses)}`);
       node = startNodeRed(ctx);
-      nextKillAt = Infinity; // set when it answers
+      node.grace = 500 + random() * 1500;
+      nextKillAt = node.spawnedAt + nextKillAfter();
       continue;
     }
 
