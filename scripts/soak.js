@@ -661,7 +661,8 @@ function report(r) {
   for (const d of r.duplicates) console.log(`    DUPLICATE ${d.label}: ${d.count} times (HTTP ${d.statuses.join(", ")})`);
   for (const [domain, list] of r.duplicateOutputs) console.log(`    DUPLICATE OUTPUT ${domain}: ${list.length} final outputs (runs ${[...new Set(list.map((e) => e.runId))].join(", ")})`);
   if (r.missingOutputs.length) console.log(`    completed without a final output at the sink: ${r.missingOutputs.join(", ")}`);
-  const errorKinds = countBy(r.errors.map((e) => `${e.node}: ${truncate(e.message, 120)}`));
+  // Errors grouped by their text with ids and domain names blanked out.
+  const errorKinds = countBy(r.errors.map((e) => `${e.node}: ${truncate(e.message.replace(UUID, "<id>").replace(/\blab-[mw]\d+\b/g, "<domain>"), 240)}`));
   for (const [text, n] of Object.entries(errorKinds).slice(0, 5)) console.log(`    error ×${n} ${text}`);
   if (r.tempDir && r.o.keep) console.log(`    kept: ${r.tempDir}`);
 }
@@ -686,6 +687,8 @@ function summaryLine(results, o) {
     `-> ${pass ? "PASS" : "FAIL (stuck or duplicates)"}`,
   ].join(" ");
 }
+
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 
 function countBy(list) {
   const counts = {};
