@@ -498,6 +498,9 @@ async function soakSeed(seed, o) {
   started.sim = sim;
   const names = resourceNames(sim);
   const expected = [...new Set(names.values())].sort();
+  if (expected.length !== o.domains + 1) {
+    throw new Error(`the simulator's state lists ${expected.length} domains, expected the management domain and ${o.domains} VI domains`);
+  }
   const collector = new RequestCollector(sim.url);
   ctx.port = await freePort();
   const editor = `http://127.0.0.1:${ctx.port}`;
