@@ -20,7 +20,7 @@ const RED_JS = require.resolve("node-red/red.js");
 const BASE_SETTINGS = path.join(__dirname, "node-red-settings.js");
 
 const USAGE = `usage: node scripts/soak.js [options]   (npm run soak -- [options])
-  --seeds 1,2,3,4,5     seeds of the random kill moments, one soak each (default 1,2,3,4,5)
+  --seeds 1,2,3,4,5     seeds of the random kill intervals, one soak each; ranges too: 1-10 (default 1-5)
   --domains N           VI domains besides the management domain (default 10, at most 50)
   --outage on|off       SDDC Manager's own outage during its upgrade (default off)
   --outage-seconds S    its length in simulated seconds when on (default 5400: 90 min, about 5 s of wall time)
@@ -55,7 +55,13 @@ function parseArgs(argv) {
     switch (flag) {
       case "--seeds": {
         const text = value() ?? "";
-        o.seeds = text.split(",").map((s) => number("--seeds", s.trim(), { integer: true }));
+        o.seeds = text.split(",").flatMap((part) => {
+          const range = /^\s*(\d+)-(\d+)\s*$/.exec(part);
+          if (!range) return [number("--seeds", part.trim(), { integer: true })];
+          const [from, to] = [Number(range[1]), Number(range[2])];
+          if (to < from || to - from >= 1000) throw new UsageError(`--seeds: the range ${part.trim()} must go upwards, at most 1000 seeds`);
+          return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+        });
         break;
       }
       case "--domains":
