@@ -1,8 +1,10 @@
 // `npm run bench`: figures for whole simulated upgrades through the real client, engine and file store.
-// It prints wall time, requests sent and store writes; nothing here asserts, it reports.
+// It prints wall time, requests sent and store writes, then runs a short SIGKILL soak (scripts/soak.js, 2 seeds) and
+// prints its figures; nothing here asserts, it reports.
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
+const { spawn } = require("node:child_process");
 const { startSimulator } = require("../nodes/sim/index.js");
 const { VcfClient } = require("../nodes/vcf/client.js");
 const { UpgradeEngine, renderMarkdown } = require("../nodes/engine/index.js");
@@ -73,6 +75,20 @@ async function main() {
   for (let i = 0; i < iterations; i++) bytes = Buffer.byteLength(renderMarkdown(markdown.run, { maxBytes: 12288 }));
   const perRenderUs = Number(process.hrtime.bigint() - started) / 1e3 / iterations;
   console.log(`\nmarkdown render of a ${markdown.run.log.length}-entry log: ${perRenderUs.toFixed(1)} µs per render, ${bytes} bytes (cap 12288)`);
+
+  console.log(`\nSIGKILL soak, short (${SOAK_ARGS.join(" ")}; \`npm run soak\` runs the full seed list):`);
+  const soak = await runSoak(SOAK_ARGS);
+  console.log(soak === 0 ? "soak: nothing stuck, nothing sent twice" : `soak exited with ${soak}: see its figures above`);
+}
+
+/** The soak in its own process (it starts Node-RED and handles Ctrl-C itself); resolves with its exit code. */
+const SOAK_ARGS = ["--seeds", "1,2"];
+function runSoak(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(__dirname, "soak.js"), ...args], { stdio: "inherit" });
+    child.once("error", reject);
+    child.once("exit", (code, signal) => resolve(code ?? signal));
+  });
 }
 
 main().catch((err) => {
