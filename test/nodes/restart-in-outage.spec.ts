@@ -44,6 +44,11 @@ describe("nodes: a restart in the middle of SDDC Manager's outage", function () 
   this.timeout(120_000);
   const perTest = nodeRedPerTest();
 
+  const warnings: Error[] = [];
+  const onWarning = (w: Error): void => { warnings.push(w); };
+  before(() => process.on("warning", onWarning));
+  after(() => process.off("warning", onWarning));
+
   it(`with ${VI_DOMAINS} VI runs behind the management domain: all wait it out and complete, nothing started twice`, async () => {
     const sim = await perTest.startSim({ scenario: "many-domains", domains: VI_DOMAINS, faults: { outageSeconds: OUTAGE_SECONDS } });
     const flow = upgradeChainFlow(sim, {
@@ -80,5 +85,7 @@ describe("nodes: a restart in the middle of SDDC Manager's outage", function () 
     const log = sim.requestLog();
     for (const [key, n] of upgradePostsPerDomainBundle(log)) assert.equal(n, 1, `POST /v1/upgrades for ${key}: ${n} times`);
     for (const [p, n] of countPerPath(log, "PATCH", /^\/v1\/bundles\//)) assert.equal(n, 1, `${p}: ${n} times`);
+    // Eleven runs under way at once: no emitter or signal warns of a listener leak.
+    assert.deepEqual(warnings.filter((w) => w.name === "MaxListenersExceededWarning").map((w) => w.message), []);
   });
 });
