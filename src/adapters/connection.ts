@@ -263,7 +263,7 @@ function unreadableRunWarning(damaged: UnreadableRun): string {
   const domain = damaged.domainName ?? damaged.domainId;
   return `${describeUnreadableRun(damaged)}. It is kept in the file unchanged and not resumed; ` +
     `${domain ? `new runs for domain ${domain} are refused` : "its domain cannot be told"} until it is resolved: stop Node-RED ` +
-    "(it rewrites the file on every change), fix the entry or, after checking in SDDC Manager that none of its operations still runs, " +
+    "(it reads the run files when it starts), fix the entry or, after checking in SDDC Manager that none of its operations still runs, " +
     "remove it, then start Node-RED again";
 }
 

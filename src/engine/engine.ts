@@ -271,7 +271,7 @@ export class UpgradeEngine extends EventEmitter {
     if (!damaged) return;
     throw new EngineError("RUN_UNREADABLE", `${describeUnreadableRun(damaged)}. No new run starts for domain ${domain.name} until it is resolved`, {
       field: "domain",
-      fix: `Stop Node-RED (it rewrites the file on every change), fix that entry in ${damaged.file} or, after checking in SDDC Manager that none of its operations still runs, remove it, then start Node-RED again`,
+      fix: `Stop Node-RED (it reads the run files when it starts), fix ${damaged.file} or, after checking in SDDC Manager that none of its operations still runs, remove it, then start Node-RED again`,
     });
   }
 

@@ -45,6 +45,6 @@ describe("nodes: an unreadable run in the run file", function () {
     getNode("download").receive({ domain: VI_DOMAIN });
     const error = caughtError(await caught.waitFor((m) => /lab-w01/.test(caughtError(m)), "the refusal for lab-w01"));
     assert.ok(error.includes(file), error);
-    assert.match(error, /holds the upgrade run run-from-a-newer-version of domain lab-w01, which cannot be read.*No new run starts for domain lab-w01 until it is resolved\. Stop Node-RED .*fix that entry in .*then start Node-RED again/);
+    assert.match(error, /holds the upgrade run run-from-a-newer-version of domain lab-w01, which cannot be read.*No new run starts for domain lab-w01 until it is resolved\. Stop Node-RED .*fix .*run-run-from-a-newer-version\.json or, .*then start Node-RED again/);
   });
 });
