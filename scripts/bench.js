@@ -1,11 +1,12 @@
 // `npm run bench`: figures for whole simulated upgrades through the real client, engine and file store.
 // It prints wall time, requests sent and what reached the run store (files written, their bytes, fsyncs); nothing
-// here asserts, it reports. Store figures of the single-file store this replaced (same machine, same day):
-//   management domain:          132-138 writes, 1.50-1.66 MB, 258-276 fsyncs
-//   management, then 10 VI:     338 writes, 23.6 MB, 676 fsyncs
-// and of one file per run with progress written later: 106-113 writes, 0.90-1.03 MB, 212-226 fsyncs; and 871-885
-// writes, 4.1 MB, 1359-1385 fsyncs (more writes and fsyncs than the single file at 11 runs at once, whose writes were
-// shared by all runs and carried all of them: 70 KB per write against 4.7 KB).
+// here asserts, it reports. Store figures, this script on the same machine and day (ranges over the happy, warnings
+// and flaky runs):
+//                             single file (before)                           one file per run (after)
+//   management domain         122-128 writes, 1364-1633 KiB, 244-256 fsyncs   106-108 writes, 901-1029 KiB, 212-216 fsyncs
+//   management + 10 VI        306 writes, 21323 KiB, 612 fsyncs                   866 writes, 4115 KiB, 1313 fsyncs
+// The single file shared each write between the runs that changed meanwhile, and carried all of them (70 KiB per
+// write at 11 runs); a run's own file costs one write and its fsyncs per change of that run (4.8 KiB per write).
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
