@@ -52,6 +52,7 @@ export class VcfConnection {
   readonly settings?: ConnectionSettings;
   /** Why there is no engine: a configuration problem, reported to every node that uses this connection. */
   readonly problem?: Error;
+  /** The run store's directory (one file per run). */
   readonly storeFile?: string;
   private readonly bookkeeping?: RunBookkeeping;
   private readonly resumers = new Map<string, Resumer>();
@@ -67,8 +68,8 @@ export class VcfConnection {
       this.client = client;
       let store: RunStore;
       if (deps.userDir) {
-        const fileStore = new FileRunStore(deps.userDir, runFileName(deps.def.id));
-        this.storeFile = fileStore.filePath;
+        const fileStore = new FileRunStore(deps.userDir, runStoreName(deps.def.id));
+        this.storeFile = fileStore.directory;
         store = fileStore;
       } else {
         deps.log("warn", "Node-RED has no user directory: upgrade runs are kept in memory and do not survive a restart");
@@ -262,13 +263,13 @@ function unreadableRunWarning(damaged: UnreadableRun): string {
   const domain = damaged.domainName ?? damaged.domainId;
   return `${describeUnreadableRun(damaged)}. It is kept in the file unchanged and not resumed; ` +
     `${domain ? `new runs for domain ${domain} are refused` : "its domain cannot be told"} until it is resolved: stop Node-RED ` +
-    "(it rewrites the file on every change), fix the entry or, after checking in SDDC Manager that none of its operations still runs, " +
+    "(it reads the run files when it starts), fix the entry or, after checking in SDDC Manager that none of its operations still runs, " +
     "remove it, then start Node-RED again";
 }
 
-/** One run file per vcf-config node, in Node-RED's user directory. */
-export function runFileName(configNodeId: string): string {
-  return `vcf-upgrade-runs-${safeId(configNodeId)}.json`;
+/** One run store (a directory, one file per run) per vcf-config node, in Node-RED's user directory. */
+export function runStoreName(configNodeId: string): string {
+  return `vcf-upgrade-runs-${safeId(configNodeId)}`;
 }
 
 /** The record of sent phase outputs, kept input messages and ignoreAlerts values, beside the run file (the name is

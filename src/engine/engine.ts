@@ -120,7 +120,7 @@ export class UpgradeEngine extends EventEmitter {
 
   // ---- persistence and events ----
 
-  private readonly commit = async (run: UpgradeRun): Promise<void> => {
+  private readonly commit = async (run: UpgradeRun, kind: "durable" | "progress" = "durable"): Promise<void> => {
     run.updatedAt = new Date().toISOString();
     const copy = snapshot(run);
     try {
@@ -128,7 +128,8 @@ export class UpgradeEngine extends EventEmitter {
     } catch {
       // a listener's failure must not break the run
     }
-    await this.tracked(this.store.save(run));
+    if (kind === "progress" && this.store.saveLater) this.store.saveLater(run);
+    else await this.tracked(this.store.save(run));
   };
 
   private tracked<T>(work: Promise<T>): Promise<T> {
@@ -270,7 +271,7 @@ export class UpgradeEngine extends EventEmitter {
     if (!damaged) return;
     throw new EngineError("RUN_UNREADABLE", `${describeUnreadableRun(damaged)}. No new run starts for domain ${domain.name} until it is resolved`, {
       field: "domain",
-      fix: `Stop Node-RED (it rewrites the file on every change), fix that entry in ${damaged.file} or, after checking in SDDC Manager that none of its operations still runs, remove it, then start Node-RED again`,
+      fix: `Stop Node-RED (it reads the run files when it starts), fix ${damaged.file} or, after checking in SDDC Manager that none of its operations still runs, remove it, then start Node-RED again`,
     });
   }
 
@@ -569,6 +570,8 @@ export class UpgradeEngine extends EventEmitter {
     this.pauseTimers.clear();
     await this.loaded.catch(() => undefined);
     while (this.unsettled.size > 0) await Promise.allSettled([...this.unsettled]);
+    // The progress-only changes still waiting: a restart shows the step the run had when it stopped.
+    await this.store.flush?.().catch((err: unknown) => this.emit("storeError", err));
   }
 }
 

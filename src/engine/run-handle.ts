@@ -5,8 +5,11 @@ import { STATUS_PHASE } from "./transitions";
 import { ToleratedErrors } from "./tolerated-errors";
 import { waitUntil, type WaitOptions } from "./wait";
 
-/** Persists and announces the run after each change (resolves once stored). */
-export type CommitFn = (run: UpgradeRun) => Promise<void>;
+/**
+ * Persists and announces the run after each change. "durable" (the default) resolves once the change is on disk;
+ * "progress" (step text and progress only, which a resumed phase sets again) resolves at once and is written later.
+ */
+export type CommitFn = (run: UpgradeRun, kind?: "durable" | "progress") => Promise<void>;
 
 /** A live run plus the one way to change it: every mutation is persisted and emitted. */
 export class RunHandle {
@@ -22,14 +25,14 @@ export class RunHandle {
     await this.commit(this.run);
   }
 
-  /** Finer progress without a log entry. */
+  /** Finer progress without a log entry; not durable at once (a crash may lose the newest step and progress). */
   async step(full: string, progress?: number): Promise<void> {
     const text = stepText(full);
     if (text === this.run.step && (progress === undefined || Math.round(progress) === this.run.progress)) return;
     this.run.step = text;
     if (progress !== undefined) this.run.progress = Math.max(0, Math.min(100, Math.round(progress)));
     this.run.updatedAt = new Date().toISOString();
-    await this.commit(this.run);
+    await this.commit(this.run, "progress");
   }
 
   /** Records remote ids and other facts; persisted before the caller goes on. */

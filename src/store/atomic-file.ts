@@ -6,9 +6,10 @@ let tempCounter = 0;
 
 /**
  * Writes `text` to a temp file beside `file` (mode 0600), fsyncs it, renames it over `file` and syncs the
- * directory. On any failure the temp file is removed and the write's error is thrown.
+ * directory (with `syncDir`, which may share one directory fsync between writers). On any failure the temp file is
+ * removed and the write's error is thrown.
  */
-export async function writeFileAtomically(file: string, text: string): Promise<void> {
+export async function writeFileAtomically(file: string, text: string, syncDir: (dir: string) => Promise<void> = syncDirectory): Promise<void> {
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true });
   const temp = `${file}.${process.pid}.${++tempCounter}.tmp`;
@@ -25,7 +26,7 @@ export async function writeFileAtomically(file: string, text: string): Promise<v
     await fs.rm(temp, { force: true }).catch(() => undefined);
     throw err;
   }
-  await syncDirectory(dir);
+  await syncDir(dir);
 }
 
 /**
@@ -33,7 +34,7 @@ export async function writeFileAtomically(file: string, text: string): Promise<v
  * crashed mid-write) left beside it; this process's own may belong to a write under way.
  */
 export async function readStateFile(file: string): Promise<string | undefined> {
-  await removeStaleTempFiles(file);
+  await removeStaleTempFiles(path.dirname(file), file);
   try {
     return await fs.readFile(file, "utf8");
   } catch (err) {
@@ -42,9 +43,10 @@ export async function readStateFile(file: string): Promise<string | undefined> {
   }
 }
 
-async function removeStaleTempFiles(file: string): Promise<void> {
-  const dir = path.dirname(file);
-  const pattern = new RegExp(`^${escapeRegExp(path.basename(file))}\\.(\\d+)\\.\\d+\\.tmp$`);
+/** Removes the temp files of `file` (of every file in `dir` when `file` is undefined) left by another process. */
+export async function removeStaleTempFiles(dir: string, file?: string): Promise<void> {
+  const base = file === undefined ? ".+" : escapeRegExp(path.basename(file));
+  const pattern = new RegExp(`^${base}\\.(\\d+)\\.\\d+\\.tmp$`);
   let names: string[];
   try {
     names = await fs.readdir(dir);
@@ -63,35 +65,57 @@ function escapeRegExp(text: string): string {
 }
 
 /**
+ * Runs `task` one at a time; the calls made while a run is queued (not started yet) share that run. So a caller
+ * always gets a run that starts after its call, and a burst of calls costs two runs, not one each.
+ */
+export class CoalescedTask {
+  private running: Promise<void> = Promise.resolve();
+  private queued: Promise<void> | undefined;
+
+  constructor(private readonly task: () => Promise<void>) {}
+
+  /** Queues a run (or joins the queued one); settles when it has, with its error if it failed. */
+  schedule(): Promise<void> {
+    if (this.queued) return this.queued;
+    const next = this.running.catch(() => undefined).then(() => {
+      this.queued = undefined;
+      return this.task();
+    });
+    this.queued = next;
+    this.running = next;
+    return next;
+  }
+
+  /** Resolves once the runs scheduled so far have settled (their failures went to their callers). */
+  idle(): Promise<void> {
+    return this.running.catch(() => undefined);
+  }
+}
+
+/**
  * One file rewritten with `render()`'s content, one write at a time; the changes made while a write is queued share
  * the next write (which renders the content as it is when that write starts).
  */
 export class AtomicFileWriter {
-  private writing: Promise<void> = Promise.resolve();
-  private queued: Promise<void> | undefined;
+  private readonly writes: CoalescedTask;
 
-  constructor(readonly file: string, private readonly render: () => string) {}
+  constructor(readonly file: string, render: () => string, syncDir?: (dir: string) => Promise<void>) {
+    this.writes = new CoalescedTask(() => writeFileAtomically(file, render(), syncDir));
+  }
 
   /** Queues a write (or joins the queued one); settles once the content as of now is on disk, or the write failed. */
   schedule(): Promise<void> {
-    if (this.queued) return this.queued;
-    const next = this.writing.catch(() => undefined).then(() => {
-      this.queued = undefined;
-      return writeFileAtomically(this.file, this.render());
-    });
-    this.queued = next;
-    this.writing = next;
-    return next;
+    return this.writes.schedule();
   }
 
   /** Resolves once the writes scheduled so far have settled (their failures went to their callers). */
   idle(): Promise<void> {
-    return this.writing.catch(() => undefined);
+    return this.writes.idle();
   }
 }
 
-/** Makes the rename itself durable; not every platform can open a directory, so failures are ignored. */
-async function syncDirectory(dir: string): Promise<void> {
+/** Makes renames and unlinks in `dir` durable; not every platform can open a directory, so failures are ignored. */
+export async function syncDirectory(dir: string): Promise<void> {
   try {
     const handle = await fs.open(dir, "r");
     try {

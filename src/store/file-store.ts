@@ -1,123 +1,184 @@
+import { createHash } from "node:crypto";
+import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import type { UpgradeRun } from "../engine/types";
-import { UPGRADE_STATUSES } from "../engine/types";
-import { AtomicFileWriter, readStateFile } from "./atomic-file";
 import type { UnreadableRun } from "../engine/unreadable-run";
+import { AtomicFileWriter, CoalescedTask, removeStaleTempFiles, syncDirectory } from "./atomic-file";
 import type { RunStore } from "./run-store";
+import { takeOverSingleFile } from "./single-file";
+import { runProblem, unreadableReport } from "./stored-entry";
 
-export const DEFAULT_RUN_FILE_NAME = "vcf-upgrade-runs.json";
+export const DEFAULT_RUN_STORE_NAME = "vcf-upgrade-runs";
 
-const FORMAT_VERSION = 1;
+/** How long a progress-only change (step text, progress) may wait for its write when no other change of the run comes. */
+export const DEFAULT_PROGRESS_DELAY_MS = 15_000;
 
-interface StoreFile {
-  version: number;
-  /** Runs, and entries that could not be read as runs (kept as they were). */
-  runs: unknown[];
+export interface FileRunStoreOptions {
+  progressDelayMs?: number;
 }
 
-/** What keeps `value` from being read as a run; undefined when it is one. */
-function runProblem(value: unknown): string | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return "it is not an object";
-  const r = value as Record<string, unknown>;
-  if (typeof r.id !== "string") return "it has no id";
-  if (typeof r.domainId !== "string") return "it has no domainId";
-  if (typeof r.status !== "string") return "it has no status";
-  if (!(UPGRADE_STATUSES as readonly string[]).includes(r.status)) {
-    return `status ${JSON.stringify(r.status).slice(0, 80)} is not a status this version knows (${UPGRADE_STATUSES.join(", ")})`;
-  }
-  if (!Array.isArray(r.log)) return "its log is not a list";
-  if (typeof r.remote !== "object" || r.remote === null) return "it has no remote operation ids (remote)";
-  return undefined;
+/** The file of a run with this id: the id itself where it is a safe file name, else a hash of it. */
+export function fileNameForRun(id: string): string {
+  return /^[A-Za-z0-9_-]{1,100}$/.test(id) ? `run-${id}.json` : `run-h${createHash("sha256").update(id).digest("hex").slice(0, 40)}.json`;
 }
 
-function textField(value: unknown, key: string): string | undefined {
-  const field = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-  return typeof field === "string" && field !== "" ? field.slice(0, 200) : undefined;
-}
+/** One run's file: the newest content handed to the store, and its writer. */
+class RunFile {
+  text = "";
+  private later: NodeJS.Timeout | undefined;
+  readonly writer: AtomicFileWriter;
 
-/**
- * All runs in one JSON file (e.g. <userDir>/vcf-upgrade-runs.json). Every save rewrites the file
- * atomically (temp file, fsync, rename), one write at a time, so a crash leaves the old or the new file; saves that
- * arrive while a write is queued share it. An entry that is not a readable run is carried through every save as it
- * was read (never deleted: it may hold the remote operation ids of a run) and listed by unreadableRuns().
- */
-export class FileRunStore implements RunStore {
-  readonly filePath: string;
-  private runs: Map<string, UpgradeRun> | undefined;
-  /** The entries that failed the shape check, as read, and what was wrong with each. */
-  private unreadable: { entry: unknown; report: UnreadableRun }[] = [];
-  private loading: Promise<Map<string, UpgradeRun>> | undefined;
-  private readonly writer: AtomicFileWriter;
-
-  constructor(directory: string, fileName: string = DEFAULT_RUN_FILE_NAME) {
-    if (typeof directory !== "string" || directory.trim() === "") {
-      throw new Error("FileRunStore needs a directory (the Node-RED user directory)");
-    }
-    this.filePath = path.join(directory, fileName);
-    this.writer = new AtomicFileWriter(this.filePath, () => {
-      const runs: unknown[] = [...(this.runs ?? new Map()).values(), ...this.unreadable.map((u) => u.entry)];
-      const body: StoreFile = { version: FORMAT_VERSION, runs };
-      return JSON.stringify(body, null, 1);
-    });
+  constructor(readonly file: string, syncDir: () => Promise<void>) {
+    this.writer = new AtomicFileWriter(file, () => this.text, syncDir);
   }
 
-  async load(): Promise<UpgradeRun[]> {
-    const runs = await this.ensureLoaded();
-    return [...runs.values()].map((r) => structuredClone(r));
-  }
-
-  async save(run: UpgradeRun): Promise<void> {
-    const runs = await this.ensureLoaded();
-    runs.set(run.id, structuredClone(run));
+  /** Writes the content now (a write already queued takes it along); cancels a pending progress write. */
+  write(): Promise<void> {
+    this.cancelLater();
     return this.writer.schedule();
   }
 
+  /** Writes the content within `delayMs`, unless a write comes before. A failure waits for the next write. */
+  writeLater(delayMs: number): void {
+    if (this.later) return;
+    this.later = setTimeout(() => {
+      this.later = undefined;
+      this.writer.schedule().catch(() => undefined);
+    }, delayMs);
+    this.later.unref();
+  }
+
+  get pending(): boolean {
+    return this.later !== undefined;
+  }
+
+  cancelLater(): void {
+    if (this.later) clearTimeout(this.later);
+    this.later = undefined;
+  }
+}
+
+/**
+ * The runs of one config node, one file per run in a directory (e.g. <userDir>/vcf-upgrade-runs-<config id>/).
+ *
+ * Why this scheme: the single file it replaces was rewritten whole on every change of any run, so the bytes written
+ * grew with the number of runs times the changes of all of them. Now a change writes only its own run's file, and:
+ * - a change the run depends on (save: status, phase, owner, phase marks, remote ids, requests recorded before they
+ *   are sent, deadlines, acknowledgement, log entries) is durable before save() resolves: temp file, fsync, rename,
+ *   directory fsync. A crash leaves each run's file old or new, never half; runs do not depend on each other's files.
+ * - a progress-only change (saveLater: step text and progress) is not written by itself at once: it goes to disk with
+ *   the run's next durable write, or after progressDelayMs, or at flush(). A crash loses at most the newest step and
+ *   progress, which the resumed phase sets again at its first poll. It is written the same atomic way, never in
+ *   place, so it can never damage the durable content it replaces.
+ * - saves of a run that arrive while its write is queued share that write, and the directory fsyncs of concurrent
+ *   writes are shared the same way (one fsync covers every rename before it).
+ * A file that is not a readable run is never written or deleted by the store: it is listed by unreadableRuns().
+ * A single-file store of the earlier format (<name>.json) is taken over on first load (see single-file.ts).
+ */
+export class FileRunStore implements RunStore {
+  readonly directory: string;
+  /** The single-file store of the earlier format this store takes over. */
+  readonly singleFile: string;
+  private readonly progressDelayMs: number;
+  private files: Map<string, RunFile> | undefined;
+  private unreadable: UnreadableRun[] = [];
+  private loading: Promise<Map<string, RunFile>> | undefined;
+  private readonly directorySync: CoalescedTask;
+
+  constructor(parentDirectory: string, name: string = DEFAULT_RUN_STORE_NAME, options: FileRunStoreOptions = {}) {
+    if (typeof parentDirectory !== "string" || parentDirectory.trim() === "") {
+      throw new Error("FileRunStore needs a directory (the Node-RED user directory)");
+    }
+    this.directory = path.join(parentDirectory, name);
+    this.singleFile = `${this.directory}.json`;
+    this.progressDelayMs = options.progressDelayMs ?? DEFAULT_PROGRESS_DELAY_MS;
+    this.directorySync = new CoalescedTask(() => syncDirectory(this.directory));
+  }
+
+  async load(): Promise<UpgradeRun[]> {
+    await this.ensureLoaded();
+    const runs: UpgradeRun[] = [];
+    for (const f of this.files?.values() ?? []) runs.push(JSON.parse(f.text) as UpgradeRun);
+    return runs.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
+  }
+
+  async save(run: UpgradeRun): Promise<void> {
+    const text = JSON.stringify(run);
+    const files = this.files ?? (await this.ensureLoaded());
+    return this.fileIn(files, run.id, text).write();
+  }
+
+  saveLater(run: UpgradeRun): void {
+    const text = JSON.stringify(run);
+    if (this.files) this.fileIn(this.files, run.id, text).writeLater(this.progressDelayMs);
+    else void this.ensureLoaded().then((files) => this.fileIn(files, run.id, text).writeLater(this.progressDelayMs), () => undefined);
+  }
+
   async remove(id: string): Promise<void> {
-    const runs = await this.ensureLoaded();
-    if (runs.delete(id)) await this.writer.schedule();
+    const files = await this.ensureLoaded();
+    const f = files.get(id);
+    if (!f) return;
+    files.delete(id);
+    f.cancelLater();
+    await f.writer.idle();
+    await fs.rm(f.file, { force: true });
+    await this.directorySync.schedule();
   }
 
-  private ensureLoaded(): Promise<Map<string, UpgradeRun>> {
-    if (this.runs) return Promise.resolve(this.runs);
-    this.loading ??= this.readFile().then((runs) => (this.runs = runs));
-    return this.loading;
-  }
-
-  private async readFile(): Promise<Map<string, UpgradeRun>> {
-    const text = await readStateFile(this.filePath);
-    if (text === undefined) return new Map();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new Error(`The run store ${this.filePath} is not valid JSON; move it away to start with an empty store`);
-    }
-    const list = (parsed as Partial<StoreFile> | null)?.runs;
-    if (!Array.isArray(list)) {
-      throw new Error(`The run store ${this.filePath} has no "runs" list; move it away to start with an empty store`);
-    }
-    const runs = new Map<string, UpgradeRun>();
-    list.forEach((entry: unknown, index) => {
-      const problem = runProblem(entry);
-      if (problem === undefined) {
-        const run = entry as UpgradeRun;
-        runs.set(run.id, run);
-        return;
-      }
-      const report: UnreadableRun = { file: this.filePath, position: index + 1, problem };
-      const runId = textField(entry, "id");
-      const domainId = textField(entry, "domainId");
-      const domainName = textField(entry, "domainName");
-      if (runId) report.runId = runId;
-      if (domainId) report.domainId = domainId;
-      if (domainName) report.domainName = domainName;
-      this.unreadable.push({ entry, report });
-    });
-    return runs;
+  /** Writes the progress-only changes still waiting; resolves once every write so far has landed. */
+  async flush(): Promise<void> {
+    const files = [...(this.files?.values() ?? [])];
+    await Promise.all(files.map((f) => (f.pending ? f.write() : f.writer.idle())));
   }
 
   unreadableRuns(): UnreadableRun[] {
-    return this.unreadable.map((u) => ({ ...u.report }));
+    return this.unreadable.map((u) => ({ ...u }));
   }
 
+  /** The run's file, with `text` as its newest content. */
+  private fileIn(files: Map<string, RunFile>, id: string, text: string): RunFile {
+    let f = files.get(id);
+    if (!f) {
+      f = new RunFile(path.join(this.directory, fileNameForRun(id)), () => this.directorySync.schedule());
+      files.set(id, f);
+    }
+    f.text = text;
+    return f;
+  }
+
+  private ensureLoaded(): Promise<Map<string, RunFile>> {
+    if (this.files) return Promise.resolve(this.files);
+    this.loading ??= this.readDirectory().then((files) => (this.files = files));
+    return this.loading;
+  }
+
+  private async readDirectory(): Promise<Map<string, RunFile>> {
+    await takeOverSingleFile(this.singleFile, this.directory, (entry, position) =>
+      runProblem(entry) === undefined ? fileNameForRun((entry as UpgradeRun).id) : `entry-${position}.json`);
+    await removeStaleTempFiles(this.directory);
+    const names = (await fs.readdir(this.directory)).filter((n) => n.endsWith(".json")).sort();
+    const files = new Map<string, RunFile>();
+    for (const name of names) {
+      const file = path.join(this.directory, name);
+      const text = await fs.readFile(file, "utf8");
+      let entry: unknown;
+      let problem: string | undefined;
+      try {
+        entry = JSON.parse(text);
+        problem = runProblem(entry);
+      } catch {
+        problem = "it is not valid JSON (damaged or cut short)";
+      }
+      const twin = problem === undefined ? files.get((entry as UpgradeRun).id) : undefined;
+      if (twin) problem = `the run file ${twin.file} holds a run with the same id`;
+      if (problem !== undefined) {
+        this.unreadable.push(unreadableReport({ file }, problem, entry, entry === undefined ? text : undefined));
+        continue;
+      }
+      const f = new RunFile(file, () => this.directorySync.schedule());
+      f.text = text;
+      files.set((entry as UpgradeRun).id, f);
+    }
+    return files;
+  }
 }

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as path from "node:path";
+import { fileNameForRun } from "../../nodes/store";
+import { storedRuns } from "../support/stored-runs";
 import { EngineError } from "../../nodes/engine";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import { EngineUnderTest, managementDomain, simulator, tempStore } from "./harness";
@@ -22,10 +23,9 @@ describe("engine: close", () => {
     assert.equal(t.engine.close(), closing, "a second close waits for the same shutdown");
     await closing;
     // Read synchronously right after close: no write may still be under way.
-    const names = fs.readdirSync(files.dir);
-    const stored = JSON.parse(fs.readFileSync(store.filePath, "utf8")) as { runs: unknown[] };
-    assert.deepEqual(names, [path.basename(store.filePath)], "no temporary file left");
-    assert.deepEqual(stored.runs, [t.engine.getRun(run.id)]);
+    const names = fs.readdirSync(store.directory);
+    assert.deepEqual(names, [fileNameForRun(run.id)], "no temporary file left");
+    assert.deepEqual(storedRuns(store.directory), [t.engine.getRun(run.id)]);
     fs.rmSync(files.dir, { recursive: true });
     await assert.rejects(phase, (e: unknown) => e instanceof EngineError && e.code === "ABORTED");
     assert.equal(fs.existsSync(files.dir), false, "nothing wrote to the directory after close");

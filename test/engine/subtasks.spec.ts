@@ -86,8 +86,9 @@ describe("engine: sub-task progress of component upgrades", () => {
       const seen = t.when((r) => subTaskEntries(r.log).some((e) => e.subTask.startsWith("NSX host cluster")));
       const phase = t.engine.upgradeComponents(run.id);
       await seen;
+      const aborted = assert.rejects(phase, (e: unknown) => e instanceof EngineError && e.code === "ABORTED");
       await t.engine.close();
-      await assert.rejects(phase, (e: unknown) => e instanceof EngineError && e.code === "ABORTED");
+      await aborted;
       t = new EngineUnderTest(sim, files.store());
       await t.engine.ready();
       const done = await t.engine.upgradeComponents(run.id);

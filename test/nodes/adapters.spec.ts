@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ackPolicy, readAckControl } from "../../nodes/adapters/ack-control";
 import { buildClientOptions } from "../../nodes/adapters/client-options";
 import { ConfigError, parseConnection, parseEngineSettings } from "../../nodes/adapters/config-settings";
-import { runFileName } from "../../nodes/adapters/connection";
+import { runStoreName } from "../../nodes/adapters/connection";
 import { matchesDomain, readPhaseRequest, requireDomain } from "../../nodes/adapters/domain-ref";
 import { InputError, describeError, shortText } from "../../nodes/adapters/errors";
 import { errorBadge, runBadge } from "../../nodes/adapters/status-badge";
@@ -125,8 +125,8 @@ describe("nodes: adapters", () => {
     });
 
     it("names one run file per config node, safe for the file system", () => {
-      assert.equal(runFileName("a1b2.c3"), "vcf-upgrade-runs-a1b2.c3.json");
-      assert.equal(runFileName("../x"), "vcf-upgrade-runs-.._x.json");
+      assert.equal(runStoreName("a1b2.c3"), "vcf-upgrade-runs-a1b2.c3");
+      assert.equal(runStoreName("../x"), "vcf-upgrade-runs-.._x");
     });
   });
 

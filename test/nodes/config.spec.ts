@@ -55,7 +55,7 @@ describe("nodes: vcf-config", function () {
     const config = getNode(CONFIG_ID) as unknown as { connection: { engine?: unknown; problem?: Error; storeFile?: string } };
     assert.equal(config.connection.problem, undefined);
     assert.ok(config.connection.engine);
-    assert.equal(config.connection.storeFile, path.join(userDir, `vcf-upgrade-runs-${CONFIG_ID}.json`));
+    assert.equal(config.connection.storeFile, path.join(userDir, `vcf-upgrade-runs-${CONFIG_ID}`));
   });
 
   describe("Test connection", () => {

@@ -1,4 +1,4 @@
-// A crash at every write around a phase boundary: the run file and the bookkeeping file as they were after write k,
+// A crash at every write around a phase boundary: the run's file and the bookkeeping file as they were after write k,
 // everything the process did after that lost (later writes fail, messages that arrive later are dropped). Node-RED is
 // started again on that image; the run must complete with each phase taken up once, the final output delivered once
 // and no remote operation repeated.
@@ -11,6 +11,7 @@ import {
   upgradeChainFlow, type FlowNode, type Msg,
 } from "../support/nodes-harness";
 import { countPerPath, requestsTo, upgradePostsPerBundle } from "../support/request-log";
+import { storedTexts } from "../support/stored-runs";
 
 interface StoredRun {
   id: string;
@@ -59,16 +60,23 @@ const BOUNDARIES: Boundary[] = [
   },
 ];
 
+/** The connection's files by path relative to `dir`: the run store's directory (one file per run) and the bookkeeping. */
 function readImage(dir: string): DiskImage {
   const texts = new Map<string, string>();
-  for (const name of fs.readdirSync(dir).filter((n) => n.startsWith("vcf-upgrade-") && n.endsWith(".json"))) {
-    texts.set(name, fs.readFileSync(path.join(dir, name), "utf8"));
+  for (const name of fs.readdirSync(dir).filter((n) => n.startsWith("vcf-upgrade-"))) {
+    if (name.startsWith("vcf-upgrade-runs-")) {
+      for (const [file, text] of storedTexts(path.join(dir, name))) texts.set(path.join(name, file), text);
+    } else if (name.endsWith(".json")) {
+      texts.set(name, fs.readFileSync(path.join(dir, name), "utf8"));
+    }
   }
-  const parse = (prefix: string): unknown => {
-    const entry = [...texts].find(([name]) => name.startsWith(prefix));
-    return entry ? JSON.parse(entry[1]) : undefined;
+  const runs = [...texts].filter(([name]) => name.startsWith("vcf-upgrade-runs-")).map(([, text]) => JSON.parse(text) as StoredRun);
+  const bookkeeping = [...texts].find(([name]) => name.startsWith("vcf-upgrade-sent-"));
+  return {
+    runs: runs.length > 0 ? { runs } : undefined,
+    bookkeeping: bookkeeping ? JSON.parse(bookkeeping[1]) as DiskImage["bookkeeping"] : undefined,
+    texts,
   };
-  return { runs: parse("vcf-upgrade-runs-") as DiskImage["runs"], bookkeeping: parse("vcf-upgrade-sent-") as DiskImage["bookkeeping"], texts };
 }
 
 /**
@@ -153,7 +161,10 @@ describe("nodes: a crash at every write of a phase boundary", function () {
       return undefined;
     }
     clearFiles(dir);
-    for (const [name, text] of image.texts) fs.writeFileSync(path.join(dir, name), text);
+    for (const [name, text] of image.texts) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), text);
+    }
 
     await helper.load(NODE_MODULES, flow, credentialsFor(sim));
     const after = new Map<string, Collector>();
@@ -227,9 +238,9 @@ describe("nodes: a crash at every write of a phase boundary", function () {
   });
 });
 
-/** Removes the connection's files (and any temp file beside them). */
+/** Removes the connection's files and the run store's directory (and any temp file). */
 function clearFiles(dir: string): void {
-  for (const name of fs.readdirSync(dir).filter((n) => n.startsWith("vcf-upgrade-"))) fs.rmSync(path.join(dir, name));
+  for (const name of fs.readdirSync(dir).filter((n) => n.startsWith("vcf-upgrade-"))) fs.rmSync(path.join(dir, name), { recursive: true });
 }
 
 /** Checks a condition every 20 ms until it holds; false after 10 s (an upper bound, not a timing assumption). */

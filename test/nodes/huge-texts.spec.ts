@@ -11,6 +11,7 @@ import {
   Collector, caughtError, connectionOf, credentialsFor, getNode, helper, NODE_MODULES, nodeRedPerTest, upgradeChainFlow, type Msg,
 } from "../support/nodes-harness";
 import { clientFor } from "../engine/harness";
+import { storedTexts } from "../support/stored-runs";
 
 const HUGE = 200_000;
 const huge = (label: string): string => `${label} ${"X".repeat(HUGE)}`;
@@ -82,8 +83,8 @@ describe("nodes: 200 KB texts from SDDC Manager", function () {
     const runs = connectionOf().requireEngine().listRuns() as UpgradeRun[];
     assert.equal(runs.length, 1);
     const run = runs[0] as UpgradeRun;
-    const runFile = fs.readdirSync(perTest.userDir()).find((f) => /^vcf-upgrade-runs-.*\.json$/.test(f)) ?? "";
-    const runFileText = fs.readFileSync(path.join(perTest.userDir(), runFile), "utf8");
+    const storeDir = fs.readdirSync(perTest.userDir()).find((f) => /^vcf-upgrade-runs-/.test(f)) ?? "";
+    const runFileText = [...storedTexts(path.join(perTest.userDir(), storeDir)).values()].join("");
     const statusLengths = statuses.messages.map((m: Msg) => JSON.stringify(m).length);
     const badges = NODES.flatMap((id) => (getNode(id) as unknown as { status: { getCalls(): { args: unknown[] }[] } }).status.getCalls()
       .map((c) => JSON.stringify(c.args[0]) ?? ""));

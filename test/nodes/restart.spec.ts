@@ -2,12 +2,14 @@
 // the owning phase node picks the run up, repeats no remote work, and the flow ends as if nothing happened.
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import path from "node:path";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import {
   CONFIG_ID, Collector, callsOf, caughtError, connectionOf, credentialsFor, getNode, helper, helperNode,
   NODE_MODULES, nodeRedPerTest, upgradeChainFlow, type FlowNode, type Msg,
 } from "../support/nodes-harness";
 import { countPerPath, mutatingRequests, requestsTo, upgradePostsPerBundle } from "../support/request-log";
+import { storedTexts } from "../support/stored-runs";
 
 type Fault = "downloadNeverFinishes" | "precheckNeverFinishes" | "upgradeNeverFinishes";
 
@@ -159,10 +161,11 @@ describe("nodes: restart in the middle of a run", function () {
     getNode("download").receive(startMessage());
     await statuses.waitFor((m) => statusOf(m) === "downloading_bundles", "a download in progress");
     await helper.unload();
-    const stored = JSON.parse(fs.readFileSync(runFile, "utf8")) as { runs: Array<Record<string, unknown>> };
-    assert.deepEqual(stored.runs.map((r) => r.sddcManagerUrl), [sim.url]);
-    for (const run of stored.runs) delete run.sddcManagerUrl;
-    fs.writeFileSync(runFile, JSON.stringify(stored));
+    const [name, text] = [...storedTexts(runFile)][0] ?? ["", "{}"];
+    const stored = JSON.parse(text) as Record<string, unknown>;
+    assert.equal(stored.sddcManagerUrl, sim.url);
+    delete stored.sddcManagerUrl;
+    fs.writeFileSync(path.join(runFile, name), JSON.stringify(stored));
     sim.setFaults({ downloadNeverFinishes: false });
 
     const other = await perTest.startSim({ faults: { downloadNeverFinishes: true } });

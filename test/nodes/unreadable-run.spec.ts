@@ -3,12 +3,13 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { runFileName } from "../../nodes/adapters/connection";
+import { runStoreName } from "../../nodes/adapters/connection";
 import { VcfClient } from "../../nodes/vcf/client";
 import {
   CONFIG_ID, Collector, MANAGEMENT_DOMAIN, VI_DOMAIN, caughtError, credentialsFor, getNode, helper, NODE_MODULES, NodeCalls,
   nodeRedPerTest, upgradeChainFlow,
 } from "../support/nodes-harness";
+import { storedRuns } from "../support/stored-runs";
 
 describe("nodes: an unreadable run in the run file", function () {
   const setup = nodeRedPerTest();
@@ -18,12 +19,13 @@ describe("nodes: an unreadable run in the run file", function () {
     const domains = await new VcfClient({ baseUrl: sim.url, ...sim.credentials }).getDomains();
     const vi = domains.find((d) => d.name === VI_DOMAIN);
     assert.ok(vi);
-    const file = path.join(setup.userDir(), runFileName(CONFIG_ID));
+    const file = path.join(setup.userDir(), runStoreName(CONFIG_ID), "run-run-from-a-newer-version.json");
     const damaged = {
       id: "run-from-a-newer-version", domainId: vi.id, domainName: vi.name, status: "paused_for_maintenance_window",
       remote: { bundles: {}, upgrades: { "bundle-nsx": { upgradeId: "upgrade-77" } } }, log: [],
     };
-    fs.writeFileSync(file, JSON.stringify({ version: 1, runs: [damaged] }));
+    fs.mkdirSync(path.dirname(file));
+    fs.writeFileSync(file, JSON.stringify(damaged));
 
     await helper.load(NODE_MODULES, upgradeChainFlow(sim), credentialsFor(sim));
     const warnings = new NodeCalls(CONFIG_ID, "warn");
@@ -32,17 +34,17 @@ describe("nodes: an unreadable run in the run file", function () {
     assert.match(warning, /the upgrade run run-from-a-newer-version of domain lab-w01, which cannot be read: status "paused_for_maintenance_window" is not a status this version knows/);
     assert.match(warning, /kept in the file unchanged and not resumed; new runs for domain lab-w01 are refused until it is resolved: stop Node-RED .*fix the entry or, .*remove it, then start Node-RED again/);
 
-    // A run of another domain writes the file: the damaged entry stays, as it was.
+    // A run of another domain writes the store: the damaged entry stays, as it was.
     const statuses = new Collector("statusOut");
     getNode("download").receive({ domain: MANAGEMENT_DOMAIN });
     await statuses.waitFor((m) => (m.payload as { status?: string }).status === "downloading_bundles", "the management run downloading");
-    const written = JSON.parse(fs.readFileSync(file, "utf8")) as { runs: unknown[] };
-    assert.deepEqual(written.runs.find((r) => (r as { id?: string }).id === damaged.id), damaged);
+    assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")), damaged);
+    assert.equal(storedRuns(path.dirname(file)).length, 2, "the damaged run and the management run");
 
     const caught = new Collector("caught");
     getNode("download").receive({ domain: VI_DOMAIN });
     const error = caughtError(await caught.waitFor((m) => /lab-w01/.test(caughtError(m)), "the refusal for lab-w01"));
     assert.ok(error.includes(file), error);
-    assert.match(error, /holds the upgrade run run-from-a-newer-version of domain lab-w01, which cannot be read.*No new run starts for domain lab-w01 until it is resolved\. Stop Node-RED .*fix that entry in .*then start Node-RED again/);
+    assert.match(error, /holds the upgrade run run-from-a-newer-version of domain lab-w01, which cannot be read.*No new run starts for domain lab-w01 until it is resolved\. Stop Node-RED .*fix .*run-run-from-a-newer-version\.json or, .*then start Node-RED again/);
   });
 });
