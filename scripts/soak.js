@@ -360,9 +360,16 @@ function readJson(file) {
   }
 }
 
+/** The runs of the run store: one file per run in its folder (see src/store/file-store.ts). */
 function readRuns(ctx) {
-  const body = readJson(ctx.runsFile);
-  return Array.isArray(body?.runs) ? body.runs : [];
+  let names;
+  try {
+    names = fs.readdirSync(ctx.runsDir);
+  } catch (err) {
+    if (err.code === "ENOENT") return [];
+    throw err;
+  }
+  return names.filter((n) => /^run-.*\.json$/.test(n)).map((n) => readJson(path.join(ctx.runsDir, n))).filter(Boolean);
 }
 
 /** completed | failed | active, from the status and, once the status is back at waiting_for_initiation, the outcome. */
@@ -488,11 +495,11 @@ async function soakSeed(seed, o) {
     settingsFile: path.join(tempDir, "settings.js"),
     outputsFile: path.join(tempDir, "outputs.ndjson"),
     logFile: path.join(tempDir, "node-red.log"),
-    runsFile: "",
+    runsDir: "",
     port: 0,
     starts: 0,
   };
-  ctx.runsFile = path.join(ctx.userDir, `vcf-upgrade-runs-${IDS.config}.json`);
+  ctx.runsDir = path.join(ctx.userDir, `vcf-upgrade-runs-${IDS.config}`);
   const sentFile = path.join(ctx.userDir, `vcf-upgrade-sent-${IDS.config}.json`);
   fs.mkdirSync(ctx.userDir);
   writeSettings(ctx.settingsFile, ctx.outputsFile);
