@@ -214,7 +214,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   completedPauseMs: 60_000,
   logMaxBytes: 12 * 1024,
   keepRunsPerDomain: 3,
-  taskPollEvery: 1,
+  taskPollEvery: 5,
 };
 
 export interface AckPolicy {

@@ -19,10 +19,13 @@ export interface WaitOptions<T> {
   intervalMs: number;
   maxIntervalMs: number;
   signal?: AbortSignal;
+  /**
+   * The caller has just looked (the answer of the call that started the work, or a read): the first poll comes
+   * after the base interval instead of at once.
+   */
+  justLooked?: boolean;
   /** Called with every polled value (progress, logging). */
   onValue?: (value: T) => void | Promise<void>;
-  /** While this key stays the same the interval grows (x1.5 up to the max); a change resets it. */
-  stateKey?: (value: T) => string;
   /** Which poll errors to wait through (with exponential back-off); others end the wait. */
   retryOn?: (err: unknown) => boolean;
   /** Told about every tolerated error (for the log). */
@@ -44,16 +47,28 @@ export function describeDuration(ms: number): string {
   return `${Math.round((m / 60) * 10) / 10} h`;
 }
 
+/** A wait polls again after this share of the time it has lasted (see pollInterval). */
+const WAITED_SHARE = 0.5;
+
+/**
+ * The interval after a poll: a share of the time the wait has lasted so far, between the base and the longest
+ * interval. So a wait is quick to see work that ends soon, and long work costs one poll per longest interval; a
+ * status or progress figure that changes on every poll does not keep the wait at its base interval.
+ */
+export function pollInterval(waitedMs: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, Math.max(baseMs, waitedMs * WAITED_SHARE));
+}
+
 /** The one polling loop of the engine: every wait for remote work goes through here. */
 export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
   const now = o.now ?? Date.now;
   const retryOn = o.retryOn ?? isTransientError;
   const base = Math.max(1, o.intervalMs);
   const max = Math.max(base, o.maxIntervalMs);
-  let interval = base;
+  const started = now();
   let errors = 0;
-  let lastKey: string | undefined;
   let polls = 0;
+  if (o.justLooked) await delay(Math.min(base, Math.max(0, o.deadline - now())), o.signal, o.what);
   for (;;) {
     if (o.signal?.aborted) throw abortError(o.what);
     let value: T | undefined;
@@ -74,11 +89,8 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
       errors = 0;
       await o.onValue?.(v);
       if (o.until(v)) return v;
-      const key = o.stateKey?.(v);
-      interval = key !== undefined && key === lastKey ? Math.min(max, interval * 1.5) : base;
-      lastKey = key;
     }
-    const wait = errors > 0 ? Math.min(max, base * 2 ** (errors - 1)) : interval;
+    const wait = errors > 0 ? Math.min(max, base * 2 ** (errors - 1)) : pollInterval(now() - started, base, max);
     const remaining = o.deadline - now();
     if (remaining <= 0) throw deadlineError(o);
     await delay(Math.min(wait, remaining), o.signal, o.what);

@@ -28,7 +28,8 @@ describe("engine: lost answers, stale records and left-overs", () => {
     assert.ok(posts.every((e) => e.status === 0), "every answer was dropped");
     assert.equal(Object.keys(run.remote.upgrades).length, 4);
     assert.equal(run.remote.upgradeRequest, undefined);
-    assert.equal(run.log.filter((e) => /Found upgrade .* started by the request whose answer was lost/.test(e.text)).length, 4);
+    // SDDC Manager's outage may begin before the first look-up: then the upgrade is found once the API is back.
+    assert.equal(run.log.filter((e) => /Found upgrade .* (started by the request whose answer was lost|the request had reached SDDC Manager)/.test(e.text)).length, 4);
   });
 
   it("a lost answer to the check-set run POST: attaches to the run it started, one POST", async () => {

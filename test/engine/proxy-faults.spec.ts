@@ -78,6 +78,7 @@ describe("engine: answers the simulator does not give (through a fault proxy)", 
       if (req.method === "GET" && /^\/v1\/system\/check-sets\/[^/]+$/.test(req.path)) refuse = true;
       return undefined;
     }, { authGraceMs: 40, precheckDeadlineMs: 60_000 });
+    sim.setFaults({ durations: { checkSetRunSeconds: 10 ** 7 } }); // still running when the credentials are refused
     const run = await t.engine.startRun({ domain: domain.name });
     await t.engine.downloadBundles(run.id);
     const started = Date.now();

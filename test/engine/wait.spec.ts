@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { EngineError, resolveSettings, waitUntil } from "../../nodes/engine";
+import { pollInterval } from "../../nodes/engine/wait";
 import { VcfApiError } from "../../nodes/vcf/errors";
 import { abortableDelay } from "../../nodes/vcf/http/retry";
 
@@ -39,6 +40,35 @@ describe("engine: waiting primitive", () => {
     await assert.rejects(waitUntil({
       what: "x", deadline: Date.now() + 5000, intervalMs: 1, maxIntervalMs: 1, poll: async () => { throw notFound; }, until: () => true,
     }), (e: unknown) => e === notFound);
+  });
+
+  it("backs off on the time waited: half of it, from the base to the longest interval", () => {
+    assert.equal(pollInterval(0, 10_000, 60_000), 10_000);
+    assert.equal(pollInterval(30_000, 10_000, 60_000), 15_000);
+    assert.equal(pollInterval(100_000, 10_000, 60_000), 50_000);
+    assert.equal(pollInterval(3_600_000, 10_000, 60_000), 60_000);
+  });
+
+  it("a value that changes on every poll does not hold the wait at its base interval", async () => {
+    const started = Date.now();
+    let polls = 0;
+    await waitUntil({
+      what: "progress", poll: async () => ++polls, until: () => Date.now() - started >= 500, deadline: started + 60_000,
+      intervalMs: 1, maxIntervalMs: 50,
+    });
+    const spanMs = Date.now() - started;
+    // About 15 polls while the interval grows from 1 to 50 ms, then one per 50 ms (at base interval: hundreds).
+    assert.ok(polls <= 20 + spanMs / 50, `${polls} polls in ${spanMs} ms`);
+  });
+
+  it("after a fresh look (justLooked) the first poll waits for the base interval", async () => {
+    const started = Date.now();
+    let firstAt = 0;
+    await waitUntil({
+      what: "fresh", poll: async () => { firstAt ||= Date.now(); return 1; }, until: () => true, deadline: started + 60_000,
+      intervalMs: 200, maxIntervalMs: 200, justLooked: true,
+    });
+    assert.ok(firstAt - started >= 150, `first poll after ${firstAt - started} ms`);
   });
 
   it("stops at once when aborted", async () => {

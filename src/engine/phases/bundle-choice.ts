@@ -5,7 +5,7 @@ import { normalizeStatus } from "../../vcf/status";
 import { EngineError, errorText, isAbort } from "../errors";
 import type { PhaseContext } from "../run-handle";
 import { sameVersion } from "../versions";
-import { domainScope, ofDomain } from "./upgradables";
+import { domainScope, openUpgradables } from "./upgradables";
 import { BOM_NAMES, kindOfType } from "./upgrade-specs";
 
 interface Need {
@@ -64,8 +64,7 @@ export async function fallbackBundles(ctx: PhaseContext): Promise<string[]> {
     if (usable.length === 0) uncovered.push(`${need.name} ${need.from ?? "?"} → ${need.to}`);
   }
   try {
-    const scope = await domainScope(ctx);
-    for (const u of ofDomain(await ctx.client.getSystemUpgradables(ctx.opts), scope.resourceIds)) if (u.bundleId) ids.add(u.bundleId);
+    for (const u of await openUpgradables(ctx, await domainScope(ctx))) if (u.bundleId) ids.add(u.bundleId);
   } catch (err) {
     if (isAbort(err, ctx.signal)) throw err;
     await ctx.handle.log("warning", `Could not read the upgradables to cross-check the bundles (${errorText(err)})`);

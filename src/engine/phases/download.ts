@@ -53,10 +53,9 @@ async function requestDownload(ctx: PhaseContext, record: BundleRecord): Promise
 }
 
 async function downloadOne(ctx: PhaseContext, record: BundleRecord): Promise<void> {
-  const read = (): Promise<Bundle> => ctx.client.getBundle(record.bundleId, ctx.opts);
-  let bundle = await read();
+  const bundle = await ctx.client.getBundle(record.bundleId, ctx.opts);
   if (!record.description && bundle.description) await ctx.handle.update(() => { record.description = capText(bundle.description ?? "", NAME_CAP); });
-  let status = normalizeStatus(bundle.downloadStatus);
+  const status = normalizeStatus(bundle.downloadStatus);
   if (status === "SUCCESSFUL") {
     await ctx.handle.update(() => { record.downloadStatus = status; });
     await ctx.handle.log("success", `Bundle ${bundleName(record)} is already downloaded`);
@@ -67,16 +66,14 @@ async function downloadOne(ctx: PhaseContext, record: BundleRecord): Promise<voi
   if (!record.requested && (status === "PENDING" || status === "FAILED")) {
     if (status === "FAILED") await ctx.handle.log("warning", `An earlier download of bundle ${bundleName(record)} failed; requesting it again`);
     await requestDownload(ctx, record);
-    bundle = await read();
-    status = normalizeStatus(bundle.downloadStatus);
   }
   const final = await ctx.wait({
     what: `Download of bundle ${bundleName(record)}`,
     deadlineKey: `download:${record.bundleId}`,
     deadlineMs: ctx.settings.downloadDeadlineMs,
-    poll: read,
+    poll: (signal): Promise<Bundle> => ctx.client.getBundle(record.bundleId, { signal }),
     until: (b) => !IN_FLIGHT.has(normalizeStatus(b.downloadStatus)) && normalizeStatus(b.downloadStatus) !== "",
-    stateKey: (b) => normalizeStatus(b.downloadStatus),
+    justLooked: true,
     onValue: async (b) => {
       const now = normalizeStatus(b.downloadStatus);
       if (now === record.downloadStatus) return;

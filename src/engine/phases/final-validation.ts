@@ -18,7 +18,6 @@ async function confirmVersion(ctx: PhaseContext): Promise<void> {
       deadlineMs: ctx.settings.validationDeadlineMs,
       poll: (signal) => client.getCurrentRelease(run.domainId, { signal }),
       until: (r) => sameVersion(r?.version, run.targetVersion),
-      stateKey: (r) => r?.version ?? "",
     });
   } catch (err) {
     if (!(err instanceof EngineError) || err.code !== "DEADLINE") throw err;
@@ -33,7 +32,8 @@ async function confirmVersion(ctx: PhaseContext): Promise<void> {
 /** The validation call after the upgrade: SAME_SOURCE_AND_TARGET... means SDDC Manager confirms the version. */
 async function validateAtTarget(ctx: PhaseContext): Promise<void> {
   const { run, client } = ctx;
-  if (!run.remote.finalValidationId) {
+  const justStarted = !run.remote.finalValidationId;
+  if (justStarted) {
     let started: Validation;
     try {
       started = await client.startValidation(run.domainId, { targetVersion: run.targetVersion }, ctx.opts);
@@ -53,7 +53,7 @@ async function validateAtTarget(ctx: PhaseContext): Promise<void> {
     deadlineMs: ctx.settings.validationDeadlineMs,
     poll: (signal) => client.getValidation(id, { signal }),
     until: validationEnded,
-    stateKey: (x) => normalizeStatus(x.executionStatus),
+    justLooked: justStarted,
   });
   const result = normalizeStatus(v.resultStatus);
   if (normalizeStatus(v.executionStatus) === "COMPLETED" && result === "SUCCEEDED") {

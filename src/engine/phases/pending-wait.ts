@@ -17,15 +17,19 @@ export async function describePendingWait(ctx: PhaseContext, list: readonly Upgr
   const what = `All ${list.length} remaining component upgrade(s) of ${run.domainName} are PENDING ` +
     `(bundles ${list.map((u) => u.bundleId).join(", ")}), none is available or in progress`;
   const limit = `for up to ${describeDuration(settings.componentDeadlineMs)}`;
+  const managementRun = run.managementRunId ? ctx.runById(run.managementRunId) : undefined;
+  if (managementRun) return firstManagement(ctx, what, limit, managementRun.domainName);
   try {
     const domains = await ctx.client.getDomains(ctx.opts);
     const self = domains.find((d) => d.id === run.domainId);
     const management = domains.find(isManagementDomain);
-    if (self && management && !isManagementDomain(self)) {
-      return `${what}: waiting ${limit} for the management domain ${management.name} to be upgraded to ${run.targetVersion} first (SDDC Manager before any VI domain)`;
-    }
+    if (self && management && !isManagementDomain(self)) return firstManagement(ctx, what, limit, management.name);
   } catch (err) {
     if (isAbort(err, ctx.signal)) throw err;
   }
   return `${what}: waiting ${limit} for SDDC Manager to offer the next one`;
+}
+
+function firstManagement(ctx: PhaseContext, what: string, limit: string, management: string): string {
+  return `${what}: waiting ${limit} for the management domain ${management} to be upgraded to ${ctx.run.targetVersion} first (SDDC Manager before any VI domain)`;
 }

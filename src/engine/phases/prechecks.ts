@@ -129,14 +129,17 @@ async function queryCheckSets(ctx: PhaseContext): Promise<{ queryId: string; sel
   return { queryId: detailed.queryId, selection };
 }
 
-/** Queries, then starts the run once; its id is recorded at once. A stale query is queried again, once. */
-async function startCheckSetRun(ctx: PhaseContext): Promise<void> {
+/**
+ * Queries, then starts the run once; its id is recorded at once. A stale query is queried again, once. True when
+ * the run's POST answered now (false: recorded before, or found by looking).
+ */
+async function startCheckSetRun(ctx: PhaseContext): Promise<boolean> {
   const { run, client } = ctx;
-  if (run.remote.checkSetRunId) return;
+  if (run.remote.checkSetRunId) return false;
   if (run.remote.checkSetRunRequestedAt) {
     await ctx.handle.log("info", "The precheck run was requested before the restart without a recorded answer; looking for it");
     await adoptLostRun(ctx, undefined);
-    return;
+    return false;
   }
   for (let attempt = 1; ; attempt++) {
     const { queryId, selection } = await queryCheckSets(ctx);
@@ -164,17 +167,18 @@ async function startCheckSetRun(ctx: PhaseContext): Promise<void> {
       if (isAbort(err, ctx.signal)) throw err;
       await ctx.handle.log("warning", `No answer to the precheck run request (${errorText(err)}); looking for the run in SDDC Manager instead of sending the request again`);
       await adoptLostRun(ctx, err);
-      return;
+      return false;
     }
     await ctx.handle.update((r) => { r.remote.checkSetRunId = task.id; });
     await ctx.handle.log("info", `Started prechecks on ${selection.length} resource(s)`, {
       runId: task.id, resources: selection.map((s) => `${s.resourceType} ${s.resourceName}`),
     });
-    return;
+    return true;
   }
 }
 
-async function waitForRun(ctx: PhaseContext): Promise<AssessmentOutput> {
+/** `justStarted`: the run's POST answered a moment ago, so the first poll can wait. */
+async function waitForRun(ctx: PhaseContext, justStarted: boolean): Promise<AssessmentOutput> {
   const runId = ctx.run.remote.checkSetRunId as string;
   return ctx.wait({
     what: `Precheck run ${runId}`,
@@ -182,7 +186,7 @@ async function waitForRun(ctx: PhaseContext): Promise<AssessmentOutput> {
     deadlineMs: ctx.settings.precheckDeadlineMs,
     poll: (signal) => ctx.client.getCheckSetRun(runId, { signal }),
     until: (a) => FINISHED.has(normalizeStatus(a.status)),
-    stateKey: (a) => `${normalizeStatus(a.status)}:${a.discoveryProgress?.percentageComplete ?? ""}`,
+    justLooked: justStarted,
     onValue: async (a) => {
       const pct = Math.max(0, Math.min(100, Number(a.discoveryProgress?.percentageComplete ?? 0) || 0));
       await ctx.handle.step(`Prechecks running: ${Math.round(pct)} %`, 32 + (13 * pct) / 100);
@@ -196,9 +200,10 @@ function describeFinding(f: Finding): string {
   return `${f.severity} ${f.name}${where}: ${f.description}${fix}`;
 }
 
-async function evaluate(ctx: PhaseContext): Promise<void> {
+/** `finished`: the run's result as the wait last read it (read here when resuming in evaluating_prechecks). */
+async function evaluate(ctx: PhaseContext, finished: AssessmentOutput | undefined): Promise<void> {
   const runId = ctx.run.remote.checkSetRunId as string;
-  const assessment = await ctx.client.getCheckSetRun(runId, ctx.opts);
+  const assessment = finished ?? await ctx.client.getCheckSetRun(runId, ctx.opts);
   const result = evaluateAssessment(assessment);
   if (result.runFailure) {
     throw new EngineError("REMOTE_FAILURE", `The precheck run itself failed: ${result.runFailure.message}`,
@@ -228,16 +233,18 @@ export async function runPrechecks(ctx: PhaseContext): Promise<void> {
     await setTargetVersion(ctx);
     await h.to("initializing_prechecks", "Initializing prechecks");
   }
+  let justStarted = false;
   if (ctx.run.status === "initializing_prechecks") {
-    await startCheckSetRun(ctx);
+    justStarted = await startCheckSetRun(ctx);
     await h.to("running_prechecks", `Running prechecks (run ${ctx.run.remote.checkSetRunId})`);
   }
+  let finished: AssessmentOutput | undefined;
   if (ctx.run.status === "running_prechecks") {
-    await waitForRun(ctx);
+    finished = await waitForRun(ctx, justStarted);
     await h.to("evaluating_prechecks", "Evaluating precheck results");
   }
   if (ctx.run.status === "evaluating_prechecks") {
-    await evaluate(ctx);
+    await evaluate(ctx, finished);
     const s = summary(ctx.run.findings);
     await h.to("prechecks_done", s.text, s.level);
   }

@@ -7,6 +7,7 @@ import type { PhaseContext } from "../run-handle";
 import type { UpgradeRecord } from "../types";
 import { sameVersion } from "../versions";
 import { delay, describeDuration } from "../wait";
+import { forgetNotOffered } from "./not-offered";
 import { failureOf, upgradeEnded, upgradeSucceeded } from "./upgrade-status";
 
 /**
@@ -75,6 +76,7 @@ export async function confirmSddcManager(ctx: PhaseContext, record: UpgradeRecor
     until: () => true,
   });
   if (!upgradeSucceeded(upgrade)) throw await failureOf(ctx, record, upgrade);
+  forgetNotOffered(ctx.client);
   const expected = expectedVersion(ctx, bundle);
   if (!expected) return;
   const managers = await ctx.wait({

@@ -1,7 +1,7 @@
 // While a component upgrades, its task tells which sub-task runs (GET /v1/tasks/{id}, UPGRADE-API.md §8): each
 // sub-task is logged once when it ends (one entry each, so hundreds of host steps do not push older history out of
 // the log), and the current one goes into the run's step.
-import type { SubTask, Upgrade } from "../../vcf/types";
+import type { SubTask, Task, Upgrade } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 import { capText, NAME_CAP } from "../../vcf/text-cap";
 import { errorText, isAbort } from "../errors";
@@ -59,18 +59,25 @@ export class SubTaskTracker {
   private polls = 0;
   private latest: SubTaskSummary | undefined;
   private readFailed = false;
+  /** The task as read once the upgrade ended (its errors explain a failure). */
+  lastTask: Task | undefined;
 
   constructor(private readonly ctx: PhaseContext, private readonly record: UpgradeRecord) {}
 
-  /** Called with every polled Upgrade; reads the task on every Nth poll (`taskPollEvery`) and always at the end. */
+  /**
+   * Called with every polled Upgrade; reads the task on every Nth poll (`taskPollEvery`) and at the end: the
+   * upgrade's own poll says whether it runs, the task is read only for the sub-tasks.
+   */
   async observe(upgrade: Upgrade): Promise<SubTaskSummary | undefined> {
-    const due = this.polls % this.ctx.settings.taskPollEvery === 0;
     this.polls += 1;
-    if (!due && !upgradeEnded(upgrade)) return this.latest;
+    const ended = upgradeEnded(upgrade);
+    if (this.polls % this.ctx.settings.taskPollEvery !== 0 && !ended) return this.latest;
     const taskId = upgrade.taskId || upgrade.id;
     let subTasks: SubTask[];
     try {
-      subTasks = (await this.ctx.client.getTask(taskId, this.ctx.opts)).subTasks ?? [];
+      const task = await this.ctx.client.getTask(taskId, this.ctx.opts);
+      if (ended) this.lastTask = task;
+      subTasks = task.subTasks ?? [];
     } catch (err) {
       if (isAbort(err, this.ctx.signal)) throw err;
       if (!this.readFailed) {

@@ -35,7 +35,8 @@ export function validationFindings(v: Validation): Finding[] {
 async function validateCandidate(ctx: PhaseContext): Promise<void> {
   const { run, client } = ctx;
   if (run.remote.validationResult) return;
-  if (!run.remote.validationId) {
+  const justStarted = !run.remote.validationId;
+  if (justStarted) {
     let started: Validation;
     try {
       started = await client.startValidation(run.domainId, { targetVersion: run.targetVersion }, ctx.opts);
@@ -57,7 +58,7 @@ async function validateCandidate(ctx: PhaseContext): Promise<void> {
     deadlineMs: ctx.settings.validationDeadlineMs,
     poll: (signal) => client.getValidation(id, { signal }),
     until: validationEnded,
-    stateKey: (x) => normalizeStatus(x.executionStatus),
+    justLooked: justStarted,
   });
   const execution = normalizeStatus(v.executionStatus);
   const result = normalizeStatus(v.resultStatus);

@@ -2,8 +2,8 @@
 import type { Upgradable } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 import { errorText, isAbort } from "../errors";
-import { httpStatusOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
+import { isOffered, rememberIfNotOffered } from "./not-offered";
 
 /** Statuses of an upgradable that is done; some servers keep these listed while the target stays selected. */
 const FINISHED = new Set(["COMPLETED", "COMPLETED_WITH_SUCCESS", "SUCCESSFUL"]);
@@ -18,25 +18,49 @@ export function isAvailable(u: Upgradable): boolean {
   return normalizeStatus(u.status) === "AVAILABLE";
 }
 
-/** The domain's id and its clusters' ids: upgradables and upgrades are scoped to either. */
-async function domainResourceIds(ctx: PhaseContext): Promise<Set<string>> {
-  const domain = await ctx.client.getDomain(ctx.run.domainId, ctx.opts);
-  return new Set([domain.id, ...(domain.clusters ?? []).map((c) => c.id)]);
-}
-
-/** Which upgradables belong to the run's domain; the system list's failure is logged once per scope. */
+/** Which upgradables belong to the run's domain; not using the system list is logged once per scope. */
 export interface DomainScope {
+  /** The domain's id and its clusters' ids: upgradables and upgrades are scoped to either. */
   resourceIds: ReadonlySet<string>;
+  /** Cluster id -> name. */
+  clusterNames: ReadonlyMap<string, string | undefined>;
   systemListFailed?: boolean;
 }
 
 export async function domainScope(ctx: PhaseContext): Promise<DomainScope> {
-  return { resourceIds: await domainResourceIds(ctx) };
+  const domain = await ctx.client.getDomain(ctx.run.domainId, ctx.opts);
+  const clusters = domain.clusters ?? [];
+  return { resourceIds: new Set([domain.id, ...clusters.map((c) => c.id)]), clusterNames: new Map(clusters.map((c) => [c.id, c.name])) };
 }
 
 /** Elements of `list` for the domain (its id or one of its clusters'). */
-export function ofDomain(list: readonly Upgradable[], resourceIds: ReadonlySet<string>): Upgradable[] {
+function ofDomain(list: readonly Upgradable[], resourceIds: ReadonlySet<string>): Upgradable[] {
   return list.filter((u) => u.resource?.resourceId !== undefined && resourceIds.has(u.resource.resourceId));
+}
+
+const SYSTEM_LIST = "/v1/system/upgradables";
+
+/** Says once per scope why the domain's own list is used instead of the system-wide one. */
+async function noteSystemListUnused(ctx: PhaseContext, scope: DomainScope, why: string): Promise<void> {
+  if (scope.systemListFailed) return;
+  scope.systemListFailed = true;
+  await ctx.handle.log("warning", `GET ${SYSTEM_LIST} ${why}; using the domain's own upgradables list`);
+}
+
+/** The system-wide list's elements for the domain; undefined when SDDC Manager does not offer it or it failed. */
+async function fromSystemList(ctx: PhaseContext, scope: DomainScope): Promise<Upgradable[] | undefined> {
+  if (!isOffered(ctx.client, SYSTEM_LIST)) {
+    await noteSystemListUnused(ctx, scope, "is not offered by this SDDC Manager (it answered 404 before)");
+    return undefined;
+  }
+  try {
+    return ofDomain(await ctx.client.getSystemUpgradables(ctx.opts), scope.resourceIds);
+  } catch (err) {
+    if (isAbort(err, ctx.signal)) throw err;
+    rememberIfNotOffered(ctx.client, SYSTEM_LIST, err);
+    await noteSystemListUnused(ctx, scope, `failed (${errorText(err)})`);
+    return undefined;
+  }
 }
 
 /**
@@ -45,24 +69,15 @@ export function ofDomain(list: readonly Upgradable[], resourceIds: ReadonlySet<s
  */
 export async function openUpgradables(ctx: PhaseContext, scope: DomainScope): Promise<Upgradable[]> {
   const { client, run } = ctx;
-  let mine: Upgradable[] = [];
-  let systemAnswered = false;
-  try {
-    mine = ofDomain(await client.getSystemUpgradables(ctx.opts), scope.resourceIds);
-    systemAnswered = true;
-  } catch (err) {
-    if (isAbort(err, ctx.signal)) throw err;
-    if (!scope.systemListFailed) {
-      scope.systemListFailed = true;
-      await ctx.handle.log("warning", `GET /v1/system/upgradables failed (${errorText(err)}); using the domain's own upgradables list`);
-    }
-  }
-  if (mine.length === 0) {
+  const system = await fromSystemList(ctx, scope);
+  let mine = system ?? [];
+  const own = `/v1/upgradables/domains/${run.domainId}`;
+  if (mine.length === 0 && (system === undefined || isOffered(client, own))) {
     try {
       mine = await client.getUpgradables(run.domainId, run.targetVersion, ctx.opts);
     } catch (err) {
       // The per-domain call is deprecated (kept for the management domain): its 404 adds nothing to a system list that answered.
-      if (!systemAnswered || httpStatusOf(err) !== 404) throw err;
+      if (system === undefined || !rememberIfNotOffered(client, own, err)) throw err;
     }
   }
   return mine.filter((u) => !FINISHED.has(normalizeStatus(u.status)));

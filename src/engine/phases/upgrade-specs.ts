@@ -8,6 +8,7 @@ import { httpStatusOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import { sameVersion } from "../versions";
 import { chooseClusterImage } from "./cluster-images";
+import type { DomainScope } from "./upgradables";
 
 /** What an upgradable upgrades, decided from its software component types (never by substring). */
 export type ComponentKind = "SDDC_MANAGER" | "NSX_T_MANAGER" | "VCENTER" | "ESX_HOST";
@@ -119,7 +120,7 @@ async function nsxSpec(ctx: PhaseContext, bundle: Bundle): Promise<UpgradeSpec |
  * ESXi: one entry per cluster not yet at the target; image-based (vLCM) clusters each get the image chosen for
  * them. Undefined when every cluster already runs the target (the component loop then waits for the list to clear).
  */
-async function esxSpec(ctx: PhaseContext, bundleId: string): Promise<UpgradeSpec | undefined> {
+async function esxSpec(ctx: PhaseContext, bundleId: string, clusterNames: DomainScope["clusterNames"]): Promise<UpgradeSpec | undefined> {
   const { run } = ctx;
   const esxVersion = run.targetRelease.bom.find((e) => e.name === "ESX_HOST")?.version;
   const all: UpgradablesClusterResource[] = await ctx.client.getUpgradableClusters(run.domainId, ctx.opts);
@@ -134,14 +135,11 @@ async function esxSpec(ctx: PhaseContext, bundleId: string): Promise<UpgradeSpec
   }
   const imageClusters = clusters.filter((c) => c.vlcmEnabled);
   const personalities: Personality[] = imageClusters.length > 0 ? await ctx.client.getPersonalities(undefined, ctx.opts) : [];
-  const names = imageClusters.length > 0
-    ? new Map(((await ctx.client.getDomain(run.domainId, ctx.opts)).clusters ?? []).map((c) => [c.id, c.name]))
-    : new Map<string, string | undefined>();
   const specs: ResourceUpgradeSpec[] = [];
   for (const c of clusters) {
     const entry: ResourceUpgradeSpec = { resourceId: c.resourceId, upgradeNow: true };
     if (c.vlcmEnabled) {
-      const choice = chooseClusterImage(c, names.get(c.resourceId), personalities, esxVersion, run.clusterImages);
+      const choice = chooseClusterImage(c, clusterNames.get(c.resourceId), personalities, esxVersion, run.clusterImages);
       if (choice.warning) await ctx.handle.log("warning", choice.warning);
       entry.personalitySpec = { personalityId: choice.personality.personalityId };
     }
@@ -154,12 +152,12 @@ async function esxSpec(ctx: PhaseContext, bundleId: string): Promise<UpgradeSpec
 }
 
 /** The POST /v1/upgrades body each component type needs; undefined when nothing is left to upgrade. */
-export async function buildUpgradeSpec(ctx: PhaseContext, kind: ComponentKind, bundle: Bundle): Promise<UpgradeSpec | undefined> {
+export async function buildUpgradeSpec(ctx: PhaseContext, kind: ComponentKind, bundle: Bundle, scope: DomainScope): Promise<UpgradeSpec | undefined> {
   switch (kind) {
     case "NSX_T_MANAGER":
       return nsxSpec(ctx, bundle);
     case "ESX_HOST":
-      return esxSpec(ctx, bundle.id);
+      return esxSpec(ctx, bundle.id, scope.clusterNames);
     case "SDDC_MANAGER":
     case "VCENTER":
       // vCenter: the minimal body; vcenterUpgradeUserInputSpecs would require a temporaryNetwork.

@@ -1,5 +1,5 @@
 // Reading an Upgrade's status and explaining its failure.
-import type { Upgrade } from "../../vcf/types";
+import type { Task, Upgrade } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 import { EngineError } from "../errors";
 import { describeApiErrors } from "../remote-errors";
@@ -32,11 +32,14 @@ export function label(record: Pick<UpgradeRecord, "componentType" | "bundleId">)
   return `${componentName(record)} (bundle ${record.bundleId})`;
 }
 
-/** The failure of an upgrade, with the task's messages and remediation when SDDC Manager gives them. */
-export async function failureOf(ctx: PhaseContext, record: UpgradeRecord, upgrade: Upgrade): Promise<EngineError> {
+/**
+ * The failure of an upgrade, with the task's messages and remediation when SDDC Manager gives them (`known`: the
+ * task as read after the upgrade ended, else it is read here).
+ */
+export async function failureOf(ctx: PhaseContext, record: UpgradeRecord, upgrade: Upgrade, known?: Task): Promise<EngineError> {
   const status = normalizeStatus(upgrade.status);
   let detail: { message: string; remediation?: string } = { message: `status ${status}` };
-  const task = await ctx.client.getTask(upgrade.taskId || upgrade.id, ctx.opts).catch(() => undefined);
+  const task = known ?? await ctx.client.getTask(upgrade.taskId || upgrade.id, ctx.opts).catch(() => undefined);
   if (task) detail = describeApiErrors(collectTaskErrors(task), detail.message);
   return new EngineError("REMOTE_FAILURE", `The upgrade of ${label(record)} failed: ${detail.message}`, {
     fix: detail.remediation ?? "Look at the task in SDDC Manager, fix the cause and retry it there, then start the run again",

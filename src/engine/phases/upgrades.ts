@@ -1,4 +1,4 @@
-import type { Task, Upgradable, Upgrade, UpgradeSpec } from "../../vcf/types";
+import type { Bundle, Task, Upgradable, Upgrade, UpgradeSpec } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 import { EngineError, errorText, isAbort } from "../errors";
 import { isRefusal, isTransientError } from "../remote-errors";
@@ -35,8 +35,11 @@ async function reportProgress(ctx: PhaseContext, text: string, remaining: number
   await ctx.handle.step(text, 55 + (40 * (done + partly)) / Math.max(1, done + remaining));
 }
 
-/** Polls one component upgrade to its end (3 h per component by default); a failure fails the run. */
-async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord): Promise<void> {
+/**
+ * Polls one component upgrade to its end (3 h per component by default); a failure fails the run. `justStarted`:
+ * the POST's answer was the first look.
+ */
+async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord, justStarted = false): Promise<void> {
   const sddc = record.componentType === "SDDC_MANAGER";
   const subTasks = new SubTaskTracker(ctx, record);
   const final = await ctx.wait({
@@ -46,7 +49,7 @@ async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord): Promise<
     expectOutage: sddc,
     poll: sddc ? sddcPoller(ctx, record) : (signal) => ctx.client.getUpgrade(record.upgradeId, { signal }),
     until: upgradeEnded,
-    stateKey: (u) => normalizeStatus(u.status),
+    justLooked: justStarted,
     retryOn: sddc ? (err) => !isAbort(err) && !(err instanceof EngineError) && (err as { kind?: string }).kind !== "tls" : isTransientError,
     onValue: async (u) => {
       const status = normalizeStatus(u.status);
@@ -55,7 +58,7 @@ async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord): Promise<
       await reportProgress(ctx, `Upgrading ${label(record)}: ${status}${now ? `, ${now.text}` : ""}`, 1, now?.share);
     },
   });
-  if (upgradeFailed(final)) throw await failureOf(ctx, record, final);
+  if (upgradeFailed(final)) throw await failureOf(ctx, record, final, subTasks.lastTask);
   if (sddc) await confirmSddcManager(ctx, record);
   await ctx.handle.update(() => { record.finishedAt = new Date().toISOString(); });
   await ctx.handle.log("success", `The upgrade of ${label(record)} completed`);
@@ -101,12 +104,14 @@ async function resolveRequestBeforeRestart(ctx: PhaseContext, scope: DomainScope
   await ctx.handle.log("warning", `The upgrade request for ${label(request)} recorded at ${request.requestedAt} never reached SDDC Manager (the engine stopped before sending it, or the request was lost on the way): no upgrade of bundle ${request.bundleId} on domain ${ctx.run.domainName}, and its upgradable is still AVAILABLE. Sending it now, once`);
 }
 
-/** POSTs the upgrade once. The domain's earlier upgrades of the bundle are recorded first, so a lost answer can be resolved. */
-async function postUpgrade(ctx: PhaseContext, scope: DomainScope, kind: ComponentKind, spec: UpgradeSpec): Promise<UpgradeRecord> {
+/**
+ * POSTs the upgrade once. The domain's earlier upgrades of the bundle (`prior`, listed for this step) are recorded
+ * first, so a lost answer can be resolved.
+ */
+async function postUpgrade(ctx: PhaseContext, scope: DomainScope, kind: ComponentKind, spec: UpgradeSpec, prior: readonly Upgrade[]): Promise<UpgradeRecord> {
   const { bundleId } = spec;
   const request: UpgradeRequest = {
-    bundleId, componentType: kind, priorUpgradeIds: (await upgradesOf(ctx, scope, bundleId)).map((u) => u.id),
-    requestedAt: new Date().toISOString(),
+    bundleId, componentType: kind, priorUpgradeIds: prior.map((u) => u.id), requestedAt: new Date().toISOString(),
   };
   await ctx.handle.update((r) => { r.remote.upgradeRequest = request; });
   let task: Task;
@@ -133,33 +138,39 @@ async function postUpgrade(ctx: PhaseContext, scope: DomainScope, kind: Componen
 async function upgradeOne(ctx: PhaseContext, loop: LoopState, u: Upgradable, mayStart: boolean): Promise<"followed" | "none" | "nothing"> {
   const bundleId = u.bundleId;
   if (!bundleId) throw new EngineError("REMOTE_FAILURE", "SDDC Manager offers an upgradable without a bundle id");
-  const bundle = await ctx.client.getBundle(bundleId, ctx.opts);
+  // Read once, and only when needed: to classify an upgradable that names no types, and before starting.
+  let cached: Bundle | undefined;
+  const readBundle = async (): Promise<Bundle> => (cached ??= await ctx.client.getBundle(bundleId, ctx.opts));
   const types = upgradableTypes(u);
-  const kind = classifyComponents(bundleId, types.length > 0 ? types : (bundle.components ?? []).map((c) => c.type));
+  const kind = classifyComponents(bundleId, types.length > 0 ? types : ((await readBundle()).components ?? []).map((c) => c.type));
   // Never a second upgrade of a bundle while one is running: attach to it (only to running ones, never to an old finished one).
   const earlier = await upgradesOf(ctx, loop, bundleId);
   const running = earlier.find((x) => !upgradeEnded(x));
   let record: UpgradeRecord;
+  let posted = false;
   if (running) {
     record = await adopt(ctx, running.id, bundleId, kind, running.status);
     await ctx.handle.log("info", `Following the running upgrade ${running.id} of ${label(record)}`);
   } else if (!mayStart) {
     return "none";
   } else {
+    const bundle = await readBundle();
     const downloadStatus = normalizeStatus(bundle.downloadStatus);
     if (downloadStatus !== "SUCCESSFUL") {
       throw new EngineError("REMOTE_FAILURE", `Bundle ${bundleId} for ${KIND_LABELS[kind]} is not downloaded (status ${downloadStatus})`, {
         fix: "Run the download phase again",
       });
     }
-    const spec = await buildUpgradeSpec(ctx, kind, bundle);
+    const spec = await buildUpgradeSpec(ctx, kind, bundle, loop);
     if (!spec) {
       loop.nothingToDo.add(bundleId);
       return "nothing";
     }
-    record = await retryFailedUpgrade(ctx, earlier, bundleId, kind) ?? await postUpgrade(ctx, loop, kind, spec);
+    const retried = await retryFailedUpgrade(ctx, earlier, bundleId, kind);
+    posted = retried === undefined;
+    record = retried ?? await postUpgrade(ctx, loop, kind, spec, earlier);
   }
-  await followUpgrade(ctx, record);
+  await followUpgrade(ctx, record, posted);
   return "followed";
 }
 
@@ -186,7 +197,7 @@ async function waitForNextStep(ctx: PhaseContext, loop: LoopState, list: Upgrada
     deadlineMs: stale ? ctx.settings.validationDeadlineMs : ctx.settings.componentDeadlineMs,
     poll: () => openUpgradables(ctx, loop),
     until: (l) => l.length === 0 || l.some((u) => isStartable(loop, u)) || listKey(l) !== before,
-    stateKey: listKey,
+    justLooked: true,
   });
 }
 

@@ -1,0 +1,107 @@
+// How much the engine asks SDDC Manager: read from the simulator's request log, bounds in polls (never in ms).
+import * as assert from "node:assert/strict";
+import type { EngineSettings, UpgradeRun } from "../../nodes/engine";
+import type { RunningSimulator, SimExchange, SimulatorOptions } from "../../nodes/sim/index";
+import { countRequests, requestsTo } from "../support/request-log";
+import { type FaultProxy, startFaultProxy } from "./fault-proxy";
+import { EngineUnderTest, clientFor, managementDomain, simulator } from "./harness";
+
+/** The 200 answers to GET `path`. */
+function answered(log: readonly SimExchange[], path: string | RegExp): SimExchange[] {
+  return requestsTo(log, "GET", path).filter((e) => e.status === 200);
+}
+
+describe("engine: asks SDDC Manager less", function () {
+  let sim: RunningSimulator | undefined;
+  let proxy: FaultProxy | undefined;
+  const engines: EngineUnderTest[] = [];
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((t) => t.engine.close()));
+    await proxy?.stop();
+    proxy = undefined;
+    await sim?.stop();
+    sim = undefined;
+  });
+
+  function engineOn(s: RunningSimulator, settings: Partial<EngineSettings> = {}, baseUrl?: string): EngineUnderTest {
+    const t = new EngineUnderTest(s, undefined, settings, baseUrl);
+    engines.push(t);
+    return t;
+  }
+
+  /** The management domain's run and every VI domain's, started in that order, finished together. */
+  async function fleetRun(t: EngineUnderTest, s: RunningSimulator): Promise<UpgradeRun[]> {
+    const domains = await clientFor(s).getDomains();
+    const ordered = [...domains].sort((a, b) => Number(b.type === "MANAGEMENT") - Number(a.type === "MANAGEMENT"));
+    const started: UpgradeRun[] = [];
+    for (const d of ordered) started.push(await t.engine.startRun({ domain: d.name }));
+    return Promise.all(started.map((r) => t.finishRun(r.id)));
+  }
+
+  it("follows an upgrade by polling the upgrade alone: its task is read only every Nth poll (taskPollEvery, default 5) and at the end", async () => {
+    sim = await simulator("happy", { faults: { durations: { nsxUpgradeSeconds: 50_000, vcenterUpgradeSeconds: 50_000 } } }); // 0.5 s each
+    const t = engineOn(sim);
+    const run = await t.fullRun((await managementDomain(sim)).name);
+    assert.equal(run.status, "successfully_completed", run.failureReason);
+    const log = sim.requestLog();
+    const upgrades = Object.values(run.remote.upgrades);
+    assert.equal(upgrades.length, 4);
+    let allPolls = 0;
+    for (const u of upgrades) {
+      const polls = answered(log, `/v1/upgrades/${u.upgradeId}`).length;
+      const taskReads = countRequests(log, "GET", `/v1/tasks/${u.upgradeId}`);
+      allPolls += polls;
+      assert.ok(taskReads >= 1 && taskReads <= Math.floor(polls / 5) + 1, `${u.componentType}: ${taskReads} task reads beside ${polls} upgrade polls`);
+    }
+    assert.ok(allPolls >= 20, `${allPolls} upgrade polls in all`);
+    assert.ok(run.log.some((e) => /^ESXi: step \d+ of 6 SUCCESSFUL: /.test(e.text)), "the sub-tasks are still logged");
+  });
+
+  it("a /v1/system/upgradables that answers 404 is asked once, and again only after SDDC Manager has upgraded itself", async () => {
+    sim = await simulator("happy");
+    let asked = 0;
+    proxy = await startFaultProxy(sim.url, (req) => {
+      if (req.method !== "GET" || req.path !== "/v1/system/upgradables") return undefined;
+      asked += 1;
+      return { status: 404, body: JSON.stringify({ errorCode: "NOT_FOUND", message: "No endpoint GET /v1/system/upgradables" }) };
+    });
+    const t = engineOn(sim, {}, proxy.url);
+    const domains = await clientFor(sim).getDomains();
+    for (const d of [...domains].sort((a, b) => Number(b.type === "MANAGEMENT") - Number(a.type === "MANAGEMENT"))) {
+      const run = await t.fullRun(d.name);
+      assert.equal(run.status, "successfully_completed", run.failureReason);
+      assert.equal(run.log.filter((e) => /GET \/v1\/system\/upgradables .*; using the domain's own upgradables list/.test(e.text)).length, 1, "said once per run");
+    }
+    assert.equal(domains.length, 2);
+    assert.equal(asked, 2, "once before and once after SDDC Manager's own upgrade, for both runs together");
+  });
+
+  it("lists a bundle's upgrades (GET /v1/upgrades?bundleId=) once per component step, for the management domain and 3 VI domains at once", async () => {
+    sim = await simulator("many-domains", { domains: 3 });
+    const t = engineOn(sim, { componentDeadlineMs: 60_000 });
+    const runs = await fleetRun(t, sim);
+    assert.deepEqual(runs.map((r) => r.status), runs.map(() => "successfully_completed"), runs.map((r) => r.failureReason).join("; "));
+    const log = sim.requestLog();
+    const steps = countRequests(log, "POST", "/v1/upgrades");
+    assert.equal(steps, 4 + 3 * 3, "SDDC Manager, NSX, vCenter, ESXi; then NSX, vCenter, ESXi per VI domain");
+    assert.equal(countRequests(log, "GET", "/v1/upgrades"), steps, "one list per step");
+    for (const run of runs) {
+      for (const u of Object.values(run.remote.upgrades)) assert.ok(answered(log, `/v1/upgrades/${u.upgradeId}`).length > 0, "followed by id");
+    }
+  });
+
+  it("polls a running precheck less and less often while its progress changes on every poll", async () => {
+    const options: SimulatorOptions = { faults: { durations: { checkSetRunSeconds: 100_000 } } }; // 1 s at the test time scale
+    sim = await simulator("happy", options);
+    const t = engineOn(sim, { pollIntervalMs: 2, maxPollIntervalMs: 100 });
+    const run = await t.engine.startRun({ domain: (await managementDomain(sim)).name });
+    await t.engine.downloadBundles(run.id);
+    await t.engine.runPrechecks(run.id);
+    const polls = answered(sim.requestLog(), /^\/v1\/system\/check-sets\/[^/]+$/);
+    const progress = new Set(polls.map((e) => (e.responseBody as { discoveryProgress?: { percentageComplete?: number } }).discoveryProgress?.percentageComplete));
+    assert.ok(progress.size >= 5, `the progress changed while polled (${[...progress].join(", ")})`);
+    const spanMs = Date.parse(polls.at(-1)?.at ?? "") - Date.parse(polls[0]?.at ?? "");
+    // From 2 ms to 100 ms the interval grows by half the time waited: about a dozen polls, then one per 100 ms.
+    assert.ok(polls.length <= 20 + spanMs / 100, `${polls.length} polls in ${spanMs} ms`);
+  });
+});
