@@ -1,6 +1,9 @@
 // `npm run bench`: figures for whole simulated upgrades through the real client, engine and file store.
-// It prints wall time, requests sent and store writes; nothing here asserts, it reports.
+// It prints wall time, requests sent and store writes, then runs the fleet benchmark (scripts/fleet-bench.js) in a real
+// Node-RED: sizes 1, 10 and 50 by default, with VCF_BENCH_FULL=1 also 4 x 50 and 50 over HTTPS (VCF_BENCH_FLEET_SIZES
+// chooses the sizes, VCF_BENCH_FLEET=0 skips it). Nothing here asserts, it reports.
 const fs = require("node:fs");
+const { spawn: spawnFleetBench } = require("node:child_process");
 const os = require("node:os");
 const path = require("node:path");
 const { startSimulator } = require("../nodes/sim/index.js");
@@ -73,6 +76,21 @@ async function main() {
   for (let i = 0; i < iterations; i++) bytes = Buffer.byteLength(renderMarkdown(markdown.run, { maxBytes: 12288 }));
   const perRenderUs = Number(process.hrtime.bigint() - started) / 1e3 / iterations;
   console.log(`\nmarkdown render of a ${markdown.run.log.length}-entry log: ${perRenderUs.toFixed(1)} µs per render, ${bytes} bytes (cap 12288)`);
+
+  if (process.env.VCF_BENCH_FLEET !== "0") {
+    console.log("");
+    const code = await runFleetBench();
+    if (code !== 0) console.log(`fleet benchmark exited with ${code}`);
+  }
+}
+
+/** The fleet benchmark in its own process (it starts Node-RED and handles Ctrl-C itself); resolves with its exit code. */
+function runFleetBench() {
+  return new Promise((resolve, reject) => {
+    const child = spawnFleetBench(process.execPath, [path.join(__dirname, "fleet-bench.js")], { stdio: "inherit" });
+    child.once("error", reject);
+    child.once("exit", (code, signal) => resolve(code ?? signal));
+  });
 }
 
 main().catch((err) => {
