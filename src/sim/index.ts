@@ -30,7 +30,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     url: `${options.tls ? "https" : "http"}://${hostInUrl}:${listener.port}`,
     port: listener.port,
     credentials: { username: resolved.username, password: resolved.password },
-    requestLog: () => app.requests(),
+    requestLog: (sinceSeq) => app.requests(sinceSeq),
     clearRequestLog: () => app.clearRequests(),
     advanceClock: (s) => app.advance(s),
     setScenario: (name) => {

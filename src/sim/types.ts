@@ -152,7 +152,8 @@ export interface RunningSimulator {
   port: number;
   caCertificatePem?: string;
   credentials: { username: string; password: string };
-  requestLog(): SimExchange[];
+  /** The kept exchanges (the newest 5000), or only those after sequence number sinceSeq. */
+  requestLog(sinceSeq?: number): SimExchange[];
   clearRequestLog(): void;
   advanceClock(simSeconds: number): void;
   setScenario(name: ScenarioName): void;
