@@ -1,11 +1,12 @@
 // vcf-updates: on each input, discovers the active domains, their current version, the next release and the
-// components to update; sends one message per domain.
+// components to update; sends one message per domain. A domain whose releases could not be read is sent too (with
+// payload.problem, for status displays) and reported to Catch nodes with that message, so no flow loses it silently.
 import { getConnection } from "./adapters/config-access";
 import { matchesDomain, readPhaseRequest } from "./adapters/domain-ref";
 import { InputError, toReadableError } from "./adapters/errors";
 import { updatesMessage } from "./adapters/messages";
 import type { Node, NodeAPI, NodeDef } from "./adapters/node-red-types";
-import { errorBadge, idleBadge } from "./adapters/status-badge";
+import { errorBadge, idleBadge, warningBadge } from "./adapters/status-badge";
 import { plural } from "./engine";
 
 interface UpdatesDef extends NodeDef {
@@ -31,13 +32,18 @@ export = function (RED: NodeAPI): void {
         const { domain } = readPhaseRequest(msg, { domain: def.domain });
         node.status({ fill: "blue", shape: "ring", text: "discovering updates" });
         const all = await engine.discoverUpdates(controller.signal);
-        const infos = domain ? all.filter((i) => matchesDomain({ domainId: i.domainId, domainName: i.domainName }, domain)) : all;
-        if (domain && infos.length === 0) {
-          throw new InputError("domain", `Domain "${domain}" is not among the domains SDDC Manager lists (${all.map((i) => i.domainName).join(", ") || "none"}): check the domain name or id`);
+        const found = domain ? all.filter(({ info }) => matchesDomain(info, domain)) : all;
+        if (domain && found.length === 0) {
+          throw new InputError("domain", `Domain "${domain}" is not among the domains SDDC Manager lists (${all.map(({ info }) => info.domainName).join(", ") || "none"}): check the domain name or id`);
         }
-        for (const info of infos) send(updatesMessage(msg, info));
-        const updates = infos.filter((i) => i.updateAvailable).length;
-        node.status(idleBadge(`${plural(infos.length, "domain")}, ${updates} with an update`));
+        for (const { info, error } of found) {
+          send(updatesMessage(msg, info));
+          if (error) node.error(toReadableError(error), updatesMessage(msg, info));
+        }
+        const updates = found.filter(({ info }) => info.updateAvailable).length;
+        const unread = found.filter(({ error }) => error).length;
+        const summary = `${plural(found.length, "domain")}, ${updates} with an update`;
+        node.status(unread ? warningBadge(`${summary}, ${unread} not read`) : idleBadge(summary));
       };
       discover().then(() => done(), (err: unknown) => {
         if (closed) {

@@ -250,10 +250,11 @@ export class VcfConnection {
       run.completedPhases.includes("upgrade") && !this.bookkeeping?.wasSent(run.id, "upgrade"));
   }
 
-  /** Aborts waits and requests; resolves once the files are final. Persisted runs stay for the next start. */
+  /** Aborts waits and requests, then closes the client's connections; resolves once the files are final. Persisted runs stay for the next start. */
   async close(): Promise<void> {
     this.resumers.clear();
     await this.engine?.close();
+    this.client?.close();
     await this.passes; // a resume pass under way may still record something
     await this.bookkeeping?.close();
   }

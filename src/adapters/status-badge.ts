@@ -67,6 +67,11 @@ export function errorBadge(err: unknown): NodeStatus {
   return { fill: "red", shape: "ring", text: shortText(statusHeadline(err)) };
 }
 
+/** Done, but not everything went through (the details went to Catch). */
+export function warningBadge(text: string): NodeStatus {
+  return { fill: "yellow", shape: "ring", text: shortText(text) };
+}
+
 export function idleBadge(text = "idle"): NodeStatus {
   return { fill: "grey", shape: "dot", text: shortText(text) };
 }

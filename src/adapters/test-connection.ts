@@ -39,7 +39,7 @@ export async function testConnection(id: string, body: unknown, deps: TestDeps):
     connection.retry.maxAttempts = 1;
     const credentials = formCredentials(form, connection, deps.deployed(id));
     const client = new VcfClient(buildClientOptions(connection, credentials, deps.lookupNode));
-    const [manager] = await client.getSddcManagers();
+    const [manager] = await client.getSddcManagers().finally(() => client.close());
     if (!manager) return { ok: false, error: "SDDC Manager answered but listed no SDDC Manager (GET /v1/sddc-managers was empty)" };
     return { ok: true, version: manager.version, fqdn: manager.fqdn };
   } catch (err) {

@@ -29,10 +29,19 @@ function withShortName(domain: Domain): Domain {
   return domain.name.length <= NAME_CAP ? domain : { ...domain, name: capText(domain.name, NAME_CAP) };
 }
 
-/** The domain's current version, next release and the components it would update; `problem` when it cannot. */
-export async function domainUpdateInfo(
+/** One domain's discovery: what was read, and the error when its releases could not be read (`info.problem` says so too). */
+export interface DomainDiscovery {
+  info: DomainUpdateInfo;
+  error?: EngineError;
+}
+
+/**
+ * The domain's current version, next release and the components it would update; `problem` when it cannot be
+ * upgraded now, and `error` too when that is because reading failed (after the client's retries).
+ */
+export async function discoverDomain(
   client: VcfClient, domain: Domain, upgradeStatus: UpgradeStatus, signal?: AbortSignal,
-): Promise<DomainUpdateInfo> {
+): Promise<DomainDiscovery> {
   const info: DomainUpdateInfo = {
     domainId: domain.id, domainName: capText(domain.name, NAME_CAP), currentVersion: "", updateAvailable: false, components: [],
     upgradeStatus,
@@ -44,10 +53,10 @@ export async function domainUpdateInfo(
     info.currentVersion = current?.version ?? "";
     if (normalizeStatus(domain.status) !== "ACTIVE") {
       info.problem = `Domain is ${capText(domain.status ?? "in an unknown state", NAME_CAP)}, not ACTIVE`;
-      return info;
+      return { info };
     }
     const next = chooseRelease(info.currentVersion, await client.getFutureReleases(domain.id, { signal }));
-    if (!next) return info;
+    if (!next) return { info };
     info.updateAvailable = true;
     info.nextRelease = { version: next.version };
     if (next.releaseDate) info.nextRelease.releaseDate = next.releaseDate;
@@ -62,7 +71,11 @@ export async function domainUpdateInfo(
     }
   } catch (err) {
     if (isAbort(err, signal)) throw err;
-    info.problem = capText(`Could not read the releases: ${asEngineError(err).message}`, LINE_CAP);
+    const cause = asEngineError(err);
+    info.problem = capText(`Could not read the releases: ${cause.message}`, LINE_CAP);
+    const error = new EngineError("REMOTE_FAILURE", `Could not read the releases of domain ${info.domainName}: ${cause.message}`, cause.fix ? { fix: cause.fix } : {});
+    error.cause = err;
+    return { info, error };
   }
-  return info;
+  return { info };
 }

@@ -7,7 +7,7 @@ import { capText, LINE_CAP } from "../vcf/text-cap";
 import type { RunStore } from "../store/run-store";
 import { EngineError, abortError, asEngineError, isAbort } from "./errors";
 import { Gate, checkPolicy } from "./gate";
-import { domainUpdateInfo, lookupDomain } from "./discovery";
+import { discoverDomain, lookupDomain, type DomainDiscovery } from "./discovery";
 import { checkManagementFirst, managementRunFailure } from "./management-first";
 import { checkClusterImages } from "./phases/cluster-images";
 import { decideGate } from "./phases/acknowledgement";
@@ -24,7 +24,7 @@ import { appendLog, isTerminal, transition } from "./transitions";
 import { PHASE_STATUSES, ownerCannotAct, previousPhase, repairPhaseMarks } from "./ownership";
 import { describeUnreadableRun, type UnreadableRun } from "./unreadable-run";
 import type {
-  AckPolicy, DomainStatusView, DomainUpdateInfo, EngineSettings, Phase, StartRunRequest, UpgradeRun,
+  AckPolicy, DomainStatusView, EngineSettings, Phase, StartRunRequest, UpgradeRun,
 } from "./types";
 
 export interface EngineDeps {
@@ -184,10 +184,14 @@ export class UpgradeEngine extends EventEmitter {
     return (await lookupDomain(this.client, ref, signal)).domain;
   }
 
-  async discoverUpdates(signal?: AbortSignal): Promise<DomainUpdateInfo[]> {
+  /**
+   * Every domain SDDC Manager lists, each with its update information or the error that kept it from being read. The
+   * domains are asked all at once; the client's request limit keeps that from becoming a burst.
+   */
+  async discoverUpdates(signal?: AbortSignal): Promise<DomainDiscovery[]> {
     await this.usable();
     const domains = await this.client.getDomains({ signal });
-    return Promise.all(domains.map((d) => domainUpdateInfo(this.client, d, this.domainStatus(d.id).status, signal)));
+    return Promise.all(domains.map((d) => discoverDomain(this.client, d, this.domainStatus(d.id).status, signal)));
   }
 
   // ---- starting a run ----

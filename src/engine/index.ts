@@ -1,6 +1,7 @@
 export * from "./types";
 export { EngineError, type EngineErrorCode } from "./errors";
 export { UpgradeEngine, type EngineDeps } from "./engine";
+export type { DomainDiscovery } from "./discovery";
 export { remoteWorkWarning } from "./remote-work";
 export { renderMarkdown, statusText, type MarkdownOptions } from "./markdown";
 export { chooseRelease } from "./releases";

@@ -1,12 +1,14 @@
 import { checkDomain, pageElements } from "./answer-shape";
-import { TokenManager } from "./auth/token-manager";
+import { TokenManager, TokenTicket } from "./auth/token-manager";
 import { VcfApiError } from "./errors";
 import { parseBody } from "./http/body";
+import { ConnectionAgents } from "./http/agents";
 import { errorFromResponse } from "./http/error-mapping";
+import { RequestLimiter } from "./http/limiter";
 import { abortableDelay, abortedError, backoffDelayMs, DEFAULT_RETRY, RetrySettings } from "./http/retry";
 import { HttpMethod, HttpRequest, HttpResponse, HttpTransport } from "./http/transport";
 import { SecretScrubber } from "./secrets";
-import { createHttpsAgent, VcfTlsOptions } from "./tls";
+import { createTlsSetup, VcfTlsOptions } from "./tls";
 import {
   AssessmentOutput,
   AssessmentTaskInfo,
@@ -67,12 +69,18 @@ export const MAX_REQUEST_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
 /** A safety stop for lists whose pageMetadata never ends. */
 const MAX_PAGES = 1000;
+/**
+ * Requests one client has in flight at most (token calls included); the rest wait their turn. SDDC Manager is one
+ * appliance: a burst of one request per domain slowed every answer until tokens expired on the way.
+ */
+export const MAX_REQUESTS_IN_FLIGHT = 6;
 
 type Query = Record<string, string | undefined>;
 
 /** The SDDC Manager REST API (VCF 5.2) as typed functions: auth, TLS, retries and errors handled inside. */
 export class VcfClient {
   private readonly transport: HttpTransport;
+  private readonly slots = new RequestLimiter(MAX_REQUESTS_IN_FLIGHT);
   private readonly tokens: TokenManager;
   private readonly retry: RetrySettings;
   private readonly scrubber = new SecretScrubber();
@@ -83,13 +91,15 @@ export class VcfClient {
     const sink = options.log;
     this.log = (level, text) => sink?.(level, this.scrubber.scrub(text));
     this.retry = settings.retry;
+    const tls = createTlsSetup(options.tls, settings.baseUrl.startsWith("https:"), (text) => this.log("warn", text));
     this.transport = new HttpTransport({
       baseUrl: settings.baseUrl,
       timeoutMs: settings.timeoutMs,
-      httpsAgent: createHttpsAgent(options.tls, (text) => this.log("warn", text)),
+      agents: new ConnectionAgents(tls, MAX_REQUESTS_IN_FLIGHT),
     });
     this.tokens = new TokenManager({
-      transport: this.transport,
+      // token renewals go first: every queued request waits for them
+      send: (request) => this.slots.run(() => this.transport.send(request), { first: true }),
       baseUrl: withoutUserInfo(settings.baseUrl),
       username: options.username,
       password: options.password,
@@ -111,6 +121,11 @@ export class VcfClient {
   /** Forget the tokens, e.g. after SDDC Manager's own upgrade; the next call logs in again. */
   invalidateSession(): void {
     this.tokens.invalidate();
+  }
+
+  /** Closes the client's connections (the owner is done with it); calls still running fail. */
+  close(): void {
+    this.transport.close();
   }
 
   // ---- discovery (UPGRADE-API.md §2) ----
@@ -300,16 +315,31 @@ export class VcfClient {
   }
 
   private async authorized(request: HttpRequest): Promise<HttpResponse> {
-    const token = await this.tokens.validToken(request.signal);
-    const first = await this.exchange({ ...request, bearerToken: token });
-    if (first.status !== 401) return this.ensureOk(request, first);
+    const first = await this.sendWithToken(request);
+    if (first.response.status !== 401) return this.ensureOk(request, first.response);
     this.log("info", `${request.method} ${request.path} answered 401; renewing the token and replaying once`);
-    const renewed = await this.tokens.tokenAfterUnauthorized(token, request.signal);
-    const replay = await this.exchange({ ...request, bearerToken: renewed });
+    await this.tokens.renewAfterUnauthorized(first.ticket, request.signal);
+    const { response: replay } = await this.sendWithToken(request);
     if (replay.status === 401) {
       throw errorFromResponse(request, replay.status, replay.statusText, replay.contentType, replay.text, "auth");
     }
     return this.ensureOk(request, replay);
+  }
+
+  /**
+   * Sends once a request slot is free, with the token current at that moment: a token fetched before a long wait for
+   * the slot may be due for refresh by then, and is then renewed once more before sending.
+   */
+  private async sendWithToken(request: HttpRequest): Promise<{ response: HttpResponse; ticket: TokenTicket }> {
+    for (let turn = 1; ; turn++) {
+      const fetched = await this.tokens.validToken(request.signal);
+      const sent = await this.slots.run(async () => {
+        const ticket = this.tokens.current() ?? (turn > 1 ? fetched : undefined);
+        if (!ticket) return undefined;
+        return { response: await this.exchange({ ...request, bearerToken: ticket.token }), ticket };
+      }, { signal: request.signal, abortReason: () => abortedError(request.method, request.path) });
+      if (sent) return sent;
+    }
   }
 
   private async exchange(request: HttpRequest): Promise<HttpResponse> {

@@ -1,5 +1,4 @@
 import { X509Certificate } from "node:crypto";
-import https from "node:https";
 import tls from "node:tls";
 
 export interface VcfTlsOptions {
@@ -32,18 +31,27 @@ export function caCertificateProblem(pem: string): string | undefined {
   return undefined;
 }
 
-/** The HTTPS agent for the client's settings: system CAs by default, plus a custom CA, or no checks on opt-in. */
-export function createHttpsAgent(options: VcfTlsOptions | undefined, warn: WarnLog): https.Agent {
+/** What every TLS connection of one client uses: built once, so no connection parses the root store again. */
+export interface TlsSetup {
+  secureContext: tls.SecureContext;
+  rejectUnauthorized: boolean;
+}
+
+/**
+ * Checks the TLS options (a CA that is not a certificate is refused here, naming the field) and, for an https URL, builds
+ * the client's one secure context: system CAs by default, plus a custom CA, or no checks on the explicit opt-in.
+ */
+export function createTlsSetup(options: VcfTlsOptions | undefined, https: boolean, warn: WarnLog): TlsSetup | undefined {
   if (options?.allowSelfSigned) {
     warn("TLS certificate verification is disabled (tls.allowSelfSigned); use only in a lab, or set tls.ca instead");
-    return new https.Agent({ rejectUnauthorized: false, keepAlive: false });
+    return https ? { secureContext: tls.createSecureContext(), rejectUnauthorized: false } : undefined;
   }
   if (options?.ca !== undefined) {
     const problem = caCertificateProblem(options.ca);
     if (problem) {
       throw new Error(`VcfClient option "tls.ca" must be a PEM certificate, but ${problem}; paste the SDDC Manager's CA certificate there`);
     }
-    return new https.Agent({ ca: [...tls.rootCertificates, options.ca], keepAlive: false });
+    return https ? { secureContext: tls.createSecureContext({ ca: [...tls.rootCertificates, options.ca] }), rejectUnauthorized: true } : undefined;
   }
-  return new https.Agent({ keepAlive: false });
+  return https ? { secureContext: tls.createSecureContext(), rejectUnauthorized: true } : undefined;
 }

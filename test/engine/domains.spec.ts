@@ -53,9 +53,10 @@ describe("engine: several domains, discovery and the API contract", () => {
   it("discovers the domains, their current version, the next release and the components to update", async () => {
     sim = await simulator("many-domains", { domains: 1 });
     t = new EngineUnderTest(sim);
-    const infos = await t.engine.discoverUpdates();
-    assert.equal(infos.length, 2);
-    for (const info of infos) {
+    const found = await t.engine.discoverUpdates();
+    assert.equal(found.length, 2);
+    for (const { info, error } of found) {
+      assert.equal(error, undefined);
       assert.equal(info.currentVersion, "5.2.0.0");
       assert.equal(info.nextRelease?.version, "5.2.1.0");
       assert.equal(info.updateAvailable, true);

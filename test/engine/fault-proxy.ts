@@ -37,6 +37,8 @@ export interface FaultProxy {
   url: string;
   /** Forwarded requests and the simulator's answers, in order. */
   seen: { req: ProxiedRequest; reply: ForwardedReply }[];
+  /** The most requests it had at once, from arrival until its answer was sent or the connection closed. */
+  maxInFlight(): number;
   stop(): Promise<void>;
 }
 
@@ -49,9 +51,21 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-export async function startFaultProxy(targetUrl: string, rule: ProxyRule, rewrite: ProxyRewrite = () => undefined): Promise<FaultProxy> {
+export interface ProxyOptions {
+  /** Holds each forwarded answer this long before sending it (the requests stay in flight meanwhile). */
+  answerDelayMs?: number;
+}
+
+export async function startFaultProxy(
+  targetUrl: string, rule: ProxyRule, rewrite: ProxyRewrite = () => undefined, options: ProxyOptions = {},
+): Promise<FaultProxy> {
   const seen: FaultProxy["seen"] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
   const server = http.createServer((req, res) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.once("close", () => inFlight--);
     void (async () => {
       const body = await readBody(req);
       const url = req.url ?? "/";
@@ -75,6 +89,7 @@ export async function startFaultProxy(targetUrl: string, rule: ProxyRule, rewrit
       const forwarded: ForwardedReply = { status: answer.status, body: await answer.text() };
       seen.push({ req: proxied, reply: forwarded });
       const text = rewrite(proxied, forwarded) ?? forwarded.body;
+      if (options.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, options.answerDelayMs));
       res.writeHead(answer.status, { "Content-Type": answer.headers.get("content-type") ?? "application/json" });
       res.end(text);
     })().catch(() => res.destroy());
@@ -84,6 +99,7 @@ export async function startFaultProxy(targetUrl: string, rule: ProxyRule, rewrit
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
+    maxInFlight: () => maxInFlight,
     stop: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

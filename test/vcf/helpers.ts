@@ -62,11 +62,17 @@ export interface StubRequest {
   url: string;
   body: string;
   authorization?: string;
+  /** which connection it came on: 1 for the server's first, 2 for the next, ... */
+  connection: number;
 }
 
 export interface StubServer {
   url: string;
   requests: StubRequest[];
+  /** connections accepted so far */
+  connections(): number;
+  /** resolves once no connection is open */
+  allClosed(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -78,22 +84,25 @@ export const STUB_REFRESH_ID = "stub-refresh-id-9876543210";
  * simulator does not give (HTML or empty bodies, hanging requests). POST /v1/tokens always works unless
  * `route` answers it.
  */
-export async function startStub(route: (request: StubRequest) => StubReply | undefined): Promise<StubServer> {
+export async function startStub(route: (request: StubRequest) => StubReply | Promise<StubReply> | undefined): Promise<StubServer> {
   const requests: StubRequest[] = [];
   const sockets = new Set<import("node:net").Socket>();
+  const connectionIds = new WeakMap<import("node:net").Socket, number>();
+  let closedWaiters: Array<() => void> = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
+    req.on("end", async () => {
       const request: StubRequest = {
         method: req.method ?? "",
         path: (req.url ?? "").split("?")[0],
         url: req.url ?? "",
         body: Buffer.concat(chunks).toString("utf8"),
         authorization: req.headers.authorization,
+        connection: connectionIds.get(req.socket) ?? 0,
       };
       requests.push(request);
-      const reply = route(request) ?? defaultReply(request);
+      const reply = (await route(request)) ?? defaultReply(request);
       if (reply === "hang") return;
       if (reply === "trickle") {
         trickle(res);
@@ -107,15 +116,24 @@ export async function startStub(route: (request: StubRequest) => StubReply | und
       res.end(reply.body ?? "");
     });
   });
+  let accepted = 0;
   server.on("connection", (socket) => {
     sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+    connectionIds.set(socket, ++accepted);
+    socket.on("close", () => {
+      sockets.delete(socket);
+      if (sockets.size > 0) return;
+      for (const resolve of closedWaiters) resolve();
+      closedWaiters = [];
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    connections: () => accepted,
+    allClosed: () => (sockets.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => closedWaiters.push(resolve))),
     stop: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

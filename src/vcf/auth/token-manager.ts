@@ -2,7 +2,7 @@ import { VcfApiError } from "../errors";
 import { isRecord, optionalString, parseBody } from "../http/body";
 import { errorFromResponse } from "../http/error-mapping";
 import { raceWithSignal } from "../http/retry";
-import { HttpResponse, HttpTransport } from "../http/transport";
+import { HttpRequest, HttpResponse } from "../http/transport";
 import { SecretScrubber } from "../secrets";
 import { jwtLifetimeMs } from "./jwt";
 
@@ -12,7 +12,8 @@ const REFRESH_PATH = "/v1/tokens/access-token/refresh";
 export const DEFAULT_TOKEN_LIFETIME_MS = 55 * 60_000;
 
 export interface TokenManagerSettings {
-  transport: HttpTransport;
+  /** sends one token call (the client's request limit applies to these too) */
+  send: (request: HttpRequest) => Promise<HttpResponse>;
   /** Named when the token service is not where SDDC Manager has it (a wrong URL). */
   baseUrl: string;
   username: string;
@@ -24,8 +25,15 @@ export interface TokenManagerSettings {
   log: (level: "debug" | "info" | "warn", text: string) => void;
 }
 
+/** A token and which session it came from: sessions are numbered in the order they were obtained. */
+export interface TokenTicket {
+  token: string;
+  generation: number;
+}
+
 interface Session {
   accessToken: string;
+  generation: number;
   refreshId?: string;
   /** on our own clock, measured from when we received the token */
   refreshAt: number;
@@ -39,31 +47,42 @@ interface Session {
 export class TokenManager {
   private session?: Session;
   private renewal?: Promise<Session>;
+  private generations = 0;
 
   constructor(private readonly settings: TokenManagerSettings) {
     settings.scrubber.add(settings.password);
   }
 
   /** A token that is not due for refresh, logging in or refreshing first when needed. */
-  async validToken(signal?: AbortSignal): Promise<string> {
+  async validToken(signal?: AbortSignal): Promise<TokenTicket> {
     const session = this.session;
-    if (!session) return (await this.share("login", signal)).accessToken;
-    if (this.settings.now() < session.refreshAt) return session.accessToken;
+    if (!session) return ticketOf(await this.share("login", signal));
+    if (this.settings.now() < session.refreshAt) return ticketOf(session);
     try {
-      return (await this.share("refresh", signal)).accessToken;
+      return ticketOf(await this.share("refresh", signal));
     } catch (error: unknown) {
       // the token endpoints are briefly unreachable, but the current token still has time left
       if (!isTransient(error) || this.settings.now() >= session.expiresAt) throw error;
       this.settings.log("debug", "token refresh postponed: the token service did not answer; the current token is still valid");
-      return session.accessToken;
+      return ticketOf(session);
     }
   }
 
-  /** After a 401 with `rejectedToken`: a newer token if someone already renewed, else one renewal. */
-  async tokenAfterUnauthorized(rejectedToken: string, signal?: AbortSignal): Promise<string> {
-    if (this.session && this.session.accessToken !== rejectedToken) return this.session.accessToken;
-    const renewed = await this.share("refresh", signal);
-    return renewed.accessToken;
+  /** The current token when it is not due for refresh (no waiting): what a request takes the moment it is sent. */
+  current(): TokenTicket | undefined {
+    const session = this.session;
+    return session && this.settings.now() < session.refreshAt ? ticketOf(session) : undefined;
+  }
+
+  /**
+   * After a 401 for `rejected`: makes the current token one that can be replayed. A session obtained after the rejected
+   * token (so after that request was sent) and not due for refresh is kept; otherwise the renewal in flight is joined, or
+   * one is started: either ends after the 401, so the replay never carries a token older than the request.
+   */
+  async renewAfterUnauthorized(rejected: TokenTicket, signal?: AbortSignal): Promise<void> {
+    const session = this.session;
+    if (session && session.generation > rejected.generation && this.settings.now() < session.refreshAt) return;
+    await this.share("refresh", signal);
   }
 
   async login(signal?: AbortSignal): Promise<void> {
@@ -102,7 +121,7 @@ export class TokenManager {
   }
 
   private async freshLogin(): Promise<Session> {
-    const response = await this.settings.transport.send({
+    const response = await this.settings.send({
       method: "POST",
       path: TOKENS_PATH,
       json: { username: this.settings.username, password: this.settings.password },
@@ -119,7 +138,7 @@ export class TokenManager {
 
   private async refresh(refreshId: string): Promise<string> {
     // UPGRADE-API.md §1: the bare id as the raw body, labelled application/json
-    const response = await this.settings.transport.send({ method: "PATCH", path: REFRESH_PATH, rawJson: refreshId, idempotent: true });
+    const response = await this.settings.send({ method: "PATCH", path: REFRESH_PATH, rawJson: refreshId, idempotent: true });
     if (response.status < 200 || response.status > 299) {
       throw errorFromResponse({ method: "PATCH", path: REFRESH_PATH, idempotent: true }, response.status, response.statusText, response.contentType, response.text, "auth");
     }
@@ -136,7 +155,9 @@ export class TokenManager {
     const lifetimeMs = claimed ?? DEFAULT_TOKEN_LIFETIME_MS;
     const margin = Math.min(refreshMarginMs, lifetimeMs / 2);
     const receivedAt = now();
-    this.session = { accessToken, refreshId, refreshAt: receivedAt + lifetimeMs - margin, expiresAt: receivedAt + lifetimeMs };
+    this.session = {
+      accessToken, refreshId, generation: ++this.generations, refreshAt: receivedAt + lifetimeMs - margin, expiresAt: receivedAt + lifetimeMs,
+    };
     log("debug", `token valid for ${Math.round(lifetimeMs / 1000)} s${claimed === undefined ? " (assumed)" : ""}; refresh in ${Math.round((lifetimeMs - margin) / 1000)} s`);
     return this.session;
   }
@@ -172,6 +193,10 @@ export class TokenManager {
   private badTokenAnswer(method: string, path: string, what: string): VcfApiError {
     return new VcfApiError({ kind: "auth", method, path, retryable: false, message: `unexpected token answer: ${what}` });
   }
+}
+
+function ticketOf(session: Session): TokenTicket {
+  return { token: session.accessToken, generation: session.generation };
 }
 
 /** Answers of a server that has no POST /v1/tokens: not SDDC Manager, or a path in the URL. */

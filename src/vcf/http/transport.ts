@@ -1,6 +1,5 @@
-import http from "node:http";
-import https from "node:https";
 import axios, { AxiosInstance } from "axios";
+import { ConnectionAgents } from "./agents";
 import { errorFromFailure } from "./error-mapping";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
@@ -34,7 +33,7 @@ export interface TransportSettings {
   baseUrl: string;
   /** Total time for one exchange: connecting, sending, the headers and the whole body. */
   timeoutMs: number;
-  httpsAgent: https.Agent;
+  agents: ConnectionAgents;
 }
 
 /**
@@ -50,8 +49,6 @@ export class HttpTransport {
       // the idle timeout stays as a second guard; the total limit is the signal in send()
       timeout: settings.timeoutMs,
       maxContentLength: MAX_RESPONSE_BYTES,
-      httpsAgent: settings.httpsAgent,
-      httpAgent: new http.Agent({ keepAlive: false }),
       maxRedirects: 0,
       responseType: "text",
       // bodies are (de)serialised here, not by axios: the refresh id must go out unquoted
@@ -72,8 +69,12 @@ export class HttpTransport {
     // the socket idle timeout alone lets a server that trickles its answer hold a request open forever
     const totalLimit = AbortSignal.timeout(Math.ceil(this.settings.timeoutMs)); // it takes whole ms only
     const signal = request.signal ? AbortSignal.any([request.signal, totalLimit]) : totalLimit;
+    // one agent serves both fields: the base URL fixes the protocol, and redirects are not followed
+    const agent = this.settings.agents.agentFor(request.method);
     try {
       const response = await this.axios.request<string>({
+        httpAgent: agent,
+        httpsAgent: agent,
         method: request.method,
         url: request.path,
         params: definedOnly(request.query),
@@ -92,6 +93,11 @@ export class HttpTransport {
       const overTime = totalLimit.aborted && !request.signal?.aborted;
       throw errorFromFailure(request, failure, { timeoutMs: this.settings.timeoutMs, overTime, maxBytes: MAX_RESPONSE_BYTES });
     }
+  }
+
+  /** Closes the connections; requests still running fail. */
+  close(): void {
+    this.settings.agents.destroy();
   }
 }
 
