@@ -10,14 +10,13 @@
 const fs = require("node:fs");
 const http = require("node:http");
 const https = require("node:https");
-const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
-const { spawn } = require("node:child_process");
 const { startSimulator } = require("../nodes/sim/index.js");
+const { started, isInterrupted, removeTempDir, releaseOnSignals, exitOnFailure } = require("./lib/cleanup.js");
+const { UsageError, readOptions, numberOption, optionsOrExit, sleep, countBy, truncate, UUID, resourceNames } = require("./lib/cli.js");
+const { freePort, nodeRedTempDir, spawnNodeRed, stopNodeRed, waitForEditor, deploy, trigger } = require("./lib/node-red-child.js");
 
-const REPO_ROOT = path.join(__dirname, "..");
-const RED_JS = require.resolve("node-red/red.js");
 const BASE_SETTINGS = path.join(__dirname, "node-red-settings.js");
 
 const DEFAULT_SIZES = "1,10,50";
@@ -40,8 +39,6 @@ const USAGE = `usage: node scripts/fleet-bench.js [options]   (npm run bench:fle
 // ---------------------------------------------------------------------------------------------------------------
 // Options
 
-class UsageError extends Error {}
-
 function parseSize(token, allHttps) {
   const m = /^(https:)?(?:(\d+)x)?(\d+)$/.exec(token.trim());
   if (!m) throw new UsageError(`size "${token}": write N, KxN or https:N / https:KxN`);
@@ -59,20 +56,12 @@ function parseArgs(argv, env) {
     sizes: undefined, full: env.VCF_BENCH_FULL === "1", https: false, timeScale: 600, poll: 0.2, maxPoll: 1, minutes: 8,
     idleSeconds: 30, keep: false, verbose: false,
   };
-  const number = (name, text, min) => {
-    const n = Number(text);
-    if (text === undefined || text === "" || !Number.isFinite(n) || n < min) throw new UsageError(`${name} needs a number of at least ${min}, not "${text ?? ""}"`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const value = () => (inline !== undefined ? inline : argv[++i]);
+  readOptions(argv, USAGE, o, (flag, value) => {
     switch (flag) {
       case "--sizes": o.sizes = value() ?? ""; break;
       case "--full": o.full = true; break;
       case "--https": o.https = true; break;
-      case "--time-scale": o.timeScale = number("--time-scale", value(), 1); break;
+      case "--time-scale": o.timeScale = numberOption("--time-scale", value(), { min: 1 }); break;
       case "--poll": {
         const v = value() ?? "";
         const m = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(v);
@@ -81,53 +70,16 @@ function parseArgs(argv, env) {
         o.maxPoll = Number(m[2]);
         break;
       }
-      case "--minutes": o.minutes = number("--minutes", value(), 0.1); break;
-      case "--idle": o.idleSeconds = number("--idle", value(), 1); break;
-      case "--keep": o.keep = true; break;
-      case "--verbose": o.verbose = true; break;
-      case "--help": case "-h": console.log(USAGE); process.exit(0); break;
-      default: throw new UsageError(`unknown option "${arg}"`);
+      case "--minutes": o.minutes = numberOption("--minutes", value(), { min: 0.1 }); break;
+      case "--idle": o.idleSeconds = numberOption("--idle", value(), { min: 1 }); break;
+      default: return false;
     }
-  }
+    return true;
+  });
   const text = o.sizes ?? env.VCF_BENCH_FLEET_SIZES ?? (o.full ? FULL_SIZES : DEFAULT_SIZES);
   o.sizeList = text.split(",").filter((s) => s.trim()).map((s) => parseSize(s, o.https));
   if (o.sizeList.length === 0) throw new UsageError("--sizes needs at least one size");
   return o;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// What the benchmark started, so that an interrupt or an error stops exactly that (by pid and by handle).
-
-const started = { child: undefined, sims: [], tempDir: undefined, keep: false };
-let interrupted = false;
-
-function killChildNow() {
-  const child = started.child;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    try {
-      process.kill(child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-}
-
-async function releaseAll() {
-  killChildNow();
-  started.child = undefined;
-  const sims = started.sims;
-  started.sims = [];
-  await Promise.all(sims.map((sim) => sim.stop().catch(() => undefined)));
-  const dir = started.tempDir;
-  started.tempDir = undefined;
-  if (dir && !started.keep) fs.rmSync(dir, { recursive: true, force: true });
-}
-
-function onSignal(signal) {
-  if (interrupted) return;
-  interrupted = true;
-  console.error(`\nfleet bench: ${signal}: stopping Node-RED and the simulators, removing the temp directory`);
-  releaseAll().finally(() => process.exit(130));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -276,26 +228,14 @@ function fleetFlow(sims, o) {
 // ---------------------------------------------------------------------------------------------------------------
 // Node-RED as a child process
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
+/**
+ * Starts Node-RED with the preload and an IPC channel; its output goes through a pipe to this process (which writes
+ * the log and keeps the last 40 lines), so Node-RED's own disk writes are the store's. ask(cmd) asks the preload for
+ * its figures.
+ */
 function startNodeRed(ctx) {
-  const child = spawn(process.execPath, ["--require", ctx.preloadFile, RED_JS, "--settings", ctx.settingsFile, "--userDir", ctx.userDir], {
-    cwd: REPO_ROOT,
-    // Output goes through a pipe to this process (which writes the log), so Node-RED's own disk writes are the store's.
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-    env: { ...process.env, PORT: String(ctx.port) },
-  });
-  started.child = child;
+  const spawned = spawnNodeRed(ctx, { nodeArgs: ["--require", ctx.preloadFile], stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  const { child } = spawned;
   const log = fs.openSync(ctx.logFile, "a");
   const tail = [];
   const onData = (chunk) => {
@@ -305,10 +245,10 @@ function startNodeRed(ctx) {
   };
   child.stdout.on("data", onData);
   child.stderr.on("data", onData);
-  const exited = new Promise((resolve) => child.once("exit", (code, signal) => {
+  const exited = spawned.exited.then((result) => {
     fs.closeSync(log);
-    resolve({ code, signal });
-  }));
+    return result;
+  });
   let nextId = 1;
   const pending = new Map();
   child.on("message", (m) => {
@@ -331,58 +271,6 @@ function startNodeRed(ctx) {
     child.send({ cmd, id });
   });
   return { child, exited, tail, ask };
-}
-
-/** A graceful stop (SIGTERM: Node-RED closes its flows), SIGKILL after 10 s. */
-async function stopNodeRed(node) {
-  if (node.child.exitCode === null && node.child.signalCode === null) {
-    node.child.kill("SIGTERM");
-    const timer = setTimeout(() => killChildNow(), 10_000);
-    await node.exited;
-    clearTimeout(timer);
-  }
-  started.child = undefined;
-}
-
-async function waitReady(editor, node, timeoutMs) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (node.child.exitCode !== null || node.child.signalCode !== null) {
-      throw new Error(`Node-RED exited (code ${node.child.exitCode}, signal ${node.child.signalCode}) before it answered:\n${node.tail.join("\n")}`);
-    }
-    try {
-      const res = await fetch(`${editor}/settings`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`Node-RED did not answer on ${editor} within ${timeoutMs / 1000} s`);
-}
-
-/** Deploys the flow with each simulator's credentials on its config node (Node-RED stores them encrypted). */
-async function deploy(editor, flows, sims) {
-  const headers = { "Content-Type": "application/json", "Node-RED-API-Version": "v2" };
-  const current = await (await fetch(`${editor}/flows`, { headers })).json();
-  const credentials = new Map(sims.map((sim, k) => [configId(k), sim.credentials]));
-  const withCredentials = flows.map((node) => (credentials.has(node.id) ? { ...node, credentials: credentials.get(node.id) } : node));
-  const res = await fetch(`${editor}/flows`, {
-    method: "POST",
-    headers: { ...headers, "Node-RED-Deployment-Type": "full" },
-    body: JSON.stringify({ flows: withCredentials, rev: current.rev }),
-  });
-  if (!res.ok) throw new Error(`deploying the fleet flow failed: HTTP ${res.status} ${await res.text()}`);
-}
-
-/** Presses the inject node's button (POST /inject/:id); 404 until the deployed flow has started. */
-async function trigger(editor) {
-  for (let attempt = 0; ; attempt++) {
-    const res = await fetch(`${editor}/inject/${INJECT}`, { method: "POST" });
-    if (res.ok) return;
-    if (res.status !== 404 || attempt >= 300) throw new Error(`triggering the inject node failed: HTTP ${res.status}`);
-    await sleep(100);
-  }
 }
 
 /** One admin API GET /flows, timed from the request to the last byte of the answer. */
@@ -459,16 +347,6 @@ class RequestCollector {
   }
 }
 
-/** Domain names by the ids SDDC Manager uses for the domain and its clusters (upgrade targets). */
-function resourceNames(sim) {
-  const names = new Map();
-  for (const domain of sim.state().domains ?? []) {
-    names.set(domain.id, domain.name);
-    for (const cluster of domain.clusters ?? []) names.set(cluster.id, domain.name);
-  }
-  return names;
-}
-
 /** A JSON request to a simulator's API (http or https with its CA), outside Node-RED and after the measurement. */
 function simRequest(sim, method, pathname, body, token) {
   const url = new URL(pathname, sim.url);
@@ -540,17 +418,9 @@ function verdictOf(s) {
 }
 
 async function runSize(size, o) {
-  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "vcf-fleet-bench-"));
-  started.tempDir = tempDir;
-  started.keep = o.keep;
-  const ctx = {
-    userDir: path.join(tempDir, "user"),
-    settingsFile: path.join(tempDir, "settings.js"),
-    preloadFile: path.join(tempDir, "preload.js"),
-    logFile: path.join(tempDir, "node-red.log"),
-    port: await freePort(),
-  };
-  fs.mkdirSync(ctx.userDir);
+  const dirs = nodeRedTempDir("vcf-fleet-bench-", o.keep);
+  const { tempDir } = dirs;
+  const ctx = { ...dirs, preloadFile: path.join(tempDir, "preload.js"), port: await freePort() };
   writeSettings(ctx.settingsFile);
   fs.writeFileSync(ctx.preloadFile, PRELOAD);
 
@@ -566,8 +436,8 @@ async function runSize(size, o) {
   const say = (text) => o.verbose && console.log(`  [${size.label} ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${text}`);
 
   const node = startNodeRed(ctx);
-  await waitReady(editor, node, 120_000);
-  await deploy(editor, fleetFlow(sims, { ...o, tlsFor: () => size.tls }), sims);
+  await waitForEditor(editor, node.child, { timeoutMs: 120_000, intervalMs: 200, tail: node.tail });
+  await deploy(editor, fleetFlow(sims, { ...o, tlsFor: () => size.tls }), new Map(sims.map((sim, k) => [configId(k), sim.credentials])), "the fleet flow");
   // Let the deployed flow start and vcf-status send its first states before the measurement begins.
   for (let i = 0; i < 100; i++) {
     const f = await node.ask("snapshot");
@@ -579,7 +449,7 @@ async function runSize(size, o) {
   await node.ask("start");
   const writeBase = writeBytesOf(node.child.pid);
   let t0 = Date.now();
-  await trigger(editor);
+  await trigger(editor, INJECT);
   t0 = Date.now();
   say(`triggered ${expected.length} domains on ${editor}`);
 
@@ -592,7 +462,7 @@ async function runSize(size, o) {
   let endReason = `wall-clock bound of ${o.minutes} min`;
   let lastSay = 0;
   const hardUntil = t0 + o.minutes * 60_000;
-  while (!interrupted) {
+  while (!isInterrupted()) {
     await sleep(500);
     for (const c of collectors) c.poll();
     last = await node.ask("snapshot");
@@ -634,7 +504,7 @@ async function runSize(size, o) {
     if (now >= hardUntil) break;
   }
   const wallSeconds = (Date.now() - t0) / 1000;
-  if (interrupted) return undefined;
+  if (isInterrupted()) return undefined;
   for (const c of collectors) c.poll();
   const fin = await node.ask("snapshot");
   const writeEnd = writeBytesOf(node.child.pid);
@@ -644,8 +514,7 @@ async function runSize(size, o) {
   for (let k = 0; k < sims.length; k++) remote.push(await remoteWorkPolls(sims[k], collectors[k], o.timeScale));
   started.sims = [];
   await Promise.all(sims.map((sim) => sim.stop()));
-  started.tempDir = undefined;
-  if (!o.keep) fs.rmSync(tempDir, { recursive: true, force: true });
+  removeTempDir();
 
   return summarize({ size, o, expected, fin, collectors, remote, requestsBefore, flowsSamples, wallSeconds, endReason, writeBytes: writeBase === undefined || writeEnd === undefined ? undefined : writeEnd - writeBase, tempDir });
 }
@@ -690,7 +559,6 @@ function summarize(x) {
 
 const MiB = 1024 * 1024;
 const fmt = (n, digits = 0) => (n === undefined || Number.isNaN(n) ? "-" : n.toFixed(digits));
-const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 
 function report(r) {
   const multi = r.size.sims > 1;
@@ -770,35 +638,11 @@ function checks(results) {
   }
 }
 
-function countBy(list) {
-  const counts = {};
-  for (const item of list) counts[item] = (counts[item] ?? 0) + 1;
-  return counts;
-}
-
-function truncate(text, max) {
-  const s = String(text).replace(/\s+/g, " ");
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 
 async function main() {
-  let o;
-  try {
-    o = parseArgs(process.argv.slice(2), process.env);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`fleet bench: ${err.message}\n${USAGE}`);
-    process.exit(2);
-  }
-  process.on("SIGINT", () => onSignal("SIGINT"));
-  process.on("SIGTERM", () => onSignal("SIGTERM"));
-  process.on("exit", () => killChildNow());
+  const o = optionsOrExit("fleet bench", USAGE, () => parseArgs(process.argv.slice(2), process.env));
+  releaseOnSignals("fleet bench", "Node-RED and the simulators");
   console.log([
     `Fleet benchmark: sizes ${o.sizeList.map((s) => s.label).join(", ")}; simulator "many-domains", SDDC Manager outage on`,
     `(default ${1500} simulated s), time scale ${o.timeScale}x; vcf-config polls ${o.poll}-${o.maxPoll} s, read retries 4 from 0.1 s,`,
@@ -806,13 +650,13 @@ async function main() {
   ].join(" "));
   const results = [];
   for (const size of o.sizeList) {
-    if (interrupted) break;
+    if (isInterrupted()) break;
     const r = await runSize(size, o);
-    if (!r || interrupted) break;
+    if (!r || isInterrupted()) break;
     report(r);
     results.push(r);
   }
-  if (interrupted || results.length === 0) return;
+  if (isInterrupted() || results.length === 0) return;
   table(results);
   checks(results);
   console.log([
@@ -822,9 +666,4 @@ async function main() {
   ].join(" "));
 }
 
-main().catch(async (err) => {
-  if (interrupted) return;
-  console.error(`fleet bench failed: ${err.stack || err.message}`);
-  await releaseAll();
-  process.exit(1);
-});
+main().catch(exitOnFailure("fleet bench", 1));

@@ -9,14 +9,12 @@
 // was sent twice, so it can gate. Nothing is left behind: Node-RED is stopped by its pid, the simulator by its
 // handle, the temp directory removed (also on Ctrl-C).
 const fs = require("node:fs");
-const net = require("node:net");
-const os = require("node:os");
 const path = require("node:path");
-const { spawn } = require("node:child_process");
 const { startSimulator } = require("../nodes/sim/index.js");
+const { started, isInterrupted, removeTempDir, releaseOnSignals, exitOnFailure } = require("./lib/cleanup.js");
+const { UsageError, readOptions, numberOption, optionsOrExit, sleep, countBy, truncate, UUID, resourceNames } = require("./lib/cli.js");
+const { freePort, nodeRedTempDir, isRunning, spawnNodeRed, killNodeRed, stopNodeRed, isEditorReady, waitForEditor, deploy, trigger } = require("./lib/node-red-child.js");
 
-const REPO_ROOT = path.join(__dirname, "..");
-const RED_JS = require.resolve("node-red/red.js");
 const BASE_SETTINGS = path.join(__dirname, "node-red-settings.js");
 
 const USAGE = `usage: node scripts/soak.js [options]   (npm run soak -- [options])
@@ -41,23 +39,13 @@ function parseArgs(argv) {
     seeds: [1, 2, 3, 4, 5], domains: 10, outage: false, outageSeconds: 5400, minutes: 4, killMin: 2, killMax: 6,
     killMinutes: undefined, timeScale: 500, idleSeconds: 30, keep: false, verbose: false,
   };
-  const number = (name, text, { min = 0, integer = false } = {}) => {
-    const n = Number(text);
-    if (text === undefined || text === "" || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
-      throw new UsageError(`${name} needs ${integer ? "a whole number" : "a number"} of at least ${min}, not "${text ?? ""}"`);
-    }
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const value = () => (inline !== undefined ? inline : argv[++i]);
+  readOptions(argv, USAGE, o, (flag, value) => {
     switch (flag) {
       case "--seeds": {
         const text = value() ?? "";
         o.seeds = text.split(",").flatMap((part) => {
           const range = /^\s*(\d+)-(\d+)\s*$/.exec(part);
-          if (!range) return [number("--seeds", part.trim(), { integer: true })];
+          if (!range) return [numberOption("--seeds", part.trim(), { integer: true })];
           const [from, to] = [Number(range[1]), Number(range[2])];
           if (to < from || to - from >= 1000) throw new UsageError(`--seeds: the range ${part.trim()} must go upwards, at most 1000 seeds`);
           return Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -65,7 +53,7 @@ function parseArgs(argv) {
         break;
       }
       case "--domains":
-        o.domains = number("--domains", value(), { min: 1, integer: true });
+        o.domains = numberOption("--domains", value(), { min: 1, integer: true });
         if (o.domains > 50) throw new UsageError("--domains: the simulator has at most 50 VI domains");
         break;
       case "--outage": {
@@ -74,9 +62,9 @@ function parseArgs(argv) {
         o.outage = v === "on";
         break;
       }
-      case "--outage-seconds": o.outageSeconds = number("--outage-seconds", value(), { min: 1 }); break;
-      case "--minutes": o.minutes = number("--minutes", value(), { min: 0.1 }); break;
-      case "--kill-minutes": o.killMinutes = number("--kill-minutes", value()); break;
+      case "--outage-seconds": o.outageSeconds = numberOption("--outage-seconds", value(), { min: 1 }); break;
+      case "--minutes": o.minutes = numberOption("--minutes", value(), { min: 0.1 }); break;
+      case "--kill-minutes": o.killMinutes = numberOption("--kill-minutes", value()); break;
       case "--kill-every": {
         const v = value() ?? "";
         const m = /^(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?$/.exec(v);
@@ -86,21 +74,17 @@ function parseArgs(argv) {
         if (o.killMax < o.killMin || (o.killMin === 0 && o.killMax !== 0)) throw new UsageError(`--kill-every ${v}: give A-B with 0 < A <= B, or 0 for no kills`);
         break;
       }
-      case "--time-scale": o.timeScale = number("--time-scale", value(), { min: 1 }); break;
-      case "--idle": o.idleSeconds = number("--idle", value(), { min: 1 }); break;
-      case "--keep": o.keep = true; break;
-      case "--verbose": o.verbose = true; break;
-      case "--help": case "-h": console.log(USAGE); process.exit(0); break;
-      default: throw new UsageError(`unknown option "${arg}"`);
+      case "--time-scale": o.timeScale = numberOption("--time-scale", value(), { min: 1 }); break;
+      case "--idle": o.idleSeconds = numberOption("--idle", value(), { min: 1 }); break;
+      default: return false;
     }
-  }
+    return true;
+  });
   if (o.seeds.length === 0) throw new UsageError("--seeds needs at least one seed");
   o.killMinutes ??= o.minutes * 0.6;
   if (o.killMinutes > o.minutes) throw new UsageError("--kill-minutes cannot exceed --minutes");
   return o;
 }
-
-class UsageError extends Error {}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Seeded randomness: a 32-bit state advanced by a Weyl step and mixed by two multiply-xorshift rounds (mulberry32).
@@ -114,41 +98,6 @@ function seededRandom(seed) {
     z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
     return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// What the soak started, so that an interrupt or an error stops exactly that (by pid and by handle).
-
-const started = { child: undefined, sim: undefined, tempDir: undefined, keep: false };
-let interrupted = false;
-
-function killChildNow() {
-  const child = started.child;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    try {
-      process.kill(child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-}
-
-async function releaseAll() {
-  killChildNow();
-  started.child = undefined;
-  const sim = started.sim;
-  started.sim = undefined;
-  if (sim) await sim.stop().catch(() => undefined);
-  const dir = started.tempDir;
-  started.tempDir = undefined;
-  if (dir && !started.keep) fs.rmSync(dir, { recursive: true, force: true });
-}
-
-function onSignal(signal) {
-  if (interrupted) return;
-  interrupted = true;
-  console.error(`\nsoak: ${signal}: stopping Node-RED and the simulator, removing the temp directory`);
-  releaseAll().finally(() => process.exit(130));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -253,97 +202,20 @@ module.exports = {
 // ---------------------------------------------------------------------------------------------------------------
 // Node-RED as a child process
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
+/** Starts Node-RED on the seed's user directory, its output appended to the log after a line that counts the starts. */
 function startNodeRed(ctx) {
   fs.appendFileSync(ctx.logFile, `\n===== soak: start ${ctx.starts + 1} at ${new Date().toISOString()} =====\n`);
   const log = fs.openSync(ctx.logFile, "a");
-  let child;
+  let spawned;
   try {
-    child = spawn(process.execPath, [RED_JS, "--settings", ctx.settingsFile, "--userDir", ctx.userDir], {
-      cwd: REPO_ROOT,
-      stdio: ["ignore", log, log],
-      env: { ...process.env, PORT: String(ctx.port) },
-    });
+    spawned = spawnNodeRed(ctx, { stdio: ["ignore", log, log] });
   } finally {
     fs.closeSync(log);
   }
   ctx.starts++;
-  started.child = child;
-  const info = { child, spawnedAt: Date.now(), readyAt: undefined, grace: 0, killedByUs: false, exited: undefined };
-  info.exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-  child.once("error", (err) => fs.appendFileSync(ctx.logFile, `soak: spawn error ${err.message}\n`));
+  const info = { ...spawned, spawnedAt: Date.now(), readyAt: undefined, grace: 0, killedByUs: false };
+  spawned.child.once("error", (err) => fs.appendFileSync(ctx.logFile, `soak: spawn error ${err.message}\n`));
   return info;
-}
-
-async function killNodeRed(info) {
-  info.killedByUs = true;
-  if (info.child.exitCode === null && info.child.signalCode === null) process.kill(info.child.pid, "SIGKILL");
-  await info.exited;
-}
-
-/** A graceful stop (SIGTERM: Node-RED closes its flows), SIGKILL after 10 s. */
-async function stopNodeRed(info) {
-  info.killedByUs = true;
-  if (info.child.exitCode !== null || info.child.signalCode !== null) return;
-  process.kill(info.child.pid, "SIGTERM");
-  const timer = setTimeout(() => killChildNow(), 10_000);
-  await info.exited;
-  clearTimeout(timer);
-}
-
-async function isReady(editor) {
-  try {
-    const res = await fetch(`${editor}/settings`, { signal: AbortSignal.timeout(2000) });
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
-
-async function waitReady(editor, info, timeoutMs) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (info.child.exitCode !== null || info.child.signalCode !== null) throw new Error(`Node-RED exited (code ${info.child.exitCode}, signal ${info.child.signalCode}) before it answered`);
-    if (await isReady(editor)) {
-      info.readyAt = Date.now();
-      return;
-    }
-    await sleep(100);
-  }
-  throw new Error(`Node-RED did not answer on ${editor} within ${timeoutMs / 1000} s`);
-}
-
-async function deploy(editor, flows, credentials) {
-  const headers = { "Content-Type": "application/json", "Node-RED-API-Version": "v2" };
-  const current = await (await fetch(`${editor}/flows`, { headers })).json();
-  const withCredentials = flows.map((node) => (node.id === IDS.config ? { ...node, credentials } : node));
-  const res = await fetch(`${editor}/flows`, {
-    method: "POST",
-    headers: { ...headers, "Node-RED-Deployment-Type": "full" },
-    body: JSON.stringify({ flows: withCredentials, rev: current.rev }),
-  });
-  if (!res.ok) throw new Error(`deploying the fleet flow failed: HTTP ${res.status} ${await res.text()}`);
-}
-
-/** Presses the inject node's button (POST /inject/:id); 404 until the deployed flow has started. */
-async function trigger(editor) {
-  for (let attempt = 0; ; attempt++) {
-    const res = await fetch(`${editor}/inject/${IDS.inject}`, { method: "POST" });
-    if (res.ok) return;
-    if (res.status !== 404 || attempt >= 300) throw new Error(`triggering the inject node failed: HTTP ${res.status}`);
-    await sleep(100);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -436,16 +308,6 @@ class RequestCollector {
   }
 }
 
-/** Domain names by the ids SDDC Manager uses for the domain and its clusters (upgrade and check-set targets). */
-function resourceNames(sim) {
-  const names = new Map();
-  for (const domain of sim.state().domains ?? []) {
-    names.set(domain.id, domain.name);
-    for (const cluster of domain.clusters ?? []) names.set(cluster.id, domain.name);
-  }
-  return names;
-}
-
 /**
  * Remote operations sent more than once, after the rules the tests use: a POST /v1/upgrades per bundle and target
  * (refused ones included: a repeat is a repeat), a check-set run per domain, a task retry per task. Bundles are shared
@@ -487,28 +349,23 @@ function duplicatesIn(requests, names) {
 
 async function soakSeed(seed, o) {
   const random = seededRandom(seed);
-  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), `vcf-soak-${seed}-`));
-  started.tempDir = tempDir;
-  started.keep = o.keep;
+  const dirs = nodeRedTempDir(`vcf-soak-${seed}-`, o.keep);
+  const { tempDir } = dirs;
   const ctx = {
-    userDir: path.join(tempDir, "user"),
-    settingsFile: path.join(tempDir, "settings.js"),
+    ...dirs,
     outputsFile: path.join(tempDir, "outputs.ndjson"),
-    logFile: path.join(tempDir, "node-red.log"),
-    runsDir: "",
+    runsDir: path.join(dirs.userDir, `vcf-upgrade-runs-${IDS.config}`),
     port: 0,
     starts: 0,
   };
-  ctx.runsDir = path.join(ctx.userDir, `vcf-upgrade-runs-${IDS.config}`);
   const sentFile = path.join(ctx.userDir, `vcf-upgrade-sent-${IDS.config}.json`);
-  fs.mkdirSync(ctx.userDir);
   writeSettings(ctx.settingsFile, ctx.outputsFile);
 
   const sim = await startSimulator({
     host: "127.0.0.1", port: 0, scenario: "many-domains", domains: o.domains, timeScale: o.timeScale,
     faults: { outageSeconds: o.outage ? o.outageSeconds : 0 },
   });
-  started.sim = sim;
+  started.sims = [sim];
   const names = resourceNames(sim);
   const expected = [...new Set(names.values())].sort();
   if (expected.length !== o.domains + 1) {
@@ -521,9 +378,10 @@ async function soakSeed(seed, o) {
 
   let t0 = Date.now();
   let node = startNodeRed(ctx);
-  await waitReady(editor, node, 120_000);
-  await deploy(editor, fleetFlow(sim.url, o.timeScale), sim.credentials);
-  await trigger(editor);
+  await waitForEditor(editor, node.child, { timeoutMs: 120_000, intervalMs: 100 });
+  node.readyAt = Date.now();
+  await deploy(editor, fleetFlow(sim.url, o.timeScale), new Map([[IDS.config, sim.credentials]]), "the fleet flow");
+  await trigger(editor, IDS.inject);
   t0 = Date.now();
   say(`triggered the fleet (${expected.length} domains) on ${editor}, Node-RED log ${ctx.logFile}`);
 
@@ -540,7 +398,7 @@ async function soakSeed(seed, o) {
   let lastKillAt;
   let endReason = "bound";
 
-  while (!interrupted) {
+  while (!isInterrupted()) {
     await sleep(250);
     const now = Date.now();
     await collector.poll();
@@ -554,13 +412,13 @@ async function soakSeed(seed, o) {
     const allTerminal = expected.every((d) => latest.has(d) && verdict(latest.get(d)) !== "active");
 
     // Node-RED that went away by itself is a finding: count it and start it again.
-    if (!node.killedByUs && (node.child.exitCode !== null || node.child.signalCode !== null)) {
+    if (!node.killedByUs && !isRunning(node.child)) {
       unexpectedExits++;
       say(`Node-RED exited by itself (code ${node.child.exitCode}, signal ${node.child.signalCode}); restarting`);
       node = startNodeRed(ctx);
       node.grace = 500 + random() * 1500;
     }
-    if (!node.readyAt && (await isReady(editor))) node.readyAt = Date.now();
+    if (!node.readyAt && (await isEditorReady(editor))) node.readyAt = Date.now();
 
     // Kills start once every domain has a run (the trigger went through), at the latest 60 s after the trigger.
     if (killing && !armed && (expected.every((d) => latest.has(d)) || now - t0 > 60_000)) {
@@ -603,7 +461,6 @@ async function soakSeed(seed, o) {
   }
   const wallSeconds = (Date.now() - t0) / 1000;
   await stopNodeRed(node);
-  started.child = undefined;
   await collector.poll();
   const runs = readRuns(ctx);
   const sent = readJson(sentFile)?.sent ?? {};
@@ -612,26 +469,19 @@ async function soakSeed(seed, o) {
     seed, o, expected, runs, sent, sink, requests: collector, names, kills, unexpectedExits, wallSeconds, endReason,
     lastKillAt: lastKillAt === undefined ? undefined : (lastKillAt - t0) / 1000, tempDir,
   });
-  started.sim = undefined;
+  started.sims = [];
   await sim.stop();
-  started.tempDir = undefined;
-  if (!o.keep) fs.rmSync(tempDir, { recursive: true, force: true });
+  removeTempDir();
   return result;
 }
 
 function summarize(x) {
   const latest = latestRuns(x.runs);
-  const completed = [];
-  const failed = [];
-  const stuck = [];
-  const notStarted = [];
-  for (const domain of x.expected) {
-    const run = latest.get(domain);
-    if (!run) notStarted.push(domain);
-    else if (verdict(run) === "completed") completed.push(run);
-    else if (verdict(run) === "failed") failed.push(run);
-    else stuck.push(run);
-  }
+  const notStarted = x.expected.filter((domain) => !latest.has(domain));
+  const expectedRuns = x.expected.filter((domain) => latest.has(domain)).map((domain) => latest.get(domain));
+  const completed = expectedRuns.filter((run) => verdict(run) === "completed");
+  const failed = expectedRuns.filter((run) => verdict(run) === "failed");
+  const stuck = expectedRuns.filter((run) => verdict(run) === "active");
   const extraRuns = x.runs.length - latest.size;
   const outputs = new Map();
   for (const e of x.sink.filter((s) => s.kind === "output")) outputs.set(e.domain, [...(outputs.get(e.domain) ?? []), e]);
@@ -704,60 +554,29 @@ function summaryLine(results, o) {
   ].join(" ");
 }
 
-const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
-
-function countBy(list) {
-  const counts = {};
-  for (const item of list) counts[item] = (counts[item] ?? 0) + 1;
-  return counts;
-}
-
 function formatCounts(counts) {
   return Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(", ") || "no runs yet";
-}
-
-function truncate(text, max) {
-  const s = String(text).replace(/\s+/g, " ");
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
 async function main() {
-  let o;
-  try {
-    o = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`soak: ${err.message}\n${USAGE}`);
-    process.exit(2);
-  }
-  process.on("SIGINT", () => onSignal("SIGINT"));
-  process.on("SIGTERM", () => onSignal("SIGTERM"));
-  process.on("exit", () => killChildNow());
+  const o = optionsOrExit("soak", USAGE, () => parseArgs(process.argv.slice(2)));
+  releaseOnSignals("soak", "Node-RED and the simulator");
   const killText = o.killMin > 0 ? `SIGKILL every ${o.killMin}-${o.killMax} s for up to ${o.killMinutes.toFixed(1)} min` : "no kills";
   console.log(`SIGKILL soak: seeds ${o.seeds.join(",")}, management + ${o.domains} VI domains, SDDC Manager outage ${o.outage ? `on (${o.outageSeconds} simulated s)` : "off"}, time scale ${o.timeScale}x, ${killText}, bound ${o.minutes} min per seed`);
   const results = [];
   for (const seed of o.seeds) {
-    if (interrupted) break;
+    if (isInterrupted()) break;
     const result = await soakSeed(seed, o);
-    if (interrupted) break;
+    if (isInterrupted()) break;
     report(result);
     results.push(result);
   }
-  if (interrupted) return;
+  if (isInterrupted()) return;
   console.log(summaryLine(results, o));
   const failing = results.some((r) => r.stuck.length > 0 || r.duplicates.length > 0);
   process.exitCode = failing ? 1 : 0;
 }
 
-main().catch(async (err) => {
-  if (interrupted) return;
-  console.error(`soak failed: ${err.stack || err.message}`);
-  await releaseAll();
-  process.exit(3);
-});
+main().catch(exitOnFailure("soak", 3));

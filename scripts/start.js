@@ -6,6 +6,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { spawn } = require("node:child_process");
 const { startSimulator } = require("../nodes/sim/index.js");
+const { waitForEditor, deploy } = require("./lib/node-red-child.js");
 
 const repoRoot = path.join(__dirname, "..");
 const userDir = path.join(repoRoot, ".node-red-dev");
@@ -44,8 +45,9 @@ async function main() {
   nodeRed.on("exit", (code) => void stop(code ?? 0));
 
   const editor = `http://127.0.0.1:${editorPort}`;
-  await waitForEditor(editor, nodeRed);
-  if (seed) await deploy(editor, seed.flows, seed.configId, sim.credentials);
+  await waitForEditor(editor, nodeRed, { timeoutMs: 60_000, intervalMs: 200 });
+  // With the simulator's credentials on the config node (Node-RED stores them encrypted).
+  if (seed) await deploy(editor, seed.flows, new Map([[seed.configId, sim.credentials]]), "the demo flows");
   console.log([
     "",
     `  Node-RED editor:      ${editor}/`,
@@ -89,32 +91,6 @@ function readExample(file) {
 function onConfig(flow, configId) {
   const own = new Set(flow.filter((node) => node.type === "vcf-config").map((node) => node.id));
   return flow.filter((node) => !own.has(node.id)).map((node) => (own.has(node.server) ? { ...node, server: configId } : node));
-}
-
-async function waitForEditor(editor, child) {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if (child.exitCode !== null) throw new Error(`Node-RED exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`${editor}/settings`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`Node-RED did not answer on ${editor} within 60 s`);
-}
-
-/** Deploys the demo flows with the simulator's credentials on the config node (Node-RED stores them encrypted). */
-async function deploy(editor, flows, configId, credentials) {
-  const current = await (await fetch(`${editor}/flows`, { headers: { "Node-RED-API-Version": "v2" } })).json();
-  const withCredentials = flows.map((node) => (node.id === configId ? { ...node, credentials } : node));
-  const res = await fetch(`${editor}/flows`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "Node-RED-API-Version": "v2", "Node-RED-Deployment-Type": "full" },
-    body: JSON.stringify({ flows: withCredentials, rev: current.rev }),
-  });
-  if (!res.ok) throw new Error(`deploying the demo flows failed: HTTP ${res.status}`);
 }
 
 main().catch((err) => {
