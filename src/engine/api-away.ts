@@ -4,15 +4,47 @@
 import { EngineError, errorText, isAbort } from "./errors";
 import { isApiAway } from "./remote-errors";
 import type { PhaseContext } from "./run-handle";
-import type { UpgradeRun } from "./types";
-import { delay, describeDuration } from "./wait";
+import type { VcfClient } from "../vcf/client";
+import type { EngineSettings, UpgradeRun } from "./types";
+import { delay, describeDuration, waitUntil } from "./wait";
 
 const AWAY_KEY = "api-away";
 
+/** True when the run has started SDDC Manager's own upgrade and not seen it finish. */
+export function upgradesSddcManager(run: UpgradeRun | undefined): boolean {
+  return Object.values(run?.remote.upgrades ?? {}).some((u) => u.componentType === "SDDC_MANAGER" && !u.finishedAt);
+}
+
 /** True when this run or the management run it follows has SDDC Manager's own upgrade under way. */
 function sddcManagerUpgrading(ctx: PhaseContext): boolean {
-  const runs: (UpgradeRun | undefined)[] = [ctx.run, ctx.run.managementRunId ? ctx.runById(ctx.run.managementRunId) : undefined];
-  return runs.some((run) => Object.values(run?.remote.upgrades ?? {}).some((u) => u.componentType === "SDDC_MANAGER" && !u.finishedAt));
+  return upgradesSddcManager(ctx.run) || upgradesSddcManager(ctx.run.managementRunId ? ctx.runById(ctx.run.managementRunId) : undefined);
+}
+
+/**
+ * A start (there is no run yet) that finds the API away while a run of this engine follows SDDC Manager's own upgrade:
+ * waits for the API (up to the outage budget), then starts. Otherwise a start fails at once, so that a wrong URL or a
+ * stopped appliance is reported now, not after the outage budget.
+ */
+export async function startWhenApiBack<T>(
+  start: () => Promise<T>, o: { upgrading: () => boolean; client: VcfClient; settings: EngineSettings; signal: AbortSignal },
+): Promise<T> {
+  const deadline = Date.now() + o.settings.sddcOutageBudgetMs;
+  for (;;) {
+    try {
+      return await start();
+    } catch (err) {
+      if (!isApiAway(err) || !o.upgrading() || o.signal.aborted) throw err;
+      await waitUntil({
+        what: "Starting the run: waiting for SDDC Manager's API while SDDC Manager upgrades itself",
+        poll: (signal) => o.client.getDomains({ signal }),
+        until: () => true,
+        deadline,
+        intervalMs: o.settings.pollIntervalMs,
+        maxIntervalMs: o.settings.maxPollIntervalMs,
+        signal: o.signal,
+      });
+    }
+  }
 }
 
 /**

@@ -17,7 +17,7 @@ import { upgradeComponents } from "./phases/upgrades";
 import { chooseRelease, selectedTarget } from "./releases";
 import { PhaseContext, RunHandle } from "./run-handle";
 import { remoteWorkWarning } from "./remote-work";
-import { rideOutApiAbsence } from "./api-away";
+import { rideOutApiAbsence, startWhenApiBack, upgradesSddcManager } from "./api-away";
 import { resolveSettings } from "./settings";
 import { sameVersion } from "./versions";
 import { appendLog, isTerminal, transition } from "./transitions";
@@ -208,6 +208,13 @@ export class UpgradeEngine extends EventEmitter {
 
   private async start(req: StartRunRequest, signal: AbortSignal): Promise<UpgradeRun> {
     await this.usable();
+    return startWhenApiBack(() => this.startOnce(req, signal), {
+      upgrading: () => [...this.runs.values()].some((r) => !isTerminal(r.status) && upgradesSddcManager(r)),
+      client: this.client, settings: this.settings, signal,
+    });
+  }
+
+  private async startOnce(req: StartRunRequest, signal: AbortSignal): Promise<UpgradeRun> {
     if (typeof req !== "object" || req === null) {
       throw new EngineError("BAD_INPUT", "The start request is missing", { field: "domain", fix: "Give at least the domain's id or name" });
     }

@@ -1,6 +1,7 @@
 // A VI domain's phase that runs while the management domain's SDDC Manager upgrades itself (its API away): every
 // single call of the phase, not only its polls, waits for the API within the outage budget, and the run completes.
 import * as assert from "node:assert/strict";
+import * as net from "node:net";
 import type { Phase, UpgradeRun } from "../../nodes/engine";
 import type { RunningSimulator, SimExchange } from "../../nodes/sim/index";
 import { EngineUnderTest, WAIT_FOR_ACK, managementAndVi, simulator } from "./harness";
@@ -72,4 +73,45 @@ describe("engine: a VI run's phase during the management domain's SDDC Manager o
       for (const [key, n] of upgradePostsPerDomainBundle(sim.requestLog())) assert.equal(n, 1, `POST /v1/upgrades for ${key}: ${n} times`);
     });
   }
+
+  it("a VI start while SDDC Manager upgrades itself waits for the API, then starts", async () => {
+    sim = await simulator("many-domains", { domains: 1, faults: { outageSeconds: OUTAGE_SECONDS } });
+    t = new EngineUnderTest(sim, undefined, SETTINGS);
+    const { mgmt, vi } = await managementAndVi(sim);
+    const management = await t.engine.startRun({ domain: mgmt.name });
+    const outage = t.when((r) => r.id === management.id && r.log.some((e) => /unavailable while it upgrades itself/.test(e.text)));
+    const managementDone = t.finishRun(management.id);
+    await outage;
+    const seenBefore = sim.requestLog().length;
+    const start = t.engine.startRun({ domain: vi.name });
+    // The start's own calls meet the outage (dropped or 503) before the outage ends.
+    assert.ok(await until(() => sim.requestLog().slice(seenBefore).some((e) => e.path === "/v1/domains" && e.status !== 200)), "the start met the outage");
+    sim.advanceClock(OUTAGE_SECONDS);
+    const viRun = await start;
+    assert.equal(viRun.status, "update_process_started");
+    assert.equal((await managementDone).outcome, "successfully_completed");
+    await t.finishRun(viRun.id);
+    assert.equal(t.engine.getRun(viRun.id)?.outcome, "successfully_completed", t.engine.getRun(viRun.id)?.failureReason);
+  });
+
+  it("without SDDC Manager's own upgrade under way, a start that cannot reach SDDC Manager fails at once", async () => {
+    sim = await simulator();
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as net.AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    // A wait would last the outage budget, far beyond this test's timeout.
+    t = new EngineUnderTest(sim, undefined, { ...SETTINGS, sddcOutageBudgetMs: 3_600_000 }, `http://127.0.0.1:${port}`);
+    await assert.rejects(t.engine.startRun({ domain: "lab-m01" }), /ECONNREFUSED|connect/i);
+  });
 });
+
+/** Checks a condition every 20 ms until it holds; false after 20 s (an upper bound, not a timing assumption). */
+async function until(check: () => boolean): Promise<boolean> {
+  const end = Date.now() + 20_000;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return check();
+}
