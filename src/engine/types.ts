@@ -109,9 +109,11 @@ export interface RemoteIds {
   checkSetQueryId?: string;
   /**
    * Set just before the check-set run POST (engine clock, ISO): without a run id afterwards (lost answer,
-   * restart), the run is looked up, never POSTed again.
+   * restart), the run is looked up; POSTed again only once SDDC Manager has answered that it has no such run.
    */
   checkSetRunRequestedAt?: string;
+  /** A lost check-set run request was sent again once (after SDDC Manager showed no run from it): never a second time. */
+  checkSetRunSentAgain?: boolean;
   /**
    * Newest `timestamp` (SDDC Manager's clock, epoch ms; 0 when none) of the domain's check-set runs listed just
    * before that POST: only a newer run can be ours. Server time, so clock skew cannot adopt an old run.

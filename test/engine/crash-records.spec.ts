@@ -87,6 +87,23 @@ describe("engine: records a crash can leave behind", () => {
     assert.ok(done.log.some((e) => /never reached SDDC Manager .* Sending it now, once/.test(e.text)), "the log says which it was");
   });
 
+  it("a precheck run request lost on the way (SDDC Manager away): sent once more after SDDC Manager shows no run from it", async () => {
+    sim = await simulator();
+    let swallowed = false;
+    proxy = await startFaultProxy(sim.url, (req) => {
+      if (swallowed || req.method !== "POST" || req.path !== "/v1/system/check-sets") return undefined;
+      swallowed = true;
+      return { status: 503, body: "<html>gone</html>", contentType: "text/html" };
+    });
+    const { t } = engineOn(new MemoryRunStore(), proxy.url);
+    const run = await t.engine.startRun({ domain: (await managementDomain(sim)).name });
+    await t.engine.downloadBundles(run.id);
+    const done = await t.engine.runPrechecks(run.id);
+    assert.equal(done.status, "prechecks_done", done.failureReason);
+    assert.equal(requestsTo(sim.requestLog(), "POST", "/v1/system/check-sets").length, 1, "SDDC Manager got the request once");
+    assert.ok(done.log.some((e) => /never reached SDDC Manager .* sent again, once/.test(e.text)), "the log says which it was");
+  });
+
   it("an upgrade request recorded before a restart that did reach SDDC Manager: followed, not sent again", async () => {
     const acknowledged = await acknowledgedRun();
     const before = engineOn(new MemoryRunStore([acknowledged])).t;

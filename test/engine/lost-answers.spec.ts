@@ -43,7 +43,7 @@ describe("engine: lost answers, stale records and left-overs", () => {
     assert.ok(run.remote.checkSetRunId && listed.includes(run.remote.checkSetRunId), "the adopted run is the one the POST created");
   });
 
-  it("after a restart between recording the request and sending it, never adopts an older precheck run of the same target", async () => {
+  it("after a restart between recording the request and sending it, never adopts an older precheck run of the same target: sends it once more", async () => {
     const files = await tempStore();
     try {
       sim = await simulator("happy");
@@ -65,11 +65,11 @@ describe("engine: lost answers, stale records and left-overs", () => {
       const b = new EngineUnderTest(sim, files.store());
       engines.push(b);
       await b.engine.ready();
-      await assert.rejects(b.engine.runPrechecks(run.id), (e: unknown) => e instanceof EngineError && e.code === "OUTCOME_UNKNOWN" && /outcome of the precheck run request .* is unknown/.test(e.message));
-      const failed = b.engine.getRun(run.id);
-      assert.notEqual(failed?.remote.checkSetRunId, oldRunId);
-      assert.equal(failed?.remote.checkSetRunId, undefined);
-      assert.equal(count(sim.requestLog(), "POST", /^\/v1\/system\/check-sets$/), 1, "never POSTed again");
+      const done = await b.engine.runPrechecks(run.id);
+      assert.equal(done.status, "prechecks_done", done.failureReason);
+      assert.ok(done.remote.checkSetRunId && done.remote.checkSetRunId !== oldRunId, "a run of its own, not the earlier one");
+      assert.equal(count(sim.requestLog(), "POST", /^\/v1\/system\/check-sets$/), 2, "the earlier run's POST and this one, sent once");
+      assert.ok(done.log.some((e) => /never reached SDDC Manager .* sent again, once/.test(e.text)), "the log says so");
     } finally {
       await files.cleanup();
     }

@@ -94,16 +94,30 @@ async function newestRunTimestamp(ctx: PhaseContext): Promise<number> {
   return runs.reduce((max, r) => Math.max(max, r.timestamp ?? 0), 0);
 }
 
-/** A run POST without a recorded answer (lost, or the engine stopped): find the run, never POST again. */
-async function adoptLostRun(ctx: PhaseContext, cause: unknown): Promise<void> {
+/**
+ * A run POST without a recorded answer (lost, or the engine stopped): find the run and follow it. When SDDC Manager
+ * answers that the request started no run (none newer than before it), it never arrived, and since a precheck run only
+ * reads, it may be sent again: once ("again"). A second loss, or a lookup without an answer, leaves the outcome unknown.
+ */
+async function adoptLostRun(ctx: PhaseContext, cause: unknown): Promise<"adopted" | "again"> {
   const requestedAt = ctx.run.remote.checkSetRunRequestedAt ?? "";
   const found = await findLostWork(ctx, "the precheck run", `checkset:${requestedAt}`, (signal) => findStartedRun(ctx, signal));
-  if (!found) {
+  if (found) {
+    await ctx.handle.update((r) => { r.remote.checkSetRunId = found; });
+    await ctx.handle.log("info", `Following the precheck run ${found}, started by the request whose answer was not recorded`);
+    return "adopted";
+  }
+  if (ctx.run.remote.checkSetRunSentAgain) {
     throw outcomeUnknown(`the precheck run request for domain ${ctx.run.domainName}`, requestedAt, cause,
       `the domain's precheck runs (Lifecycle Management > Updates > Precheck, or GET /v1/system/check-sets?domainId=${ctx.run.domainId})`);
   }
-  await ctx.handle.update((r) => { r.remote.checkSetRunId = found; });
-  await ctx.handle.log("info", `Following the precheck run ${found}, started by the request whose answer was not recorded`);
+  await ctx.handle.update((r) => {
+    delete r.remote.checkSetRunRequestedAt;
+    delete r.remote.checkSetRunsBefore;
+    r.remote.checkSetRunSentAgain = true;
+  });
+  await ctx.handle.log("warning", `The precheck run request sent at ${requestedAt} never reached SDDC Manager (it lists no precheck run of ${ctx.run.domainName} from it); a precheck run only reads, so it is sent again, once`);
+  return "again";
 }
 
 /** SDDC Manager rejected the run because its query is stale or unknown (400 naming the query). */
@@ -137,9 +151,8 @@ async function startCheckSetRun(ctx: PhaseContext): Promise<boolean> {
   const { run, client } = ctx;
   if (run.remote.checkSetRunId) return false;
   if (run.remote.checkSetRunRequestedAt) {
-    await ctx.handle.log("info", "The precheck run was requested before the restart without a recorded answer; looking for it");
-    await adoptLostRun(ctx, undefined);
-    return false;
+    await ctx.handle.log("info", "The precheck run was requested without a recorded answer (before a restart, or while SDDC Manager was away); looking for it");
+    if (await adoptLostRun(ctx, undefined) === "adopted") return false;
   }
   for (let attempt = 1; ; attempt++) {
     const { queryId, selection } = await queryCheckSets(ctx);
@@ -165,9 +178,9 @@ async function startCheckSetRun(ctx: PhaseContext): Promise<boolean> {
         throw err;
       }
       if (isAbort(err, ctx.signal)) throw err;
-      await ctx.handle.log("warning", `No answer to the precheck run request (${errorText(err)}); looking for the run in SDDC Manager instead of sending the request again`);
-      await adoptLostRun(ctx, err);
-      return false;
+      await ctx.handle.log("warning", `No answer to the precheck run request (${errorText(err)}); looking for the run in SDDC Manager before anything else`);
+      if (await adoptLostRun(ctx, err) === "adopted") return false;
+      continue;
     }
     await ctx.handle.update((r) => { r.remote.checkSetRunId = task.id; });
     await ctx.handle.log("info", `Started prechecks on ${selection.length} resource(s)`, {
