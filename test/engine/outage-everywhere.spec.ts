@@ -4,6 +4,7 @@ import * as assert from "node:assert/strict";
 import * as net from "node:net";
 import type { Phase, UpgradeRun } from "../../nodes/engine";
 import type { RunningSimulator, SimExchange } from "../../nodes/sim/index";
+import { eventually } from "../support/eventually";
 import { EngineUnderTest, WAIT_FOR_ACK, managementAndVi, simulator } from "./harness";
 
 /** Simulated seconds: far longer than the test, ended by moving the simulator's clock. */
@@ -85,7 +86,7 @@ describe("engine: a VI run's phase during the management domain's SDDC Manager o
     const seenBefore = sim.requestLog().length;
     const start = t.engine.startRun({ domain: vi.name });
     // The start's own calls meet the outage (dropped or 503) before the outage ends.
-    assert.ok(await until(() => sim.requestLog().slice(seenBefore).some((e) => e.path === "/v1/domains" && e.status !== 200)), "the start met the outage");
+    assert.ok(await eventually(() => sim.requestLog().slice(seenBefore).some((e) => e.path === "/v1/domains" && e.status !== 200)), "the start met the outage");
     sim.advanceClock(OUTAGE_SECONDS);
     const viRun = await start;
     assert.equal(viRun.status, "update_process_started");
@@ -105,13 +106,3 @@ describe("engine: a VI run's phase during the management domain's SDDC Manager o
     await assert.rejects(t.engine.startRun({ domain: "lab-m01" }), /ECONNREFUSED|connect/i);
   });
 });
-
-/** Checks a condition every 20 ms until it holds; false after 20 s (an upper bound, not a timing assumption). */
-async function until(check: () => boolean): Promise<boolean> {
-  const end = Date.now() + 20_000;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return check();
-}

@@ -10,6 +10,7 @@ import {
   CONFIG_ID, Collector, callsOf, credentialsFor, getNode, helper, helperNode, NODE_MODULES, nodeRedPerTest,
   upgradeChainFlow, type FlowNode, type Msg,
 } from "../support/nodes-harness";
+import { eventually } from "../support/eventually";
 import { countPerPath, requestsTo, upgradePostsPerBundle } from "../support/request-log";
 import { storedTexts } from "../support/stored-runs";
 
@@ -228,7 +229,7 @@ describe("nodes: a crash at every write of a phase boundary", function () {
     await helper.unload();
     await helper.load(NODE_MODULES, flow, credentialsFor(sim));
     const again = new Collector("parked");
-    const warned = await waitUntilTrue(() => callsOf(CONFIG_ID, "warn").some((args) => /no vcf-await-ack node is wired after node prechecks/.test(String(args[0]))));
+    const warned = await eventually(() => callsOf(CONFIG_ID, "warn").some((args) => /no vcf-await-ack node is wired after node prechecks/.test(String(args[0]))));
     assert.ok(warned, "the parked run is reported");
     assert.equal(again.messages.length, 0);
     // The flow hands it over later: a message to the await-ack node continues it.
@@ -241,14 +242,4 @@ describe("nodes: a crash at every write of a phase boundary", function () {
 /** Removes the connection's files and the run store's directory (and any temp file). */
 function clearFiles(dir: string): void {
   for (const name of fs.readdirSync(dir).filter((n) => n.startsWith("vcf-upgrade-"))) fs.rmSync(path.join(dir, name), { recursive: true });
-}
-
-/** Checks a condition every 20 ms until it holds; false after 10 s (an upper bound, not a timing assumption). */
-async function waitUntilTrue(check: () => boolean): Promise<boolean> {
-  const until = Date.now() + 10_000;
-  while (Date.now() < until) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return check();
 }
