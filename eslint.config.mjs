@@ -3,7 +3,16 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["nodes/**/*.js", "nodes/**/*.d.ts", ".test-build/**", ".node-red-dev/**", "node_modules/**", "test-artifacts/**"] },
+  {
+    ignores: [
+      "nodes/**/*.js",
+      "nodes/**/*.d.ts",
+      ".test-build/**",
+      ".node-red-dev/**",
+      "node_modules/**",
+      "test-artifacts/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -11,13 +20,13 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/no-explicit-any": "error",
-      "eqeqeq": ["error", "smart"],
-      "no-console": "off"
-    }
+      eqeqeq: ["error", "smart"],
+      "no-console": "off",
+    },
   },
   {
     files: ["scripts/**/*.js", "eslint.config.mjs"],
     languageOptions: { sourceType: "commonjs", globals: globals.node },
-    rules: { "@typescript-eslint/no-require-imports": "off" }
-  }
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );

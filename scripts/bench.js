@@ -47,8 +47,16 @@ async function countStoreIo() {
   };
 }
 const SETTINGS = {
-  pollIntervalMs: 2, maxPollIntervalMs: 8, sddcSettleMs: 5, completedPauseMs: 60000, downloadConcurrency: 2,
-  downloadDeadlineMs: 60000, validationDeadlineMs: 60000, precheckDeadlineMs: 60000, componentDeadlineMs: 60000, sddcOutageBudgetMs: 60000,
+  pollIntervalMs: 2,
+  maxPollIntervalMs: 8,
+  sddcSettleMs: 5,
+  completedPauseMs: 60000,
+  downloadConcurrency: 2,
+  downloadDeadlineMs: 60000,
+  validationDeadlineMs: 60000,
+  precheckDeadlineMs: 60000,
+  componentDeadlineMs: 60000,
+  sddcOutageBudgetMs: 60000,
 };
 const IGNORE_NOTHING = { ignoreAlerts: false, alsoIgnoreErrors: false, failOnErrors: false };
 
@@ -56,10 +64,17 @@ async function withEngine(scenario, simOptions, body) {
   // A token and a check-set query live one simulated hour: 36 ms of wall time at this scale, less than a loaded
   // machine may take between two requests. The runs here measure speed, not those expiries.
   const longLived = { checkSetQueryTtlSeconds: 30 * 86400, tokenLifetimeSeconds: 30 * 86400 };
-  const sim = await startSimulator({ scenario, timeScale: TIME_SCALE, ...simOptions, faults: { ...longLived, ...simOptions.faults } });
+  const sim = await startSimulator({
+    scenario,
+    timeScale: TIME_SCALE,
+    ...simOptions,
+    faults: { ...longLived, ...simOptions.faults },
+  });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vcf-bench-"));
   const client = new VcfClient({
-    baseUrl: sim.url, username: sim.credentials.username, password: sim.credentials.password,
+    baseUrl: sim.url,
+    username: sim.credentials.username,
+    password: sim.credentials.password,
     retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 8 },
   });
   const engine = new UpgradeEngine({ client, store: new FileRunStore(dir), settings: SETTINGS });
@@ -90,7 +105,9 @@ async function fullRun(engine, domain) {
 
 function row(label, r, extra = "") {
   const io = `store: ${String(r.io.saves).padStart(5)} saves ${(r.io.bytes / 1024).toFixed(0).padStart(6)} KiB ${String(r.io.fsyncs).padStart(5)} fsyncs`;
-  console.log(`${label.padEnd(44)} ${r.wallMs.toFixed(0).padStart(6)} ms  ${String(r.requests).padStart(5)} requests  ${String(r.changes).padStart(5)} change events  ${io} ${extra}`);
+  console.log(
+    `${label.padEnd(44)} ${r.wallMs.toFixed(0).padStart(6)} ms  ${String(r.requests).padStart(5)} requests  ${String(r.changes).padStart(5)} change events  ${io} ${extra}`,
+  );
 }
 
 // Requests per domain at the fleet benchmark's ratios (600 simulated seconds per longest poll interval), per endpoint.
@@ -110,30 +127,47 @@ function timeWaits() {
       waits.push(Date.now() - started);
     }
   };
-  return { waits, restore: () => { PhaseContext.prototype.wait = original; } };
+  return {
+    waits,
+    restore: () => {
+      PhaseContext.prototype.wait = original;
+    },
+  };
 }
 
 async function requestCounts(viDomains) {
   const sim = await startSimulator({
-    scenario: viDomains > 0 ? "many-domains" : "happy", timeScale: COUNT_SCALE, tokenLifetimeSeconds: 10 * 365 * 86400,
-    ...(viDomains > 0 ? { domains: viDomains } : {}), faults: { checkSetQueryTtlSeconds: 10 ** 9 },
+    scenario: viDomains > 0 ? "many-domains" : "happy",
+    timeScale: COUNT_SCALE,
+    tokenLifetimeSeconds: 10 * 365 * 86400,
+    ...(viDomains > 0 ? { domains: viDomains } : {}),
+    faults: { checkSetQueryTtlSeconds: 10 ** 9 },
   });
-  const client = new VcfClient({ baseUrl: sim.url, username: sim.credentials.username, password: sim.credentials.password });
+  const client = new VcfClient({
+    baseUrl: sim.url,
+    username: sim.credentials.username,
+    password: sim.credentials.password,
+  });
   const engine = new UpgradeEngine({ client, store: new MemoryRunStore(), settings: COUNT_SETTINGS });
   const timed = timeWaits();
   try {
     const domains = await client.getDomains();
     const mgmt = domains.find((d) => d.type === "MANAGEMENT");
     const started = [await engine.startRun({ domain: mgmt.name })];
-    for (const d of domains.filter((x) => x !== mgmt && viDomains > 0)) started.push(await engine.startRun({ domain: d.name }));
-    const runs = await Promise.all(started.map(async (run) => {
-      await engine.downloadBundles(run.id);
-      await engine.runPrechecks(run.id);
-      await engine.awaitAcknowledgement(run.id, { ...IGNORE_NOTHING, ignoreAlerts: true });
-      return engine.upgradeComponents(run.id).catch(() => engine.getRun(run.id));
-    }));
+    for (const d of domains.filter((x) => x !== mgmt && viDomains > 0))
+      started.push(await engine.startRun({ domain: d.name }));
+    const runs = await Promise.all(
+      started.map(async (run) => {
+        await engine.downloadBundles(run.id);
+        await engine.runPrechecks(run.id);
+        await engine.awaitAcknowledgement(run.id, { ...IGNORE_NOTHING, ignoreAlerts: true });
+        return engine.upgradeComponents(run.id).catch(() => engine.getRun(run.id));
+      }),
+    );
     const counts = await (await fetch(`${sim.url}/sim/counts`)).json();
-    const starts = Object.entries(counts).filter(([k]) => /^(POST|PATCH|DELETE) /.test(k) && !k.includes("/v1/tokens")).reduce((n, [, c]) => n + c, 0);
+    const starts = Object.entries(counts)
+      .filter(([k]) => /^(POST|PATCH|DELETE) /.test(k) && !k.includes("/v1/tokens"))
+      .reduce((n, [, c]) => n + c, 0);
     const polls = timed.waits.reduce((n, ms) => n + Math.max(1, Math.ceil(ms / COUNT_SETTINGS.maxPollIntervalMs)), 0);
     return { runs, counts, starts, polls };
   } finally {
@@ -146,20 +180,31 @@ async function requestCounts(viDomains) {
 function countTable(results) {
   const endpoints = [...new Set(results.flatMap(({ r }) => Object.keys(r.counts)))].sort();
   const perDomain = (r, n) => (n / r.runs.length).toFixed(1).padStart(8);
-  console.log(`\nrequests per domain by endpoint (time scale ${COUNT_SCALE}x, polls ${COUNT_SETTINGS.pollIntervalMs}-${COUNT_SETTINGS.maxPollIntervalMs} ms)`);
+  console.log(
+    `\nrequests per domain by endpoint (time scale ${COUNT_SCALE}x, polls ${COUNT_SETTINGS.pollIntervalMs}-${COUNT_SETTINGS.maxPollIntervalMs} ms)`,
+  );
   console.log(`${"endpoint".padEnd(60)}${results.map(({ label }) => label.padStart(12)).join("")}`);
-  for (const e of endpoints) console.log(`${e.padEnd(60)}${results.map(({ r }) => `    ${perDomain(r, r.counts[e] ?? 0)}`).join("")}`);
+  for (const e of endpoints)
+    console.log(`${e.padEnd(60)}${results.map(({ r }) => `    ${perDomain(r, r.counts[e] ?? 0)}`).join("")}`);
   const total = (r) => Object.values(r.counts).reduce((a, b) => a + b, 0);
-  const line = (name, f) => console.log(`${name.padEnd(60)}${results.map(({ r }) => `    ${perDomain(r, f(r))}`).join("")}`);
+  const line = (name, f) =>
+    console.log(`${name.padEnd(60)}${results.map(({ r }) => `    ${perDomain(r, f(r))}`).join("")}`);
   line("total", total);
   line("minimum: start calls + one poll per longest interval waited", (r) => r.starts + r.polls);
-  console.log(`${"total / minimum".padEnd(60)}${results.map(({ r }) => (total(r) / (r.starts + r.polls)).toFixed(2).padStart(12)).join("")}`);
-  console.log(`${"completed".padEnd(60)}${results.map(({ r }) => `${r.runs.filter((x) => x.status === "successfully_completed").length}/${r.runs.length}`.padStart(12)).join("")}`);
+  console.log(
+    `${"total / minimum".padEnd(60)}${results.map(({ r }) => (total(r) / (r.starts + r.polls)).toFixed(2).padStart(12)).join("")}`,
+  );
+  console.log(
+    `${"completed".padEnd(60)}${results.map(({ r }) => `${r.runs.filter((x) => x.status === "successfully_completed").length}/${r.runs.length}`.padStart(12)).join("")}`,
+  );
 }
 
 async function main() {
   if (process.argv.includes("--requests")) {
-    countTable([{ label: "management", r: await requestCounts(0) }, { label: "mgmt + 10 VI", r: await requestCounts(10) }]);
+    countTable([
+      { label: "management", r: await requestCounts(0) },
+      { label: "mgmt + 10 VI", r: await requestCounts(10) },
+    ]);
     return;
   }
   try {
@@ -170,7 +215,9 @@ async function main() {
   }
   console.log(`\nSIGKILL soak, short (${SOAK_ARGS.join(" ")}; \`npm run soak\` runs the full seed list):`);
   const soak = await runScript("soak.js", SOAK_ARGS);
-  console.log(soak === 0 ? "soak: nothing stuck, nothing sent twice" : `soak exited with ${soak}: see its figures above`);
+  console.log(
+    soak === 0 ? "soak: nothing stuck, nothing sent twice" : `soak exited with ${soak}: see its figures above`,
+  );
   if (process.env.VCF_BENCH_FLEET !== "0") {
     console.log("");
     const code = await runScript("fleet-bench.js", []);
@@ -183,7 +230,9 @@ async function main() {
 
 async function engineFigures() {
   await countStoreIo();
-  console.log(`Simulator time scale ${TIME_SCALE}x; poll ${SETTINGS.pollIntervalMs}-${SETTINGS.maxPollIntervalMs} ms; file store; store figures: files landed in it, their bytes, fsyncs.\n`);
+  console.log(
+    `Simulator time scale ${TIME_SCALE}x; poll ${SETTINGS.pollIntervalMs}-${SETTINGS.maxPollIntervalMs} ms; file store; store figures: files landed in it, their bytes, fsyncs.\n`,
+  );
   for (let i = 1; i <= 3; i++) {
     const r = await withEngine("happy", {}, async (engine) => ({ run: await fullRun(engine, "lab-m01") }));
     row(`management domain, happy (run ${i})`, r, `-> ${r.run.status}`);
@@ -194,26 +243,43 @@ async function engineFigures() {
   row("management domain, flaky GETs (20 %)", flaky, `-> ${flaky.run.status}`);
   const many = await withEngine("many-domains", { domains: 5 }, async (engine) => {
     const mgmt = await fullRun(engine, "lab-m01");
-    const vi = await Promise.all(["lab-w01", "lab-w02", "lab-w03", "lab-w04", "lab-w05"].map((d) => fullRun(engine, d)));
+    const vi = await Promise.all(
+      ["lab-w01", "lab-w02", "lab-w03", "lab-w04", "lab-w05"].map((d) => fullRun(engine, d)),
+    );
     return { run: mgmt, vi };
   });
-  row("management, then 5 VI domains at once", many, `-> ${[many.run, ...many.vi].filter((r) => r.status === "successfully_completed").length}/6 completed`);
+  row(
+    "management, then 5 VI domains at once",
+    many,
+    `-> ${[many.run, ...many.vi].filter((r) => r.status === "successfully_completed").length}/6 completed`,
+  );
   const ten = await withEngine("many-domains", { domains: 10 }, async (engine) => {
     const mgmt = await fullRun(engine, "lab-m01");
     const names = Array.from({ length: 10 }, (_, i) => `lab-w${String(i + 1).padStart(2, "0")}`);
     return { run: mgmt, vi: await Promise.all(names.map((d) => fullRun(engine, d))) };
   });
-  row("management, then 10 VI domains at once", ten, `-> ${[ten.run, ...ten.vi].filter((r) => r.status === "successfully_completed").length}/11 completed`);
+  row(
+    "management, then 10 VI domains at once",
+    ten,
+    `-> ${[ten.run, ...ten.vi].filter((r) => r.status === "successfully_completed").length}/11 completed`,
+  );
 
-  const markdown = await withEngine("precheck-warnings", {}, async (engine) => ({ run: await fullRun(engine, "lab-m01") }));
+  const markdown = await withEngine("precheck-warnings", {}, async (engine) => ({
+    run: await fullRun(engine, "lab-m01"),
+  }));
   const iterations = 2000;
   const started = process.hrtime.bigint();
   let bytes = 0;
   for (let i = 0; i < iterations; i++) bytes = Buffer.byteLength(renderMarkdown(markdown.run, { maxBytes: 12288 }));
   const perRenderUs = Number(process.hrtime.bigint() - started) / 1e3 / iterations;
-  countTable([{ label: "management", r: await requestCounts(0) }, { label: "mgmt + 10 VI", r: await requestCounts(10) }]);
+  countTable([
+    { label: "management", r: await requestCounts(0) },
+    { label: "mgmt + 10 VI", r: await requestCounts(10) },
+  ]);
 
-  console.log(`\nmarkdown render of a ${markdown.run.log.length}-entry log: ${perRenderUs.toFixed(1)} µs per render, ${bytes} bytes (cap 12288)`);
+  console.log(
+    `\nmarkdown render of a ${markdown.run.log.length}-entry log: ${perRenderUs.toFixed(1)} µs per render, ${bytes} bytes (cap 12288)`,
+  );
 }
 
 const SOAK_ARGS = ["--seeds", "1,2"];

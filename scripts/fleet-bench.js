@@ -14,8 +14,26 @@ const os = require("node:os");
 const path = require("node:path");
 const { startSimulator } = require("../nodes/sim/index.js");
 const { started, isInterrupted, removeTempDir, releaseOnSignals, exitOnFailure } = require("./lib/cleanup.js");
-const { UsageError, readOptions, numberOption, optionsOrExit, sleep, countBy, truncate, UUID, resourceNames } = require("./lib/cli.js");
-const { freePort, nodeRedTempDir, spawnNodeRed, stopNodeRed, waitForEditor, deploy, trigger } = require("./lib/node-red-child.js");
+const {
+  UsageError,
+  readOptions,
+  numberOption,
+  optionsOrExit,
+  sleep,
+  countBy,
+  truncate,
+  UUID,
+  resourceNames,
+} = require("./lib/cli.js");
+const {
+  freePort,
+  nodeRedTempDir,
+  spawnNodeRed,
+  stopNodeRed,
+  waitForEditor,
+  deploy,
+  trigger,
+} = require("./lib/node-red-child.js");
 
 const BASE_SETTINGS = path.join(__dirname, "node-red-settings.js");
 
@@ -53,31 +71,56 @@ function parseSize(token, allHttps) {
 
 function parseArgs(argv, env) {
   const o = {
-    sizes: undefined, full: env.VCF_BENCH_FULL === "1", https: false, timeScale: 600, poll: 0.2, maxPoll: 1, minutes: 8,
-    idleSeconds: 30, keep: false, verbose: false,
+    sizes: undefined,
+    full: env.VCF_BENCH_FULL === "1",
+    https: false,
+    timeScale: 600,
+    poll: 0.2,
+    maxPoll: 1,
+    minutes: 8,
+    idleSeconds: 30,
+    keep: false,
+    verbose: false,
   };
   readOptions(argv, USAGE, o, (flag, value) => {
     switch (flag) {
-      case "--sizes": o.sizes = value() ?? ""; break;
-      case "--full": o.full = true; break;
-      case "--https": o.https = true; break;
-      case "--time-scale": o.timeScale = numberOption("--time-scale", value(), { min: 1 }); break;
+      case "--sizes":
+        o.sizes = value() ?? "";
+        break;
+      case "--full":
+        o.full = true;
+        break;
+      case "--https":
+        o.https = true;
+        break;
+      case "--time-scale":
+        o.timeScale = numberOption("--time-scale", value(), { min: 1 });
+        break;
       case "--poll": {
         const v = value() ?? "";
         const m = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(v);
-        if (!m || Number(m[1]) <= 0 || Number(m[2]) < Number(m[1])) throw new UsageError(`--poll takes A-B seconds with 0 < A <= B, not "${v}"`);
+        if (!m || Number(m[1]) <= 0 || Number(m[2]) < Number(m[1]))
+          throw new UsageError(`--poll takes A-B seconds with 0 < A <= B, not "${v}"`);
         o.poll = Number(m[1]);
         o.maxPoll = Number(m[2]);
         break;
       }
-      case "--minutes": o.minutes = numberOption("--minutes", value(), { min: 0.1 }); break;
-      case "--idle": o.idleSeconds = numberOption("--idle", value(), { min: 1 }); break;
-      default: return false;
+      case "--minutes":
+        o.minutes = numberOption("--minutes", value(), { min: 0.1 });
+        break;
+      case "--idle":
+        o.idleSeconds = numberOption("--idle", value(), { min: 1 });
+        break;
+      default:
+        return false;
     }
     return true;
   });
   const text = o.sizes ?? env.VCF_BENCH_FLEET_SIZES ?? (o.full ? FULL_SIZES : DEFAULT_SIZES);
-  o.sizeList = text.split(",").filter((s) => s.trim()).map((s) => parseSize(s, o.https));
+  o.sizeList = text
+    .split(",")
+    .filter((s) => s.trim())
+    .map((s) => parseSize(s, o.https));
   if (o.sizeList.length === 0) throw new UsageError("--sizes needs at least one size");
   return o;
 }
@@ -154,8 +197,22 @@ const TAB = "f1ee000000000001";
 const INJECT = "f1ee000000000002";
 const CATCH = "f1ee000000000003";
 const ERRORS = "f1ee000000000004";
-const ROLES = ["config", "updates", "switch", "change", "download", "prechecks", "ack", "upgrade", "sink", "status", "statusSink", "skipped"];
-const nodeId = (k, role) => `f1ee${String(k).padStart(2, "0")}${String(ROLES.indexOf(role) + 16).padStart(2, "0")}00000000`;
+const ROLES = [
+  "config",
+  "updates",
+  "switch",
+  "change",
+  "download",
+  "prechecks",
+  "ack",
+  "upgrade",
+  "sink",
+  "status",
+  "statusSink",
+  "skipped",
+];
+const nodeId = (k, role) =>
+  `f1ee${String(k).padStart(2, "0")}${String(ROLES.indexOf(role) + 16).padStart(2, "0")}00000000`;
 const configId = (k) => nodeId(k, "config");
 
 /** Deadlines in the config dialog are minutes of wall time: the defaults at the simulator's pace, times this. */
@@ -166,12 +223,44 @@ function fleetFlow(sims, o) {
   const nodes = [
     { id: TAB, type: "tab", label: "VCF fleet bench", disabled: false, info: "" },
     {
-      id: INJECT, type: "inject", z: TAB, name: "Upgrade the fleet", props: [], repeat: "", crontab: "", once: false, onceDelay: 0.1,
-      topic: "", x: 100, y: 40, wires: [sims.map((_, k) => nodeId(k, "updates"))],
+      id: INJECT,
+      type: "inject",
+      z: TAB,
+      name: "Upgrade the fleet",
+      props: [],
+      repeat: "",
+      crontab: "",
+      once: false,
+      onceDelay: 0.1,
+      topic: "",
+      x: 100,
+      y: 40,
+      wires: [sims.map((_, k) => nodeId(k, "updates"))],
     },
-    { id: CATCH, type: "catch", z: TAB, name: "VCF errors", scope: null, uncaught: false, x: 100, y: 20, wires: [[ERRORS]] },
     {
-      id: ERRORS, type: "function", z: TAB, name: "record error", outputs: 0, noerr: 0, initialize: "", finalize: "", libs: [], x: 300, y: 20, wires: [],
+      id: CATCH,
+      type: "catch",
+      z: TAB,
+      name: "VCF errors",
+      scope: null,
+      uncaught: false,
+      x: 100,
+      y: 20,
+      wires: [[ERRORS]],
+    },
+    {
+      id: ERRORS,
+      type: "function",
+      z: TAB,
+      name: "record error",
+      outputs: 0,
+      noerr: 0,
+      initialize: "",
+      finalize: "",
+      libs: [],
+      x: 300,
+      y: 20,
+      wires: [],
       func: [
         "const e = msg.error || {};",
         "const source = e.source || {};",
@@ -183,42 +272,142 @@ function fleetFlow(sims, o) {
   sims.forEach((sim, k) => {
     const y = 100 + k * 120;
     const phase = (role, type, name, next, x, extra = {}) => ({
-      id: nodeId(k, role), type, z: TAB, name, server: configId(k), domain: "", markdownMaxBytes: 12288, x, y, wires: [[nodeId(k, next)]], ...extra,
+      id: nodeId(k, role),
+      type,
+      z: TAB,
+      name,
+      server: configId(k),
+      domain: "",
+      markdownMaxBytes: 12288,
+      x,
+      y,
+      wires: [[nodeId(k, next)]],
+      ...extra,
     });
     nodes.push(
       {
-        id: configId(k), type: "vcf-config", name: `SDDC Manager ${k + 1} (simulator)`, url: sim.url,
-        tlsMode: o.tlsFor(sim) ? "ca" : "verify", ca: o.tlsFor(sim) ? sim.caCertificatePem : "", tls: "",
-        requestTimeout: 30, retryAttempts: 4, retryDelay: 0.1, pollInterval: o.poll, maxPollInterval: o.maxPoll,
-        downloadDeadline: scaled(240), validationDeadline: scaled(15), precheckDeadline: scaled(40), componentDeadline: scaled(180),
-        sddcOutageBudget: scaled(120), sddcSettle: Number((5 / o.timeScale).toFixed(6)), authGrace: scaled(30),
-        downloadConcurrency: 2, completedPause: 3600,
+        id: configId(k),
+        type: "vcf-config",
+        name: `SDDC Manager ${k + 1} (simulator)`,
+        url: sim.url,
+        tlsMode: o.tlsFor(sim) ? "ca" : "verify",
+        ca: o.tlsFor(sim) ? sim.caCertificatePem : "",
+        tls: "",
+        requestTimeout: 30,
+        retryAttempts: 4,
+        retryDelay: 0.1,
+        pollInterval: o.poll,
+        maxPollInterval: o.maxPoll,
+        downloadDeadline: scaled(240),
+        validationDeadline: scaled(15),
+        precheckDeadline: scaled(40),
+        componentDeadline: scaled(180),
+        sddcOutageBudget: scaled(120),
+        sddcSettle: Number((5 / o.timeScale).toFixed(6)),
+        authGrace: scaled(30),
+        downloadConcurrency: 2,
+        completedPause: 3600,
       },
-      { id: nodeId(k, "updates"), type: "vcf-updates", z: TAB, name: `Updates ${k + 1}`, server: configId(k), domain: "", x: 300, y, wires: [[nodeId(k, "switch")]] },
       {
-        id: nodeId(k, "switch"), type: "switch", z: TAB, name: "update available", property: "payload.updateAvailable", propertyType: "msg",
-        rules: [{ t: "true" }, { t: "else" }], checkall: "false", repair: false, outputs: 2, x: 500, y, wires: [[nodeId(k, "change")], [nodeId(k, "skipped")]],
+        id: nodeId(k, "updates"),
+        type: "vcf-updates",
+        z: TAB,
+        name: `Updates ${k + 1}`,
+        server: configId(k),
+        domain: "",
+        x: 300,
+        y,
+        wires: [[nodeId(k, "switch")]],
       },
       {
-        id: nodeId(k, "change"), type: "change", z: TAB, name: "msg.domain = domain name",
-        rules: [{ t: "set", p: "domain", pt: "msg", to: "payload.domainName", tot: "msg" }], x: 700, y, wires: [[nodeId(k, "download")]],
+        id: nodeId(k, "switch"),
+        type: "switch",
+        z: TAB,
+        name: "update available",
+        property: "payload.updateAvailable",
+        propertyType: "msg",
+        rules: [{ t: "true" }, { t: "else" }],
+        checkall: "false",
+        repair: false,
+        outputs: 2,
+        x: 500,
+        y,
+        wires: [[nodeId(k, "change")], [nodeId(k, "skipped")]],
+      },
+      {
+        id: nodeId(k, "change"),
+        type: "change",
+        z: TAB,
+        name: "msg.domain = domain name",
+        rules: [{ t: "set", p: "domain", pt: "msg", to: "payload.domainName", tot: "msg" }],
+        x: 700,
+        y,
+        wires: [[nodeId(k, "download")]],
       },
       phase("download", "vcf-download-bundles", "Download bundles", "prechecks", 900, { targetVersion: "" }),
       phase("prechecks", "vcf-prechecks", "Prechecks", "ack", 1100),
-      phase("ack", "vcf-await-ack", "Acknowledgement (ignore alerts)", "upgrade", 1300, { ignoreAlerts: true, alsoIgnoreErrors: false, failOnErrors: false }),
+      phase("ack", "vcf-await-ack", "Acknowledgement (ignore alerts)", "upgrade", 1300, {
+        ignoreAlerts: true,
+        alsoIgnoreErrors: false,
+        failOnErrors: false,
+      }),
       phase("upgrade", "vcf-upgrade", "Upgrade", "sink", 1500),
       {
-        id: nodeId(k, "sink"), type: "function", z: TAB, name: "count final outputs", outputs: 0, noerr: 0, initialize: "", finalize: "", libs: [],
-        x: 1700, y, wires: [], func: `global.get('fleetBench').final(${k}, msg.vcf);\nreturn null;`,
+        id: nodeId(k, "sink"),
+        type: "function",
+        z: TAB,
+        name: "count final outputs",
+        outputs: 0,
+        noerr: 0,
+        initialize: "",
+        finalize: "",
+        libs: [],
+        x: 1700,
+        y,
+        wires: [],
+        func: `global.get('fleetBench').final(${k}, msg.vcf);\nreturn null;`,
       },
       {
-        id: nodeId(k, "skipped"), type: "function", z: TAB, name: "no update", outputs: 0, noerr: 0, initialize: "", finalize: "", libs: [],
-        x: 700, y: y + 40, wires: [], func: `global.get('fleetBench').skipped(${k}, msg.payload);\nreturn null;`,
+        id: nodeId(k, "skipped"),
+        type: "function",
+        z: TAB,
+        name: "no update",
+        outputs: 0,
+        noerr: 0,
+        initialize: "",
+        finalize: "",
+        libs: [],
+        x: 700,
+        y: y + 40,
+        wires: [],
+        func: `global.get('fleetBench').skipped(${k}, msg.payload);\nreturn null;`,
       },
-      { id: nodeId(k, "status"), type: "vcf-status", z: TAB, name: `Status ${k + 1} (all domains)`, server: configId(k), domain: "", markdownMaxBytes: 12288, x: 300, y: y + 60, wires: [[nodeId(k, "statusSink")]] },
       {
-        id: nodeId(k, "statusSink"), type: "function", z: TAB, name: "latest status", outputs: 0, noerr: 0, initialize: "", finalize: "", libs: [],
-        x: 500, y: y + 60, wires: [], func: `global.get('fleetBench').status(${k}, msg.payload);\nreturn null;`,
+        id: nodeId(k, "status"),
+        type: "vcf-status",
+        z: TAB,
+        name: `Status ${k + 1} (all domains)`,
+        server: configId(k),
+        domain: "",
+        markdownMaxBytes: 12288,
+        x: 300,
+        y: y + 60,
+        wires: [[nodeId(k, "statusSink")]],
+      },
+      {
+        id: nodeId(k, "statusSink"),
+        type: "function",
+        z: TAB,
+        name: "latest status",
+        outputs: 0,
+        noerr: 0,
+        initialize: "",
+        finalize: "",
+        libs: [],
+        x: 500,
+        y: y + 60,
+        wires: [],
+        func: `global.get('fleetBench').status(${k}, msg.payload);\nreturn null;`,
       },
     );
   });
@@ -234,7 +423,10 @@ function fleetFlow(sims, o) {
  * its figures.
  */
 function startNodeRed(ctx) {
-  const spawned = spawnNodeRed(ctx, { nodeArgs: ["--require", ctx.preloadFile], stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  const spawned = spawnNodeRed(ctx, {
+    nodeArgs: ["--require", ctx.preloadFile],
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
   const { child } = spawned;
   const log = fs.openSync(ctx.logFile, "a");
   const tail = [];
@@ -258,25 +450,29 @@ function startNodeRed(ctx) {
       done(m.figures);
     }
   });
-  const ask = (cmd) => new Promise((resolve, reject) => {
-    const id = nextId++;
-    const timer = setTimeout(() => {
-      pending.delete(id);
-      reject(new Error(`Node-RED did not answer "${cmd}" within 30 s`));
-    }, 30_000);
-    pending.set(id, (figures) => {
-      clearTimeout(timer);
-      resolve(figures);
+  const ask = (cmd) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`Node-RED did not answer "${cmd}" within 30 s`));
+      }, 30_000);
+      pending.set(id, (figures) => {
+        clearTimeout(timer);
+        resolve(figures);
+      });
+      child.send({ cmd, id });
     });
-    child.send({ cmd, id });
-  });
   return { child, exited, tail, ask };
 }
 
 /** One admin API GET /flows, timed from the request to the last byte of the answer. */
 async function timeGetFlows(editor) {
   const t = process.hrtime.bigint();
-  const res = await fetch(`${editor}/flows`, { headers: { "Node-RED-API-Version": "v2" }, signal: AbortSignal.timeout(60_000) });
+  const res = await fetch(`${editor}/flows`, {
+    headers: { "Node-RED-API-Version": "v2" },
+    signal: AbortSignal.timeout(60_000),
+  });
   await res.arrayBuffer();
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
@@ -319,7 +515,8 @@ class RequestCollector {
         this.logins++;
         continue;
       }
-      if (e.method !== "GET" && e.status >= 200 && e.status < 300) this.writes.add(`${e.method} ${e.path} ${JSON.stringify(e.requestBody ?? null)}`);
+      if (e.method !== "GET" && e.status >= 200 && e.status < 300)
+        this.writes.add(`${e.method} ${e.path} ${JSON.stringify(e.requestBody ?? null)}`);
       if (e.method === "POST" && e.path === "/v1/upgrades") {
         const targets = (e.requestBody?.resourceUpgradeSpecs ?? []).map((s) => String(s.resourceId));
         const domain = [...new Set(targets.map((id) => this.names.get(id) ?? id))].sort().join("+");
@@ -340,9 +537,14 @@ class RequestCollector {
       groups.set(key, [...(groups.get(key) ?? []), p]);
     }
     const mayHaveActed = (p) => p.status === 0 || (p.status >= 200 && p.status < 300);
-    const list = [...groups.values()].filter((posts) => posts.length > 1).map((posts) => ({
-      bundleId: posts[0].bundleId, domain: posts[0].domain, statuses: posts.map((p) => p.status), duplicate: posts.filter(mayHaveActed).length > 1,
-    }));
+    const list = [...groups.values()]
+      .filter((posts) => posts.length > 1)
+      .map((posts) => ({
+        bundleId: posts[0].bundleId,
+        domain: posts[0].domain,
+        statuses: posts.map((p) => p.status),
+        duplicate: posts.filter(mayHaveActed).length > 1,
+      }));
     return { duplicates: list.filter((d) => d.duplicate), repeats: list.filter((d) => !d.duplicate) };
   }
 }
@@ -353,20 +555,29 @@ function simRequest(sim, method, pathname, body, token) {
   const lib = url.protocol === "https:" ? https : http;
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = lib.request(url, {
-      method,
-      ca: sim.caCertificatePem,
-      headers: { Accept: "application/json", ...(payload ? { "Content-Type": "application/json" } : {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-      timeout: 30_000,
-    }, (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        if (res.statusCode >= 300) return reject(new Error(`${method} ${pathname}: HTTP ${res.statusCode} ${text.slice(0, 200)}`));
-        resolve(text ? JSON.parse(text) : undefined);
-      });
-    });
+    const req = lib.request(
+      url,
+      {
+        method,
+        ca: sim.caCertificatePem,
+        headers: {
+          Accept: "application/json",
+          ...(payload ? { "Content-Type": "application/json" } : {}),
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
+        timeout: 30_000,
+      },
+      (res) => {
+        const chunks = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          if (res.statusCode >= 300)
+            return reject(new Error(`${method} ${pathname}: HTTP ${res.statusCode} ${text.slice(0, 200)}`));
+          resolve(text ? JSON.parse(text) : undefined);
+        });
+      },
+    );
     req.on("timeout", () => req.destroy(new Error(`${method} ${pathname}: timeout`)));
     req.on("error", reject);
     req.end(payload);
@@ -383,7 +594,13 @@ async function remoteWorkPolls(sim, collector, timeScale) {
   const login = await simRequest(sim, "POST", "/v1/tokens", sim.credentials);
   const tasks = [];
   for (let page = 0; page < 1000; page++) {
-    const body = await simRequest(sim, "GET", `/v1/tasks?pageSize=100&pageNumber=${page}`, undefined, login.accessToken);
+    const body = await simRequest(
+      sim,
+      "GET",
+      `/v1/tasks?pageSize=100&pageNumber=${page}`,
+      undefined,
+      login.accessToken,
+    );
     tasks.push(...(body?.elements ?? []));
     if (page + 1 >= (body?.pageMetadata?.totalPages ?? 0)) break;
   }
@@ -398,7 +615,9 @@ async function remoteWorkPolls(sim, collector, timeScale) {
     polls += Math.max(1, Math.ceil(wall));
   }
   const validationSeconds = (sim.state().faults?.durations?.targetValidationSeconds ?? 45) / timeScale;
-  const validations = [...collector.writes].filter((w) => /^POST \/v1\/releases\/domains\/[^/ ]+\/validations /.test(w)).length;
+  const validations = [...collector.writes].filter((w) =>
+    /^POST \/v1\/releases\/domains\/[^/ ]+\/validations /.test(w),
+  ).length;
   polls += validations * Math.max(1, Math.ceil(validationSeconds));
   seconds += validations * validationSeconds;
   return { polls, seconds, tasks: tasks.length, validations };
@@ -407,11 +626,14 @@ async function remoteWorkPolls(sim, collector, timeScale) {
 // ---------------------------------------------------------------------------------------------------------------
 // One size
 
-
 /** completed | failed | active | none, from the latest status vcf-status sent for the domain. */
 function verdictOf(s) {
   if (!s) return "none";
-  if (s.status === "successfully_completed" || (s.status === "waiting_for_initiation" && s.outcome === "successfully_completed")) return "completed";
+  if (
+    s.status === "successfully_completed" ||
+    (s.status === "waiting_for_initiation" && s.outcome === "successfully_completed")
+  )
+    return "completed";
   if (s.status === "failed" || (s.status === "waiting_for_initiation" && s.outcome === "failed")) return "failed";
   if (s.status === "waiting_for_initiation" && !s.runId) return "none";
   return "active";
@@ -426,18 +648,31 @@ async function runSize(size, o) {
 
   const sims = [];
   for (let k = 0; k < size.sims; k++) {
-    const sim = await startSimulator({ host: "127.0.0.1", port: 0, scenario: "many-domains", domains: size.vi, timeScale: o.timeScale, tls: size.tls });
+    const sim = await startSimulator({
+      host: "127.0.0.1",
+      port: 0,
+      scenario: "many-domains",
+      domains: size.vi,
+      timeScale: o.timeScale,
+      tls: size.tls,
+    });
     started.sims.push(sim);
     sims.push(sim);
   }
   const collectors = sims.map((sim) => new RequestCollector(sim, resourceNames(sim)));
   const expected = sims.flatMap((sim, k) => (sim.state().domains ?? []).map((d) => `${k}/${d.name}`));
   const editor = `http://127.0.0.1:${ctx.port}`;
-  const say = (text) => o.verbose && console.log(`  [${size.label} ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${text}`);
+  const say = (text) =>
+    o.verbose && console.log(`  [${size.label} ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${text}`);
 
   const node = startNodeRed(ctx);
   await waitForEditor(editor, node.child, { timeoutMs: 120_000, intervalMs: 200, tail: node.tail });
-  await deploy(editor, fleetFlow(sims, { ...o, tlsFor: () => size.tls }), new Map(sims.map((sim, k) => [configId(k), sim.credentials])), "the fleet flow");
+  await deploy(
+    editor,
+    fleetFlow(sims, { ...o, tlsFor: () => size.tls }),
+    new Map(sims.map((sim, k) => [configId(k), sim.credentials])),
+    "the fleet flow",
+  );
   // Let the deployed flow start and vcf-status send its first states before the measurement begins.
   for (let i = 0; i < 100; i++) {
     const f = await node.ask("snapshot");
@@ -470,7 +705,9 @@ async function runSize(size, o) {
     const verdicts = expected.map((key) => verdictOf(byKey.get(key)));
     const active = verdicts.filter((v) => v === "active").length;
     const upgrading = last.statuses.filter((s) => s.status === "starting_upgrades").length;
-    const fingerprint = last.statuses.map((s) => `${s.sim}/${s.domain}:${s.status}`).join(",") + `|${last.finals.length}|${last.errors.length}`;
+    const fingerprint =
+      last.statuses.map((s) => `${s.sim}/${s.domain}:${s.status}`).join(",") +
+      `|${last.finals.length}|${last.errors.length}`;
     if (fingerprint !== lastFingerprint) {
       lastFingerprint = fingerprint;
       lastChangeAt = Date.now();
@@ -488,7 +725,9 @@ async function runSize(size, o) {
     }
     if (now - lastSay >= 5000) {
       lastSay = now;
-      say(`${verdicts.filter((v) => v === "completed").length} completed, ${verdicts.filter((v) => v === "failed").length} failed, ${active} active (${upgrading} upgrading), ${collectors.reduce((n, c) => n + c.total, 0) - requestsBefore} requests, event loop p99 ${last.eventLoop.p99.toFixed(1)} ms`);
+      say(
+        `${verdicts.filter((v) => v === "completed").length} completed, ${verdicts.filter((v) => v === "failed").length} failed, ${active} active (${upgrading} upgrading), ${collectors.reduce((n, c) => n + c.total, 0) - requestsBefore} requests, event loop p99 ${last.eventLoop.p99.toFixed(1)} ms`,
+      );
     }
     const finalsByKey = new Set(last.finals.map((f) => `${f.sim}/${f.domain}`));
     const allTerminal = verdicts.every((v, i) => v === "failed" || (v === "completed" && finalsByKey.has(expected[i])));
@@ -516,7 +755,20 @@ async function runSize(size, o) {
   await Promise.all(sims.map((sim) => sim.stop()));
   removeTempDir();
 
-  return summarize({ size, o, expected, fin, collectors, remote, requestsBefore, flowsSamples, wallSeconds, endReason, writeBytes: writeBase === undefined || writeEnd === undefined ? undefined : writeEnd - writeBase, tempDir });
+  return summarize({
+    size,
+    o,
+    expected,
+    fin,
+    collectors,
+    remote,
+    requestsBefore,
+    flowsSamples,
+    wallSeconds,
+    endReason,
+    writeBytes: writeBase === undefined || writeEnd === undefined ? undefined : writeEnd - writeBase,
+    tempDir,
+  });
 }
 
 function summarize(x) {
@@ -534,23 +786,48 @@ function summarize(x) {
     else never.push(key);
   }
   const finalsPerDomain = new Map();
-  for (const f of x.fin.finals) finalsPerDomain.set(`${f.sim}/${f.domain}`, (finalsPerDomain.get(`${f.sim}/${f.domain}`) ?? 0) + 1);
+  for (const f of x.fin.finals)
+    finalsPerDomain.set(`${f.sim}/${f.domain}`, (finalsPerDomain.get(`${f.sim}/${f.domain}`) ?? 0) + 1);
   const requests = x.collectors.reduce((n, c) => n + c.total, 0) - x.requestsBefore;
   const logins = x.collectors.length * 2;
   const writes = x.collectors.reduce((n, c) => n + c.writes.size, 0);
   const polls = x.remote.reduce((n, r) => n + r.polls, 0);
   const minimum = logins + writes + polls;
-  const peak = [...x.flowsSamples].sort((a, b) => b.active - a.active || b.requestRate - a.requestRate || a.at - b.at)[0];
+  const peak = [...x.flowsSamples].sort(
+    (a, b) => b.active - a.active || b.requestRate - a.requestRate || a.at - b.at,
+  )[0];
   const domains = x.expected.length;
   return {
-    label: x.size.label, size: x.size, domains, completed, failed, active, never, finalsPerDomain, wallSeconds: x.wallSeconds, endReason: x.endReason,
-    requests, requestsPerDomain: requests / domains, minimum, minimumPerDomain: minimum / domains, minimumParts: { logins, writes, polls, workSeconds: x.remote.reduce((n, r) => n + r.seconds, 0) },
+    label: x.size.label,
+    size: x.size,
+    domains,
+    completed,
+    failed,
+    active,
+    never,
+    finalsPerDomain,
+    wallSeconds: x.wallSeconds,
+    endReason: x.endReason,
+    requests,
+    requestsPerDomain: requests / domains,
+    minimum,
+    minimumPerDomain: minimum / domains,
+    minimumParts: { logins, writes, polls, workSeconds: x.remote.reduce((n, r) => n + r.seconds, 0) },
     lost: x.collectors.reduce((n, c) => n + c.lost, 0),
-    eventLoop: x.fin.eventLoop, maxRss: x.fin.maxRss, rss: x.fin.rss, cpuMs: x.fin.cpuMs, cpuMsPerDomain: x.fin.cpuMs / domains,
-    writeBytes: x.writeBytes, flowsPeak: peak, flowsMax: x.flowsSamples.reduce((m, s) => Math.max(m, s.ms), 0), flowsSamples: x.flowsSamples.length,
+    eventLoop: x.fin.eventLoop,
+    maxRss: x.fin.maxRss,
+    rss: x.fin.rss,
+    cpuMs: x.fin.cpuMs,
+    cpuMsPerDomain: x.fin.cpuMs / domains,
+    writeBytes: x.writeBytes,
+    flowsPeak: peak,
+    flowsMax: x.flowsSamples.reduce((m, s) => Math.max(m, s.ms), 0),
+    flowsSamples: x.flowsSamples.length,
     duplicates: x.collectors.flatMap((c, k) => c.duplicates().duplicates.map((d) => ({ ...d, sim: k }))),
     repeats: x.collectors.flatMap((c, k) => c.duplicates().repeats.map((d) => ({ ...d, sim: k }))),
-    errors: x.fin.errors, skipped: x.fin.skipped, tempDir: x.o.keep ? x.tempDir : undefined,
+    errors: x.fin.errors,
+    skipped: x.fin.skipped,
+    tempDir: x.o.keep ? x.tempDir : undefined,
   };
 }
 
@@ -565,76 +842,196 @@ function report(r) {
   const name = (key) => (multi ? `sim${Number(key.split("/")[0]) + 1}/${key.split("/")[1]}` : key.split("/")[1]);
   const dupFinals = [...r.finalsPerDomain.entries()].filter(([, n]) => n > 1);
   const missingFinals = r.completed.filter((key) => !r.finalsPerDomain.has(key));
-  console.log(`\n== ${r.label}: ${r.size.sims} simulator(s) x (1 + ${r.size.vi}) = ${r.domains} domains${r.size.tls ? ", HTTPS with a custom CA" : ""}`);
-  console.log(`   domains: ${r.completed.length} completed, ${r.failed.length} failed, ${r.active.length} still active, ${r.never.length} never started; ended: ${r.endReason}; wall ${fmt(r.wallSeconds, 1)} s`);
-  const reasons = countBy(r.failed.map((f) => truncate(f.reason.replace(UUID, "<id>").replace(/\blab-[mw]\d+\b/g, "<domain>"), 200)));
+  console.log(
+    `\n== ${r.label}: ${r.size.sims} simulator(s) x (1 + ${r.size.vi}) = ${r.domains} domains${r.size.tls ? ", HTTPS with a custom CA" : ""}`,
+  );
+  console.log(
+    `   domains: ${r.completed.length} completed, ${r.failed.length} failed, ${r.active.length} still active, ${r.never.length} never started; ended: ${r.endReason}; wall ${fmt(r.wallSeconds, 1)} s`,
+  );
+  const reasons = countBy(
+    r.failed.map((f) => truncate(f.reason.replace(UUID, "<id>").replace(/\blab-[mw]\d+\b/g, "<domain>"), 200)),
+  );
   for (const [text, n] of Object.entries(reasons)) console.log(`     failed x${n}: ${text}`);
   const stillActive = countBy(r.active.map((a) => a.status));
-  if (r.active.length) console.log(`     still active: ${Object.entries(stillActive).map(([s, n]) => `${s} ${n}`).join(", ")}`);
-  if (r.never.length) console.log(`     never started: ${r.never.slice(0, 12).map(name).join(", ")}${r.never.length > 12 ? ", …" : ""}`);
-  const skippedKinds = countBy(r.skipped.map((s) => truncate(`${s.upgradeStatus ?? ""} ${typeof s.problem === "string" ? s.problem : JSON.stringify(s.problem ?? "no update")}`.replace(UUID, "<id>").replace(/\blab-[mw]\d+\b/g, "<domain>"), 160)));
-  for (const [text, n] of Object.entries(skippedKinds)) console.log(`     vcf-updates without an update x${n}: ${text}`);
-  const errorKinds = countBy(r.errors.map((e) => `${e.nodeType}: ${truncate(e.message.replace(UUID, "<id>").replace(/\blab-[mw]\d+\b/g, "<domain>"), 200)}`));
+  if (r.active.length)
+    console.log(
+      `     still active: ${Object.entries(stillActive)
+        .map(([s, n]) => `${s} ${n}`)
+        .join(", ")}`,
+    );
+  if (r.never.length)
+    console.log(`     never started: ${r.never.slice(0, 12).map(name).join(", ")}${r.never.length > 12 ? ", …" : ""}`);
+  const skippedKinds = countBy(
+    r.skipped.map((s) =>
+      truncate(
+        `${s.upgradeStatus ?? ""} ${typeof s.problem === "string" ? s.problem : JSON.stringify(s.problem ?? "no update")}`
+          .replace(UUID, "<id>")
+          .replace(/\blab-[mw]\d+\b/g, "<domain>"),
+        160,
+      ),
+    ),
+  );
+  for (const [text, n] of Object.entries(skippedKinds))
+    console.log(`     vcf-updates without an update x${n}: ${text}`);
+  const errorKinds = countBy(
+    r.errors.map(
+      (e) => `${e.nodeType}: ${truncate(e.message.replace(UUID, "<id>").replace(/\blab-[mw]\d+\b/g, "<domain>"), 200)}`,
+    ),
+  );
   for (const [text, n] of Object.entries(errorKinds).slice(0, 6)) console.log(`     caught x${n}: ${text}`);
-  console.log(`   final outputs: ${[...r.finalsPerDomain.values()].reduce((a, b) => a + b, 0)} (domains with more than one: ${dupFinals.length}, completed without one: ${missingFinals.length})`);
-  console.log(`   requests: ${r.requests} (${fmt(r.requestsPerDomain, 1)} per domain); minimum ${r.minimum} (${fmt(r.minimumPerDomain, 1)} per domain: ${r.minimumParts.logins} logins + ${r.minimumParts.writes} accepted writes + ${r.minimumParts.polls} polls for ${fmt(r.minimumParts.workSeconds, 0)} s of remote work) -> ${fmt(r.requestsPerDomain / r.minimumPerDomain, 2)} x the minimum${r.lost ? `; ${r.lost} requests LOST from the log` : ""}`);
-  console.log(`   duplicate upgrades: ${r.duplicates.length}${r.duplicates.map((d) => `\n     DUPLICATE POST /v1/upgrades bundle ${d.bundleId} on ${multi ? `sim${d.sim + 1}/` : ""}${d.domain}: HTTP ${d.statuses.join(", ")} (0 = no answer)`).join("")}`);
+  console.log(
+    `   final outputs: ${[...r.finalsPerDomain.values()].reduce((a, b) => a + b, 0)} (domains with more than one: ${dupFinals.length}, completed without one: ${missingFinals.length})`,
+  );
+  console.log(
+    `   requests: ${r.requests} (${fmt(r.requestsPerDomain, 1)} per domain); minimum ${r.minimum} (${fmt(r.minimumPerDomain, 1)} per domain: ${r.minimumParts.logins} logins + ${r.minimumParts.writes} accepted writes + ${r.minimumParts.polls} polls for ${fmt(r.minimumParts.workSeconds, 0)} s of remote work) -> ${fmt(r.requestsPerDomain / r.minimumPerDomain, 2)} x the minimum${r.lost ? `; ${r.lost} requests LOST from the log` : ""}`,
+  );
+  console.log(
+    `   duplicate upgrades: ${r.duplicates.length}${r.duplicates.map((d) => `\n     DUPLICATE POST /v1/upgrades bundle ${d.bundleId} on ${multi ? `sim${d.sim + 1}/` : ""}${d.domain}: HTTP ${d.statuses.join(", ")} (0 = no answer)`).join("")}`,
+  );
   if (r.repeats.length) {
     const kinds = countBy(r.repeats.map((d) => `HTTP ${d.statuses.join(", ")}`));
-    console.log(`   upgrade requests sent again after SDDC Manager refused them (not duplicates): ${r.repeats.length} bundle+domain pairs (${Object.entries(kinds).map(([k, n]) => `${k}: ${n}`).join("; ")})`);
+    console.log(
+      `   upgrade requests sent again after SDDC Manager refused them (not duplicates): ${r.repeats.length} bundle+domain pairs (${Object.entries(
+        kinds,
+      )
+        .map(([k, n]) => `${k}: ${n}`)
+        .join("; ")})`,
+    );
   }
-  console.log(`   event-loop delay in Node-RED: p50 ${fmt(r.eventLoop.p50, 1)} ms, p99 ${fmt(r.eventLoop.p99, 1)} ms, max ${fmt(r.eventLoop.max, 1)} ms`);
-  console.log(`   Node-RED: peak RSS ${fmt(r.maxRss / MiB)} MiB (at the end ${fmt(r.rss / MiB)} MiB), CPU ${fmt(r.cpuMs)} ms = ${fmt(r.cpuMsPerDomain)} ms per domain, written to disk ${r.writeBytes === undefined ? "n/a" : `${fmt(r.writeBytes / MiB, 1)} MiB`}`);
+  console.log(
+    `   event-loop delay in Node-RED: p50 ${fmt(r.eventLoop.p50, 1)} ms, p99 ${fmt(r.eventLoop.p99, 1)} ms, max ${fmt(r.eventLoop.max, 1)} ms`,
+  );
+  console.log(
+    `   Node-RED: peak RSS ${fmt(r.maxRss / MiB)} MiB (at the end ${fmt(r.rss / MiB)} MiB), CPU ${fmt(r.cpuMs)} ms = ${fmt(r.cpuMsPerDomain)} ms per domain, written to disk ${r.writeBytes === undefined ? "n/a" : `${fmt(r.writeBytes / MiB, 1)} MiB`}`,
+  );
   const peak = r.flowsPeak;
-  console.log(`   GET /flows at the peak: ${peak ? `${fmt(peak.ms, 1)} ms (at ${fmt(peak.at, 0)} s, ${peak.active} runs active, ${peak.upgrading} upgrading, ${fmt(peak.requestRate)} requests/s)` : "n/a"}; slowest of ${r.flowsSamples}: ${fmt(r.flowsMax, 1)} ms`);
+  console.log(
+    `   GET /flows at the peak: ${peak ? `${fmt(peak.ms, 1)} ms (at ${fmt(peak.at, 0)} s, ${peak.active} runs active, ${peak.upgrading} upgrading, ${fmt(peak.requestRate)} requests/s)` : "n/a"}; slowest of ${r.flowsSamples}: ${fmt(r.flowsMax, 1)} ms`,
+  );
   if (r.tempDir) console.log(`   kept: ${r.tempDir}`);
 }
 
 function table(results) {
-  const head = ["size", "domains", "done", "failed", "wall s", "req/dom", "min/dom", "ratio", "EL p50", "EL p99", "EL max", "RSS MiB", "CPU ms/dom", "store MiB", "GET /flows ms", "dup"];
+  const head = [
+    "size",
+    "domains",
+    "done",
+    "failed",
+    "wall s",
+    "req/dom",
+    "min/dom",
+    "ratio",
+    "EL p50",
+    "EL p99",
+    "EL max",
+    "RSS MiB",
+    "CPU ms/dom",
+    "store MiB",
+    "GET /flows ms",
+    "dup",
+  ];
   const rows = results.map((r) => [
-    r.label, String(r.domains), String(r.completed.length), String(r.failed.length + r.active.length + r.never.length), fmt(r.wallSeconds, 1),
-    fmt(r.requestsPerDomain, 1), fmt(r.minimumPerDomain, 1), fmt(r.requestsPerDomain / r.minimumPerDomain, 2),
-    fmt(r.eventLoop.p50, 1), fmt(r.eventLoop.p99, 1), fmt(r.eventLoop.max, 1), fmt(r.maxRss / MiB), fmt(r.cpuMsPerDomain),
-    r.writeBytes === undefined ? "n/a" : fmt(r.writeBytes / MiB, 1), r.flowsPeak ? fmt(r.flowsPeak.ms, 1) : "n/a", String(r.duplicates.length),
+    r.label,
+    String(r.domains),
+    String(r.completed.length),
+    String(r.failed.length + r.active.length + r.never.length),
+    fmt(r.wallSeconds, 1),
+    fmt(r.requestsPerDomain, 1),
+    fmt(r.minimumPerDomain, 1),
+    fmt(r.requestsPerDomain / r.minimumPerDomain, 2),
+    fmt(r.eventLoop.p50, 1),
+    fmt(r.eventLoop.p99, 1),
+    fmt(r.eventLoop.max, 1),
+    fmt(r.maxRss / MiB),
+    fmt(r.cpuMsPerDomain),
+    r.writeBytes === undefined ? "n/a" : fmt(r.writeBytes / MiB, 1),
+    r.flowsPeak ? fmt(r.flowsPeak.ms, 1) : "n/a",
+    String(r.duplicates.length),
   ]);
   console.log(`\n| ${head.join(" | ")} |\n|${head.map(() => "---").join("|")}|`);
   for (const row of rows) console.log(`| ${row.join(" | ")} |`);
-  console.log("(failed = failed + still active + never started; EL = event-loop delay in ms beyond the 10 ms sampling timer; store = Node-RED's write_bytes from /proc/<pid>/io)");
+  console.log(
+    "(failed = failed + still active + never started; EL = event-loop delay in ms beyond the 10 ms sampling timer; store = Node-RED's write_bytes from /proc/<pid>/io)",
+  );
 }
 
 /** PASS/MISS per target of issue 11 §6; n/a when the sizes needed are missing. */
 function checks(results) {
-  const line = (name, ok, detail) => console.log(`  ${ok === undefined ? "n/a " : ok ? "PASS" : "MISS"}  ${name}: ${detail}`);
+  const line = (name, ok, detail) =>
+    console.log(`  ${ok === undefined ? "n/a " : ok ? "PASS" : "MISS"}  ${name}: ${detail}`);
   console.log("\nTargets (issue 11, item 6; a benchmark: a MISS does not fail the process):");
   const lost = results.reduce((n, r) => n + r.domains - r.completed.length, 0);
   const total = results.reduce((n, r) => n + r.domains, 0);
   const dups = results.reduce((n, r) => n + r.duplicates.length, 0);
-  line("all domains complete with the outage on, 0 duplicate upgrades", lost === 0 && dups === 0, `${total - lost}/${total} completed, ${dups} duplicates`);
+  line(
+    "all domains complete with the outage on, 0 duplicate upgrades",
+    lost === 0 && dups === 0,
+    `${total - lost}/${total} completed, ${dups} duplicates`,
+  );
   const worst = (f) => results.reduce((a, r) => (a === undefined || f(r) > f(a) ? r : a), undefined);
   const p99 = worst((r) => r.eventLoop.p99);
   const max = worst((r) => r.eventLoop.max);
-  line("event-loop p99 < 20 ms and max < 100 ms", p99.eventLoop.p99 < 20 && max.eventLoop.max < 100, `worst p99 ${fmt(p99.eventLoop.p99, 1)} ms (${p99.label}), worst max ${fmt(max.eventLoop.max, 1)} ms (${max.label})`);
+  line(
+    "event-loop p99 < 20 ms and max < 100 ms",
+    p99.eventLoop.p99 < 20 && max.eventLoop.max < 100,
+    `worst p99 ${fmt(p99.eventLoop.p99, 1)} ms (${p99.label}), worst max ${fmt(max.eventLoop.max, 1)} ms (${max.label})`,
+  );
   const rss = worst((r) => r.maxRss);
   line("peak RSS < 300 MiB", rss.maxRss < 300 * MiB, `highest ${fmt(rss.maxRss / MiB)} MiB (${rss.label})`);
   const ratio = worst((r) => r.requestsPerDomain / r.minimumPerDomain);
-  line("requests per domain <= 1.5 x the minimum", results.every((r) => r.requestsPerDomain <= 1.5 * r.minimumPerDomain), results.map((r) => `${r.label} ${fmt(r.requestsPerDomain / r.minimumPerDomain, 2)}x`).join(", ") + ` (worst ${ratio.label})`);
+  line(
+    "requests per domain <= 1.5 x the minimum",
+    results.every((r) => r.requestsPerDomain <= 1.5 * r.minimumPerDomain),
+    results.map((r) => `${r.label} ${fmt(r.requestsPerDomain / r.minimumPerDomain, 2)}x`).join(", ") +
+      ` (worst ${ratio.label})`,
+  );
   const plain = results.filter((r) => !r.size.tls);
   const ten = plain.find((r) => r.domains === 11);
   const larger = plain.filter((r) => r.domains > 11);
-  if (!ten || larger.length === 0) line("CPU per domain flat from 10 to 204 domains (at most 1.25 x the 10-domain figure)", undefined, "needs size 10 and a larger plain size");
+  if (!ten || larger.length === 0)
+    line(
+      "CPU per domain flat from 10 to 204 domains (at most 1.25 x the 10-domain figure)",
+      undefined,
+      "needs size 10 and a larger plain size",
+    );
   else {
     const top = larger.reduce((a, r) => (r.domains > a.domains ? r : a));
-    line("CPU per domain flat from 10 to 204 domains (at most 1.25 x the 10-domain figure)", larger.every((r) => r.cpuMsPerDomain <= 1.25 * ten.cpuMsPerDomain),
-      [ten, ...larger].map((r) => `${r.label} ${fmt(r.cpuMsPerDomain)} ms${r.completed.length < r.domains ? ` (${r.domains - r.completed.length} of ${r.domains} did not complete)` : ""}`).join(", ") + `${top.domains < 204 ? " (204 domains not run: 4x50)" : ""}`);
+    line(
+      "CPU per domain flat from 10 to 204 domains (at most 1.25 x the 10-domain figure)",
+      larger.every((r) => r.cpuMsPerDomain <= 1.25 * ten.cpuMsPerDomain),
+      [ten, ...larger]
+        .map(
+          (r) =>
+            `${r.label} ${fmt(r.cpuMsPerDomain)} ms${r.completed.length < r.domains ? ` (${r.domains - r.completed.length} of ${r.domains} did not complete)` : ""}`,
+        )
+        .join(", ") + `${top.domains < 204 ? " (204 domains not run: 4x50)" : ""}`,
+    );
   }
-  const pairs = results.filter((r) => r.size.tls).map((h) => [h, plain.find((p) => p.size.sims === h.size.sims && p.size.vi === h.size.vi)]).filter(([, p]) => p);
-  if (pairs.length === 0) line("HTTPS with a custom CA within 1.5 x plain CPU and RSS", undefined, "needs an https: size and the same plain size");
+  const pairs = results
+    .filter((r) => r.size.tls)
+    .map((h) => [h, plain.find((p) => p.size.sims === h.size.sims && p.size.vi === h.size.vi)])
+    .filter(([, p]) => p);
+  if (pairs.length === 0)
+    line(
+      "HTTPS with a custom CA within 1.5 x plain CPU and RSS",
+      undefined,
+      "needs an https: size and the same plain size",
+    );
   else {
     // The same work only when both completed every domain: an HTTPS fleet that lost its runs did less.
     const same = ([h, p]) => h.completed.length === h.domains && p.completed.length === p.domains;
-    line("HTTPS with a custom CA within 1.5 x plain CPU and RSS", pairs.every((pair) => same(pair) && pair[0].cpuMs <= 1.5 * pair[1].cpuMs && pair[0].maxRss <= 1.5 * pair[1].maxRss),
-      pairs.map(([h, p]) => `${h.label}: CPU ${fmt(h.cpuMs / p.cpuMs, 2)}x, RSS ${fmt(h.maxRss / p.maxRss, 2)}x${same([h, p]) ? "" : ` (not comparable: ${h.label} completed ${h.completed.length}/${h.domains}, ${p.label} ${p.completed.length}/${p.domains})`}`).join("; "));
+    line(
+      "HTTPS with a custom CA within 1.5 x plain CPU and RSS",
+      pairs.every(
+        (pair) => same(pair) && pair[0].cpuMs <= 1.5 * pair[1].cpuMs && pair[0].maxRss <= 1.5 * pair[1].maxRss,
+      ),
+      pairs
+        .map(
+          ([h, p]) =>
+            `${h.label}: CPU ${fmt(h.cpuMs / p.cpuMs, 2)}x, RSS ${fmt(h.maxRss / p.maxRss, 2)}x${same([h, p]) ? "" : ` (not comparable: ${h.label} completed ${h.completed.length}/${h.domains}, ${p.label} ${p.completed.length}/${p.domains})`}`,
+        )
+        .join("; "),
+    );
   }
 }
 
@@ -643,11 +1040,16 @@ function checks(results) {
 async function main() {
   const o = optionsOrExit("fleet bench", USAGE, () => parseArgs(process.argv.slice(2), process.env));
   releaseOnSignals("fleet bench", "Node-RED and the simulators");
-  console.log([
-    `Fleet benchmark: sizes ${o.sizeList.map((s) => s.label).join(", ")}; simulator "many-domains", SDDC Manager outage on`,
-    `(default ${1500} simulated s), time scale ${o.timeScale}x; vcf-config polls ${o.poll}-${o.maxPoll} s, read retries 4 from 0.1 s,`,
-    `deadlines the defaults x ${DEADLINE_MARGIN} at the simulator's pace; Node-RED ${require("node-red/package.json").version} in a child process, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}.`,
-  ].join(" "));
+  console.log(
+    [
+      `Fleet benchmark: sizes ${o.sizeList.map((s) => s.label).join(", ")}; simulator "many-domains", SDDC Manager outage on`,
+      `(default ${1500} simulated s), time scale ${o.timeScale}x; vcf-config polls ${o.poll}-${o.maxPoll} s, read retries 4 from 0.1 s,`,
+      `deadlines the defaults x ${DEADLINE_MARGIN} at the simulator's pace; Node-RED ${require("node-red/package.json").version} in a child process, ${os.cpus().length} CPUs, load ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}.`,
+    ].join(" "),
+  );
   const results = [];
   for (const size of o.sizeList) {
     if (isInterrupted()) break;
@@ -659,11 +1061,13 @@ async function main() {
   if (isInterrupted() || results.length === 0) return;
   table(results);
   checks(results);
-  console.log([
-    "\nMinimum requests: 2 logins per SDDC Manager (at the start and after its outage) + the writes it accepted (each",
-    "distinct POST/PATCH once) + one poll per started second of each remote operation (downloads, check-set runs and",
-    "component upgrades from GET /v1/tasks, target validations at their configured duration; at least one each).",
-  ].join(" "));
+  console.log(
+    [
+      "\nMinimum requests: 2 logins per SDDC Manager (at the start and after its outage) + the writes it accepted (each",
+      "distinct POST/PATCH once) + one poll per started second of each remote operation (downloads, check-set runs and",
+      "component upgrades from GET /v1/tasks, target validations at their configured duration; at least one each).",
+    ].join(" "),
+  );
 }
 
 main().catch(exitOnFailure("fleet bench", 1));

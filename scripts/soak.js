@@ -12,8 +12,29 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { startSimulator } = require("../nodes/sim/index.js");
 const { started, isInterrupted, removeTempDir, releaseOnSignals, exitOnFailure } = require("./lib/cleanup.js");
-const { UsageError, readOptions, numberOption, optionsOrExit, sleep, countBy, truncate, UUID, resourceNames } = require("./lib/cli.js");
-const { freePort, nodeRedTempDir, isRunning, spawnNodeRed, killNodeRed, stopNodeRed, isEditorReady, waitForEditor, deploy, trigger } = require("./lib/node-red-child.js");
+const {
+  UsageError,
+  readOptions,
+  numberOption,
+  optionsOrExit,
+  sleep,
+  countBy,
+  truncate,
+  UUID,
+  resourceNames,
+} = require("./lib/cli.js");
+const {
+  freePort,
+  nodeRedTempDir,
+  isRunning,
+  spawnNodeRed,
+  killNodeRed,
+  stopNodeRed,
+  isEditorReady,
+  waitForEditor,
+  deploy,
+  trigger,
+} = require("./lib/node-red-child.js");
 
 const BASE_SETTINGS = path.join(__dirname, "node-red-settings.js");
 
@@ -36,8 +57,18 @@ const USAGE = `usage: node scripts/soak.js [options]   (npm run soak -- [options
 
 function parseArgs(argv) {
   const o = {
-    seeds: [1, 2, 3, 4, 5], domains: 10, outage: false, outageSeconds: 5400, minutes: 4, killMin: 2, killMax: 6,
-    killMinutes: undefined, timeScale: 500, idleSeconds: 30, keep: false, verbose: false,
+    seeds: [1, 2, 3, 4, 5],
+    domains: 10,
+    outage: false,
+    outageSeconds: 5400,
+    minutes: 4,
+    killMin: 2,
+    killMax: 6,
+    killMinutes: undefined,
+    timeScale: 500,
+    idleSeconds: 30,
+    keep: false,
+    verbose: false,
   };
   readOptions(argv, USAGE, o, (flag, value) => {
     switch (flag) {
@@ -47,7 +78,8 @@ function parseArgs(argv) {
           const range = /^\s*(\d+)-(\d+)\s*$/.exec(part);
           if (!range) return [numberOption("--seeds", part.trim(), { integer: true })];
           const [from, to] = [Number(range[1]), Number(range[2])];
-          if (to < from || to - from >= 1000) throw new UsageError(`--seeds: the range ${part.trim()} must go upwards, at most 1000 seeds`);
+          if (to < from || to - from >= 1000)
+            throw new UsageError(`--seeds: the range ${part.trim()} must go upwards, at most 1000 seeds`);
           return Array.from({ length: to - from + 1 }, (_, i) => from + i);
         });
         break;
@@ -62,21 +94,33 @@ function parseArgs(argv) {
         o.outage = v === "on";
         break;
       }
-      case "--outage-seconds": o.outageSeconds = numberOption("--outage-seconds", value(), { min: 1 }); break;
-      case "--minutes": o.minutes = numberOption("--minutes", value(), { min: 0.1 }); break;
-      case "--kill-minutes": o.killMinutes = numberOption("--kill-minutes", value()); break;
+      case "--outage-seconds":
+        o.outageSeconds = numberOption("--outage-seconds", value(), { min: 1 });
+        break;
+      case "--minutes":
+        o.minutes = numberOption("--minutes", value(), { min: 0.1 });
+        break;
+      case "--kill-minutes":
+        o.killMinutes = numberOption("--kill-minutes", value());
+        break;
       case "--kill-every": {
         const v = value() ?? "";
         const m = /^(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?$/.exec(v);
         if (!m) throw new UsageError(`--kill-every takes seconds A-B (e.g. 2-6) or 0, not "${v}"`);
         o.killMin = Number(m[1]);
         o.killMax = m[2] === undefined ? o.killMin : Number(m[2]);
-        if (o.killMax < o.killMin || (o.killMin === 0 && o.killMax !== 0)) throw new UsageError(`--kill-every ${v}: give A-B with 0 < A <= B, or 0 for no kills`);
+        if (o.killMax < o.killMin || (o.killMin === 0 && o.killMax !== 0))
+          throw new UsageError(`--kill-every ${v}: give A-B with 0 < A <= B, or 0 for no kills`);
         break;
       }
-      case "--time-scale": o.timeScale = numberOption("--time-scale", value(), { min: 1 }); break;
-      case "--idle": o.idleSeconds = numberOption("--idle", value(), { min: 1 }); break;
-      default: return false;
+      case "--time-scale":
+        o.timeScale = numberOption("--time-scale", value(), { min: 1 });
+        break;
+      case "--idle":
+        o.idleSeconds = numberOption("--idle", value(), { min: 1 });
+        break;
+      default:
+        return false;
     }
     return true;
   });
@@ -127,54 +171,152 @@ function fleetFlow(simUrl, timeScale) {
   const scaled = (minutes) => Number(((minutes * DEADLINE_MARGIN) / timeScale).toFixed(6));
   const tab = IDS.tab;
   const config = {
-    id: IDS.config, type: "vcf-config", name: "SDDC Manager (simulator)", url: simUrl, tlsMode: "verify", ca: "", tls: "",
-    requestTimeout: 10, retryAttempts: 4, retryDelay: 0.2, pollInterval: 0.2, maxPollInterval: 1,
-    downloadDeadline: scaled(240), validationDeadline: scaled(15), precheckDeadline: scaled(40), componentDeadline: scaled(180),
-    sddcOutageBudget: scaled(120), sddcSettle: Number((5 / timeScale).toFixed(6)), authGrace: scaled(30),
-    downloadConcurrency: 2, completedPause: 3600,
+    id: IDS.config,
+    type: "vcf-config",
+    name: "SDDC Manager (simulator)",
+    url: simUrl,
+    tlsMode: "verify",
+    ca: "",
+    tls: "",
+    requestTimeout: 10,
+    retryAttempts: 4,
+    retryDelay: 0.2,
+    pollInterval: 0.2,
+    maxPollInterval: 1,
+    downloadDeadline: scaled(240),
+    validationDeadline: scaled(15),
+    precheckDeadline: scaled(40),
+    componentDeadline: scaled(180),
+    sddcOutageBudget: scaled(120),
+    sddcSettle: Number((5 / timeScale).toFixed(6)),
+    authGrace: scaled(30),
+    downloadConcurrency: 2,
+    completedPause: 3600,
   };
   const phase = (id, type, name, next, extra = {}) => ({
-    id, type, z: tab, name, server: IDS.config, domain: "", markdownMaxBytes: 12288, x: 0, y: 0, wires: [[next]], ...extra,
+    id,
+    type,
+    z: tab,
+    name,
+    server: IDS.config,
+    domain: "",
+    markdownMaxBytes: 12288,
+    x: 0,
+    y: 0,
+    wires: [[next]],
+    ...extra,
   });
   return [
     { id: tab, type: "tab", label: "VCF fleet soak", disabled: false, info: "" },
     config,
     {
-      id: IDS.inject, type: "inject", z: tab, name: "Upgrade the fleet", props: [], repeat: "", crontab: "", once: false,
-      onceDelay: 0.1, topic: "", x: 0, y: 0, wires: [[IDS.updates]],
+      id: IDS.inject,
+      type: "inject",
+      z: tab,
+      name: "Upgrade the fleet",
+      props: [],
+      repeat: "",
+      crontab: "",
+      once: false,
+      onceDelay: 0.1,
+      topic: "",
+      x: 0,
+      y: 0,
+      wires: [[IDS.updates]],
     },
-    { id: IDS.updates, type: "vcf-updates", z: tab, name: "Updates", server: IDS.config, domain: "", x: 0, y: 0, wires: [[IDS.withUpdate]] },
     {
-      id: IDS.withUpdate, type: "switch", z: tab, name: "update available", property: "payload.updateAvailable", propertyType: "msg",
-      rules: [{ t: "true" }], checkall: "true", repair: false, outputs: 1, x: 0, y: 0, wires: [[IDS.setDomain]],
+      id: IDS.updates,
+      type: "vcf-updates",
+      z: tab,
+      name: "Updates",
+      server: IDS.config,
+      domain: "",
+      x: 0,
+      y: 0,
+      wires: [[IDS.withUpdate]],
     },
     {
-      id: IDS.setDomain, type: "change", z: tab, name: "msg.domain = domain name",
-      rules: [{ t: "set", p: "domain", pt: "msg", to: "payload.domainName", tot: "msg" }], x: 0, y: 0, wires: [[IDS.download]],
+      id: IDS.withUpdate,
+      type: "switch",
+      z: tab,
+      name: "update available",
+      property: "payload.updateAvailable",
+      propertyType: "msg",
+      rules: [{ t: "true" }],
+      checkall: "true",
+      repair: false,
+      outputs: 1,
+      x: 0,
+      y: 0,
+      wires: [[IDS.setDomain]],
+    },
+    {
+      id: IDS.setDomain,
+      type: "change",
+      z: tab,
+      name: "msg.domain = domain name",
+      rules: [{ t: "set", p: "domain", pt: "msg", to: "payload.domainName", tot: "msg" }],
+      x: 0,
+      y: 0,
+      wires: [[IDS.download]],
     },
     phase(IDS.download, "vcf-download-bundles", "Download bundles", IDS.prechecks, { targetVersion: "" }),
     phase(IDS.prechecks, "vcf-prechecks", "Prechecks", IDS.ack),
-    phase(IDS.ack, "vcf-await-ack", "Acknowledgement", IDS.upgrade, { ignoreAlerts: true, alsoIgnoreErrors: true, failOnErrors: false }),
+    phase(IDS.ack, "vcf-await-ack", "Acknowledgement", IDS.upgrade, {
+      ignoreAlerts: true,
+      alsoIgnoreErrors: true,
+      failOnErrors: false,
+    }),
     { ...phase(IDS.upgrade, "vcf-upgrade", "Upgrade", IDS.sink) },
     {
-      id: IDS.sink, type: "function", z: tab, name: "record final output", outputs: 0, noerr: 0, initialize: "", finalize: "", libs: [],
+      id: IDS.sink,
+      type: "function",
+      z: tab,
+      name: "record final output",
+      outputs: 0,
+      noerr: 0,
+      initialize: "",
+      finalize: "",
+      libs: [],
       func: [
         "const vcf = msg.vcf || {};",
         "global.get('soakRecord')({ kind: 'output', domain: vcf.domainName, runId: vcf.runId, status: vcf.status, phase: vcf.phase, msgid: msg._msgid });",
         "return null;",
       ].join("\n"),
-      x: 0, y: 0, wires: [],
+      x: 0,
+      y: 0,
+      wires: [],
     },
-    { id: IDS.catch, type: "catch", z: tab, name: "VCF errors", scope: null, uncaught: false, x: 0, y: 0, wires: [[IDS.errors]] },
     {
-      id: IDS.errors, type: "function", z: tab, name: "record error", outputs: 0, noerr: 0, initialize: "", finalize: "", libs: [],
+      id: IDS.catch,
+      type: "catch",
+      z: tab,
+      name: "VCF errors",
+      scope: null,
+      uncaught: false,
+      x: 0,
+      y: 0,
+      wires: [[IDS.errors]],
+    },
+    {
+      id: IDS.errors,
+      type: "function",
+      z: tab,
+      name: "record error",
+      outputs: 0,
+      noerr: 0,
+      initialize: "",
+      finalize: "",
+      libs: [],
       func: [
         "const e = msg.error || {};",
         "const source = e.source || {};",
         "global.get('soakRecord')({ kind: 'error', node: source.name || source.type, domain: (msg.vcf && msg.vcf.domainName) || msg.domain, message: String(e.message || '').slice(0, 300) });",
         "return null;",
       ].join("\n"),
-      x: 0, y: 0, wires: [],
+      x: 0,
+      y: 0,
+      wires: [],
     },
   ];
 }
@@ -241,7 +383,10 @@ function readRuns(ctx) {
     if (err.code === "ENOENT") return [];
     throw err;
   }
-  return names.filter((n) => /^run-.*\.json$/.test(n)).map((n) => readJson(path.join(ctx.runsDir, n))).filter(Boolean);
+  return names
+    .filter((n) => /^run-.*\.json$/.test(n))
+    .map((n) => readJson(path.join(ctx.runsDir, n)))
+    .filter(Boolean);
 }
 
 /** completed | failed | active, from the status and, once the status is back at waiting_for_initiation, the outcome. */
@@ -302,7 +447,14 @@ class RequestCollector {
       this.lastSeq = e.seq;
       this.total++;
       if (e.method !== "GET" && !e.path.startsWith("/v1/tokens")) {
-        this.mutating.push({ seq: e.seq, at: e.at, method: e.method, path: e.path, status: e.status, body: e.requestBody });
+        this.mutating.push({
+          seq: e.seq,
+          at: e.at,
+          method: e.method,
+          path: e.path,
+          status: e.status,
+          body: e.requestBody,
+        });
       }
     }
   }
@@ -327,7 +479,11 @@ function duplicatesIn(requests, names) {
     if (e.method === "POST" && e.path === "/v1/upgrades") {
       const targets = (e.body?.resourceUpgradeSpecs ?? []).map((s) => String(s.resourceId)).sort();
       const domains = [...new Set(targets.map((id) => names.get(id) ?? id))].join("+");
-      add(`upgrade ${e.body?.bundleId} ${targets.join("+")}`, `POST /v1/upgrades bundle ${e.body?.bundleId} on ${domains} (${e.body?.resourceType} ${targets.length})`, e);
+      add(
+        `upgrade ${e.body?.bundleId} ${targets.join("+")}`,
+        `POST /v1/upgrades bundle ${e.body?.bundleId} on ${domains} (${e.body?.resourceType} ${targets.length})`,
+        e,
+      );
     } else if (e.method === "PATCH" && /^\/v1\/bundles\/[^/]+$/.test(e.path)) {
       if (e.status === 409) bundleRefused.set(e.path, (bundleRefused.get(e.path) ?? 0) + 1);
       else add(`bundle ${e.path}`, `PATCH ${e.path} (not refused)`, e);
@@ -339,7 +495,9 @@ function duplicatesIn(requests, names) {
       add(`task ${e.path}`, `PATCH ${e.path} (task retry)`, e);
     }
   }
-  const duplicates = [...groups.values()].filter((g) => g.statuses.length > 1).map((g) => ({ ...g, count: g.statuses.length }));
+  const duplicates = [...groups.values()]
+    .filter((g) => g.statuses.length > 1)
+    .map((g) => ({ ...g, count: g.statuses.length }));
   const refusedBundleRequests = [...bundleRefused.values()].reduce((a, b) => a + b, 0);
   return { duplicates, refusedBundleRequests };
 }
@@ -362,19 +520,26 @@ async function soakSeed(seed, o) {
   writeSettings(ctx.settingsFile, ctx.outputsFile);
 
   const sim = await startSimulator({
-    host: "127.0.0.1", port: 0, scenario: "many-domains", domains: o.domains, timeScale: o.timeScale,
+    host: "127.0.0.1",
+    port: 0,
+    scenario: "many-domains",
+    domains: o.domains,
+    timeScale: o.timeScale,
     faults: { outageSeconds: o.outage ? o.outageSeconds : 0 },
   });
   started.sims = [sim];
   const names = resourceNames(sim);
   const expected = [...new Set(names.values())].sort();
   if (expected.length !== o.domains + 1) {
-    throw new Error(`the simulator's state lists ${expected.length} domains, expected the management domain and ${o.domains} VI domains`);
+    throw new Error(
+      `the simulator's state lists ${expected.length} domains, expected the management domain and ${o.domains} VI domains`,
+    );
   }
   const collector = new RequestCollector(sim.url);
   ctx.port = await freePort();
   const editor = `http://127.0.0.1:${ctx.port}`;
-  const say = (text) => o.verbose && console.log(`  [seed ${seed} ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${text}`);
+  const say = (text) =>
+    o.verbose && console.log(`  [seed ${seed} ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${text}`);
 
   let t0 = Date.now();
   let node = startNodeRed(ctx);
@@ -404,7 +569,10 @@ async function soakSeed(seed, o) {
     await collector.poll();
     const runs = readRuns(ctx);
     const latest = latestRuns(runs);
-    const fingerprint = runs.map((r) => `${r.id}:${r.updatedAt}:${r.status}`).sort().join(",");
+    const fingerprint = runs
+      .map((r) => `${r.id}:${r.updatedAt}:${r.status}`)
+      .sort()
+      .join(",");
     if (fingerprint !== lastFingerprint) {
       lastFingerprint = fingerprint;
       lastChangeAt = now;
@@ -435,7 +603,9 @@ async function soakSeed(seed, o) {
       lastKillAt = Date.now();
       const statuses = countBy([...latest.values()].map((r) => r.status));
       kills.push({ at: (lastKillAt - t0) / 1000, up, statuses });
-      say(`SIGKILL ${kills.length}, ${up.toFixed(1)} s after Node-RED answered (it took ${((node.readyAt - node.spawnedAt) / 1000).toFixed(1)} s to start): ${formatCounts(statuses)}`);
+      say(
+        `SIGKILL ${kills.length}, ${up.toFixed(1)} s after Node-RED answered (it took ${((node.readyAt - node.spawnedAt) / 1000).toFixed(1)} s to start): ${formatCounts(statuses)}`,
+      );
       node = startNodeRed(ctx);
       node.grace = 500 + random() * 1500;
       nextKillAt = node.spawnedAt + nextKillAfter();
@@ -466,8 +636,20 @@ async function soakSeed(seed, o) {
   const sent = readJson(sentFile)?.sent ?? {};
   const sink = readSink(ctx);
   const result = summarize({
-    seed, o, expected, runs, sent, sink, requests: collector, names, kills, unexpectedExits, wallSeconds, endReason,
-    lastKillAt: lastKillAt === undefined ? undefined : (lastKillAt - t0) / 1000, tempDir,
+    seed,
+    o,
+    expected,
+    runs,
+    sent,
+    sink,
+    requests: collector,
+    names,
+    kills,
+    unexpectedExits,
+    wallSeconds,
+    endReason,
+    lastKillAt: lastKillAt === undefined ? undefined : (lastKillAt - t0) / 1000,
+    tempDir,
   });
   started.sims = [];
   await sim.stop();
@@ -484,13 +666,25 @@ function summarize(x) {
   const stuck = expectedRuns.filter((run) => verdict(run) === "active");
   const extraRuns = x.runs.length - latest.size;
   const outputs = new Map();
-  for (const e of x.sink.filter((s) => s.kind === "output")) outputs.set(e.domain, [...(outputs.get(e.domain) ?? []), e]);
+  for (const e of x.sink.filter((s) => s.kind === "output"))
+    outputs.set(e.domain, [...(outputs.get(e.domain) ?? []), e]);
   const duplicateOutputs = [...outputs.entries()].filter(([, list]) => list.length > 1);
   const missingOutputs = completed.filter((run) => !outputs.has(run.domainName)).map((r) => r.domainName);
   const errors = x.sink.filter((s) => s.kind === "error");
   const { duplicates, refusedBundleRequests } = duplicatesIn(x.requests.mutating, x.names);
   return {
-    ...x, completed, failed, stuck, notStarted, extraRuns, outputs, duplicateOutputs, missingOutputs, errors, duplicates, refusedBundleRequests,
+    ...x,
+    completed,
+    failed,
+    stuck,
+    notStarted,
+    extraRuns,
+    outputs,
+    duplicateOutputs,
+    missingOutputs,
+    errors,
+    duplicates,
+    refusedBundleRequests,
   };
 }
 
@@ -509,26 +703,43 @@ function report(r) {
     `duplicates ${r.duplicates.length},`,
     `final outputs ${[...r.outputs.values()].reduce((n, l) => n + l.length, 0)} (duplicate ${r.duplicateOutputs.length}, missing ${r.missingOutputs.length}),`,
     `wall ${r.wallSeconds.toFixed(1)} s`,
-  ].filter(Boolean).join(" ");
+  ]
+    .filter(Boolean)
+    .join(" ");
   console.log(line);
   const lastKill = r.lastKillAt === undefined ? "no kill" : `last kill at ${r.lastKillAt.toFixed(1)} s`;
-  console.log(`    ended: ${r.endReason}; ${lastKill}; ${r.requests.total} requests (${r.requests.mutating.length} changing, ${r.refusedBundleRequests} bundle downloads refused as already requested)${r.requests.lost ? `, ${r.requests.lost} LOST from the log` : ""}; ${r.errors.length} errors caught by the flow`);
+  console.log(
+    `    ended: ${r.endReason}; ${lastKill}; ${r.requests.total} requests (${r.requests.mutating.length} changing, ${r.refusedBundleRequests} bundle downloads refused as already requested)${r.requests.lost ? `, ${r.requests.lost} LOST from the log` : ""}; ${r.errors.length} errors caught by the flow`,
+  );
   for (const run of r.failed) {
-    console.log(`    failed ${run.domainName}: ${run.failureCode ?? "?"} in ${run.phase}: ${truncate(run.failureReason ?? "", 200)}`);
+    console.log(
+      `    failed ${run.domainName}: ${run.failureCode ?? "?"} in ${run.phase}: ${truncate(run.failureReason ?? "", 200)}`,
+    );
   }
   for (const run of r.stuck) {
     const owner = run.ownerNodeId ? `${NODE_NAMES[run.ownerNodeId] ?? "?"} (${run.ownerNodeId})` : "none";
     const last = run.log?.at(-1);
     const idle = ((Date.now() - Date.parse(run.updatedAt)) / 1000).toFixed(0);
-    console.log(`    STUCK ${run.domainName}: status ${run.status}, phase ${run.phase}, owner ${owner}, done [${(run.completedPhases ?? []).join(", ")}], sent [${(r.sent[run.id] ?? []).join(", ")}], unchanged for ${idle} s; last log: ${truncate(last ? `${last.phase ?? ""} ${last.text}` : "-", 160)}`);
+    console.log(
+      `    STUCK ${run.domainName}: status ${run.status}, phase ${run.phase}, owner ${owner}, done [${(run.completedPhases ?? []).join(", ")}], sent [${(r.sent[run.id] ?? []).join(", ")}], unchanged for ${idle} s; last log: ${truncate(last ? `${last.phase ?? ""} ${last.text}` : "-", 160)}`,
+    );
   }
   if (r.notStarted.length) console.log(`    not started (no run in the store): ${r.notStarted.join(", ")}`);
   if (r.extraRuns) console.log(`    ${r.extraRuns} more run(s) than domains in the store`);
-  for (const d of r.duplicates) console.log(`    DUPLICATE ${d.label}: ${d.count} times (HTTP ${d.statuses.join(", ")})`);
-  for (const [domain, list] of r.duplicateOutputs) console.log(`    DUPLICATE OUTPUT ${domain}: ${list.length} final outputs (runs ${[...new Set(list.map((e) => e.runId))].join(", ")})`);
-  if (r.missingOutputs.length) console.log(`    completed without a final output at the sink: ${r.missingOutputs.join(", ")}`);
+  for (const d of r.duplicates)
+    console.log(`    DUPLICATE ${d.label}: ${d.count} times (HTTP ${d.statuses.join(", ")})`);
+  for (const [domain, list] of r.duplicateOutputs)
+    console.log(
+      `    DUPLICATE OUTPUT ${domain}: ${list.length} final outputs (runs ${[...new Set(list.map((e) => e.runId))].join(", ")})`,
+    );
+  if (r.missingOutputs.length)
+    console.log(`    completed without a final output at the sink: ${r.missingOutputs.join(", ")}`);
   // Errors grouped by their text with ids and domain names blanked out.
-  const errorKinds = countBy(r.errors.map((e) => `${e.node}: ${truncate(e.message.replace(UUID, "<id>").replace(/\blab-[mw]\d+\b/g, "<domain>"), 240)}`));
+  const errorKinds = countBy(
+    r.errors.map(
+      (e) => `${e.node}: ${truncate(e.message.replace(UUID, "<id>").replace(/\blab-[mw]\d+\b/g, "<domain>"), 240)}`,
+    ),
+  );
   for (const [text, n] of Object.entries(errorKinds).slice(0, 5)) console.log(`    error ×${n} ${text}`);
   if (r.tempDir && r.o.keep) console.log(`    kept: ${r.tempDir}`);
 }
@@ -555,7 +766,11 @@ function summaryLine(results, o) {
 }
 
 function formatCounts(counts) {
-  return Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(", ") || "no runs yet";
+  return (
+    Object.entries(counts)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ") || "no runs yet"
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -563,8 +778,11 @@ function formatCounts(counts) {
 async function main() {
   const o = optionsOrExit("soak", USAGE, () => parseArgs(process.argv.slice(2)));
   releaseOnSignals("soak", "Node-RED and the simulator");
-  const killText = o.killMin > 0 ? `SIGKILL every ${o.killMin}-${o.killMax} s for up to ${o.killMinutes.toFixed(1)} min` : "no kills";
-  console.log(`SIGKILL soak: seeds ${o.seeds.join(",")}, management + ${o.domains} VI domains, SDDC Manager outage ${o.outage ? `on (${o.outageSeconds} simulated s)` : "off"}, time scale ${o.timeScale}x, ${killText}, bound ${o.minutes} min per seed`);
+  const killText =
+    o.killMin > 0 ? `SIGKILL every ${o.killMin}-${o.killMax} s for up to ${o.killMinutes.toFixed(1)} min` : "no kills";
+  console.log(
+    `SIGKILL soak: seeds ${o.seeds.join(",")}, management + ${o.domains} VI domains, SDDC Manager outage ${o.outage ? `on (${o.outageSeconds} simulated s)` : "off"}, time scale ${o.timeScale}x, ${killText}, bound ${o.minutes} min per seed`,
+  );
   const results = [];
   for (const seed of o.seeds) {
     if (isInterrupted()) break;

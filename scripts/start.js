@@ -21,16 +21,24 @@ const scenario = process.env.VCF_SIM_SCENARIO || "precheck-warnings";
 
 async function main() {
   const sim = await startSimulator({ port: simPort, scenario, timeScale }).catch((err) => {
-    throw new Error(`the simulator could not listen on 127.0.0.1:${simPort} (${err.message}); set VCF_SIM_PORT to a free port`);
+    throw new Error(
+      `the simulator could not listen on 127.0.0.1:${simPort} (${err.message}); set VCF_SIM_PORT to a free port`,
+    );
   });
   fs.mkdirSync(userDir, { recursive: true });
   const seed = fs.existsSync(path.join(userDir, "flows.json")) ? undefined : demoFlows(sim.url);
   clearStoredRuns();
-  const nodeRed = spawn(process.execPath, [
-    require.resolve("node-red/red.js"),
-    "--settings", path.join(__dirname, "node-red-settings.js"),
-    "--userDir", userDir,
-  ], { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, PORT: String(editorPort) } });
+  const nodeRed = spawn(
+    process.execPath,
+    [
+      require.resolve("node-red/red.js"),
+      "--settings",
+      path.join(__dirname, "node-red-settings.js"),
+      "--userDir",
+      userDir,
+    ],
+    { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, PORT: String(editorPort) } },
+  );
 
   let stopping = false;
   const stop = async (code) => {
@@ -48,15 +56,17 @@ async function main() {
   await waitForEditor(editor, nodeRed, { timeoutMs: 60_000, intervalMs: 200 });
   // With the simulator's credentials on the config node (Node-RED stores them encrypted).
   if (seed) await deploy(editor, seed.flows, new Map([[seed.configId, sim.credentials]]), "the demo flows");
-  console.log([
-    "",
-    `  Node-RED editor:      ${editor}/`,
-    `  Dashboard:            ${editor}/dashboard/vcf-upgrade`,
-    `  SDDC Manager (sim):   ${sim.url}  scenario "${scenario}", time scale ${timeScale}x`,
-    `  Sim credentials:      ${sim.credentials.username} / ${sim.credentials.password}`,
-    "  Press Ctrl-C to stop both.",
-    "",
-  ].join("\n"));
+  console.log(
+    [
+      "",
+      `  Node-RED editor:      ${editor}/`,
+      `  Dashboard:            ${editor}/dashboard/vcf-upgrade`,
+      `  SDDC Manager (sim):   ${sim.url}  scenario "${scenario}", time scale ${timeScale}x`,
+      `  Sim credentials:      ${sim.credentials.username} / ${sim.credentials.password}`,
+      "  Press Ctrl-C to stop both.",
+      "",
+    ].join("\n"),
+  );
 }
 
 /**
@@ -67,7 +77,8 @@ function clearStoredRuns() {
   // The run store is a folder of run files per config node (an older one a single .json file); the sent record is a file.
   const stored = fs.readdirSync(userDir).filter((name) => /^vcf-upgrade-(runs|sent)-/.test(name));
   for (const name of stored) fs.rmSync(path.join(userDir, name), { recursive: true, force: true });
-  if (stored.length > 0) console.log(`npm start: removed the runs of the previous demo (${stored.join(", ")}); the simulator starts fresh`);
+  if (stored.length > 0)
+    console.log(`npm start: removed the runs of the previous demo (${stored.join(", ")}); the simulator starts fresh`);
 }
 
 /**
@@ -80,7 +91,14 @@ function demoFlows(simUrl) {
   const config = main.find((node) => node.type === "vcf-config");
   if (!config) throw new Error(`${mainExample} has no vcf-config node`);
   // The examples are written for a real SDDC Manager; the demo points them at the simulator and polls at its pace.
-  Object.assign(config, { url: simUrl, tlsMode: "verify", pollInterval: 0.2, maxPollInterval: 1, sddcSettle: 0, completedPause: 30 });
+  Object.assign(config, {
+    url: simUrl,
+    tlsMode: "verify",
+    pollInterval: 0.2,
+    maxPollInterval: 1,
+    sddcSettle: 0,
+    completedPause: 30,
+  });
   return { flows: [...main, ...onConfig(readExample(dashboardExample), config.id)], configId: config.id };
 }
 
@@ -91,7 +109,9 @@ function readExample(file) {
 /** The flow without its own vcf-config node, its VCF nodes using `configId` instead (one engine for both tabs). */
 function onConfig(flow, configId) {
   const own = new Set(flow.filter((node) => node.type === "vcf-config").map((node) => node.id));
-  return flow.filter((node) => !own.has(node.id)).map((node) => (own.has(node.server) ? { ...node, server: configId } : node));
+  return flow
+    .filter((node) => !own.has(node.id))
+    .map((node) => (own.has(node.server) ? { ...node, server: configId } : node));
 }
 
 main().catch((err) => {

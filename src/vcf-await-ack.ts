@@ -29,7 +29,9 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
   function showOverride(): void {
     const value = override();
     if (node.closing || node.activeRuns().length > 0) return;
-    node.node.status(value === undefined ? {} : idleBadge(`ignore warnings: ${value ? "on" : "off"} (set by a control message)`));
+    node.node.status(
+      value === undefined ? {} : idleBadge(`ignore warnings: ${value ? "on" : "off"} (set by a control message)`),
+    );
   }
 
   function started(): void {
@@ -37,7 +39,9 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
       const value = override();
       if (value === undefined || node.closing) return;
       const checkbox = ackPolicy(node.def).ignoreAlerts;
-      node.node.log(`ignore warnings: ${value ? "on" : "off"} (set by a control message before this deploy or restart; the checkbox says ${checkbox ? "on" : "off"}). Send msg.ignoreAlerts "${CHECKBOX_DEFAULT}" to use the checkbox again`);
+      node.node.log(
+        `ignore warnings: ${value ? "on" : "off"} (set by a control message before this deploy or restart; the checkbox says ${checkbox ? "on" : "off"}). Send msg.ignoreAlerts "${CHECKBOX_DEFAULT}" to use the checkbox again`,
+      );
       showOverride();
     });
   }
@@ -51,14 +55,17 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
     for (const run of node.activeRuns()) {
       engine.awaitAcknowledgement(run.id, policy(), undefined, node.node.id).catch((err: unknown) => {
         if (node.closing || engine.getRun(run.id)?.status === "failed") return;
-        node.node.warn(`Could not apply the new "ignore warnings" setting to the upgrade run ${run.id} of domain ${run.domainName}: ${describeError(err)}`);
+        node.node.warn(
+          `Could not apply the new "ignore warnings" setting to the upgrade run ${run.id} of domain ${run.domainName}: ${describeError(err)}`,
+        );
       });
     }
   }
 
   /** The run named by msg.vcf.runId, else the active run of the message's (or the node's) domain, else the runs waiting at this node. */
   function candidates(request: PhaseRequest): UpgradeRun[] {
-    if (request.runId || request.domain) return [node.lookupRun(request)].filter((r): r is UpgradeRun => r !== undefined);
+    if (request.runId || request.domain)
+      return [node.lookupRun(request)].filter((r): r is UpgradeRun => r !== undefined);
     return node.ownedRuns().filter((r) => r.status === "waiting_for_alert_acknowledgement");
   }
 
@@ -68,7 +75,11 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
     const engine = node.engine();
     const released = candidates(request).filter((run) => engine.acknowledge(run.id) !== undefined);
     if (released.length === 0) {
-      const where = request.runId ? `for upgrade run ${request.runId}` : request.domain ? `for domain ${request.domain}` : "at this node";
+      const where = request.runId
+        ? `for upgrade run ${request.runId}`
+        : request.domain
+          ? `for domain ${request.domain}`
+          : "at this node";
       node.node.warn(`Nothing to acknowledge: no run is waiting for acknowledgement ${where}`);
     }
   }
@@ -76,7 +87,10 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
   function control(msg: NodeMessage): boolean {
     const { acknowledge: ack, ignoreAlerts } = readAckControl(msg);
     if (ignoreAlerts !== undefined) {
-      node.connection?.setIgnoreAlertsOverride(node.node.id, ignoreAlerts === CHECKBOX_DEFAULT ? undefined : ignoreAlerts);
+      node.connection?.setIgnoreAlertsOverride(
+        node.node.id,
+        ignoreAlerts === CHECKBOX_DEFAULT ? undefined : ignoreAlerts,
+      );
       showOverride();
       applyRules();
     }

@@ -39,28 +39,37 @@ export = function (RED: NodeAPI): void {
     });
     if (node.connection.problem) node.warn(node.connection.problem.message);
     if (def.tlsMode === "insecure") {
-      node.warn("TLS certificate checks are off (allow self-signed): anyone between Node-RED and SDDC Manager could read the credentials. Use a custom CA instead where you can.");
+      node.warn(
+        "TLS certificate checks are off (allow self-signed): anyone between Node-RED and SDDC Manager could read the credentials. Use a custom CA instead where you can.",
+      );
     }
     // A save outside a phase (an acknowledgement, the end of the pause after success) failed: nobody else hears it.
     node.connection.engine?.on("storeError", (err: unknown) => {
       const where = node.connection.storeFile ?? "(kept in memory)";
-      node.error(`Could not write the upgrade run file ${where}: ${describeError(err)}. The latest change (e.g. an acknowledgement) is lost if Node-RED restarts before the next successful write: check that the Node-RED user directory is writable and has free space`);
+      node.error(
+        `Could not write the upgrade run file ${where}: ${describeError(err)}. The latest change (e.g. an acknowledgement) is lost if Node-RED restarts before the next successful write: check that the Node-RED user directory is writable and has free space`,
+      );
     });
 
     const resume = (): void => {
-      node.connection.resumeRuns().catch((err: unknown) => node.error(`Could not resume upgrade runs: ${describeError(err)}`));
+      node.connection
+        .resumeRuns()
+        .catch((err: unknown) => node.error(`Could not resume upgrade runs: ${describeError(err)}`));
     };
     const stopListening = onFlowsStarted(RED.events, resume);
     // Node-RED waits (up to 15 s) for done(): the run file must not change after the flows stopped.
     node.on("close", (removed, done) => {
       stopListening();
-      node.connection.close().then(() => {
-        if (removed) reportKeptFiles(node);
-        done();
-      }, (err: unknown) => {
-        node.error(`Could not close the SDDC Manager connection cleanly: ${describeError(err)}`);
-        done();
-      });
+      node.connection.close().then(
+        () => {
+          if (removed) reportKeptFiles(node);
+          done();
+        },
+        (err: unknown) => {
+          node.error(`Could not close the SDDC Manager connection cleanly: ${describeError(err)}`);
+          done();
+        },
+      );
     });
   }
 
@@ -68,7 +77,9 @@ export = function (RED: NodeAPI): void {
   function reportKeptFiles(node: VcfConfigNode): void {
     const files = node.connection.files().filter((file) => fs.existsSync(file));
     if (files.length === 0) return;
-    node.log(`Deleted: its upgrade runs stay in ${files.join(" and ")}, for an undo in the editor (same node id); delete the files by hand if they are not needed`);
+    node.log(
+      `Deleted: its upgrade runs stay in ${files.join(" and ")}, for an undo in the editor (same node id); delete the files by hand if they are not needed`,
+    );
   }
 
   RED.nodes.registerType(CONFIG_TYPE, VcfConfig, { credentials: CREDENTIALS });
@@ -77,7 +88,10 @@ export = function (RED: NodeAPI): void {
   function deployed(id: string): DeployedConnection | undefined {
     const node = RED.nodes.getNode(id);
     if (!isVcfConfigNode(node) || !node.connection.settings) return undefined;
-    return { settings: node.connection.settings, credentials: { username: node.credentials?.username, password: node.credentials?.password } };
+    return {
+      settings: node.connection.settings,
+      credentials: { username: node.credentials?.username, password: node.credentials?.password },
+    };
   }
 
   const test: AdminHandler = (req, res) => {

@@ -26,8 +26,12 @@ export = function (RED: NodeAPI): void {
     let feed: StatusFeed | undefined;
     let problem: unknown;
     try {
-      feed = new StatusFeed(getConnection(RED, def.server), def.domain?.trim() || undefined, node,
-        Number.isFinite(maxBytes) && maxBytes > 0 ? { markdownMaxBytes: maxBytes } : {});
+      feed = new StatusFeed(
+        getConnection(RED, def.server),
+        def.domain?.trim() || undefined,
+        node,
+        Number.isFinite(maxBytes) && maxBytes > 0 ? { markdownMaxBytes: maxBytes } : {},
+      );
     } catch (err) {
       problem = err;
       node.status(errorBadge(err));
@@ -47,15 +51,18 @@ export = function (RED: NodeAPI): void {
         if (!feed) throw problem;
         await feed.emitCurrent(readPhaseRequest(msg, {}).domain, closing.signal, send);
       };
-      refresh().then(() => done(), (err: unknown) => {
-        if (closing.signal.aborted) {
-          done(); // aborted by a redeploy or restart
-          return;
-        }
-        const readable = toReadableError(err);
-        node.status(errorBadge(err));
-        done(readable);
-      });
+      refresh().then(
+        () => done(),
+        (err: unknown) => {
+          if (closing.signal.aborted) {
+            done(); // aborted by a redeploy or restart
+            return;
+          }
+          const readable = toReadableError(err);
+          node.status(errorBadge(err));
+          done(readable);
+        },
+      );
     });
 
     node.on("close", (_removed, done) => {

@@ -34,7 +34,10 @@ export = function (RED: NodeAPI): void {
         const all = await engine.discoverUpdates(controller.signal);
         const found = domain ? all.filter(({ info }) => matchesDomain(info, domain)) : all;
         if (domain && found.length === 0) {
-          throw new InputError("domain", `Domain "${domain}" is not among the domains SDDC Manager lists (${all.map(({ info }) => info.domainName).join(", ") || "none"}): check the domain name or id`);
+          throw new InputError(
+            "domain",
+            `Domain "${domain}" is not among the domains SDDC Manager lists (${all.map(({ info }) => info.domainName).join(", ") || "none"}): check the domain name or id`,
+          );
         }
         for (const { info, error } of found) {
           send(updatesMessage(msg, info));
@@ -45,15 +48,20 @@ export = function (RED: NodeAPI): void {
         const summary = `${plural(found.length, "domain")}, ${updates} with an update`;
         node.status(unread ? warningBadge(`${summary}, ${unread} not read`) : idleBadge(summary));
       };
-      discover().then(() => done(), (err: unknown) => {
-        if (closed) {
-          done(); // aborted by a redeploy or restart
-          return;
-        }
-        const readable = toReadableError(err);
-        node.status(errorBadge(err));
-        done(readable);
-      }).finally(() => requests.delete(controller));
+      discover()
+        .then(
+          () => done(),
+          (err: unknown) => {
+            if (closed) {
+              done(); // aborted by a redeploy or restart
+              return;
+            }
+            const readable = toReadableError(err);
+            node.status(errorBadge(err));
+            done(readable);
+          },
+        )
+        .finally(() => requests.delete(controller));
     });
 
     node.on("close", (_removed, done) => {

@@ -12,7 +12,10 @@ class UsageError extends Error {}
 function readOptions(argv, usage, o, onOption) {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith("--") && arg.includes("=")
+        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+        : [arg, undefined];
     const value = () => (inline !== undefined ? inline : argv[++i]);
     if (flag === "--help" || flag === "-h") {
       console.log(usage);
@@ -27,7 +30,9 @@ function readOptions(argv, usage, o, onOption) {
 function numberOption(name, text, { min = 0, integer = false } = {}) {
   const n = Number(text);
   if (text === undefined || text === "" || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`${name} needs ${integer ? "a whole number" : "a number"} of at least ${min}, not "${text ?? ""}"`);
+    throw new UsageError(
+      `${name} needs ${integer ? "a whole number" : "a number"} of at least ${min}, not "${text ?? ""}"`,
+    );
   }
   return n;
 }
@@ -74,4 +79,14 @@ function resourceNames(sim) {
   return names;
 }
 
-module.exports = { UsageError, readOptions, numberOption, optionsOrExit, sleep, countBy, truncate, UUID, resourceNames };
+module.exports = {
+  UsageError,
+  readOptions,
+  numberOption,
+  optionsOrExit,
+  sleep,
+  countBy,
+  truncate,
+  UUID,
+  resourceNames,
+};

@@ -101,7 +101,9 @@ async function waitForEditor(editor, child, { timeoutMs, intervalMs, tail }) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (!isRunning(child)) {
-      throw new Error(`Node-RED exited (code ${child.exitCode}, signal ${child.signalCode}) before it answered${tail ? `:\n${tail.join("\n")}` : ""}`);
+      throw new Error(
+        `Node-RED exited (code ${child.exitCode}, signal ${child.signalCode}) before it answered${tail ? `:\n${tail.join("\n")}` : ""}`,
+      );
     }
     if (await isEditorReady(editor)) return;
     await sleep(intervalMs);
@@ -116,7 +118,9 @@ async function waitForEditor(editor, child, { timeoutMs, intervalMs, tail }) {
 async function deploy(editor, flows, credentials, what) {
   const headers = { "Content-Type": "application/json", "Node-RED-API-Version": "v2" };
   const current = await (await fetch(`${editor}/flows`, { headers })).json();
-  const withCredentials = flows.map((node) => (credentials.has(node.id) ? { ...node, credentials: credentials.get(node.id) } : node));
+  const withCredentials = flows.map((node) =>
+    credentials.has(node.id) ? { ...node, credentials: credentials.get(node.id) } : node,
+  );
   const res = await fetch(`${editor}/flows`, {
     method: "POST",
     headers: { ...headers, "Node-RED-Deployment-Type": "full" },
@@ -135,4 +139,15 @@ async function trigger(editor, injectId) {
   }
 }
 
-module.exports = { freePort, nodeRedTempDir, isRunning, spawnNodeRed, killNodeRed, stopNodeRed, isEditorReady, waitForEditor, deploy, trigger };
+module.exports = {
+  freePort,
+  nodeRedTempDir,
+  isRunning,
+  spawnNodeRed,
+  killNodeRed,
+  stopNodeRed,
+  isEditorReady,
+  waitForEditor,
+  deploy,
+  trigger,
+};

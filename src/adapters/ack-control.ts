@@ -45,16 +45,24 @@ function flag(value: boolean | string | undefined): boolean {
 /** msg.acknowledge: exactly true releases; false or absent does not; anything else (e.g. the text "true") is refused. */
 function readAcknowledge(value: unknown): boolean {
   if (value === undefined || value === null || typeof value === "boolean") return value === true;
-  throw new InputError("msg.acknowledge", `msg.acknowledge must be true (a boolean) to release a waiting run, not ${describeValue(value)}: set it as a boolean (in a change or inject node choose the boolean type), or send msg.payload "acknowledge"`);
+  throw new InputError(
+    "msg.acknowledge",
+    `msg.acknowledge must be true (a boolean) to release a waiting run, not ${describeValue(value)}: set it as a boolean (in a change or inject node choose the boolean type), or send msg.payload "acknowledge"`,
+  );
 }
 
 function describeValue(value: unknown): string {
-  return typeof value === "string" ? `the text ${JSON.stringify(value)}` : `${typeof value} ${JSON.stringify(value) ?? String(value)}`;
+  return typeof value === "string"
+    ? `the text ${JSON.stringify(value)}`
+    : `${typeof value} ${JSON.stringify(value) ?? String(value)}`;
 }
 
 function readIgnoreAlerts(value: unknown, field: string): boolean | typeof CHECKBOX_DEFAULT {
   if (typeof value !== "boolean" && value !== CHECKBOX_DEFAULT) {
-    throw new InputError(field, `${field} must be true or false (a boolean), or "${CHECKBOX_DEFAULT}" for the node's checkbox, not ${JSON.stringify(value) ?? String(value)}`);
+    throw new InputError(
+      field,
+      `${field} must be true or false (a boolean), or "${CHECKBOX_DEFAULT}" for the node's checkbox, not ${JSON.stringify(value) ?? String(value)}`,
+    );
   }
   return value;
 }

@@ -9,9 +9,13 @@ import type { PhaseNode, PhaseNodeDef } from "./phase-node";
 export function readCancelReason(msg: NodeMessage, nodeLabel: string): string | undefined {
   if (msg.cancel === undefined || msg.cancel === false) return undefined;
   if (msg.cancel !== true) {
-    throw new InputError("msg.cancel", `msg.cancel must be true (a boolean) to cancel a run, not ${JSON.stringify(msg.cancel) ?? String(msg.cancel)}`);
+    throw new InputError(
+      "msg.cancel",
+      `msg.cancel must be true (a boolean) to cancel a run, not ${JSON.stringify(msg.cancel) ?? String(msg.cancel)}`,
+    );
   }
-  if (msg.reason === undefined || msg.reason === null || msg.reason === "") return `cancel message to node ${nodeLabel}`;
+  if (msg.reason === undefined || msg.reason === null || msg.reason === "")
+    return `cancel message to node ${nodeLabel}`;
   if (typeof msg.reason !== "string") {
     throw new InputError("msg.reason", "msg.reason must be text saying why the run is cancelled, or left out");
   }
@@ -22,7 +26,11 @@ export function readCancelReason(msg: NodeMessage, nodeLabel: string): string | 
  * Cancels the run msg.vcf.runId names, else the active run of msg.domain (or the node's Domain), else the runs
  * this node works on. Warns when there is nothing to cancel, and names remote work that goes on in SDDC Manager.
  */
-export async function cancelFromMessage<TDef extends PhaseNodeDef>(phaseNode: PhaseNode<TDef>, msg: NodeMessage, reason: string): Promise<void> {
+export async function cancelFromMessage<TDef extends PhaseNodeDef>(
+  phaseNode: PhaseNode<TDef>,
+  msg: NodeMessage,
+  reason: string,
+): Promise<void> {
   const engine = phaseNode.engine();
   const request = readPhaseRequest(msg, phaseNode.def);
   let targets: string[];
@@ -37,7 +45,9 @@ export async function cancelFromMessage<TDef extends PhaseNodeDef>(phaseNode: Ph
     targets = phaseNode.activeRuns().map((r) => r.id);
   }
   if (targets.length === 0) {
-    phaseNode.node.warn("Nothing to cancel: no run is being worked on at this node; send msg.domain or msg.vcf.runId to name one");
+    phaseNode.node.warn(
+      "Nothing to cancel: no run is being worked on at this node; send msg.domain or msg.vcf.runId to name one",
+    );
   }
   for (const target of targets) {
     const run = await engine.cancel(target, reason);
@@ -46,6 +56,8 @@ export async function cancelFromMessage<TDef extends PhaseNodeDef>(phaseNode: Ph
       continue;
     }
     const remote = remoteWorkWarning(run);
-    phaseNode.node.warn(`Cancelled the upgrade run ${run.id} of domain ${run.domainName} (${run.status}): ${reason}${remote ? `. ${remote}` : ""}`);
+    phaseNode.node.warn(
+      `Cancelled the upgrade run ${run.id} of domain ${run.domainName} (${run.status}): ${reason}${remote ? `. ${remote}` : ""}`,
+    );
   }
 }

@@ -13,8 +13,11 @@ export interface TlsConfigNode {
 }
 
 export function isTlsConfigNode(value: unknown): value is TlsConfigNode {
-  return typeof value === "object" && value !== null &&
-    typeof (value as { addTLSOptions?: unknown }).addTLSOptions === "function";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { addTLSOptions?: unknown }).addTLSOptions === "function"
+  );
 }
 
 export type ClientLog = NonNullable<VcfClientOptions["log"]>;
@@ -22,8 +25,16 @@ export type ClientLog = NonNullable<VcfClientOptions["log"]>;
 export function requireCredentials(credentials: Credentials | undefined): Required<Credentials> {
   const username = credentials?.username?.trim() ?? "";
   const password = credentials?.password ?? "";
-  if (!username) throw new ConfigError("username", "Username is empty: open the vcf-config node and enter the SDDC Manager user (e.g. administrator@vsphere.local)");
-  if (!password) throw new ConfigError("password", "Password is empty: open the vcf-config node and enter the SDDC Manager password");
+  if (!username)
+    throw new ConfigError(
+      "username",
+      "Username is empty: open the vcf-config node and enter the SDDC Manager user (e.g. administrator@vsphere.local)",
+    );
+  if (!password)
+    throw new ConfigError(
+      "password",
+      "Password is empty: open the vcf-config node and enter the SDDC Manager password",
+    );
   return { username, password };
 }
 
@@ -61,7 +72,10 @@ function tlsOptions(connection: ConnectionSettings, lookupNode: (id: string) => 
       const id = connection.tlsConfigId ?? "";
       const tlsNode = lookupNode(id);
       if (!isTlsConfigNode(tlsNode)) {
-        throw new ConfigError("tls", `TLS configuration "${id}" is not deployed: deploy it or choose another TLS option`);
+        throw new ConfigError(
+          "tls",
+          `TLS configuration "${id}" is not deployed: deploy it or choose another TLS option`,
+        );
       }
       const opts = tlsNode.addTLSOptions({});
       const ca = opts.ca;

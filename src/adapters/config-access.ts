@@ -11,15 +11,21 @@ export interface VcfConfigNode extends Node<Credentials> {
 }
 
 export function isVcfConfigNode(value: unknown): value is VcfConfigNode {
-  return typeof value === "object" && value !== null &&
-    (value as { connection?: unknown }).connection instanceof VcfConnection;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as { connection?: unknown }).connection instanceof VcfConnection
+  );
 }
 
 /** The connection of the node's `server` setting; throws an error naming the setting when it is missing. */
 export function getConnection(RED: NodeAPI, serverId: string | undefined): VcfConnection {
   const config = serverId ? RED.nodes.getNode(serverId) : undefined;
   if (!isVcfConfigNode(config)) {
-    throw new InputError("server", "No SDDC Manager connection: open the node and select a vcf-config node in Server, then deploy");
+    throw new InputError(
+      "server",
+      "No SDDC Manager connection: open the node and select a vcf-config node in Server, then deploy",
+    );
   }
   return config.connection;
 }

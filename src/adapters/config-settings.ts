@@ -44,7 +44,10 @@ export interface ConnectionSettings {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(capText(message, ENTRY_CAP));
     this.name = "ConfigError";
   }
@@ -65,14 +68,23 @@ export function parseBaseUrl(value: unknown): string {
   // Any "@" at all: a password may hold "/", "?", "#" or spaces, so no rule can tell where user information ends,
   // and an SDDC Manager URL never needs one. The text is not echoed: it may hold a password.
   if (text.includes("@")) {
-    throw new ConfigError("url", "SDDC Manager URL contains user information (user:password@): remove it and enter the credentials in the Username and Password fields");
+    throw new ConfigError(
+      "url",
+      "SDDC Manager URL contains user information (user:password@): remove it and enter the credentials in the Username and Password fields",
+    );
   }
   const url = URL_PATTERN.test(text) ? urlOrNull(text) : null;
   if (!url) {
-    throw new ConfigError("url", `SDDC Manager URL "${text}" is not valid: enter https://<sddc-manager-fqdn> (scheme, host and optional port, no path)`);
+    throw new ConfigError(
+      "url",
+      `SDDC Manager URL "${text}" is not valid: enter https://<sddc-manager-fqdn> (scheme, host and optional port, no path)`,
+    );
   }
   if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
-    throw new ConfigError("url", `SDDC Manager URL "${text}" uses http://, which would send the password unencrypted: use https://${url.host} (http:// is accepted only for this machine: localhost, 127.x.x.x, [::1])`);
+    throw new ConfigError(
+      "url",
+      `SDDC Manager URL "${text}" uses http://, which would send the password unencrypted: use https://${url.host} (http:// is accepted only for this machine: localhost, 127.x.x.x, [::1])`,
+    );
   }
   return text.replace(/\/$/, "");
 }
@@ -103,7 +115,8 @@ export function sameOrigin(a: string, b: string): boolean {
 export function parseTlsMode(value: unknown): TlsMode {
   if (value === undefined || value === "") return "verify";
   const mode = TLS_MODES.find((m) => m === value);
-  if (!mode) throw new ConfigError("tlsMode", `TLS option "${String(value)}" is unknown: choose one of ${TLS_MODES.join(", ")}`);
+  if (!mode)
+    throw new ConfigError("tlsMode", `TLS option "${String(value)}" is unknown: choose one of ${TLS_MODES.join(", ")}`);
   return mode;
 }
 
@@ -120,12 +133,19 @@ export function parseConnection(def: VcfConfigDef): ConnectionSettings {
     const ca = (def.ca ?? "").trim();
     const problem = caCertificateProblem(ca);
     if (problem) {
-      throw new ConfigError("ca", `Custom CA is not a usable PEM certificate: ${problem}. Paste the CA certificate as exported, including the BEGIN/END CERTIFICATE lines`);
+      throw new ConfigError(
+        "ca",
+        `Custom CA is not a usable PEM certificate: ${problem}. Paste the CA certificate as exported, including the BEGIN/END CERTIFICATE lines`,
+      );
     }
     settings.ca = ca;
   }
   if (tlsMode === "tls-config") {
-    if (!def.tls) throw new ConfigError("tls", "TLS configuration is empty: select a TLS configuration node or choose another TLS option");
+    if (!def.tls)
+      throw new ConfigError(
+        "tls",
+        "TLS configuration is empty: select a TLS configuration node or choose another TLS option",
+      );
     settings.tlsConfigId = def.tls;
   }
   return settings;
@@ -146,11 +166,25 @@ interface NumberField {
 }
 
 type TimeField =
-  | "requestTimeout" | "retryDelay" | "pollInterval" | "maxPollInterval" | "downloadDeadline" | "validationDeadline"
-  | "precheckDeadline" | "componentDeadline" | "sddcOutageBudget" | "sddcSettle" | "authGrace" | "completedPause";
+  | "requestTimeout"
+  | "retryDelay"
+  | "pollInterval"
+  | "maxPollInterval"
+  | "downloadDeadline"
+  | "validationDeadline"
+  | "precheckDeadline"
+  | "componentDeadline"
+  | "sddcOutageBudget"
+  | "sddcSettle"
+  | "authGrace"
+  | "completedPause";
 
 function timeField(
-  field: TimeField, label: string, unit: "seconds" | "minutes", maxMs: number | undefined, zeroAllowed = false,
+  field: TimeField,
+  label: string,
+  unit: "seconds" | "minutes",
+  maxMs: number | undefined,
+  zeroAllowed = false,
 ): NumberField {
   const factor = unit === "seconds" ? SECOND : MINUTE;
   return { field, label, unit, factor, zeroAllowed, max: (maxMs ?? 0) / factor };
@@ -165,21 +199,47 @@ export const TIME_FIELDS: Readonly<Record<TimeField, NumberField>> = {
   retryDelay: timeField("retryDelay", "First retry after", "seconds", MINUTE),
   pollInterval: timeField("pollInterval", "Poll interval", "seconds", SETTING_MAX_MS.pollIntervalMs),
   maxPollInterval: timeField("maxPollInterval", "Longest poll interval", "seconds", SETTING_MAX_MS.maxPollIntervalMs),
-  downloadDeadline: timeField("downloadDeadline", "Deadline per bundle download", "minutes", SETTING_MAX_MS.downloadDeadlineMs),
-  validationDeadline: timeField("validationDeadline", "Validation deadline", "minutes", SETTING_MAX_MS.validationDeadlineMs),
+  downloadDeadline: timeField(
+    "downloadDeadline",
+    "Deadline per bundle download",
+    "minutes",
+    SETTING_MAX_MS.downloadDeadlineMs,
+  ),
+  validationDeadline: timeField(
+    "validationDeadline",
+    "Validation deadline",
+    "minutes",
+    SETTING_MAX_MS.validationDeadlineMs,
+  ),
   precheckDeadline: timeField("precheckDeadline", "Precheck deadline", "minutes", SETTING_MAX_MS.precheckDeadlineMs),
-  componentDeadline: timeField("componentDeadline", "Component deadline", "minutes", SETTING_MAX_MS.componentDeadlineMs),
-  sddcOutageBudget: timeField("sddcOutageBudget", "SDDC Manager outage budget", "minutes", SETTING_MAX_MS.sddcOutageBudgetMs),
+  componentDeadline: timeField(
+    "componentDeadline",
+    "Component deadline",
+    "minutes",
+    SETTING_MAX_MS.componentDeadlineMs,
+  ),
+  sddcOutageBudget: timeField(
+    "sddcOutageBudget",
+    "SDDC Manager outage budget",
+    "minutes",
+    SETTING_MAX_MS.sddcOutageBudgetMs,
+  ),
   sddcSettle: timeField("sddcSettle", "Settle time after the outage", "minutes", SETTING_MAX_MS.sddcSettleMs, true),
   authGrace: timeField("authGrace", "Credential grace", "minutes", SETTING_MAX_MS.authGraceMs),
   completedPause: timeField("completedPause", "Pause after success", "seconds", SETTING_MAX_MS.completedPauseMs, true),
 };
 const RETRY_ATTEMPTS: NumberField = { field: "retryAttempts", label: "Read attempts", unit: "attempts", factor: 1 };
-const DOWNLOAD_CONCURRENCY: NumberField = { field: "downloadConcurrency", label: "Parallel downloads", unit: "bundles", factor: 1 };
+const DOWNLOAD_CONCURRENCY: NumberField = {
+  field: "downloadConcurrency",
+  label: "Parallel downloads",
+  unit: "bundles",
+  factor: 1,
+};
 
 function parseRetry(def: VcfConfigDef): ConnectionSettings["retry"] {
   const maxAttempts = numberOf(def.retryAttempts, RETRY_ATTEMPTS, 4);
-  if (!Number.isInteger(maxAttempts)) throw new ConfigError("retryAttempts", "Read attempts must be a whole number (1 or more)");
+  if (!Number.isInteger(maxAttempts))
+    throw new ConfigError("retryAttempts", "Read attempts must be a whole number (1 or more)");
   const baseDelayMs = numberOf(def.retryDelay, TIME_FIELDS.retryDelay, 0.5);
   return { maxAttempts, baseDelayMs, maxDelayMs: Math.max(MAX_RETRY_DELAY_MS, baseDelayMs) };
 }
@@ -213,7 +273,10 @@ function numberOf(value: unknown, f: NumberField, fallback?: number): number {
   const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN;
   if (!Number.isFinite(n) || n < 0 || (n === 0 && !f.zeroAllowed) || (f.max !== undefined && n > f.max)) {
     const range = `${f.zeroAllowed ? "0 or more" : "more than 0"}${f.max === undefined ? "" : `, at most ${f.max}`}`;
-    throw new ConfigError(f.field, `${f.label} must be a number of ${f.unit} (${range}), not "${capText(String(value), NAME_CAP)}"`);
+    throw new ConfigError(
+      f.field,
+      `${f.label} must be a number of ${f.unit} (${range}), not "${capText(String(value), NAME_CAP)}"`,
+    );
   }
   return n * f.factor;
 }

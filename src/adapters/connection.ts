@@ -1,10 +1,24 @@
 // What a vcf-config node owns: one client, one engine, one run store, and the phase nodes that resume runs.
 import path from "node:path";
-import { describeUnreadableRun, isTerminal, nextPhase, UpgradeEngine, type Phase, type UnreadableRun, type UpgradeRun } from "../engine";
+import {
+  describeUnreadableRun,
+  isTerminal,
+  nextPhase,
+  UpgradeEngine,
+  type Phase,
+  type UnreadableRun,
+  type UpgradeRun,
+} from "../engine";
 import { FileRunStore, MemoryRunStore, type RunStore } from "../store";
 import { VcfClient } from "../vcf/client";
 import { buildClientOptions, type ClientLog, type Credentials } from "./client-options";
-import { parseConnection, parseEngineSettings, sameOrigin, type ConnectionSettings, type VcfConfigDef } from "./config-settings";
+import {
+  parseConnection,
+  parseEngineSettings,
+  sameOrigin,
+  type ConnectionSettings,
+  type VcfConfigDef,
+} from "./config-settings";
 import { describeError, toReadableError } from "./errors";
 import { phaseNodeWiredAfter, PHASE_NODE_TYPES, resumeAction, type ResumeAction } from "./handoff";
 import { messageCopy } from "./message-copy";
@@ -72,22 +86,28 @@ export class VcfConnection {
         this.storeFile = fileStore.directory;
         store = fileStore;
       } else {
-        deps.log("warn", "Node-RED has no user directory: upgrade runs are kept in memory and do not survive a restart");
+        deps.log(
+          "warn",
+          "Node-RED has no user directory: upgrade runs are kept in memory and do not survive a restart",
+        );
         store = new MemoryRunStore();
       }
       const engine = new UpgradeEngine({ client, store, settings: parseEngineSettings(deps.def) });
       engine.on("warning", (text: string) => deps.log("warn", text));
       this.engine = engine;
       let runsLoaded = false;
-      engine.ready().then(() => {
-        runsLoaded = true;
-        for (const damaged of engine.unreadableRuns()) deps.log("warn", unreadableRunWarning(damaged));
-      }, () => undefined);
+      engine.ready().then(
+        () => {
+          runsLoaded = true;
+          for (const damaged of engine.unreadableRuns()) deps.log("warn", unreadableRunWarning(damaged));
+        },
+        () => undefined,
+      );
       const bookkeepingFile = deps.userDir ? path.join(deps.userDir, bookkeepingFileName(deps.def.id)) : undefined;
       // Until the engine has loaded its runs, none of them is known to be gone.
       // An unreadable run keeps its records too: it may be fixed by hand and read again.
-      const isKnownRun = (runId: string): boolean => !runsLoaded || engine.getRun(runId) !== undefined ||
-        engine.unreadableRuns().some((u) => u.runId === runId);
+      const isKnownRun = (runId: string): boolean =>
+        !runsLoaded || engine.getRun(runId) !== undefined || engine.unreadableRuns().some((u) => u.runId === runId);
       // A resumed output is built from the copy: kept until the run has ended and its last output went out (a failed
       // run reports its failure with the message it has in hand).
       const needsMessage = (runId: string): boolean => {
@@ -95,7 +115,12 @@ export class VcfConnection {
         if (!run || !isTerminal(run.status)) return true;
         return run.status !== "failed" && !this.bookkeeping?.wasSent(runId, run.phase);
       };
-      const bookkeeping = new RunBookkeeping(bookkeepingFile, (text) => deps.log("warn", text), isKnownRun, needsMessage);
+      const bookkeeping = new RunBookkeeping(
+        bookkeepingFile,
+        (text) => deps.log("warn", text),
+        isKnownRun,
+        needsMessage,
+      );
       this.bookkeeping = bookkeeping;
       engine.on("change", (run: UpgradeRun) => {
         if (isTerminal(run.status)) bookkeeping.forgetGoneRuns();
@@ -193,7 +218,10 @@ export class VcfConnection {
       try {
         await this.resumeRun(engine, run);
       } catch (err) {
-        this.deps.log("warn", `Could not resume the upgrade run ${run.id} of domain ${run.domainName}: ${describeError(err)}`);
+        this.deps.log(
+          "warn",
+          `Could not resume the upgrade run ${run.id} of domain ${run.domainName}: ${describeError(err)}`,
+        );
       }
     }
   }
@@ -221,23 +249,33 @@ export class VcfConnection {
     if (owner && owner.server === this.deps.def.id) {
       if (!this.waitingReported.has(run.id)) {
         this.waitingReported.add(run.id);
-        this.deps.log("warn", `The upgrade run ${run.id} of domain ${run.domainName} waits for node ${owner.id} (${owner.type}), which is disabled or on a disabled flow: enable it to continue the run`);
+        this.deps.log(
+          "warn",
+          `The upgrade run ${run.id} of domain ${run.domainName} waits for node ${owner.id} (${owner.type}), which is disabled or on a disabled flow: enable it to continue the run`,
+        );
       }
       return;
     }
     const who = ownerId ? `node ${ownerId}` : "no node";
-    await engine.abandonRun(run.id, `The run was owned by ${who}, which is no longer deployed with this SDDC Manager connection; start the upgrade again`);
+    await engine.abandonRun(
+      run.id,
+      `The run was owned by ${who}, which is no longer deployed with this SDDC Manager connection; start the upgrade again`,
+    );
   }
 
   /** What the owner does with the run (see handoff.ts); a run left to the flow on purpose is reported once. */
   private resumeActionFor(run: UpgradeRun, ownerId: string): ResumeAction {
     const next = nextPhase(run.phase);
     const sent = this.bookkeeping?.wasSent(run.id, run.phase) ?? false;
-    const nextPhaseWired = next !== undefined && phaseNodeWiredAfter(ownerId, next, this.deps.def.id, this.deps.findInFlows);
+    const nextPhaseWired =
+      next !== undefined && phaseNodeWiredAfter(ownerId, next, this.deps.def.id, this.deps.findInFlows);
     const action = resumeAction(run, { sent, nextPhaseWired });
     if (action === "none" && next && !isTerminal(run.status) && !this.waitingReported.has(run.id)) {
       this.waitingReported.add(run.id);
-      this.deps.log("warn", `The upgrade run ${run.id} of domain ${run.domainName} is in status ${run.status}: its ${run.phase} output was sent, and no ${PHASE_NODE_TYPES[next]} node is wired after node ${ownerId}. It continues when a message with its msg.vcf (or its domain) reaches a ${PHASE_NODE_TYPES[next]} node`);
+      this.deps.log(
+        "warn",
+        `The upgrade run ${run.id} of domain ${run.domainName} is in status ${run.status}: its ${run.phase} output was sent, and no ${PHASE_NODE_TYPES[next]} node is wired after node ${ownerId}. It continues when a message with its msg.vcf (or its domain) reaches a ${PHASE_NODE_TYPES[next]} node`,
+      );
     }
     return action;
   }
@@ -246,8 +284,13 @@ export class VcfConnection {
   private unsentFinalOutputs(engine: UpgradeEngine): UpgradeRun[] {
     const latest = new Map<string, UpgradeRun>();
     for (const run of engine.listRuns()) latest.set(run.domainId, run); // listRuns is oldest first
-    return [...latest.values()].filter((run) => run.outcome === "successfully_completed" && isTerminal(run.status) &&
-      run.completedPhases.includes("upgrade") && !this.bookkeeping?.wasSent(run.id, "upgrade"));
+    return [...latest.values()].filter(
+      (run) =>
+        run.outcome === "successfully_completed" &&
+        isTerminal(run.status) &&
+        run.completedPhases.includes("upgrade") &&
+        !this.bookkeeping?.wasSent(run.id, "upgrade"),
+    );
   }
 
   /** Aborts waits and requests, then closes the client's connections; resolves once the files are final. Persisted runs stay for the next start. */
@@ -262,10 +305,12 @@ export class VcfConnection {
 
 function unreadableRunWarning(damaged: UnreadableRun): string {
   const domain = damaged.domainName ?? damaged.domainId;
-  return `${describeUnreadableRun(damaged)}. It is kept in the file unchanged and not resumed; ` +
+  return (
+    `${describeUnreadableRun(damaged)}. It is kept in the file unchanged and not resumed; ` +
     `${domain ? `new runs for domain ${domain} are refused` : "its domain cannot be told"} until it is resolved: stop Node-RED ` +
     "(it reads the run files when it starts), fix the entry or, after checking in SDDC Manager that none of its operations still runs, " +
-    "remove it, then start Node-RED again";
+    "remove it, then start Node-RED again"
+  );
 }
 
 /** One run store (a directory, one file per run) per vcf-config node, in Node-RED's user directory. */

@@ -6,7 +6,10 @@ import { ConfigError } from "./config-settings";
 
 /** An input problem found by the adapter before anything was sent to SDDC Manager. */
 export class InputError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(capText(message, ENTRY_CAP));
     this.name = "InputError";
   }

@@ -18,7 +18,9 @@ export function onFlowsStarted(events: RuntimeEvents, handler: () => void): () =
   if (!subscribers) {
     const handlers = new Set<() => void>();
     // A copy: a handler may subscribe or unsubscribe others while they are being called.
-    const dispatch = (): void => { for (const h of [...handlers]) h(); };
+    const dispatch = (): void => {
+      for (const h of [...handlers]) h();
+    };
     subscribers = { handlers, dispatch };
     byBus.set(events, subscribers);
     events.on(EVENT, dispatch);

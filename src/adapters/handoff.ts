@@ -40,7 +40,7 @@ export function resumeAction(run: UpgradeRun, facts: HandoffFacts): ResumeAction
 /** Link-out and link-call nodes reach the link-in nodes named in `links`. */
 function targetsOf(node: FlowNodeConfig): string[] {
   const wired = (node.wires ?? []).flat();
-  const linked = node.type === "link out" || node.type === "link call" ? node.links ?? [] : [];
+  const linked = node.type === "link out" || node.type === "link call" ? (node.links ?? []) : [];
   return [...wired, ...linked];
 }
 
@@ -49,7 +49,10 @@ function targetsOf(node: FlowNodeConfig): string[] {
  * nodes end a path: what they send is their own output, not this one.
  */
 export function phaseNodeWiredAfter(
-  fromId: string, phase: Phase, configId: string, findInFlows: (id: string) => FlowNodeConfig | undefined,
+  fromId: string,
+  phase: Phase,
+  configId: string,
+  findInFlows: (id: string) => FlowNodeConfig | undefined,
 ): boolean {
   const start = findInFlows(fromId);
   if (!start) return false;

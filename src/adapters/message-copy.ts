@@ -10,15 +10,36 @@ export const MESSAGE_COPY_MAX_BYTES = 16 * 1024;
  * Never kept at the top level: the HTTP request/response objects and headers of http and websocket nodes, and the
  * properties every phase output sets anew.
  */
-const LEFT_OUT_AT_TOP = new Set(["req", "res", "socketid", "headers", "statuscode", "topic", "payload", "vcf", "markdown"]);
+const LEFT_OUT_AT_TOP = new Set([
+  "req",
+  "res",
+  "socketid",
+  "headers",
+  "statuscode",
+  "topic",
+  "payload",
+  "vcf",
+  "markdown",
+]);
 
 /**
  * Never kept at any depth: a property whose name, in lower case without "-", "_", "." and spaces, contains one of
  * these, or is one of SECRET_NAMES.
  */
 export const SECRET_NAME_PARTS = [
-  "password", "passwd", "passphrase", "secret", "token", "apikey", "authorization", "credential", "cookie", "session",
-  "privatekey", "accesskey", "bearer",
+  "password",
+  "passwd",
+  "passphrase",
+  "secret",
+  "token",
+  "apikey",
+  "authorization",
+  "credential",
+  "cookie",
+  "session",
+  "privatekey",
+  "accesskey",
+  "bearer",
 ] as const;
 export const SECRET_NAMES = ["auth", "pass", "pwd"] as const;
 
@@ -29,7 +50,9 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 export function looksSecret(name: string): boolean {
   const folded = name.toLowerCase().replace(/[-_.\s]/g, "");
-  return (SECRET_NAMES as readonly string[]).includes(folded) || SECRET_NAME_PARTS.some((part) => folded.includes(part));
+  return (
+    (SECRET_NAMES as readonly string[]).includes(folded) || SECRET_NAME_PARTS.some((part) => folded.includes(part))
+  );
 }
 
 /**

@@ -1,6 +1,12 @@
 // Builds the messages the nodes send. Phase nodes reuse the incoming msg (keeping _msgid and user properties).
 import {
-  plural, renderMarkdown, statusText, type DomainStatusView, type DomainUpdateInfo, type Phase, type UpgradeRun,
+  plural,
+  renderMarkdown,
+  statusText,
+  type DomainStatusView,
+  type DomainUpdateInfo,
+  type Phase,
+  type UpgradeRun,
 } from "../engine";
 import { escapeMarkdown } from "../engine/markdown";
 import { capText, NAME_CAP } from "../vcf/text-cap";
@@ -25,7 +31,10 @@ export type PhaseSummary =
   | { phase: "download"; bundles: Array<{ bundleId: string; description?: string; downloadStatus?: string }> }
   | { phase: "prechecks"; errors: number; warnings: number; findings: UpgradeRun["findings"] }
   | { phase: "acknowledgement"; acknowledged: boolean; rule?: string }
-  | { phase: "upgrade"; components: Array<{ componentType: string; bundleId: string; upgradeId: string; status?: string }> };
+  | {
+      phase: "upgrade";
+      components: Array<{ componentType: string; bundleId: string; upgradeId: string; status?: string }>;
+    };
 
 export interface MarkdownLimit {
   /** Cap in UTF-8 bytes of msg.markdown, and of vcf-status's payload.markdown, payload.log and payload.findings each. */
@@ -72,7 +81,9 @@ export interface DomainStatusPayload extends StatusLists {
 }
 
 export function statusMessage(
-  listed: { id: string; name: string }, view: DomainStatusView, limit: MarkdownLimit = {},
+  listed: { id: string; name: string },
+  view: DomainStatusView,
+  limit: MarkdownLimit = {},
 ): NodeMessage {
   // the name may come straight from SDDC Manager's domain list
   const domain = { id: listed.id, name: capText(listed.name, NAME_CAP) };
@@ -84,7 +95,9 @@ export function statusMessage(
     statusText: statusText(view, domain.name),
     step: view.step,
     progress: view.progress,
-    markdown: run ? renderMarkdown(run, markdownOptions(limit)) : `**${escapeMarkdown(domain.name)}**: no upgrade has run yet.`,
+    markdown: run
+      ? renderMarkdown(run, markdownOptions(limit))
+      : `**${escapeMarkdown(domain.name)}**: no upgrade has run yet.`,
     ...(run ? statusLists(run, limit.markdownMaxBytes) : { log: [], logOmitted: 0, findings: [], findingsOmitted: 0 }),
   };
   if (run) {
@@ -109,7 +122,9 @@ function summarize(run: UpgradeRun, phase: Phase): PhaseSummary {
       return {
         phase,
         bundles: Object.values(run.remote.bundles).map((b) => ({
-          bundleId: b.bundleId, description: b.description, downloadStatus: b.downloadStatus,
+          bundleId: b.bundleId,
+          description: b.description,
+          downloadStatus: b.downloadStatus,
         })),
       };
     case "prechecks": {
@@ -123,7 +138,10 @@ function summarize(run: UpgradeRun, phase: Phase): PhaseSummary {
       return {
         phase,
         components: Object.values(run.remote.upgrades).map((u) => ({
-          componentType: u.componentType, bundleId: u.bundleId, upgradeId: u.upgradeId, status: u.status,
+          componentType: u.componentType,
+          bundleId: u.bundleId,
+          upgradeId: u.upgradeId,
+          status: u.status,
         })),
       };
   }

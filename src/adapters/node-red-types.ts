@@ -77,7 +77,11 @@ export interface NodeAPI {
   nodes: {
     createNode(node: object, def: NodeDef): void;
     // The runtime calls the constructor with `this` bound to the new node; each node type narrows it.
-    registerType<TDef extends NodeDef, TNode>(type: string, constructor: NodeConstructor<TDef, TNode>, options?: RegisterOptions): void;
+    registerType<TDef extends NodeDef, TNode>(
+      type: string,
+      constructor: NodeConstructor<TDef, TNode>,
+      options?: RegisterOptions,
+    ): void;
     getNode(id: string): unknown;
     /** Every node of the flow configuration, also disabled ones and those on disabled flows. */
     eachNode(callback: (node: NodeDef & Record<string, unknown>) => void): void;

@@ -40,8 +40,10 @@ export interface PhaseSpec<TDef extends PhaseNodeDef> {
 /** What a node logs when it picks a run up after a restart or redeploy. */
 const RESUME_LOG: Readonly<Record<Exclude<ResumeAction, "none">, (phase: Phase, run: UpgradeRun) => string>> = {
   continue: (phase, run) => `Resuming the ${phase} phase of run ${run.id} for domain ${run.domainName}`,
-  send: (phase, run) => `Resuming run ${run.id} for domain ${run.domainName}: its ${phase} phase is done, sending its output`,
-  "send-again": (phase, run) => `Resuming run ${run.id} for domain ${run.domainName}: its ${phase} output was sent, but the next node had not taken the run over when Node-RED stopped; sending it again`,
+  send: (phase, run) =>
+    `Resuming run ${run.id} for domain ${run.domainName}: its ${phase} phase is done, sending its output`,
+  "send-again": (phase, run) =>
+    `Resuming run ${run.id} for domain ${run.domainName}: its ${phase} output was sent, but the next node had not taken the run over when Node-RED stopped; sending it again`,
 };
 
 /** A run this node is working on: one controller (close aborts it) and the phase's promise. */
@@ -129,9 +131,15 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
     const run = this.lookupRun(request);
     if (run) return run;
     if (request.runId) {
-      throw new InputError("msg.vcf.runId", `Upgrade run ${request.runId} is unknown to this SDDC Manager connection: send the message of the previous VCF node unchanged`);
+      throw new InputError(
+        "msg.vcf.runId",
+        `Upgrade run ${request.runId} is unknown to this SDDC Manager connection: send the message of the previous VCF node unchanged`,
+      );
     }
-    throw new InputError("domain", `No upgrade is running for domain "${requireDomain(request)}": start one with a vcf-download-bundles node first`);
+    throw new InputError(
+      "domain",
+      `No upgrade is running for domain "${requireDomain(request)}": start one with a vcf-download-bundles node first`,
+    );
   }
 
   /** Like findRun, but undefined when there is no such run. */
@@ -144,19 +152,22 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
   }
 
   private onInput(msg: NodeMessage, send: SendFunction, done: DoneFunction): void {
-    this.handleInput(msg, send).then(() => done(), (err: unknown) => {
-      if (this.closed) {
-        done(); // stopped by a redeploy or restart: the run resumes when the node is back
-        return;
-      }
-      if (err instanceof AlreadyRunningError) {
-        done(err); // the running phase keeps its badge
-        return;
-      }
-      const readable = toReadableError(err);
-      this.node.status(errorBadge(err));
-      done(readable);
-    });
+    this.handleInput(msg, send).then(
+      () => done(),
+      (err: unknown) => {
+        if (this.closed) {
+          done(); // stopped by a redeploy or restart: the run resumes when the node is back
+          return;
+        }
+        if (err instanceof AlreadyRunningError) {
+          done(err); // the running phase keeps its badge
+          return;
+        }
+        const readable = toReadableError(err);
+        this.node.status(errorBadge(err));
+        done(readable);
+      },
+    );
   }
 
   private async handleInput(msg: NodeMessage, send: SendFunction): Promise<void> {
@@ -170,8 +181,11 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
     if (this.spec.startsRun) {
       const clusterImages = readClusterImages(msg);
       const started = await engine.startRun({
-        domain: requireDomain(request), targetVersion: request.targetVersion, ownerNodeId: this.node.id,
-        sddcManagerUrl: this.connection?.settings?.baseUrl, ...(clusterImages ? { clusterImages } : {}),
+        domain: requireDomain(request),
+        targetVersion: request.targetVersion,
+        ownerNodeId: this.node.id,
+        sddcManagerUrl: this.connection?.settings?.baseUrl,
+        ...(clusterImages ? { clusterImages } : {}),
       });
       runId = started.id;
     } else {
@@ -226,15 +240,19 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
     const engine = this.engine();
     if (this.active.has(runId)) {
       const run = engine.getRun(runId);
-      throw new AlreadyRunningError(`This node is already running the ${this.spec.phase} phase of upgrade run ${runId}${run ? ` for domain ${run.domainName}` : ""}: this message is not passed on; the node sends the phase's output once, when the phase ends`);
+      throw new AlreadyRunningError(
+        `This node is already running the ${this.spec.phase} phase of upgrade run ${runId}${run ? ` for domain ${run.domainName}` : ""}: this message is not passed on; the node sends the phase's output once, when the phase ends`,
+      );
     }
     if (input) this.unaccepted.set(runId, input);
     const controller = new AbortController();
     const work = this.behaviour.execute(engine, runId, controller.signal);
-    const settled = work.catch(() => undefined).finally(() => {
-      this.active.delete(runId);
-      this.unaccepted.delete(runId);
-    });
+    const settled = work
+      .catch(() => undefined)
+      .finally(() => {
+        this.active.delete(runId);
+        this.unaccepted.delete(runId);
+      });
     this.active.set(runId, { controller, settled });
     const run = await work;
     if (!this.closed) this.node.status(phaseDoneBadge(run, this.spec.phase));

@@ -120,9 +120,11 @@ export class RunBookkeeping {
   private dropGoneRuns(): boolean {
     let changed = false;
     for (const records of [this.sent, this.messages]) {
-      for (const id of [...records.keys()].filter((runId) => !this.isKnownRun(runId))) changed = records.delete(id) || changed;
+      for (const id of [...records.keys()].filter((runId) => !this.isKnownRun(runId)))
+        changed = records.delete(id) || changed;
     }
-    for (const id of [...this.messages.keys()].filter((runId) => !this.needsMessage(runId))) changed = this.messages.delete(id) || changed;
+    for (const id of [...this.messages.keys()].filter((runId) => !this.needsMessage(runId)))
+      changed = this.messages.delete(id) || changed;
     return changed;
   }
 

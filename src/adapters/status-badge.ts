@@ -51,10 +51,14 @@ function attentionRank(status: UpgradeStatus): number {
  */
 export function domainsBadge(domains: readonly DomainState[]): NodeStatus {
   const first = domains.reduce<DomainState | undefined>(
-    (best, d) => (!best || attentionRank(d.status) < attentionRank(best.status) ? d : best), undefined);
+    (best, d) => (!best || attentionRank(d.status) < attentionRank(best.status) ? d : best),
+    undefined,
+  );
   if (!first) return idleBadge("no domains");
   const badge = runBadge(first);
-  return domains.length === 1 ? badge : { ...badge, text: shortText(`${domains.length} domains; ${badge.text ?? ""}`, BADGE_MAX) };
+  return domains.length === 1
+    ? badge
+    : { ...badge, text: shortText(`${domains.length} domains; ${badge.text ?? ""}`, BADGE_MAX) };
 }
 
 /** The badge once a phase node has finished its part of the run. */

@@ -44,7 +44,11 @@ export class StatusFeed {
    * Sends the current state of `ref` (or of the watched domains) once.
    * @param send the input handler's send when a message asked for it; else the node's own
    */
-  async emitCurrent(ref: string | undefined, signal: AbortSignal, send: FeedOutput["send"] = this.sendOwn): Promise<void> {
+  async emitCurrent(
+    ref: string | undefined,
+    signal: AbortSignal,
+    send: FeedOutput["send"] = this.sendOwn,
+  ): Promise<void> {
     for (const domain of await this.domains(ref ?? this.domainRef, signal)) this.emit(domain, send);
   }
 
@@ -69,7 +73,9 @@ export class StatusFeed {
   private async domains(ref: string | undefined, signal: AbortSignal): Promise<DomainRef[]> {
     const engine = this.connection.requireEngine();
     await engine.ready();
-    const stored = uniqueDomains(engine.listRuns()).filter((d) => !ref || matchesDomain({ domainId: d.id, domainName: d.name }, ref));
+    const stored = uniqueDomains(engine.listRuns()).filter(
+      (d) => !ref || matchesDomain({ domainId: d.id, domainName: d.name }, ref),
+    );
     if (ref && stored.length > 0) return stored;
     try {
       if (ref) {

@@ -98,5 +98,11 @@ function leadingWithin<T>(items: T[], cap: number): T[] {
 }
 
 function statusFinding(f: Finding): StatusFinding {
-  return { severity: f.severity, name: f.name, resource: f.resource ?? "", description: f.description, remediation: f.remediation ?? "" };
+  return {
+    severity: f.severity,
+    name: f.name,
+    resource: f.resource ?? "",
+    description: f.description,
+    remediation: f.remediation ?? "",
+  };
 }

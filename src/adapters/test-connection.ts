@@ -33,14 +33,22 @@ export interface TestDeps {
 export async function testConnection(id: string, body: unknown, deps: TestDeps): Promise<TestResult> {
   try {
     const form = formValues(body);
-    const def: VcfConfigDef = { id, type: "vcf-config", url: form.url, tlsMode: form.tlsMode, ca: form.ca, tls: form.tls };
+    const def: VcfConfigDef = {
+      id,
+      type: "vcf-config",
+      url: form.url,
+      tlsMode: form.tlsMode,
+      ca: form.ca,
+      tls: form.tls,
+    };
     const connection = parseConnection(def);
     connection.requestTimeoutMs = Math.min(connection.requestTimeoutMs, TEST_TIMEOUT_MS);
     connection.retry.maxAttempts = 1;
     const credentials = formCredentials(form, connection, deps.deployed(id));
     const client = new VcfClient(buildClientOptions(connection, credentials, deps.lookupNode));
     const [manager] = await client.getSddcManagers().finally(() => client.close());
-    if (!manager) return { ok: false, error: "SDDC Manager answered but listed no SDDC Manager (GET /v1/sddc-managers was empty)" };
+    if (!manager)
+      return { ok: false, error: "SDDC Manager answered but listed no SDDC Manager (GET /v1/sddc-managers was empty)" };
     return { ok: true, version: manager.version, fqdn: manager.fqdn };
   } catch (err) {
     return { ok: false, error: describeError(err) };
@@ -56,10 +64,15 @@ interface FormValues extends Credentials {
 
 function formValues(body: unknown): FormValues {
   const source = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
-  const text = (key: string): string | undefined => (typeof source[key] === "string" ? (source[key] as string) : undefined);
+  const text = (key: string): string | undefined =>
+    typeof source[key] === "string" ? (source[key] as string) : undefined;
   return {
-    url: text("url"), tlsMode: text("tlsMode"), ca: text("ca"), tls: text("tls"),
-    username: text("username"), password: text("password"),
+    url: text("url"),
+    tlsMode: text("tlsMode"),
+    ca: text("ca"),
+    tls: text("tls"),
+    username: text("username"),
+    password: text("password"),
   };
 }
 
@@ -67,22 +80,37 @@ function formValues(body: unknown): FormValues {
  * The form's credentials. An empty or untouched field falls back to the deployed node's, but only when the form
  * tests the deployed URL and TLS settings, and the stored password only for the stored username.
  */
-function formCredentials(form: Credentials, tested: ConnectionSettings, deployed: DeployedConnection | undefined): Credentials {
+function formCredentials(
+  form: Credentials,
+  tested: ConnectionSettings,
+  deployed: DeployedConnection | undefined,
+): Credentials {
   const typedPassword = form.password && form.password !== PASSWORD_PLACEHOLDER ? form.password : undefined;
   const typedUsername = form.username?.trim() ? form.username : undefined;
   if (typedPassword && typedUsername) return { username: typedUsername, password: typedPassword };
   if (!deployed) return { username: typedUsername, password: typedPassword };
   if (!sameEndpoint(deployed.settings, tested)) {
-    throw new Error("The URL or TLS settings differ from the deployed ones, so the stored username and password are not used: type the password (and username) in the form to test these settings, or deploy them first");
+    throw new Error(
+      "The URL or TLS settings differ from the deployed ones, so the stored username and password are not used: type the password (and username) in the form to test these settings, or deploy them first",
+    );
   }
   if (!typedPassword && typedUsername !== undefined && typedUsername !== deployed.credentials.username) {
-    throw new Error("The username differs from the deployed one, so the stored password is not used: type the password for this username too");
+    throw new Error(
+      "The username differs from the deployed one, so the stored password is not used: type the password for this username too",
+    );
   }
-  return { username: typedUsername ?? deployed.credentials.username, password: typedPassword ?? deployed.credentials.password };
+  return {
+    username: typedUsername ?? deployed.credentials.username,
+    password: typedPassword ?? deployed.credentials.password,
+  };
 }
 
 /** Same scheme, host and port, and the same TLS choice and trust. */
 function sameEndpoint(a: ConnectionSettings, b: ConnectionSettings): boolean {
-  return sameOrigin(a.baseUrl, b.baseUrl) && a.tlsMode === b.tlsMode &&
-    (a.ca ?? "") === (b.ca ?? "") && (a.tlsConfigId ?? "") === (b.tlsConfigId ?? "");
+  return (
+    sameOrigin(a.baseUrl, b.baseUrl) &&
+    a.tlsMode === b.tlsMode &&
+    (a.ca ?? "") === (b.ca ?? "") &&
+    (a.tlsConfigId ?? "") === (b.tlsConfigId ?? "")
+  );
 }

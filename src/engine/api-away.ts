@@ -17,7 +17,10 @@ export function upgradesSddcManager(run: UpgradeRun | undefined): boolean {
 
 /** True when this run or the management run it follows has SDDC Manager's own upgrade under way. */
 function sddcManagerUpgrading(ctx: PhaseContext): boolean {
-  return upgradesSddcManager(ctx.run) || upgradesSddcManager(ctx.run.managementRunId ? ctx.runById(ctx.run.managementRunId) : undefined);
+  return (
+    upgradesSddcManager(ctx.run) ||
+    upgradesSddcManager(ctx.run.managementRunId ? ctx.runById(ctx.run.managementRunId) : undefined)
+  );
 }
 
 /**
@@ -26,7 +29,8 @@ function sddcManagerUpgrading(ctx: PhaseContext): boolean {
  * stopped appliance is reported now, not after the outage budget.
  */
 export async function startWhenApiBack<T>(
-  start: () => Promise<T>, o: { upgrading: () => boolean; client: VcfClient; settings: EngineSettings; signal: AbortSignal },
+  start: () => Promise<T>,
+  o: { upgrading: () => boolean; client: VcfClient; settings: EngineSettings; signal: AbortSignal },
 ): Promise<T> {
   const deadline = Date.now() + o.settings.sddcOutageBudgetMs;
   for (;;) {
@@ -57,7 +61,10 @@ export async function rideOutApiAbsence(ctx: PhaseContext, what: string, work: (
   for (let attempt = 1; ; attempt++) {
     try {
       await work();
-      if (ctx.run.deadlines[AWAY_KEY] !== undefined) await ctx.handle.update((r) => { delete r.deadlines[AWAY_KEY]; });
+      if (ctx.run.deadlines[AWAY_KEY] !== undefined)
+        await ctx.handle.update((r) => {
+          delete r.deadlines[AWAY_KEY];
+        });
       return;
     } catch (err) {
       if (!isApiAway(err) || isAbort(err, ctx.signal) || ctx.signal.aborted) throw err;
@@ -65,7 +72,11 @@ export async function rideOutApiAbsence(ctx: PhaseContext, what: string, work: (
       await waitForApi(ctx, what, err);
       progressMark = ctx.run.updatedAt;
       // A server that answers the probe but keeps failing the work must not be asked in a tight loop.
-      await delay(Math.min(ctx.settings.maxPollIntervalMs, ctx.settings.pollIntervalMs * 2 ** Math.min(attempt - 1, 10)), ctx.signal, what);
+      await delay(
+        Math.min(ctx.settings.maxPollIntervalMs, ctx.settings.pollIntervalMs * 2 ** Math.min(attempt - 1, 10)),
+        ctx.signal,
+        what,
+      );
     }
   }
 }
@@ -74,7 +85,10 @@ async function waitForApi(ctx: PhaseContext, what: string, err: unknown): Promis
   const budget = ctx.settings.sddcOutageBudgetMs;
   const why = sddcManagerUpgrading(ctx) ? "SDDC Manager is upgrading itself" : "SDDC Manager may be restarting";
   if (ctx.run.deadlines[AWAY_KEY] === undefined) {
-    await ctx.handle.log("warning", `${what}: no answer from SDDC Manager (${errorText(err)}); ${why}: waiting up to ${describeDuration(budget)} for its API, then continuing from the recorded state`);
+    await ctx.handle.log(
+      "warning",
+      `${what}: no answer from SDDC Manager (${errorText(err)}); ${why}: waiting up to ${describeDuration(budget)} for its API, then continuing from the recorded state`,
+    );
   }
   const stepBefore = ctx.run.step;
   await ctx.handle.step(`Waiting for SDDC Manager's API to answer again (${why}); then ${what} continues`);
@@ -89,9 +103,13 @@ async function waitForApi(ctx: PhaseContext, what: string, err: unknown): Promis
     });
   } catch (e) {
     if (!(e instanceof EngineError) || e.code !== "DEADLINE") throw e;
-    throw new EngineError("DEADLINE", `SDDC Manager's API stayed unavailable longer than the outage budget (${describeDuration(budget)}); ${what} stopped at: ${errorText(err)}`, {
-      fix: "Check the SDDC Manager appliance (console, services) and the network to it, then start the run again (it continues the remote work already done)",
-    });
+    throw new EngineError(
+      "DEADLINE",
+      `SDDC Manager's API stayed unavailable longer than the outage budget (${describeDuration(budget)}); ${what} stopped at: ${errorText(err)}`,
+      {
+        fix: "Check the SDDC Manager appliance (console, services) and the network to it, then start the run again (it continues the remote work already done)",
+      },
+    );
   }
   await ctx.handle.log("info", `SDDC Manager answers again: ${what} continues from the recorded state`);
   await ctx.handle.step(stepBefore);

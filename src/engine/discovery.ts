@@ -8,17 +8,27 @@ import { chooseRelease } from "./releases";
 import type { DomainUpdateInfo, UpgradeStatus } from "./types";
 
 /** The domain `ref` (id or name) names, and every domain SDDC Manager lists. */
-export async function lookupDomain(client: VcfClient, ref: string, signal?: AbortSignal): Promise<{ domain: Domain; domains: Domain[] }> {
+export async function lookupDomain(
+  client: VcfClient,
+  ref: string,
+  signal?: AbortSignal,
+): Promise<{ domain: Domain; domains: Domain[] }> {
   if (typeof ref !== "string" || ref.trim() === "") {
-    throw new EngineError("BAD_INPUT", "domain is empty", { field: "domain", fix: "Give the domain's id or name, e.g. sfo-m01" });
+    throw new EngineError("BAD_INPUT", "domain is empty", {
+      field: "domain",
+      fix: "Give the domain's id or name, e.g. sfo-m01",
+    });
   }
   const wanted = ref.trim();
   const domains = await client.getDomains({ signal });
-  const found = domains.find((d) => d.id === wanted) ?? domains.find((d) => d.name === wanted) ??
+  const found =
+    domains.find((d) => d.id === wanted) ??
+    domains.find((d) => d.name === wanted) ??
     domains.find((d) => d.name.toLowerCase() === wanted.toLowerCase());
   if (!found) {
     throw new EngineError("DOMAIN_NOT_FOUND", `Domain "${capText(wanted, NAME_CAP)}" was not found in SDDC Manager`, {
-      field: "domain", fix: `Use the id or name of one of: ${domains.map((d) => capText(d.name, NAME_CAP)).join(", ") || "(no domains)"}`,
+      field: "domain",
+      fix: `Use the id or name of one of: ${domains.map((d) => capText(d.name, NAME_CAP)).join(", ") || "(no domains)"}`,
     });
   }
   return { domain: withShortName(found), domains };
@@ -40,10 +50,17 @@ export interface DomainDiscovery {
  * upgraded now, and `error` too when that is because reading failed (after the client's retries).
  */
 export async function discoverDomain(
-  client: VcfClient, domain: Domain, upgradeStatus: UpgradeStatus, signal?: AbortSignal,
+  client: VcfClient,
+  domain: Domain,
+  upgradeStatus: UpgradeStatus,
+  signal?: AbortSignal,
 ): Promise<DomainDiscovery> {
   const info: DomainUpdateInfo = {
-    domainId: domain.id, domainName: capText(domain.name, NAME_CAP), currentVersion: "", updateAvailable: false, components: [],
+    domainId: domain.id,
+    domainName: capText(domain.name, NAME_CAP),
+    currentVersion: "",
+    updateAvailable: false,
+    components: [],
     upgradeStatus,
   };
   if (domain.type) info.domainType = domain.type;
@@ -65,15 +82,21 @@ export async function discoverDomain(
       const now = current?.bom?.find((e) => e.name === entry.name)?.version;
       if (now !== undefined && now === entry.version) continue;
       info.components.push({
-        name: entry.name, targetVersion: entry.version,
-        ...(entry.publicName ? { publicName: entry.publicName } : {}), ...(now ? { currentVersion: now } : {}),
+        name: entry.name,
+        targetVersion: entry.version,
+        ...(entry.publicName ? { publicName: entry.publicName } : {}),
+        ...(now ? { currentVersion: now } : {}),
       });
     }
   } catch (err) {
     if (isAbort(err, signal)) throw err;
     const cause = asEngineError(err);
     info.problem = capText(`Could not read the releases: ${cause.message}`, LINE_CAP);
-    const error = new EngineError("REMOTE_FAILURE", `Could not read the releases of domain ${info.domainName}: ${cause.message}`, cause.fix ? { fix: cause.fix } : {});
+    const error = new EngineError(
+      "REMOTE_FAILURE",
+      `Could not read the releases of domain ${info.domainName}: ${cause.message}`,
+      cause.fix ? { fix: cause.fix } : {},
+    );
     error.cause = err;
     return { info, error };
   }

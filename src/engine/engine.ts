@@ -23,9 +23,7 @@ import { sameVersion } from "./versions";
 import { appendLog, isTerminal, transition } from "./transitions";
 import { PHASE_STATUSES, ownerCannotAct, previousPhase, repairPhaseMarks } from "./ownership";
 import { describeUnreadableRun, type UnreadableRun } from "./unreadable-run";
-import type {
-  AckPolicy, DomainStatusView, EngineSettings, Phase, StartRunRequest, UpgradeRun,
-} from "./types";
+import type { AckPolicy, DomainStatusView, EngineSettings, Phase, StartRunRequest, UpgradeRun } from "./types";
 
 export interface EngineDeps {
   client: VcfClient;
@@ -134,7 +132,9 @@ export class UpgradeEngine extends EventEmitter {
 
   private tracked<T>(work: Promise<T>): Promise<T> {
     this.unsettled.add(work);
-    const forget = (): void => { this.unsettled.delete(work); };
+    const forget = (): void => {
+      this.unsettled.delete(work);
+    };
     work.then(forget, forget);
     return work;
   }
@@ -156,7 +156,12 @@ export class UpgradeEngine extends EventEmitter {
       run.failureCode = e.code;
       run.outcome = "failed";
       run.finishedAt = new Date().toISOString();
-      transition(run, "failed", e.fix ? `${e.message.replace(/[.\s]+$/, "")}. Remediation: ${e.fix}` : e.message, "error");
+      transition(
+        run,
+        "failed",
+        e.fix ? `${e.message.replace(/[.\s]+$/, "")}. Remediation: ${e.fix}` : e.message,
+        "error",
+      );
       await this.commit(run);
       await this.failRunsBehind(run);
     }
@@ -173,7 +178,8 @@ export class UpgradeEngine extends EventEmitter {
       const reason = managementRunFailure(run, (id) => this.runs.get(id));
       if (!reason) continue;
       const running = this.inflight.get(run.id);
-      if (running) running.stop.abort(reason); // its phase fails with this reason (see executePhase)
+      if (running)
+        running.stop.abort(reason); // its phase fails with this reason (see executePhase)
       else await this.failRun(run, reason);
     }
   }
@@ -210,17 +216,23 @@ export class UpgradeEngine extends EventEmitter {
     await this.usable();
     return startWhenApiBack(() => this.startOnce(req, signal), {
       upgrading: () => [...this.runs.values()].some((r) => !isTerminal(r.status) && upgradesSddcManager(r)),
-      client: this.client, settings: this.settings, signal,
+      client: this.client,
+      settings: this.settings,
+      signal,
     });
   }
 
   private async startOnce(req: StartRunRequest, signal: AbortSignal): Promise<UpgradeRun> {
     if (typeof req !== "object" || req === null) {
-      throw new EngineError("BAD_INPUT", "The start request is missing", { field: "domain", fix: "Give at least the domain's id or name" });
+      throw new EngineError("BAD_INPUT", "The start request is missing", {
+        field: "domain",
+        fix: "Give at least the domain's id or name",
+      });
     }
     if (req.targetVersion !== undefined && (typeof req.targetVersion !== "string" || req.targetVersion.trim() === "")) {
       throw new EngineError("BAD_INPUT", "targetVersion must be a version string such as 5.2.1.0", {
-        field: "targetVersion", fix: "Give a version like 5.2.1.0, or leave targetVersion out to take the next release",
+        field: "targetVersion",
+        fix: "Give a version like 5.2.1.0, or leave targetVersion out to take the next release",
       });
     }
     const { domain, domains } = await lookupDomain(this.client, req.domain, signal);
@@ -230,9 +242,17 @@ export class UpgradeEngine extends EventEmitter {
     const status = normalizeStatus(domain.status);
     if (status !== "ACTIVE") {
       const kind = BUSY_DOMAIN.has(status) ? "busy" : "not healthy";
-      throw new EngineError("DOMAIN_NOT_READY", `Domain ${domain.name} is ${domain.status ?? "in an unknown state"} (${kind}); only an ACTIVE domain can be upgraded`, {
-        field: "domain", fix: kind === "busy" ? "Wait until the running domain operation has finished" : "Repair the domain in SDDC Manager first",
-      });
+      throw new EngineError(
+        "DOMAIN_NOT_READY",
+        `Domain ${domain.name} is ${domain.status ?? "in an unknown state"} (${kind}); only an ACTIVE domain can be upgraded`,
+        {
+          field: "domain",
+          fix:
+            kind === "busy"
+              ? "Wait until the running domain operation has finished"
+              : "Repair the domain in SDDC Manager first",
+        },
+      );
     }
     const current = await this.client.getCurrentRelease(domain.id, { signal });
     if (!current?.version) {
@@ -242,20 +262,37 @@ export class UpgradeEngine extends EventEmitter {
     const selected = req.targetVersion ? undefined : await selectedTarget(this.client, domain.id, signal);
     const release = chooseRelease(current.version, futures, req.targetVersion?.trim(), selected);
     if (!release) {
-      throw new EngineError("NO_UPDATE", `Domain ${domain.name} is at ${current.version}; no applicable newer release is available`, {
-        fix: "Nothing to do; check the depot connection if you expected an update",
-      });
+      throw new EngineError(
+        "NO_UPDATE",
+        `Domain ${domain.name} is at ${current.version}; no applicable newer release is available`,
+        {
+          fix: "Nothing to do; check the depot connection if you expected an update",
+        },
+      );
     }
-    const waitsFor = await checkManagementFirst(this.client, domain, domains, release.version, (id) => this.activeRun(id), signal);
+    const waitsFor = await checkManagementFirst(
+      this.client,
+      domain,
+      domains,
+      release.version,
+      (id) => this.activeRun(id),
+      signal,
+    );
     if (clusterImages) await this.checkImagesExist(clusterImages, signal);
     const run = this.newRun(domain, current.version, release, req.ownerNodeId);
     if (req.sddcManagerUrl) run.sddcManagerUrl = req.sddcManagerUrl;
     if (clusterImages) run.clusterImages = clusterImages;
     if (waitsFor?.managementRunId) run.managementRunId = waitsFor.managementRunId;
-    const reason = req.targetVersion ? "as requested"
-      : selected && sameVersion(selected, release.version) ? "the target already selected for the domain: continuing its upgrade"
+    const reason = req.targetVersion
+      ? "as requested"
+      : selected && sameVersion(selected, release.version)
+        ? "the target already selected for the domain: continuing its upgrade"
         : "the oldest applicable future release";
-    transition(run, "update_process_started", `Update process started: ${domain.name} ${current.version} → ${release.version} (${reason})`);
+    transition(
+      run,
+      "update_process_started",
+      `Update process started: ${domain.name} ${current.version} → ${release.version} (${reason})`,
+    );
     if (waitsFor) appendLog(run, "info", "run", waitsFor.note);
     this.runs.set(run.id, run);
     this.cancelPauseTimers(domain.id);
@@ -269,45 +306,85 @@ export class UpgradeEngine extends EventEmitter {
     const personalities = await this.client.getPersonalities(undefined, { signal });
     for (const [cluster, id] of Object.entries(clusterImages)) {
       if (personalities.some((p) => p.personalityId === id)) continue;
-      throw new EngineError("BAD_INPUT", `clusterImages["${cluster}"] is ${id}, but SDDC Manager has no cluster image with that id`, {
-        field: "clusterImages",
-        fix: `Use a personalityId of: ${personalities.map((p) => `${p.personalityName} = ${p.personalityId}`).join(", ") || "(no cluster images; import one first)"}`,
-      });
+      throw new EngineError(
+        "BAD_INPUT",
+        `clusterImages["${cluster}"] is ${id}, but SDDC Manager has no cluster image with that id`,
+        {
+          field: "clusterImages",
+          fix: `Use a personalityId of: ${personalities.map((p) => `${p.personalityName} = ${p.personalityId}`).join(", ") || "(no cluster images; import one first)"}`,
+        },
+      );
     }
   }
 
   /** A stored run of the domain that cannot be read may be active (its remote work going on): no second one. */
   private refuseUnreadable(domain: Domain): void {
-    const damaged = this.unreadable.find((u) => u.domainId === domain.id || (u.domainId === undefined && u.domainName === domain.name));
+    const damaged = this.unreadable.find(
+      (u) => u.domainId === domain.id || (u.domainId === undefined && u.domainName === domain.name),
+    );
     if (!damaged) return;
-    throw new EngineError("RUN_UNREADABLE", `${describeUnreadableRun(damaged)}. No new run starts for domain ${domain.name} until it is resolved`, {
-      field: "domain",
-      fix: `Stop Node-RED (it reads the run files when it starts), fix ${damaged.file} or, after checking in SDDC Manager that none of its operations still runs, remove it, then start Node-RED again`,
-    });
+    throw new EngineError(
+      "RUN_UNREADABLE",
+      `${describeUnreadableRun(damaged)}. No new run starts for domain ${domain.name} until it is resolved`,
+      {
+        field: "domain",
+        fix: `Stop Node-RED (it reads the run files when it starts), fix ${damaged.file} or, after checking in SDDC Manager that none of its operations still runs, remove it, then start Node-RED again`,
+      },
+    );
   }
 
   private refuseBusy(domain: Domain): void {
     const active = this.activeRun(domain.id);
     if (active) {
-      throw new EngineError("DOMAIN_BUSY",
-        `Domain ${domain.name} already has an upgrade run (${active.id}) in status ${active.status}, phase ${active.phase}`, {
-          field: "domain", fix: "Wait for that run to finish or fail before starting another",
-        });
+      throw new EngineError(
+        "DOMAIN_BUSY",
+        `Domain ${domain.name} already has an upgrade run (${active.id}) in status ${active.status}, phase ${active.phase}`,
+        {
+          field: "domain",
+          fix: "Wait for that run to finish or fail before starting another",
+        },
+      );
     }
   }
 
-  private newRun(domain: Domain, sourceVersion: string, release: { version: string; bom?: { name: string; version: string; publicName?: string }[]; patchBundles?: { bundleId: string }[] }, owner?: string): UpgradeRun {
+  private newRun(
+    domain: Domain,
+    sourceVersion: string,
+    release: {
+      version: string;
+      bom?: { name: string; version: string; publicName?: string }[];
+      patchBundles?: { bundleId: string }[];
+    },
+    owner?: string,
+  ): UpgradeRun {
     const now = new Date().toISOString();
     const run: UpgradeRun = {
-      id: randomUUID(), domainId: domain.id, domainName: domain.name, sourceVersion, targetVersion: release.version,
+      id: randomUUID(),
+      domainId: domain.id,
+      domainName: domain.name,
+      sourceVersion,
+      targetVersion: release.version,
       targetRelease: {
         version: release.version,
-        bom: (release.bom ?? []).map((e) => ({ name: e.name, version: e.version, ...(e.publicName ? { publicName: e.publicName } : {}) })),
+        bom: (release.bom ?? []).map((e) => ({
+          name: e.name,
+          version: e.version,
+          ...(e.publicName ? { publicName: e.publicName } : {}),
+        })),
         patchBundleIds: (release.patchBundles ?? []).map((b) => b.bundleId).filter(Boolean),
       },
-      status: "waiting_for_initiation", step: "", progress: 0, phase: "download", completedPhases: [],
-      remote: { bundles: {}, upgrades: {} }, deadlines: {}, findings: [], acknowledged: false,
-      createdAt: now, updatedAt: now, log: [],
+      status: "waiting_for_initiation",
+      step: "",
+      progress: 0,
+      phase: "download",
+      completedPhases: [],
+      remote: { bundles: {}, upgrades: {} },
+      deadlines: {},
+      findings: [],
+      acknowledged: false,
+      createdAt: now,
+      updatedAt: now,
+      log: [],
     };
     if (owner) run.ownerNodeId = owner;
     return run;
@@ -315,7 +392,9 @@ export class UpgradeEngine extends EventEmitter {
 
   /** Keeps the newest `keepRunsPerDomain` runs of a domain (active ones are never removed). */
   private async prune(domainId: string): Promise<void> {
-    const old = this.runsOf(domainId).slice(0, -this.settings.keepRunsPerDomain).filter((r) => isTerminal(r.status));
+    const old = this.runsOf(domainId)
+      .slice(0, -this.settings.keepRunsPerDomain)
+      .filter((r) => isTerminal(r.status));
     for (const run of old) {
       this.runs.delete(run.id);
       await this.tracked(this.store.remove(run.id));
@@ -336,7 +415,12 @@ export class UpgradeEngine extends EventEmitter {
    * The gate. Called again while it waits (e.g. "ignore alerts" switched on), the new policy applies to the
    * waiting gate and the same promise is returned.
    */
-  async awaitAcknowledgement(runId: string, policy: AckPolicy, signal?: AbortSignal, ownerNodeId?: string): Promise<UpgradeRun> {
+  async awaitAcknowledgement(
+    runId: string,
+    policy: AckPolicy,
+    signal?: AbortSignal,
+    ownerNodeId?: string,
+  ): Promise<UpgradeRun> {
     checkPolicy(policy);
     await this.usable();
     const gate = this.gates.get(runId);
@@ -357,7 +441,10 @@ export class UpgradeEngine extends EventEmitter {
     try {
       for (;;) {
         const decision = decideGate(run.findings, gate.policy, run.acknowledged);
-        if (decision.action === "fail") throw new EngineError("REMOTE_FAILURE", decision.reason, { fix: "Fix the precheck errors, then start the run again" });
+        if (decision.action === "fail")
+          throw new EngineError("REMOTE_FAILURE", decision.reason, {
+            fix: "Fix the precheck errors, then start the run again",
+          });
         if (decision.action === "continue") {
           run.acknowledgementRule = decision.rule;
           await ctx.handle.to("alerts_were_acknowledged", decision.rule, "success");
@@ -408,7 +495,9 @@ export class UpgradeEngine extends EventEmitter {
     const run = this.findRun(domainOrRunId);
     if (!run || isTerminal(run.status)) return undefined;
     const why = typeof reason === "string" && reason.trim() !== "" ? reason.trim() : "no reason given";
-    const cancellation = new EngineError("CANCELLED", `cancelled by the user: ${why}`, { fix: "Start a new run for the domain when you want to upgrade it" });
+    const cancellation = new EngineError("CANCELLED", `cancelled by the user: ${why}`, {
+      fix: "Start a new run for the domain when you want to upgrade it",
+    });
     const warning = remoteWorkWarning(run);
     if (warning) appendLog(run, "warning", "run", warning);
     const running = this.inflight.get(run.id);
@@ -422,8 +511,11 @@ export class UpgradeEngine extends EventEmitter {
 
   /** A run by id, else the active run of a domain given by id or name. */
   private findRun(domainOrRunId: string): UpgradeRun | undefined {
-    return this.runs.get(domainOrRunId) ?? this.activeRun(domainOrRunId) ??
-      [...this.runs.values()].find((r) => !isTerminal(r.status) && r.domainName === domainOrRunId);
+    return (
+      this.runs.get(domainOrRunId) ??
+      this.activeRun(domainOrRunId) ??
+      [...this.runs.values()].find((r) => !isTerminal(r.status) && r.domainName === domainOrRunId)
+    );
   }
 
   /** Fails a non-terminal run (e.g. its owner node is gone); undefined when there is no such run. */
@@ -432,7 +524,10 @@ export class UpgradeEngine extends EventEmitter {
     const run = this.runs.get(runId);
     if (!run || isTerminal(run.status)) return undefined;
     if (this.inflight.has(runId)) {
-      throw new EngineError("WRONG_STATUS", `Run ${runId} is being worked on (phase ${run.phase}); it cannot be abandoned now`);
+      throw new EngineError(
+        "WRONG_STATUS",
+        `Run ${runId} is being worked on (phase ${run.phase}); it cannot be abandoned now`,
+      );
     }
     await this.failRun(run, new EngineError("RUN_FAILED", reason));
     return snapshot(run);
@@ -440,40 +535,61 @@ export class UpgradeEngine extends EventEmitter {
 
   /** Checks the run is where this phase can work, then runs it once (a second call joins the first). */
   private async runPhase(
-    runId: string, phase: Phase, signal: AbortSignal | undefined, ownerNodeId: string | undefined,
+    runId: string,
+    phase: Phase,
+    signal: AbortSignal | undefined,
+    ownerNodeId: string | undefined,
     work: (ctx: PhaseContext) => Promise<void>,
   ): Promise<UpgradeRun> {
     await this.usable();
     const run = this.runs.get(runId);
-    if (!run) throw new EngineError("RUN_NOT_FOUND", `No upgrade run with id ${runId}`, { field: "runId", fix: "Start a run with the download node first" });
+    if (!run)
+      throw new EngineError("RUN_NOT_FOUND", `No upgrade run with id ${runId}`, {
+        field: "runId",
+        fix: "Start a run with the download node first",
+      });
     const running = this.inflight.get(runId);
     if (running) {
       if (running.phase === phase) return running.promise;
       throw new EngineError("WRONG_STATUS", `Run ${runId} is busy in phase ${running.phase}`);
     }
     if (run.status === "failed") {
-      throw new EngineError("RUN_FAILED", `Run ${runId} for domain ${run.domainName} has failed: ${run.failureReason ?? "unknown reason"}`, {
-        fix: "Start a new run",
-      });
+      throw new EngineError(
+        "RUN_FAILED",
+        `Run ${runId} for domain ${run.domainName} has failed: ${run.failureReason ?? "unknown reason"}`,
+        {
+          fix: "Start a new run",
+        },
+      );
     }
     if (run.completedPhases.includes(phase)) return snapshot(run);
     const behindFailed = managementRunFailure(run, (id) => this.runs.get(id)); // e.g. failed before a restart
     if (behindFailed) throw await this.failRun(run, behindFailed);
     const previous = previousPhase(phase);
     if ((previous && !run.completedPhases.includes(previous)) || !PHASE_STATUSES[phase].includes(run.status)) {
-      throw new EngineError("WRONG_STATUS",
+      throw new EngineError(
+        "WRONG_STATUS",
         `Run ${runId} for domain ${run.domainName} is in status ${run.status}; the ${phase} phase needs ${previous ? `the ${previous} phase done and ` : ""}one of: ${PHASE_STATUSES[phase].join(", ")}`,
-        { fix: previous ? `Run the ${previous} phase first` : "Start a new run" });
+        { fix: previous ? `Run the ${previous} phase first` : "Start a new run" },
+      );
     }
     const stop = new AbortController();
     const combined = this.untilClosed(signal ? AbortSignal.any([signal, stop.signal]) : stop.signal);
-    const promise = this.tracked(this.executePhase(run, phase, combined, ownerNodeId, work, stop.signal).finally(() => this.inflight.delete(runId)));
+    const promise = this.tracked(
+      this.executePhase(run, phase, combined, ownerNodeId, work, stop.signal).finally(() =>
+        this.inflight.delete(runId),
+      ),
+    );
     this.inflight.set(runId, { phase, promise, stop });
     return promise;
   }
 
   private async executePhase(
-    run: UpgradeRun, phase: Phase, signal: AbortSignal, ownerNodeId: string | undefined, work: (ctx: PhaseContext) => Promise<void>,
+    run: UpgradeRun,
+    phase: Phase,
+    signal: AbortSignal,
+    ownerNodeId: string | undefined,
+    work: (ctx: PhaseContext) => Promise<void>,
     cancelled: AbortSignal,
   ): Promise<UpgradeRun> {
     const handle = this.handle(run);
@@ -485,7 +601,10 @@ export class UpgradeEngine extends EventEmitter {
       const ctx = new PhaseContext(this.client, this.settings, handle, signal, (id) => this.runs.get(id));
       await rideOutApiAbsence(ctx, `The ${phase} phase`, () => work(ctx));
       // Phases with an end status were marked done with it (transition()); the download phase is marked here.
-      if (!run.completedPhases.includes(phase)) await handle.update((r) => { r.completedPhases.push(phase); });
+      if (!run.completedPhases.includes(phase))
+        await handle.update((r) => {
+          r.completedPhases.push(phase);
+        });
       return snapshot(run);
     } catch (err) {
       if (cancelled.aborted) throw await this.failRun(run, cancelled.reason);
@@ -520,7 +639,9 @@ export class UpgradeEngine extends EventEmitter {
   // ---- queries ----
 
   private runsOf(domainId: string): UpgradeRun[] {
-    return [...this.runs.values()].filter((r) => r.domainId === domainId).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return [...this.runs.values()]
+      .filter((r) => r.domainId === domainId)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   private activeRun(domainId: string): UpgradeRun | undefined {
@@ -585,4 +706,3 @@ export class UpgradeEngine extends EventEmitter {
     await this.store.flush?.().catch((err: unknown) => this.emit("storeError", err));
   }
 }
-

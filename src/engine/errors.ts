@@ -56,7 +56,11 @@ export function abortError(what: string): EngineError {
 export function asEngineError(err: unknown): EngineError {
   if (err instanceof EngineError) return err;
   if (isVcfApiError(err)) {
-    const e = new EngineError("REMOTE_FAILURE", err.message, err.remediationMessage ? { fix: err.remediationMessage } : {});
+    const e = new EngineError(
+      "REMOTE_FAILURE",
+      err.message,
+      err.remediationMessage ? { fix: err.remediationMessage } : {},
+    );
     e.cause = err;
     return e;
   }

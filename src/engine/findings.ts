@@ -52,7 +52,11 @@ function resourceOf(node: ApiErrorBody): string | undefined {
 
 /** A finding with SDDC Manager's texts capped (names and codes NAME_CAP, description and remediation TEXT_CAP). */
 export function capFinding(f: Finding): Finding {
-  const out: Finding = { name: capText(f.name, NAME_CAP), severity: f.severity, description: capText(f.description, TEXT_CAP) };
+  const out: Finding = {
+    name: capText(f.name, NAME_CAP),
+    severity: f.severity,
+    description: capText(f.description, TEXT_CAP),
+  };
   if (f.resource !== undefined) out.resource = capOptional(f.resource, NAME_CAP);
   if (f.remediation !== undefined) out.remediation = capOptional(f.remediation, TEXT_CAP);
   if (f.code !== undefined) out.code = capOptional(f.code, NAME_CAP);
@@ -65,14 +69,21 @@ export const MAX_FINDINGS = 200;
 /** At most MAX_FINDINGS findings, errors first; the rest counted in one last finding (an ERROR if any error was left out). */
 function bounded(findings: Finding[]): Finding[] {
   if (findings.length <= MAX_FINDINGS) return findings;
-  const ordered = [...findings.filter((f) => f.severity === "ERROR"), ...findings.filter((f) => f.severity !== "ERROR")];
+  const ordered = [
+    ...findings.filter((f) => f.severity === "ERROR"),
+    ...findings.filter((f) => f.severity !== "ERROR"),
+  ];
   const kept = ordered.slice(0, MAX_FINDINGS - 1);
   const left = ordered.slice(MAX_FINDINGS - 1);
-  return [...kept, {
-    name: "More precheck findings", severity: left.some((f) => f.severity === "ERROR") ? "ERROR" : "WARNING",
-    description: `${left.length} more finding(s) were not kept (a run keeps ${MAX_FINDINGS}).`,
-    remediation: "Open the precheck details in the SDDC Manager UI.",
-  }];
+  return [
+    ...kept,
+    {
+      name: "More precheck findings",
+      severity: left.some((f) => f.severity === "ERROR") ? "ERROR" : "WARNING",
+      description: `${left.length} more finding(s) were not kept (a run keeps ${MAX_FINDINGS}).`,
+      remediation: "Open the precheck details in the SDDC Manager UI.",
+    },
+  ];
 }
 
 /** Walks the validation tree; each node naming a check with a failing outcome and ERROR/WARNING severity. */
@@ -102,21 +113,27 @@ export function evaluateAssessment(a: AssessmentOutput): PrecheckEvaluation {
   const findings = extractFindings(a);
   const counts = countFindings(a);
   if (a.inputValidationErrors && a.inputValidationErrors.length > 0) {
-    return { findings, counts, runFailure: describeApiErrors(a.inputValidationErrors, "the precheck run rejected its input") };
+    return {
+      findings,
+      counts,
+      runFailure: describeApiErrors(a.inputValidationErrors, "the precheck run rejected its input"),
+    };
   }
   // The summary may count more problems than the tree names: never let those pass unseen.
   const named = { errors: findings.filter((f) => f.severity === "ERROR").length, warnings: 0 };
   named.warnings = findings.length - named.errors;
   if (counts.errors > named.errors) {
     findings.push({
-      name: "Unlisted precheck errors", severity: "ERROR",
+      name: "Unlisted precheck errors",
+      severity: "ERROR",
       description: `The precheck summary counts ${counts.errors} blocking issue(s) but the result names only ${named.errors}.`,
       remediation: "Open the precheck details in the SDDC Manager UI.",
     });
   }
   if (counts.warnings > named.warnings) {
     findings.push({
-      name: "Unlisted precheck warnings", severity: "WARNING",
+      name: "Unlisted precheck warnings",
+      severity: "WARNING",
       description: `The precheck summary counts ${counts.warnings} warning(s) but the result names only ${named.warnings}.`,
       remediation: "Open the precheck details in the SDDC Manager UI.",
     });
@@ -124,7 +141,8 @@ export function evaluateAssessment(a: AssessmentOutput): PrecheckEvaluation {
   if (normalizeStatus(a.status) === "COMPLETED_WITH_FAILURE" && findings.length === 0) {
     const top = a.validationResult ? [a.validationResult] : [];
     return {
-      findings, counts,
+      findings,
+      counts,
       runFailure: describeApiErrors(top, "the precheck run completed with failure and reported no findings"),
     };
   }

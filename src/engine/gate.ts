@@ -37,7 +37,10 @@ export class Gate {
 export function checkPolicy(policy: AckPolicy): void {
   for (const key of ["ignoreAlerts", "alsoIgnoreErrors", "failOnErrors"] as const) {
     if (typeof policy?.[key] !== "boolean") {
-      throw new EngineError("BAD_INPUT", `Acknowledgement policy field ${key} must be true or false`, { field: key, fix: `Set ${key} to true or false` });
+      throw new EngineError("BAD_INPUT", `Acknowledgement policy field ${key} must be true or false`, {
+        field: key,
+        fix: `Set ${key} to true or false`,
+      });
     }
   }
 }

@@ -18,28 +18,39 @@ export function isManagementDomain(domain: Pick<Domain, "type">): boolean {
  * so, for the run's log, and `managementRunId` names it). Otherwise MANAGEMENT_DOMAIN_FIRST. Reads only (GET).
  */
 export async function checkManagementFirst(
-  client: VcfClient, domain: Domain, domains: readonly Domain[], targetVersion: string,
-  activeRunOf: (domainId: string) => UpgradeRun | undefined, signal?: AbortSignal,
+  client: VcfClient,
+  domain: Domain,
+  domains: readonly Domain[],
+  targetVersion: string,
+  activeRunOf: (domainId: string) => UpgradeRun | undefined,
+  signal?: AbortSignal,
 ): Promise<{ note: string; managementRunId?: string } | undefined> {
   const management = domains.find(isManagementDomain);
   if (isManagementDomain(domain) || !management) return undefined;
   const current = (await client.getCurrentRelease(management.id, { signal }))?.version;
-  if (!current) return { note: `The version of the management domain ${management.name} is unknown; if it is below ${targetVersion}, this domain's component upgrades wait for it` };
+  if (!current)
+    return {
+      note: `The version of the management domain ${management.name} is unknown; if it is below ${targetVersion}, this domain's component upgrades wait for it`,
+    };
   if (compareVersions(current, targetVersion) >= 0) return undefined;
   const active = activeRunOf(management.id);
   if (active && compareVersions(active.targetVersion, targetVersion) >= 0) {
     return {
-      note: `The management domain ${management.name} is at ${current}; its upgrade run ${active.id} to ${active.targetVersion} is active ` +
+      note:
+        `The management domain ${management.name} is at ${current}; its upgrade run ${active.id} to ${active.targetVersion} is active ` +
         `(${active.status}). This domain's component upgrades wait for the management domain (SDDC Manager first)`,
       managementRunId: active.id,
     };
   }
   const running = active ? ` (its active run ${active.id} goes to ${active.targetVersion} only)` : "";
-  throw new EngineError("MANAGEMENT_DOMAIN_FIRST",
-    `Domain ${domain.name} cannot be upgraded to ${targetVersion} before the management domain: ${management.name} is at ${current}${running}`, {
+  throw new EngineError(
+    "MANAGEMENT_DOMAIN_FIRST",
+    `Domain ${domain.name} cannot be upgraded to ${targetVersion} before the management domain: ${management.name} is at ${current}${running}`,
+    {
       field: "domain",
       fix: `Upgrade the management domain ${management.name} to ${targetVersion} first (or start its run first, then this domain's)`,
-    });
+    },
+  );
 }
 
 /**
@@ -51,9 +62,12 @@ export function managementRunFailure(run: UpgradeRun, runById: RunLookup): Engin
   if (management?.status !== "failed") return undefined;
   const reason = management.failureReason ?? "unknown reason";
   const outcome = management.failureCode === "CANCELLED" ? "was cancelled" : "failed";
-  return new EngineError("MANAGEMENT_DOMAIN_FIRST",
+  return new EngineError(
+    "MANAGEMENT_DOMAIN_FIRST",
     `The management domain's run ${management.id} (${management.domainName} to ${management.targetVersion}) ${outcome}: ${reason}. ` +
-    `The component upgrades of ${run.domainName} wait for the management domain, so this run stops`, {
+      `The component upgrades of ${run.domainName} wait for the management domain, so this run stops`,
+    {
       fix: `Upgrade the management domain ${management.domainName} to ${management.targetVersion} first, then start a new run for ${run.domainName}`,
-    });
+    },
+  );
 }

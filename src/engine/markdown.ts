@@ -61,7 +61,8 @@ function findingRow(f: Finding): string {
 /** The findings table; rows are dropped (and counted) to stay within `budget` bytes. */
 function renderFindings(findings: Finding[], budget: number): string {
   if (findings.length === 0) return "";
-  const head = "\n### Precheck findings\n\n| Severity | Check | Resource | Description | Remediation |\n|---|---|---|---|---|\n";
+  const head =
+    "\n### Precheck findings\n\n| Severity | Check | Resource | Description | Remediation |\n|---|---|---|---|---|\n";
   let out = head;
   let shown = 0;
   for (const f of findings) {
@@ -104,7 +105,10 @@ export function renderMarkdown(run: UpgradeRun, options: MarkdownOptions = {}): 
 }
 
 /** A one-line state for Home Assistant (under 255 characters). */
-export function statusText(view: { status: UpgradeStatus; step: string; progress: number }, domainName?: string): string {
+export function statusText(
+  view: { status: UpgradeStatus; step: string; progress: number },
+  domainName?: string,
+): string {
   const prefix = domainName ? `${domainName}: ` : "";
   const text = `${prefix}${STATUS_LABELS[view.status]} (${view.progress} %) - ${view.step}`.replace(/\s+/g, " ");
   const chars = Array.from(text);

@@ -8,7 +8,13 @@ export const PHASE_ORDER: readonly Phase[] = ["download", "prechecks", "acknowle
 /** Statuses each phase works on (besides returning at once when its phase is already done). */
 export const PHASE_STATUSES: Readonly<Record<Phase, readonly UpgradeStatus[]>> = {
   download: ["update_process_started", "downloading_bundles"],
-  prechecks: ["downloading_bundles", "setting_new_vcf_version_target", "initializing_prechecks", "running_prechecks", "evaluating_prechecks"],
+  prechecks: [
+    "downloading_bundles",
+    "setting_new_vcf_version_target",
+    "initializing_prechecks",
+    "running_prechecks",
+    "evaluating_prechecks",
+  ],
   acknowledgement: ["prechecks_done", "waiting_for_alert_acknowledgement"],
   upgrade: ["alerts_were_acknowledged", "starting_upgrades"],
 };
@@ -41,9 +47,17 @@ export function phaseEndedBy(status: UpgradeStatus): Phase | undefined {
 
 /** Statuses in the order a run passes them (failed aside). */
 const STATUS_ORDER: readonly UpgradeStatus[] = [
-  "update_process_started", "downloading_bundles", "setting_new_vcf_version_target", "initializing_prechecks",
-  "running_prechecks", "evaluating_prechecks", "prechecks_done", "waiting_for_alert_acknowledgement",
-  "alerts_were_acknowledged", "starting_upgrades", "successfully_completed",
+  "update_process_started",
+  "downloading_bundles",
+  "setting_new_vcf_version_target",
+  "initializing_prechecks",
+  "running_prechecks",
+  "evaluating_prechecks",
+  "prechecks_done",
+  "waiting_for_alert_acknowledgement",
+  "alerts_were_acknowledged",
+  "starting_upgrades",
+  "successfully_completed",
 ];
 
 /** The phases a status shows to be over: those whose end status the run has reached or passed. */

@@ -17,7 +17,10 @@ function isApplicableUpgrade(release: DomainFutureRelease, current: string): boo
  * when it is applicable, or else the oldest applicable one (upgrades are sequential). Undefined: no update.
  */
 export function chooseRelease(
-  current: string, releases: readonly DomainFutureRelease[], targetVersion?: string, selected?: string,
+  current: string,
+  releases: readonly DomainFutureRelease[],
+  targetVersion?: string,
+  selected?: string,
 ): DomainFutureRelease | undefined {
   const applicable = releases
     .filter((r) => isApplicableUpgrade(r, current))
@@ -27,7 +30,8 @@ export function chooseRelease(
   }
   if (!isVersionString(targetVersion)) {
     throw new EngineError("BAD_INPUT", `targetVersion "${targetVersion}" is not a version like 5.2.1.0`, {
-      field: "targetVersion", fix: "Give a VCF version such as 5.2.1.0, or leave targetVersion empty to take the next release",
+      field: "targetVersion",
+      fix: "Give a VCF version such as 5.2.1.0, or leave targetVersion empty to take the next release",
     });
   }
   const wanted = applicable.find((r) => sameVersion(r.version, targetVersion));
@@ -40,12 +44,17 @@ export function chooseRelease(
       ? `the domain is already at ${current}`
       : "it is not among the domain's future releases";
   throw new EngineError("BAD_INPUT", `targetVersion ${targetVersion} cannot be used: ${why}`, {
-    field: "targetVersion", fix: `Use one of the applicable releases (${choices}) or leave targetVersion empty`,
+    field: "targetVersion",
+    fix: `Use one of the applicable releases (${choices}) or leave targetVersion empty`,
   });
 }
 
 /** The domain's target version already selected in SDDC Manager, if any; only a preference, so a failed read is no error. */
-export async function selectedTarget(client: VcfClient, domainId: string, signal: AbortSignal): Promise<string | undefined> {
+export async function selectedTarget(
+  client: VcfClient,
+  domainId: string,
+  signal: AbortSignal,
+): Promise<string | undefined> {
   try {
     return (await client.getDomainReleaseView(domainId, { signal })).targetVersion || undefined;
   } catch (err) {

@@ -44,7 +44,9 @@ export interface FailureText {
 
 /** One readable message and remediation from API error bodies (duplicates removed), each at most TEXT_CAP characters. */
 export function describeApiErrors(errors: readonly ApiErrorBody[], fallback: string): FailureText {
-  const unique = (values: (string | undefined)[]) => [...new Set(values.filter((v): v is string => !!v && v.trim() !== ""))];
+  const unique = (values: (string | undefined)[]) => [
+    ...new Set(values.filter((v): v is string => !!v && v.trim() !== "")),
+  ];
   const messages = unique(errors.map((e) => e.message ?? e.errorCode));
   const remediations = unique(errors.map((e) => e.remediationMessage));
   const out: FailureText = { message: capText(messages.length > 0 ? messages.join("; ") : fallback, TEXT_CAP) };

@@ -9,21 +9,28 @@ function remoteWorkUnderway(run: UpgradeRun): string[] {
   const { remote, completedPhases } = run;
   const work: string[] = [];
   for (const b of Object.values(remote.bundles)) {
-    if (b.requested && !DOWNLOAD_ENDED.has(normalizeStatus(b.downloadStatus))) work.push(`download of bundle ${b.bundleId}${b.taskId ? ` (task ${b.taskId})` : ""}`);
+    if (b.requested && !DOWNLOAD_ENDED.has(normalizeStatus(b.downloadStatus)))
+      work.push(`download of bundle ${b.bundleId}${b.taskId ? ` (task ${b.taskId})` : ""}`);
   }
   if (remote.validationId && !remote.validationResult) work.push(`target validation ${remote.validationId}`);
   if (remote.checkSetRunId && !completedPhases.includes("prechecks")) work.push(`precheck run ${remote.checkSetRunId}`);
-  else if (remote.checkSetRunRequestedAt && !remote.checkSetRunId) work.push(`precheck run requested at ${remote.checkSetRunRequestedAt} (answer not received)`);
+  else if (remote.checkSetRunRequestedAt && !remote.checkSetRunId)
+    work.push(`precheck run requested at ${remote.checkSetRunRequestedAt} (answer not received)`);
   for (const u of Object.values(remote.upgrades)) {
     if (!u.finishedAt) work.push(`upgrade ${u.upgradeId} of ${u.componentType} (bundle ${u.bundleId})`);
   }
   if (remote.upgradeRequest) {
-    work.push(`upgrade of ${remote.upgradeRequest.componentType} (bundle ${remote.upgradeRequest.bundleId}) requested at ${remote.upgradeRequest.requestedAt} (answer not received)`);
+    work.push(
+      `upgrade of ${remote.upgradeRequest.componentType} (bundle ${remote.upgradeRequest.bundleId}) requested at ${remote.upgradeRequest.requestedAt} (answer not received)`,
+    );
   }
   if (remote.retryRequest) {
-    work.push(`retry of task ${remote.retryRequest.taskId} (upgrade ${remote.retryRequest.upgradeId}) requested at ${remote.retryRequest.requestedAt} (answer not received)`);
+    work.push(
+      `retry of task ${remote.retryRequest.taskId} (upgrade ${remote.retryRequest.upgradeId}) requested at ${remote.retryRequest.requestedAt} (answer not received)`,
+    );
   }
-  if (remote.finalValidationId && !completedPhases.includes("upgrade")) work.push(`final validation ${remote.finalValidationId}`);
+  if (remote.finalValidationId && !completedPhases.includes("upgrade"))
+    work.push(`final validation ${remote.finalValidationId}`);
   return work;
 }
 

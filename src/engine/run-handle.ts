@@ -13,7 +13,10 @@ export type CommitFn = (run: UpgradeRun, kind?: "durable" | "progress") => Promi
 
 /** A live run plus the one way to change it: every mutation is persisted and emitted. */
 export class RunHandle {
-  constructor(readonly run: UpgradeRun, private readonly commit: CommitFn) {}
+  constructor(
+    readonly run: UpgradeRun,
+    private readonly commit: CommitFn,
+  ) {}
 
   async to(status: UpgradeStatus, text: string, level: LogLevel = "info"): Promise<void> {
     transition(this.run, status, text, level);
@@ -47,12 +50,17 @@ export class RunHandle {
     const recorded = this.run.deadlines[key];
     if (recorded !== undefined) return Date.parse(recorded);
     const at = Date.now() + durationMs;
-    await this.update((r) => { r.deadlines[key] = new Date(at).toISOString(); });
+    await this.update((r) => {
+      r.deadlines[key] = new Date(at).toISOString();
+    });
     return at;
   }
 }
 
-export type PhaseWaitOptions<T> = Omit<WaitOptions<T>, "deadline" | "intervalMs" | "maxIntervalMs" | "signal" | "onRetry"> & {
+export type PhaseWaitOptions<T> = Omit<
+  WaitOptions<T>,
+  "deadline" | "intervalMs" | "maxIntervalMs" | "signal" | "onRetry"
+> & {
   deadlineKey: string;
   deadlineMs: number;
   /** SDDC Manager's own upgrade: its API is meant to vanish and refuse old logins; the caller announces and bounds that. */

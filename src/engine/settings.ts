@@ -3,7 +3,11 @@ import { DEFAULT_SETTINGS, type EngineSettings } from "./types";
 
 /** Settings that may be zero (a pause or settle time can be skipped); every other one must be positive. */
 const MAY_BE_ZERO: ReadonlySet<keyof EngineSettings> = new Set(["completedPauseMs", "sddcSettleMs"]);
-const INTEGERS: ReadonlySet<keyof EngineSettings> = new Set(["downloadConcurrency", "keepRunsPerDomain", "taskPollEvery"]);
+const INTEGERS: ReadonlySet<keyof EngineSettings> = new Set([
+  "downloadConcurrency",
+  "keepRunsPerDomain",
+  "taskPollEvery",
+]);
 
 const HOUR_MS = 3600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -32,12 +36,25 @@ export function resolveSettings(overrides: Partial<EngineSettings> = {}): Engine
     if (value === undefined) continue;
     const min = MAY_BE_ZERO.has(key) ? 0 : key === "logMaxBytes" ? 256 : Number.MIN_VALUE;
     const max = SETTING_MAX_MS[key] ?? Number.MAX_SAFE_INTEGER;
-    const ok = typeof value === "number" && Number.isFinite(value) && value >= min && value <= max && (!INTEGERS.has(key) || Number.isInteger(value));
+    const ok =
+      typeof value === "number" &&
+      Number.isFinite(value) &&
+      value >= min &&
+      value <= max &&
+      (!INTEGERS.has(key) || Number.isInteger(value));
     if (!ok) {
       const upTo = SETTING_MAX_MS[key] === undefined ? "" : `, at most ${max}`;
-      const must = (INTEGERS.has(key) ? "a whole number of at least 1" : key === "logMaxBytes" ? "a number of bytes of at least 256" : MAY_BE_ZERO.has(key) ? "a number of milliseconds, 0 or more" : "a positive number of milliseconds") + upTo;
+      const must =
+        (INTEGERS.has(key)
+          ? "a whole number of at least 1"
+          : key === "logMaxBytes"
+            ? "a number of bytes of at least 256"
+            : MAY_BE_ZERO.has(key)
+              ? "a number of milliseconds, 0 or more"
+              : "a positive number of milliseconds") + upTo;
       throw new EngineError("BAD_INPUT", `Setting ${key} is ${JSON.stringify(value)}; it must be ${must}`, {
-        field: `settings.${key}`, fix: `Set ${key} to ${must} (default ${DEFAULT_SETTINGS[key]})`,
+        field: `settings.${key}`,
+        fix: `Set ${key} to ${must} (default ${DEFAULT_SETTINGS[key]})`,
       });
     }
     merged[key] = value;

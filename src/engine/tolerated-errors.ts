@@ -20,8 +20,11 @@ export class ToleratedErrors {
 
   /** `expectOutage`: the API is meant to vanish (SDDC Manager's own upgrade): its caller announces and bounds it. */
   constructor(
-    private readonly handle: RunHandle, private readonly what: string, private readonly settings: EngineSettings,
-    private readonly expectOutage: boolean, private readonly now: () => number = Date.now,
+    private readonly handle: RunHandle,
+    private readonly what: string,
+    private readonly settings: EngineSettings,
+    private readonly expectOutage: boolean,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async failed(err: unknown, consecutive: number): Promise<void> {
@@ -62,10 +65,13 @@ export class ToleratedErrors {
     }
     this.authSince ??= now;
     if (now - this.authSince >= this.settings.authGraceMs) {
-      throw new EngineError("AUTH_FAILED",
-        `${this.what}: SDDC Manager has refused the credentials since ${new Date(this.authSince).toISOString()} (${errorText(err)})`, {
+      throw new EngineError(
+        "AUTH_FAILED",
+        `${this.what}: SDDC Manager has refused the credentials since ${new Date(this.authSince).toISOString()} (${errorText(err)})`,
+        {
           fix: "Check the user name and password in the vcf-config node (rotated or locked?) and that the account may use the API, then start the run again",
-        });
+        },
+      );
     }
   }
 }

@@ -63,7 +63,12 @@ export function isTerminal(status: UpgradeStatus): boolean {
 export const MAX_LOG_ENTRIES = 400;
 
 export function appendLog(
-  run: UpgradeRun, level: LogLevel, phase: Phase | "run", text: string, details?: unknown, now = new Date(),
+  run: UpgradeRun,
+  level: LogLevel,
+  phase: Phase | "run",
+  text: string,
+  details?: unknown,
+  now = new Date(),
 ): LogEntry {
   const entry: LogEntry = { at: now.toISOString(), level, phase, text: capText(text, ENTRY_CAP) };
   if (details !== undefined) entry.details = cappedDetails(details);
@@ -94,7 +99,11 @@ export function stepText(text: string): string {
  * Failure is recorded by the caller through the same function (`to: "failed"`).
  */
 export function transition(
-  run: UpgradeRun, to: UpgradeStatus, text: string, level: LogLevel = "info", now = new Date(),
+  run: UpgradeRun,
+  to: UpgradeStatus,
+  text: string,
+  level: LogLevel = "info",
+  now = new Date(),
 ): void {
   const allowed = ALLOWED_TRANSITIONS[run.status];
   if (!allowed.includes(to)) {

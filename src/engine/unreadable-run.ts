@@ -15,7 +15,11 @@ export interface UnreadableRun {
 
 /** One sentence naming the entry, its file and what is wrong with it. */
 export function describeUnreadableRun(u: UnreadableRun): string {
-  const what = u.runId ? `the upgrade run ${u.runId}` : u.position !== undefined ? `entry ${u.position} of the runs list` : "an entry";
+  const what = u.runId
+    ? `the upgrade run ${u.runId}`
+    : u.position !== undefined
+      ? `entry ${u.position} of the runs list`
+      : "an entry";
   const domain = u.domainName ?? u.domainId;
   return `The run file ${u.file} holds ${what}${domain ? ` of domain ${domain}` : ""}, which cannot be read: ${u.problem}`;
 }

@@ -98,7 +98,10 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
 }
 
 function deadlineError(o: Pick<WaitOptions<unknown>, "what" | "deadline">): EngineError {
-  return new EngineError("DEADLINE", `${o.what} did not finish before its deadline (${new Date(o.deadline).toISOString()})`);
+  return new EngineError(
+    "DEADLINE",
+    `${o.what} did not finish before its deadline (${new Date(o.deadline).toISOString()})`,
+  );
 }
 
 /**

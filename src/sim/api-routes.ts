@@ -13,44 +13,136 @@ export function apiRoutes(state: () => SimState, auth: AuthService, strict: bool
   const s = state;
   return [
     { method: "POST", template: "/v1/tokens", public: true, handle: (r) => ok(auth.login(r.body, strict)) },
-    { method: "PATCH", template: "/v1/tokens/access-token/refresh", public: true, handle: (r) => ok(auth.refresh(r.rawBody)) },
-    { method: "DELETE", template: "/v1/tokens/refresh-token", public: true, handle: (r) => (auth.revoke(r.rawBody), { status: 204 }) },
+    {
+      method: "PATCH",
+      template: "/v1/tokens/access-token/refresh",
+      public: true,
+      handle: (r) => ok(auth.refresh(r.rawBody)),
+    },
+    {
+      method: "DELETE",
+      template: "/v1/tokens/refresh-token",
+      public: true,
+      handle: (r) => (auth.revoke(r.rawBody), { status: 204 }),
+    },
 
-    { method: "GET", template: "/v1/domains", handle: (r) => page(s().inventory.domains.filter((d) => !r.query.type || d.type === r.query.type).map((d) => renderDomain(s(), d))) },
-    { method: "GET", template: "/v1/domains/{id}", handle: (r) => ok(renderDomain(s(), s().releases.requireDomain(param(r, "id")))) },
+    {
+      method: "GET",
+      template: "/v1/domains",
+      handle: (r) =>
+        page(
+          s()
+            .inventory.domains.filter((d) => !r.query.type || d.type === r.query.type)
+            .map((d) => renderDomain(s(), d)),
+        ),
+    },
+    {
+      method: "GET",
+      template: "/v1/domains/{id}",
+      handle: (r) => ok(renderDomain(s(), s().releases.requireDomain(param(r, "id")))),
+    },
     { method: "GET", template: "/v1/sddc-managers", handle: () => page([renderSddcManager(s())]) },
     { method: "GET", template: "/v1/sddc-managers/{id}", handle: (r) => ok(sddcManagerById(s(), param(r, "id"))) },
 
     { method: "GET", template: "/v1/releases", handle: (r) => page(s().releases.list(r.query)) },
     { method: "GET", template: "/v1/releases/system", handle: () => ok(s().releases.system()) },
-    { method: "GET", template: "/v1/releases/domains/{domainId}/future-releases", handle: (r) => page(s().releases.futureReleases(param(r, "domainId"))) },
-    { method: "GET", template: "/v1/releases/domains", handle: () => page(s().inventory.domains.map((d) => s().releases.view(d.id))) },
-    { method: "GET", template: "/v1/releases/domains/{domainId}", handle: (r) => ok(s().releases.view(param(r, "domainId"))) },
-    { method: "PATCH", template: "/v1/releases/domains/{domainId}", handle: (r) => (s().releases.setTarget(param(r, "domainId"), r.body), { status: 200 }) },
-    { method: "DELETE", template: "/v1/releases/domains/{domainId}", handle: (r) => (s().releases.clearTarget(param(r, "domainId")), { status: 200 }) },
-    { method: "POST", template: "/v1/releases/domains/{domainId}/validations", handle: (r) => ({ status: 202, json: s().validations.start(s().releases.requireDomain(param(r, "domainId")), r.body) }) },
-    { method: "GET", template: "/v1/releases/domains/validations/{validationId}", handle: (r) => ok(s().validations.get(param(r, "validationId"))) },
+    {
+      method: "GET",
+      template: "/v1/releases/domains/{domainId}/future-releases",
+      handle: (r) => page(s().releases.futureReleases(param(r, "domainId"))),
+    },
+    {
+      method: "GET",
+      template: "/v1/releases/domains",
+      handle: () => page(s().inventory.domains.map((d) => s().releases.view(d.id))),
+    },
+    {
+      method: "GET",
+      template: "/v1/releases/domains/{domainId}",
+      handle: (r) => ok(s().releases.view(param(r, "domainId"))),
+    },
+    {
+      method: "PATCH",
+      template: "/v1/releases/domains/{domainId}",
+      handle: (r) => (s().releases.setTarget(param(r, "domainId"), r.body), { status: 200 }),
+    },
+    {
+      method: "DELETE",
+      template: "/v1/releases/domains/{domainId}",
+      handle: (r) => (s().releases.clearTarget(param(r, "domainId")), { status: 200 }),
+    },
+    {
+      method: "POST",
+      template: "/v1/releases/domains/{domainId}/validations",
+      handle: (r) => ({
+        status: 202,
+        json: s().validations.start(s().releases.requireDomain(param(r, "domainId")), r.body),
+      }),
+    },
+    {
+      method: "GET",
+      template: "/v1/releases/domains/validations/{validationId}",
+      handle: (r) => ok(s().validations.get(param(r, "validationId"))),
+    },
 
-    { method: "GET", template: "/v1/bundles", handle: (r) => page(s().bundles.list({ productType: r.query.productType, bundleType: r.query.bundleType })) },
+    {
+      method: "GET",
+      template: "/v1/bundles",
+      handle: (r) => page(s().bundles.list({ productType: r.query.productType, bundleType: r.query.bundleType })),
+    },
     { method: "GET", template: "/v1/bundles/domains/{id}", handle: (r) => page(bundlesForDomain(s(), param(r, "id"))) },
     { method: "GET", template: "/v1/bundles/{id}", handle: (r) => ok(s().bundles.get(param(r, "id"))) },
-    { method: "PATCH", template: "/v1/bundles/{id}", handle: (r) => accepted(s().bundles.update(param(r, "id"), r.body)) },
+    {
+      method: "PATCH",
+      template: "/v1/bundles/{id}",
+      handle: (r) => accepted(s().bundles.update(param(r, "id"), r.body)),
+    },
 
     { method: "POST", template: "/v1/system/check-sets/queries", handle: (r) => ok(s().checkSets.query(r.body)) },
     { method: "POST", template: "/v1/system/check-sets", handle: (r) => accepted(s().checkSets.start(r.body)) },
     { method: "GET", template: "/v1/system/check-sets", handle: (r) => ok(s().checkSets.list(r.query.domainId)) },
-    { method: "GET", template: "/v1/system/check-sets/{runId}", handle: (r) => ok(s().checkSets.get(param(r, "runId"))) },
+    {
+      method: "GET",
+      template: "/v1/system/check-sets/{runId}",
+      handle: (r) => ok(s().checkSets.get(param(r, "runId"))),
+    },
 
-    { method: "GET", template: "/v1/upgradables/domains/{domainId}", handle: (r) => page(s().upgradables.forDomain(s().releases.requireDomain(param(r, "domainId")))) },
+    {
+      method: "GET",
+      template: "/v1/upgradables/domains/{domainId}",
+      handle: (r) => page(s().upgradables.forDomain(s().releases.requireDomain(param(r, "domainId")))),
+    },
     { method: "GET", template: "/v1/system/upgradables", handle: () => page(s().upgradables.system()) },
-    { method: "GET", template: "/v1/upgradables/domains/{domainId}/nsxt", handle: (r) => ok(s().upgradables.nsxt(s().releases.requireDomain(param(r, "domainId")), r.query.bundleId)) },
-    { method: "GET", template: "/v1/upgradables/domains/{domainId}/clusters", handle: (r) => page(s().upgradables.clusters(s().releases.requireDomain(param(r, "domainId")))) },
-    { method: "GET", template: "/v1/personalities", handle: (r) => page(listPersonalities({ baseOSVersion: r.query.baseOSVersion, personalityName: r.query.personalityName })) },
+    {
+      method: "GET",
+      template: "/v1/upgradables/domains/{domainId}/nsxt",
+      handle: (r) => ok(s().upgradables.nsxt(s().releases.requireDomain(param(r, "domainId")), r.query.bundleId)),
+    },
+    {
+      method: "GET",
+      template: "/v1/upgradables/domains/{domainId}/clusters",
+      handle: (r) => page(s().upgradables.clusters(s().releases.requireDomain(param(r, "domainId")))),
+    },
+    {
+      method: "GET",
+      template: "/v1/personalities",
+      handle: (r) =>
+        page(listPersonalities({ baseOSVersion: r.query.baseOSVersion, personalityName: r.query.personalityName })),
+    },
 
     { method: "POST", template: "/v1/upgrades", handle: (r) => accepted(s().upgrades.start(r.body)) },
-    { method: "GET", template: "/v1/upgrades", handle: (r) => page(s().upgrades.list({ status: r.query.status, bundleId: r.query.bundleId, bundleType: r.query.bundleType })) },
+    {
+      method: "GET",
+      template: "/v1/upgrades",
+      handle: (r) =>
+        page(s().upgrades.list({ status: r.query.status, bundleId: r.query.bundleId, bundleType: r.query.bundleType })),
+    },
     { method: "GET", template: "/v1/upgrades/{upgradeId}", handle: (r) => ok(s().upgrades.get(param(r, "upgradeId"))) },
-    { method: "PATCH", template: "/v1/upgrades/{upgradeId}", handle: (r) => ok(s().upgrades.commit(param(r, "upgradeId"), r.body)) },
+    {
+      method: "PATCH",
+      template: "/v1/upgrades/{upgradeId}",
+      handle: (r) => ok(s().upgrades.commit(param(r, "upgradeId"), r.body)),
+    },
 
     { method: "GET", template: "/v1/tasks", handle: (r) => taskPage(s().tasks.all(), r.query) },
     { method: "GET", template: "/v1/tasks/{id}", handle: (r) => ok(s().tasks.get(param(r, "id"))) },
@@ -68,7 +160,15 @@ function accepted(task: TaskBody): ApiReply {
 }
 
 function page(elements: unknown[]): ApiReply {
-  return ok({ elements, pageMetadata: { pageNumber: 0, pageSize: elements.length, totalElements: elements.length, totalPages: elements.length > 0 ? 1 : 0 } });
+  return ok({
+    elements,
+    pageMetadata: {
+      pageNumber: 0,
+      pageSize: elements.length,
+      totalElements: elements.length,
+      totalPages: elements.length > 0 ? 1 : 0,
+    },
+  });
 }
 
 function param(r: ApiRequest, name: string): string {
@@ -82,7 +182,14 @@ function bundlesForDomain(state: SimState, domainId: string): unknown[] {
 }
 
 function sddcManagerById(state: SimState, id: string): unknown {
-  if (id !== state.inventory.sddcManager.id) throw new ApiError(404, "SDDC_MANAGER_NOT_FOUND", `SDDC Manager with id ${id} not found`, "Use GET /v1/sddc-managers.", [id]);
+  if (id !== state.inventory.sddcManager.id)
+    throw new ApiError(
+      404,
+      "SDDC_MANAGER_NOT_FOUND",
+      `SDDC Manager with id ${id} not found`,
+      "Use GET /v1/sddc-managers.",
+      [id],
+    );
   return renderSddcManager(state);
 }
 
@@ -98,10 +205,22 @@ function taskPage(tasks: TaskBody[], q: Record<string, string>): ApiReply {
     .filter((t) => !q.taskName || t.name.includes(q.taskName))
     .filter((t) => !q.resourceId || t.resources.some((r) => r.resourceId === q.resourceId))
     .filter((t) => !q.resourceType || t.resources.some((r) => r.type === q.resourceType))
-    .filter((t) => completedAfter === undefined || (t.completionTimestamp !== undefined && Date.parse(t.completionTimestamp) > completedAfter))
+    .filter(
+      (t) =>
+        completedAfter === undefined ||
+        (t.completionTimestamp !== undefined && Date.parse(t.completionTimestamp) > completedAfter),
+    )
     .sort((a, b) => b.creationTimestamp.localeCompare(a.creationTimestamp));
   const elements = filtered.slice(pageNumber * pageSize, (pageNumber + 1) * pageSize);
-  return ok({ elements, pageMetadata: { pageNumber, pageSize, totalElements: filtered.length, totalPages: Math.ceil(filtered.length / pageSize) } });
+  return ok({
+    elements,
+    pageMetadata: {
+      pageNumber,
+      pageSize,
+      totalElements: filtered.length,
+      totalPages: Math.ceil(filtered.length / pageSize),
+    },
+  });
 }
 
 function intParam(q: Record<string, string>, name: string, fallback: number, min: number, max: number): number {
@@ -109,7 +228,13 @@ function intParam(q: Record<string, string>, name: string, fallback: number, min
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ApiError(400, "INVALID_QUERY_PARAMETER", `Query parameter '${name}' must be an integer from ${min} to ${max}, got '${raw}'`, `Fix '${name}'.`, [name]);
+    throw new ApiError(
+      400,
+      "INVALID_QUERY_PARAMETER",
+      `Query parameter '${name}' must be an integer from ${min} to ${max}, got '${raw}'`,
+      `Fix '${name}'.`,
+      [name],
+    );
   }
   return n;
 }

@@ -60,12 +60,22 @@ export class SimApp implements SimControl {
     const path = url.pathname;
     const query = Object.fromEntries(url.searchParams.entries());
     const rawBody = await readBody(req);
-    if (rawBody === undefined) return void sendJson(res, { status: 413, json: { errorCode: "PAYLOAD_TOO_LARGE", message: "Request body over 1 MiB" } });
+    if (rawBody === undefined)
+      return void sendJson(res, {
+        status: 413,
+        json: { errorCode: "PAYLOAD_TOO_LARGE", message: "Request body over 1 MiB" },
+      });
     const body = parseBody(rawBody);
     if (path === "/sim" || path.startsWith("/sim/")) return void sendJson(res, this.runSim(method, path, query, body));
 
     this.state.tick();
-    const entry = { method, path, query, requestContentType: req.headers["content-type"], requestBody: redactBody(path, body) };
+    const entry = {
+      method,
+      path,
+      query,
+      requestContentType: req.headers["content-type"],
+      requestBody: redactBody(path, body),
+    };
     const endpoint = this.router.endpointOf(method, path);
     const fault = this.faultFor(method);
     if (fault?.kind === "drop") {
@@ -75,7 +85,10 @@ export class SimApp implements SimControl {
     }
     if (fault?.kind === "html") {
       const html = htmlErrorPage(fault.status);
-      this.log.record({ ...entry, status: fault.status, responseContentType: "text/html", responseBody: html }, endpoint);
+      this.log.record(
+        { ...entry, status: fault.status, responseContentType: "text/html", responseBody: html },
+        endpoint,
+      );
       res.writeHead(fault.status, { "Content-Type": "text/html", "Content-Length": Buffer.byteLength(html) });
       res.end(html);
       return;
@@ -88,7 +101,15 @@ export class SimApp implements SimControl {
       return;
     }
     const text = reply.json === undefined ? "" : toJson(reply.json);
-    this.log.record({ ...entry, status: reply.status, responseContentType: text ? "application/json" : undefined, responseBody: text ? redactBody(path, JSON.parse(text)) : undefined }, endpoint);
+    this.log.record(
+      {
+        ...entry,
+        status: reply.status,
+        responseContentType: text ? "application/json" : undefined,
+        responseBody: text ? redactBody(path, JSON.parse(text)) : undefined,
+      },
+      endpoint,
+    );
     sendText(res, reply.status, text, reply.headers);
   }
 
@@ -103,7 +124,11 @@ export class SimApp implements SimControl {
     return this.log.countsByEndpoint();
   }
   snapshot(): unknown {
-    return { ...(this.state.snapshot() as object), simulatedTime: new Date(this.clock.nowMs()).toISOString(), faults: this.faultSettings };
+    return {
+      ...(this.state.snapshot() as object),
+      simulatedTime: new Date(this.clock.nowMs()).toISOString(),
+      faults: this.faultSettings,
+    };
   }
   reset(scenario: ScenarioName = this.state.scenario): void {
     this.faultSettings = this.faultsFor(scenario);
@@ -121,16 +146,25 @@ export class SimApp implements SimControl {
     return this.faultSettings;
   }
   info(): unknown {
-    return { scenario: this.state.scenario, timeScale: this.clock.timeScale, simulatedTime: new Date(this.clock.nowMs()).toISOString(), strict: this.options.strict };
+    return {
+      scenario: this.state.scenario,
+      timeScale: this.clock.timeScale,
+      simulatedTime: new Date(this.clock.nowMs()).toISOString(),
+      strict: this.options.strict,
+    };
   }
 
   private faultsFor(scenario: ScenarioName): FaultSettings {
-    const explicitLifetime = this.options.tokenLifetimeSeconds !== undefined ? [{ tokenLifetimeSeconds: this.options.tokenLifetimeSeconds }] : [];
+    const explicitLifetime =
+      this.options.tokenLifetimeSeconds !== undefined
+        ? [{ tokenLifetimeSeconds: this.options.tokenLifetimeSeconds }]
+        : [];
     return scenarioFaults(scenario, [this.options.faults, ...explicitLifetime]);
   }
 
   private newState(scenario: ScenarioName): SimState {
-    const viDomains = scenario === "many-domains" ? this.options.domains ?? MANY_DOMAINS_DEFAULT : this.options.domains ?? 1;
+    const viDomains =
+      scenario === "many-domains" ? (this.options.domains ?? MANY_DOMAINS_DEFAULT) : (this.options.domains ?? 1);
     return new SimState(scenario, viDomains, this.clock, () => this.faultSettings, this.options.strict);
   }
 
@@ -141,7 +175,14 @@ export class SimApp implements SimControl {
     return flakyFault(method, this.faultSettings, this.random);
   }
 
-  private runApi(method: string, path: string, query: Record<string, string>, body: unknown, rawBody: string, authorization: string | undefined): ApiReply {
+  private runApi(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    body: unknown,
+    rawBody: string,
+    authorization: string | undefined,
+  ): ApiReply {
     try {
       const match = this.router.match(method, path);
       if (!match.route.public) this.auth.authenticate(authorization);
@@ -169,7 +210,15 @@ function errorReply(error: unknown, referenceNumber: number): ApiReply {
   const reference = `SIM${referenceNumber.toString(36).toUpperCase().padStart(4, "0")}`;
   if (error instanceof ApiError) return { status: error.status, json: error.body(reference) };
   const message = error instanceof Error ? error.message : String(error);
-  return { status: 500, json: new ApiError(500, "INTERNAL_SERVER_ERROR", `Simulator error: ${message}`, "This is a simulator bug; report it with the request.").body(reference) };
+  return {
+    status: 500,
+    json: new ApiError(
+      500,
+      "INTERNAL_SERVER_ERROR",
+      `Simulator error: ${message}`,
+      "This is a simulator bug; report it with the request.",
+    ).body(reference),
+  };
 }
 
 /** Secrets in token exchanges are redacted; the refresh endpoints carry a bare id or token string. */

@@ -25,19 +25,37 @@ export class AuthService {
   private readonly refreshTokens = new Map<string, Session>();
   private readonly key = randomBytes(32);
 
-  constructor(private readonly accounts: { username: string; password: string }, private readonly clock: AuthClock) {}
+  constructor(
+    private readonly accounts: { username: string; password: string },
+    private readonly clock: AuthClock,
+  ) {}
 
   /** POST /v1/tokens. */
   login(body: unknown, strict: boolean): { accessToken: string; refreshToken: { id: string } } {
-    const spec = BodyObject.root(body, "TokenCreationSpec", strict).allowOnly("TokenCreationSpec", ["username", "password", "apiKey", "idToken"]);
+    const spec = BodyObject.root(body, "TokenCreationSpec", strict).allowOnly("TokenCreationSpec", [
+      "username",
+      "password",
+      "apiKey",
+      "idToken",
+    ]);
     if (spec.string("apiKey") !== undefined || spec.string("idToken") !== undefined) {
-      throw new ApiError(400, "TOKEN_CREATION_NOT_SUPPORTED", "The simulator accepts username and password only", "Send username and password.");
+      throw new ApiError(
+        400,
+        "TOKEN_CREATION_NOT_SUPPORTED",
+        "The simulator accepts username and password only",
+        "Send username and password.",
+      );
     }
     const username = spec.string("username", true);
     const password = spec.string("password", true);
     const userOk = username === this.accounts.username || username === "admin@local";
     if (!userOk || password !== this.accounts.password) {
-      throw new ApiError(400, "INVALID_CREDENTIALS", "Authentication failed: wrong username or password", "Check the SDDC Manager credentials (an SSO user such as administrator@vsphere.local, or admin@local).");
+      throw new ApiError(
+        400,
+        "INVALID_CREDENTIALS",
+        "Authentication failed: wrong username or password",
+        "Check the SDDC Manager credentials (an SSO user such as administrator@vsphere.local, or admin@local).",
+      );
     }
     const now = this.clock.nowMs();
     const refreshId = randomUUID();
@@ -52,10 +70,20 @@ export class AuthService {
     const session = this.refreshTokens.get(id);
     const now = this.clock.nowMs();
     if (!session || now >= session.expiresMs) {
-      throw new ApiError(404, "REFRESH_TOKEN_NOT_FOUND", "The refresh token is unknown or expired", "Log in again with POST /v1/tokens.");
+      throw new ApiError(
+        404,
+        "REFRESH_TOKEN_NOT_FOUND",
+        "The refresh token is unknown or expired",
+        "Log in again with POST /v1/tokens.",
+      );
     }
     if (session.issuedMs < this.clock.invalidatedBefore(now)) {
-      throw new ApiError(401, "Unauthorized", UNAUTHORIZED_MESSAGE, "The session ended when SDDC Manager restarted; log in again with POST /v1/tokens.");
+      throw new ApiError(
+        401,
+        "Unauthorized",
+        UNAUTHORIZED_MESSAGE,
+        "The session ended when SDDC Manager restarted; log in again with POST /v1/tokens.",
+      );
     }
     return this.issue(session.username, now);
   }
@@ -80,7 +108,18 @@ export class AuthService {
     const exp = iat + Math.round(this.clock.tokenLifetimeSeconds());
     const header = base64url(JSON.stringify({ alg: "HS256" }));
     const payload = base64url(
-      JSON.stringify({ jti: randomUUID(), iat, sub: username, iss: "vcf-auth", aud: "sddc-services", nbf: iat, exp, user: username, name: username, scope: ["OTHER_READ", "OTHER_WRITE"] }),
+      JSON.stringify({
+        jti: randomUUID(),
+        iat,
+        sub: username,
+        iss: "vcf-auth",
+        aud: "sddc-services",
+        nbf: iat,
+        exp,
+        user: username,
+        name: username,
+        scope: ["OTHER_READ", "OTHER_WRITE"],
+      }),
     );
     const signature = createHmac("sha256", this.key).update(`${header}.${payload}`).digest("base64url");
     const token = `${header}.${payload}.${signature}`;
@@ -107,7 +146,13 @@ function parseRefreshId(rawBody: string): string {
       id = "";
     }
   }
-  if (!id) throw new ApiError(400, "INVALID_REQUEST_BODY", "The body must be the refresh-token id (raw or as a JSON string)", "Send the refreshToken.id from POST /v1/tokens as the body.");
+  if (!id)
+    throw new ApiError(
+      400,
+      "INVALID_REQUEST_BODY",
+      "The body must be the refresh-token id (raw or as a JSON string)",
+      "Send the refreshToken.id from POST /v1/tokens as the body.",
+    );
   return id;
 }
 

@@ -43,7 +43,9 @@ export class BundleService {
   /** GET /v1/bundles; every simulated bundle belongs to product type VCF. */
   list(filter: { productType?: string; bundleType?: string }): unknown[] {
     if (filter.productType && filter.productType !== "VCF") return [];
-    return [...this.bundles.values()].filter((b) => !filter.bundleType || bundleType(b.def) === filter.bundleType).map((b) => this.render(b));
+    return [...this.bundles.values()]
+      .filter((b) => !filter.bundleType || bundleType(b.def) === filter.bundleType)
+      .map((b) => this.render(b));
   }
 
   get(id: string): unknown {
@@ -63,24 +65,49 @@ export class BundleService {
     const attempt = state.attempts.at(-1);
     if (spec.cancelNow) {
       if (!attempt || (current !== "SCHEDULED" && current !== "IN_PROGRESS")) {
-        throw new ApiError(400, "BUNDLE_DOWNLOAD_NOT_IN_PROGRESS", `No download of bundle ${id} is scheduled or running`, "Cancel only a SCHEDULED or IN_PROGRESS download.", [id]);
+        throw new ApiError(
+          400,
+          "BUNDLE_DOWNLOAD_NOT_IN_PROGRESS",
+          `No download of bundle ${id} is scheduled or running`,
+          "Cancel only a SCHEDULED or IN_PROGRESS download.",
+          [id],
+        );
       }
       attempt.cancelledMs = now;
       return this.renderTask(state, attempt);
     }
     if (current === "RECALLED") {
-      throw new ApiError(409, "BUNDLE_RECALLED", `Bundle ${id} was recalled by VMware and can no longer be downloaded`, "Do not download or apply a recalled bundle; wait for its replacement in GET /v1/bundles or ask VMware support.", [id]);
+      throw new ApiError(
+        409,
+        "BUNDLE_RECALLED",
+        `Bundle ${id} was recalled by VMware and can no longer be downloaded`,
+        "Do not download or apply a recalled bundle; wait for its replacement in GET /v1/bundles or ask VMware support.",
+        [id],
+      );
     }
     if (current === "SCHEDULED" || current === "IN_PROGRESS" || current === "SUCCESSFUL") {
-      throw new ApiError(409, "BUNDLE_DOWNLOAD_ALREADY_TRIGGERED", `A download has already been triggered for bundle ${id} (status ${current})`, "Only one download can be triggered for a bundle; GET /v1/bundles/{id} and follow its downloadStatus.", [id]);
+      throw new ApiError(
+        409,
+        "BUNDLE_DOWNLOAD_ALREADY_TRIGGERED",
+        `A download has already been triggered for bundle ${id} (status ${current})`,
+        "Only one download can be triggered for a bundle; GET /v1/bundles/{id} and follow its downloadStatus.",
+        [id],
+      );
     }
-    const startMs = spec.scheduledMs !== undefined && !spec.downloadNow ? Math.max(now, spec.scheduledMs) : now + this.ctx.faults().durations.downloadQueueSeconds * 1000;
+    const startMs =
+      spec.scheduledMs !== undefined && !spec.downloadNow
+        ? Math.max(now, spec.scheduledMs)
+        : now + this.ctx.faults().durations.downloadQueueSeconds * 1000;
     const faults = this.ctx.faults();
     const next: DownloadAttempt = {
       taskId: this.ctx.ids.next("download-task"),
       requestedMs: now,
       startMs,
-      fails: attemptFails(faults.failDownloadOf.includes(state.def.kind), state.attempts.length + 1, faults.failAttempts),
+      fails: attemptFails(
+        faults.failDownloadOf.includes(state.def.kind),
+        state.attempts.length + 1,
+        faults.failAttempts,
+      ),
     };
     state.attempts.push(next);
     this.ctx.tasks.register(next.taskId, { render: () => this.renderTask(state, next) });
@@ -97,7 +124,9 @@ export class BundleService {
       return { downloadNow: true, cancelNow: false };
     }
     root.allowOnly("BundleUpdateSpec", ["bundleDownloadSpec", "compatibilitySetsFilePath"]);
-    const spec = root.object("bundleDownloadSpec", "BundleDownloadSpec", true).allowOnly("BundleDownloadSpec", ["downloadNow", "scheduledTimestamp", "cancelNow"]);
+    const spec = root
+      .object("bundleDownloadSpec", "BundleDownloadSpec", true)
+      .allowOnly("BundleDownloadSpec", ["downloadNow", "scheduledTimestamp", "cancelNow"]);
     const downloadNow = spec.boolean("downloadNow") ?? false;
     const cancelNow = spec.boolean("cancelNow") ?? false;
     const scheduled = spec.string("scheduledTimestamp");
@@ -105,11 +134,23 @@ export class BundleService {
     if (scheduled !== undefined) {
       scheduledMs = Date.parse(scheduled);
       if (Number.isNaN(scheduledMs)) {
-        throw new ApiError(400, "INVALID_REQUEST_BODY", "Invalid field 'bundleDownloadSpec.scheduledTimestamp': not an ISO-8601 date-time", "Use e.g. 2024-11-05T02:00:00Z.", ["bundleDownloadSpec.scheduledTimestamp"]);
+        throw new ApiError(
+          400,
+          "INVALID_REQUEST_BODY",
+          "Invalid field 'bundleDownloadSpec.scheduledTimestamp': not an ISO-8601 date-time",
+          "Use e.g. 2024-11-05T02:00:00Z.",
+          ["bundleDownloadSpec.scheduledTimestamp"],
+        );
       }
     }
     if (!downloadNow && !cancelNow && scheduledMs === undefined) {
-      throw new ApiError(400, "INVALID_REQUEST_BODY", "Invalid field 'bundleDownloadSpec': set downloadNow, scheduledTimestamp or cancelNow", "Send {\"bundleDownloadSpec\":{\"downloadNow\":true}}.", ["bundleDownloadSpec"]);
+      throw new ApiError(
+        400,
+        "INVALID_REQUEST_BODY",
+        "Invalid field 'bundleDownloadSpec': set downloadNow, scheduledTimestamp or cancelNow",
+        'Send {"bundleDownloadSpec":{"downloadNow":true}}.',
+        ["bundleDownloadSpec"],
+      );
     }
     return { downloadNow, cancelNow, scheduledMs };
   }
@@ -117,8 +158,19 @@ export class BundleService {
   private plan(state: BundleState, attempt: DownloadAttempt): PlanView {
     const d = this.ctx.faults().durations;
     const steps: PlanStep[] = [
-      { name: "Download bundle", type: "BUNDLE_DOWNLOAD", description: `Download ${state.def.sizeMB} MB`, seconds: state.def.sizeMB / d.downloadMegabytesPerSecond },
-      { name: "Validate bundle", type: "BUNDLE_VALIDATING", description: "Validate the bundle checksum and signature", seconds: d.bundleValidationSeconds, fails: attempt.fails },
+      {
+        name: "Download bundle",
+        type: "BUNDLE_DOWNLOAD",
+        description: `Download ${state.def.sizeMB} MB`,
+        seconds: state.def.sizeMB / d.downloadMegabytesPerSecond,
+      },
+      {
+        name: "Validate bundle",
+        type: "BUNDLE_VALIDATING",
+        description: "Validate the bundle checksum and signature",
+        seconds: d.bundleValidationSeconds,
+        fails: attempt.fails,
+      },
     ];
     const now = attempt.cancelledMs ?? this.ctx.clock.nowMs();
     return evaluatePlan(steps, attempt.startMs, now, this.ctx.faults().downloadNeverFinishes);
@@ -191,7 +243,8 @@ export class BundleService {
       isRetryable: false,
     };
     const subTask = task.subTasks[0];
-    if (subTask && plan.steps[0]) subTask.description = `Downloaded ${Math.round(state.def.sizeMB * plan.steps[0].progress)} of ${state.def.sizeMB} MB`;
+    if (subTask && plan.steps[0])
+      subTask.description = `Downloaded ${Math.round(state.def.sizeMB * plan.steps[0].progress)} of ${state.def.sizeMB} MB`;
     const end = attempt.cancelledMs ?? plan.endMs;
     if (status !== "In Progress" && status !== "Pending" && end !== undefined) task.completionTimestamp = isoAt(end);
     return task;
@@ -207,9 +260,13 @@ function releasedDate(def: BundleDef): string {
 }
 
 function downloadError(def: BundleDef): ErrorBody {
-  return errorBody("BUNDLE_DOWNLOAD_FAILED", `downloadError: checksum validation of bundle ${def.id} failed after download (${def.description})`, {
-    arguments: [def.id],
-    remediationMessage: "Check the depot connection and proxy, then request the download again.",
-    context: { bundleId: def.id },
-  });
+  return errorBody(
+    "BUNDLE_DOWNLOAD_FAILED",
+    `downloadError: checksum validation of bundle ${def.id} failed after download (${def.description})`,
+    {
+      arguments: [def.id],
+      remediationMessage: "Check the depot connection and proxy, then request the download again.",
+      context: { bundleId: def.id },
+    },
+  );
 }

@@ -34,11 +34,25 @@ export class CheckSetService {
   }
 
   start(body: unknown): TaskBody {
-    const root = BodyObject.root(body, "CheckSetRunInput", this.ctx.strict).allowOnly("CheckSetRunInput", ["queryId", "resources", "metadata"]);
+    const root = BodyObject.root(body, "CheckSetRunInput", this.ctx.strict).allowOnly("CheckSetRunInput", [
+      "queryId",
+      "resources",
+      "metadata",
+    ]);
     const queryId = root.string("queryId", true);
     const query = this.queries.get(queryId);
-    if (!query || query.used || this.ctx.clock.nowMs() - query.createdMs > this.ctx.faults().checkSetQueryTtlSeconds * 1000) {
-      throw new ApiError(400, "CHECKSET_QUERY_NOT_FOUND", `Check-set query ${queryId} was not found, has expired or was already used`, "Query the check-sets again (POST /v1/system/check-sets/queries) and submit the new queryId.", [queryId]);
+    if (
+      !query ||
+      query.used ||
+      this.ctx.clock.nowMs() - query.createdMs > this.ctx.faults().checkSetQueryTtlSeconds * 1000
+    ) {
+      throw new ApiError(
+        400,
+        "CHECKSET_QUERY_NOT_FOUND",
+        `Check-set query ${queryId} was not found, has expired or was already used`,
+        "Query the check-sets again (POST /v1/system/check-sets/queries) and submit the new queryId.",
+        [queryId],
+      );
     }
     const selected = root.objects("resources", "CheckSetResourceSelection", 1).map((r) => this.readSelection(r, query));
     const metadata = root.object("metadata", "metadata");
@@ -71,7 +85,16 @@ export class CheckSetService {
           state: this.status(r),
           timestamp: r.createdMs,
           domainInputs: domainsOf(r),
-          metadata: { targetVersion: r.targetVersion, resources: r.resources.map((res) => ({ type: res.resourceType, id: res.resourceId, name: res.resourceName, domainId: res.domain.domainId, targetVersion: res.targetVersion })) },
+          metadata: {
+            targetVersion: r.targetVersion,
+            resources: r.resources.map((res) => ({
+              type: res.resourceType,
+              id: res.resourceId,
+              name: res.resourceName,
+              domainId: res.domain.domainId,
+              targetVersion: res.targetVersion,
+            })),
+          },
         };
         if (done !== undefined) info.completionTimestamp = done;
         return info;
@@ -79,7 +102,12 @@ export class CheckSetService {
   }
 
   snapshot(): unknown[] {
-    return this.runs.map((r) => ({ id: r.id, status: this.status(r), resources: r.resources.length, findings: r.checks.filter((c) => !c.passed).length }));
+    return this.runs.map((r) => ({
+      id: r.id,
+      status: this.status(r),
+      resources: r.resources.length,
+      findings: r.checks.filter((c) => !c.passed).length,
+    }));
   }
 
   private readSelection(r: BodyObject, query: QueryRecord): QueryResource {
@@ -87,14 +115,25 @@ export class CheckSetService {
     const resourceType = r.string("resourceType", true);
     const resourceId = r.string("resourceId", true);
     r.string("resourceName", true);
-    r.object("domain", "DomainInfo")?.allowOnly("DomainInfo", ["domainId", "domainName", "domainType"]).enumString("domainType", ["MANAGEMENT", "VI"] as const);
+    r.object("domain", "DomainInfo")
+      ?.allowOnly("DomainInfo", ["domainId", "domainName", "domainType"])
+      .enumString("domainType", ["MANAGEMENT", "VI"] as const);
     const offered = query.resources.find((q) => q.resourceId === resourceId && q.resourceType === resourceType);
-    if (!offered) throw badField(r.fieldPath("resourceId"), `${resourceType} ${resourceId} is not in the result of query ${query.queryId}`, "Send the resources exactly as the query returned them.");
+    if (!offered)
+      throw badField(
+        r.fieldPath("resourceId"),
+        `${resourceType} ${resourceId} is not in the result of query ${query.queryId}`,
+        "Send the resources exactly as the query returned them.",
+      );
     r.objects("checkSets", "SelectedCheckSetCandidate", 1).forEach((c) => {
       c.allowOnly("SelectedCheckSetCandidate", ["checkSetId"]);
       const id = c.string("checkSetId", true);
       if (!offered.checkSets.some((s) => s.checkSetId === id)) {
-        throw badField(c.fieldPath("checkSetId"), `'${id}' is not offered for ${offered.resourceName}`, `Use a checkSetId from the query result: ${offered.checkSets.map((s) => s.checkSetId).join(", ")}.`);
+        throw badField(
+          c.fieldPath("checkSetId"),
+          `'${id}' is not offered for ${offered.resourceName}`,
+          `Use a checkSetId from the query result: ${offered.checkSets.map((s) => s.checkSetId).join(", ")}.`,
+        );
       }
     });
     return offered;
@@ -102,7 +141,13 @@ export class CheckSetService {
 
   private require(runId: string): RunRecord {
     const run = this.runs.find((r) => r.id === runId);
-    if (!run) throw notFound("Check-set run", runId, "ASSESSMENT_NOT_FOUND", "Use the id of the Task returned by POST /v1/system/check-sets.");
+    if (!run)
+      throw notFound(
+        "Check-set run",
+        runId,
+        "ASSESSMENT_NOT_FOUND",
+        "Use the id of the Task returned by POST /v1/system/check-sets.",
+      );
     return run;
   }
 
@@ -115,7 +160,9 @@ export class CheckSetService {
   private status(run: RunRecord): string {
     if (this.finishedAt(run) === undefined) return "IN_PROGRESS";
     // Only ERROR validations fail the run; a CRITICAL gap leaves it COMPLETED_WITH_SUCCESS (§5.3: never decide from status alone).
-    return run.checks.some((c) => !c.passed && c.severity === "ERROR") ? "COMPLETED_WITH_FAILURE" : "COMPLETED_WITH_SUCCESS";
+    return run.checks.some((c) => !c.passed && c.severity === "ERROR")
+      ? "COMPLETED_WITH_FAILURE"
+      : "COMPLETED_WITH_SUCCESS";
   }
 
   private render(run: RunRecord): unknown {
@@ -125,7 +172,15 @@ export class CheckSetService {
       const total = this.ctx.faults().durations.checkSetRunSeconds * 1000 || 1;
       const percent = Math.min(99, Math.floor(((this.ctx.clock.nowMs() - run.createdMs) / total) * 100));
       const ran = Math.floor((run.checks.length * percent) / 100);
-      return { ...base, status: "IN_PROGRESS", discoveryProgress: { percentageComplete: percent, progressMessages: [`Running validations ${ran} of ${run.checks.length}`] }, presentedArtifactsMap: {} };
+      return {
+        ...base,
+        status: "IN_PROGRESS",
+        discoveryProgress: {
+          percentageComplete: percent,
+          progressMessages: [`Running validations ${ran} of ${run.checks.length}`],
+        },
+        presentedArtifactsMap: {},
+      };
     }
     return {
       ...base,
@@ -141,9 +196,18 @@ export class CheckSetService {
   private renderTask(run: RunRecord): TaskBody {
     const status = this.status(run);
     const gaps = run.checks.some((c) => !c.passed);
-    const names = domainsOf(run).map((d) => d.domainName).join(", ");
+    const names = domainsOf(run)
+      .map((d) => d.domainName)
+      .join(", ");
     const name = `Upgrade prechecks for ${names}`;
-    const taskStatus = status === "IN_PROGRESS" ? "IN_PROGRESS" : status === "COMPLETED_WITH_FAILURE" ? "FAILED" : gaps ? "COMPLETED_WITH_WARNING" : "SUCCESSFUL";
+    const taskStatus =
+      status === "IN_PROGRESS"
+        ? "IN_PROGRESS"
+        : status === "COMPLETED_WITH_FAILURE"
+          ? "FAILED"
+          : gaps
+            ? "COMPLETED_WITH_WARNING"
+            : "SUCCESSFUL";
     const task: TaskBody = {
       id: run.id,
       name,
@@ -171,7 +235,16 @@ function domainsOf(run: RunRecord): QueryResource["domain"][] {
 function summariesOf(run: RunRecord, domain: QueryResource["domain"]): Record<string, unknown>[] {
   const own = run.checks.filter((c) => c.resource.domain.domainId === domain.domainId);
   if (!run.splitSummary) return [domainSummary(domain.domainName, own)];
-  return [domainSummary(domain.domainName, own.filter((c) => c.passed)), domainSummary(domain.domainName, own.filter((c) => !c.passed))];
+  return [
+    domainSummary(
+      domain.domainName,
+      own.filter((c) => c.passed),
+    ),
+    domainSummary(
+      domain.domainName,
+      own.filter((c) => !c.passed),
+    ),
+  ];
 }
 
 /** Counts come back as floats (`0.0`) from the real server (§0). */
@@ -201,10 +274,23 @@ function inventoryTree(run: RunRecord): unknown {
       type: "domain",
       name: d.domainName,
       properties: { domainId: d.domainId },
-      classifications: [{ type: "domainType", value: d.domainType === "MANAGEMENT" ? "MGMT_DOMAIN" : "VI_DOMAIN", description: `${d.domainType} domain`, source: "CLASSIFIER" }],
+      classifications: [
+        {
+          type: "domainType",
+          value: d.domainType === "MANAGEMENT" ? "MGMT_DOMAIN" : "VI_DOMAIN",
+          description: `${d.domainType} domain`,
+          source: "CLASSIFIER",
+        },
+      ],
       childEntities: run.resources
         .filter((r) => r.domain.domainId === d.domainId)
-        .map((r) => ({ id: r.resourceId, type: r.resourceType.toLowerCase(), name: r.resourceName, properties: { version: r.resourceVersion }, childEntities: [] })),
+        .map((r) => ({
+          id: r.resourceId,
+          type: r.resourceType.toLowerCase(),
+          name: r.resourceName,
+          properties: { version: r.resourceVersion },
+          childEntities: [],
+        })),
     })),
   };
 }

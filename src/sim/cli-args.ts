@@ -44,7 +44,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       case "--time-scale": {
         const raw = value();
         const n = Number(raw);
-        if (!Number.isFinite(n) || n <= 0) throw new CliUsageError(`--time-scale must be a number above 0, got '${raw}'. ${hint(flag)}`);
+        if (!Number.isFinite(n) || n <= 0)
+          throw new CliUsageError(`--time-scale must be a number above 0, got '${raw}'. ${hint(flag)}`);
         options.timeScale = n;
         break;
       }
@@ -67,7 +68,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
 
 function integer(flag: string, raw: string, min: number, max: number): number {
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new CliUsageError(`${flag} must be an integer from ${min} to ${max}, got '${raw}'. ${hint(flag)}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new CliUsageError(`${flag} must be an integer from ${min} to ${max}, got '${raw}'. ${hint(flag)}`);
   return n;
 }
 

@@ -22,10 +22,14 @@ async function main(): Promise<void> {
   const { help: _help, ...simOptions } = options;
   const sim = await startSimulator(simOptions);
   console.log(`VCF SDDC Manager simulator listening on ${sim.url}`);
-  console.log(`  scenario: ${simOptions.scenario ?? "happy"}, time scale: ${simOptions.timeScale} simulated s per real s`);
+  console.log(
+    `  scenario: ${simOptions.scenario ?? "happy"}, time scale: ${simOptions.timeScale} simulated s per real s`,
+  );
   console.log(`  test credentials: username ${sim.credentials.username}  password ${sim.credentials.password}`);
   const loginBody = JSON.stringify({ username: sim.credentials.username, password: sim.credentials.password });
-  console.log(`  try: curl -s${sim.caCertificatePem ? "k" : ""} -X POST ${sim.url}/v1/tokens -H 'Content-Type: application/json' -d '${loginBody}'`);
+  console.log(
+    `  try: curl -s${sim.caCertificatePem ? "k" : ""} -X POST ${sim.url}/v1/tokens -H 'Content-Type: application/json' -d '${loginBody}'`,
+  );
   console.log(`  introspection: ${sim.url}/sim/state, ${sim.url}/sim/requests`);
   const stop = (signal: string): void => {
     console.log(`vcf-sim: ${signal} received, stopping`);

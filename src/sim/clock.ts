@@ -3,7 +3,10 @@ export class SimClock {
   private readonly realStartMs: number;
   private jumpedMs = 0;
 
-  constructor(readonly timeScale: number, private readonly realNow: () => number = Date.now) {
+  constructor(
+    readonly timeScale: number,
+    private readonly realNow: () => number = Date.now,
+  ) {
     this.realStartMs = realNow();
   }
 

@@ -24,7 +24,12 @@ export class ApiError extends Error {
   }
 
   body(referenceToken: string): ErrorBody {
-    const body: ErrorBody = { errorCode: this.errorCode, errorType: "ERROR", arguments: this.args, message: this.message };
+    const body: ErrorBody = {
+      errorCode: this.errorCode,
+      errorType: "ERROR",
+      arguments: this.args,
+      message: this.message,
+    };
     if (this.remediationMessage) body.remediationMessage = this.remediationMessage;
     body.referenceToken = referenceToken;
     body.nestedErrors = [];

@@ -20,8 +20,24 @@ export function htmlErrorPage(status: 502 | 503): string {
   return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 }
 
-const NUMBER_KEYS = ["flakyRate", "outageSeconds", "outageDropShare", "tokenLifetimeSeconds", "checkSetQueryTtlSeconds", "failAttempts"] as const;
-const BOOLEAN_KEYS = ["downloadNeverFinishes", "validationNeverFinishes", "precheckNeverFinishes", "upgradeNeverFinishes", "splitDomainSummary", "emptyPatchBundles", "keepCompletedUpgradables", "upgradesNotRetryable"] as const;
+const NUMBER_KEYS = [
+  "flakyRate",
+  "outageSeconds",
+  "outageDropShare",
+  "tokenLifetimeSeconds",
+  "checkSetQueryTtlSeconds",
+  "failAttempts",
+] as const;
+const BOOLEAN_KEYS = [
+  "downloadNeverFinishes",
+  "validationNeverFinishes",
+  "precheckNeverFinishes",
+  "upgradeNeverFinishes",
+  "splitDomainSummary",
+  "emptyPatchBundles",
+  "keepCompletedUpgradables",
+  "upgradesNotRetryable",
+] as const;
 const COMPONENT_LIST_KEYS = ["failDownloadOf", "failUpgradeOf", "recallBundleOf"] as const;
 /** A write endpoint as the request log counts it, e.g. "POST /v1/upgrades" or "PATCH /v1/bundles/{id}". */
 const WRITE_ENDPOINT = /^(POST|PATCH|PUT|DELETE) \/v1\/\S+$/;
@@ -29,7 +45,15 @@ const SHARE_KEYS: readonly string[] = ["flakyRate", "outageDropShare"];
 
 /** Validates a FaultPatch from JSON (POST /sim/faults, CLI); errors name the field and the fix. */
 export function parseFaultPatch(body: unknown): FaultPatch {
-  const root = BodyObject.root(body, "FaultSettings", true).allowOnly("FaultSettings", [...NUMBER_KEYS, ...BOOLEAN_KEYS, ...COMPONENT_LIST_KEYS, "durations", "precheckFindings", "validationResult", "dropResponseOf"]);
+  const root = BodyObject.root(body, "FaultSettings", true).allowOnly("FaultSettings", [
+    ...NUMBER_KEYS,
+    ...BOOLEAN_KEYS,
+    ...COMPONENT_LIST_KEYS,
+    "durations",
+    "precheckFindings",
+    "validationResult",
+    "dropResponseOf",
+  ]);
   const patch: FaultPatch = {};
   for (const key of NUMBER_KEYS) {
     const v = root.value[key];
@@ -54,7 +78,8 @@ export function parseFaultPatch(body: unknown): FaultPatch {
     const parsed: Partial<PhaseDurations> = {};
     for (const key of Object.keys(DEFAULT_DURATIONS) as (keyof PhaseDurations)[]) {
       const v = durations.value[key];
-      if (v !== undefined) parsed[key] = checkNumber(`durations.${key}`, v, Number.MAX_SAFE_INTEGER, key === "downloadMegabytesPerSecond");
+      if (v !== undefined)
+        parsed[key] = checkNumber(`durations.${key}`, v, Number.MAX_SAFE_INTEGER, key === "downloadMegabytesPerSecond");
     }
     patch.durations = parsed;
   }
@@ -63,21 +88,31 @@ export function parseFaultPatch(body: unknown): FaultPatch {
 
 function checkNumber(field: string, v: unknown, max: number, positive = false): number {
   if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > max || (positive && v === 0)) {
-    throw badField(field, `must be a number from ${positive ? "above 0" : "0"} to ${max}`, `Set '${field}' to a number in range.`);
+    throw badField(
+      field,
+      `must be a number from ${positive ? "above 0" : "0"} to ${max}`,
+      `Set '${field}' to a number in range.`,
+    );
   }
   return v;
 }
 
 function endpointList(root: BodyObject, key: string): string[] {
   return root.strings(key).map((v, i) => {
-    if (!WRITE_ENDPOINT.test(v)) throw badField(`${key}[${i}]`, `'${v}' is not a write endpoint`, "Use the method and path template, e.g. \"POST /v1/upgrades\" or \"PATCH /v1/bundles/{id}\".");
+    if (!WRITE_ENDPOINT.test(v))
+      throw badField(
+        `${key}[${i}]`,
+        `'${v}' is not a write endpoint`,
+        'Use the method and path template, e.g. "POST /v1/upgrades" or "PATCH /v1/bundles/{id}".',
+      );
     return v;
   });
 }
 
 function componentList(root: BodyObject, key: string): ComponentKind[] {
   return root.strings(key).map((v, i) => {
-    if (!(COMPONENT_KINDS as readonly string[]).includes(v)) throw badField(`${key}[${i}]`, `'${v}' is not a component`, `Use ${COMPONENT_KINDS.join(", ")}.`);
+    if (!(COMPONENT_KINDS as readonly string[]).includes(v))
+      throw badField(`${key}[${i}]`, `'${v}' is not a component`, `Use ${COMPONENT_KINDS.join(", ")}.`);
     return v as ComponentKind;
   });
 }

@@ -93,7 +93,12 @@ export function validationTree(checks: Check[]): ErrorBody {
       const level = worstOf(own);
       return {
         errorCode: `BASELINER_RESOURCE_VALIDATION.${level.toLowerCase()}`,
-        context: { severity: level, resourceName: resource.resourceName, resourceType: resource.resourceType, resourceId: resource.resourceId },
+        context: {
+          severity: level,
+          resourceName: resource.resourceName,
+          resourceType: resource.resourceType,
+          resourceId: resource.resourceId,
+        },
         message: `Validations of ${resource.resourceName}`,
         nestedErrors: own.map((c) => checkNode(c)),
       };
@@ -103,7 +108,9 @@ export function validationTree(checks: Check[]): ErrorBody {
 
 /** The most severe failed check's severity; INFO when every check passed. */
 function worstOf(checks: Check[]): Severity {
-  return checks.filter((c) => !c.passed).reduce<Severity>((worst, c) => (RANK.indexOf(c.severity) > RANK.indexOf(worst) ? c.severity : worst), "INFO");
+  return checks
+    .filter((c) => !c.passed)
+    .reduce<Severity>((worst, c) => (RANK.indexOf(c.severity) > RANK.indexOf(worst) ? c.severity : worst), "INFO");
 }
 
 function checkNode(c: Check): ErrorBody {

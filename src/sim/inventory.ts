@@ -17,18 +17,54 @@ export const START_VERSION = "5.2.0.0";
 
 /** Sorted by version. 5.1.1.0 is older than the domains, 5.2.1.0 is the oldest applicable newer release. */
 export const RELEASES: readonly ReleaseDef[] = [
-  release("5.1.1.0", "5.0.0.0", "2024-02-13", "VMware Cloud Foundation 5.1.1", ["5.1.1.0-23480823", "4.1.2.3.0-23382408", "8.0.2.00300-23504390", "8.0.2-23305546"]),
-  release("5.2.0.0", "5.1.0.0", "2024-07-23", "VMware Cloud Foundation 5.2", ["5.2.0.0-24108943", "4.2.0.0-24105817", "8.0.3.00100-24091160", "8.0.3-24022510"]),
-  release("5.2.1.0", "5.1.0.0", "2024-10-09", "VMware Cloud Foundation 5.2.1", ["5.2.1.0-24307856", "4.2.1.0-24304122", "8.0.3.00300-24305161", "8.0.3-24280767"]),
-  release("5.2.1.1", "5.2.1.0", "2024-12-17", "VMware Cloud Foundation 5.2.1.1", ["5.2.1.1-24397777", "4.2.1.0-24304122", "8.0.3.00400-24322831", "8.0.3-24280767"]),
-  release("5.2.2.0", "5.1.0.0", "2025-05-13", "VMware Cloud Foundation 5.2.2", ["5.2.2.0-24936865", "4.2.2.0-24765122", "8.0.3.00500-24674346", "8.0.3-24674464"]),
+  release("5.1.1.0", "5.0.0.0", "2024-02-13", "VMware Cloud Foundation 5.1.1", [
+    "5.1.1.0-23480823",
+    "4.1.2.3.0-23382408",
+    "8.0.2.00300-23504390",
+    "8.0.2-23305546",
+  ]),
+  release("5.2.0.0", "5.1.0.0", "2024-07-23", "VMware Cloud Foundation 5.2", [
+    "5.2.0.0-24108943",
+    "4.2.0.0-24105817",
+    "8.0.3.00100-24091160",
+    "8.0.3-24022510",
+  ]),
+  release("5.2.1.0", "5.1.0.0", "2024-10-09", "VMware Cloud Foundation 5.2.1", [
+    "5.2.1.0-24307856",
+    "4.2.1.0-24304122",
+    "8.0.3.00300-24305161",
+    "8.0.3-24280767",
+  ]),
+  release("5.2.1.1", "5.2.1.0", "2024-12-17", "VMware Cloud Foundation 5.2.1.1", [
+    "5.2.1.1-24397777",
+    "4.2.1.0-24304122",
+    "8.0.3.00400-24322831",
+    "8.0.3-24280767",
+  ]),
+  release("5.2.2.0", "5.1.0.0", "2025-05-13", "VMware Cloud Foundation 5.2.2", [
+    "5.2.2.0-24936865",
+    "4.2.2.0-24765122",
+    "8.0.3.00500-24674346",
+    "8.0.3-24674464",
+  ]),
   {
-    ...release("9.0.0.0", "5.2.0.0", "2025-06-17", "VMware Cloud Foundation 9.0", ["9.0.0.0-24703748", "9.0.0.0-24733065", "9.0.0.0-24755230", "9.0.0-24755229"]),
+    ...release("9.0.0.0", "5.2.0.0", "2025-06-17", "VMware Cloud Foundation 9.0", [
+      "9.0.0.0-24703748",
+      "9.0.0.0-24733065",
+      "9.0.0.0-24755230",
+      "9.0.0-24755229",
+    ]),
     blockedReason: "Upgrading to VCF 9.0 needs the VCF Installer; it is not offered as an in-place domain upgrade.",
   },
 ];
 
-function release(version: string, min: string, date: string, description: string, bom: [string, string, string, string]): ReleaseDef {
+function release(
+  version: string,
+  min: string,
+  date: string,
+  description: string,
+  bom: [string, string, string, string],
+): ReleaseDef {
   const [sddc, nsx, vc, esx] = bom;
   return {
     version,
@@ -131,7 +167,10 @@ const DNS = "vcf.sim.test";
 export function buildInventory(viDomainCount: number): Inventory {
   const start = findRelease(START_VERSION);
   if (!start) throw new Error(`release ${START_VERSION} missing`);
-  const domains = [buildDomain("m01", "MANAGEMENT", 0, start), ...range(viDomainCount).map((i) => buildDomain(`w${pad(i + 1)}`, "VI", i + 1, start))];
+  const domains = [
+    buildDomain("m01", "MANAGEMENT", 0, start),
+    ...range(viDomainCount).map((i) => buildDomain(`w${pad(i + 1)}`, "VI", i + 1, start)),
+  ];
   const management = domains[0] as SimDomain;
   return {
     sddcManager: {
@@ -168,13 +207,34 @@ function buildDomain(suffix: string, type: "MANAGEMENT" | "VI", index: number, s
     },
     vcenter: { id: stableUuid(`vcenter:${name}`), fqdn: `${name}-vc01.${DNS}`, version: start.bom.VCENTER },
     clusters: [
-      { id: stableUuid(`cluster:${name}-cl01`), name: `${name}-cl01`, vlcmEnabled: true, primary: true, hostCount: firstClusterHosts, esxVersion: start.bom.ESX_HOST, nsxVersion: start.bom.NSX_T_MANAGER },
-      { id: stableUuid(`cluster:${name}-cl02`), name: `${name}-cl02`, vlcmEnabled: false, primary: false, hostCount: 2, esxVersion: start.bom.ESX_HOST, nsxVersion: start.bom.NSX_T_MANAGER },
+      {
+        id: stableUuid(`cluster:${name}-cl01`),
+        name: `${name}-cl01`,
+        vlcmEnabled: true,
+        primary: true,
+        hostCount: firstClusterHosts,
+        esxVersion: start.bom.ESX_HOST,
+        nsxVersion: start.bom.NSX_T_MANAGER,
+      },
+      {
+        id: stableUuid(`cluster:${name}-cl02`),
+        name: `${name}-cl02`,
+        vlcmEnabled: false,
+        primary: false,
+        hostCount: 2,
+        esxVersion: start.bom.ESX_HOST,
+        nsxVersion: start.bom.NSX_T_MANAGER,
+      },
     ],
   };
 }
 
-const BUNDLE_SIZES_MB: Record<ComponentKind, number> = { SDDC_MANAGER: 2157.6, NSX_T_MANAGER: 12890.3, VCENTER: 10344.9, ESX_HOST: 612.2 };
+const BUNDLE_SIZES_MB: Record<ComponentKind, number> = {
+  SDDC_MANAGER: 2157.6,
+  NSX_T_MANAGER: 12890.3,
+  VCENTER: 10344.9,
+  ESX_HOST: 612.2,
+};
 
 /** One bundle per component whose version changes from one release to the next, after the start release. */
 export const BUNDLES: readonly BundleDef[] = buildBundles();

@@ -15,5 +15,7 @@ export function float(value: number): JsonFloat {
 }
 
 export function toJson(value: unknown): string {
-  return JSON.stringify(value).replace(new RegExp(`"${FLOAT_MARK}(-?[0-9.e+-]+)"`, "g"), (_m, n: string) => (/[.e]/.test(n) ? n : `${n}.0`));
+  return JSON.stringify(value).replace(new RegExp(`"${FLOAT_MARK}(-?[0-9.e+-]+)"`, "g"), (_m, n: string) =>
+    /[.e]/.test(n) ? n : `${n}.0`,
+  );
 }

@@ -11,7 +11,13 @@ export interface PersonalityDef {
   baseImageVersion: string;
 }
 
-export const PERSONALITIES: readonly PersonalityDef[] = [...new Set(RELEASES.filter((r) => !r.blockedReason && compareVersions(r.version, START_VERSION) > 0).map((r) => r.bom.ESX_HOST))].map((esx) => ({
+export const PERSONALITIES: readonly PersonalityDef[] = [
+  ...new Set(
+    RELEASES.filter((r) => !r.blockedReason && compareVersions(r.version, START_VERSION) > 0).map(
+      (r) => r.bom.ESX_HOST,
+    ),
+  ),
+].map((esx) => ({
   personalityId: stableUuid(`personality:${esx}`),
   personalityName: personalityName(esx),
   esxVersion: esx,
@@ -30,14 +36,23 @@ export function baseImageVersion(esxVersion: string): string {
   return `${main}-0.0.${build}`;
 }
 
-export function baseImage(esxVersion: string): { version: string; details: { displayName: string; displayVersion: string; releaseDate: string } } {
+export function baseImage(esxVersion: string): {
+  version: string;
+  details: { displayName: string; displayVersion: string; releaseDate: string };
+} {
   const build = esxVersion.split("-")[1] ?? "";
   const main = esxVersion.split("-")[0] ?? "";
-  return { version: baseImageVersion(esxVersion), details: { displayName: `ESXi ${main}`, displayVersion: `${main} - ${build}`, releaseDate: "2024-06-25T00:00:00Z" } };
+  return {
+    version: baseImageVersion(esxVersion),
+    details: { displayName: `ESXi ${main}`, displayVersion: `${main} - ${build}`, releaseDate: "2024-06-25T00:00:00Z" },
+  };
 }
 
 export function listPersonalities(filter: { baseOSVersion?: string; personalityName?: string }): unknown[] {
-  return PERSONALITIES.filter((p) => !filter.baseOSVersion || filter.baseOSVersion === p.baseImageVersion || filter.baseOSVersion === p.esxVersion)
+  return PERSONALITIES.filter(
+    (p) =>
+      !filter.baseOSVersion || filter.baseOSVersion === p.baseImageVersion || filter.baseOSVersion === p.esxVersion,
+  )
     .filter((p) => !filter.personalityName || p.personalityName === filter.personalityName)
     .map((p) => ({
       version: "1",

@@ -33,7 +33,12 @@ export interface PlanView {
 const FAIL_AT = 0.8;
 
 /** `neverFinishes` keeps the last step running forever (for clients' deadline tests). */
-export function evaluatePlan(steps: readonly PlanStep[], startMs: number, nowMs: number, neverFinishes = false): PlanView {
+export function evaluatePlan(
+  steps: readonly PlanStep[],
+  startMs: number,
+  nowMs: number,
+  neverFinishes = false,
+): PlanView {
   const views: StepView[] = [];
   let cursor = startMs;
   let state: PlanView["state"] = "SUCCEEDED";
@@ -68,11 +73,20 @@ export function evaluatePlan(steps: readonly PlanStep[], startMs: number, nowMs:
     }
     cursor = stepEnd;
   }
-  return { steps: views, state, endMs: state === "RUNNING" ? undefined : endMs, progress: Math.min(1, doneSeconds / total) };
+  return {
+    steps: views,
+    state,
+    endMs: state === "RUNNING" ? undefined : endMs,
+    progress: Math.min(1, doneSeconds / total),
+  };
 }
 
 /** When each step starts and ends, relative to the plan's start (for outage windows and effects). */
-export function stepWindow(steps: readonly PlanStep[], index: number, startMs: number): { startMs: number; endMs: number } {
+export function stepWindow(
+  steps: readonly PlanStep[],
+  index: number,
+  startMs: number,
+): { startMs: number; endMs: number } {
   let cursor = startMs;
   for (let i = 0; i < index; i += 1) cursor += (steps[i]?.seconds ?? 0) * 1000;
   return { startMs: cursor, endMs: cursor + (steps[index]?.seconds ?? 0) * 1000 };

@@ -1,7 +1,16 @@
 import { SimContext } from "./context";
 import { componentKindsOf, remainingSteps, targetSteps } from "./domain-steps";
 import { ApiError, notFound } from "./errors";
-import { BOM_NAMES, BUNDLES, findDomainById, findRelease, PUBLIC_NAMES, ReleaseDef, RELEASES, SimDomain } from "./inventory";
+import {
+  BOM_NAMES,
+  BUNDLES,
+  findDomainById,
+  findRelease,
+  PUBLIC_NAMES,
+  ReleaseDef,
+  RELEASES,
+  SimDomain,
+} from "./inventory";
 import { BodyObject } from "./strict";
 import { COMPONENT_KINDS, ComponentKind } from "./types";
 import { UpgradeService } from "./upgrades";
@@ -13,7 +22,10 @@ export class ReleaseService {
   /** Number of component steps when the target was selected, for Domain.upgradeStatus. */
   private readonly stepTotals = new Map<string, number>();
 
-  constructor(private readonly ctx: SimContext, private readonly upgrades: UpgradeService) {}
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly upgrades: UpgradeService,
+  ) {}
 
   requireDomain(id: string): SimDomain {
     const domain = findDomainById(this.ctx.inventory, id);
@@ -30,7 +42,11 @@ export class ReleaseService {
     }
     return RELEASES.filter((r) => query.versionEq === undefined || r.version === query.versionEq)
       .filter((r) => query.versionGt === undefined || compareVersions(r.version, query.versionGt) > 0)
-      .filter((r) => query.applicableForVersion === undefined || (applicableFrom(r, query.applicableForVersion) && compareVersions(r.version, query.applicableForVersion) > 0))
+      .filter(
+        (r) =>
+          query.applicableForVersion === undefined ||
+          (applicableFrom(r, query.applicableForVersion) && compareVersions(r.version, query.applicableForVersion) > 0),
+      )
       .map((r) => this.render(r, undefined));
   }
 
@@ -68,12 +84,24 @@ export class ReleaseService {
     const domain = this.requireDomain(domainId);
     const version = readDomainRelease(body, this.ctx.strict);
     if (version === domain.vcfVersion) {
-      throw new ApiError(400, "SAME_SOURCE_AND_TARGET_VCF_VERSION", `Source and target VCF versions are the same (${version})`, "Choose a newer target version from GET /v1/releases/domains/{id}/future-releases.", [version]);
+      throw new ApiError(
+        400,
+        "SAME_SOURCE_AND_TARGET_VCF_VERSION",
+        `Source and target VCF versions are the same (${version})`,
+        "Choose a newer target version from GET /v1/releases/domains/{id}/future-releases.",
+        [version],
+      );
     }
     const release = findRelease(version);
     // A real 5.2 lab answers 500 (not 404) for versions that do not exist or do not apply (UPGRADE-API.md §4).
     if (!release || notApplicableReason(release, domain) || compareVersions(version, domain.vcfVersion) < 0) {
-      throw new ApiError(500, "VCF_RELEASE_NOT_APPLICABLE", `VCF release ${version} is not an applicable target for domain ${domain.name} at ${domain.vcfVersion}`, "Pick an APPLICABLE, newer release from GET /v1/releases/domains/{id}/future-releases.", [version]);
+      throw new ApiError(
+        500,
+        "VCF_RELEASE_NOT_APPLICABLE",
+        `VCF release ${version} is not an applicable target for domain ${domain.name} at ${domain.vcfVersion}`,
+        "Pick an APPLICABLE, newer release from GET /v1/releases/domains/{id}/future-releases.",
+        [version],
+      );
     }
     this.refuseWhileUpgrading(domain);
     domain.targetVersion = version;
@@ -90,13 +118,20 @@ export class ReleaseService {
   /** The domain's version becomes the target once its last component is upgraded. */
   tick(): void {
     for (const domain of this.ctx.inventory.domains) {
-      if (domain.targetVersion && domain.vcfVersion !== domain.targetVersion && targetSteps(this.ctx.inventory, domain).length === 0) {
+      if (
+        domain.targetVersion &&
+        domain.vcfVersion !== domain.targetVersion &&
+        targetSteps(this.ctx.inventory, domain).length === 0
+      ) {
         domain.vcfVersion = domain.targetVersion;
       }
     }
   }
 
-  upgradeStatus(domain: SimDomain, allDownloaded: (bundleIds: string[]) => boolean): { status: string; completedResources: number; totalResources: number } {
+  upgradeStatus(
+    domain: SimDomain,
+    allDownloaded: (bundleIds: string[]) => boolean,
+  ): { status: string; completedResources: number; totalResources: number } {
     if (!domain.targetVersion) {
       const next = oldestApplicableNewer(domain);
       const total = next ? remainingSteps(this.ctx.inventory, domain, next).length : 0;
@@ -120,14 +155,25 @@ export class ReleaseService {
 
   private refuseWhileUpgrading(domain: SimDomain): void {
     if (this.upgrades.activeOn(domain.id)) {
-      throw new ApiError(500, "TARGET_VERSION_CHANGE_NOT_ALLOWED", `The target version of domain ${domain.name} cannot change while an upgrade is running`, "Wait for the running upgrade to finish.", [domain.id]);
+      throw new ApiError(
+        500,
+        "TARGET_VERSION_CHANGE_NOT_ALLOWED",
+        `The target version of domain ${domain.name} cannot change while an upgrade is running`,
+        "Wait for the running upgrade to finish.",
+        [domain.id],
+      );
     }
   }
 }
 
 /** DomainRelease body: only targetVersion is needed; extra keys with empty values are refused (§4). */
 export function readDomainRelease(body: unknown, strict: boolean): string {
-  const root = BodyObject.root(body, "DomainRelease", strict).allowOnly("DomainRelease", ["targetVersion", "targetSddcManagerVersion", "targetVxRailVersion", "patches"]);
+  const root = BodyObject.root(body, "DomainRelease", strict).allowOnly("DomainRelease", [
+    "targetVersion",
+    "targetSddcManagerVersion",
+    "targetVxRailVersion",
+    "patches",
+  ]);
   const version = root.string("targetVersion", true);
   root.string("targetSddcManagerVersion");
   root.string("targetVxRailVersion");
@@ -143,9 +189,17 @@ function applicableFrom(release: ReleaseDef, version: string): boolean {
   return !release.blockedReason && compareVersions(version, release.minCompatibleVcfVersion) >= 0;
 }
 
-export function notApplicableReason(release: ReleaseDef, domain: SimDomain): { component: string; messageKey: string; arguments: string[]; message: string } | undefined {
+export function notApplicableReason(
+  release: ReleaseDef,
+  domain: SimDomain,
+): { component: string; messageKey: string; arguments: string[]; message: string } | undefined {
   if (release.blockedReason) {
-    return { component: "LCM", messageKey: "release.upgrade.path.not.supported", arguments: [release.version], message: release.blockedReason };
+    return {
+      component: "LCM",
+      messageKey: "release.upgrade.path.not.supported",
+      arguments: [release.version],
+      message: release.blockedReason,
+    };
   }
   if (!applicableFrom(release, domain.vcfVersion)) {
     return {
@@ -163,11 +217,22 @@ export function oldestApplicableNewer(domain: SimDomain): ReleaseDef | undefined
 }
 
 /** A Release body; for a domain, products it does not run (SDDC Manager on VI domains) are left out. */
-function renderRelease(release: ReleaseDef, domain: SimDomain | undefined, withPatchBundles: boolean): Record<string, unknown> {
+function renderRelease(
+  release: ReleaseDef,
+  domain: SimDomain | undefined,
+  withPatchBundles: boolean,
+): Record<string, unknown> {
   const kinds = domain ? componentKindsOf(domain) : COMPONENT_KINDS;
-  const bundles = !withPatchBundles ? [] : kinds.flatMap((kind) => {
-    return findBundlesFor(release, kind).map((b) => ({ bundleId: b, bundleType: kind === "SDDC_MANAGER" ? "SDDC_MANAGER" : "VMWARE_SOFTWARE", bundleElements: [BOM_NAMES[kind]], cumulativeFromVcfVersion: "5.1.0.0" }));
-  });
+  const bundles = !withPatchBundles
+    ? []
+    : kinds.flatMap((kind) => {
+        return findBundlesFor(release, kind).map((b) => ({
+          bundleId: b,
+          bundleType: kind === "SDDC_MANAGER" ? "SDDC_MANAGER" : "VMWARE_SOFTWARE",
+          bundleElements: [BOM_NAMES[kind]],
+          cumulativeFromVcfVersion: "5.1.0.0",
+        }));
+      });
   return {
     product: "VCF",
     version: release.version,

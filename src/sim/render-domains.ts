@@ -26,5 +26,11 @@ export function renderDomain(state: SimState, d: SimDomain): unknown {
 export function renderSddcManager(state: SimState): unknown {
   const m = state.inventory.sddcManager;
   const domain = state.inventory.domains.find((d) => d.id === m.domainId);
-  return { id: m.id, fqdn: m.fqdn, version: m.version, ipAddress: m.ipAddress, domain: { id: m.domainId, name: domain?.name ?? "", type: "MANAGEMENT" } };
+  return {
+    id: m.id,
+    fqdn: m.fqdn,
+    version: m.version,
+    ipAddress: m.ipAddress,
+    domain: { id: m.domainId, name: domain?.name ?? "", type: "MANAGEMENT" },
+  };
 }

@@ -47,11 +47,18 @@ export class Router {
     const hit = candidates.find((c) => c.route.method === method);
     if (hit) {
       const literal = candidates[0];
-      if (literal && Object.keys(literal.params).length < Object.keys(hit.params).length) throw methodNotAllowed(method, path);
+      if (literal && Object.keys(literal.params).length < Object.keys(hit.params).length)
+        throw methodNotAllowed(method, path);
       return hit;
     }
     if (candidates.length > 0) throw methodNotAllowed(method, path);
-    throw new ApiError(404, "NOT_FOUND", `No API endpoint ${method} ${path}`, "Check the path against the VCF 5.2 API reference.", [path]);
+    throw new ApiError(
+      404,
+      "NOT_FOUND",
+      `No API endpoint ${method} ${path}`,
+      "Check the path against the VCF 5.2 API reference.",
+      [path],
+    );
   }
 
   /** "GET /v1/domains/{id}" for counting. */
@@ -65,7 +72,13 @@ export class Router {
 }
 
 function methodNotAllowed(method: string, path: string): ApiError {
-  return new ApiError(405, "METHOD_NOT_ALLOWED", `Request method '${method}' is not supported for ${path}`, "Use the HTTP method the API reference gives for this path.", [method]);
+  return new ApiError(
+    405,
+    "METHOD_NOT_ALLOWED",
+    `Request method '${method}' is not supported for ${path}`,
+    "Use the HTTP method the API reference gives for this path.",
+    [method],
+  );
 }
 
 function matchTemplate(template: string, path: string): Record<string, string> | undefined {

@@ -58,7 +58,8 @@ async function selfSignedCertificate(host: string): Promise<{ private: string; c
     { type: 7, ip: "127.0.0.1" },
     { type: 7, ip: "::1" },
   ];
-  if (host !== "localhost" && host !== "127.0.0.1" && host !== "::1" && host !== "0.0.0.0") altNames.push(isIp ? { type: 7, ip: host } : { type: 2, value: host });
+  if (host !== "localhost" && host !== "127.0.0.1" && host !== "::1" && host !== "0.0.0.0")
+    altNames.push(isIp ? { type: 7, ip: host } : { type: 2, value: host });
   return generate([{ name: "commonName", value: "vcf-sim.local" }], {
     keySize: 2048,
     algorithm: "sha256",

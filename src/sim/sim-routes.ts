@@ -18,7 +18,13 @@ export interface SimControl {
   info(): unknown;
 }
 
-export function handleSim(control: SimControl, method: string, path: string, query: Record<string, string>, body: unknown): { status: number; json?: unknown } {
+export function handleSim(
+  control: SimControl,
+  method: string,
+  path: string,
+  query: Record<string, string>,
+  body: unknown,
+): { status: number; json?: unknown } {
   const route = `${method} ${path.replace(/\/+$/, "")}`;
   switch (route) {
     case "GET /sim":
@@ -47,7 +53,7 @@ export function handleSim(control: SimControl, method: string, path: string, que
     case "POST /sim/clock/advance": {
       const seconds = isRecord(body) ? body.seconds : undefined;
       if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
-        throw badField("seconds", "must be a number of simulated seconds >= 0", "Send {\"seconds\": 600}.");
+        throw badField("seconds", "must be a number of simulated seconds >= 0", 'Send {"seconds": 600}.');
       }
       control.advance(seconds);
       return { status: 200, json: { advancedSeconds: seconds } };
@@ -58,7 +64,12 @@ export function handleSim(control: SimControl, method: string, path: string, que
       control.setFaults(parseFaultPatch(body));
       return { status: 200, json: control.faults() };
     default:
-      throw new ApiError(404, "NOT_FOUND", `No simulator endpoint ${method} ${path}`, "Simulator routes: GET /sim/requests, GET /sim/counts, GET /sim/state, POST /sim/reset, POST /sim/scenario, POST /sim/clock/advance, GET|POST /sim/faults.");
+      throw new ApiError(
+        404,
+        "NOT_FOUND",
+        `No simulator endpoint ${method} ${path}`,
+        "Simulator routes: GET /sim/requests, GET /sim/counts, GET /sim/state, POST /sim/reset, POST /sim/scenario, POST /sim/clock/advance, GET|POST /sim/faults.",
+      );
   }
 }
 

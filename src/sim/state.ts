@@ -23,9 +23,22 @@ export class SimState {
   readonly checkSets: CheckSetService;
   readonly upgradables: UpgradablesView;
 
-  constructor(readonly scenario: ScenarioName, viDomains: number, clock: SimClock, faults: () => FaultSettings, strict: boolean) {
+  constructor(
+    readonly scenario: ScenarioName,
+    viDomains: number,
+    clock: SimClock,
+    faults: () => FaultSettings,
+    strict: boolean,
+  ) {
     this.inventory = buildInventory(viDomains);
-    const ctx: SimContext = { clock, inventory: this.inventory, tasks: this.tasks, ids: new IdFactory(randomUUID()), strict, faults };
+    const ctx: SimContext = {
+      clock,
+      inventory: this.inventory,
+      tasks: this.tasks,
+      ids: new IdFactory(randomUUID()),
+      strict,
+      faults,
+    };
     this.bundles = new BundleService(ctx);
     this.upgrades = new UpgradeService(ctx, this.bundles);
     this.releases = new ReleaseService(ctx, this.upgrades);
@@ -55,7 +68,13 @@ export class SimState {
         nsxVersion: d.nsx.version,
         nsxEdgeVersion: d.nsx.edgeVersion,
         vcenterVersion: d.vcenter.version,
-        clusters: d.clusters.map((c) => ({ id: c.id, name: c.name, esxVersion: c.esxVersion, nsxVersion: c.nsxVersion, vlcmEnabled: c.vlcmEnabled })),
+        clusters: d.clusters.map((c) => ({
+          id: c.id,
+          name: c.name,
+          esxVersion: c.esxVersion,
+          nsxVersion: c.nsxVersion,
+          vlcmEnabled: c.vlcmEnabled,
+        })),
       })),
       bundles: this.bundles.snapshot(),
       upgrades: this.upgrades.snapshot(),

@@ -13,7 +13,11 @@ export class BodyObject {
 
   static root(body: unknown, schema: string, strict: boolean): BodyObject {
     if (!isRecord(body)) {
-      throw badField("(body)", `must be a JSON object (${schema})`, `Send a ${schema} JSON object with Content-Type: application/json.`);
+      throw badField(
+        "(body)",
+        `must be a JSON object (${schema})`,
+        `Send a ${schema} JSON object with Content-Type: application/json.`,
+      );
     }
     return new BodyObject(body, "", strict);
   }
@@ -27,7 +31,11 @@ export class BodyObject {
     if (!this.strict) return this;
     for (const key of Object.keys(this.value)) {
       if (!keys.includes(key)) {
-        throw badField(this.fieldPath(key), `is not a property of ${schema}`, `Allowed properties of ${schema}: ${keys.join(", ")}.`);
+        throw badField(
+          this.fieldPath(key),
+          `is not a property of ${schema}`,
+          `Allowed properties of ${schema}: ${keys.join(", ")}.`,
+        );
       }
     }
     return this;
@@ -38,14 +46,23 @@ export class BodyObject {
   string(key: string, required = false): string | undefined {
     const v = this.value[key];
     if (v === undefined || v === null) {
-      if (required) throw badField(this.fieldPath(key), "is required", `Set '${this.fieldPath(key)}' to a non-empty string.`);
+      if (required)
+        throw badField(this.fieldPath(key), "is required", `Set '${this.fieldPath(key)}' to a non-empty string.`);
       return undefined;
     }
     if (typeof v !== "string") {
-      throw badField(this.fieldPath(key), `must be a string, got ${typeName(v)}`, `Send '${this.fieldPath(key)}' as a JSON string.`);
+      throw badField(
+        this.fieldPath(key),
+        `must be a string, got ${typeName(v)}`,
+        `Send '${this.fieldPath(key)}' as a JSON string.`,
+      );
     }
     if (v === "" && (required || this.strict)) {
-      throw badField(this.fieldPath(key), "must not be empty", `Leave '${this.fieldPath(key)}' out or give it a value.`);
+      throw badField(
+        this.fieldPath(key),
+        "must not be empty",
+        `Leave '${this.fieldPath(key)}' out or give it a value.`,
+      );
     }
     return v;
   }
@@ -56,7 +73,11 @@ export class BodyObject {
     const v = required ? this.string(key, true) : this.string(key);
     if (v === undefined) return undefined;
     if (!(values as readonly string[]).includes(v)) {
-      throw badField(this.fieldPath(key), `must be one of ${values.join(", ")}, got '${v}'`, `Use one of: ${values.join(", ")}.`);
+      throw badField(
+        this.fieldPath(key),
+        `must be one of ${values.join(", ")}, got '${v}'`,
+        `Use one of: ${values.join(", ")}.`,
+      );
     }
     return v as T;
   }
@@ -65,7 +86,11 @@ export class BodyObject {
     const v = this.value[key];
     if (v === undefined || v === null) return undefined;
     if (typeof v !== "boolean") {
-      throw badField(this.fieldPath(key), `must be a boolean, got ${typeName(v)}`, `Send '${this.fieldPath(key)}' as true or false.`);
+      throw badField(
+        this.fieldPath(key),
+        `must be a boolean, got ${typeName(v)}`,
+        `Send '${this.fieldPath(key)}' as true or false.`,
+      );
     }
     return v;
   }
@@ -74,7 +99,11 @@ export class BodyObject {
     const v = this.value[key];
     if (v === undefined || v === null) return undefined;
     if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-      throw badField(this.fieldPath(key), `must be an integer from ${min} to ${max}`, `Send '${this.fieldPath(key)}' as an integer in range.`);
+      throw badField(
+        this.fieldPath(key),
+        `must be an integer from ${min} to ${max}`,
+        `Send '${this.fieldPath(key)}' as an integer in range.`,
+      );
     }
     return v;
   }
@@ -84,11 +113,20 @@ export class BodyObject {
   object(key: string, schema: string, required = false): BodyObject | undefined {
     const v = this.value[key];
     if (v === undefined || v === null) {
-      if (required) throw badField(this.fieldPath(key), `is required (${schema})`, `Add '${this.fieldPath(key)}' as a ${schema} object.`);
+      if (required)
+        throw badField(
+          this.fieldPath(key),
+          `is required (${schema})`,
+          `Add '${this.fieldPath(key)}' as a ${schema} object.`,
+        );
       return undefined;
     }
     if (!isRecord(v)) {
-      throw badField(this.fieldPath(key), `must be a ${schema} object, got ${typeName(v)}`, `Send '${this.fieldPath(key)}' as a JSON object.`);
+      throw badField(
+        this.fieldPath(key),
+        `must be a ${schema} object, got ${typeName(v)}`,
+        `Send '${this.fieldPath(key)}' as a JSON object.`,
+      );
     }
     return new BodyObject(v, this.fieldPath(key), this.strict);
   }
@@ -98,7 +136,12 @@ export class BodyObject {
     const items = this.array(key, `${schema} objects`, minItems);
     return items.map((item, i) => {
       const path = `${this.fieldPath(key)}[${i}]`;
-      if (!isRecord(item)) throw badField(path, `must be a ${schema} object, got ${typeName(item)}`, `Send each item of '${this.fieldPath(key)}' as a JSON object.`);
+      if (!isRecord(item))
+        throw badField(
+          path,
+          `must be a ${schema} object, got ${typeName(item)}`,
+          `Send each item of '${this.fieldPath(key)}' as a JSON object.`,
+        );
       return new BodyObject(item, path, this.strict);
     });
   }
@@ -106,7 +149,8 @@ export class BodyObject {
   strings(key: string, minItems = 0): string[] {
     const items = this.array(key, "strings", minItems);
     return items.map((item, i) => {
-      if (typeof item !== "string") throw badField(`${this.fieldPath(key)}[${i}]`, "must be a string", "Send strings only.");
+      if (typeof item !== "string")
+        throw badField(`${this.fieldPath(key)}[${i}]`, "must be a string", "Send strings only.");
       return item;
     });
   }
@@ -114,14 +158,27 @@ export class BodyObject {
   private array(key: string, of: string, minItems: number): unknown[] {
     const v = this.value[key];
     if (v === undefined || v === null) {
-      if (minItems > 0) throw badField(this.fieldPath(key), `is required (an array of ${of})`, `Add '${this.fieldPath(key)}' with at least ${minItems} item(s).`);
+      if (minItems > 0)
+        throw badField(
+          this.fieldPath(key),
+          `is required (an array of ${of})`,
+          `Add '${this.fieldPath(key)}' with at least ${minItems} item(s).`,
+        );
       return [];
     }
     if (!Array.isArray(v)) {
-      throw badField(this.fieldPath(key), `must be an array of ${of}, got ${typeName(v)}`, `Send '${this.fieldPath(key)}' as a JSON array.`);
+      throw badField(
+        this.fieldPath(key),
+        `must be an array of ${of}, got ${typeName(v)}`,
+        `Send '${this.fieldPath(key)}' as a JSON array.`,
+      );
     }
     if (v.length < minItems) {
-      throw badField(this.fieldPath(key), `must have at least ${minItems} item(s)`, `Add at least ${minItems} item(s) to '${this.fieldPath(key)}'.`);
+      throw badField(
+        this.fieldPath(key),
+        `must have at least ${minItems} item(s)`,
+        `Add at least ${minItems} item(s) to '${this.fieldPath(key)}'.`,
+      );
     }
     return v;
   }

@@ -56,7 +56,8 @@ export class TaskRegistry {
 
   get(id: string): TaskBody {
     const source = this.sources.get(id);
-    if (!source) throw notFound("Task", id, "TASK_NOT_FOUND", "Use the id returned in the 202 response (or GET /v1/tasks).");
+    if (!source)
+      throw notFound("Task", id, "TASK_NOT_FOUND", "Use the id returned in the 202 response (or GET /v1/tasks).");
     return source.render();
   }
 
@@ -69,7 +70,13 @@ export class TaskRegistry {
     if (!source) throw notFound("Task", id, "TASK_NOT_FOUND", "Use an existing task id.");
     const task = source.render();
     if (!source.retry || !task.isRetryable || normalize(task.status) !== "FAILED") {
-      throw new ApiError(409, "TASK_NOT_RETRYABLE", `Only a failed, retryable Task can be retried (task ${id} is ${task.status})`, "Check isRetryable and the status before retrying.", [id]);
+      throw new ApiError(
+        409,
+        "TASK_NOT_RETRYABLE",
+        `Only a failed, retryable Task can be retried (task ${id} is ${task.status})`,
+        "Check isRetryable and the status before retrying.",
+        [id],
+      );
     }
     source.retry();
   }
@@ -99,7 +106,17 @@ export function planSubTasks(plan: PlanView, createdMs: number, failure: ErrorBo
     if (view.endMs !== undefined) sub.completionTimestamp = isoAt(view.endMs);
     if (view.status === "FAILED" && failure) {
       sub.errors = [failure];
-      sub.stages = [{ name: `${view.step.name}: remediation`, type: `${view.step.type}_STAGE`, description: failure.message, status: "FAILED", creationTimestamp: created, completionTimestamp: sub.completionTimestamp, errors: [failure] }];
+      sub.stages = [
+        {
+          name: `${view.step.name}: remediation`,
+          type: `${view.step.type}_STAGE`,
+          description: failure.message,
+          status: "FAILED",
+          creationTimestamp: created,
+          completionTimestamp: sub.completionTimestamp,
+          errors: [failure],
+        },
+      ];
     }
     return sub;
   });

@@ -13,13 +13,20 @@ import { UpgradeService } from "./upgrades";
  */
 
 export class UpgradablesView {
-  constructor(private readonly ctx: SimContext, private readonly upgrades: UpgradeService, private readonly bundles: BundleService) {}
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly upgrades: UpgradeService,
+    private readonly bundles: BundleService,
+  ) {}
 
   forDomain(domain: SimDomain): unknown[] {
     const release = domain.targetVersion ? findRelease(domain.targetVersion) : undefined;
     if (!release) return [];
     const inv = this.ctx.inventory;
-    const blocked = !sddcManagerReady(inv, domain, release) || this.upgrades.activeOn(domain.id) !== undefined || this.upgrades.sddcManagerUpgradeRunning();
+    const blocked =
+      !sddcManagerReady(inv, domain, release) ||
+      this.upgrades.activeOn(domain.id) !== undefined ||
+      this.upgrades.sddcManagerUpgradeRunning();
     let availableGiven = false;
     const open = targetSteps(inv, domain).map((step) => {
       const running = this.upgrades.activeFor(domain.id, step.bundle.id);
@@ -28,8 +35,12 @@ export class UpgradablesView {
       else if (!availableGiven && !blocked) status = "AVAILABLE";
       availableGiven = true;
       const failure = running ? undefined : this.upgrades.lastFailureFor(domain.id, step.bundle.id);
-      const components = step.kind === "ESX_HOST" ? step.clusters.map((c) => c.id) : [componentId(inv, domain, step.kind)];
-      return { kind: step.kind, body: element(domain, step.kind, step.bundle.id, components, status, failure ? [failure] : null) };
+      const components =
+        step.kind === "ESX_HOST" ? step.clusters.map((c) => c.id) : [componentId(inv, domain, step.kind)];
+      return {
+        kind: step.kind,
+        body: element(domain, step.kind, step.bundle.id, components, status, failure ? [failure] : null),
+      };
     });
     if (!this.ctx.faults().keepCompletedUpgradables) return open.map((e) => e.body);
     const completed = componentKindsOf(domain).flatMap((kind) => {
@@ -38,7 +49,9 @@ export class UpgradablesView {
       const components = kind === "ESX_HOST" ? domain.clusters.map((c) => c.id) : [componentId(inv, domain, kind)];
       return [{ kind, body: element(domain, kind, bundle.id, components, "COMPLETED", null) }];
     });
-    return [...completed, ...open].sort((a, b) => COMPONENT_KINDS.indexOf(a.kind) - COMPONENT_KINDS.indexOf(b.kind)).map((e) => e.body);
+    return [...completed, ...open]
+      .sort((a, b) => COMPONENT_KINDS.indexOf(a.kind) - COMPONENT_KINDS.indexOf(b.kind))
+      .map((e) => e.body);
   }
 
   system(): unknown[] {
@@ -49,7 +62,11 @@ export class UpgradablesView {
   nsxt(domain: SimDomain, bundleId: string | undefined): unknown {
     const bundle = bundleId ? this.bundles.find(bundleId) : undefined;
     if (bundleId && (!bundle || bundle.kind !== "NSX_T_MANAGER")) {
-      throw badField("bundleId", `${bundleId} is not an NSX bundle`, "Use the bundleId of the NSX_T_MANAGER upgradable.");
+      throw badField(
+        "bundleId",
+        `${bundleId} is not an NSX bundle`,
+        "Use the bundleId of the NSX_T_MANAGER upgradable.",
+      );
     }
     const inFlight = bundle ? this.upgrades.resourcesInFlight(domain.id, bundle.id) : new Set<string>();
     const statusOf = (id: string, version: string): string => {
@@ -61,9 +78,29 @@ export class UpgradablesView {
     return {
       bundleId: bundleId ?? "",
       domainId: domain.id,
-      nsxtManagerCluster: { id: nsx.id, name: nsx.vipFqdn, upgradeStatus: managerStatus, resourceHealth: "STABLE", version: nsx.version },
-      nsxtUpgradeCoordinator: { id: `uc-${nsx.id.slice(0, 8)}`, upgradeStatus: managerStatus, resourceHealth: "STABLE", version: nsx.version, enabledOn: nsx.vip },
-      nsxtEdgeClusters: [{ id: nsx.edgeClusterId, name: nsx.edgeClusterName, upgradeStatus: statusOf(nsx.edgeClusterId, nsx.edgeVersion), resourceHealth: "UP", version: nsx.edgeVersion }],
+      nsxtManagerCluster: {
+        id: nsx.id,
+        name: nsx.vipFqdn,
+        upgradeStatus: managerStatus,
+        resourceHealth: "STABLE",
+        version: nsx.version,
+      },
+      nsxtUpgradeCoordinator: {
+        id: `uc-${nsx.id.slice(0, 8)}`,
+        upgradeStatus: managerStatus,
+        resourceHealth: "STABLE",
+        version: nsx.version,
+        enabledOn: nsx.vip,
+      },
+      nsxtEdgeClusters: [
+        {
+          id: nsx.edgeClusterId,
+          name: nsx.edgeClusterName,
+          upgradeStatus: statusOf(nsx.edgeClusterId, nsx.edgeVersion),
+          resourceHealth: "UP",
+          version: nsx.edgeVersion,
+        },
+      ],
       nsxtHostClusters: domain.clusters.map((c) => {
         const status = statusOf(c.id, c.nsxVersion);
         return {
@@ -98,12 +135,23 @@ export class UpgradablesView {
   }
 }
 
-function element(domain: SimDomain, kind: ComponentKind, bundleId: string, componentIds: string[], status: string, errors: unknown[] | null): unknown {
+function element(
+  domain: SimDomain,
+  kind: ComponentKind,
+  bundleId: string,
+  componentIds: string[],
+  status: string,
+  errors: unknown[] | null,
+): unknown {
   return {
     bundleId,
     bundleType: kind === "SDDC_MANAGER" ? "SDDC_MANAGER" : "VMWARE_SOFTWARE",
     resource: { resourceId: domain.id, type: "DOMAIN", name: domain.name },
-    softwareComponents: componentIds.map((id) => ({ id, type: BUNDLE_COMPONENT_TYPES[kind], isUserInputRequired: false })),
+    softwareComponents: componentIds.map((id) => ({
+      id,
+      type: BUNDLE_COMPONENT_TYPES[kind],
+      isUserInputRequired: false,
+    })),
     status,
     errors,
   };

@@ -17,45 +17,123 @@ export interface NsxWork {
 }
 
 /** `clusters`: the ESXi clusters to remediate; `nsx`: the NSX parts (NSX bundles only). */
-export function upgradePlan(kind: ComponentKind, d: PhaseDurations, outageSeconds: number, clusters: SimCluster[], fails: boolean, nsx?: NsxWork): PlanStep[] {
+export function upgradePlan(
+  kind: ComponentKind,
+  d: PhaseDurations,
+  outageSeconds: number,
+  clusters: SimCluster[],
+  fails: boolean,
+  nsx?: NsxWork,
+): PlanStep[] {
   switch (kind) {
     case "SDDC_MANAGER":
       return [
-        { name: "Stage the SDDC Manager bundle", type: "SDDC_MANAGER_STAGE", description: "Copy and verify the downloaded bundle on SDDC Manager", seconds: d.sddcManagerBeforeOutageSeconds * 0.6 },
-        { name: "Back up SDDC Manager", type: "SDDC_MANAGER_BACKUP", description: "Back up the SDDC Manager appliance before the upgrade", seconds: d.sddcManagerBeforeOutageSeconds * 0.4 },
-        { name: "Apply the upgrade and restart SDDC Manager", type: "SDDC_MANAGER_UPGRADE", description: "Upgrade and restart the SDDC Manager services (API unavailable)", seconds: outageSeconds },
-        { name: "SDDC Manager post-upgrade", type: "SDDC_MANAGER_POST_UPGRADE", description: "Reconcile the inventory after the upgrade", seconds: d.sddcManagerAfterOutageSeconds, fails },
+        {
+          name: "Stage the SDDC Manager bundle",
+          type: "SDDC_MANAGER_STAGE",
+          description: "Copy and verify the downloaded bundle on SDDC Manager",
+          seconds: d.sddcManagerBeforeOutageSeconds * 0.6,
+        },
+        {
+          name: "Back up SDDC Manager",
+          type: "SDDC_MANAGER_BACKUP",
+          description: "Back up the SDDC Manager appliance before the upgrade",
+          seconds: d.sddcManagerBeforeOutageSeconds * 0.4,
+        },
+        {
+          name: "Apply the upgrade and restart SDDC Manager",
+          type: "SDDC_MANAGER_UPGRADE",
+          description: "Upgrade and restart the SDDC Manager services (API unavailable)",
+          seconds: outageSeconds,
+        },
+        {
+          name: "SDDC Manager post-upgrade",
+          type: "SDDC_MANAGER_POST_UPGRADE",
+          description: "Reconcile the inventory after the upgrade",
+          seconds: d.sddcManagerAfterOutageSeconds,
+          fails,
+        },
       ];
     case "NSX_T_MANAGER":
       if (!nsx) throw new Error("an NSX upgrade plan needs its NsxWork");
       return nsxPlan(d.nsxUpgradeSeconds, fails, nsx);
     case "VCENTER":
       return [
-        { name: "vCenter pre-upgrade checks", type: "VCENTER_PRECHECK", description: "Check the vCenter appliance before patching", seconds: d.vcenterUpgradeSeconds * 0.1 },
-        { name: "Stage the vCenter patch", type: "VCENTER_STAGE", description: "Copy the patch to the vCenter appliance and verify it", seconds: d.vcenterUpgradeSeconds * 0.25 },
-        { name: "Install the vCenter patch", type: "VCENTER_INSTALL", description: "Install the patch and restart the vCenter services", seconds: d.vcenterUpgradeSeconds * 0.55, fails },
-        { name: "vCenter post-upgrade", type: "VCENTER_POST_UPGRADE", description: "Reconnect services to vCenter", seconds: d.vcenterUpgradeSeconds * 0.1 },
+        {
+          name: "vCenter pre-upgrade checks",
+          type: "VCENTER_PRECHECK",
+          description: "Check the vCenter appliance before patching",
+          seconds: d.vcenterUpgradeSeconds * 0.1,
+        },
+        {
+          name: "Stage the vCenter patch",
+          type: "VCENTER_STAGE",
+          description: "Copy the patch to the vCenter appliance and verify it",
+          seconds: d.vcenterUpgradeSeconds * 0.25,
+        },
+        {
+          name: "Install the vCenter patch",
+          type: "VCENTER_INSTALL",
+          description: "Install the patch and restart the vCenter services",
+          seconds: d.vcenterUpgradeSeconds * 0.55,
+          fails,
+        },
+        {
+          name: "vCenter post-upgrade",
+          type: "VCENTER_POST_UPGRADE",
+          description: "Reconnect services to vCenter",
+          seconds: d.vcenterUpgradeSeconds * 0.1,
+        },
       ];
     case "ESX_HOST":
-      return clusters.flatMap((c, i) => Array.from({ length: c.hostCount }, (_, h) => ({
-        name: `ESXi host ${hostName(c, h + 1)}`,
-        type: "ESX_HOST_UPGRADE",
-        description: `Enter maintenance mode, remediate (${c.vlcmEnabled ? "vLCM image" : "baseline"}) and reboot host ${h + 1} of ${c.hostCount} in cluster ${c.name}`,
-        seconds: d.esxHostUpgradeSeconds,
-        fails: fails && i === 0 && h === 0,
-        resourceId: c.id,
-      })));
+      return clusters.flatMap((c, i) =>
+        Array.from({ length: c.hostCount }, (_, h) => ({
+          name: `ESXi host ${hostName(c, h + 1)}`,
+          type: "ESX_HOST_UPGRADE",
+          description: `Enter maintenance mode, remediate (${c.vlcmEnabled ? "vLCM image" : "baseline"}) and reboot host ${h + 1} of ${c.hostCount} in cluster ${c.name}`,
+          seconds: d.esxHostUpgradeSeconds,
+          fails: fails && i === 0 && h === 0,
+          resourceId: c.id,
+        })),
+      );
   }
 }
 
 /** Coordinator, edges, each host cluster, then the managers; a failing attempt fails at its first host cluster. */
 function nsxPlan(seconds: number, fails: boolean, work: NsxWork): PlanStep[] {
-  const steps: PlanStep[] = [{ name: "NSX Upgrade Coordinator", type: "NSXT_UC_UPGRADE", description: "Upgrade the NSX upgrade coordinator", seconds: seconds * 0.1 }];
-  if (work.edge) steps.push({ name: "NSX Edge clusters", type: "NSXT_EDGE_UPGRADE", description: "Upgrade NSX edge clusters", seconds: seconds * 0.3, resourceId: work.nsx.edgeClusterId });
+  const steps: PlanStep[] = [
+    {
+      name: "NSX Upgrade Coordinator",
+      type: "NSXT_UC_UPGRADE",
+      description: "Upgrade the NSX upgrade coordinator",
+      seconds: seconds * 0.1,
+    },
+  ];
+  if (work.edge)
+    steps.push({
+      name: "NSX Edge clusters",
+      type: "NSXT_EDGE_UPGRADE",
+      description: "Upgrade NSX edge clusters",
+      seconds: seconds * 0.3,
+      resourceId: work.nsx.edgeClusterId,
+    });
   for (const c of work.hostClusters) {
-    steps.push({ name: `NSX host cluster ${c.name}`, type: "NSXT_HOST_CLUSTER_UPGRADE", description: `Upgrade the NSX host transport nodes of ${c.name}`, seconds: seconds * 0.25, resourceId: c.id });
+    steps.push({
+      name: `NSX host cluster ${c.name}`,
+      type: "NSXT_HOST_CLUSTER_UPGRADE",
+      description: `Upgrade the NSX host transport nodes of ${c.name}`,
+      seconds: seconds * 0.25,
+      resourceId: c.id,
+    });
   }
-  if (work.managers) steps.push({ name: "NSX Manager cluster", type: "NSXT_MANAGER_UPGRADE", description: "Upgrade NSX managers", seconds: seconds * 0.1, resourceId: work.nsx.id });
+  if (work.managers)
+    steps.push({
+      name: "NSX Manager cluster",
+      type: "NSXT_MANAGER_UPGRADE",
+      description: "Upgrade NSX managers",
+      seconds: seconds * 0.1,
+      resourceId: work.nsx.id,
+    });
   const failing = steps.find((s) => s.type === "NSXT_HOST_CLUSTER_UPGRADE") ?? steps.at(-1);
   if (failing) failing.fails = fails;
   return steps;
@@ -73,25 +151,54 @@ export function upgradeFailure(kind: ComponentKind, domain: SimDomain, reference
   const common = { errorType: "ERROR", referenceToken: reference };
   switch (kind) {
     case "SDDC_MANAGER":
-      return errorBody("SDDC_MANAGER_UPGRADE_FAILED", "SDDC Manager post-upgrade reconciliation failed: the LCM service did not become healthy.", {
-        ...common, remediationMessage: "Check /var/log/vmware/vcf/lcm/lcm-debug.log on SDDC Manager and retry the task.",
-        causes: [{ type: "com.vmware.evo.sddc.lcm.model.error.LcmException", message: "LCM service health check timed out" }],
-      });
+      return errorBody(
+        "SDDC_MANAGER_UPGRADE_FAILED",
+        "SDDC Manager post-upgrade reconciliation failed: the LCM service did not become healthy.",
+        {
+          ...common,
+          remediationMessage: "Check /var/log/vmware/vcf/lcm/lcm-debug.log on SDDC Manager and retry the task.",
+          causes: [
+            { type: "com.vmware.evo.sddc.lcm.model.error.LcmException", message: "LCM service health check timed out" },
+          ],
+        },
+      );
     case "NSX_T_MANAGER":
-      return errorBody("NSXT_UPGRADE_HOST_CLUSTER_FAILED", `NSX upgrade of host cluster ${clusterName} failed: host ${host} could not enter maintenance mode.`, {
-        ...common, arguments: [clusterName], context: { component: "LCM", resourceId: cluster?.id ?? domain.id },
-        remediationMessage: "Resolve the maintenance mode blocker (DRS rules, pinned VMs) and retry the task.",
-        causes: [{ type: "com.vmware.evo.sddc.lcm.model.error.LcmException", message: "Host entered maintenance mode timeout" }],
-      });
+      return errorBody(
+        "NSXT_UPGRADE_HOST_CLUSTER_FAILED",
+        `NSX upgrade of host cluster ${clusterName} failed: host ${host} could not enter maintenance mode.`,
+        {
+          ...common,
+          arguments: [clusterName],
+          context: { component: "LCM", resourceId: cluster?.id ?? domain.id },
+          remediationMessage: "Resolve the maintenance mode blocker (DRS rules, pinned VMs) and retry the task.",
+          causes: [
+            {
+              type: "com.vmware.evo.sddc.lcm.model.error.LcmException",
+              message: "Host entered maintenance mode timeout",
+            },
+          ],
+        },
+      );
     case "VCENTER":
-      return errorBody("VCENTER_UPGRADE_FAILED", `vCenter ${domain.vcenter.fqdn} patching failed: the /storage/log partition is full.`, {
-        ...common, context: { component: "LCM", resourceId: domain.vcenter.id },
-        remediationMessage: "Free space on the vCenter appliance (/storage/log) and retry the task.",
-      });
+      return errorBody(
+        "VCENTER_UPGRADE_FAILED",
+        `vCenter ${domain.vcenter.fqdn} patching failed: the /storage/log partition is full.`,
+        {
+          ...common,
+          context: { component: "LCM", resourceId: domain.vcenter.id },
+          remediationMessage: "Free space on the vCenter appliance (/storage/log) and retry the task.",
+        },
+      );
     case "ESX_HOST":
-      return errorBody("ESX_UPGRADE_REMEDIATION_FAILED", `Remediation of host ${host} in cluster ${clusterName} failed: the host did not reconnect after reboot.`, {
-        ...common, context: { component: "LCM", resourceId: cluster?.id ?? domain.id },
-        remediationMessage: "Check the host's management network and console, reconnect it in vCenter, then retry the task.",
-      });
+      return errorBody(
+        "ESX_UPGRADE_REMEDIATION_FAILED",
+        `Remediation of host ${host} in cluster ${clusterName} failed: the host did not reconnect after reboot.`,
+        {
+          ...common,
+          context: { component: "LCM", resourceId: cluster?.id ?? domain.id },
+          remediationMessage:
+            "Check the host's management network and console, reconnect it in vCenter, then retry the task.",
+        },
+      );
   }
 }

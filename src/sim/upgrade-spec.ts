@@ -32,9 +32,37 @@ export interface ParsedUpgradeSpec {
   raw: Record<string, unknown>;
 }
 
-const UPGRADE_SPEC_KEYS = ["bundleId", "resourceType", "parallelUpgrade", "draftMode", "resourceUpgradeSpecs", "nsxtUpgradeUserInputSpecs", "vcenterUpgradeUserInputSpecs"];
-const RESOURCE_SPEC_KEYS = ["resourceId", "shutdownVms", "toVersion", "scheduledTimestamp", "upgradeNow", "personalitySpec", "customIsoSpec", "enableQuickboot", "evacuateOfflineVms", "esxUpgradeOptionsSpec"];
-const ESX_OPTION_KEYS = ["esxUpgradeFailureAction", "enforceHclValidation", "enableQuickPatch", "enableQuickboot", "evacuateOfflineVms", "disableHac", "disableDpm", "preRemediationPowerAction"];
+const UPGRADE_SPEC_KEYS = [
+  "bundleId",
+  "resourceType",
+  "parallelUpgrade",
+  "draftMode",
+  "resourceUpgradeSpecs",
+  "nsxtUpgradeUserInputSpecs",
+  "vcenterUpgradeUserInputSpecs",
+];
+const RESOURCE_SPEC_KEYS = [
+  "resourceId",
+  "shutdownVms",
+  "toVersion",
+  "scheduledTimestamp",
+  "upgradeNow",
+  "personalitySpec",
+  "customIsoSpec",
+  "enableQuickboot",
+  "evacuateOfflineVms",
+  "esxUpgradeOptionsSpec",
+];
+const ESX_OPTION_KEYS = [
+  "esxUpgradeFailureAction",
+  "enforceHclValidation",
+  "enableQuickPatch",
+  "enableQuickboot",
+  "evacuateOfflineVms",
+  "disableHac",
+  "disableDpm",
+  "preRemediationPowerAction",
+];
 
 export function parseUpgradeSpec(body: unknown, strict: boolean): ParsedUpgradeSpec {
   const root = BodyObject.root(body, "UpgradeSpec", strict).allowOnly("UpgradeSpec", UPGRADE_SPEC_KEYS);
@@ -59,11 +87,32 @@ export function parseUpgradeSpec(body: unknown, strict: boolean): ParsedUpgradeS
 }
 
 function parseNsxtSpec(spec: BodyObject): { nsxtId?: string; selection: NsxSelection } {
-  spec.allowOnly("NsxtUpgradeUserInputSpec", ["nsxtId", "nsxtUpgradeOptions", "nsxtEdgeClusterUpgradeSpecs", "nsxtHostClusterUpgradeSpecs"]);
-  const options = spec.object("nsxtUpgradeOptions", "NsxtUpgradeOptions")?.allowOnly("NsxtUpgradeOptions", ["isEdgeOnlyUpgrade", "isHostClustersUpgradeParallel", "isEdgeClustersUpgradeParallel"]);
+  spec.allowOnly("NsxtUpgradeUserInputSpec", [
+    "nsxtId",
+    "nsxtUpgradeOptions",
+    "nsxtEdgeClusterUpgradeSpecs",
+    "nsxtHostClusterUpgradeSpecs",
+  ]);
+  const options = spec
+    .object("nsxtUpgradeOptions", "NsxtUpgradeOptions")
+    ?.allowOnly("NsxtUpgradeOptions", [
+      "isEdgeOnlyUpgrade",
+      "isHostClustersUpgradeParallel",
+      "isEdgeClustersUpgradeParallel",
+    ]);
   const listed = (key: string): boolean => spec.value[key] !== undefined && spec.value[key] !== null;
-  const hosts = spec.objects("nsxtHostClusterUpgradeSpecs", "NsxtHostClusterUpgradeSpec").map((h) => h.allowOnly("NsxtHostClusterUpgradeSpec", ["hostClusterId", "hostParallelUpgrade", "liveUpgrade"]).string("hostClusterId", true));
-  const edges = spec.objects("nsxtEdgeClusterUpgradeSpecs", "NsxtEdgeClusterUpgradeSpec").map((e) => e.allowOnly("NsxtEdgeClusterUpgradeSpec", ["edgeClusterId", "edgeParallelUpgrade"]).string("edgeClusterId", true));
+  const hosts = spec
+    .objects("nsxtHostClusterUpgradeSpecs", "NsxtHostClusterUpgradeSpec")
+    .map((h) =>
+      h
+        .allowOnly("NsxtHostClusterUpgradeSpec", ["hostClusterId", "hostParallelUpgrade", "liveUpgrade"])
+        .string("hostClusterId", true),
+    );
+  const edges = spec
+    .objects("nsxtEdgeClusterUpgradeSpecs", "NsxtEdgeClusterUpgradeSpec")
+    .map((e) =>
+      e.allowOnly("NsxtEdgeClusterUpgradeSpec", ["edgeClusterId", "edgeParallelUpgrade"]).string("edgeClusterId", true),
+    );
   const selection: NsxSelection = { edgeOnly: options?.boolean("isEdgeOnlyUpgrade") ?? false };
   if (listed("nsxtHostClusterUpgradeSpecs")) selection.hostClusterIds = hosts;
   if (listed("nsxtEdgeClusterUpgradeSpecs")) selection.edgeClusterIds = edges;
@@ -72,7 +121,8 @@ function parseNsxtSpec(spec: BodyObject): { nsxtId?: string; selection: NsxSelec
 
 /** Several NSX specs in one request: a list left out in any of them still means "all". */
 function mergeNsxSelections(all: NsxSelection[]): NsxSelection {
-  const merge = (lists: (string[] | undefined)[]): string[] | undefined => (lists.some((l) => l === undefined) ? undefined : lists.flatMap((l) => l ?? []));
+  const merge = (lists: (string[] | undefined)[]): string[] | undefined =>
+    lists.some((l) => l === undefined) ? undefined : lists.flatMap((l) => l ?? []);
   const merged: NsxSelection = { edgeOnly: all.every((s) => s.edgeOnly) };
   const hosts = merge(all.map((s) => s.hostClusterIds));
   const edges = merge(all.map((s) => s.edgeClusterIds));
@@ -91,26 +141,45 @@ function parseResourceSpec(spec: BodyObject): ResourceSpec {
   spec.boolean("shutdownVms");
   spec.string("toVersion");
   spec.object("customIsoSpec", "CustomISOSpec")?.allowOnly("CustomISOSpec", ["id"]).string("id", true);
-  const personality = spec.object("personalitySpec", "PersonalitySpec")?.allowOnly("PersonalitySpec", ["personalityId", "hardwareSupportSpecs"]);
+  const personality = spec
+    .object("personalitySpec", "PersonalitySpec")
+    ?.allowOnly("PersonalitySpec", ["personalityId", "hardwareSupportSpecs"]);
   personality?.objects("hardwareSupportSpecs", "HardwareSupportSpec").forEach((h) => {
     h.allowOnly("HardwareSupportSpec", ["name", "packageSpec"]).string("name", true);
     h.object("packageSpec", "PackageSpec", true).allowOnly("PackageSpec", ["name", "version"]);
   });
-  const options = spec.object("esxUpgradeOptionsSpec", "EsxUpgradeOptionsSpec")?.allowOnly("EsxUpgradeOptionsSpec", ESX_OPTION_KEYS);
-  const failure = options?.object("esxUpgradeFailureAction", "EsxUpgradeFailureAction")?.allowOnly("EsxUpgradeFailureAction", ["action", "retryCount", "retryDelay"]);
+  const options = spec
+    .object("esxUpgradeOptionsSpec", "EsxUpgradeOptionsSpec")
+    ?.allowOnly("EsxUpgradeOptionsSpec", ESX_OPTION_KEYS);
+  const failure = options
+    ?.object("esxUpgradeFailureAction", "EsxUpgradeFailureAction")
+    ?.allowOnly("EsxUpgradeFailureAction", ["action", "retryCount", "retryDelay"]);
   if (failure) {
     failure.enumString("action", ["FAIL", "RETRY"] as const, true);
     requireInteger(failure, "retryCount", 3, 100);
     requireInteger(failure, "retryDelay", 300, 3600);
   }
-  return { resourceId, upgradeNow, scheduledMs, personalityId: personality?.string("personalityId", true), path: spec.path };
+  return {
+    resourceId,
+    upgradeNow,
+    scheduledMs,
+    personalityId: personality?.string("personalityId", true),
+    path: spec.path,
+  };
 }
 
 function parseVcenterSpec(spec: BodyObject): string | undefined {
-  spec.allowOnly("VcenterUpgradeUserInputSpec", ["resourceId", "upgradeMechanism", "startSwitchoverTimestamp", "temporaryNetwork"]);
+  spec.allowOnly("VcenterUpgradeUserInputSpec", [
+    "resourceId",
+    "upgradeMechanism",
+    "startSwitchoverTimestamp",
+    "temporaryNetwork",
+  ]);
   spec.enumString("upgradeMechanism", ["InPlace", "ReducedDowntimeMigration"] as const);
   timestamp(spec, "startSwitchoverTimestamp");
-  const network = spec.object("temporaryNetwork", "TemporaryNetwork", true).allowOnly("TemporaryNetwork", ["networkMode", "ipAddress", "subnetMask", "gateway"]);
+  const network = spec
+    .object("temporaryNetwork", "TemporaryNetwork", true)
+    .allowOnly("TemporaryNetwork", ["networkMode", "ipAddress", "subnetMask", "gateway"]);
   const mode = network.enumString("networkMode", ["STATIC", "AUTOMATIC"] as const, true);
   if (mode === "STATIC") {
     network.string("ipAddress", true);
@@ -120,20 +189,40 @@ function parseVcenterSpec(spec: BodyObject): string | undefined {
   return spec.string("resourceId");
 }
 
-export function parseCommitSpec(body: unknown, strict: boolean): { upgradeNow: boolean; scheduledMs?: number; cancel: boolean } {
-  const root = BodyObject.root(body, "UpgradeCommitSpec", strict).allowOnly("UpgradeCommitSpec", ["scheduledTimestamp", "upgradeNow", "markForCancellation", "vcenterUpgradePatchSpecs"]);
-  root.objects("vcenterUpgradePatchSpecs", "VcenterUpgradePatchSpec").forEach((p) => p.allowOnly("VcenterUpgradePatchSpec", ["resourceId", "startSwitchoverTimestamp"]));
-  return { upgradeNow: root.boolean("upgradeNow") ?? false, scheduledMs: timestamp(root, "scheduledTimestamp"), cancel: root.boolean("markForCancellation") ?? false };
+export function parseCommitSpec(
+  body: unknown,
+  strict: boolean,
+): { upgradeNow: boolean; scheduledMs?: number; cancel: boolean } {
+  const root = BodyObject.root(body, "UpgradeCommitSpec", strict).allowOnly("UpgradeCommitSpec", [
+    "scheduledTimestamp",
+    "upgradeNow",
+    "markForCancellation",
+    "vcenterUpgradePatchSpecs",
+  ]);
+  root
+    .objects("vcenterUpgradePatchSpecs", "VcenterUpgradePatchSpec")
+    .forEach((p) => p.allowOnly("VcenterUpgradePatchSpec", ["resourceId", "startSwitchoverTimestamp"]));
+  return {
+    upgradeNow: root.boolean("upgradeNow") ?? false,
+    scheduledMs: timestamp(root, "scheduledTimestamp"),
+    cancel: root.boolean("markForCancellation") ?? false,
+  };
 }
 
 function timestamp(obj: BodyObject, key: string): number | undefined {
   const text = obj.string(key);
   if (text === undefined) return undefined;
   const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw badField(obj.fieldPath(key), `'${text}' is not an ISO-8601 date-time`, "Use e.g. 2024-11-05T02:00:00Z.");
+  if (Number.isNaN(ms))
+    throw badField(obj.fieldPath(key), `'${text}' is not an ISO-8601 date-time`, "Use e.g. 2024-11-05T02:00:00Z.");
   return ms;
 }
 
 function requireInteger(obj: BodyObject, key: string, min: number, max: number): void {
-  if (obj.integer(key, min, max) === undefined) throw badField(obj.fieldPath(key), `is required (an integer from ${min} to ${max})`, `Add '${obj.fieldPath(key)}'.`);
+  if (obj.integer(key, min, max) === undefined)
+    throw badField(
+      obj.fieldPath(key),
+      `is required (an integer from ${min} to ${max})`,
+      `Add '${obj.fieldPath(key)}'.`,
+    );
 }

@@ -6,7 +6,14 @@ import { BundleDef, PUBLIC_NAMES, SimCluster, SimDomain } from "./inventory";
 import { evaluatePlan, PlanStep, PlanView, stepWindow } from "./plan";
 import { describe, normalize, planSubTasks, TaskBody } from "./tasks";
 import { ComponentKind } from "./types";
-import { availableStep, checkUserInputs, NsxScope, resolveClusters, resolveDomain, resolveNsxScope } from "./upgrade-admission";
+import {
+  availableStep,
+  checkUserInputs,
+  NsxScope,
+  resolveClusters,
+  resolveDomain,
+  resolveNsxScope,
+} from "./upgrade-admission";
 import { parseCommitSpec, parseUpgradeSpec, ParsedUpgradeSpec } from "./upgrade-spec";
 import { NsxWork, SDDC_OUTAGE_STEP, upgradeFailure, upgradePlan } from "./upgrade-plans";
 
@@ -37,7 +44,8 @@ export interface UpgradeRecord {
   attempts: Attempt[];
 }
 
-export type UpgradeState = "DRAFT" | "SCHEDULED" | "INPROGRESS" | "COMPLETED_WITH_SUCCESS" | "COMPLETED_WITH_FAILURE" | "CANCELLED";
+export type UpgradeState =
+  "DRAFT" | "SCHEDULED" | "INPROGRESS" | "COMPLETED_WITH_SUCCESS" | "COMPLETED_WITH_FAILURE" | "CANCELLED";
 
 const ACTIVE: readonly UpgradeState[] = ["DRAFT", "SCHEDULED", "INPROGRESS"];
 
@@ -45,12 +53,20 @@ export class UpgradeService {
   private readonly records: UpgradeRecord[] = [];
   private referenceCounter = 0;
 
-  constructor(private readonly ctx: SimContext, private readonly bundles: BundleService) {}
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly bundles: BundleService,
+  ) {}
 
   start(body: unknown): TaskBody {
     const spec = parseUpgradeSpec(body, this.ctx.strict);
     const bundle = this.bundles.find(spec.bundleId);
-    if (!bundle) throw badField("bundleId", `bundle ${spec.bundleId} does not exist`, "Take the bundleId from GET /v1/upgradables/domains/{domainId}.");
+    if (!bundle)
+      throw badField(
+        "bundleId",
+        `bundle ${spec.bundleId} does not exist`,
+        "Take the bundleId from GET /v1/upgradables/domains/{domainId}.",
+      );
     const domain = resolveDomain(this.ctx, spec, bundle);
     const busy = this.activeOn(domain.id) !== undefined || this.sddcManagerUpgradeRunning();
     const step = availableStep(this.ctx, domain, bundle, busy);
@@ -58,10 +74,22 @@ export class UpgradeService {
     checkUserInputs(spec, domain, bundle);
     const downloadStatus = this.bundles.status(bundle.id);
     if (downloadStatus === "RECALLED") {
-      throw new ApiError(424, "BUNDLE_RECALLED", `Bundle ${bundle.id} was recalled by VMware and cannot be applied`, "Do not apply a recalled bundle; wait for its replacement or ask VMware support.", [bundle.id]);
+      throw new ApiError(
+        424,
+        "BUNDLE_RECALLED",
+        `Bundle ${bundle.id} was recalled by VMware and cannot be applied`,
+        "Do not apply a recalled bundle; wait for its replacement or ask VMware support.",
+        [bundle.id],
+      );
     }
     if (downloadStatus !== "SUCCESSFUL") {
-      throw new ApiError(424, "BUNDLE_NOT_DOWNLOADED", `Bundle ${bundle.id} is not downloaded (downloadStatus ${downloadStatus})`, "Download the bundle (PATCH /v1/bundles/{id}) and wait for SUCCESSFUL before upgrading.", [bundle.id]);
+      throw new ApiError(
+        424,
+        "BUNDLE_NOT_DOWNLOADED",
+        `Bundle ${bundle.id} is not downloaded (downloadStatus ${downloadStatus})`,
+        "Download the bundle (PATCH /v1/bundles/{id}) and wait for SUCCESSFUL before upgrading.",
+        [bundle.id],
+      );
     }
     const now = this.ctx.clock.nowMs();
     const scheduled = spec.resources[0]?.upgradeNow ? undefined : spec.resources[0]?.scheduledMs;
@@ -81,7 +109,10 @@ export class UpgradeService {
     };
     if (!record.draft) this.launch(record, Math.max(now, scheduled ?? now));
     this.records.push(record);
-    this.ctx.tasks.register(record.id, { render: () => this.renderTask(record), retry: () => this.launch(record, this.ctx.clock.nowMs()) });
+    this.ctx.tasks.register(record.id, {
+      render: () => this.renderTask(record),
+      retry: () => this.launch(record, this.ctx.clock.nowMs()),
+    });
     return this.renderTask(record);
   }
 
@@ -104,7 +135,14 @@ export class UpgradeService {
     const state = this.state(record);
     const now = this.ctx.clock.nowMs();
     if (spec.cancel) {
-      if (state !== "DRAFT" && state !== "SCHEDULED") throw new ApiError(400, "UPGRADE_NOT_CANCELLABLE", `Upgrade ${id} is ${state} and can no longer be cancelled`, "Only DRAFT or SCHEDULED upgrades can be cancelled.", [id]);
+      if (state !== "DRAFT" && state !== "SCHEDULED")
+        throw new ApiError(
+          400,
+          "UPGRADE_NOT_CANCELLABLE",
+          `Upgrade ${id} is ${state} and can no longer be cancelled`,
+          "Only DRAFT or SCHEDULED upgrades can be cancelled.",
+          [id],
+        );
       record.cancelled = true;
     } else if (state === "DRAFT" || state === "SCHEDULED") {
       record.draft = false;
@@ -138,7 +176,12 @@ export class UpgradeService {
 
   /** Sessions (tokens) issued before this time died with the SDDC Manager restart. */
   sessionsInvalidatedBefore(nowMs: number): number {
-    return Math.max(0, ...this.outageWindows().filter((w) => w.endMs <= nowMs).map((w) => w.endMs));
+    return Math.max(
+      0,
+      ...this.outageWindows()
+        .filter((w) => w.endMs <= nowMs)
+        .map((w) => w.endMs),
+    );
   }
 
   activeOn(domainId: string): UpgradeRecord | undefined {
@@ -146,7 +189,9 @@ export class UpgradeService {
   }
 
   activeFor(domainId: string, bundleId: string): UpgradeRecord | undefined {
-    return this.records.find((r) => r.domain.id === domainId && r.bundle.id === bundleId && ACTIVE.includes(this.state(r)));
+    return this.records.find(
+      (r) => r.domain.id === domainId && r.bundle.id === bundleId && ACTIVE.includes(this.state(r)),
+    );
   }
 
   lastFailureFor(domainId: string, bundleId: string): ErrorBody | undefined {
@@ -156,7 +201,9 @@ export class UpgradeService {
 
   /** Whether an upgrade with this bundle ended COMPLETED_WITH_SUCCESS on the domain. */
   succeededFor(domainId: string, bundleId: string): boolean {
-    return this.records.some((r) => r.domain.id === domainId && r.bundle.id === bundleId && this.state(r) === "COMPLETED_WITH_SUCCESS");
+    return this.records.some(
+      (r) => r.domain.id === domainId && r.bundle.id === bundleId && this.state(r) === "COMPLETED_WITH_SUCCESS",
+    );
   }
 
   /** Ids of the inventory objects a running upgrade is still working on (for per-part upgradeStatus). */
@@ -185,32 +232,56 @@ export class UpgradeService {
   }
 
   snapshot(): unknown[] {
-    return this.records.map((r) => ({ id: r.id, domainId: r.domain.id, bundleId: r.bundle.id, component: r.kind, status: this.state(r), attempts: r.attempts.length }));
+    return this.records.map((r) => ({
+      id: r.id,
+      domainId: r.domain.id,
+      bundleId: r.bundle.id,
+      component: r.kind,
+      status: this.state(r),
+      attempts: r.attempts.length,
+    }));
   }
 
   private require(id: string): UpgradeRecord {
     const record = this.records.find((r) => r.id === id);
-    if (!record) throw notFound("Upgrade", id, "UPGRADE_NOT_FOUND", "Use the Task id returned by POST /v1/upgrades (or GET /v1/upgrades).");
+    if (!record)
+      throw notFound(
+        "Upgrade",
+        id,
+        "UPGRADE_NOT_FOUND",
+        "Use the Task id returned by POST /v1/upgrades (or GET /v1/upgrades).",
+      );
     return record;
   }
 
   private launch(record: UpgradeRecord, startMs: number): void {
     const faults = this.ctx.faults();
-    const fails = attemptFails(faults.failUpgradeOf.includes(record.kind), this.attemptsOf(record) + 1, faults.failAttempts);
-    const clusters = record.kind === "ESX_HOST" ? record.clusters.filter((c) => c.esxVersion !== record.bundle.toVersion) : record.clusters;
+    const fails = attemptFails(
+      faults.failUpgradeOf.includes(record.kind),
+      this.attemptsOf(record) + 1,
+      faults.failAttempts,
+    );
+    const clusters =
+      record.kind === "ESX_HOST"
+        ? record.clusters.filter((c) => c.esxVersion !== record.bundle.toVersion)
+        : record.clusters;
     this.referenceCounter += 1;
     record.attempts.push({
       startMs,
       steps: upgradePlan(record.kind, faults.durations, faults.outageSeconds, clusters, fails, this.nsxWork(record)),
       fails,
-      failure: fails ? upgradeFailure(record.kind, record.domain, `SIM${String(this.referenceCounter).padStart(3, "0")}`) : undefined,
+      failure: fails
+        ? upgradeFailure(record.kind, record.domain, `SIM${String(this.referenceCounter).padStart(3, "0")}`)
+        : undefined,
       applied: new Set(),
     });
   }
 
   /** Attempts so far at this bundle on this domain: task retries and new upgrades alike (an operator's fix holds for both). */
   private attemptsOf(record: UpgradeRecord): number {
-    const same = this.records.filter((r) => r !== record && r.domain.id === record.domain.id && r.bundle.id === record.bundle.id);
+    const same = this.records.filter(
+      (r) => r !== record && r.domain.id === record.domain.id && r.bundle.id === record.bundle.id,
+    );
     return same.reduce((sum, r) => sum + r.attempts.length, record.attempts.length);
   }
 
@@ -222,7 +293,9 @@ export class UpgradeService {
     const nsx = record.domain.nsx;
     const edge = scope.edge && nsx.edgeVersion !== to;
     const hostClusters = scope.hostClusters.filter((c) => c.nsxVersion !== to);
-    const everythingElseDone = (edge || nsx.edgeVersion === to) && record.domain.clusters.every((c) => c.nsxVersion === to || hostClusters.includes(c));
+    const everythingElseDone =
+      (edge || nsx.edgeVersion === to) &&
+      record.domain.clusters.every((c) => c.nsxVersion === to || hostClusters.includes(c));
     return { nsx, edge, hostClusters, managers: nsx.version !== to && everythingElseDone };
   }
 
@@ -240,13 +313,15 @@ export class UpgradeService {
     };
     switch (record.kind) {
       case "SDDC_MANAGER":
-        if (!attempt.fails && plan.steps[SDDC_OUTAGE_STEP]?.status === "SUCCESSFUL") once("sddc", () => (this.ctx.inventory.sddcManager.version = to));
+        if (!attempt.fails && plan.steps[SDDC_OUTAGE_STEP]?.status === "SUCCESSFUL")
+          once("sddc", () => (this.ctx.inventory.sddcManager.version = to));
         break;
       case "ESX_HOST":
         // One step per host: a cluster runs the new version once its last host is done.
         for (const cluster of record.clusters) {
           const hosts = plan.steps.filter((v) => v.step.resourceId === cluster.id);
-          if (hosts.length > 0 && hosts.every((v) => v.status === "SUCCESSFUL")) once(`esx:${cluster.id}`, () => (cluster.esxVersion = to));
+          if (hosts.length > 0 && hosts.every((v) => v.status === "SUCCESSFUL"))
+            once(`esx:${cluster.id}`, () => (cluster.esxVersion = to));
         }
         break;
       case "NSX_T_MANAGER":

@@ -23,16 +23,32 @@ export class ValidationService {
   start(domain: SimDomain, body: unknown): unknown {
     const version = readDomainRelease(body, this.ctx.strict);
     if (version === domain.vcfVersion) {
-      throw new ApiError(400, "SAME_SOURCE_AND_TARGET_VCF_VERSION_BUT_NO_PATCHLIST", `Source and target VCF versions are the same (${version}) and no patches were specified`, "Choose a newer target version or specify product patches.", [version]);
+      throw new ApiError(
+        400,
+        "SAME_SOURCE_AND_TARGET_VCF_VERSION_BUT_NO_PATCHLIST",
+        `Source and target VCF versions are the same (${version}) and no patches were specified`,
+        "Choose a newer target version or specify product patches.",
+        [version],
+      );
     }
     const release = findRelease(version);
-    const reason = !release ? `VCF release ${version} does not exist` : compareVersions(version, domain.vcfVersion) < 0 ? `${version} is older than the domain's version ${domain.vcfVersion}` : notApplicableReason(release, domain)?.message;
+    const reason = !release
+      ? `VCF release ${version} does not exist`
+      : compareVersions(version, domain.vcfVersion) < 0
+        ? `${version} is older than the domain's version ${domain.vcfVersion}`
+        : notApplicableReason(release, domain)?.message;
     const record: ValidationRecord = {
       id: this.ctx.ids.next("validation"),
       domain,
       targetVersion: version,
       createdMs: this.ctx.clock.nowMs(),
-      failure: reason ? errorBody("TARGET_VERSION_NOT_APPLICABLE", `Target version ${version} is not applicable to domain ${domain.name} at version ${domain.vcfVersion}: ${reason}`, { remediationMessage: "Select an applicable release from future-releases." }) : undefined,
+      failure: reason
+        ? errorBody(
+            "TARGET_VERSION_NOT_APPLICABLE",
+            `Target version ${version} is not applicable to domain ${domain.name} at version ${domain.vcfVersion}: ${reason}`,
+            { remediationMessage: "Select an applicable release from future-releases." },
+          )
+        : undefined,
       result: this.ctx.faults().validationResult,
     };
     this.records.set(record.id, record);
@@ -41,13 +57,21 @@ export class ValidationService {
 
   get(id: string): unknown {
     const record = this.records.get(id);
-    if (!record) throw notFound("Validation", id, "VALIDATION_NOT_FOUND", "Use the id returned by POST /v1/releases/domains/{id}/validations.");
+    if (!record)
+      throw notFound(
+        "Validation",
+        id,
+        "VALIDATION_NOT_FOUND",
+        "Use the id returned by POST /v1/releases/domains/{id}/validations.",
+      );
     return this.render(record);
   }
 
   private render(record: ValidationRecord): unknown {
     const faults = this.ctx.faults();
-    const done = !faults.validationNeverFinishes && this.ctx.clock.nowMs() >= record.createdMs + faults.durations.targetValidationSeconds * 1000;
+    const done =
+      !faults.validationNeverFinishes &&
+      this.ctx.clock.nowMs() >= record.createdMs + faults.durations.targetValidationSeconds * 1000;
     const description = `Validating target version ${record.targetVersion} for domain ${record.domain.name}`;
     if (!done) {
       return {
@@ -62,11 +86,23 @@ export class ValidationService {
       };
     }
     const warn = !record.failure && record.result === "FAILED_WITH_WARNINGS";
-    const compatibility: Record<string, unknown> = { description: "Target release compatibility", severity: "ERROR", resultStatus: record.failure ? "FAILED" : "SUCCEEDED" };
+    const compatibility: Record<string, unknown> = {
+      description: "Target release compatibility",
+      severity: "ERROR",
+      resultStatus: record.failure ? "FAILED" : "SUCCEEDED",
+    };
     if (record.failure) compatibility.errorResponse = record.failure;
-    const availability: Record<string, unknown> = { description: "Bundle availability for target release", severity: "WARNING", resultStatus: warn ? "FAILED" : "SUCCEEDED" };
+    const availability: Record<string, unknown> = {
+      description: "Bundle availability for target release",
+      severity: "WARNING",
+      resultStatus: warn ? "FAILED" : "SUCCEEDED",
+    };
     if (warn) {
-      availability.errorResponse = errorBody("BUNDLES_NOT_DOWNLOADED", `Not every bundle of ${record.targetVersion} is downloaded yet`, { remediationMessage: "Download the bundles before upgrading." });
+      availability.errorResponse = errorBody(
+        "BUNDLES_NOT_DOWNLOADED",
+        `Not every bundle of ${record.targetVersion} is downloaded yet`,
+        { remediationMessage: "Download the bundles before upgrading." },
+      );
     }
     return {
       id: record.id,

@@ -9,7 +9,11 @@ let tempCounter = 0;
  * directory (with `syncDir`, which may share one directory fsync between writers). On any failure the temp file is
  * removed and the write's error is thrown.
  */
-export async function writeFileAtomically(file: string, text: string, syncDir: (dir: string) => Promise<void> = syncDirectory): Promise<void> {
+export async function writeFileAtomically(
+  file: string,
+  text: string,
+  syncDir: (dir: string) => Promise<void> = syncDirectory,
+): Promise<void> {
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true });
   const temp = `${file}.${process.pid}.${++tempCounter}.tmp`;
@@ -77,10 +81,12 @@ export class CoalescedTask {
   /** Queues a run (or joins the queued one); settles when it has, with its error if it failed. */
   schedule(): Promise<void> {
     if (this.queued) return this.queued;
-    const next = this.running.catch(() => undefined).then(() => {
-      this.queued = undefined;
-      return this.task();
-    });
+    const next = this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.task();
+      });
     this.queued = next;
     this.running = next;
     return next;
@@ -99,7 +105,11 @@ export class CoalescedTask {
 export class AtomicFileWriter {
   private readonly writes: CoalescedTask;
 
-  constructor(readonly file: string, render: () => string, syncDir?: (dir: string) => Promise<void>) {
+  constructor(
+    readonly file: string,
+    render: () => string,
+    syncDir?: (dir: string) => Promise<void>,
+  ) {
     this.writes = new CoalescedTask(() => writeFileAtomically(file, render(), syncDir));
   }
 

@@ -19,7 +19,9 @@ export interface FileRunStoreOptions {
 
 /** The file of a run with this id: the id itself where it is a safe file name, else a hash of it. */
 export function fileNameForRun(id: string): string {
-  return /^[A-Za-z0-9_-]{1,100}$/.test(id) ? `run-${id}.json` : `run-h${createHash("sha256").update(id).digest("hex").slice(0, 40)}.json`;
+  return /^[A-Za-z0-9_-]{1,100}$/.test(id)
+    ? `run-${id}.json`
+    : `run-h${createHash("sha256").update(id).digest("hex").slice(0, 40)}.json`;
 }
 
 /** One run's file: the newest content handed to the store, and its writer. */
@@ -28,7 +30,10 @@ class RunFile {
   private later: NodeJS.Timeout | undefined;
   readonly writer: AtomicFileWriter;
 
-  constructor(readonly file: string, syncDir: () => Promise<void>) {
+  constructor(
+    readonly file: string,
+    syncDir: () => Promise<void>,
+  ) {
     this.writer = new AtomicFileWriter(file, () => this.text, syncDir);
   }
 
@@ -111,7 +116,11 @@ export class FileRunStore implements RunStore {
   saveLater(run: UpgradeRun): void {
     const text = JSON.stringify(run);
     if (this.files) this.fileIn(this.files, run.id, text).writeLater(this.progressDelayMs);
-    else void this.ensureLoaded().then((files) => this.fileIn(files, run.id, text).writeLater(this.progressDelayMs), () => undefined);
+    else
+      void this.ensureLoaded().then(
+        (files) => this.fileIn(files, run.id, text).writeLater(this.progressDelayMs),
+        () => undefined,
+      );
   }
 
   async remove(id: string): Promise<void> {
@@ -154,7 +163,8 @@ export class FileRunStore implements RunStore {
 
   private async readDirectory(): Promise<Map<string, RunFile>> {
     await takeOverSingleFile(this.singleFile, this.directory, (entry, position) =>
-      runProblem(entry) === undefined ? fileNameForRun((entry as UpgradeRun).id) : `entry-${position}.json`);
+      runProblem(entry) === undefined ? fileNameForRun((entry as UpgradeRun).id) : `entry-${position}.json`,
+    );
     await removeStaleTempFiles(this.directory);
     const names = (await fs.readdir(this.directory)).filter((n) => n.endsWith(".json")).sort();
     const files = new Map<string, RunFile>();

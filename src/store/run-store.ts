@@ -19,4 +19,3 @@ export interface RunStore {
   /** The stored entries that could not be read as runs (after load); they are kept, never deleted by a save. */
   unreadableRuns?(): UnreadableRun[];
 }
-

@@ -17,15 +17,19 @@ async function readSingleFile(file: string): Promise<unknown[] | undefined> {
     throw new Error(`The run store ${file} is not valid JSON; move it away to start with an empty store`);
   }
   const list = (parsed as { runs?: unknown } | null)?.runs;
-  if (!Array.isArray(list)) throw new Error(`The run store ${file} has no "runs" list; move it away to start with an empty store`);
+  if (!Array.isArray(list))
+    throw new Error(`The run store ${file} has no "runs" list; move it away to start with an empty store`);
   return list;
 }
 
 async function exists(p: string): Promise<boolean> {
-  return fs.stat(p).then(() => true, (err: NodeJS.ErrnoException) => {
-    if (err.code === "ENOENT") return false;
-    throw err;
-  });
+  return fs.stat(p).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return false;
+      throw err;
+    },
+  );
 }
 
 /**
@@ -34,7 +38,11 @@ async function exists(p: string): Promise<boolean> {
  * renamed to `directory`, and `file` is renamed aside. A crash before that rename leaves the single file in charge and
  * the next start builds the staging directory again; after it, the directory is in charge.
  */
-export async function takeOverSingleFile(file: string, directory: string, fileNameOf: (entry: unknown, position: number) => string): Promise<void> {
+export async function takeOverSingleFile(
+  file: string,
+  directory: string,
+  fileNameOf: (entry: unknown, position: number) => string,
+): Promise<void> {
   const parent = path.dirname(directory);
   if (await exists(directory)) {
     // A crash between the two renames: the directory holds everything the file did.

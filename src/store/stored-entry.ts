@@ -25,7 +25,8 @@ function namesOf(entry: unknown, rawText?: string): Pick<UnreadableRun, "runId" 
   for (const key of NAMES) {
     let field = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>)[key] : undefined;
     // A truncated or hand-damaged file still names its run and domain near its start.
-    if (field === undefined && rawText !== undefined) field = new RegExp(`"${key}"\\s*:\\s*"([^"\\\\]{1,200})"`).exec(rawText)?.[1];
+    if (field === undefined && rawText !== undefined)
+      field = new RegExp(`"${key}"\\s*:\\s*"([^"\\\\]{1,200})"`).exec(rawText)?.[1];
     if (typeof field === "string" && field !== "") out[key === "id" ? "runId" : key] = field.slice(0, 200);
   }
   return out;
@@ -33,7 +34,10 @@ function namesOf(entry: unknown, rawText?: string): Pick<UnreadableRun, "runId" 
 
 /** The report for an entry that is not a run. */
 export function unreadableReport(
-  where: { file: string; position?: number }, problem: string, entry: unknown, rawText?: string,
+  where: { file: string; position?: number },
+  problem: string,
+  entry: unknown,
+  rawText?: string,
 ): UnreadableRun {
   return { ...where, ...namesOf(entry, rawText), problem };
 }

@@ -208,7 +208,9 @@ export class VcfClient {
   /** GET /v1/system/check-sets?domainId= (a plain array, not a page). */
   async listCheckSetRuns(domainId: string, o?: CallOptions): Promise<AssessmentTaskInfo[]> {
     const body = await this.getJson<unknown>("/v1/system/check-sets", { domainId }, o);
-    return Array.isArray(body) ? (body as AssessmentTaskInfo[]) : pageElements<AssessmentTaskInfo>(body, "GET", "/v1/system/check-sets");
+    return Array.isArray(body)
+      ? (body as AssessmentTaskInfo[])
+      : pageElements<AssessmentTaskInfo>(body, "GET", "/v1/system/check-sets");
   }
 
   // ---- upgradables and upgrades (§6) ----
@@ -243,7 +245,11 @@ export class VcfClient {
   }
 
   listUpgrades(filter?: UpgradeFilter, o?: CallOptions): Promise<Upgrade[]> {
-    return this.getAll<Upgrade>("/v1/upgrades", { status: filter?.status, bundleId: filter?.bundleId, bundleType: filter?.bundleType }, o);
+    return this.getAll<Upgrade>(
+      "/v1/upgrades",
+      { status: filter?.status, bundleId: filter?.bundleId, bundleType: filter?.bundleType },
+      o,
+    );
   }
 
   // ---- tasks (§8) ----
@@ -296,7 +302,10 @@ export class VcfClient {
   }
 
   /** One API call: token, one renewal + replay on 401, GET retries with backoff; errors scrubbed. */
-  private call(request: Omit<HttpRequest, "bearerToken" | "signal">, o: CallOptions | undefined): Promise<HttpResponse> {
+  private call(
+    request: Omit<HttpRequest, "bearerToken" | "signal">,
+    o: CallOptions | undefined,
+  ): Promise<HttpResponse> {
     return this.guard(this.withRetries({ ...request, signal: o?.signal }), request.method, request.path);
   }
 
@@ -306,9 +315,13 @@ export class VcfClient {
       try {
         return await this.authorized(request);
       } catch (error: unknown) {
-        if (!(error instanceof VcfApiError) || !error.retryable || request.method !== "GET" || attempt >= retries) throw error;
+        if (!(error instanceof VcfApiError) || !error.retryable || request.method !== "GET" || attempt >= retries)
+          throw error;
         const delay = backoffDelayMs(attempt, this.retry);
-        this.log("info", `${request.method} ${request.path} failed (${error.message}); attempt ${attempt + 1} of ${retries} in ${delay} ms`);
+        this.log(
+          "info",
+          `${request.method} ${request.path} failed (${error.message}); attempt ${attempt + 1} of ${retries} in ${delay} ms`,
+        );
         await abortableDelay(delay, request.signal, () => abortedError(request.method, request.path));
       }
     }
@@ -333,11 +346,14 @@ export class VcfClient {
   private async sendWithToken(request: HttpRequest): Promise<{ response: HttpResponse; ticket: TokenTicket }> {
     for (let turn = 1; ; turn++) {
       const fetched = await this.tokens.validToken(request.signal);
-      const sent = await this.slots.run(async () => {
-        const ticket = this.tokens.current() ?? (turn > 1 ? fetched : undefined);
-        if (!ticket) return undefined;
-        return { response: await this.exchange({ ...request, bearerToken: ticket.token }), ticket };
-      }, { signal: request.signal, abortReason: () => abortedError(request.method, request.path) });
+      const sent = await this.slots.run(
+        async () => {
+          const ticket = this.tokens.current() ?? (turn > 1 ? fetched : undefined);
+          if (!ticket) return undefined;
+          return { response: await this.exchange({ ...request, bearerToken: ticket.token }), ticket };
+        },
+        { signal: request.signal, abortReason: () => abortedError(request.method, request.path) },
+      );
       if (sent) return sent;
     }
   }
@@ -365,7 +381,13 @@ export class VcfClient {
   private scrubbed(error: unknown, method: string, path: string): VcfApiError {
     if (!(error instanceof VcfApiError)) {
       const text = error instanceof Error ? error.message : "unknown failure";
-      return new VcfApiError({ kind: "network", method, path, retryable: false, message: this.scrubber.scrub(`unexpected client failure: ${text}`) });
+      return new VcfApiError({
+        kind: "network",
+        method,
+        path,
+        retryable: false,
+        message: this.scrubber.scrub(`unexpected client failure: ${text}`),
+      });
     }
     const prefix = `${error.method} ${error.path}: `;
     const detail = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
@@ -378,7 +400,8 @@ export class VcfClient {
       code: error.code,
       retryable: error.retryable,
       message: this.scrubber.scrub(detail),
-      remediationMessage: error.remediationMessage === undefined ? undefined : this.scrubber.scrub(error.remediationMessage),
+      remediationMessage:
+        error.remediationMessage === undefined ? undefined : this.scrubber.scrub(error.remediationMessage),
     });
   }
 }
@@ -414,16 +437,22 @@ function validateOptions(options: VcfClientOptions): ValidSettings {
     url = undefined;
   }
   if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
-    fail("baseUrl", `must be an http(s) URL such as https://sddc-manager.example.com (got ${JSON.stringify(options.baseUrl)})`);
+    fail(
+      "baseUrl",
+      `must be an http(s) URL such as https://sddc-manager.example.com (got ${JSON.stringify(options.baseUrl)})`,
+    );
   }
-  if (typeof options.username !== "string" || options.username.trim() === "") fail("username", "is required, e.g. administrator@vsphere.local");
+  if (typeof options.username !== "string" || options.username.trim() === "")
+    fail("username", "is required, e.g. administrator@vsphere.local");
   if (typeof options.password !== "string" || options.password === "") fail("password", "is required");
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!(timeoutMs > 0 && timeoutMs <= MAX_REQUEST_TIMEOUT_MS)) fail("requestTimeoutMs", `must be a positive number of milliseconds, at most ${MAX_REQUEST_TIMEOUT_MS}`);
+  if (!(timeoutMs > 0 && timeoutMs <= MAX_REQUEST_TIMEOUT_MS))
+    fail("requestTimeoutMs", `must be a positive number of milliseconds, at most ${MAX_REQUEST_TIMEOUT_MS}`);
   const refreshMarginMs = options.tokenRefreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
   if (!(refreshMarginMs >= 0)) fail("tokenRefreshMarginMs", "must be zero or a positive number of milliseconds");
   const retry: RetrySettings = { ...DEFAULT_RETRY, ...options.retry };
-  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) fail("retry.maxAttempts", "must be a whole number of at least 1");
+  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1)
+    fail("retry.maxAttempts", "must be a whole number of at least 1");
   if (!(retry.baseDelayMs >= 0)) fail("retry.baseDelayMs", "must be zero or a positive number of milliseconds");
   if (!(retry.maxDelayMs >= retry.baseDelayMs)) fail("retry.maxDelayMs", "must be at least retry.baseDelayMs");
   return { baseUrl: options.baseUrl.replace(/\/+$/, ""), timeoutMs, refreshMarginMs, retry };

@@ -19,7 +19,8 @@ const PEM_CERTIFICATES = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICAT
  */
 export function caCertificateProblem(pem: string): string | undefined {
   const blocks = pem.match(PEM_CERTIFICATES) ?? [];
-  if (blocks.length === 0) return 'it holds no PEM certificate ("-----BEGIN CERTIFICATE-----" ... "-----END CERTIFICATE-----")';
+  if (blocks.length === 0)
+    return 'it holds no PEM certificate ("-----BEGIN CERTIFICATE-----" ... "-----END CERTIFICATE-----")';
   for (const [index, block] of blocks.entries()) {
     try {
       new X509Certificate(block);
@@ -41,7 +42,11 @@ export interface TlsSetup {
  * Checks the TLS options (a CA that is not a certificate is refused here, naming the field) and, for an https URL, builds
  * the client's one secure context: system CAs by default, plus a custom CA, or no checks on the explicit opt-in.
  */
-export function createTlsSetup(options: VcfTlsOptions | undefined, https: boolean, warn: WarnLog): TlsSetup | undefined {
+export function createTlsSetup(
+  options: VcfTlsOptions | undefined,
+  https: boolean,
+  warn: WarnLog,
+): TlsSetup | undefined {
   if (options?.allowSelfSigned) {
     warn("TLS certificate verification is disabled (tls.allowSelfSigned); use only in a lab, or set tls.ca instead");
     return https ? { secureContext: tls.createSecureContext(), rejectUnauthorized: false } : undefined;
@@ -49,9 +54,16 @@ export function createTlsSetup(options: VcfTlsOptions | undefined, https: boolea
   if (options?.ca !== undefined) {
     const problem = caCertificateProblem(options.ca);
     if (problem) {
-      throw new Error(`VcfClient option "tls.ca" must be a PEM certificate, but ${problem}; paste the SDDC Manager's CA certificate there`);
+      throw new Error(
+        `VcfClient option "tls.ca" must be a PEM certificate, but ${problem}; paste the SDDC Manager's CA certificate there`,
+      );
     }
-    return https ? { secureContext: tls.createSecureContext({ ca: [...tls.rootCertificates, options.ca] }), rejectUnauthorized: true } : undefined;
+    return https
+      ? {
+          secureContext: tls.createSecureContext({ ca: [...tls.rootCertificates, options.ca] }),
+          rejectUnauthorized: true,
+        }
+      : undefined;
   }
   return https ? { secureContext: tls.createSecureContext(), rejectUnauthorized: true } : undefined;
 }

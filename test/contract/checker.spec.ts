@@ -37,39 +37,95 @@ describe("contract checker (negative cases)", function () {
   });
 
   it("reports a status the spec and the deviations do not list", function () {
-    const report = checkContract([{ ...downloadPatch({ bundleDownloadSpec: { downloadNow: true } }), status: 418, responseBody: { message: "teapot" } }]);
+    const report = checkContract([
+      {
+        ...downloadPatch({ bundleDownloadSpec: { downloadNow: true } }),
+        status: 418,
+        responseBody: { message: "teapot" },
+      },
+    ]);
     assert.equal(report.violations.length, 1);
     assert.match(report.violations[0].message, /status 418 is not in the spec/);
   });
 
   it("reports a response body that breaks its schema, a path outside the spec, and an undeclared method", function () {
     const report = checkContract([
-      { method: "GET", path: "/v1/bundles/b0a1", status: 200, responseContentType: "application/json", responseBody: { id: "b0a1", type: "SDDC_MANAGER" } },
+      {
+        method: "GET",
+        path: "/v1/bundles/b0a1",
+        status: 200,
+        responseContentType: "application/json",
+        responseBody: { id: "b0a1", type: "SDDC_MANAGER" },
+      },
       { method: "GET", path: "/v1/no-such-thing", status: 200, responseBody: {} },
       { method: "PUT", path: "/v1/upgrades", status: 200, responseBody: {} },
     ]);
     const messages = report.violations.map((v) => `${v.where} ${v.path}: ${v.message}`);
-    assert.ok(messages.some((m) => /\/v1\/bundles\/b0a1: .*downloadStatus/.test(m)), messages.join("\n"));
-    assert.ok(messages.some((m) => m.startsWith("route /v1/no-such-thing: path not in the spec")), messages.join("\n"));
-    assert.ok(messages.some((m) => m.startsWith("route /v1/upgrades: method PUT not in the spec")), messages.join("\n"));
+    assert.ok(
+      messages.some((m) => /\/v1\/bundles\/b0a1: .*downloadStatus/.test(m)),
+      messages.join("\n"),
+    );
+    assert.ok(
+      messages.some((m) => m.startsWith("route /v1/no-such-thing: path not in the spec")),
+      messages.join("\n"),
+    );
+    assert.ok(
+      messages.some((m) => m.startsWith("route /v1/upgrades: method PUT not in the spec")),
+      messages.join("\n"),
+    );
   });
 
   it("accepts only the documented deviations: 200 from POST /v1/tokens, metadata in a check-set run, a 503 HTML page", function () {
     const report = checkContract([
-      { method: "POST", path: "/v1/tokens", requestContentType: "application/json", requestBody: { username: "u", password: "***" }, status: 200, responseContentType: "application/json", responseBody: { accessToken: "***", refreshToken: { id: "***" } } },
+      {
+        method: "POST",
+        path: "/v1/tokens",
+        requestContentType: "application/json",
+        requestBody: { username: "u", password: "***" },
+        status: 200,
+        responseContentType: "application/json",
+        responseBody: { accessToken: "***", refreshToken: { id: "***" } },
+      },
       {
         method: "POST",
         path: "/v1/system/check-sets",
         requestContentType: "application/json",
-        requestBody: { queryId: "q", resources: [{ resourceType: "VCENTER", resourceId: "v", resourceName: "vc", checkSets: [{ checkSetId: "c" }] }], metadata: { targetVersion: "5.2.1.0" } },
+        requestBody: {
+          queryId: "q",
+          resources: [
+            { resourceType: "VCENTER", resourceId: "v", resourceName: "vc", checkSets: [{ checkSetId: "c" }] },
+          ],
+          metadata: { targetVersion: "5.2.1.0" },
+        },
         status: 202,
         responseContentType: "application/json",
         responseBody: task,
       },
-      { method: "GET", path: "/v1/domains", status: 503, responseContentType: "text/html", responseBody: "<html>503</html>" },
+      {
+        method: "GET",
+        path: "/v1/domains",
+        status: 503,
+        responseContentType: "text/html",
+        responseBody: "<html>503</html>",
+      },
     ]);
     assert.deepEqual(report.violations, []);
-    const stray = checkContract([{ method: "POST", path: "/v1/upgrades", requestContentType: "application/json", requestBody: { bundleId: "b", resourceType: "DOMAIN", resourceUpgradeSpecs: [{ resourceId: "d", upgradeNow: true }], metadata: {} }, status: 202, responseContentType: "application/json", responseBody: task }]);
+    const stray = checkContract([
+      {
+        method: "POST",
+        path: "/v1/upgrades",
+        requestContentType: "application/json",
+        requestBody: {
+          bundleId: "b",
+          resourceType: "DOMAIN",
+          resourceUpgradeSpecs: [{ resourceId: "d", upgradeNow: true }],
+          metadata: {},
+        },
+        status: 202,
+        responseContentType: "application/json",
+        responseBody: task,
+      },
+    ]);
     assert.equal(stray.violations.length, 1, "metadata is allowed only where UPGRADE-API.md records it");
   });
 });

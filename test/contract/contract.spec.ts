@@ -59,7 +59,9 @@ describe("OpenAPI contract of client and simulator traffic", function () {
   it("finds no violation in any of it", function () {
     assert.ok(exchanges.length > 0, "no traffic recorded");
     const report = checkContract(exchanges);
-    console.log(`contract: validated ${report.requestsValidated} requests and ${report.responsesValidated} responses (${report.exchanges} API exchanges)`);
+    console.log(
+      `contract: validated ${report.requestsValidated} requests and ${report.responsesValidated} responses (${report.exchanges} API exchanges)`,
+    );
     assert.deepEqual(report.violations.map(describeViolation), []);
     assert.ok(report.requestsValidated > 0 && report.responsesValidated > 0);
   });
@@ -83,11 +85,16 @@ async function tourOfEndpoints(client: VcfClient, result: DriveResult): Promise<
   const upgrades = await client.listUpgrades();
   assert.equal(upgrades.length, result.upgradeIds.length, "one Upgrade record per component");
   await client.getTask(upgrades[0].taskId);
-  const nsxBundle = (await client.getBundles()).find((b) => (b.components ?? []).some((c) => c.type === "NSX_T_MANAGER"));
+  const nsxBundle = (await client.getBundles()).find((b) =>
+    (b.components ?? []).some((c) => c.type === "NSX_T_MANAGER"),
+  );
   assert.ok(nsxBundle, "an NSX bundle");
   await client.getNsxtResources(domainId, nsxBundle.id);
   // once at the target: validations answer 400 SAME_SOURCE..., the target PATCH 400 too (UPGRADE-API.md §4, §7)
-  for (const call of [() => client.startValidation(domainId, { targetVersion: result.targetVersion }), () => client.setTargetVersion(domainId, { targetVersion: result.targetVersion })]) {
+  for (const call of [
+    () => client.startValidation(domainId, { targetVersion: result.targetVersion }),
+    () => client.setTargetVersion(domainId, { targetVersion: result.targetVersion }),
+  ]) {
     const error = await rejectionOf(call());
     assert.ok(error instanceof VcfApiError && error.status === 400, String(error));
   }

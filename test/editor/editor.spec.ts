@@ -5,12 +5,28 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import {
-  EXAMPLE_NAMES, PACKAGE_NAME, deployFlows, REPO_ROOT, missingBrowserReason, openEditor, readExample, screenshot, startAll,
-  type BrowserTestContext, type ExampleName,
+  EXAMPLE_NAMES,
+  PACKAGE_NAME,
+  deployFlows,
+  REPO_ROOT,
+  missingBrowserReason,
+  openEditor,
+  readExample,
+  screenshot,
+  startAll,
+  type BrowserTestContext,
+  type ExampleName,
 } from "../support/editor-harness";
 import type { EditorGlobals, EditorNode } from "../support/editor-red";
 
-const FLOW_NODE_TYPES = ["vcf-download-bundles", "vcf-prechecks", "vcf-await-ack", "vcf-upgrade", "vcf-updates", "vcf-status"];
+const FLOW_NODE_TYPES = [
+  "vcf-download-bundles",
+  "vcf-prechecks",
+  "vcf-await-ack",
+  "vcf-upgrade",
+  "vcf-updates",
+  "vcf-status",
+];
 const ALL_TYPES = ["vcf-config", ...FLOW_NODE_TYPES];
 
 /** The first paragraph of a node's help file, whitespace folded: what the help sidebar must show. */
@@ -18,7 +34,10 @@ function helpSummary(type: string): string {
   const html = fs.readFileSync(path.join(REPO_ROOT, "nodes", "locales", "en-US", `${type}.html`), "utf8");
   const paragraph = /<p>([\s\S]*?)<\/p>/.exec(html)?.[1];
   assert.ok(paragraph, `nodes/locales/en-US/${type}.html has no <p> summary`);
-  return paragraph.replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim();
+  return paragraph
+    .replace(/<[^>]+>/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** Drags a palette entry onto the workspace at (x, y) (page coordinates), as a user does. */
@@ -63,7 +82,10 @@ function validate(page: Page, ids: string[]): Promise<ValidationResult[]> {
   }, ids);
 }
 
-async function closeTray(page: Page, button: "#node-dialog-ok" | "#node-dialog-cancel" | "#node-config-dialog-ok" | "#node-config-dialog-cancel"): Promise<void> {
+async function closeTray(
+  page: Page,
+  button: "#node-dialog-ok" | "#node-dialog-cancel" | "#node-config-dialog-ok" | "#node-config-dialog-cancel",
+): Promise<void> {
   await page.click(button);
   await page.waitForSelector(button, { state: "detached" });
 }
@@ -91,7 +113,8 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
     ({ page, pageErrors } = await openEditor(ctx.browser, ctx.nodeRed));
   };
   async function screenshotIfFailed(this: Mocha.Context): Promise<void> {
-    if (this.currentTest?.state === "failed") await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, "-").slice(0, 60)}`);
+    if (this.currentTest?.state === "failed")
+      await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, "-").slice(0, 60)}`);
   }
 
   describe("palette and Import > Examples (one editor page)", () => {
@@ -105,7 +128,9 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
       const palette = await page.evaluate((types) => {
         const { document } = globalThis as unknown as EditorGlobals;
         return types.map((type) => {
-          const entry = document.querySelector(`#red-ui-palette-container-VCF .red-ui-palette-node[data-palette-type="${type}"]`);
+          const entry = document.querySelector(
+            `#red-ui-palette-container-VCF .red-ui-palette-node[data-palette-type="${type}"]`,
+          );
           return { type, label: entry?.textContent?.replace(/\s+/g, " ").trim() ?? null };
         });
       }, FLOW_NODE_TYPES);
@@ -126,16 +151,28 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
         });
         await screenshot(page, `editor-example-${name.slice(0, 2)}`);
         assert.deepEqual(result.unknownTypes, [], "types the editor does not know");
-        assert.equal(result.imported.length, expected.filter((n) => n.type !== "tab").length, "every node of the file was imported");
-        assert.deepEqual(result.imported.filter((r) => !r.valid).map((r) => `${r.type}: ${r.errors.join(", ")}`), [], "invalid nodes");
-        assert.deepEqual(result.missingDefaults, [], "settings the file leaves out (the editor would fill in its defaults, and runtime migrations may rewrite them)");
+        assert.equal(
+          result.imported.length,
+          expected.filter((n) => n.type !== "tab").length,
+          "every node of the file was imported",
+        );
+        assert.deepEqual(
+          result.imported.filter((r) => !r.valid).map((r) => `${r.type}: ${r.errors.join(", ")}`),
+          [],
+          "invalid nodes",
+        );
+        assert.deepEqual(
+          result.missingDefaults,
+          [],
+          "settings the file leaves out (the editor would fill in its defaults, and runtime migrations may rewrite them)",
+        );
         for (const type of new Set(expected.map((n) => n.type))) {
-          if (type.startsWith("vcf-")) assert.ok(ALL_TYPES.includes(type), `${type} is not a node type of this package`);
+          if (type.startsWith("vcf-"))
+            assert.ok(ALL_TYPES.includes(type), `${type} is not a node type of this package`);
         }
         assert.deepEqual(pageErrors, []);
       });
     }
-
   });
 
   describe("vcf-config saved before later fields existed", () => {
@@ -147,23 +184,53 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
 
     it("imports valid without read attempts, first retry and credential grace (the defaults apply); a bad value is flagged", async () => {
       // Every other field as saved by the first release.
-      const importConfig = (props: Record<string, unknown>): Promise<ValidationResult> => page.evaluate(async (extra) => {
-        const { RED } = globalThis as unknown as EditorGlobals;
-        const before = new Set<string>();
-        RED.nodes.eachConfig((n) => { before.add(n.id); });
-        RED.view.importNodes([{
-          id: "c0de00000000old", type: "vcf-config", name: "old", url: "https://sddc.example.invalid", tlsMode: "verify", ca: "", tls: "",
-          requestTimeout: 30, pollInterval: 10, maxPollInterval: 60, downloadDeadline: 240, validationDeadline: 15, precheckDeadline: 40,
-          componentDeadline: 180, sddcOutageBudget: 120, sddcSettle: 5, downloadConcurrency: 2, completedPause: 60, ...extra,
-        } as unknown as EditorNode], { generateIds: true });
-        let added = "";
-        RED.nodes.eachConfig((n) => { if (!before.has(n.id)) added = n.id; });
-        const node = RED.nodes.node(added) as EditorNode;
-        RED.editor.validateNode(node);
-        return { id: added, type: node.type, valid: node.valid === true, errors: node.validationErrors ?? [] };
-      }, props);
+      const importConfig = (props: Record<string, unknown>): Promise<ValidationResult> =>
+        page.evaluate(async (extra) => {
+          const { RED } = globalThis as unknown as EditorGlobals;
+          const before = new Set<string>();
+          RED.nodes.eachConfig((n) => {
+            before.add(n.id);
+          });
+          RED.view.importNodes(
+            [
+              {
+                id: "c0de00000000old",
+                type: "vcf-config",
+                name: "old",
+                url: "https://sddc.example.invalid",
+                tlsMode: "verify",
+                ca: "",
+                tls: "",
+                requestTimeout: 30,
+                pollInterval: 10,
+                maxPollInterval: 60,
+                downloadDeadline: 240,
+                validationDeadline: 15,
+                precheckDeadline: 40,
+                componentDeadline: 180,
+                sddcOutageBudget: 120,
+                sddcSettle: 5,
+                downloadConcurrency: 2,
+                completedPause: 60,
+                ...extra,
+              } as unknown as EditorNode,
+            ],
+            { generateIds: true },
+          );
+          let added = "";
+          RED.nodes.eachConfig((n) => {
+            if (!before.has(n.id)) added = n.id;
+          });
+          const node = RED.nodes.node(added) as EditorNode;
+          RED.editor.validateNode(node);
+          return { id: added, type: node.type, valid: node.valid === true, errors: node.validationErrors ?? [] };
+        }, props);
       assert.deepEqual(await importConfig({}).then((r) => r.errors), [], "fields missing in an old flow");
-      assert.deepEqual(await importConfig({ retryAttempts: "", retryDelay: "", authGrace: "" }).then((r) => r.errors), [], "fields left empty");
+      assert.deepEqual(
+        await importConfig({ retryAttempts: "", retryDelay: "", authGrace: "" }).then((r) => r.errors),
+        [],
+        "fields left empty",
+      );
       const bad = await importConfig({ retryAttempts: "2.5", retryDelay: "-1", authGrace: "0" });
       assert.deepEqual([...bad.errors].sort(), ["authGrace", "retryAttempts", "retryDelay"]);
       assert.deepEqual(pageErrors, []);
@@ -179,11 +246,20 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
 
     it("opens each node's edit dialog and help; a freshly dropped node validates once its SDDC Manager is set", async () => {
       const before = new Set(await editorNodeIds(page));
-      for (const [i, type] of FLOW_NODE_TYPES.entries()) await dropFromPalette(page, type, 420 + (i % 2) * 220, 180 + i * 70);
+      for (const [i, type] of FLOW_NODE_TYPES.entries())
+        await dropFromPalette(page, type, 420 + (i % 2) * 220, 180 + i * 70);
       const dropped = (await editorNodeIds(page)).filter((id) => !before.has(id));
       const fresh = await validate(page, dropped);
-      assert.deepEqual(fresh.map((r) => r.type).sort(), [...FLOW_NODE_TYPES].sort(), "every palette entry dropped one node");
-      for (const r of fresh) assert.deepEqual({ type: r.type, valid: r.valid, errors: r.errors }, { type: r.type, valid: false, errors: ["server"] });
+      assert.deepEqual(
+        fresh.map((r) => r.type).sort(),
+        [...FLOW_NODE_TYPES].sort(),
+        "every palette entry dropped one node",
+      );
+      for (const r of fresh)
+        assert.deepEqual(
+          { type: r.type, valid: r.valid, errors: r.errors },
+          { type: r.type, valid: false, errors: ["server"] },
+        );
 
       for (const [i, { id, type }] of fresh.entries()) {
         await page.evaluate((nodeId) => {
@@ -208,31 +284,52 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
           RED.sidebar.help.show(nodeType);
         }, type);
         const summary = helpSummary(type).slice(0, 60);
-        await page.waitForFunction((text) => {
-          const { document } = globalThis as unknown as EditorGlobals;
-          return (document.querySelector(".red-ui-sidebar-help-stack .red-ui-panel .red-ui-help")?.textContent ?? "").replace(/\s+/g, " ").includes(text);
-        }, summary, { timeout: 5000 });
+        await page.waitForFunction(
+          (text) => {
+            const { document } = globalThis as unknown as EditorGlobals;
+            return (document.querySelector(".red-ui-sidebar-help-stack .red-ui-panel .red-ui-help")?.textContent ?? "")
+              .replace(/\s+/g, " ")
+              .includes(text);
+          },
+          summary,
+          { timeout: 5000 },
+        );
       }
       const filled = await validate(page, dropped);
-      for (const r of filled) assert.deepEqual({ type: r.type, valid: r.valid, errors: r.errors }, { type: r.type, valid: true, errors: [] });
-      const config = await page.evaluate(() => {
-        const { RED } = globalThis as unknown as EditorGlobals;
-        const found: string[] = [];
-        RED.nodes.eachConfig((n) => { if (n.type === "vcf-config") found.push(n.id); });
-        return found;
-      }).then((ids) => ids.filter((id) => !before.has(id)));
+      for (const r of filled)
+        assert.deepEqual({ type: r.type, valid: r.valid, errors: r.errors }, { type: r.type, valid: true, errors: [] });
+      const config = await page
+        .evaluate(() => {
+          const { RED } = globalThis as unknown as EditorGlobals;
+          const found: string[] = [];
+          RED.nodes.eachConfig((n) => {
+            if (n.type === "vcf-config") found.push(n.id);
+          });
+          return found;
+        })
+        .then((ids) => ids.filter((id) => !before.has(id)));
       assert.equal(config.length, 1, "one vcf-config node was created");
-      assert.deepEqual(await validate(page, config).then((r) => r.map((c) => c.errors)), [[]], "the new vcf-config node is valid");
+      assert.deepEqual(
+        await validate(page, config).then((r) => r.map((c) => c.errors)),
+        [[]],
+        "the new vcf-config node is valid",
+      );
 
       await page.evaluate(() => {
         const { RED } = globalThis as unknown as EditorGlobals;
         RED.sidebar.help.show("vcf-config");
       });
       const configSummary = helpSummary("vcf-config").slice(0, 60);
-      await page.waitForFunction((text) => {
-        const { document } = globalThis as unknown as EditorGlobals;
-        return (document.querySelector(".red-ui-sidebar-help-stack .red-ui-panel .red-ui-help")?.textContent ?? "").replace(/\s+/g, " ").includes(text);
-      }, configSummary, { timeout: 5000 });
+      await page.waitForFunction(
+        (text) => {
+          const { document } = globalThis as unknown as EditorGlobals;
+          return (document.querySelector(".red-ui-sidebar-help-stack .red-ui-panel .red-ui-help")?.textContent ?? "")
+            .replace(/\s+/g, " ")
+            .includes(text);
+        },
+        configSummary,
+        { timeout: 5000 },
+      );
       assert.deepEqual(pageErrors, []);
     });
 
@@ -260,8 +357,15 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
       const failed = await page.waitForSelector("#node-config-test-result.vcf-config-failed", { timeout: 10_000 });
       const failedText = (await failed.textContent()) ?? "";
       assert.match(failedText, /^Failed: /);
-      assert.match(failedText, /password|credentials|401|unauthori[sz]ed|log ?in/i, `the failure says what is wrong: ${failedText}`);
-      assert.ok(!failedText.includes(wrongPassword) && !failedText.includes(sim.credentials.password), "no password in the message");
+      assert.match(
+        failedText,
+        /password|credentials|401|unauthori[sz]ed|log ?in/i,
+        `the failure says what is wrong: ${failedText}`,
+      );
+      assert.ok(
+        !failedText.includes(wrongPassword) && !failedText.includes(sim.credentials.password),
+        "no password in the message",
+      );
       await closeTray(page, "#node-config-dialog-cancel");
       assert.deepEqual(pageErrors, []);
     });
@@ -269,9 +373,21 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
     it("'Test connection' of a deployed SDDC Manager uses its stored password while the field is untouched", async () => {
       assert.ok(ctx);
       const configId = "a0c0ffee00000001";
-      await deployFlows(ctx.nodeRed, [{
-        id: configId, type: "vcf-config", name: "Simulator", url: ctx.sim.url, tlsMode: "verify", ca: "", tls: "",
-      }], { [configId]: ctx.sim.credentials });
+      await deployFlows(
+        ctx.nodeRed,
+        [
+          {
+            id: configId,
+            type: "vcf-config",
+            name: "Simulator",
+            url: ctx.sim.url,
+            tlsMode: "verify",
+            ca: "",
+            tls: "",
+          },
+        ],
+        { [configId]: ctx.sim.credentials },
+      );
       // A new editor page loads the deployed flows. Not page.reload(): with undeployed edits on the page its
       // "leave site?" dialog would stop the reload, and closing runs no beforeunload handler.
       await page.close();
@@ -286,7 +402,11 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
       }, configId);
       await page.waitForSelector("#node-config-input-url", { state: "visible" });
       assert.equal(await page.inputValue("#node-config-input-username"), ctx.sim.credentials.username);
-      assert.notEqual(await page.inputValue("#node-config-input-password"), ctx.sim.credentials.password, "the editor never receives the password");
+      assert.notEqual(
+        await page.inputValue("#node-config-input-password"),
+        ctx.sim.credentials.password,
+        "the editor never receives the password",
+      );
       await page.click("#node-config-test-connection");
       const ok = await page.waitForSelector("#node-config-test-result.vcf-config-ok", { timeout: 10_000 });
       assert.match((await ok.textContent()) ?? "", /^Connected to SDDC Manager /);
@@ -315,9 +435,13 @@ async function importExample(page: Page, name: ExampleName): Promise<ImportResul
     const unknown = flow.filter((n) => n.type !== "tab" && !RED.nodes.getType(n.type)).map((n) => n.type);
     // Checked before the import, which fills in what is missing. Not the settings an export leaves out too: those
     // without a default value (retired settings of old node versions) and a tab's "locked" while it is false.
-    const missing = flow.flatMap((n) => Object.entries(RED.nodes.getType(n.type)?.defaults ?? {})
-      .filter(([key, setting]) => !(key in n) && setting.value !== undefined && !(n.type === "tab" && key === "locked"))
-      .map(([key]) => `${n.type} ${n.id}: ${key}`));
+    const missing = flow.flatMap((n) =>
+      Object.entries(RED.nodes.getType(n.type)?.defaults ?? {})
+        .filter(
+          ([key, setting]) => !(key in n) && setting.value !== undefined && !(n.type === "tab" && key === "locked"),
+        )
+        .map(([key]) => `${n.type} ${n.id}: ${key}`),
+    );
     RED.view.importNodes(flow, { generateIds: true, addFlow: true });
     return { unknownTypes: unknown, missingDefaults: missing };
   }, url);
@@ -330,5 +454,9 @@ async function importExample(page: Page, name: ExampleName): Promise<ImportResul
     RED.view.select("");
   }, added);
   const imported = await validate(page, added);
-  return { unknownTypes: [...unknownTypes, ...imported.filter((r) => r.type === "unknown").map((r) => r.id)], imported, missingDefaults };
+  return {
+    unknownTypes: [...unknownTypes, ...imported.filter((r) => r.type === "unknown").map((r) => r.id)],
+    imported,
+    missingDefaults,
+  };
 }

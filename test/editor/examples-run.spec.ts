@@ -3,8 +3,16 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import {
-  deployFlows, exampleAgainstSim, missingBrowserReason, openEditor, openPage, pressInject, screenshot, startAll,
-  type BrowserTestContext, type FlowNode,
+  deployFlows,
+  exampleAgainstSim,
+  missingBrowserReason,
+  openEditor,
+  openPage,
+  pressInject,
+  screenshot,
+  startAll,
+  type BrowserTestContext,
+  type FlowNode,
 } from "../support/editor-harness";
 import type { EditorGlobals } from "../support/editor-red";
 import { RUN_WITH_ACKNOWLEDGEMENT } from "../support/status-sequences";
@@ -25,7 +33,12 @@ function nodeNamed(flows: FlowNode[], type: string, name: string): FlowNode {
 
 /** Where example 02's widgets are on the dashboard page (each widget's element id is its node id). */
 function dashboardOf(flows: FlowNode[]): {
-  pagePath: string; statusText: string; progressBar: string; logLines: string; findingRows: string; ignoreSwitch: string;
+  pagePath: string;
+  statusText: string;
+  progressBar: string;
+  logLines: string;
+  findingRows: string;
+  ignoreSwitch: string;
 } {
   const widget = (node: FlowNode | undefined): string => {
     assert.ok(node, "the example has the widget");
@@ -42,23 +55,31 @@ function dashboardOf(flows: FlowNode[]): {
 }
 
 function waitForText(page: Page, selector: string, text: string): Promise<unknown> {
-  return page.waitForFunction(([where, wanted]) => {
-    const { document } = globalThis as unknown as EditorGlobals;
-    return document.querySelector(where)?.textContent?.trim() === wanted;
-  }, [selector, text], { timeout: RUN_TIMEOUT_MS });
+  return page.waitForFunction(
+    ([where, wanted]) => {
+      const { document } = globalThis as unknown as EditorGlobals;
+      return document.querySelector(where)?.textContent?.trim() === wanted;
+    },
+    [selector, text],
+    { timeout: RUN_TIMEOUT_MS },
+  );
 }
 
 /** Waits until the progress bar's coloured part has finished growing to the value it announces; returns that value. */
 async function settledProgress(page: Page, selector: string): Promise<number> {
-  const settled = await page.waitForFunction((barSelector) => {
-    const { document } = globalThis as unknown as EditorGlobals;
-    const bar = document.querySelector(barSelector);
-    const filled = bar?.querySelector(".v-progress-linear__determinate");
-    const value = Number(bar?.getAttribute("aria-valuenow"));
-    if (!bar || !filled || !Number.isFinite(value)) return false;
-    const shown = (100 * filled.getBoundingClientRect().width) / bar.getBoundingClientRect().width;
-    return Math.abs(shown - value) < 1 ? value : false;
-  }, selector, { timeout: RUN_TIMEOUT_MS });
+  const settled = await page.waitForFunction(
+    (barSelector) => {
+      const { document } = globalThis as unknown as EditorGlobals;
+      const bar = document.querySelector(barSelector);
+      const filled = bar?.querySelector(".v-progress-linear__determinate");
+      const value = Number(bar?.getAttribute("aria-valuenow"));
+      if (!bar || !filled || !Number.isFinite(value)) return false;
+      const shown = (100 * filled.getBoundingClientRect().width) / bar.getBoundingClientRect().width;
+      return Math.abs(shown - value) < 1 ? value : false;
+    },
+    selector,
+    { timeout: RUN_TIMEOUT_MS },
+  );
   return Number(await settled.jsonValue());
 }
 
@@ -72,11 +93,13 @@ interface ShownEntry {
 
 /** The log entries the Log template shows, top to bottom, read from its parts. */
 function shownLog(page: Page, selector: string): Promise<ShownEntry[]> {
-  return page.locator(selector).evaluateAll((lines) => lines.map((line) => {
-    const part = (name: string): string => line.querySelector(`.vcf-${name}`)?.textContent?.trim() ?? "";
-    const level = [...line.classList].find((c) => c !== "vcf-line")?.replace(/^vcf-/, "") ?? "";
-    return { level, icon: part("icon"), time: part("time"), phase: part("phase"), text: part("text") };
-  }));
+  return page.locator(selector).evaluateAll((lines) =>
+    lines.map((line) => {
+      const part = (name: string): string => line.querySelector(`.vcf-${name}`)?.textContent?.trim() ?? "";
+      const level = [...line.classList].find((c) => c !== "vcf-line")?.replace(/^vcf-/, "") ?? "";
+      return { level, icon: part("icon"), time: part("time"), phase: part("phase"), text: part("text") };
+    }),
+  );
 }
 
 describe("editor: examples 01 and 02 run against the simulator", function () {
@@ -112,7 +135,9 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
 
   /** Deploys example 01 against the simulator and opens the editor, collecting its debug messages. */
   async function deployExample01(): Promise<{
-    flows: FlowNode[]; press(injectName: string): Promise<void>; debugOf(name: string): Promise<string[]>;
+    flows: FlowNode[];
+    press(injectName: string): Promise<void>;
+    debugOf(name: string): Promise<string[]>;
     /** Until `times` messages of the debug node contain `text`. */
     waitForDebug(name: string, text: string, times?: number): Promise<unknown>;
   }> {
@@ -126,19 +151,30 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
       const globals = globalThis as unknown as EditorGlobals;
       const messages: Array<{ name?: string; msg?: unknown }> = [];
       globals.vcfDebugMessages = messages;
-      globals.RED.comms.subscribe("debug", (_topic, message) => messages.push(message as { name?: string; msg?: unknown }));
+      globals.RED.comms.subscribe("debug", (_topic, message) =>
+        messages.push(message as { name?: string; msg?: unknown }),
+      );
     });
     return {
       flows,
       press: (injectName) => pressInject(nodeRed, nodeNamed(flows, "inject", injectName).id),
-      debugOf: (name) => editor.evaluate((debugName) => {
-        const { vcfDebugMessages } = globalThis as unknown as EditorGlobals;
-        return (vcfDebugMessages ?? []).filter((m) => m.name === debugName).map((m) => String(m.msg));
-      }, name),
-      waitForDebug: (name, text, times = 1) => editor.waitForFunction(([debugName, wanted, count]) => {
-        const { vcfDebugMessages } = globalThis as unknown as EditorGlobals;
-        return (vcfDebugMessages ?? []).filter((m) => m.name === debugName && String(m.msg).includes(wanted)).length >= count;
-      }, [name, text, times] as const, { timeout: RUN_TIMEOUT_MS }),
+      debugOf: (name) =>
+        editor.evaluate((debugName) => {
+          const { vcfDebugMessages } = globalThis as unknown as EditorGlobals;
+          return (vcfDebugMessages ?? []).filter((m) => m.name === debugName).map((m) => String(m.msg));
+        }, name),
+      waitForDebug: (name, text, times = 1) =>
+        editor.waitForFunction(
+          ([debugName, wanted, count]) => {
+            const { vcfDebugMessages } = globalThis as unknown as EditorGlobals;
+            return (
+              (vcfDebugMessages ?? []).filter((m) => m.name === debugName && String(m.msg).includes(wanted)).length >=
+              count
+            );
+          },
+          [name, text, times] as const,
+          { timeout: RUN_TIMEOUT_MS },
+        ),
     };
   }
 
@@ -174,8 +210,11 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
     await press("Start upgrade");
     await waitForDebug("Status", "update_process_started", 2);
     const statuses = await debugOf("Status");
-    assert.deepEqual(statuses.slice(statuses.indexOf("failed"), statuses.indexOf("failed") + 2), ["failed", "update_process_started"],
-      "the second Start begins a new run");
+    assert.deepEqual(
+      statuses.slice(statuses.indexOf("failed"), statuses.indexOf("failed") + 2),
+      ["failed", "update_process_started"],
+      "the second Start begins a new run",
+    );
     assert.deepEqual(pageErrors, []);
   });
 
@@ -184,7 +223,10 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
     const { flows, configId } = exampleAgainstSim("02 - Dashboard", ctx.sim);
     await deployFlows(ctx.nodeRed, flows, { [configId]: ctx.sim.credentials });
     const { pagePath, statusText, progressBar, logLines, findingRows } = dashboardOf(flows);
-    ({ page, pageErrors } = await openPage(ctx.browser, `${ctx.nodeRed.url}/dashboard${pagePath}`, { width: 1280, height: 1000 }));
+    ({ page, pageErrors } = await openPage(ctx.browser, `${ctx.nodeRed.url}/dashboard${pagePath}`, {
+      width: 1280,
+      height: 1000,
+    }));
     const waitForStatus = (status: string): Promise<unknown> => waitForText(page as Page, statusText, status);
 
     await waitForStatus("waiting_for_initiation");
@@ -193,7 +235,10 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
     await page.waitForSelector(`${logLines}.vcf-warning`);
     const findings = await page.locator(findingRows).allTextContents();
     assert.equal(findings.length, 2, `the findings table lists the two warnings:\n${findings.join("\n")}`);
-    assert.ok(findings.every((row) => row.includes("⚠️ WARNING")), findings.join("\n"));
+    assert.ok(
+      findings.every((row) => row.includes("⚠️ WARNING")),
+      findings.join("\n"),
+    );
     const midway = await settledProgress(page, progressBar);
     assert.ok(midway > 0 && midway < 100, `the progress bar is part-way while waiting (${midway})`);
     await screenshot(page, "dashboard-waiting-for-acknowledgement");
@@ -204,8 +249,16 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
     assert.equal(await settledProgress(page, progressBar), 100);
     const log = await shownLog(page, logLines);
     const listing = log.map((e) => `${e.icon} ${e.time} ${e.phase} ${e.text}`).join("\n");
-    for (const phase of PHASES) assert.ok(log.some((e) => e.phase === phase), `the log shows the ${phase} phase:\n${listing}`);
-    assert.deepEqual({ level: log[0]?.level, text: log[0]?.text }, { level: "success", text: "Domain lab-m01 is at 5.2.1.0" }, `newest first:\n${listing}`);
+    for (const phase of PHASES)
+      assert.ok(
+        log.some((e) => e.phase === phase),
+        `the log shows the ${phase} phase:\n${listing}`,
+      );
+    assert.deepEqual(
+      { level: log[0]?.level, text: log[0]?.text },
+      { level: "success", text: "Domain lab-m01 is at 5.2.1.0" },
+      `newest first:\n${listing}`,
+    );
     const icons: Record<string, string> = { success: "✅", error: "❌", warning: "⚠️", info: "ℹ️" };
     for (const e of log) {
       assert.equal(e.icon, icons[e.level], `an icon for the level of: ${e.text}`);
@@ -227,8 +280,10 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
     await page.getByRole("button", { name: "Start upgrade" }).click();
     await waitForText(page, dashboard.statusText, "successfully_completed");
     const log = await shownLog(page, dashboard.logLines);
-    assert.ok(log.some((e) => e.phase === "acknowledgement" && /2 warnings/.test(e.text)),
-      `the log says why the run went on:\n${log.map((e) => `${e.phase} ${e.text}`).join("\n")}`);
+    assert.ok(
+      log.some((e) => e.phase === "acknowledgement" && /2 warnings/.test(e.text)),
+      `the log says why the run went on:\n${log.map((e) => `${e.phase} ${e.text}`).join("\n")}`,
+    );
     assert.deepEqual(pageErrors, []);
   });
 });

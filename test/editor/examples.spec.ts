@@ -8,7 +8,12 @@ import { EXAMPLE_NAMES, REPO_ROOT, readExample, type FlowNode } from "../support
 const PLACEHOLDER_URL = "https://sddc-manager.example.invalid";
 /** Current `version` of the Home Assistant nodes (node-red-contrib-home-assistant-websocket 0.80). */
 const HA_VERSIONS: Record<string, number> = {
-  server: 6, "ha-entity-config": 6, "api-call-service": 7, "ha-sensor": 0, "ha-button": 0, "ha-switch": 0,
+  server: 6,
+  "ha-entity-config": 6,
+  "api-call-service": 7,
+  "ha-sensor": 0,
+  "ha-button": 0,
+  "ha-switch": 0,
 };
 const DOMAIN = "lab-m01";
 
@@ -39,7 +44,11 @@ function sources(flows: FlowNode[], node: FlowNode): FlowNode[] {
 /** The one node wired to `node`, of the given type. */
 function onlySource(flows: FlowNode[], node: FlowNode, type: string): FlowNode {
   const found = sources(flows, node);
-  assert.deepEqual(found.map((n) => n.type), [type], `what feeds ${node.type} "${String(node.name)}"`);
+  assert.deepEqual(
+    found.map((n) => n.type),
+    [type],
+    `what feeds ${node.type} "${String(node.name)}"`,
+  );
   return found[0] as FlowNode;
 }
 
@@ -62,7 +71,11 @@ function editorDefaultKeys(type: string): string[] {
 }
 
 /** The message properties a control sets on its way to a VCF node, through change nodes: [vcf node, props]. */
-function controlPath(flows: FlowNode[], start: FlowNode, props: Record<string, unknown> = {}): [FlowNode, Record<string, unknown>] {
+function controlPath(
+  flows: FlowNode[],
+  start: FlowNode,
+  props: Record<string, unknown> = {},
+): [FlowNode, Record<string, unknown>] {
   const next = targets(flows, start);
   assert.equal(next.length, 1, `${start.type} "${String(start.name)}" feeds one node`);
   const node = next[0] as FlowNode;
@@ -88,8 +101,18 @@ function assertCancels(target: FlowNode, props: Record<string, unknown>): void {
 describe("examples: the files under examples/", () => {
   it("use every flow node type of the package", () => {
     const used = new Set(EXAMPLE_NAMES.flatMap((name) => readExample(name).map((n) => n.type)));
-    const flowTypes = ["vcf-download-bundles", "vcf-prechecks", "vcf-await-ack", "vcf-upgrade", "vcf-updates", "vcf-status"];
-    assert.deepEqual(flowTypes.filter((type) => !used.has(type)), []);
+    const flowTypes = [
+      "vcf-download-bundles",
+      "vcf-prechecks",
+      "vcf-await-ack",
+      "vcf-upgrade",
+      "vcf-updates",
+      "vcf-status",
+    ];
+    assert.deepEqual(
+      flowTypes.filter((type) => !used.has(type)),
+      [],
+    );
   });
 
   for (const name of EXAMPLE_NAMES) {
@@ -108,14 +131,20 @@ describe("examples: the files under examples/", () => {
             assert.ok(Number.isFinite(node.x) && Number.isFinite(node.y), `${node.type} ${node.id} has x and y`);
             assert.ok(Array.isArray(node.wires), `${node.type} ${node.id} has wires`);
           } else {
-            assert.ok(node.x === undefined && node.y === undefined, `config node ${node.type} ${node.id} has no position`);
+            assert.ok(
+              node.x === undefined && node.y === undefined,
+              `config node ${node.type} ${node.id} has no position`,
+            );
           }
         }
         assert.equal(flows.find((n) => n.z !== undefined)?.type, "comment", "the flow starts with a comment");
       });
 
       it("carries no credentials and only the placeholder SDDC Manager", () => {
-        assert.ok(flows.every((n) => n.credentials === undefined), "no credentials object");
+        assert.ok(
+          flows.every((n) => n.credentials === undefined),
+          "no credentials object",
+        );
         const configs = byType(flows, "vcf-config");
         assert.equal(configs.length, 1, "one vcf-config node");
         assert.equal(configs[0]?.url, PLACEHOLDER_URL);
@@ -130,7 +159,10 @@ describe("examples: the files under examples/", () => {
         const keys = editorDefaultKeys("vcf-config");
         assert.ok(keys.includes("url") && keys.includes("completedPause"), `read the defaults: ${keys.join(", ")}`);
         const config = byType(flows, "vcf-config")[0] ?? {};
-        assert.deepEqual(keys.filter((key) => !(key in config)), []);
+        assert.deepEqual(
+          keys.filter((key) => !(key in config)),
+          [],
+        );
       });
 
       it("names the simulator's management domain where a domain is needed", () => {
@@ -157,13 +189,20 @@ describe("examples: the files under examples/", () => {
     });
 
     it("defines the entities of the brief; sensors resend on reconnect", () => {
-      const entities = (type: string): string[] => byType(flows, type).map((n) => String(entityConfig(n.entityConfig).name)).sort();
+      const entities = (type: string): string[] =>
+        byType(flows, type)
+          .map((n) => String(entityConfig(n.entityConfig).name))
+          .sort();
       assert.deepEqual(entities("ha-button"), [`VCF ${DOMAIN} Acknowledge Alerts`, `VCF ${DOMAIN} Upgrade`]);
       assert.deepEqual(entities("ha-switch"), [`VCF ${DOMAIN} Ignore Alerts`]);
       assert.deepEqual(entities("ha-sensor"), [
-        `VCF ${DOMAIN} Components To Update`, `VCF ${DOMAIN} Status`, `VCF ${DOMAIN} Update Logs`, `VCF ${DOMAIN} Upgrade Status`,
+        `VCF ${DOMAIN} Components To Update`,
+        `VCF ${DOMAIN} Status`,
+        `VCF ${DOMAIN} Update Logs`,
+        `VCF ${DOMAIN} Upgrade Status`,
       ]);
-      for (const sensor of byType(flows, "ha-sensor")) assert.equal(entityConfig(sensor.entityConfig).resend, true, `${sensor.name} resends`);
+      for (const sensor of byType(flows, "ha-sensor"))
+        assert.equal(entityConfig(sensor.entityConfig).resend, true, `${sensor.name} resends`);
     });
 
     it("keeps the Upgrade Status state short and the log in an attribute under Home Assistant's 16 KiB cap", () => {
@@ -176,12 +215,16 @@ describe("examples: the files under examples/", () => {
       const attributes = sensor("Update Logs").attributes as Array<{ property: string; value: string }>;
       assert.ok(attributes.some((a) => a.property === "markdown" && a.value === "payload.markdown"));
       for (const status of byType(flows, "vcf-status")) {
-        assert.ok(Number(status.markdownMaxBytes) <= 12 * 1024, "the markdown cap leaves room for JSON escaping below 16 KiB");
+        assert.ok(
+          Number(status.markdownMaxBytes) <= 12 * 1024,
+          "the markdown cap leaves room for JSON escaping below 16 KiB",
+        );
       }
     });
 
     const notifications = byType(flows, "api-call-service");
-    const notificationId = (node: FlowNode): string | undefined => /"notification_id":\s*"([^"]+)"/.exec(String(node.data))?.[1];
+    const notificationId = (node: FlowNode): string | undefined =>
+      /"notification_id":\s*"([^"]+)"/.exec(String(node.data))?.[1];
 
     it("notifies a run's outcome from vcf-status, once per status change, failure and success under one id", () => {
       const outcome = byType(flows, "switch").find((n) => n.property === "payload.status");
@@ -190,16 +233,35 @@ describe("examples: the files under examples/", () => {
       assert.deepEqual(rules, ["eq failed", "eq successfully_completed"]);
       const [failed, completed] = [0, 1].map((output) => {
         const fed = targets(flows, outcome, output);
-        assert.deepEqual(fed.map((n) => n.type), ["api-call-service"], `output ${output + 1} feeds one notification`);
+        assert.deepEqual(
+          fed.map((n) => n.type),
+          ["api-call-service"],
+          `output ${output + 1} feeds one notification`,
+        );
         assert.equal(fed[0]?.action, "persistent_notification.create");
         return fed[0] as FlowNode;
       });
       assert.match(String(failed?.data), /upgrade failed/);
-      assert.match(String(failed?.data), /payload\.markdown/, "the failure notification carries the reason and remediation (the run's markdown)");
-      assert.ok(failed && completed && notificationId(failed) && notificationId(failed) === notificationId(completed), "one notification id for the outcome");
+      assert.match(
+        String(failed?.data),
+        /payload\.markdown/,
+        "the failure notification carries the reason and remediation (the run's markdown)",
+      );
+      assert.ok(
+        failed && completed && notificationId(failed) && notificationId(failed) === notificationId(completed),
+        "one notification id for the outcome",
+      );
       const changes = onlySource(flows, outcome, "rbe");
-      assert.deepEqual([changes.property, changes.septopics], ["payload.status", true], "once per status of each domain");
-      assert.equal(changes.func, "rbei", "the state sent after a deploy or restart does not announce an old outcome again");
+      assert.deepEqual(
+        [changes.property, changes.septopics],
+        ["payload.status", true],
+        "once per status of each domain",
+      );
+      assert.equal(
+        changes.func,
+        "rbei",
+        "the state sent after a deploy or restart does not announce an old outcome again",
+      );
       onlySource(flows, changes, "vcf-status");
     });
 
@@ -207,9 +269,15 @@ describe("examples: the files under examples/", () => {
       const catchNode = byType(flows, "catch")[0];
       assert.ok(catchNode);
       const fed = targets(flows, catchNode);
-      assert.deepEqual(fed.map((n) => n.type), ["api-call-service"]);
+      assert.deepEqual(
+        fed.map((n) => n.type),
+        ["api-call-service"],
+      );
       const outcomeIds = notifications.filter((n) => !fed.includes(n)).map(notificationId);
-      assert.ok(fed[0] && notificationId(fed[0]) && !outcomeIds.includes(notificationId(fed[0])), "its own notification id");
+      assert.ok(
+        fed[0] && notificationId(fed[0]) && !outcomeIds.includes(notificationId(fed[0])),
+        "its own notification id",
+      );
       assert.doesNotMatch(String(fed[0]?.data), /failed/, "a refused request is not reported as a failed upgrade");
       const upgrade = byType(flows, "vcf-upgrade")[0];
       assert.ok(upgrade);
@@ -219,7 +287,11 @@ describe("examples: the files under examples/", () => {
     it("writes the Upgrade Status sensor when its line changes and the Update Logs sensor at most every 5 s, keeping the newest", () => {
       const statusSensor = named(flows, "ha-sensor", `VCF ${DOMAIN} Upgrade Status`);
       const lineChanges = onlySource(flows, statusSensor, "rbe");
-      assert.deepEqual([lineChanges.func, lineChanges.property], ["rbe", "payload.statusText"], "status, step and progress");
+      assert.deepEqual(
+        [lineChanges.func, lineChanges.property],
+        ["rbe", "payload.statusText"],
+        "status, step and progress",
+      );
       onlySource(flows, lineChanges, "vcf-status");
 
       const logSensor = named(flows, "ha-sensor", `VCF ${DOMAIN} Update Logs`);
@@ -234,16 +306,27 @@ describe("examples: the files under examples/", () => {
     it("sends the Ignore Alerts switch's changes to Acknowledgement, on and off on their own outputs, and nothing else", () => {
       const sw = byType(flows, "ha-switch")[0];
       assert.ok(sw);
-      assert.deepEqual([sw.enableInput, sw.inputs, sw.outputs, sw.outputOnStateChange], [false, 0, 2, true], "a plain switch without input");
+      assert.deepEqual(
+        [sw.enableInput, sw.inputs, sw.outputs, sw.outputOnStateChange],
+        [false, 0, 2, true],
+        "a plain switch without input",
+      );
       // A new switch is on: re-sending its state after a deploy would let warnings pass without asking.
       assert.deepEqual(sources(flows, sw), [], "nothing makes the switch send its state");
-      for (const [output, value] of [[0, true], [1, false]] as const) {
+      for (const [output, value] of [
+        [0, true],
+        [1, false],
+      ] as const) {
         const [target, props] = controlPath(flows, { ...sw, wires: [sw.wires?.[output] ?? []] });
         assert.equal(target.type, "vcf-await-ack");
         assert.equal(target.ignoreAlerts, false, "the gate asks until the switch is first toggled");
         assert.deepEqual(props, { ignoreAlerts: value }, `output ${output + 1}`);
       }
-      assert.deepEqual(byType(flows, "inject").map((n) => n.name), ["every 30 min"], "no inject besides the updates timer");
+      assert.deepEqual(
+        byType(flows, "inject").map((n) => n.name),
+        ["every 30 min"],
+        "no inject besides the updates timer",
+      );
     });
   });
 
@@ -253,15 +336,22 @@ describe("examples: the files under examples/", () => {
     it("filters the Status debug to status changes; the Markdown log debug takes every message", () => {
       const debug = named(flows, "debug", "Status");
       const filter = onlySource(flows, debug, "rbe");
-      assert.deepEqual([filter.func, filter.property, filter.topi, filter.septopics], ["rbe", "payload.status", "topic", true]);
+      assert.deepEqual(
+        [filter.func, filter.property, filter.topi, filter.septopics],
+        ["rbe", "payload.status", "topic", true],
+      );
       const status = onlySource(flows, filter, "vcf-status");
       assert.equal(onlySource(flows, named(flows, "debug", "Markdown log"), "vcf-status"), status);
     });
 
     it("has a Cancel run inject for the domain's run", () => {
       const inject = named(flows, "inject", "Cancel run");
-      const props = Object.fromEntries((inject.props as Array<{ p: string; v: string; vt: string }>)
-        .map((p) => [p.p, p.vt === "bool" ? p.v === "true" : p.v]));
+      const props = Object.fromEntries(
+        (inject.props as Array<{ p: string; v: string; vt: string }>).map((p) => [
+          p.p,
+          p.vt === "bool" ? p.v === "true" : p.v,
+        ]),
+      );
       const [target] = controlPath(flows, inject);
       assertCancels(target, props);
     });

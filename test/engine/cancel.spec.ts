@@ -3,13 +3,18 @@ import { EngineError } from "../../nodes/engine";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import { EngineUnderTest, WAIT_FOR_ACK, count, managementDomain, simulator } from "./harness";
 
-const cancelled = (reason: string) => (e: unknown): boolean =>
-  e instanceof EngineError && e.code === "CANCELLED" && e.message === `cancelled by the user: ${reason}`;
+const cancelled =
+  (reason: string) =>
+  (e: unknown): boolean =>
+    e instanceof EngineError && e.code === "CANCELLED" && e.message === `cancelled by the user: ${reason}`;
 
 describe("engine: cancelling a run", () => {
   let sim: RunningSimulator;
   let t: EngineUnderTest;
-  afterEach(async () => { await t?.engine.close(); await sim?.stop(); });
+  afterEach(async () => {
+    await t?.engine.close();
+    await sim?.stop();
+  });
 
   it("a run between phases fails with the reason at once, and a new run can start", async () => {
     sim = await simulator("happy");
@@ -20,7 +25,10 @@ describe("engine: cancelling a run", () => {
     assert.equal(ended?.status, "failed");
     assert.equal(ended?.failureReason, "cancelled by the user: wrong domain");
     assert.ok(!ended?.log.some((e) => e.level === "warning"), "nothing was started remotely");
-    await assert.rejects(t.engine.downloadBundles(run.id), (e: unknown) => e instanceof EngineError && e.code === "RUN_FAILED");
+    await assert.rejects(
+      t.engine.downloadBundles(run.id),
+      (e: unknown) => e instanceof EngineError && e.code === "RUN_FAILED",
+    );
     assert.equal(await t.engine.cancel(domain.name, "again"), undefined);
     const next = await t.engine.startRun({ domain: domain.id });
     assert.notEqual(next.id, run.id);

@@ -9,7 +9,10 @@ import { EngineUnderTest, managementDomain, simulator, tempStore } from "./harne
 describe("engine: close", () => {
   let sim: RunningSimulator;
   let files: Awaited<ReturnType<typeof tempStore>>;
-  afterEach(async () => { await sim?.stop(); await files?.cleanup(); });
+  afterEach(async () => {
+    await sim?.stop();
+    await files?.cleanup();
+  });
 
   it("resolves once the phase has stopped and the run file holds the run's last state; nothing is written after", async () => {
     sim = await simulator("happy");
@@ -29,6 +32,9 @@ describe("engine: close", () => {
     fs.rmSync(files.dir, { recursive: true });
     await assert.rejects(phase, (e: unknown) => e instanceof EngineError && e.code === "ABORTED");
     assert.equal(fs.existsSync(files.dir), false, "nothing wrote to the directory after close");
-    await assert.rejects(t.engine.startRun({ domain: run.domainId }), (e: unknown) => e instanceof EngineError && e.code === "ABORTED");
+    await assert.rejects(
+      t.engine.startRun({ domain: run.domainId }),
+      (e: unknown) => e instanceof EngineError && e.code === "ABORTED",
+    );
   });
 });

@@ -39,20 +39,31 @@ describe("engine: records a crash can leave behind", () => {
 
   it("a status past the end of a phase that is not marked done: marked on load, with a warning, and the run goes on", async () => {
     const acknowledged = await acknowledgedRun();
-    assert.ok(acknowledged.completedPhases.includes("acknowledgement"), "the gate's status and its mark are one change");
+    assert.ok(
+      acknowledged.completedPhases.includes("acknowledgement"),
+      "the gate's status and its mark are one change",
+    );
     const onDisk: UpgradeRun = { ...acknowledged, completedPhases: ["download", "prechecks"] }; // as an older write left it
     const { t, warnings } = engineOn(new MemoryRunStore([onDisk]));
     await t.engine.ready();
     assert.deepEqual(t.engine.getRun(onDisk.id)?.completedPhases, ["download", "prechecks", "acknowledgement"]);
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0] ?? "", new RegExp(`${onDisk.id}.*acknowledgement phase, which was not recorded as done.*recorded as done`));
+    assert.match(
+      warnings[0] ?? "",
+      new RegExp(`${onDisk.id}.*acknowledgement phase, which was not recorded as done.*recorded as done`),
+    );
     const done = await t.engine.upgradeComponents(onDisk.id);
     assert.equal(done.status, "successfully_completed", done.failureReason);
   });
 
   it("a run no phase can take (its phase neither done nor working on its status) is failed on load, with a warning", async () => {
     const acknowledged = await acknowledgedRun();
-    const onDisk: UpgradeRun = { ...acknowledged, status: "setting_new_vcf_version_target", phase: "download", completedPhases: [] };
+    const onDisk: UpgradeRun = {
+      ...acknowledged,
+      status: "setting_new_vcf_version_target",
+      phase: "download",
+      completedPhases: [],
+    };
     const { t, warnings } = engineOn(new MemoryRunStore([onDisk]));
     await t.engine.ready();
     const run = t.engine.getRun(onDisk.id);
@@ -76,15 +87,22 @@ describe("engine: records a crash can leave behind", () => {
     before.engine.on("change", (r: UpgradeRun) => {
       if (!recorded && r.remote.upgradeRequest && Object.keys(r.remote.upgrades).length === 0) recorded = r;
     });
-    await assert.rejects(before.engine.upgradeComponents(acknowledged.id), /OUTCOME_UNKNOWN|outcome of the upgrade request/i);
+    await assert.rejects(
+      before.engine.upgradeComponents(acknowledged.id),
+      /OUTCOME_UNKNOWN|outcome of the upgrade request/i,
+    );
     assert.ok(recorded, "the request was recorded before it was sent");
     assert.equal(requestsTo(sim.requestLog(), "POST", "/v1/upgrades").length, 0, "SDDC Manager never saw it");
 
     const { t } = engineOn(new MemoryRunStore([recorded]));
     const done = await t.engine.upgradeComponents(acknowledged.id);
     assert.equal(done.status, "successfully_completed", done.failureReason);
-    for (const [bundle, n] of upgradePostsPerBundle(sim.requestLog())) assert.equal(n, 1, `POST /v1/upgrades for ${bundle}: ${n} times`);
-    assert.ok(done.log.some((e) => /never reached SDDC Manager .* Sending it now, once/.test(e.text)), "the log says which it was");
+    for (const [bundle, n] of upgradePostsPerBundle(sim.requestLog()))
+      assert.equal(n, 1, `POST /v1/upgrades for ${bundle}: ${n} times`);
+    assert.ok(
+      done.log.some((e) => /never reached SDDC Manager .* Sending it now, once/.test(e.text)),
+      "the log says which it was",
+    );
   });
 
   it("a precheck run request lost on the way (SDDC Manager away): sent once more after SDDC Manager shows no run from it", async () => {
@@ -100,8 +118,15 @@ describe("engine: records a crash can leave behind", () => {
     await t.engine.downloadBundles(run.id);
     const done = await t.engine.runPrechecks(run.id);
     assert.equal(done.status, "prechecks_done", done.failureReason);
-    assert.equal(requestsTo(sim.requestLog(), "POST", "/v1/system/check-sets").length, 1, "SDDC Manager got the request once");
-    assert.ok(done.log.some((e) => /never reached SDDC Manager .* sent again, once/.test(e.text)), "the log says which it was");
+    assert.equal(
+      requestsTo(sim.requestLog(), "POST", "/v1/system/check-sets").length,
+      1,
+      "SDDC Manager got the request once",
+    );
+    assert.ok(
+      done.log.some((e) => /never reached SDDC Manager .* sent again, once/.test(e.text)),
+      "the log says which it was",
+    );
   });
 
   it("an upgrade request recorded before a restart that did reach SDDC Manager: followed, not sent again", async () => {
@@ -121,7 +146,11 @@ describe("engine: records a crash can leave behind", () => {
     const { t } = engineOn(new MemoryRunStore([recorded]));
     const done = await t.engine.upgradeComponents(acknowledged.id);
     assert.equal(done.status, "successfully_completed", done.failureReason);
-    for (const [bundle, n] of upgradePostsPerBundle(sim.requestLog())) assert.equal(n, 1, `POST /v1/upgrades for ${bundle}: ${n} times`);
-    assert.ok(done.log.some((e) => /had reached SDDC Manager/.test(e.text)), "the log says which it was");
+    for (const [bundle, n] of upgradePostsPerBundle(sim.requestLog()))
+      assert.equal(n, 1, `POST /v1/upgrades for ${bundle}: ${n} times`);
+    assert.ok(
+      done.log.some((e) => /had reached SDDC Manager/.test(e.text)),
+      "the log says which it was",
+    );
   });
 });

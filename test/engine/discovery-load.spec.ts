@@ -34,13 +34,22 @@ describe("engine: discovery of many domains", function () {
     // Each answer is held a little, so discovery outlasts several token lifetimes: requests pile up if nothing bounds them.
     let requests = 0;
     const server = sim;
-    proxy = await startFaultProxy(sim.url, () => {
-      if (++requests === JUMP_AT_REQUEST) server.advanceClock(TOKEN_SECONDS);
-      return undefined;
-    }, () => undefined, { answerDelayMs: ANSWER_DELAY_MS });
+    proxy = await startFaultProxy(
+      sim.url,
+      () => {
+        if (++requests === JUMP_AT_REQUEST) server.advanceClock(TOKEN_SECONDS);
+        return undefined;
+      },
+      () => undefined,
+      { answerDelayMs: ANSWER_DELAY_MS },
+    );
     const started = Date.now();
     const now = (): number => started + (Date.now() - started) * SCALE; // the client's clock runs with the simulator's
-    t = new EngineUnderTest(sim, undefined, {}, proxy.url, { now, retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 4 }, requestTimeoutMs: 10_000 });
+    t = new EngineUnderTest(sim, undefined, {}, proxy.url, {
+      now,
+      retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 4 },
+      requestTimeoutMs: 10_000,
+    });
     const found = await t.engine.discoverUpdates();
     assert.ok(proxy.maxInFlight() <= MAX_REQUESTS_IN_FLIGHT, `${proxy.maxInFlight()} requests in flight at once`);
 
@@ -51,6 +60,9 @@ describe("engine: discovery of many domains", function () {
     const log = sim.requestLog();
     const renewals = log.filter((e) => (e.path === REFRESH || e.path === "/v1/tokens") && e.status === 200).length;
     assert.ok(renewals >= 3, `tokens were renewed during discovery (${renewals} logins and refreshes)`);
-    assert.ok(log.some((e) => e.status === 401), "the jump made SDDC Manager refuse tokens the client still held");
+    assert.ok(
+      log.some((e) => e.status === 401),
+      "the jump made SDDC Manager refuse tokens the client still held",
+    );
   });
 });

@@ -7,7 +7,10 @@ import { EngineUnderTest, WAIT_FOR_ACK, count, managementDomain, simulator } fro
 describe("engine: failures and deadlines", () => {
   let sim: RunningSimulator;
   let t: EngineUnderTest;
-  afterEach(async () => { await t?.engine.close(); await sim?.stop(); });
+  afterEach(async () => {
+    await t?.engine.close();
+    await sim?.stop();
+  });
 
   async function setup(scenario: ScenarioName, settings: Partial<EngineSettings> = {}, options: SimulatorOptions = {}) {
     sim = await simulator(scenario, options);
@@ -44,7 +47,10 @@ describe("engine: failures and deadlines", () => {
     await t.engine.runPrechecks(run.id);
     await t.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
     let error: EngineError | undefined;
-    await assert.rejects(t.engine.upgradeComponents(run.id), (e: unknown) => { error = e as EngineError; return e instanceof EngineError; });
+    await assert.rejects(t.engine.upgradeComponents(run.id), (e: unknown) => {
+      error = e as EngineError;
+      return e instanceof EngineError;
+    });
     assert.match(error?.message ?? "", /The upgrade of NSX .* failed/);
     assert.ok(error?.fix, "the API's remediation is carried");
     const failed = t.engine.getRun(run.id);
@@ -58,7 +64,10 @@ describe("engine: failures and deadlines", () => {
     const domain = await setup("happy", { precheckDeadlineMs: 120 }, { faults: { precheckNeverFinishes: true } });
     const run = await t.engine.startRun({ domain: domain.name });
     await t.engine.downloadBundles(run.id);
-    await assert.rejects(t.engine.runPrechecks(run.id), failedWith(/Precheck run .* did not finish before its deadline/, "DEADLINE"));
+    await assert.rejects(
+      t.engine.runPrechecks(run.id),
+      failedWith(/Precheck run .* did not finish before its deadline/, "DEADLINE"),
+    );
     const failed = t.engine.getRun(run.id);
     assert.equal(failed?.status, "failed");
     assert.ok(failed?.deadlines.prechecks, "the deadline is recorded in the run");
@@ -70,7 +79,10 @@ describe("engine: failures and deadlines", () => {
     await t.engine.downloadBundles(run.id);
     await t.engine.runPrechecks(run.id);
     await t.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
-    await assert.rejects(t.engine.upgradeComponents(run.id), failedWith(/The upgrade of SDDC Manager .* did not finish before its deadline/, "DEADLINE"));
+    await assert.rejects(
+      t.engine.upgradeComponents(run.id),
+      failedWith(/The upgrade of SDDC Manager .* did not finish before its deadline/, "DEADLINE"),
+    );
     assert.equal(t.engine.getRun(run.id)?.status, "failed");
   });
 
@@ -80,7 +92,10 @@ describe("engine: failures and deadlines", () => {
     await t.engine.downloadBundles(run.id);
     await t.engine.runPrechecks(run.id);
     await t.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
-    await assert.rejects(t.engine.upgradeComponents(run.id), failedWith(/stayed unavailable longer than the outage budget/, "DEADLINE"));
+    await assert.rejects(
+      t.engine.upgradeComponents(run.id),
+      failedWith(/stayed unavailable longer than the outage budget/, "DEADLINE"),
+    );
     const failed = t.engine.getRun(run.id);
     assert.ok(failed?.log.some((e) => /unavailable while it upgrades itself/.test(e.text)));
     assert.equal(count(sim.requestLog(), "POST", /^\/v1\/upgrades$/), 1);
@@ -88,25 +103,56 @@ describe("engine: failures and deadlines", () => {
 
   it("refuses bad input and unknown domains before starting anything", async () => {
     const domain = await setup("happy");
-    await assert.rejects(t.engine.startRun({ domain: "no-such-domain" }), (e: unknown) => e instanceof EngineError && e.code === "DOMAIN_NOT_FOUND" && e.field === "domain" && /no-such-domain/.test(e.message));
-    await assert.rejects(t.engine.startRun({ domain: "" }), (e: unknown) => e instanceof EngineError && e.code === "BAD_INPUT" && e.field === "domain");
-    await assert.rejects(t.engine.startRun({ domain: domain.name, targetVersion: "5.9.9.9" }), (e: unknown) => e instanceof EngineError && e.code === "BAD_INPUT" && e.field === "targetVersion" && /targetVersion 5\.9\.9\.9/.test(e.message));
+    await assert.rejects(
+      t.engine.startRun({ domain: "no-such-domain" }),
+      (e: unknown) =>
+        e instanceof EngineError &&
+        e.code === "DOMAIN_NOT_FOUND" &&
+        e.field === "domain" &&
+        /no-such-domain/.test(e.message),
+    );
+    await assert.rejects(
+      t.engine.startRun({ domain: "" }),
+      (e: unknown) => e instanceof EngineError && e.code === "BAD_INPUT" && e.field === "domain",
+    );
+    await assert.rejects(
+      t.engine.startRun({ domain: domain.name, targetVersion: "5.9.9.9" }),
+      (e: unknown) =>
+        e instanceof EngineError &&
+        e.code === "BAD_INPUT" &&
+        e.field === "targetVersion" &&
+        /targetVersion 5\.9\.9\.9/.test(e.message),
+    );
     assert.deepEqual(t.engine.listRuns(), []);
     assert.equal(t.changes.length, 0);
     const run = await t.engine.startRun({ domain: domain.name });
-    await assert.rejects(t.engine.runPrechecks(run.id), (e: unknown) => e instanceof EngineError && e.code === "WRONG_STATUS" && /download phase done/.test(e.message));
-    await assert.rejects(t.engine.downloadBundles("nope"), (e: unknown) => e instanceof EngineError && e.code === "RUN_NOT_FOUND");
+    await assert.rejects(
+      t.engine.runPrechecks(run.id),
+      (e: unknown) => e instanceof EngineError && e.code === "WRONG_STATUS" && /download phase done/.test(e.message),
+    );
+    await assert.rejects(
+      t.engine.downloadBundles("nope"),
+      (e: unknown) => e instanceof EngineError && e.code === "RUN_NOT_FOUND",
+    );
   });
 
   it("refuses a second start for a busy domain, naming the running status and phase", async () => {
     const domain = await setup("happy");
-    const [a, b] = await Promise.allSettled([t.engine.startRun({ domain: domain.name }), t.engine.startRun({ domain: domain.id })]);
+    const [a, b] = await Promise.allSettled([
+      t.engine.startRun({ domain: domain.name }),
+      t.engine.startRun({ domain: domain.id }),
+    ]);
     assert.equal([a, b].filter((r) => r.status === "fulfilled").length, 1, "exactly one concurrent start wins");
     const run = t.engine.activeRunFor(domain.id);
     assert.ok(run);
     await t.engine.downloadBundles(run.id);
-    await assert.rejects(t.engine.startRun({ domain: domain.name }),
-      (e: unknown) => e instanceof EngineError && e.code === "DOMAIN_BUSY" && /status downloading_bundles, phase download/.test(e.message));
+    await assert.rejects(
+      t.engine.startRun({ domain: domain.name }),
+      (e: unknown) =>
+        e instanceof EngineError &&
+        e.code === "DOMAIN_BUSY" &&
+        /status downloading_bundles, phase download/.test(e.message),
+    );
   });
 
   it("takes an explicit target, and says there is no update once the domain has reached the last one", async () => {
@@ -120,7 +166,10 @@ describe("engine: failures and deadlines", () => {
     await t.engine.awaitAcknowledgement(later.id, WAIT_FOR_ACK);
     assert.equal((await t.engine.upgradeComponents(later.id)).status, "successfully_completed");
     const before = t.engine.listRuns().length;
-    await assert.rejects(t.engine.startRun({ domain: domain.name }), (e: unknown) => e instanceof EngineError && e.code === "NO_UPDATE" && /5\.2\.2\.0/.test(e.message));
+    await assert.rejects(
+      t.engine.startRun({ domain: domain.name }),
+      (e: unknown) => e instanceof EngineError && e.code === "NO_UPDATE" && /5\.2\.2\.0/.test(e.message),
+    );
     assert.equal(t.engine.listRuns().length, before, "nothing started");
   });
 });

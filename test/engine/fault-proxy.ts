@@ -57,7 +57,10 @@ export interface ProxyOptions {
 }
 
 export async function startFaultProxy(
-  targetUrl: string, rule: ProxyRule, rewrite: ProxyRewrite = () => undefined, options: ProxyOptions = {},
+  targetUrl: string,
+  rule: ProxyRule,
+  rewrite: ProxyRewrite = () => undefined,
+  options: ProxyOptions = {},
 ): Promise<FaultProxy> {
   const seen: FaultProxy["seen"] = [];
   let inFlight = 0;
@@ -85,7 +88,11 @@ export async function startFaultProxy(
         const value = req.headers[name];
         if (typeof value === "string") headers[name] = value;
       }
-      const answer = await fetch(`${targetUrl}${url}`, { method: proxied.method, headers, body: body === "" ? undefined : body });
+      const answer = await fetch(`${targetUrl}${url}`, {
+        method: proxied.method,
+        headers,
+        body: body === "" ? undefined : body,
+      });
       const forwarded: ForwardedReply = { status: answer.status, body: await answer.text() };
       seen.push({ req: proxied, reply: forwarded });
       const text = rewrite(proxied, forwarded) ?? forwarded.body;
@@ -100,9 +107,10 @@ export async function startFaultProxy(
     url: `http://127.0.0.1:${port}`,
     seen,
     maxInFlight: () => maxInFlight,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

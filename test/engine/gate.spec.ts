@@ -4,7 +4,12 @@ import type { AckPolicy, Finding } from "../../nodes/engine";
 
 const warning: Finding = { name: "w", severity: "WARNING", description: "w" };
 const error: Finding = { name: "e", severity: "ERROR", description: "e" };
-const policy = (p: Partial<AckPolicy> = {}): AckPolicy => ({ ignoreAlerts: false, alsoIgnoreErrors: false, failOnErrors: false, ...p });
+const policy = (p: Partial<AckPolicy> = {}): AckPolicy => ({
+  ignoreAlerts: false,
+  alsoIgnoreErrors: false,
+  failOnErrors: false,
+  ...p,
+});
 
 describe("engine: acknowledgement rules", () => {
   it("continues without findings", () => {
@@ -25,7 +30,11 @@ describe("engine: acknowledgement rules", () => {
     assert.equal(decideGate([error], policy(), true).action, "continue");
   });
   it("fails on errors when told to, even with ignore alerts", () => {
-    const d = decideGate([error, warning], policy({ failOnErrors: true, ignoreAlerts: true, alsoIgnoreErrors: true }), false);
+    const d = decideGate(
+      [error, warning],
+      policy({ failOnErrors: true, ignoreAlerts: true, alsoIgnoreErrors: true }),
+      false,
+    );
     assert.equal(d.action, "fail");
     assert.match(d.action === "fail" ? d.reason : "", /1 error and 1 warning/);
     assert.equal(decideGate([warning], policy({ failOnErrors: true }), false).action, "wait");

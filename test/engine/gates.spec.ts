@@ -6,7 +6,10 @@ import { EngineUnderTest, WAIT_FOR_ACK, count, managementDomain, simulator } fro
 describe("engine: precheck findings and the acknowledgement gate", () => {
   let sim: RunningSimulator;
   let t: EngineUnderTest;
-  afterEach(async () => { await t?.engine.close(); await sim?.stop(); });
+  afterEach(async () => {
+    await t?.engine.close();
+    await sim?.stop();
+  });
 
   async function upToGate(scenario: "precheck-warnings" | "precheck-errors") {
     sim = await simulator(scenario);
@@ -62,7 +65,11 @@ describe("engine: precheck findings and the acknowledgement gate", () => {
     const waiting = t.when((r) => r.status === "waiting_for_alert_acknowledgement");
     const gate = t.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
     await waiting;
-    const again = t.engine.awaitAcknowledgement(run.id, { ...WAIT_FOR_ACK, ignoreAlerts: true, alsoIgnoreErrors: true });
+    const again = t.engine.awaitAcknowledgement(run.id, {
+      ...WAIT_FOR_ACK,
+      ignoreAlerts: true,
+      alsoIgnoreErrors: true,
+    });
     const [a, b] = await Promise.all([gate, again]);
     assert.equal(a.status, "alerts_were_acknowledged");
     assert.equal(b.id, a.id);
@@ -71,18 +78,25 @@ describe("engine: precheck findings and the acknowledgement gate", () => {
 
   it("errors with fail-on-errors: the run fails and no upgrade is started", async () => {
     const { run } = await upToGate("precheck-errors");
-    await assert.rejects(t.engine.awaitAcknowledgement(run.id, { ...WAIT_FOR_ACK, failOnErrors: true }),
-      (e: unknown) => e instanceof EngineError && /fail on errors/.test(e.message));
+    await assert.rejects(
+      t.engine.awaitAcknowledgement(run.id, { ...WAIT_FOR_ACK, failOnErrors: true }),
+      (e: unknown) => e instanceof EngineError && /fail on errors/.test(e.message),
+    );
     const failed = t.engine.getRun(run.id);
     assert.equal(failed?.status, "failed");
     assert.match(failed?.log.at(-1)?.text ?? "", /fail on errors/);
-    await assert.rejects(t.engine.upgradeComponents(run.id), (e: unknown) => e instanceof EngineError && e.code === "RUN_FAILED");
+    await assert.rejects(
+      t.engine.upgradeComponents(run.id),
+      (e: unknown) => e instanceof EngineError && e.code === "RUN_FAILED",
+    );
     assert.equal(count(sim.requestLog(), "POST", /^\/v1\/upgrades$/), 0);
   });
 
   it("validates the policy it is given", async () => {
     const { run } = await upToGate("precheck-warnings");
-    await assert.rejects(t.engine.awaitAcknowledgement(run.id, { ignoreAlerts: "yes" } as never),
-      (e: unknown) => e instanceof EngineError && e.code === "BAD_INPUT" && e.field === "ignoreAlerts");
+    await assert.rejects(
+      t.engine.awaitAcknowledgement(run.id, { ignoreAlerts: "yes" } as never),
+      (e: unknown) => e instanceof EngineError && e.code === "BAD_INPUT" && e.field === "ignoreAlerts",
+    );
   });
 });

@@ -8,7 +8,9 @@ const HAPPY_SEQUENCE = [...RUN_WITHOUT_FINDINGS, "waiting_for_initiation"];
 
 describe("engine: happy upgrade against the simulator", () => {
   let sim: RunningSimulator;
-  afterEach(async () => { await sim?.stop(); });
+  afterEach(async () => {
+    await sim?.stop();
+  });
 
   it("goes through exactly the documented statuses and upgrades every component once", async () => {
     sim = await simulator("happy");
@@ -29,7 +31,12 @@ describe("engine: happy upgrade against the simulator", () => {
     assert.equal(count(log, "POST", /^\/v1\/upgrades$/), 4, "one upgrade per component");
     assert.equal(count(log, "POST", /^\/v1\/system\/check-sets\/queries$/), 2, "the two-query pattern");
     assert.equal(count(log, "POST", /^\/v1\/system\/check-sets$/), 1);
-    assert.deepEqual(Object.values(run.remote.upgrades).map((u) => u.componentType).sort(), ["ESX_HOST", "NSX_T_MANAGER", "SDDC_MANAGER", "VCENTER"]);
+    assert.deepEqual(
+      Object.values(run.remote.upgrades)
+        .map((u) => u.componentType)
+        .sort(),
+      ["ESX_HOST", "NSX_T_MANAGER", "SDDC_MANAGER", "VCENTER"],
+    );
     await t.engine.close();
   });
 
@@ -40,20 +47,39 @@ describe("engine: happy upgrade against the simulator", () => {
     const run = await t.fullRun(domain.id);
     assert.equal(run.status, "successfully_completed", run.failureReason);
     const log = sim.requestLog();
-    const queries = log.filter((e) => e.method === "POST" && e.path === "/v1/system/check-sets/queries").map((e) => e.requestBody as { domains: { resources?: { resourceType: string; resourceTargetVersion?: string }[] }[] });
+    const queries = log
+      .filter((e) => e.method === "POST" && e.path === "/v1/system/check-sets/queries")
+      .map(
+        (e) =>
+          e.requestBody as { domains: { resources?: { resourceType: string; resourceTargetVersion?: string }[] }[] },
+      );
     assert.equal(queries[0]?.domains[0]?.resources, undefined, "query 1: the domain alone");
     const second = queries[1]?.domains[0]?.resources ?? [];
     const esx = run.targetRelease.bom.find((b) => b.name === "ESX_HOST")?.version;
-    assert.ok(second.some((r) => r.resourceType === "CLUSTER" && r.resourceTargetVersion === esx), "CLUSTER gets the ESX_HOST BOM version");
-    const runBody = log.find((e) => e.method === "POST" && e.path === "/v1/system/check-sets")?.requestBody as { metadata?: { targetVersion?: string }; resources: unknown[] };
+    assert.ok(
+      second.some((r) => r.resourceType === "CLUSTER" && r.resourceTargetVersion === esx),
+      "CLUSTER gets the ESX_HOST BOM version",
+    );
+    const runBody = log.find((e) => e.method === "POST" && e.path === "/v1/system/check-sets")?.requestBody as {
+      metadata?: { targetVersion?: string };
+      resources: unknown[];
+    };
     assert.equal(runBody.metadata?.targetVersion, "5.2.1.0");
     assert.equal(runBody.resources.length, second.length, "every resource of the query is in the run");
-    const posts = log.filter((e) => e.method === "POST" && e.path === "/v1/upgrades").map((e) => e.requestBody as Record<string, unknown>);
-    const nsx = posts.find((p) => Array.isArray(p.nsxtUpgradeUserInputSpecs)) as { nsxtUpgradeUserInputSpecs: { nsxtHostClusterUpgradeSpecs: unknown[] }[] } | undefined;
+    const posts = log
+      .filter((e) => e.method === "POST" && e.path === "/v1/upgrades")
+      .map((e) => e.requestBody as Record<string, unknown>);
+    const nsx = posts.find((p) => Array.isArray(p.nsxtUpgradeUserInputSpecs)) as
+      { nsxtUpgradeUserInputSpecs: { nsxtHostClusterUpgradeSpecs: unknown[] }[] } | undefined;
     assert.ok(nsx, "NSX upgrade names its clusters");
     const clusters = (await t.engine.resolveDomain(domain.id)).clusters ?? [];
-    assert.equal(nsx.nsxtUpgradeUserInputSpecs[0]?.nsxtHostClusterUpgradeSpecs.length, clusters.length, "every host cluster");
-    const esxPost = posts.find((p) => p.resourceType === "CLUSTER") as { resourceUpgradeSpecs: { personalitySpec?: unknown }[] } | undefined;
+    assert.equal(
+      nsx.nsxtUpgradeUserInputSpecs[0]?.nsxtHostClusterUpgradeSpecs.length,
+      clusters.length,
+      "every host cluster",
+    );
+    const esxPost = posts.find((p) => p.resourceType === "CLUSTER") as
+      { resourceUpgradeSpecs: { personalitySpec?: unknown }[] } | undefined;
     assert.ok(esxPost, "ESXi upgraded per cluster");
     assert.ok(posts.every((p) => !("vcenterUpgradeUserInputSpecs" in p)));
     await t.engine.close();
@@ -64,8 +90,16 @@ describe("engine: happy upgrade against the simulator", () => {
     const t = new EngineUnderTest(sim);
     const run = await t.fullRun((await managementDomain(sim)).name);
     const md = renderMarkdown(run, { maxBytes: 64 * 1024 });
-    for (const phase of ["download", "prechecks", "acknowledgement", "upgrade"]) assert.ok(md.includes(`**${phase}**`), phase);
-    for (const text of ["All 4 bundle(s) are downloaded", "Target version 5.2.1.0 is set and confirmed", "Prechecks done", "No precheck findings", "SDDC Manager now runs", "is at 5.2.1.0"]) {
+    for (const phase of ["download", "prechecks", "acknowledgement", "upgrade"])
+      assert.ok(md.includes(`**${phase}**`), phase);
+    for (const text of [
+      "All 4 bundle(s) are downloaded",
+      "Target version 5.2.1.0 is set and confirmed",
+      "Prechecks done",
+      "No precheck findings",
+      "SDDC Manager now runs",
+      "is at 5.2.1.0",
+    ]) {
       assert.ok(md.includes(text), text);
     }
     assert.ok(Buffer.byteLength(renderMarkdown(run), "utf8") <= 12 * 1024);

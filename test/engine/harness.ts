@@ -32,14 +32,24 @@ export const WAIT_FOR_ACK: AckPolicy = { ignoreAlerts: false, alsoIgnoreErrors: 
 
 export function simulator(scenario: ScenarioName = "happy", extra: SimulatorOptions = {}): Promise<RunningSimulator> {
   // A check-set query lives an hour of simulated time: 36 ms at this scale, too short on a busy machine.
-  return startSimulator({ scenario, timeScale: TIME_SCALE, tokenLifetimeSeconds: 10 * 365 * 86400, ...extra, faults: { checkSetQueryTtlSeconds: 10 ** 9, ...extra.faults } });
+  return startSimulator({
+    scenario,
+    timeScale: TIME_SCALE,
+    tokenLifetimeSeconds: 10 * 365 * 86400,
+    ...extra,
+    faults: { checkSetQueryTtlSeconds: 10 ** 9, ...extra.faults },
+  });
 }
 
 /** A fast client for the simulator, or for a proxy in front of it (`baseUrl`). */
 export function clientFor(sim: RunningSimulator, baseUrl = sim.url, extra: Partial<VcfClientOptions> = {}): VcfClient {
   return new VcfClient({
-    baseUrl, username: sim.credentials.username, password: sim.credentials.password,
-    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 4 }, requestTimeoutMs: 2000, ...extra,
+    baseUrl,
+    username: sim.credentials.username,
+    password: sim.credentials.password,
+    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 4 },
+    requestTimeoutMs: 2000,
+    ...extra,
   });
 }
 
@@ -49,10 +59,17 @@ export class EngineUnderTest {
   readonly changes: UpgradeRun[] = [];
 
   constructor(
-    readonly sim: RunningSimulator, readonly store: RunStore = new MemoryRunStore(), settings: Partial<EngineSettings> = {}, baseUrl = sim.url,
+    readonly sim: RunningSimulator,
+    readonly store: RunStore = new MemoryRunStore(),
+    settings: Partial<EngineSettings> = {},
+    baseUrl = sim.url,
     clientOptions: Partial<VcfClientOptions> = {},
   ) {
-    this.engine = new UpgradeEngine({ client: clientFor(sim, baseUrl, clientOptions), store, settings: { ...FAST, ...settings } });
+    this.engine = new UpgradeEngine({
+      client: clientFor(sim, baseUrl, clientOptions),
+      store,
+      settings: { ...FAST, ...settings },
+    });
     this.engine.on("change", (run: UpgradeRun) => this.changes.push(run));
   }
 

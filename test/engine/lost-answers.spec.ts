@@ -2,7 +2,15 @@ import * as assert from "node:assert/strict";
 import { EngineError } from "../../nodes/engine";
 import type { UpgradeRun } from "../../nodes/engine";
 import type { FaultPatch, RunningSimulator, ScenarioName } from "../../nodes/sim/index";
-import { EngineUnderTest, WAIT_FOR_ACK, count, managementAndVi, managementDomain, simulator, tempStore } from "./harness";
+import {
+  EngineUnderTest,
+  WAIT_FOR_ACK,
+  count,
+  managementAndVi,
+  managementDomain,
+  simulator,
+  tempStore,
+} from "./harness";
 
 describe("engine: lost answers, stale records and left-overs", () => {
   let sim: RunningSimulator;
@@ -25,11 +33,21 @@ describe("engine: lost answers, stale records and left-overs", () => {
     assert.equal(run.status, "successfully_completed", run.failureReason);
     const posts = sim.requestLog().filter((e) => e.method === "POST" && e.path === "/v1/upgrades");
     assert.equal(posts.length, 4, "one POST per component");
-    assert.ok(posts.every((e) => e.status === 0), "every answer was dropped");
+    assert.ok(
+      posts.every((e) => e.status === 0),
+      "every answer was dropped",
+    );
     assert.equal(Object.keys(run.remote.upgrades).length, 4);
     assert.equal(run.remote.upgradeRequest, undefined);
     // SDDC Manager's outage may begin before the first look-up: then the upgrade is found once the API is back.
-    assert.equal(run.log.filter((e) => /Found upgrade .* (started by the request whose answer was lost|the request had reached SDDC Manager)/.test(e.text)).length, 4);
+    assert.equal(
+      run.log.filter((e) =>
+        /Found upgrade .* (started by the request whose answer was lost|the request had reached SDDC Manager)/.test(
+          e.text,
+        ),
+      ).length,
+      4,
+    );
   });
 
   it("a lost answer to the check-set run POST: attaches to the run it started, one POST", async () => {
@@ -38,9 +56,18 @@ describe("engine: lost answers, stale records and left-overs", () => {
     assert.equal(run.status, "successfully_completed", run.failureReason);
     const log = sim.requestLog();
     assert.equal(count(log, "POST", /^\/v1\/system\/check-sets$/), 1);
-    const created = log.find((e) => e.method === "GET" && e.path === "/v1/system/check-sets" && Array.isArray(e.responseBody) && e.responseBody.length > 0);
+    const created = log.find(
+      (e) =>
+        e.method === "GET" &&
+        e.path === "/v1/system/check-sets" &&
+        Array.isArray(e.responseBody) &&
+        e.responseBody.length > 0,
+    );
     const listed = (created?.responseBody as { id: string }[] | undefined)?.map((r) => r.id) ?? [];
-    assert.ok(run.remote.checkSetRunId && listed.includes(run.remote.checkSetRunId), "the adopted run is the one the POST created");
+    assert.ok(
+      run.remote.checkSetRunId && listed.includes(run.remote.checkSetRunId),
+      "the adopted run is the one the POST created",
+    );
   });
 
   it("after a restart between recording the request and sending it, never adopts an older precheck run of the same target: sends it once more", async () => {
@@ -58,8 +85,13 @@ describe("engine: lost answers, stale records and left-overs", () => {
       const run = await a.engine.startRun({ domain: domain.name });
       await a.engine.downloadBundles(run.id);
       // Stop the engine once the request is recorded: the POST is never sent.
-      const recorded = a.when((r) => r.id === run.id && r.remote.checkSetRunRequestedAt !== undefined).then(() => a.engine.close());
-      await assert.rejects(a.engine.runPrechecks(run.id), (e: unknown) => e instanceof EngineError && e.code === "ABORTED");
+      const recorded = a
+        .when((r) => r.id === run.id && r.remote.checkSetRunRequestedAt !== undefined)
+        .then(() => a.engine.close());
+      await assert.rejects(
+        a.engine.runPrechecks(run.id),
+        (e: unknown) => e instanceof EngineError && e.code === "ABORTED",
+      );
       await recorded;
       assert.equal(count(sim.requestLog(), "POST", /^\/v1\/system\/check-sets$/), 1, "only the earlier run's POST");
       const b = new EngineUnderTest(sim, files.store());
@@ -67,9 +99,19 @@ describe("engine: lost answers, stale records and left-overs", () => {
       await b.engine.ready();
       const done = await b.engine.runPrechecks(run.id);
       assert.equal(done.status, "prechecks_done", done.failureReason);
-      assert.ok(done.remote.checkSetRunId && done.remote.checkSetRunId !== oldRunId, "a run of its own, not the earlier one");
-      assert.equal(count(sim.requestLog(), "POST", /^\/v1\/system\/check-sets$/), 2, "the earlier run's POST and this one, sent once");
-      assert.ok(done.log.some((e) => /never reached SDDC Manager .* sent again, once/.test(e.text)), "the log says so");
+      assert.ok(
+        done.remote.checkSetRunId && done.remote.checkSetRunId !== oldRunId,
+        "a run of its own, not the earlier one",
+      );
+      assert.equal(
+        count(sim.requestLog(), "POST", /^\/v1\/system\/check-sets$/),
+        2,
+        "the earlier run's POST and this one, sent once",
+      );
+      assert.ok(
+        done.log.some((e) => /never reached SDDC Manager .* sent again, once/.test(e.text)),
+        "the log says so",
+      );
     } finally {
       await files.cleanup();
     }
@@ -89,7 +131,10 @@ describe("engine: lost answers, stale records and left-overs", () => {
     await t.engine.runPrechecks(run.id);
     const log = sim.requestLog();
     const runPosts = log.filter((e) => e.method === "POST" && e.path === "/v1/system/check-sets");
-    assert.deepEqual(runPosts.map((e) => e.status), [400, 202]);
+    assert.deepEqual(
+      runPosts.map((e) => e.status),
+      [400, 202],
+    );
     assert.equal(count(log, "POST", /^\/v1\/system\/check-sets\/queries$/), 4, "both queries again");
     assert.ok(t.engine.getRun(run.id)?.log.some((e) => /rejected check-set query .* as stale/.test(e.text)));
   });
@@ -107,8 +152,15 @@ describe("engine: lost answers, stale records and left-overs", () => {
     const { t, domain } = await setup();
     const run = await t.engine.startRun({ domain: domain.name });
     const done = await t.engine.downloadBundles(run.id);
-    const keys = Object.keys(done.deadlines).filter((k) => k.startsWith("download")).sort();
-    assert.deepEqual(keys, Object.keys(done.remote.bundles).map((id) => `download:${id}`).sort());
+    const keys = Object.keys(done.deadlines)
+      .filter((k) => k.startsWith("download"))
+      .sort();
+    assert.deepEqual(
+      keys,
+      Object.keys(done.remote.bundles)
+        .map((id) => `download:${id}`)
+        .sort(),
+    );
   });
 
   it("without patch bundles: picks the PATCH bundles of the changing components", async () => {
@@ -121,8 +173,13 @@ describe("engine: lost answers, stale records and left-overs", () => {
   it("without patch bundles: a component only a RECALLED bundle covers fails the download naming it, before any download", async () => {
     const { t, domain } = await setup({ emptyPatchBundles: true, recallBundleOf: ["VCENTER"] });
     const run = await t.engine.startRun({ domain: domain.name });
-    await assert.rejects(t.engine.downloadBundles(run.id),
-      (e: unknown) => e instanceof EngineError && /The only bundle\(s\) for VCENTER .* were recalled/.test(e.message) && /replacement/.test(e.fix ?? ""));
+    await assert.rejects(
+      t.engine.downloadBundles(run.id),
+      (e: unknown) =>
+        e instanceof EngineError &&
+        /The only bundle\(s\) for VCENTER .* were recalled/.test(e.message) &&
+        /replacement/.test(e.fix ?? ""),
+    );
     assert.equal(count(sim.requestLog(), "PATCH", /^\/v1\/bundles\//), 0);
   });
 
@@ -141,8 +198,14 @@ describe("engine: lost answers, stale records and left-overs", () => {
     const phase = t.engine.upgradeComponents(v.id);
     await waiting;
     await t.engine.cancel(m.id, "not this week");
-    await assert.rejects(phase, (e: unknown) => e instanceof EngineError && e.code === "MANAGEMENT_DOMAIN_FIRST" &&
-      e.message.includes(`management domain's run ${m.id}`) && /was cancelled: cancelled by the user: not this week/.test(e.message));
+    await assert.rejects(
+      phase,
+      (e: unknown) =>
+        e instanceof EngineError &&
+        e.code === "MANAGEMENT_DOMAIN_FIRST" &&
+        e.message.includes(`management domain's run ${m.id}`) &&
+        /was cancelled: cancelled by the user: not this week/.test(e.message),
+    );
     assert.equal(t.engine.getRun(v.id)?.status, "failed");
   });
 });

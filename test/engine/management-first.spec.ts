@@ -18,8 +18,12 @@ function settlesWithin<T>(work: Promise<T>, what: string): Promise<T> {
 }
 
 function isBehindFailed(management: UpgradeRun, outcome: RegExp) {
-  return (e: unknown): boolean => e instanceof EngineError && e.code === "MANAGEMENT_DOMAIN_FIRST" &&
-    e.message.includes(`The management domain's run ${management.id}`) && outcome.test(e.message) && /Upgrade the management domain/.test(e.fix ?? "");
+  return (e: unknown): boolean =>
+    e instanceof EngineError &&
+    e.code === "MANAGEMENT_DOMAIN_FIRST" &&
+    e.message.includes(`The management domain's run ${management.id}`) &&
+    outcome.test(e.message) &&
+    /Upgrade the management domain/.test(e.fix ?? "");
 }
 
 describe("engine: a VI run behind a failed or cancelled management run", function () {
@@ -31,7 +35,9 @@ describe("engine: a VI run behind a failed or cancelled management run", functio
     sim = undefined;
   });
 
-  async function twoRuns(faults: SimulatorOptions["faults"] = {}): Promise<{ t: EngineUnderTest; m: UpgradeRun; v: UpgradeRun }> {
+  async function twoRuns(
+    faults: SimulatorOptions["faults"] = {},
+  ): Promise<{ t: EngineUnderTest; m: UpgradeRun; v: UpgradeRun }> {
     sim = await simulator("many-domains", { domains: 1, faults });
     const long = { downloadDeadlineMs: 3_600_000, precheckDeadlineMs: 3_600_000, componentDeadlineMs: 3_600_000 };
     const t = new EngineUnderTest(sim, undefined, long);
@@ -49,7 +55,10 @@ describe("engine: a VI run behind a failed or cancelled management run", functio
     const phase = t.engine.downloadBundles(v.id);
     await downloading;
     await t.engine.cancel(m.id, "not this week");
-    await assert.rejects(settlesWithin(phase, "the VI download"), isBehindFailed(m, /was cancelled: cancelled by the user: not this week/));
+    await assert.rejects(
+      settlesWithin(phase, "the VI download"),
+      isBehindFailed(m, /was cancelled: cancelled by the user: not this week/),
+    );
     assert.equal(t.engine.getRun(v.id)?.status, "failed");
   });
 
@@ -71,7 +80,10 @@ describe("engine: a VI run behind a failed or cancelled management run", functio
     const gate = t.engine.awaitAcknowledgement(v.id, WAIT_FOR_ACK);
     await waiting;
     await t.engine.cancel(m.id, "change freeze");
-    await assert.rejects(settlesWithin(gate, "the VI gate"), isBehindFailed(m, /was cancelled: cancelled by the user: change freeze/));
+    await assert.rejects(
+      settlesWithin(gate, "the VI gate"),
+      isBehindFailed(m, /was cancelled: cancelled by the user: change freeze/),
+    );
     assert.match(t.engine.getRun(v.id)?.failureReason ?? "", new RegExp(`management domain's run ${m.id}`));
   });
 
@@ -82,16 +94,28 @@ describe("engine: a VI run behind a failed or cancelled management run", functio
     const idle = t.engine.getRun(v.id);
     assert.equal(idle?.status, "failed");
     assert.equal(idle?.failureCode, "MANAGEMENT_DOMAIN_FIRST");
-    await assert.rejects(t.engine.runPrechecks(v.id), (e: unknown) => e instanceof EngineError && e.code === "RUN_FAILED" && e.message.includes(m.id));
+    await assert.rejects(
+      t.engine.runPrechecks(v.id),
+      (e: unknown) => e instanceof EngineError && e.code === "RUN_FAILED" && e.message.includes(m.id),
+    );
   });
 
   it("fails a resumed VI phase at once when the management run failed before the restart", async () => {
     const { t, m, v } = await twoRuns();
     await t.engine.downloadBundles(v.id);
-    const runs = t.engine.listRuns().map((r) => (r.id === m.id ? { ...r, status: "failed" as const, failureReason: "lost power", failureCode: "RUN_FAILED" as const } : r));
+    const runs = t.engine
+      .listRuns()
+      .map((r) =>
+        r.id === m.id
+          ? { ...r, status: "failed" as const, failureReason: "lost power", failureCode: "RUN_FAILED" as const }
+          : r,
+      );
     const restarted = new UpgradeEngine({ client: clientFor(t.sim), store: new MemoryRunStore(runs), settings: FAST });
     try {
-      await assert.rejects(settlesWithin(restarted.runPrechecks(v.id), "the resumed prechecks"), isBehindFailed(m, /failed: lost power/));
+      await assert.rejects(
+        settlesWithin(restarted.runPrechecks(v.id), "the resumed prechecks"),
+        isBehindFailed(m, /failed: lost power/),
+      );
       assert.equal(restarted.getRun(v.id)?.status, "failed");
     } finally {
       await restarted.close();

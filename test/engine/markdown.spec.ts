@@ -5,14 +5,18 @@ import { makeRun } from "./run-fixture";
 
 function entries(n: number, text = "entry"): LogEntry[] {
   return Array.from({ length: n }, (_, i) => ({
-    at: new Date(Date.UTC(2024, 10, 4, 10, 0, i)).toISOString(), level: "info" as const, phase: "download" as const, text: `${text} ${i}`,
+    at: new Date(Date.UTC(2024, 10, 4, 10, 0, i)).toISOString(),
+    level: "info" as const,
+    phase: "download" as const,
+    text: `${text} ${i}`,
   }));
 }
 
 describe("engine: markdown renderer", () => {
   it("shows a header with domain, versions and status, and every entry with its icon", () => {
     const run = makeRun({
-      status: "failed", failureReason: "boom",
+      status: "failed",
+      failureReason: "boom",
       log: [
         { at: "2024-11-04T10:00:00.000Z", level: "success", phase: "download", text: "ok" },
         { at: "2024-11-04T10:00:01.000Z", level: "error", phase: "upgrade", text: "bad" },
@@ -31,7 +35,14 @@ describe("engine: markdown renderer", () => {
 
   it("escapes markdown, HTML, pipes and newlines from the API", () => {
     const run = makeRun({
-      findings: [{ name: "a|b", severity: "WARNING", description: "line1\nline2 <script>x</script>", remediation: "*do* [this](http://x)" }],
+      findings: [
+        {
+          name: "a|b",
+          severity: "WARNING",
+          description: "line1\nline2 <script>x</script>",
+          remediation: "*do* [this](http://x)",
+        },
+      ],
       log: [{ at: "2024-11-04T10:00:00.000Z", level: "info", phase: "run", text: "# heading `code` <b>&" }],
     });
     const md = renderMarkdown(run);
@@ -71,7 +82,10 @@ describe("engine: markdown renderer", () => {
   });
 
   it("gives a short status text under 255 characters", () => {
-    const text = statusText({ status: "starting_upgrades", step: "Upgrading NSX ".repeat(40), progress: 61 }, "sfo-m01");
+    const text = statusText(
+      { status: "starting_upgrades", step: "Upgrading NSX ".repeat(40), progress: 61 },
+      "sfo-m01",
+    );
     assert.ok(text.length < 255);
     assert.match(text, /^sfo-m01: Upgrading components \(61 %\)/);
   });

@@ -9,12 +9,20 @@ import { EngineUnderTest, WAIT_FOR_ACK, managementAndVi, simulator } from "./har
 
 /** Simulated seconds: far longer than the test, ended by moving the simulator's clock. */
 const OUTAGE_SECONDS = 10 ** 7;
-const SETTINGS = { sddcOutageBudgetMs: 60_000, downloadDeadlineMs: 60_000, precheckDeadlineMs: 60_000, componentDeadlineMs: 60_000, validationDeadlineMs: 60_000 };
+const SETTINGS = {
+  sddcOutageBudgetMs: 60_000,
+  downloadDeadlineMs: 60_000,
+  precheckDeadlineMs: 60_000,
+  componentDeadlineMs: 60_000,
+  validationDeadlineMs: 60_000,
+};
 
 /** POST /v1/upgrades per bundle and resource (bundles are shared between domains). */
 function upgradePostsPerDomainBundle(log: readonly SimExchange[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const e of log.filter((x) => x.method === "POST" && x.path === "/v1/upgrades" && x.status >= 200 && x.status < 300)) {
+  for (const e of log.filter(
+    (x) => x.method === "POST" && x.path === "/v1/upgrades" && x.status >= 200 && x.status < 300,
+  )) {
     const body = e.requestBody as { bundleId?: string; resourceUpgradeSpecs?: { resourceId?: string }[] } | undefined;
     const key = `${body?.bundleId} on ${body?.resourceUpgradeSpecs?.[0]?.resourceId}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -54,24 +62,38 @@ describe("engine: a VI run's phase during the management domain's SDDC Manager o
       const viRun = await t.engine.startRun({ domain: vi.name });
       for (const before of PHASES_BEFORE[phase]) await runPhase(viRun.id, before);
 
-      const outage = t.when((r) => r.id === management.id && r.log.some((e) => /unavailable while it upgrades itself/.test(e.text)));
+      const outage = t.when(
+        (r) => r.id === management.id && r.log.some((e) => /unavailable while it upgrades itself/.test(e.text)),
+      );
       const managementDone = t.finishRun(management.id);
       await outage;
-      const waiting = t.when((r) => r.id === viRun.id && r.log.some((e) => /no answer from SDDC Manager .*waiting up to/.test(e.text)));
+      const waiting = t.when(
+        (r) => r.id === viRun.id && r.log.some((e) => /no answer from SDDC Manager .*waiting up to/.test(e.text)),
+      );
       const viPhase = runPhase(viRun.id, phase);
       await waiting;
       assert.notEqual(t.engine.getRun(viRun.id)?.status, "failed");
       sim.advanceClock(OUTAGE_SECONDS);
 
       const afterPhase = await viPhase;
-      assert.ok(afterPhase.completedPhases.includes(phase), `${phase} done: ${afterPhase.failureReason ?? afterPhase.status}`);
+      assert.ok(
+        afterPhase.completedPhases.includes(phase),
+        `${phase} done: ${afterPhase.failureReason ?? afterPhase.status}`,
+      );
       assert.ok(afterPhase.log.some((e) => /SDDC Manager answers again: The .* phase continues/.test(e.text)));
-      for (const next of (["download", "prechecks", "acknowledgement", "upgrade"] as const).slice(PHASES_BEFORE[phase].length + 1)) {
+      for (const next of (["download", "prechecks", "acknowledgement", "upgrade"] as const).slice(
+        PHASES_BEFORE[phase].length + 1,
+      )) {
         await runPhase(viRun.id, next);
       }
       assert.equal((await managementDone).status, "successfully_completed");
-      assert.equal(t.engine.getRun(viRun.id)?.outcome, "successfully_completed", t.engine.getRun(viRun.id)?.failureReason);
-      for (const [key, n] of upgradePostsPerDomainBundle(sim.requestLog())) assert.equal(n, 1, `POST /v1/upgrades for ${key}: ${n} times`);
+      assert.equal(
+        t.engine.getRun(viRun.id)?.outcome,
+        "successfully_completed",
+        t.engine.getRun(viRun.id)?.failureReason,
+      );
+      for (const [key, n] of upgradePostsPerDomainBundle(sim.requestLog()))
+        assert.equal(n, 1, `POST /v1/upgrades for ${key}: ${n} times`);
     });
   }
 
@@ -80,19 +102,33 @@ describe("engine: a VI run's phase during the management domain's SDDC Manager o
     t = new EngineUnderTest(sim, undefined, SETTINGS);
     const { mgmt, vi } = await managementAndVi(sim);
     const management = await t.engine.startRun({ domain: mgmt.name });
-    const outage = t.when((r) => r.id === management.id && r.log.some((e) => /unavailable while it upgrades itself/.test(e.text)));
+    const outage = t.when(
+      (r) => r.id === management.id && r.log.some((e) => /unavailable while it upgrades itself/.test(e.text)),
+    );
     const managementDone = t.finishRun(management.id);
     await outage;
     const seenBefore = sim.requestLog().length;
     const start = t.engine.startRun({ domain: vi.name });
     // The start's own calls meet the outage (dropped or 503) before the outage ends.
-    assert.ok(await eventually(() => sim.requestLog().slice(seenBefore).some((e) => e.path === "/v1/domains" && e.status !== 200)), "the start met the outage");
+    assert.ok(
+      await eventually(() =>
+        sim
+          .requestLog()
+          .slice(seenBefore)
+          .some((e) => e.path === "/v1/domains" && e.status !== 200),
+      ),
+      "the start met the outage",
+    );
     sim.advanceClock(OUTAGE_SECONDS);
     const viRun = await start;
     assert.equal(viRun.status, "update_process_started");
     assert.equal((await managementDone).outcome, "successfully_completed");
     await t.finishRun(viRun.id);
-    assert.equal(t.engine.getRun(viRun.id)?.outcome, "successfully_completed", t.engine.getRun(viRun.id)?.failureReason);
+    assert.equal(
+      t.engine.getRun(viRun.id)?.outcome,
+      "successfully_completed",
+      t.engine.getRun(viRun.id)?.failureReason,
+    );
   });
 
   it("without SDDC Manager's own upgrade under way, a start that cannot reach SDDC Manager fails at once", async () => {

@@ -5,14 +5,25 @@ import type { RunningSimulator } from "../../nodes/sim/index";
 import { type CannedReply, type FaultProxy, type ProxyRewrite, type ProxyRule, startFaultProxy } from "./fault-proxy";
 import { EngineUnderTest, managementDomain, simulator } from "./harness";
 
-const UNAVAILABLE: CannedReply = { status: 503, contentType: "text/html", body: "<html><body>503 Service Unavailable</body></html>" };
-const UNAUTHORIZED: CannedReply = { status: 401, body: JSON.stringify({ errorCode: "Unauthorized", message: "Unauthorized" }) };
+const UNAVAILABLE: CannedReply = {
+  status: 503,
+  contentType: "text/html",
+  body: "<html><body>503 Service Unavailable</body></html>",
+};
+const UNAUTHORIZED: CannedReply = {
+  status: 401,
+  body: JSON.stringify({ errorCode: "Unauthorized", message: "Unauthorized" }),
+};
 
 describe("engine: answers the simulator does not give (through a fault proxy)", () => {
   let sim: RunningSimulator;
   let proxy: FaultProxy;
   let t: EngineUnderTest;
-  afterEach(async () => { await t?.engine.close(); await proxy?.stop(); await sim?.stop(); });
+  afterEach(async () => {
+    await t?.engine.close();
+    await proxy?.stop();
+    await sim?.stop();
+  });
 
   async function setup(rule: ProxyRule, settings: Partial<EngineSettings> = {}, rewrite?: ProxyRewrite) {
     sim = await simulator("happy");
@@ -23,7 +34,10 @@ describe("engine: answers the simulator does not give (through a fault proxy)", 
 
   it("SDDC Manager answering 503 to the first logins after its upgrade does not fail the finished upgrade", async () => {
     let failures = 0;
-    const sddcDone = () => proxy.seen.some((s) => /^\/v1\/upgrades\/[^/]+$/.test(s.req.path) && s.reply.body.includes("COMPLETED_WITH_SUCCESS"));
+    const sddcDone = () =>
+      proxy.seen.some(
+        (s) => /^\/v1\/upgrades\/[^/]+$/.test(s.req.path) && s.reply.body.includes("COMPLETED_WITH_SUCCESS"),
+      );
     const domain = await setup((req) => {
       if (failures < 3 && req.path === "/v1/tokens" && sddcDone()) {
         failures += 1;
@@ -42,12 +56,20 @@ describe("engine: answers the simulator does not give (through a fault proxy)", 
     const domain = await setup((req) => {
       if (req.method !== "POST" || !/\/validations$/.test(req.path)) return undefined;
       validations += 1;
-      return validations === 2 ? { status: 500, body: JSON.stringify({ errorCode: "INTERNAL", message: "validation service down" }) } : undefined;
+      return validations === 2
+        ? { status: 500, body: JSON.stringify({ errorCode: "INTERNAL", message: "validation service down" }) }
+        : undefined;
     });
     const run = await t.fullRun(domain.name);
     assert.equal(validations, 2);
     assert.equal(run.status, "successfully_completed", run.failureReason);
-    assert.ok(run.log.some((e) => e.level === "warning" && /The final validation did not succeed .*validation service down.*upgrade counts as done/.test(e.text)));
+    assert.ok(
+      run.log.some(
+        (e) =>
+          e.level === "warning" &&
+          /The final validation did not succeed .*validation service down.*upgrade counts as done/.test(e.text),
+      ),
+    );
   });
 
   it("errors a wait polls through are logged (first, then now and then) and shown in the step until SDDC Manager answers again", async () => {
@@ -65,7 +87,10 @@ describe("engine: answers the simulator does not give (through a fault proxy)", 
     assert.equal(run.status, "successfully_completed", run.failureReason);
     const warnings = run.log.filter((e) => e.level === "warning" && /^Precheck run /.test(e.text)).map((e) => e.text);
     assert.match(warnings[0] ?? "", /SDDC Manager did not answer \(GET \/v1\/system\/check-sets\/.*503/);
-    assert.ok(warnings.slice(1).some((w) => /no answer from SDDC Manager since .* \(\d+ failed polls; last: /.test(w)), warnings.join("\n"));
+    assert.ok(
+      warnings.slice(1).some((w) => /no answer from SDDC Manager since .* \(\d+ failed polls; last: /.test(w)),
+      warnings.join("\n"),
+    );
     assert.ok(warnings.length < 6, "not one warning per failed poll");
     assert.ok(steps.some((s) => /\(no answer from SDDC Manager since \d{4}-/.test(s)));
     assert.ok(run.log.some((e) => /Precheck run .*: SDDC Manager answers again/.test(e.text)));
@@ -73,17 +98,26 @@ describe("engine: answers the simulator does not give (through a fault proxy)", 
 
   it("credentials refused for longer than the grace time fail the wait asking to check them, not at the deadline", async () => {
     let refuse = false;
-    const domain = await setup((req) => {
-      if (refuse) return UNAUTHORIZED;
-      if (req.method === "GET" && /^\/v1\/system\/check-sets\/[^/]+$/.test(req.path)) refuse = true;
-      return undefined;
-    }, { authGraceMs: 40, precheckDeadlineMs: 60_000 });
+    const domain = await setup(
+      (req) => {
+        if (refuse) return UNAUTHORIZED;
+        if (req.method === "GET" && /^\/v1\/system\/check-sets\/[^/]+$/.test(req.path)) refuse = true;
+        return undefined;
+      },
+      { authGraceMs: 40, precheckDeadlineMs: 60_000 },
+    );
     sim.setFaults({ durations: { checkSetRunSeconds: 10 ** 7 } }); // still running when the credentials are refused
     const run = await t.engine.startRun({ domain: domain.name });
     await t.engine.downloadBundles(run.id);
     const started = Date.now();
-    await assert.rejects(t.engine.runPrechecks(run.id), (e: unknown) => e instanceof EngineError && e.code === "AUTH_FAILED" &&
-      /Precheck run .*: SDDC Manager has refused the credentials since/.test(e.message) && /Check the user name and password/.test(e.fix ?? ""));
+    await assert.rejects(
+      t.engine.runPrechecks(run.id),
+      (e: unknown) =>
+        e instanceof EngineError &&
+        e.code === "AUTH_FAILED" &&
+        /Precheck run .*: SDDC Manager has refused the credentials since/.test(e.message) &&
+        /Check the user name and password/.test(e.fix ?? ""),
+    );
     assert.ok(Date.now() - started < 10_000);
     const failed = t.engine.getRun(run.id);
     assert.ok(failed?.log.some((e) => e.level === "warning" && /did not answer/.test(e.text)));
@@ -94,18 +128,26 @@ describe("engine: answers the simulator does not give (through a fault proxy)", 
     let esx: Record<string, unknown> | undefined;
     let reoffered = 0;
     const isEsx = (e: Record<string, unknown>) => JSON.stringify(e.softwareComponents ?? []).includes('"HOST"');
-    const domain = await setup(() => undefined, {}, (req, reply) => {
-      if (req.path !== "/v1/system/upgradables" || reply.status !== 200) return undefined;
-      const page = JSON.parse(reply.body) as { elements: Record<string, unknown>[] };
-      esx = page.elements.find(isEsx) ?? esx;
-      if (!esx || page.elements.length > 0 || reoffered >= 3) return undefined;
-      reoffered += 1;
-      return JSON.stringify({ ...page, elements: [{ ...esx, status: "AVAILABLE" }] });
-    });
+    const domain = await setup(
+      () => undefined,
+      {},
+      (req, reply) => {
+        if (req.path !== "/v1/system/upgradables" || reply.status !== 200) return undefined;
+        const page = JSON.parse(reply.body) as { elements: Record<string, unknown>[] };
+        esx = page.elements.find(isEsx) ?? esx;
+        if (!esx || page.elements.length > 0 || reoffered >= 3) return undefined;
+        reoffered += 1;
+        return JSON.stringify({ ...page, elements: [{ ...esx, status: "AVAILABLE" }] });
+      },
+    );
     const run = await t.fullRun(domain.name);
     assert.equal(reoffered, 3);
     assert.equal(run.status, "successfully_completed", run.failureReason);
-    assert.equal(sim.requestLog().filter((e) => e.method === "POST" && e.path === "/v1/upgrades").length, 4, "no second ESXi upgrade");
+    assert.equal(
+      sim.requestLog().filter((e) => e.method === "POST" && e.path === "/v1/upgrades").length,
+      4,
+      "no second ESXi upgrade",
+    );
     assert.ok(run.log.some((e) => /Every cluster of .* already runs ESXi .*; nothing to start/.test(e.text)));
     assert.ok(!run.log.some((e) => /No per-cluster upgrade information/.test(e.text)));
   });
@@ -113,16 +155,23 @@ describe("engine: answers the simulator does not give (through a fault proxy)", 
   it("keeps cluster-scoped upgradables of the domain (resource = one of its clusters)", async () => {
     let clusterId = "";
     let scoped = 0;
-    const domain = await setup((req) => (req.method === "GET" && /^\/v1\/upgradables\/domains\/[^/]+$/.test(req.path) ? { status: 404, body: "{}" } : undefined), {}, (req, reply) => {
-      if (req.path !== "/v1/system/upgradables" || reply.status !== 200) return undefined;
-      const page = JSON.parse(reply.body) as { elements: { softwareComponents?: unknown; resource?: unknown }[] };
-      const elements = page.elements.map((e) => {
-        if (!JSON.stringify(e.softwareComponents ?? []).includes('"HOST"')) return e;
-        scoped += 1;
-        return { ...e, resource: { resourceId: clusterId, type: "CLUSTER" } };
-      });
-      return JSON.stringify({ ...page, elements });
-    });
+    const domain = await setup(
+      (req) =>
+        req.method === "GET" && /^\/v1\/upgradables\/domains\/[^/]+$/.test(req.path)
+          ? { status: 404, body: "{}" }
+          : undefined,
+      {},
+      (req, reply) => {
+        if (req.path !== "/v1/system/upgradables" || reply.status !== 200) return undefined;
+        const page = JSON.parse(reply.body) as { elements: { softwareComponents?: unknown; resource?: unknown }[] };
+        const elements = page.elements.map((e) => {
+          if (!JSON.stringify(e.softwareComponents ?? []).includes('"HOST"')) return e;
+          scoped += 1;
+          return { ...e, resource: { resourceId: clusterId, type: "CLUSTER" } };
+        });
+        return JSON.stringify({ ...page, elements });
+      },
+    );
     clusterId = (await t.engine.resolveDomain(domain.id)).clusters?.[0]?.id ?? "";
     const run = await t.fullRun(domain.name);
     assert.ok(scoped > 0);

@@ -4,7 +4,10 @@ import type { DomainFutureRelease } from "../../nodes/vcf/types";
 
 function release(version: string, min: string, applicable = true): DomainFutureRelease {
   return {
-    product: "VCF", version, minCompatibleVcfVersion: min, bom: [],
+    product: "VCF",
+    version,
+    minCompatibleVcfVersion: min,
+    bom: [],
     applicabilityStatus: applicable ? "APPLICABLE" : "NOT_APPLICABLE",
   };
 }
@@ -17,7 +20,12 @@ describe("engine: release choice", () => {
   });
 
   it("takes the oldest applicable release newer than current whose minimum the domain meets", () => {
-    const list = [release("5.2.2.0", "5.2.0.0"), release("5.2.10.0", "5.2.0.0"), release("5.2.1.0", "5.1.0.0"), release("5.2.1.1", "5.2.1.0")];
+    const list = [
+      release("5.2.2.0", "5.2.0.0"),
+      release("5.2.10.0", "5.2.0.0"),
+      release("5.2.1.0", "5.1.0.0"),
+      release("5.2.1.1", "5.2.1.0"),
+    ];
     assert.equal(chooseRelease("5.2.0.0", list)?.version, "5.2.1.0");
   });
 
@@ -34,7 +42,11 @@ describe("engine: release choice", () => {
   it("without a requested target, prefers the target already selected on the domain when it is applicable", () => {
     const list = [release("5.2.1.0", "5.1.0.0"), release("5.2.2.0", "5.2.0.0"), release("5.2.1.1", "5.2.1.0")];
     assert.equal(chooseRelease("5.2.0.0", list, undefined, "5.2.2.0")?.version, "5.2.2.0");
-    assert.equal(chooseRelease("5.2.0.0", list, undefined, "5.2.1.1")?.version, "5.2.1.0", "not applicable from here: the oldest instead");
+    assert.equal(
+      chooseRelease("5.2.0.0", list, undefined, "5.2.1.1")?.version,
+      "5.2.1.0",
+      "not applicable from here: the oldest instead",
+    );
     assert.equal(chooseRelease("5.2.0.0", list, undefined, "")?.version, "5.2.1.0");
     assert.equal(chooseRelease("5.2.0.0", list, "5.2.1.0", "5.2.2.0")?.version, "5.2.1.0", "a requested target wins");
   });
@@ -44,17 +56,25 @@ describe("engine: release choice", () => {
     assert.equal(chooseRelease("5.2.0.0", list, "5.2.2.0")?.version, "5.2.2.0");
   });
 
-  for (const [target, why] of [["5.2.1.1", "not applicable"], ["5.3.0.0", "not among"], ["5.2.0.0", "already at"], ["latest", "not a version"]] as const) {
+  for (const [target, why] of [
+    ["5.2.1.1", "not applicable"],
+    ["5.3.0.0", "not among"],
+    ["5.2.0.0", "already at"],
+    ["latest", "not a version"],
+  ] as const) {
     it(`refuses targetVersion ${target} with a BAD_INPUT naming the field (${why})`, () => {
       const list = [release("5.2.1.0", "5.1.0.0"), release("5.2.1.1", "5.2.1.0", false)];
-      assert.throws(() => chooseRelease("5.2.0.0", list, target), (err: unknown) => {
-        assert.ok(err instanceof EngineError);
-        assert.equal(err.code, "BAD_INPUT");
-        assert.equal(err.field, "targetVersion");
-        assert.match(err.message, /targetVersion/);
-        assert.match(err.message, new RegExp(why));
-        return true;
-      });
+      assert.throws(
+        () => chooseRelease("5.2.0.0", list, target),
+        (err: unknown) => {
+          assert.ok(err instanceof EngineError);
+          assert.equal(err.code, "BAD_INPUT");
+          assert.equal(err.field, "targetVersion");
+          assert.match(err.message, /targetVersion/);
+          assert.match(err.message, new RegExp(why));
+          return true;
+        },
+      );
     });
   }
 });

@@ -39,7 +39,9 @@ describe("engine: asks SDDC Manager less", function () {
   }
 
   it("follows an upgrade by polling the upgrade alone: its task is read only every Nth poll (taskPollEvery, default 5) and at the end", async () => {
-    sim = await simulator("happy", { faults: { durations: { nsxUpgradeSeconds: 50_000, vcenterUpgradeSeconds: 50_000 } } }); // 0.5 s each
+    sim = await simulator("happy", {
+      faults: { durations: { nsxUpgradeSeconds: 50_000, vcenterUpgradeSeconds: 50_000 } },
+    }); // 0.5 s each
     const t = engineOn(sim);
     const run = await t.fullRun((await managementDomain(sim)).name);
     assert.equal(run.status, "successfully_completed", run.failureReason);
@@ -51,10 +53,16 @@ describe("engine: asks SDDC Manager less", function () {
       const polls = answered(log, `/v1/upgrades/${u.upgradeId}`).length;
       const taskReads = countRequests(log, "GET", `/v1/tasks/${u.upgradeId}`);
       allPolls += polls;
-      assert.ok(taskReads >= 1 && taskReads <= Math.floor(polls / 5) + 1, `${u.componentType}: ${taskReads} task reads beside ${polls} upgrade polls`);
+      assert.ok(
+        taskReads >= 1 && taskReads <= Math.floor(polls / 5) + 1,
+        `${u.componentType}: ${taskReads} task reads beside ${polls} upgrade polls`,
+      );
     }
     assert.ok(allPolls >= 20, `${allPolls} upgrade polls in all`);
-    assert.ok(run.log.some((e) => /^ESXi: step \d+ of 6 SUCCESSFUL: /.test(e.text)), "the sub-tasks are still logged");
+    assert.ok(
+      run.log.some((e) => /^ESXi: step \d+ of 6 SUCCESSFUL: /.test(e.text)),
+      "the sub-tasks are still logged",
+    );
   });
 
   it("a /v1/system/upgradables that answers 404 is asked once, and again only after SDDC Manager has upgraded itself", async () => {
@@ -63,14 +71,22 @@ describe("engine: asks SDDC Manager less", function () {
     proxy = await startFaultProxy(sim.url, (req) => {
       if (req.method !== "GET" || req.path !== "/v1/system/upgradables") return undefined;
       asked += 1;
-      return { status: 404, body: JSON.stringify({ errorCode: "NOT_FOUND", message: "No endpoint GET /v1/system/upgradables" }) };
+      return {
+        status: 404,
+        body: JSON.stringify({ errorCode: "NOT_FOUND", message: "No endpoint GET /v1/system/upgradables" }),
+      };
     });
     const t = engineOn(sim, {}, proxy.url);
     const domains = await clientFor(sim).getDomains();
     for (const d of [...domains].sort((a, b) => Number(b.type === "MANAGEMENT") - Number(a.type === "MANAGEMENT"))) {
       const run = await t.fullRun(d.name);
       assert.equal(run.status, "successfully_completed", run.failureReason);
-      assert.equal(run.log.filter((e) => /GET \/v1\/system\/upgradables .*; using the domain's own upgradables list/.test(e.text)).length, 1, "said once per run");
+      assert.equal(
+        run.log.filter((e) => /GET \/v1\/system\/upgradables .*; using the domain's own upgradables list/.test(e.text))
+          .length,
+        1,
+        "said once per run",
+      );
     }
     assert.equal(domains.length, 2);
     assert.equal(asked, 2, "once before and once after SDDC Manager's own upgrade, for both runs together");
@@ -80,13 +96,18 @@ describe("engine: asks SDDC Manager less", function () {
     sim = await simulator("many-domains", { domains: 3 });
     const t = engineOn(sim, { componentDeadlineMs: 60_000 });
     const runs = await fleetRun(t, sim);
-    assert.deepEqual(runs.map((r) => r.status), runs.map(() => "successfully_completed"), runs.map((r) => r.failureReason).join("; "));
+    assert.deepEqual(
+      runs.map((r) => r.status),
+      runs.map(() => "successfully_completed"),
+      runs.map((r) => r.failureReason).join("; "),
+    );
     const log = sim.requestLog();
     const steps = countRequests(log, "POST", "/v1/upgrades");
     assert.equal(steps, 4 + 3 * 3, "SDDC Manager, NSX, vCenter, ESXi; then NSX, vCenter, ESXi per VI domain");
     assert.equal(countRequests(log, "GET", "/v1/upgrades"), steps, "one list per step");
     for (const run of runs) {
-      for (const u of Object.values(run.remote.upgrades)) assert.ok(answered(log, `/v1/upgrades/${u.upgradeId}`).length > 0, "followed by id");
+      for (const u of Object.values(run.remote.upgrades))
+        assert.ok(answered(log, `/v1/upgrades/${u.upgradeId}`).length > 0, "followed by id");
     }
   });
 
@@ -98,7 +119,13 @@ describe("engine: asks SDDC Manager less", function () {
     await t.engine.downloadBundles(run.id);
     await t.engine.runPrechecks(run.id);
     const polls = answered(sim.requestLog(), /^\/v1\/system\/check-sets\/[^/]+$/);
-    const progress = new Set(polls.map((e) => (e.responseBody as { discoveryProgress?: { percentageComplete?: number } }).discoveryProgress?.percentageComplete));
+    const progress = new Set(
+      polls.map(
+        (e) =>
+          (e.responseBody as { discoveryProgress?: { percentageComplete?: number } }).discoveryProgress
+            ?.percentageComplete,
+      ),
+    );
     assert.ok(progress.size >= 5, `the progress changed while polled (${[...progress].join(", ")})`);
     const spanMs = Date.parse(polls.at(-1)?.at ?? "") - Date.parse(polls[0]?.at ?? "");
     // From 2 ms to 100 ms the interval grows by half the time waited: about a dozen polls, then one per 100 ms.

@@ -8,7 +8,9 @@ import { EngineUnderTest, WAIT_FOR_ACK, clientFor, count, managementDomain, simu
 
 /** The bundle ids of the POST /v1/upgrades requests in the log. */
 function postedBundles(log: readonly SimExchange[]): string[] {
-  return log.filter((e) => e.method === "POST" && e.path === "/v1/upgrades").map((e) => (e.requestBody as { bundleId: string }).bundleId);
+  return log
+    .filter((e) => e.method === "POST" && e.path === "/v1/upgrades")
+    .map((e) => (e.requestBody as { bundleId: string }).bundleId);
 }
 
 function upgradeOf(run: UpgradeRun | undefined, componentType: string): { upgradeId: string; bundleId: string } {
@@ -20,10 +22,16 @@ function upgradeOf(run: UpgradeRun | undefined, componentType: string): { upgrad
 describe("engine: a new run after a failed component upgrade", () => {
   let sim: RunningSimulator;
   let t: EngineUnderTest;
-  afterEach(async () => { await t?.engine.close(); await sim?.stop(); });
+  afterEach(async () => {
+    await t?.engine.close();
+    await sim?.stop();
+  });
 
   /** The first run fails on NSX; the operator "fixes the cause" (failAttempts 1) and a second run is started. */
-  async function failThenRestart(faults: FaultPatch, targetVersion?: string): Promise<{ first: UpgradeRun; second: UpgradeRun }> {
+  async function failThenRestart(
+    faults: FaultPatch,
+    targetVersion?: string,
+  ): Promise<{ first: UpgradeRun; second: UpgradeRun }> {
     sim = await simulator("upgrade-failure", { faults: { failAttempts: 1, ...faults } });
     t = new EngineUnderTest(sim);
     const domain = await managementDomain(sim);
@@ -33,7 +41,11 @@ describe("engine: a new run after a failed component upgrade", () => {
     assert.equal(first?.status, "failed");
     sim.clearRequestLog();
     const next = await t.engine.startRun({ domain: domain.name });
-    assert.equal(next.sourceVersion, first.sourceVersion, "the domain's release stays the old one until every component is done");
+    assert.equal(
+      next.sourceVersion,
+      first.sourceVersion,
+      "the domain's release stays the old one until every component is done",
+    );
     assert.equal(next.targetVersion, first.targetVersion);
     const second = await t.finishRun(next.id);
     assert.equal(second.status, "successfully_completed");
@@ -50,7 +62,10 @@ describe("engine: a new run after a failed component upgrade", () => {
     const sddc = upgradeOf(first, "SDDC_MANAGER");
     assert.ok(!postedBundles(log).includes(sddc.bundleId), "SDDC Manager is not upgraded twice");
     assert.ok(!Object.values(second.remote.upgrades).some((u) => u.componentType === "SDDC_MANAGER"));
-    assert.deepEqual(Object.values(second.remote.upgrades).map((u) => u.componentType), ["NSX_T_MANAGER", "VCENTER", "ESX_HOST"]);
+    assert.deepEqual(
+      Object.values(second.remote.upgrades).map((u) => u.componentType),
+      ["NSX_T_MANAGER", "VCENTER", "ESX_HOST"],
+    );
   }
 
   it("retries SDDC Manager's failed task (isRetryable) instead of a new POST, then upgrades the rest", async () => {
@@ -63,7 +78,9 @@ describe("engine: a new run after a failed component upgrade", () => {
     assert.ok(!postedBundles(log).includes(nsx.bundleId), "no new upgrade of the NSX bundle");
     assert.equal(postedBundles(log).length, 2, "vCenter and ESXi");
     assert.equal(upgradeOf(second, "NSX_T_MANAGER").upgradeId, nsx.upgradeId, "the retried upgrade is followed");
-    assert.ok(second.log.some((e) => /task is retryable: retrying task .* instead of starting a new upgrade/.test(e.text)));
+    assert.ok(
+      second.log.some((e) => /task is retryable: retrying task .* instead of starting a new upgrade/.test(e.text)),
+    );
     if (loadSpec()) assert.deepEqual(checkExchanges(log), [], "the retry and the task reads fit the OpenAPI spec");
   });
 
@@ -73,7 +90,11 @@ describe("engine: a new run after a failed component upgrade", () => {
     const nsx = upgradeOf(first, "NSX_T_MANAGER");
     const log = sim.requestLog();
     assert.equal(count(log, "PATCH", /^\/v1\/tasks\//), 0);
-    assert.deepEqual(postedBundles(log).filter((b) => b === nsx.bundleId), [nsx.bundleId], "exactly one new NSX upgrade");
+    assert.deepEqual(
+      postedBundles(log).filter((b) => b === nsx.bundleId),
+      [nsx.bundleId],
+      "exactly one new NSX upgrade",
+    );
     assert.equal(postedBundles(log).length, 3, "NSX, vCenter and ESXi");
     assert.notEqual(upgradeOf(second, "NSX_T_MANAGER").upgradeId, nsx.upgradeId, "not the old FAILED upgrade");
     assert.ok(second.log.some((e) => /not retryable, so a new upgrade is started/.test(e.text)));
@@ -92,7 +113,10 @@ describe("engine: a new run after a failed component upgrade", () => {
     const { first, second } = await failThenRestart({}, "5.2.2.0");
     assert.equal(first.targetVersion, "5.2.2.0");
     assert.equal(second.targetVersion, "5.2.2.0");
-    assert.match(second.log[0]?.text ?? "", /5\.2\.2\.0 \(the target already selected for the domain: continuing its upgrade\)/);
+    assert.match(
+      second.log[0]?.text ?? "",
+      /5\.2\.2\.0 \(the target already selected for the domain: continuing its upgrade\)/,
+    );
     assertContinued(first, second);
   });
 
@@ -113,7 +137,10 @@ describe("engine: a new run after a failed component upgrade", () => {
 function lagging(path: string, body: string, upgradeId: string, bundleId: string): string {
   const value = JSON.parse(body) as unknown;
   const elements = (value as { elements?: unknown }).elements;
-  const items = (Array.isArray(value) ? value : Array.isArray(elements) ? elements : [value]) as Record<string, unknown>[];
+  const items = (Array.isArray(value) ? value : Array.isArray(elements) ? elements : [value]) as Record<
+    string,
+    unknown
+  >[];
   for (const item of items) {
     if (path.startsWith("/v1/upgrades") && item.id === upgradeId) item.status = "COMPLETED_WITH_FAILURE";
     if (path.includes("upgradables") && item.bundleId === bundleId) item.status = "AVAILABLE";
@@ -132,7 +159,11 @@ describe("engine: a failed upgrade's task decides (running again: follow; retrya
     await sim?.stop();
   });
 
-  async function engineOn(store?: Awaited<ReturnType<typeof tempStore>>, rule?: ProxyRule, rewrite?: ProxyRewrite): Promise<EngineUnderTest> {
+  async function engineOn(
+    store?: Awaited<ReturnType<typeof tempStore>>,
+    rule?: ProxyRule,
+    rewrite?: ProxyRewrite,
+  ): Promise<EngineUnderTest> {
     sim = await simulator("upgrade-failure", { faults: { failAttempts: 1 } });
     if (rule) proxy = await startFaultProxy(sim.url, rule, rewrite);
     const t = new EngineUnderTest(sim, store?.store(), {}, proxy?.url ?? sim.url);
@@ -141,7 +172,9 @@ describe("engine: a failed upgrade's task decides (running again: follow; retrya
   }
 
   /** The first run fails on NSX; a second run is taken up to its upgrade phase. The request log then starts empty. */
-  async function secondRunAtUpgrades(t: EngineUnderTest): Promise<{ nsx: { upgradeId: string; bundleId: string }; runId: string }> {
+  async function secondRunAtUpgrades(
+    t: EngineUnderTest,
+  ): Promise<{ nsx: { upgradeId: string; bundleId: string }; runId: string }> {
     const domain = await managementDomain(sim);
     const first = await t.engine.startRun({ domain: domain.name });
     await assert.rejects(t.finishRun(first.id), /The upgrade of NSX .* failed/);
@@ -158,19 +191,26 @@ describe("engine: a failed upgrade's task decides (running again: follow; retrya
     // Set once the task is retried: the views lag from then until the engine has read the task.
     const retried: { nsx?: { upgradeId: string; bundleId: string }; from: number } = { from: 0 };
     let lagged = 0;
-    const taskRead = (id: string) => proxy?.seen.slice(retried.from).some((s) => s.req.method === "GET" && s.req.path === `/v1/tasks/${id}`) ?? false;
-    const t = await engineOn(undefined, () => undefined, (req, reply) => {
-      const lag = retried.nsx;
-      if (!lag || req.method !== "GET" || reply.status !== 200 || taskRead(lag.upgradeId)) return undefined;
-      lagged += 1;
-      return lagging(req.path, reply.body, lag.upgradeId, lag.bundleId);
-    });
+    const taskRead = (id: string) =>
+      proxy?.seen.slice(retried.from).some((s) => s.req.method === "GET" && s.req.path === `/v1/tasks/${id}`) ?? false;
+    const t = await engineOn(
+      undefined,
+      () => undefined,
+      (req, reply) => {
+        const lag = retried.nsx;
+        if (!lag || req.method !== "GET" || reply.status !== 200 || taskRead(lag.upgradeId)) return undefined;
+        lagged += 1;
+        return lagging(req.path, reply.body, lag.upgradeId, lag.bundleId);
+      },
+    );
     const { nsx, runId } = await secondRunAtUpgrades(t);
     sim.setFaults({ upgradeNeverFinishes: true });
     await clientFor(sim).retryTask(nsx.upgradeId);
     retried.from = proxy?.seen.length ?? 0;
     retried.nsx = nsx;
-    const adopted = t.when((r) => r.id === runId && r.remote.upgrades[nsx.upgradeId] !== undefined).then(() => sim.setFaults({ upgradeNeverFinishes: false }));
+    const adopted = t
+      .when((r) => r.id === runId && r.remote.upgrades[nsx.upgradeId] !== undefined)
+      .then(() => sim.setFaults({ upgradeNeverFinishes: false }));
     const run = await t.engine.upgradeComponents(runId);
     await adopted;
     assert.equal(run.status, "successfully_completed", run.failureReason);
@@ -179,7 +219,13 @@ describe("engine: a failed upgrade's task decides (running again: follow; retrya
     assert.equal(count(log, "PATCH", /^\/v1\/tasks\//), 1, "only the retry by someone else");
     assert.ok(!postedBundles(log).includes(nsx.bundleId), "no second NSX upgrade");
     assert.equal(upgradeOf(run, "NSX_T_MANAGER").upgradeId, nsx.upgradeId);
-    assert.ok(run.log.some((e) => /reads COMPLETED_WITH_FAILURE, but its task .* is IN_PROGRESS .*following it instead of starting a new upgrade/.test(e.text)));
+    assert.ok(
+      run.log.some((e) =>
+        /reads COMPLETED_WITH_FAILURE, but its task .* is IN_PROGRESS .*following it instead of starting a new upgrade/.test(
+          e.text,
+        ),
+      ),
+    );
   });
 
   it("a restart after the retry was recorded follows the resumed upgrade: no new POST, no second PATCH", async () => {
@@ -188,8 +234,13 @@ describe("engine: a failed upgrade's task decides (running again: follow; retrya
       const a = await engineOn(files);
       const { nsx, runId } = await secondRunAtUpgrades(a);
       // Stop the engine the moment the retry is recorded, before the PATCH goes out.
-      a.engine.on("change", (r: UpgradeRun) => { if (r.id === runId && r.remote.retryRequest) void a.engine.close(); });
-      await assert.rejects(a.engine.upgradeComponents(runId), (e: unknown) => e instanceof EngineError && e.code === "ABORTED");
+      a.engine.on("change", (r: UpgradeRun) => {
+        if (r.id === runId && r.remote.retryRequest) void a.engine.close();
+      });
+      await assert.rejects(
+        a.engine.upgradeComponents(runId),
+        (e: unknown) => e instanceof EngineError && e.code === "ABORTED",
+      );
       assert.deepEqual(a.engine.getRun(runId)?.remote.retryRequest?.taskId, nsx.upgradeId);
       assert.equal(count(sim.requestLog(), "PATCH", /^\/v1\/tasks\//), 0);
       await clientFor(sim).retryTask(nsx.upgradeId); // the retry reached SDDC Manager; its answer was lost with the engine
@@ -211,12 +262,21 @@ describe("engine: a failed upgrade's task decides (running again: follow; retrya
 
   it("a task that cannot be read (403) fails the run with a clear message and starts nothing", async () => {
     let forbid = false;
-    const t = await engineOn(undefined, (req) => (forbid && req.method === "GET" && req.path.startsWith("/v1/tasks/")
-      ? { status: 403, body: JSON.stringify({ errorCode: "FORBIDDEN", message: "Access is denied" }) } : undefined));
+    const t = await engineOn(undefined, (req) =>
+      forbid && req.method === "GET" && req.path.startsWith("/v1/tasks/")
+        ? { status: 403, body: JSON.stringify({ errorCode: "FORBIDDEN", message: "Access is denied" }) }
+        : undefined,
+    );
     const { runId } = await secondRunAtUpgrades(t);
     forbid = true;
-    await assert.rejects(t.engine.upgradeComponents(runId), (e: unknown) => e instanceof EngineError && e.code === "REMOTE_FAILURE"
-      && /Cannot read task .* no new upgrade is started/.test(e.message) && /GET \/v1\/tasks\//.test(e.fix ?? ""));
+    await assert.rejects(
+      t.engine.upgradeComponents(runId),
+      (e: unknown) =>
+        e instanceof EngineError &&
+        e.code === "REMOTE_FAILURE" &&
+        /Cannot read task .* no new upgrade is started/.test(e.message) &&
+        /GET \/v1\/tasks\//.test(e.fix ?? ""),
+    );
     const log = sim.requestLog();
     assert.deepEqual(postedBundles(log), []);
     assert.equal(count(log, "PATCH", /^\/v1\/tasks\//), 0);

@@ -9,14 +9,19 @@ import { EngineUnderTest, WAIT_FOR_ACK, managementDomain, simulator, tempStore }
 function assertOneUpgradePerComponent(log: readonly SimExchange[]): void {
   const posts = upgradePostsPerBundle(log);
   assert.equal(posts.size, 4);
-  assert.ok([...posts.values()].every((n) => n === 1), JSON.stringify([...posts]));
+  assert.ok(
+    [...posts.values()].every((n) => n === 1),
+    JSON.stringify([...posts]),
+  );
 }
 
 describe("engine: restart in the middle of a run (same file store, new engine)", () => {
   let sim: RunningSimulator;
   let files: Awaited<ReturnType<typeof tempStore>>;
   const engines: EngineUnderTest[] = [];
-  beforeEach(async () => { files = await tempStore(); });
+  beforeEach(async () => {
+    files = await tempStore();
+  });
   afterEach(async () => {
     for (const e of engines.splice(0)) await e.engine.close();
     await sim?.stop();
@@ -31,7 +36,11 @@ describe("engine: restart in the middle of a run (same file store, new engine)",
   }
 
   /** Closes engine `a` as soon as a change matches, and checks the phase call ends ABORTED, leaving the run resumable. */
-  async function stopWhen(a: EngineUnderTest, phase: Promise<UpgradeRun>, predicate: (r: UpgradeRun) => boolean): Promise<void> {
+  async function stopWhen(
+    a: EngineUnderTest,
+    phase: Promise<UpgradeRun>,
+    predicate: (r: UpgradeRun) => boolean,
+  ): Promise<void> {
     const seen = a.when(predicate).then(() => a.engine.close());
     await assert.rejects(phase, (e: unknown) => e instanceof EngineError && e.code === "ABORTED");
     await seen;
@@ -42,7 +51,10 @@ describe("engine: restart in the middle of a run (same file store, new engine)",
     engines.push(b);
     await b.engine.ready();
     const resumable = b.engine.resumableRuns();
-    assert.deepEqual(resumable.map((r) => r.id), [runId]);
+    assert.deepEqual(
+      resumable.map((r) => r.id),
+      [runId],
+    );
     assert.equal(resumable[0]?.status, expected);
     return b;
   }
@@ -57,14 +69,19 @@ describe("engine: restart in the middle of a run (same file store, new engine)",
   it("during the downloads: resumes without requesting any bundle twice", async () => {
     const { a, domain } = await first();
     const run = await a.engine.startRun({ domain: domain.name, ownerNodeId: "node-1" });
-    await stopWhen(a, a.engine.downloadBundles(run.id), (r) => Object.values(r.remote.bundles).some((b) => b.requested));
+    await stopWhen(a, a.engine.downloadBundles(run.id), (r) =>
+      Object.values(r.remote.bundles).some((b) => b.requested),
+    );
     const b = await second(run.id, "downloading_bundles");
     assert.equal(b.engine.resumableRuns()[0]?.ownerNodeId, "node-1");
     const done = await finish(b, run.id);
     assert.equal(done.status, "successfully_completed", done.failureReason);
     const patches = countPerPath(sim.requestLog(), "PATCH", /^\/v1\/bundles\//);
     assert.equal(patches.size, 4);
-    assert.ok([...patches.values()].every((n) => n === 1), JSON.stringify([...patches]));
+    assert.ok(
+      [...patches.values()].every((n) => n === 1),
+      JSON.stringify([...patches]),
+    );
   });
 
   it("during the prechecks: follows the recorded check-set run instead of starting another", async () => {
@@ -77,7 +94,11 @@ describe("engine: restart in the middle of a run (same file store, new engine)",
     assert.equal(done.status, "successfully_completed", done.failureReason);
     const log = sim.requestLog();
     assert.equal(log.filter((e) => e.method === "POST" && e.path === "/v1/system/check-sets").length, 1);
-    assert.equal(log.filter((e) => e.method === "POST" && /\/validations$/.test(e.path)).length, 2, "one target validation, one final");
+    assert.equal(
+      log.filter((e) => e.method === "POST" && /\/validations$/.test(e.path)).length,
+      2,
+      "one target validation, one final",
+    );
   });
 
   it("while waiting for acknowledgement: the gate is still closed after the restart and opens on acknowledge", async () => {
@@ -85,7 +106,11 @@ describe("engine: restart in the middle of a run (same file store, new engine)",
     const run = await a.engine.startRun({ domain: domain.name });
     await a.engine.downloadBundles(run.id);
     await a.engine.runPrechecks(run.id);
-    await stopWhen(a, a.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK), (r) => r.status === "waiting_for_alert_acknowledgement");
+    await stopWhen(
+      a,
+      a.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK),
+      (r) => r.status === "waiting_for_alert_acknowledgement",
+    );
     const b = await second(run.id, "waiting_for_alert_acknowledgement");
     const waiting = b.when((r) => r.acknowledged);
     const gate = b.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
@@ -118,7 +143,9 @@ describe("engine: restart in the middle of a run (same file store, new engine)",
     await a.engine.downloadBundles(run.id);
     await a.engine.runPrechecks(run.id);
     await a.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
-    await stopWhen(a, a.engine.upgradeComponents(run.id), (r) => Object.values(r.remote.upgrades).some((u) => u.componentType === "NSX_T_MANAGER"));
+    await stopWhen(a, a.engine.upgradeComponents(run.id), (r) =>
+      Object.values(r.remote.upgrades).some((u) => u.componentType === "NSX_T_MANAGER"),
+    );
     const b = await second(run.id, "starting_upgrades");
     const done = await b.engine.upgradeComponents(run.id);
     assert.equal(done.status, "successfully_completed", done.failureReason);
@@ -135,7 +162,9 @@ describe("engine: restart in the middle of a run (same file store, new engine)",
     await a.engine.downloadBundles(run.id);
     await a.engine.runPrechecks(run.id);
     await a.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
-    await stopWhen(a, a.engine.upgradeComponents(run.id), (r) => Object.keys(r.deadlines).some((k) => k.startsWith("sddc-outage:")));
+    await stopWhen(a, a.engine.upgradeComponents(run.id), (r) =>
+      Object.keys(r.deadlines).some((k) => k.startsWith("sddc-outage:")),
+    );
     const b = await second(run.id, "starting_upgrades");
     const done = await b.engine.upgradeComponents(run.id);
     assert.equal(done.status, "successfully_completed", done.failureReason);

@@ -21,7 +21,11 @@ describe("engine: a deadline ends the wait while SDDC Manager trickles its answe
   let sim: RunningSimulator;
   let proxy: FaultProxy;
   let t: EngineUnderTest;
-  afterEach(async () => { await t?.engine.close(); await proxy?.stop(); await sim?.stop(); });
+  afterEach(async () => {
+    await t?.engine.close();
+    await proxy?.stop();
+    await sim?.stop();
+  });
 
   async function setup(rule: ProxyRule, settings: Partial<EngineSettings>): Promise<string> {
     sim = await simulator("happy");
@@ -40,30 +44,37 @@ describe("engine: a deadline ends the wait while SDDC Manager trickles its answe
   it("during bundle downloads", async () => {
     const reads = new Map<string, number>();
     let patched = false;
-    const domain = await setup((req) => {
-      if (req.method === "PATCH" && req.path.startsWith("/v1/bundles/")) patched = true;
-      if (!patched || req.method !== "GET" || !/^\/v1\/bundles\/[^/]+$/.test(req.path)) return undefined;
-      // the read right after the PATCH is the phase's own; the next ones are the wait's polls
-      const n = (reads.get(req.path) ?? 0) + 1;
-      reads.set(req.path, n);
-      return n >= 2 ? TRICKLE : undefined;
-    }, { downloadDeadlineMs: SHORT_DEADLINE_MS });
+    const domain = await setup(
+      (req) => {
+        if (req.method === "PATCH" && req.path.startsWith("/v1/bundles/")) patched = true;
+        if (!patched || req.method !== "GET" || !/^\/v1\/bundles\/[^/]+$/.test(req.path)) return undefined;
+        // the read right after the PATCH is the phase's own; the next ones are the wait's polls
+        const n = (reads.get(req.path) ?? 0) + 1;
+        reads.set(req.path, n);
+        return n >= 2 ? TRICKLE : undefined;
+      },
+      { downloadDeadlineMs: SHORT_DEADLINE_MS },
+    );
     const run = await t.engine.startRun({ domain });
     await assertDeadline(t.engine.downloadBundles(run.id), /Download of bundle .* did not finish before its deadline/);
     assert.equal(t.engine.getRun(run.id)?.status, "failed");
   });
 
   it("during prechecks", async () => {
-    const domain = await setup((req) => (req.method === "GET" && /^\/v1\/system\/check-sets\/[^/]+$/.test(req.path) ? TRICKLE : undefined),
-      { precheckDeadlineMs: SHORT_DEADLINE_MS });
+    const domain = await setup(
+      (req) => (req.method === "GET" && /^\/v1\/system\/check-sets\/[^/]+$/.test(req.path) ? TRICKLE : undefined),
+      { precheckDeadlineMs: SHORT_DEADLINE_MS },
+    );
     const run = await t.engine.startRun({ domain });
     await t.engine.downloadBundles(run.id);
     await assertDeadline(t.engine.runPrechecks(run.id), /did not finish before its deadline/);
   });
 
   it("during component upgrades", async () => {
-    const domain = await setup((req) => (req.method === "GET" && /^\/v1\/upgrades\/[^/]+$/.test(req.path) ? TRICKLE : undefined),
-      { componentDeadlineMs: SHORT_DEADLINE_MS });
+    const domain = await setup(
+      (req) => (req.method === "GET" && /^\/v1\/upgrades\/[^/]+$/.test(req.path) ? TRICKLE : undefined),
+      { componentDeadlineMs: SHORT_DEADLINE_MS },
+    );
     const run = await t.engine.startRun({ domain });
     await t.engine.downloadBundles(run.id);
     await t.engine.runPrechecks(run.id);

@@ -39,9 +39,12 @@ describe("engine: what a run writes to the file store", () => {
 
     const progressChanges = t.changes.filter((c, i) => i > 0 && progressOnly(t.changes[i - 1] as UpgradeRun, c)).length;
     assert.ok(progressChanges > 5, `${progressChanges} progress-only changes`);
-    assert.ok(landed.length <= t.changes.length - progressChanges + 1,
-      `${landed.length} writes for ${t.changes.length} changes, ${progressChanges} of them progress only`);
-    for (const text of landed) assert.equal((JSON.parse(text) as { id?: unknown }).id, done.id, "a write holds the run itself, nothing else");
+    assert.ok(
+      landed.length <= t.changes.length - progressChanges + 1,
+      `${landed.length} writes for ${t.changes.length} changes, ${progressChanges} of them progress only`,
+    );
+    for (const text of landed)
+      assert.equal((JSON.parse(text) as { id?: unknown }).id, done.id, "a write holds the run itself, nothing else");
     const stored = storedRuns(path.join(files.dir, "vcf-upgrade-runs"));
     assert.deepEqual(stored, [t.engine.getRun(done.id)]);
   });

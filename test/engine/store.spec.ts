@@ -12,7 +12,10 @@ class LandedWrites {
   readonly writes: { name: string; bytes: number }[] = [];
   private readonly original = fs.rename;
 
-  constructor(dir: string, private readonly onLanded: (name: string) => void = () => undefined) {
+  constructor(
+    dir: string,
+    private readonly onLanded: (name: string) => void = () => undefined,
+  ) {
     fs.rename = (async (from: string, to: string) => {
       await this.original(from, to);
       if (!String(to).startsWith(dir)) return;
@@ -29,7 +32,9 @@ class LandedWrites {
 describe("store: run stores", () => {
   let dir: string;
   let landed: LandedWrites | undefined;
-  beforeEach(async () => { dir = await fs.mkdtemp(path.join(os.tmpdir(), "vcf-store-")); });
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), "vcf-store-"));
+  });
   afterEach(async () => {
     landed?.restore();
     landed = undefined;
@@ -44,9 +49,18 @@ describe("store: run stores", () => {
     await a.save(makeRun({ id: "r1", status: "failed" }));
     const b = new FileRunStore(dir);
     const runs = await b.load();
-    assert.deepEqual(runs.map((r) => [r.id, r.status]), [["r1", "failed"], ["r2", "downloading_bundles"]]);
+    assert.deepEqual(
+      runs.map((r) => [r.id, r.status]),
+      [
+        ["r1", "failed"],
+        ["r2", "downloading_bundles"],
+      ],
+    );
     await b.remove("r1");
-    assert.deepEqual((await new FileRunStore(dir).load()).map((r) => r.id), ["r2"]);
+    assert.deepEqual(
+      (await new FileRunStore(dir).load()).map((r) => r.id),
+      ["r2"],
+    );
     assert.deepEqual(await fs.readdir(b.directory), [fileNameForRun("r2")]);
   });
 
@@ -58,7 +72,10 @@ describe("store: run stores", () => {
     await store.save(run);
     assert.equal(landed.writes.length, 1);
     assert.equal(landed.writes[0]?.name, fileNameForRun("r7"));
-    assert.ok((landed.writes[0]?.bytes ?? 0) <= Buffer.byteLength(JSON.stringify(run)) + 64, JSON.stringify(landed.writes));
+    assert.ok(
+      (landed.writes[0]?.bytes ?? 0) <= Buffer.byteLength(JSON.stringify(run)) + 64,
+      JSON.stringify(landed.writes),
+    );
   });
 
   it("writes atomically: concurrent saves replace each run's file by rename, no temp file is left, no half file is ever seen", async () => {
@@ -76,31 +93,61 @@ describe("store: run stores", () => {
         await new Promise((r) => setImmediate(r));
       }
     })();
-    await Promise.all(Array.from({ length: 40 }, (_, i) => store.save(makeRun({ id: `r${i % 10}`, step: `${i} ${"x".repeat(2000)}` }))));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => store.save(makeRun({ id: `r${i % 10}`, step: `${i} ${"x".repeat(2000)}` }))),
+    );
     reading = false;
     await reader;
     assert.ok(reads > 0);
     assert.notEqual((await fs.stat(file)).ino, before, "the file was replaced (rename), not rewritten in place");
-    assert.deepEqual((await fs.readdir(store.directory)).filter((f) => f.endsWith(".tmp")), []);
+    assert.deepEqual(
+      (await fs.readdir(store.directory)).filter((f) => f.endsWith(".tmp")),
+      [],
+    );
     const loaded = await new FileRunStore(dir).load();
     assert.equal(loaded.length, 10);
-    assert.ok(loaded.every((r) => Number(r.step.split(" ")[0]) >= 30), "each run holds its last save");
+    assert.ok(
+      loaded.every((r) => Number(r.step.split(" ")[0]) >= 30),
+      "each run holds its last save",
+    );
   });
 
   it("a progress-only change waits for the run's next save (a crash loses only step and progress); flush writes it", async () => {
     const store = new FileRunStore(dir, undefined, { progressDelayMs: 3_600_000 });
     await store.save(makeRun({ id: "r1", status: "downloading_bundles", step: "Downloading", progress: 5 }));
     landed = new LandedWrites(dir);
-    for (let i = 1; i <= 5; i++) store.saveLater(makeRun({ id: "r1", status: "downloading_bundles", step: `Downloading: ${i} of 5 ready`, progress: 5 + i }));
+    for (let i = 1; i <= 5; i++)
+      store.saveLater(
+        makeRun({ id: "r1", status: "downloading_bundles", step: `Downloading: ${i} of 5 ready`, progress: 5 + i }),
+      );
     await new Promise((r) => setImmediate(r));
     assert.equal(landed.writes.length, 0, "nothing written for the progress");
     // A crash now: the run as last saved, only its step and progress behind.
     const crashed = await new FileRunStore(dir).load();
-    assert.deepEqual(crashed.map((r) => [r.status, r.step, r.progress]), [["downloading_bundles", "Downloading", 5]]);
+    assert.deepEqual(
+      crashed.map((r) => [r.status, r.step, r.progress]),
+      [["downloading_bundles", "Downloading", 5]],
+    );
 
-    await store.save(makeRun({ id: "r1", status: "running_prechecks", step: "Downloading: 5 of 5 ready", progress: 25, remote: { bundles: {}, upgrades: {}, checkSetRunId: "cs-1" } }));
+    await store.save(
+      makeRun({
+        id: "r1",
+        status: "running_prechecks",
+        step: "Downloading: 5 of 5 ready",
+        progress: 25,
+        remote: { bundles: {}, upgrades: {}, checkSetRunId: "cs-1" },
+      }),
+    );
     assert.equal(landed.writes.length, 1, "the next save took the progress along");
-    store.saveLater(makeRun({ id: "r1", status: "running_prechecks", step: "Prechecks running: 50 %", progress: 38, remote: { bundles: {}, upgrades: {}, checkSetRunId: "cs-1" } }));
+    store.saveLater(
+      makeRun({
+        id: "r1",
+        status: "running_prechecks",
+        step: "Prechecks running: 50 %",
+        progress: 38,
+        remote: { bundles: {}, upgrades: {}, checkSetRunId: "cs-1" },
+      }),
+    );
     await store.flush();
     assert.equal(landed.writes.length, 2);
     const [run] = await new FileRunStore(dir).load();
@@ -110,7 +157,9 @@ describe("store: run stores", () => {
   it("a progress-only change is written by itself after the delay when no save comes", async () => {
     const store = new FileRunStore(dir, undefined, { progressDelayMs: 20 });
     await store.save(makeRun({ id: "r1", step: "a" }));
-    const written = new Promise<void>((resolve) => { landed = new LandedWrites(dir, () => resolve()); });
+    const written = new Promise<void>((resolve) => {
+      landed = new LandedWrites(dir, () => resolve());
+    });
     store.saveLater(makeRun({ id: "r1", step: "b" }));
     await written;
     assert.equal((await new FileRunStore(dir).load())[0]?.step, "b");
@@ -122,23 +171,36 @@ describe("store: run stores", () => {
     /** Per run: the version of its last save that had resolved. */
     const durable = new Map<string, number>();
     await fs.mkdir(store.directory, { recursive: true });
-    landed = new LandedWrites(dir, () => images.push({ texts: storedTexts(store.directory), durable: new Map(durable) }));
-    const version = (id: string, v: number): UpgradeRun => makeRun({
-      id, createdAt: `2024-11-04T10:00:0${id.slice(1)}.000Z`, status: v === 0 ? "waiting_for_initiation" : "downloading_bundles",
-      remote: { bundles: Object.fromEntries(Array.from({ length: v }, (_, i) => [`b-${i}`, { bundleId: `b-${i}`, requested: true }])), upgrades: {} },
-      step: `step ${v}`, progress: v,
-    });
-    await Promise.all(["r1", "r2", "r3"].map(async (id) => {
-      for (let v = 0; v < 8; v++) {
-        const run = version(id, v);
-        if (v % 3 === 2) {
-          store.saveLater({ ...version(id, v - 1), step: `step ${v}`, progress: v });
-          continue;
+    landed = new LandedWrites(dir, () =>
+      images.push({ texts: storedTexts(store.directory), durable: new Map(durable) }),
+    );
+    const version = (id: string, v: number): UpgradeRun =>
+      makeRun({
+        id,
+        createdAt: `2024-11-04T10:00:0${id.slice(1)}.000Z`,
+        status: v === 0 ? "waiting_for_initiation" : "downloading_bundles",
+        remote: {
+          bundles: Object.fromEntries(
+            Array.from({ length: v }, (_, i) => [`b-${i}`, { bundleId: `b-${i}`, requested: true }]),
+          ),
+          upgrades: {},
+        },
+        step: `step ${v}`,
+        progress: v,
+      });
+    await Promise.all(
+      ["r1", "r2", "r3"].map(async (id) => {
+        for (let v = 0; v < 8; v++) {
+          const run = version(id, v);
+          if (v % 3 === 2) {
+            store.saveLater({ ...version(id, v - 1), step: `step ${v}`, progress: v });
+            continue;
+          }
+          await store.save(run);
+          durable.set(id, v);
         }
-        await store.save(run);
-        durable.set(id, v);
-      }
-    }));
+      }),
+    );
     await store.flush();
     assert.ok(images.length >= 10, `${images.length} writes`);
     for (const [k, image] of images.entries()) {
@@ -150,17 +212,31 @@ describe("store: run stores", () => {
       assert.deepEqual(crashed.unreadableRuns(), [], `image ${k}`);
       for (const run of runs) {
         const bundles = Object.keys(run.remote.bundles).length;
-        assert.ok(bundles >= (image.durable.get(run.id) ?? 0), `image ${k}: ${run.id} lost a save (${bundles} bundles recorded)`);
-        assert.deepEqual({ ...run, step: "", progress: 0 }, { ...version(run.id, bundles), step: "", progress: 0 }, `image ${k}: ${run.id} is a state it was saved in`);
+        assert.ok(
+          bundles >= (image.durable.get(run.id) ?? 0),
+          `image ${k}: ${run.id} lost a save (${bundles} bundles recorded)`,
+        );
+        assert.deepEqual(
+          { ...run, step: "", progress: 0 },
+          { ...version(run.id, bundles), step: "", progress: 0 },
+          `image ${k}: ${run.id} is a state it was saved in`,
+        );
       }
-      assert.deepEqual(runs.map((r) => r.id).filter((id) => image.durable.has(id)), [...image.durable.keys()].sort(), `image ${k}: every saved run is there`);
+      assert.deepEqual(
+        runs.map((r) => r.id).filter((id) => image.durable.has(id)),
+        [...image.durable.keys()].sort(),
+        `image ${k}: every saved run is there`,
+      );
     }
   });
 
   it("keeps a run file it cannot read through every save, untouched, names it with the problem, and ignores temp files", async () => {
     const store0 = new FileRunStore(dir);
     await store0.save(makeRun({ id: "r-ok" }));
-    const damaged = { ...makeRun({ id: "r-future", domainId: "dom-2", domainName: "sfo-w01" }), status: "paused_by_a_newer_version" };
+    const damaged = {
+      ...makeRun({ id: "r-future", domainId: "dom-2", domainName: "sfo-w01" }),
+      status: "paused_by_a_newer_version",
+    };
     const futureFile = path.join(store0.directory, fileNameForRun("r-future"));
     await fs.writeFile(futureFile, JSON.stringify(damaged));
     const cutShort = JSON.stringify(makeRun({ id: "r-cut", domainId: "dom-3", domainName: "sfo-w02" })).slice(0, 120);
@@ -169,38 +245,67 @@ describe("store: run stores", () => {
     await fs.writeFile(path.join(store0.directory, `${fileNameForRun("r-ok")}.999.1.tmp`), "{ half");
 
     const store = new FileRunStore(dir);
-    assert.deepEqual((await store.load()).map((r) => r.id), ["r-ok"]);
+    assert.deepEqual(
+      (await store.load()).map((r) => r.id),
+      ["r-ok"],
+    );
     await store.save(makeRun({ id: "r-new" }));
     await store.remove("r-ok");
     assert.equal(await fs.readFile(futureFile, "utf8"), JSON.stringify(damaged), "the damaged run is left as it was");
     assert.equal(await fs.readFile(cutFile, "utf8"), cutShort);
-    assert.deepEqual((await new FileRunStore(dir).load()).map((r) => r.id), ["r-new"]);
+    assert.deepEqual(
+      (await new FileRunStore(dir).load()).map((r) => r.id),
+      ["r-new"],
+    );
     const reports = store.unreadableRuns();
-    assert.deepEqual(reports.map((u) => [u.file, u.runId, u.domainId, u.domainName]), [
-      [cutFile, "r-cut", "dom-3", "sfo-w02"],
-      [futureFile, "r-future", "dom-2", "sfo-w01"],
-    ]);
+    assert.deepEqual(
+      reports.map((u) => [u.file, u.runId, u.domainId, u.domainName]),
+      [
+        [cutFile, "r-cut", "dom-3", "sfo-w02"],
+        [futureFile, "r-future", "dom-2", "sfo-w01"],
+      ],
+    );
     assert.match(reports[0]?.problem ?? "", /not valid JSON/);
-    assert.match(reports[1]?.problem ?? "", /^status "paused_by_a_newer_version" is not a status this version knows \(waiting_for_initiation, /);
-    assert.deepEqual((await fs.readdir(store.directory)).filter((f) => f.endsWith(".tmp")), [], "another process's temp file is removed");
+    assert.match(
+      reports[1]?.problem ?? "",
+      /^status "paused_by_a_newer_version" is not a status this version knows \(waiting_for_initiation, /,
+    );
+    assert.deepEqual(
+      (await fs.readdir(store.directory)).filter((f) => f.endsWith(".tmp")),
+      [],
+      "another process's temp file is removed",
+    );
   });
 
   it("takes over a single-file store of the earlier format: each entry its own file, the old file renamed aside", async () => {
-    const damaged = { ...makeRun({ id: "r-future", domainId: "dom-2", domainName: "sfo-w01" }), status: "paused_by_a_newer_version" };
+    const damaged = {
+      ...makeRun({ id: "r-future", domainId: "dom-2", domainName: "sfo-w01" }),
+      status: "paused_by_a_newer_version",
+    };
     const single = path.join(dir, "vcf-upgrade-runs.json");
     await fs.writeFile(single, JSON.stringify({ version: 1, runs: [makeRun({ id: "r-ok" }), damaged, null] }, null, 1));
     // A take-over cut short by a crash left its staging directory: it is built again.
     await fs.mkdir(path.join(dir, "vcf-upgrade-runs.taking-over"));
     await fs.writeFile(path.join(dir, "vcf-upgrade-runs.taking-over", "entry-9.json"), "{}");
     const store = new FileRunStore(dir);
-    assert.deepEqual((await store.load()).map((r) => r.id), ["r-ok"]);
-    assert.deepEqual(store.unreadableRuns().map((u) => [u.runId, u.domainName, u.problem.slice(0, 30)]), [
-      ["r-future", "sfo-w01", "status \"paused_by_a_newer_vers"], [undefined, undefined, "it is not an object"],
-    ]);
+    assert.deepEqual(
+      (await store.load()).map((r) => r.id),
+      ["r-ok"],
+    );
+    assert.deepEqual(
+      store.unreadableRuns().map((u) => [u.runId, u.domainName, u.problem.slice(0, 30)]),
+      [
+        ["r-future", "sfo-w01", 'status "paused_by_a_newer_vers'],
+        [undefined, undefined, "it is not an object"],
+      ],
+    );
     assert.deepEqual(storedRuns(store.directory), [damaged, null, makeRun({ id: "r-ok" })]);
     assert.deepEqual((await fs.readdir(dir)).sort(), ["vcf-upgrade-runs", `vcf-upgrade-runs.json${TAKEN_OVER_SUFFIX}`]);
     await store.save(makeRun({ id: "r-ok", status: "failed" }));
-    assert.deepEqual((await new FileRunStore(dir).load()).map((r) => r.status), ["failed"]);
+    assert.deepEqual(
+      (await new FileRunStore(dir).load()).map((r) => r.status),
+      ["failed"],
+    );
 
     await fs.writeFile(path.join(dir, "other.json"), "{ not json");
     await assert.rejects(new FileRunStore(dir, "other").load(), /other\.json is not valid JSON; move it away/);

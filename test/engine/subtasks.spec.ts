@@ -9,10 +9,14 @@ import { type FaultProxy, startFaultProxy } from "./fault-proxy";
 import { EngineUnderTest, WAIT_FOR_ACK, clientFor, count, managementDomain, simulator, tempStore } from "./harness";
 
 /** The sub-task entries of the run's log: "<component>: step k of n <STATUS>: <name>". */
-function subTaskEntries(log: readonly LogEntry[]): { upgradeId: string; subTask: string; status: string; level: string }[] {
+function subTaskEntries(
+  log: readonly LogEntry[],
+): { upgradeId: string; subTask: string; status: string; level: string }[] {
   return log.flatMap((e) => {
     const d = e.details as { upgradeId?: string; subTask?: string; status?: string } | undefined;
-    return d?.subTask && d.upgradeId && d.status ? [{ upgradeId: d.upgradeId, subTask: d.subTask, status: d.status, level: e.level }] : [];
+    return d?.subTask && d.upgradeId && d.status
+      ? [{ upgradeId: d.upgradeId, subTask: d.subTask, status: d.status, level: e.level }]
+      : [];
   });
 }
 
@@ -25,9 +29,18 @@ describe("engine: sub-task progress of component upgrades", () => {
   let sim: RunningSimulator;
   let t: EngineUnderTest;
   let proxy: FaultProxy | undefined;
-  afterEach(async () => { await t?.engine.close(); await proxy?.stop(); proxy = undefined; await sim?.stop(); });
+  afterEach(async () => {
+    await t?.engine.close();
+    await proxy?.stop();
+    proxy = undefined;
+    await sim?.stop();
+  });
 
-  async function setup(settings: Partial<EngineSettings> = {}, faults: FaultPatch = {}, store: RunStore = new MemoryRunStore()) {
+  async function setup(
+    settings: Partial<EngineSettings> = {},
+    faults: FaultPatch = {},
+    store: RunStore = new MemoryRunStore(),
+  ) {
     sim = await simulator(faults.failUpgradeOf ? "upgrade-failure" : "happy", { faults });
     t = new EngineUnderTest(sim, store, settings);
     return managementDomain(sim);
@@ -44,11 +57,18 @@ describe("engine: sub-task progress of component upgrades", () => {
       const names = ((await client.getTask(record.upgradeId)).subTasks ?? []).map((s) => s.name);
       assert.ok(names.length >= 3, `${record.componentType} has sub-tasks`);
       const own = entries.filter((e) => e.upgradeId === record.upgradeId);
-      assert.deepEqual(own.map((e) => e.subTask), names, `${record.componentType}: exactly one entry per sub-task, in order`);
+      assert.deepEqual(
+        own.map((e) => e.subTask),
+        names,
+        `${record.componentType}: exactly one entry per sub-task, in order`,
+      );
       assert.ok(own.every((e) => e.status === "SUCCESSFUL" && e.level === "success"));
     }
     const steps = t.changes.filter((c) => c.id === run.id).map((c) => c.step);
-    assert.ok(steps.some((s) => /^Upgrading ESXi .*: IN_PROGRESS, step \d+ of 6: ESXi host \S+ \(IN_PROGRESS\)$/.test(s)), "the step names the running sub-task, k of n");
+    assert.ok(
+      steps.some((s) => /^Upgrading ESXi .*: IN_PROGRESS, step \d+ of 6: ESXi host \S+ \(IN_PROGRESS\)$/.test(s)),
+      "the step names the running sub-task, k of n",
+    );
   });
 
   it("reads the task only every Nth poll (taskPollEvery), and always at the end of each upgrade", async () => {
@@ -57,10 +77,23 @@ describe("engine: sub-task progress of component upgrades", () => {
     assert.equal(run.status, "successfully_completed");
     const upgrades = Object.values(run.remote.upgrades);
     const log = sim.requestLog();
-    const reads = log.filter((e) => e.method === "GET" && e.status === 200 && upgrades.some((u) => e.path === `/v1/tasks/${u.upgradeId}`)).length;
-    assert.ok(reads >= upgrades.length && reads <= 2 * upgrades.length, `at the first poll and at the end of each upgrade, not ${reads} times`);
-    assert.ok(count(log, "GET", /^\/v1\/upgrades\/[^/]+$/) > 2 * upgrades.length, "the upgrades were polled more often than their tasks were read");
-    assert.ok(upgrades.every((u) => subTaskEntries(run.log).filter((e) => e.upgradeId === u.upgradeId && e.status === "SUCCESSFUL").length >= 3));
+    const reads = log.filter(
+      (e) => e.method === "GET" && e.status === 200 && upgrades.some((u) => e.path === `/v1/tasks/${u.upgradeId}`),
+    ).length;
+    assert.ok(
+      reads >= upgrades.length && reads <= 2 * upgrades.length,
+      `at the first poll and at the end of each upgrade, not ${reads} times`,
+    );
+    assert.ok(
+      count(log, "GET", /^\/v1\/upgrades\/[^/]+$/) > 2 * upgrades.length,
+      "the upgrades were polled more often than their tasks were read",
+    );
+    assert.ok(
+      upgrades.every(
+        (u) =>
+          subTaskEntries(run.log).filter((e) => e.upgradeId === u.upgradeId && e.status === "SUCCESSFUL").length >= 3,
+      ),
+    );
   });
 
   it("logs the failed sub-task as an error before the run fails with the task's error", async () => {
@@ -71,7 +104,10 @@ describe("engine: sub-task progress of component upgrades", () => {
     assert.ok(run);
     assertEachChangeOnce(run);
     const failed = subTaskEntries(run.log).filter((e) => e.status === "FAILED");
-    assert.deepEqual(failed.map((e) => [e.subTask, e.level]), [["Install the vCenter patch", "error"]]);
+    assert.deepEqual(
+      failed.map((e) => [e.subTask, e.level]),
+      [["Install the vCenter patch", "error"]],
+    );
     assert.match(run.step, /vCenter/);
   });
 
@@ -103,8 +139,11 @@ describe("engine: sub-task progress of component upgrades", () => {
   it("a task that cannot be read is logged once per upgrade; the upgrades are followed on without sub-tasks", async () => {
     sim = await simulator("happy");
     let refuse = false;
-    proxy = await startFaultProxy(sim.url, (req) => (refuse && req.method === "GET" && req.path.startsWith("/v1/tasks/")
-      ? { status: 503, contentType: "text/html", body: "<html>503 Service Unavailable</html>" } : undefined));
+    proxy = await startFaultProxy(sim.url, (req) =>
+      refuse && req.method === "GET" && req.path.startsWith("/v1/tasks/")
+        ? { status: 503, contentType: "text/html", body: "<html>503 Service Unavailable</html>" }
+        : undefined,
+    );
     t = new EngineUnderTest(sim, undefined, {}, proxy.url);
     const domain = await managementDomain(sim);
     const started = await t.engine.startRun({ domain: domain.name });
@@ -115,17 +154,35 @@ describe("engine: sub-task progress of component upgrades", () => {
     const run = await t.engine.upgradeComponents(started.id);
     assert.equal(run.status, "successfully_completed", run.failureReason);
     const upgradeIds = Object.keys(run.remote.upgrades);
-    const warned = run.log.filter((e) => e.level === "warning" && /could not read task .* for its sub-tasks \(.*503/.test(e.text));
-    assert.deepEqual(warned.map((e) => (e.details as { upgradeId: string }).upgradeId), upgradeIds, "one warning per upgrade, although every read failed");
+    const warned = run.log.filter(
+      (e) => e.level === "warning" && /could not read task .* for its sub-tasks \(.*503/.test(e.text),
+    );
+    assert.deepEqual(
+      warned.map((e) => (e.details as { upgradeId: string }).upgradeId),
+      upgradeIds,
+      "one warning per upgrade, although every read failed",
+    );
     assert.deepEqual(subTaskEntries(run.log), []);
   });
 
   it("summarizes the running sub-task (else the failed, else the next pending one) as k of n", () => {
     const sub = (name: string, status: string) => ({ name, status });
     assert.equal(summarize([]), undefined);
-    assert.deepEqual(summarize([sub("a", "SUCCESSFUL"), sub("b", "In Progress"), sub("c", "PENDING")]), { text: "step 2 of 3: b (IN_PROGRESS)", share: 1 / 3 });
-    assert.deepEqual(summarize([sub("a", "SUCCESSFUL"), sub("b", "FAILED"), sub("c", "PENDING")]), { text: "step 2 of 3: b (FAILED)", share: 2 / 3 });
-    assert.deepEqual(summarize([sub("a", "SUCCESSFUL"), sub("a", "PENDING")]), { text: "step 2 of 2: a #2 (PENDING)", share: 1 / 2 });
-    assert.deepEqual(summarize([sub("a", "SUCCESSFUL"), sub("b", "NOT_APPLICABLE")]), { text: "step 2 of 2: b (NOT_APPLICABLE)", share: 1 });
+    assert.deepEqual(summarize([sub("a", "SUCCESSFUL"), sub("b", "In Progress"), sub("c", "PENDING")]), {
+      text: "step 2 of 3: b (IN_PROGRESS)",
+      share: 1 / 3,
+    });
+    assert.deepEqual(summarize([sub("a", "SUCCESSFUL"), sub("b", "FAILED"), sub("c", "PENDING")]), {
+      text: "step 2 of 3: b (FAILED)",
+      share: 2 / 3,
+    });
+    assert.deepEqual(summarize([sub("a", "SUCCESSFUL"), sub("a", "PENDING")]), {
+      text: "step 2 of 2: a #2 (PENDING)",
+      share: 1 / 2,
+    });
+    assert.deepEqual(summarize([sub("a", "SUCCESSFUL"), sub("b", "NOT_APPLICABLE")]), {
+      text: "step 2 of 2: b (NOT_APPLICABLE)",
+      share: 1,
+    });
   });
 });

@@ -10,9 +10,20 @@ describe("engine: status transitions", () => {
 
   it("allows the happy sequence and logs every move", () => {
     const run = makeRun({ status: "waiting_for_initiation" });
-    const sequence = ["update_process_started", "downloading_bundles", "setting_new_vcf_version_target", "initializing_prechecks",
-      "running_prechecks", "evaluating_prechecks", "prechecks_done", "waiting_for_alert_acknowledgement", "alerts_were_acknowledged",
-      "starting_upgrades", "successfully_completed", "waiting_for_initiation"] as const;
+    const sequence = [
+      "update_process_started",
+      "downloading_bundles",
+      "setting_new_vcf_version_target",
+      "initializing_prechecks",
+      "running_prechecks",
+      "evaluating_prechecks",
+      "prechecks_done",
+      "waiting_for_alert_acknowledgement",
+      "alerts_were_acknowledged",
+      "starting_upgrades",
+      "successfully_completed",
+      "waiting_for_initiation",
+    ] as const;
     for (const s of sequence) transition(run, s, `to ${s}`);
     assert.equal(run.log.length, sequence.length);
     assert.equal(run.log.at(-1)?.text, "to waiting_for_initiation");
@@ -20,7 +31,13 @@ describe("engine: status transitions", () => {
 
   it("rejects illegal moves without changing the run", () => {
     const run = makeRun({ status: "downloading_bundles" });
-    assert.throws(() => transition(run, "starting_upgrades", "skip"), (e: unknown) => e instanceof EngineError && e.code === "WRONG_STATUS" && /downloading_bundles to starting_upgrades/.test(e.message));
+    assert.throws(
+      () => transition(run, "starting_upgrades", "skip"),
+      (e: unknown) =>
+        e instanceof EngineError &&
+        e.code === "WRONG_STATUS" &&
+        /downloading_bundles to starting_upgrades/.test(e.message),
+    );
     assert.equal(run.status, "downloading_bundles");
     assert.equal(run.log.length, 0);
     const failed = makeRun({ status: "failed" });

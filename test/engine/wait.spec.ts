@@ -13,8 +13,15 @@ describe("engine: waiting primitive", () => {
     let n = 0;
     const seen: number[] = [];
     const v = await waitUntil({
-      what: "counter", poll: async () => ++n, until: (x) => x >= 4, onValue: (x) => { seen.push(x); },
-      deadline: Date.now() + 5000, intervalMs: 1, maxIntervalMs: 2,
+      what: "counter",
+      poll: async () => ++n,
+      until: (x) => x >= 4,
+      onValue: (x) => {
+        seen.push(x);
+      },
+      deadline: Date.now() + 5000,
+      intervalMs: 1,
+      maxIntervalMs: 2,
     });
     assert.equal(v, 4);
     assert.deepEqual(seen, [1, 2, 3, 4]);
@@ -22,24 +29,60 @@ describe("engine: waiting primitive", () => {
 
   it("fails with DEADLINE naming the wait", async () => {
     await assert.rejects(
-      waitUntil({ what: "The never-ending thing", poll: async () => 0, until: () => false, deadline: Date.now() + 30, intervalMs: 5, maxIntervalMs: 5 }),
-      (e: unknown) => e instanceof EngineError && e.code === "DEADLINE" && /The never-ending thing did not finish/.test(e.message));
+      waitUntil({
+        what: "The never-ending thing",
+        poll: async () => 0,
+        until: () => false,
+        deadline: Date.now() + 30,
+        intervalMs: 5,
+        maxIntervalMs: 5,
+      }),
+      (e: unknown) =>
+        e instanceof EngineError && e.code === "DEADLINE" && /The never-ending thing did not finish/.test(e.message),
+    );
   });
 
   it("waits through transient errors with growing back-off, and stops on other errors", async () => {
     let n = 0;
     const retries: number[] = [];
     const v = await waitUntil({
-      what: "flaky", deadline: Date.now() + 5000, intervalMs: 1, maxIntervalMs: 8,
-      poll: async () => { n += 1; if (n <= 3) throw networkError(); return n; },
-      until: () => true, onRetry: (_e, c) => { retries.push(c); },
+      what: "flaky",
+      deadline: Date.now() + 5000,
+      intervalMs: 1,
+      maxIntervalMs: 8,
+      poll: async () => {
+        n += 1;
+        if (n <= 3) throw networkError();
+        return n;
+      },
+      until: () => true,
+      onRetry: (_e, c) => {
+        retries.push(c);
+      },
     });
     assert.equal(v, 4);
     assert.deepEqual(retries, [1, 2, 3]);
-    const notFound = new VcfApiError({ kind: "http", status: 404, message: "gone", method: "GET", path: "/v1/x", retryable: false });
-    await assert.rejects(waitUntil({
-      what: "x", deadline: Date.now() + 5000, intervalMs: 1, maxIntervalMs: 1, poll: async () => { throw notFound; }, until: () => true,
-    }), (e: unknown) => e === notFound);
+    const notFound = new VcfApiError({
+      kind: "http",
+      status: 404,
+      message: "gone",
+      method: "GET",
+      path: "/v1/x",
+      retryable: false,
+    });
+    await assert.rejects(
+      waitUntil({
+        what: "x",
+        deadline: Date.now() + 5000,
+        intervalMs: 1,
+        maxIntervalMs: 1,
+        poll: async () => {
+          throw notFound;
+        },
+        until: () => true,
+      }),
+      (e: unknown) => e === notFound,
+    );
   });
 
   it("backs off on the time waited: half of it, from the base to the longest interval", () => {
@@ -53,8 +96,12 @@ describe("engine: waiting primitive", () => {
     const started = Date.now();
     let polls = 0;
     await waitUntil({
-      what: "progress", poll: async () => ++polls, until: () => Date.now() - started >= 500, deadline: started + 60_000,
-      intervalMs: 1, maxIntervalMs: 50,
+      what: "progress",
+      poll: async () => ++polls,
+      until: () => Date.now() - started >= 500,
+      deadline: started + 60_000,
+      intervalMs: 1,
+      maxIntervalMs: 50,
     });
     const spanMs = Date.now() - started;
     // About 15 polls while the interval grows from 1 to 50 ms, then one per 50 ms (at base interval: hundreds).
@@ -65,8 +112,16 @@ describe("engine: waiting primitive", () => {
     const started = Date.now();
     let firstAt = 0;
     await waitUntil({
-      what: "fresh", poll: async () => { firstAt ||= Date.now(); return 1; }, until: () => true, deadline: started + 60_000,
-      intervalMs: 200, maxIntervalMs: 200, justLooked: true,
+      what: "fresh",
+      poll: async () => {
+        firstAt ||= Date.now();
+        return 1;
+      },
+      until: () => true,
+      deadline: started + 60_000,
+      intervalMs: 200,
+      maxIntervalMs: 200,
+      justLooked: true,
     });
     assert.ok(firstAt - started >= 150, `first poll after ${firstAt - started} ms`);
   });
@@ -76,8 +131,17 @@ describe("engine: waiting primitive", () => {
     const started = Date.now();
     setTimeout(() => ac.abort(), 20);
     await assert.rejects(
-      waitUntil({ what: "abortable", poll: async () => 0, until: () => false, deadline: Date.now() + 60_000, intervalMs: 10_000, maxIntervalMs: 10_000, signal: ac.signal }),
-      (e: unknown) => e instanceof EngineError && e.code === "ABORTED");
+      waitUntil({
+        what: "abortable",
+        poll: async () => 0,
+        until: () => false,
+        deadline: Date.now() + 60_000,
+        intervalMs: 10_000,
+        maxIntervalMs: 10_000,
+        signal: ac.signal,
+      }),
+      (e: unknown) => e instanceof EngineError && e.code === "ABORTED",
+    );
     assert.ok(Date.now() - started < 1000);
   });
 });
@@ -86,7 +150,12 @@ describe("engine: waits longer than Node's timer limit", () => {
   it("a delay beyond about 24.8 days does not fire at once", async () => {
     const ac = new AbortController();
     let fired = false;
-    const sleeping = abortableDelay(2 ** 31 + 1000, ac.signal, () => new Error("aborted")).then(() => { fired = true; }, () => undefined);
+    const sleeping = abortableDelay(2 ** 31 + 1000, ac.signal, () => new Error("aborted")).then(
+      () => {
+        fired = true;
+      },
+      () => undefined,
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(fired, false, "the long delay fired early");
     ac.abort();
@@ -97,17 +166,25 @@ describe("engine: waits longer than Node's timer limit", () => {
     const ac = new AbortController();
     let polls = 0;
     const waiting = waitUntil({
-      what: "long", poll: async () => ++polls, until: () => false, deadline: Date.now() + 1e12,
-      intervalMs: 1e10, maxIntervalMs: 1e10, signal: ac.signal,
+      what: "long",
+      poll: async () => ++polls,
+      until: () => false,
+      deadline: Date.now() + 1e12,
+      intervalMs: 1e10,
+      maxIntervalMs: 1e10,
+      signal: ac.signal,
     }).catch((e: unknown) => e);
     await new Promise((resolve) => setTimeout(resolve, 200));
     ac.abort();
-    assert.ok(await waiting instanceof EngineError);
+    assert.ok((await waiting) instanceof EngineError);
     assert.equal(polls, 1);
   });
 
   it("the engine refuses time settings above their maximum", () => {
-    assert.throws(() => resolveSettings({ pollIntervalMs: 1e10 }), /Setting pollIntervalMs is 10000000000; it must be a positive number of milliseconds, at most 3600000/);
+    assert.throws(
+      () => resolveSettings({ pollIntervalMs: 1e10 }),
+      /Setting pollIntervalMs is 10000000000; it must be a positive number of milliseconds, at most 3600000/,
+    );
     assert.throws(() => resolveSettings({ componentDeadlineMs: 1e12 }), /at most 2592000000/);
     assert.equal(resolveSettings({ componentDeadlineMs: 30 * 86_400_000 }).componentDeadlineMs, 2_592_000_000);
   });
@@ -119,32 +196,67 @@ describe("engine: a deadline during a poll", () => {
     let aborted = false;
     return {
       aborted: () => aborted,
-      poll: (signal) => new Promise<number>((_resolve, reject) => {
-        signal?.addEventListener("abort", () => { aborted = true; reject(new Error("aborted")); }, { once: true });
-      }),
+      poll: (signal) =>
+        new Promise<number>((_resolve, reject) => {
+          signal?.addEventListener(
+            "abort",
+            () => {
+              aborted = true;
+              reject(new Error("aborted"));
+            },
+            { once: true },
+          );
+        }),
     };
   }
 
   it("ends the wait with DEADLINE and aborts the poll in flight", async () => {
     const hanging = hangingPoll();
     await assert.rejects(
-      waitUntil({ what: "The hanging read", poll: hanging.poll, until: () => true, deadline: Date.now() + 100, intervalMs: 1, maxIntervalMs: 1 }),
-      (e: unknown) => e instanceof EngineError && e.code === "DEADLINE" && /The hanging read did not finish before its deadline/.test(e.message));
+      waitUntil({
+        what: "The hanging read",
+        poll: hanging.poll,
+        until: () => true,
+        deadline: Date.now() + 100,
+        intervalMs: 1,
+        maxIntervalMs: 1,
+      }),
+      (e: unknown) =>
+        e instanceof EngineError &&
+        e.code === "DEADLINE" &&
+        /The hanging read did not finish before its deadline/.test(e.message),
+    );
     assert.equal(hanging.aborted(), true);
   });
 
   it("ends the wait even if the poll ignores its signal", async () => {
     await assert.rejects(
-      waitUntil({ what: "deaf", poll: () => new Promise<number>(() => undefined), until: () => true, deadline: Date.now() + 100, intervalMs: 1, maxIntervalMs: 1 }),
-      (e: unknown) => e instanceof EngineError && e.code === "DEADLINE");
+      waitUntil({
+        what: "deaf",
+        poll: () => new Promise<number>(() => undefined),
+        until: () => true,
+        deadline: Date.now() + 100,
+        intervalMs: 1,
+        maxIntervalMs: 1,
+      }),
+      (e: unknown) => e instanceof EngineError && e.code === "DEADLINE",
+    );
   });
 
   it("lets a look-up's first poll finish past the deadline when asked (completeFirstPoll)", async () => {
     for (const completeFirstPoll of [true, false]) {
       let release = (_value: number): void => undefined;
-      const answer = new Promise<number>((resolve) => { release = resolve; });
+      const answer = new Promise<number>((resolve) => {
+        release = resolve;
+      });
       const waiting = waitUntil({
-        what: "look-up", deadline: Date.now() + 300, intervalMs: 1, maxIntervalMs: 1, until: () => true, completeFirstPoll, poll: () => answer,
+        what: "look-up",
+        deadline: Date.now() + 300,
+        intervalMs: 1,
+        maxIntervalMs: 1,
+        until: () => true,
+        completeFirstPoll,
+        poll: () => answer,
       }).catch((e: unknown) => e);
       await new Promise((resolve) => setTimeout(resolve, 600));
       release(7);

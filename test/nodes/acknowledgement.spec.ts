@@ -3,8 +3,23 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import {
-  CONFIG_ID, Collector, Completions, callsOf, MANAGEMENT_DOMAIN, NodeCalls, caughtError, connectionOf, credentialsFor, getNode, helper,
-  NODE_MODULES, nodeRedPerTest, statusSequence, upgradeChainFlow, type FlowNode, type Msg,
+  CONFIG_ID,
+  Collector,
+  Completions,
+  callsOf,
+  MANAGEMENT_DOMAIN,
+  NodeCalls,
+  caughtError,
+  connectionOf,
+  credentialsFor,
+  getNode,
+  helper,
+  NODE_MODULES,
+  nodeRedPerTest,
+  statusSequence,
+  upgradeChainFlow,
+  type FlowNode,
+  type Msg,
 } from "../support/nodes-harness";
 import { requestsTo } from "../support/request-log";
 
@@ -35,7 +50,10 @@ describe("nodes: vcf-await-ack", function () {
   let statuses: Collector;
   let caught: Collector;
 
-  async function deploy(scenario: "precheck-warnings" | "precheck-errors", ack: Record<string, unknown> = {}): Promise<void> {
+  async function deploy(
+    scenario: "precheck-warnings" | "precheck-errors",
+    ack: Record<string, unknown> = {},
+  ): Promise<void> {
     sim = await perTest.startSim({ scenario });
     await helper.load(NODE_MODULES, upgradeChainFlow(sim, { ack }), credentialsFor(sim));
     done = new Collector("done");
@@ -49,13 +67,20 @@ describe("nodes: vcf-await-ack", function () {
     getNode("download").receive({ payload: "start" });
     await statuses.waitFor(waiting, "the wait for acknowledgement");
     assert.equal(upgradePosts(sim), 0);
-    assert.ok(badges.some((b) => b.fill === "yellow" && b.shape === "ring"), JSON.stringify(badges));
+    assert.ok(
+      badges.some((b) => b.fill === "yellow" && b.shape === "ring"),
+      JSON.stringify(badges),
+    );
 
     getNode("ack").receive({ payload: "acknowledge" });
     const out = await done.waitFor(() => true, "the upgrade output", 5000);
     const sequence = statusSequence(statuses.messages);
-    assert.deepEqual(sequence.slice(sequence.indexOf("prechecks_done"), sequence.indexOf("starting_upgrades") + 1),
-      ["prechecks_done", "waiting_for_alert_acknowledgement", "alerts_were_acknowledged", "starting_upgrades"]);
+    assert.deepEqual(sequence.slice(sequence.indexOf("prechecks_done"), sequence.indexOf("starting_upgrades") + 1), [
+      "prechecks_done",
+      "waiting_for_alert_acknowledgement",
+      "alerts_were_acknowledged",
+      "starting_upgrades",
+    ]);
     assert.match(String(out.markdown), /The user acknowledged \d+ warnings?/);
     assert.equal(caught.messages.length, 0);
   });
@@ -99,7 +124,10 @@ describe("nodes: vcf-await-ack", function () {
     assert.equal(upgradePosts(sim), 0);
     // A later message through the same wires proves nothing from the failed run was still on its way.
     getNode("upgrade").receive({ domain: MANAGEMENT_DOMAIN });
-    await caught.waitFor((m) => /No upgrade is running for domain "lab-m01"/.test(caughtError(m)), "the marker's error");
+    await caught.waitFor(
+      (m) => /No upgrade is running for domain "lab-m01"/.test(caughtError(m)),
+      "the marker's error",
+    );
     assert.equal(done.messages.length, 0);
   });
 
@@ -113,7 +141,10 @@ describe("nodes: vcf-await-ack", function () {
     fs.rmSync(perTest.userDir(), { recursive: true, force: true });
     fs.writeFileSync(perTest.userDir(), "not a directory");
     getNode("ack").receive({ payload: "acknowledge" });
-    const [text] = await errors.waitFor((args) => /^Could not write the upgrade run file/.test(String(args[0])), "the store error");
+    const [text] = await errors.waitFor(
+      (args) => /^Could not write the upgrade run file/.test(String(args[0])),
+      "the store error",
+    );
     assert.ok(String(text).startsWith(`Could not write the upgrade run file ${runFile}: `), String(text));
     assert.match(String(text), /lost if Node-RED restarts .*check that the Node-RED user directory is writable/);
   });
@@ -133,12 +164,20 @@ describe("nodes: vcf-await-ack", function () {
         const completion = await completions.waitFor((c) => c.nodeId === "ack", "done() of the acknowledge");
         assert.equal(completion.error, undefined);
         const [warning] = await warnings.waitFor(() => true, "the warning");
-        assert.match(String(warning), /^Nothing to acknowledge: no run is waiting for acknowledgement (for domain lab-m01|for domain lab-w01|for upgrade run no-such-run)$/);
+        assert.match(
+          String(warning),
+          /^Nothing to acknowledge: no run is waiting for acknowledgement (for domain lab-m01|for domain lab-w01|for upgrade run no-such-run)$/,
+        );
         // A Catch node would have had the acknowledge's error before the error of this later message.
         getNode("ack").receive({ ignoreAlerts: "yes" });
         await caught.waitFor(() => true, "the later message's error");
-        assert.deepEqual(caught.messages.map(caughtError).map((e) => /ignoreAlerts/.test(e)), [true]);
-        const badges = callsOf("ack", "status").slice(statusCallsBefore).map(([badge]) => (badge as Recorded).fill);
+        assert.deepEqual(
+          caught.messages.map(caughtError).map((e) => /ignoreAlerts/.test(e)),
+          [true],
+        );
+        const badges = callsOf("ack", "status")
+          .slice(statusCallsBefore)
+          .map(([badge]) => (badge as Recorded).fill);
         assert.deepEqual(badges, ["red"], "only the later message's error changed the node status");
       } finally {
         completions.stop();
@@ -182,7 +221,14 @@ describe("nodes: vcf-await-ack", function () {
       await restart();
       assert.deepEqual(callsOf("ack", "status").at(-1), [ON_BADGE]);
       const logs = callsOf("ack", "log").map(([text]) => String(text));
-      assert.ok(logs.some((t) => t.startsWith("ignore warnings: on (set by a control message before this deploy or restart; the checkbox says off)")), logs.join("\n"));
+      assert.ok(
+        logs.some((t) =>
+          t.startsWith(
+            "ignore warnings: on (set by a control message before this deploy or restart; the checkbox says off)",
+          ),
+        ),
+        logs.join("\n"),
+      );
 
       getNode("download").receive({ payload: "start" });
       const out = await done.waitFor(() => true, "the upgrade output", 5000);
@@ -193,10 +239,18 @@ describe("nodes: vcf-await-ack", function () {
     it("keeps the value while the node is disabled, forgets it when the node is deleted: the checkbox applies again", async () => {
       await deployAndSend({ topic: "ignoreAlerts", payload: true });
       const creds = credentialsFor(sim);
-      await helper.setFlows(flow.map((n) => (n.id === "ack" ? { ...n, d: true } : n)), "nodes", creds);
+      await helper.setFlows(
+        flow.map((n) => (n.id === "ack" ? { ...n, d: true } : n)),
+        "nodes",
+        creds,
+      );
       await connectionOf().resumeRuns(); // the pass after the deploy has ended (passes run one after the other)
       assert.equal(connectionOf().ignoreAlertsOverride("ack"), true, "kept while disabled");
-      await helper.setFlows(flow.filter((n) => n.id !== "ack"), "nodes", creds);
+      await helper.setFlows(
+        flow.filter((n) => n.id !== "ack"),
+        "nodes",
+        creds,
+      );
       await connectionOf().resumeRuns();
       assert.equal(connectionOf().ignoreAlertsOverride("ack"), undefined, "forgotten once deleted");
 
@@ -207,7 +261,7 @@ describe("nodes: vcf-await-ack", function () {
       assert.equal(upgradePosts(sim), 0);
     });
 
-    it("forgets the value on ignoreAlerts \"default\", also after a restart", async () => {
+    it('forgets the value on ignoreAlerts "default", also after a restart', async () => {
       await deployAndSend({ ignoreAlerts: false });
       await sendToGate({ ignoreAlerts: "default" });
       assert.deepEqual(callsOf("ack", "status").at(-1), [{}]);

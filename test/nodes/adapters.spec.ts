@@ -33,20 +33,41 @@ describe("nodes: adapters", () => {
     });
 
     it("takes the target version from the message before the node setting", () => {
-      assert.equal(readPhaseRequest({ targetVersion: "5.2.1.0" }, { targetVersion: "5.2.0.0" }).targetVersion, "5.2.1.0");
+      assert.equal(
+        readPhaseRequest({ targetVersion: "5.2.1.0" }, { targetVersion: "5.2.0.0" }).targetVersion,
+        "5.2.1.0",
+      );
       assert.equal(readPhaseRequest({}, { targetVersion: "5.2.1" }).targetVersion, "5.2.1");
     });
 
     it("refuses malformed properties, naming them", () => {
-      assert.equal(inputErrorField(() => readPhaseRequest({ domain: 42 }, {})), "msg.domain");
-      assert.equal(inputErrorField(() => readPhaseRequest({ vcf: "run-1" }, {})), "msg.vcf");
-      assert.equal(inputErrorField(() => readPhaseRequest({ vcf: { runId: 7 } }, {})), "msg.vcf.runId");
-      assert.equal(inputErrorField(() => readPhaseRequest({ targetVersion: "latest" }, {})), "msg.targetVersion");
-      assert.equal(inputErrorField(() => readPhaseRequest({}, { targetVersion: "5.2" })), "Target version");
+      assert.equal(
+        inputErrorField(() => readPhaseRequest({ domain: 42 }, {})),
+        "msg.domain",
+      );
+      assert.equal(
+        inputErrorField(() => readPhaseRequest({ vcf: "run-1" }, {})),
+        "msg.vcf",
+      );
+      assert.equal(
+        inputErrorField(() => readPhaseRequest({ vcf: { runId: 7 } }, {})),
+        "msg.vcf.runId",
+      );
+      assert.equal(
+        inputErrorField(() => readPhaseRequest({ targetVersion: "latest" }, {})),
+        "msg.targetVersion",
+      );
+      assert.equal(
+        inputErrorField(() => readPhaseRequest({}, { targetVersion: "5.2" })),
+        "Target version",
+      );
     });
 
     it("requires a domain to start a run", () => {
-      assert.equal(inputErrorField(() => requireDomain({})), "domain");
+      assert.equal(
+        inputErrorField(() => requireDomain({})),
+        "domain",
+      );
       assert.equal(requireDomain({ domain: "wld01" }), "wld01");
     });
 
@@ -64,64 +85,162 @@ describe("nodes: adapters", () => {
     it("reads the URL, TLS choice and durations", () => {
       const connection = parseConnection({ ...base, tlsMode: "ca", ca: PEM, requestTimeout: "5", retryDelay: "0.01" });
       assert.deepEqual(connection, {
-        baseUrl: "https://sddc.example.test", tlsMode: "ca", ca: PEM, requestTimeoutMs: 5000,
+        baseUrl: "https://sddc.example.test",
+        tlsMode: "ca",
+        ca: PEM,
+        requestTimeoutMs: 5000,
         retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 8000 },
       });
-      assert.deepEqual(parseEngineSettings({ ...base, pollInterval: "0.5", precheckDeadline: 40, downloadConcurrency: "3", sddcSettle: 0, authGrace: "45" }), {
-        pollIntervalMs: 500, precheckDeadlineMs: 2_400_000, downloadConcurrency: 3, sddcSettleMs: 0, authGraceMs: 2_700_000,
-      });
+      assert.deepEqual(
+        parseEngineSettings({
+          ...base,
+          pollInterval: "0.5",
+          precheckDeadline: 40,
+          downloadConcurrency: "3",
+          sddcSettle: 0,
+          authGrace: "45",
+        }),
+        {
+          pollIntervalMs: 500,
+          precheckDeadlineMs: 2_400_000,
+          downloadConcurrency: 3,
+          sddcSettleMs: 0,
+          authGraceMs: 2_700_000,
+        },
+      );
     });
 
     it("takes empty or missing fields added later (read attempts, first retry, credential grace) as the defaults", () => {
-      for (const missing of [{}, { retryAttempts: "", retryDelay: "", authGrace: "" }, { retryAttempts: " ", retryDelay: "" }]) {
-        assert.deepEqual(parseConnection({ ...base, ...missing }).retry, { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8000 });
+      for (const missing of [
+        {},
+        { retryAttempts: "", retryDelay: "", authGrace: "" },
+        { retryAttempts: " ", retryDelay: "" },
+      ]) {
+        assert.deepEqual(parseConnection({ ...base, ...missing }).retry, {
+          maxAttempts: 4,
+          baseDelayMs: 500,
+          maxDelayMs: 8000,
+        });
         assert.deepEqual(parseEngineSettings({ ...base, ...missing }), {});
       }
     });
 
     it("names the field to fix", () => {
-      assert.equal(inputErrorField(() => parseConnection({ ...base, url: "sddc.example.test" })), "url");
-      assert.equal(inputErrorField(() => parseConnection({ ...base, url: "https://sddc.example.test/v1/domains" })), "url");
-      assert.equal(inputErrorField(() => parseConnection({ ...base, tlsMode: "trust-me" })), "tlsMode");
-      assert.equal(inputErrorField(() => parseConnection({ ...base, tlsMode: "ca", ca: "not a pem" })), "ca");
-      assert.equal(inputErrorField(() => parseConnection({ ...base, tlsMode: "tls-config", tls: "" })), "tls");
-      assert.equal(inputErrorField(() => parseEngineSettings({ ...base, pollInterval: "0" })), "pollInterval");
-      assert.equal(inputErrorField(() => parseEngineSettings({ ...base, componentDeadline: "three hours" })), "componentDeadline");
-      assert.equal(inputErrorField(() => parseEngineSettings({ ...base, downloadConcurrency: "1.5" })), "downloadConcurrency");
-      assert.equal(inputErrorField(() => parseConnection({ ...base, retryAttempts: "2.5" })), "retryAttempts");
-      assert.equal(inputErrorField(() => parseEngineSettings({ ...base, authGrace: "0" })), "authGrace");
+      assert.equal(
+        inputErrorField(() => parseConnection({ ...base, url: "sddc.example.test" })),
+        "url",
+      );
+      assert.equal(
+        inputErrorField(() => parseConnection({ ...base, url: "https://sddc.example.test/v1/domains" })),
+        "url",
+      );
+      assert.equal(
+        inputErrorField(() => parseConnection({ ...base, tlsMode: "trust-me" })),
+        "tlsMode",
+      );
+      assert.equal(
+        inputErrorField(() => parseConnection({ ...base, tlsMode: "ca", ca: "not a pem" })),
+        "ca",
+      );
+      assert.equal(
+        inputErrorField(() => parseConnection({ ...base, tlsMode: "tls-config", tls: "" })),
+        "tls",
+      );
+      assert.equal(
+        inputErrorField(() => parseEngineSettings({ ...base, pollInterval: "0" })),
+        "pollInterval",
+      );
+      assert.equal(
+        inputErrorField(() => parseEngineSettings({ ...base, componentDeadline: "three hours" })),
+        "componentDeadline",
+      );
+      assert.equal(
+        inputErrorField(() => parseEngineSettings({ ...base, downloadConcurrency: "1.5" })),
+        "downloadConcurrency",
+      );
+      assert.equal(
+        inputErrorField(() => parseConnection({ ...base, retryAttempts: "2.5" })),
+        "retryAttempts",
+      );
+      assert.equal(
+        inputErrorField(() => parseEngineSettings({ ...base, authGrace: "0" })),
+        "authGrace",
+      );
     });
 
     it("takes http:// only for this machine, and no user name or password in the URL", () => {
-      for (const url of ["http://127.0.0.1:8080", "http://127.12.0.3", "http://localhost:3000/", "http://[::1]:8443", "HTTP://LocalHost"]) {
+      for (const url of [
+        "http://127.0.0.1:8080",
+        "http://127.12.0.3",
+        "http://localhost:3000/",
+        "http://[::1]:8443",
+        "HTTP://LocalHost",
+      ]) {
         assert.equal(parseConnection({ ...base, url }).baseUrl, url.replace(/\/$/, ""));
       }
-      for (const url of ["http://sddc.example.test", "http://10.0.0.5:8080", "http://127.0.0.1.example.test", "http://[::2]"]) {
-        assert.throws(() => parseConnection({ ...base, url }), (err: ConfigError) => err.field === "url" && /uses http:\/\/.*use https:\/\//.test(err.message), url);
+      for (const url of [
+        "http://sddc.example.test",
+        "http://10.0.0.5:8080",
+        "http://127.0.0.1.example.test",
+        "http://[::2]",
+      ]) {
+        assert.throws(
+          () => parseConnection({ ...base, url }),
+          (err: ConfigError) => err.field === "url" && /uses http:\/\/.*use https:\/\//.test(err.message),
+          url,
+        );
       }
       const withUserinfo = [
-        "https://admin:Pa55word@sddc.example.test", "https://admin@sddc.example.test", "http://u:p@127.0.0.1/v1/x",
-        "https://admin:Pa/55word@sddc.example.test", "https://admin:Pa#55word@sddc.example.test", "https://admin:Pa?55word@sddc.example.test",
+        "https://admin:Pa55word@sddc.example.test",
+        "https://admin@sddc.example.test",
+        "http://u:p@127.0.0.1/v1/x",
+        "https://admin:Pa/55word@sddc.example.test",
+        "https://admin:Pa#55word@sddc.example.test",
+        "https://admin:Pa?55word@sddc.example.test",
         "https://admin:Pa 55word@sddc.example.test",
       ];
       for (const url of withUserinfo) {
-        assert.throws(() => parseConnection({ ...base, url }), (err: ConfigError) =>
-          err.field === "url" && /contains user information \(user:password@\): remove it and enter the credentials in the Username and Password fields/.test(err.message) &&
-          !err.message.includes("55word"), url);
+        assert.throws(
+          () => parseConnection({ ...base, url }),
+          (err: ConfigError) =>
+            err.field === "url" &&
+            /contains user information \(user:password@\): remove it and enter the credentials in the Username and Password fields/.test(
+              err.message,
+            ) &&
+            !err.message.includes("55word"),
+          url,
+        );
       }
     });
 
     it("builds client TLS options for each choice, and requires credentials", () => {
       const creds = { username: "u", password: "p" };
       const none = (): undefined => undefined;
-      assert.deepEqual(buildClientOptions(parseConnection({ ...base, tlsMode: "insecure" }), creds, none).tls, { allowSelfSigned: true });
+      assert.deepEqual(buildClientOptions(parseConnection({ ...base, tlsMode: "insecure" }), creds, none).tls, {
+        allowSelfSigned: true,
+      });
       assert.deepEqual(buildClientOptions(parseConnection({ ...base }), creds, none).tls, {});
-      const tlsNode = { addTLSOptions: (o: Record<string, unknown>) => ({ ...o, ca: Buffer.from(PEM), rejectUnauthorized: true }) };
-      const viaNode = buildClientOptions(parseConnection({ ...base, tlsMode: "tls-config", tls: "t1" }), creds, (id) => (id === "t1" ? tlsNode : undefined));
+      const tlsNode = {
+        addTLSOptions: (o: Record<string, unknown>) => ({ ...o, ca: Buffer.from(PEM), rejectUnauthorized: true }),
+      };
+      const viaNode = buildClientOptions(parseConnection({ ...base, tlsMode: "tls-config", tls: "t1" }), creds, (id) =>
+        id === "t1" ? tlsNode : undefined,
+      );
       assert.deepEqual(viaNode.tls, { ca: PEM, allowSelfSigned: false });
-      assert.equal(inputErrorField(() => buildClientOptions(parseConnection({ ...base, tlsMode: "tls-config", tls: "gone" }), creds, none)), "tls");
-      assert.equal(inputErrorField(() => buildClientOptions(parseConnection(base), { username: "u" }, none)), "password");
-      assert.equal(inputErrorField(() => buildClientOptions(parseConnection(base), { password: "p" }, none)), "username");
+      assert.equal(
+        inputErrorField(() =>
+          buildClientOptions(parseConnection({ ...base, tlsMode: "tls-config", tls: "gone" }), creds, none),
+        ),
+        "tls",
+      );
+      assert.equal(
+        inputErrorField(() => buildClientOptions(parseConnection(base), { username: "u" }, none)),
+        "password",
+      );
+      assert.equal(
+        inputErrorField(() => buildClientOptions(parseConnection(base), { password: "p" }, none)),
+        "username",
+      );
     });
 
     it("names one run file per config node, safe for the file system", () => {
@@ -131,15 +250,27 @@ describe("nodes: adapters", () => {
   });
 
   describe("vcf-await-ack control messages", () => {
-    it("reads acknowledge and ignoreAlerts (a boolean or \"default\") in both forms", () => {
+    it('reads acknowledge and ignoreAlerts (a boolean or "default") in both forms', () => {
       assert.deepEqual(readAckControl({ acknowledge: true }), { acknowledge: true });
       assert.deepEqual(readAckControl({ payload: "acknowledge" }), { acknowledge: true });
       assert.deepEqual(readAckControl({ ignoreAlerts: false }), { acknowledge: false, ignoreAlerts: false });
-      assert.deepEqual(readAckControl({ topic: "ignoreAlerts", payload: true }), { acknowledge: false, ignoreAlerts: true });
-      assert.deepEqual(readAckControl({ topic: "ignoreAlerts", payload: "default" }), { acknowledge: false, ignoreAlerts: "default" });
+      assert.deepEqual(readAckControl({ topic: "ignoreAlerts", payload: true }), {
+        acknowledge: false,
+        ignoreAlerts: true,
+      });
+      assert.deepEqual(readAckControl({ topic: "ignoreAlerts", payload: "default" }), {
+        acknowledge: false,
+        ignoreAlerts: "default",
+      });
       assert.deepEqual(readAckControl({ payload: "go" }), { acknowledge: false });
-      assert.equal(inputErrorField(() => readAckControl({ ignoreAlerts: "yes" })), "msg.ignoreAlerts");
-      assert.equal(inputErrorField(() => readAckControl({ topic: "ignoreAlerts", payload: "on" })), "msg.payload (topic ignoreAlerts)");
+      assert.equal(
+        inputErrorField(() => readAckControl({ ignoreAlerts: "yes" })),
+        "msg.ignoreAlerts",
+      );
+      assert.equal(
+        inputErrorField(() => readAckControl({ topic: "ignoreAlerts", payload: "on" })),
+        "msg.payload (topic ignoreAlerts)",
+      );
     });
 
     it("lets a message override the node's ignore-alerts checkbox only", () => {
@@ -162,24 +293,49 @@ describe("nodes: adapters", () => {
     });
 
     it("turns client and engine errors into sentences that say what to fix", () => {
-      const api = (kind: VcfApiError["kind"], extra: Partial<ConstructorParameters<typeof VcfApiError>[0]> = {}): string =>
-        describeError(new VcfApiError({ kind, message: "x", method: "GET", path: "/v1/domains", retryable: false, ...extra }));
+      const api = (
+        kind: VcfApiError["kind"],
+        extra: Partial<ConstructorParameters<typeof VcfApiError>[0]> = {},
+      ): string =>
+        describeError(
+          new VcfApiError({ kind, message: "x", method: "GET", path: "/v1/domains", retryable: false, ...extra }),
+        );
       assert.match(api("auth", { status: 401 }), /username and password in the vcf-config node/);
       assert.match(api("tls", { code: "SELF_SIGNED_CERT_IN_CHAIN" }), /CA certificate.*TLS configuration.*self-signed/);
       assert.match(api("network", { code: "ECONNREFUSED" }), /Cannot reach SDDC Manager .*ECONNREFUSED.*check the URL/);
-      assert.match(api("http", { status: 500, remediationMessage: "Retry later" }), /GET \/v1\/domains: x\. Retry later/);
-      assert.match(describeError(new EngineError("NO_UPDATE", "No newer release for wld01", { fix: "Nothing to do." })), /wld01\. Nothing to do\./);
+      assert.match(
+        api("http", { status: 500, remediationMessage: "Retry later" }),
+        /GET \/v1\/domains: x\. Retry later/,
+      );
+      assert.match(
+        describeError(new EngineError("NO_UPDATE", "No newer release for wld01", { fix: "Nothing to do." })),
+        /wld01\. Nothing to do\./,
+      );
       assert.equal(shortText("a\n  b"), "a b");
     });
 
     it("names credentials refused past the grace time, and an unknown outcome, in the badge; Catch gets the whole sentence", () => {
-      const auth = new EngineError("AUTH_FAILED", "Waiting for the download of bundle 0b3ef944-f964-4fd4-9f29-3f199b5de71c: SDDC Manager has refused the credentials since 2026-11-26T13:47:19.207Z (HTTP 401)", { fix: "Check the user name and password in the vcf-config node" });
+      const auth = new EngineError(
+        "AUTH_FAILED",
+        "Waiting for the download of bundle 0b3ef944-f964-4fd4-9f29-3f199b5de71c: SDDC Manager has refused the credentials since 2026-11-26T13:47:19.207Z (HTTP 401)",
+        { fix: "Check the user name and password in the vcf-config node" },
+      );
       assert.equal(errorBadge(auth).text, "credentials refused: check the vcf-config node");
-      assert.match(describeError(auth), /refused the credentials since .*\. Check the user name and password in the vcf-config node$/);
-      const unknown = new EngineError("OUTCOME_UNKNOWN", "The outcome of the upgrade request for bundle b1 (sent 2026-11-26T13:47:19Z) is unknown", { fix: "In SDDC Manager, check Tasks" });
+      assert.match(
+        describeError(auth),
+        /refused the credentials since .*\. Check the user name and password in the vcf-config node$/,
+      );
+      const unknown = new EngineError(
+        "OUTCOME_UNKNOWN",
+        "The outcome of the upgrade request for bundle b1 (sent 2026-11-26T13:47:19Z) is unknown",
+        { fix: "In SDDC Manager, check Tasks" },
+      );
       assert.equal(errorBadge(unknown).text, "outcome unknown: check the tasks in SDDC Manager");
       assert.match(describeError(unknown), /is unknown\. In SDDC Manager, check Tasks$/);
-      assert.equal(errorBadge(new EngineError("NO_UPDATE", "No newer release for wld01")).text, "No newer release for wld01");
+      assert.equal(
+        errorBadge(new EngineError("NO_UPDATE", "No newer release for wld01")).text,
+        "No newer release for wld01",
+      );
     });
   });
 });

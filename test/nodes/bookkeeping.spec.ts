@@ -8,7 +8,10 @@ import { RunBookkeeping } from "../../nodes/adapters/run-bookkeeping";
 import { makeUserDir } from "../support/nodes-harness";
 
 function readJson(file: string): { sent: Record<string, string[]>; messages?: Record<string, unknown> } {
-  return JSON.parse(fs.readFileSync(file, "utf8")) as { sent: Record<string, string[]>; messages?: Record<string, unknown> };
+  return JSON.parse(fs.readFileSync(file, "utf8")) as {
+    sent: Record<string, string[]>;
+    messages?: Record<string, unknown>;
+  };
 }
 
 describe("nodes: run bookkeeping file", function () {
@@ -23,7 +26,14 @@ describe("nodes: run bookkeeping file", function () {
   });
 
   it("reads the file before the first change, so a change, also a deletion, lands beside what the file held", async () => {
-    fs.writeFileSync(file, JSON.stringify({ version: 1, sent: { "run-old": ["download"], "run-both": ["download"] }, messages: { "run-old": { ticket: "CHG-1" } } }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        sent: { "run-old": ["download"], "run-both": ["download"] },
+        messages: { "run-old": { ticket: "CHG-1" } },
+      }),
+    );
     const warnings: string[] = [];
     const book = new RunBookkeeping(file, (text) => warnings.push(text));
     await book.ready();
@@ -44,7 +54,11 @@ describe("nodes: run bookkeeping file", function () {
     first.recordMessage("run-2", { ticket: "CHG-2" });
     await first.close();
     const known = new Set(["run-1", "run-2"]);
-    const second = new RunBookkeeping(file, () => undefined, (runId) => known.has(runId));
+    const second = new RunBookkeeping(
+      file,
+      () => undefined,
+      (runId) => known.has(runId),
+    );
     await second.ready();
     assert.deepEqual(second.messageOf("run-1"), { ticket: "CHG-1" });
     known.delete("run-1"); // e.g. pruned by the engine: no event, the next write drops it
@@ -58,7 +72,11 @@ describe("nodes: run bookkeeping file", function () {
 
   it("forgetGoneRuns rewrites the file without the runs the engine no longer has", async () => {
     fs.writeFileSync(file, JSON.stringify({ version: 1, sent: { "run-1": ["download"], "run-2": ["download"] } }));
-    const book = new RunBookkeeping(file, () => undefined, (runId) => runId === "run-2");
+    const book = new RunBookkeeping(
+      file,
+      () => undefined,
+      (runId) => runId === "run-2",
+    );
     await book.ready();
     book.forgetGoneRuns();
     await book.close();
@@ -68,13 +86,22 @@ describe("nodes: run bookkeeping file", function () {
   it("keeps the ignoreAlerts values per node across instances; a cleared one is gone", async () => {
     const first = new RunBookkeeping(file, () => undefined);
     await first.ready();
-    for (const [nodeId, value] of [["ack-on", true], ["ack-off", false], ["ack-set", false], ["ack-cleared", true]] as const) first.setIgnoreAlerts(nodeId, value);
+    for (const [nodeId, value] of [
+      ["ack-on", true],
+      ["ack-off", false],
+      ["ack-set", false],
+      ["ack-cleared", true],
+    ] as const)
+      first.setIgnoreAlerts(nodeId, value);
     await first.close();
     const second = new RunBookkeeping(file, () => undefined);
     await second.ready();
     second.setIgnoreAlerts("ack-set", true);
     second.setIgnoreAlerts("ack-cleared", undefined);
-    assert.deepEqual(["ack-on", "ack-off", "ack-set", "ack-cleared"].map((id) => second.ignoreAlertsOf(id)), [true, false, true, undefined]);
+    assert.deepEqual(
+      ["ack-on", "ack-off", "ack-set", "ack-cleared"].map((id) => second.ignoreAlertsOf(id)),
+      [true, false, true, undefined],
+    );
     await second.close();
     const kept = (JSON.parse(fs.readFileSync(file, "utf8")) as { ignoreAlerts?: unknown }).ignoreAlerts;
     assert.deepEqual(kept, { "ack-on": true, "ack-off": false, "ack-set": true });
@@ -98,7 +125,10 @@ describe("nodes: run bookkeeping file", function () {
     for (const name of [stale, own, other]) fs.writeFileSync(name, "{");
     const book = new RunBookkeeping(file, () => undefined);
     await book.ready();
-    assert.deepEqual([stale, own, other].map((name) => fs.existsSync(name)), [false, true, true]);
+    assert.deepEqual(
+      [stale, own, other].map((name) => fs.existsSync(name)),
+      [false, true, true],
+    );
     await book.close();
   });
 
@@ -110,8 +140,15 @@ describe("nodes: run bookkeeping file", function () {
     book.recordSent("run-1", "download");
     book.recordSent("run-1", "prechecks"); // shares the queued write: one failure, one warning
     await book.close();
-    assert.equal(warnings.filter((w) => /^Could not write .*vcf-upgrade-sent-test\.json/.test(w)).length, 1, warnings.join("\n"));
-    assert.deepEqual(fs.readdirSync(dir).filter((name) => name.endsWith(".tmp")), []);
+    assert.equal(
+      warnings.filter((w) => /^Could not write .*vcf-upgrade-sent-test\.json/.test(w)).length,
+      1,
+      warnings.join("\n"),
+    );
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((name) => name.endsWith(".tmp")),
+      [],
+    );
   });
 });
 
@@ -121,26 +158,78 @@ describe("nodes: the kept copy of an input message", function () {
       value = 1;
     }
     const msg = {
-      _msgid: "m-1", ticket: "CHG-42", count: 3, ok: true, none: null, list: [1, "two", { three: 3 }], nested: { a: { b: ["c"] } },
-      req: { url: "/x" }, res: {}, _session: { id: "s" }, socketid: "sock", topic: "t", payload: "p", vcf: { runId: "r" }, markdown: "# m",
-      at: new Date(0), fn: (): number => 1, big: BigInt(1), nan: Number.NaN, custom: new Custom(), undef: undefined, partly: { ok: 1, fn: (): void => undefined },
+      _msgid: "m-1",
+      ticket: "CHG-42",
+      count: 3,
+      ok: true,
+      none: null,
+      list: [1, "two", { three: 3 }],
+      nested: { a: { b: ["c"] } },
+      req: { url: "/x" },
+      res: {},
+      _session: { id: "s" },
+      socketid: "sock",
+      topic: "t",
+      payload: "p",
+      vcf: { runId: "r" },
+      markdown: "# m",
+      at: new Date(0),
+      fn: (): number => 1,
+      big: BigInt(1),
+      nan: Number.NaN,
+      custom: new Custom(),
+      undef: undefined,
+      partly: { ok: 1, fn: (): void => undefined },
     };
     assert.deepEqual(messageCopy(msg), {
-      _msgid: "m-1", ticket: "CHG-42", count: 3, ok: true, none: null, list: [1, "two", { three: 3 }], nested: { a: { b: ["c"] } },
+      _msgid: "m-1",
+      ticket: "CHG-42",
+      count: 3,
+      ok: true,
+      none: null,
+      list: [1, "two", { three: 3 }],
+      nested: { a: { b: ["c"] } },
       partly: { ok: 1 },
     });
-    assert.equal(messageCopy({ list: [1, new Date(0)] }), undefined, "a list holding a value that is not plain data is left out whole");
+    assert.equal(
+      messageCopy({ list: [1, new Date(0)] }),
+      undefined,
+      "a list holding a value that is not plain data is left out whole",
+    );
   });
 
   it("leaves out secret-looking names at every depth, in any case and spelling, and keeps their plain siblings", () => {
     const msg = {
-      ticket: "CHG-42", secret: "s-top", auth: { user: "ops", password: "p-nested" },
-      change: { approver: "kim", apiKey: "k-1", links: [{ href: "/x", access_token: "t-1" }], Private_Key: "pk", "X-Auth-Token": "xt" },
-      deep: { a: { b: { c: { clientSecret: "cs", sessionId: "sid", Cookie: "c=1", passwd: "pw", pwd: "pw2", Authorization: "Basic x" } } } },
+      ticket: "CHG-42",
+      secret: "s-top",
+      auth: { user: "ops", password: "p-nested" },
+      change: {
+        approver: "kim",
+        apiKey: "k-1",
+        links: [{ href: "/x", access_token: "t-1" }],
+        Private_Key: "pk",
+        "X-Auth-Token": "xt",
+      },
+      deep: {
+        a: {
+          b: {
+            c: {
+              clientSecret: "cs",
+              sessionId: "sid",
+              Cookie: "c=1",
+              passwd: "pw",
+              pwd: "pw2",
+              Authorization: "Basic x",
+            },
+          },
+        },
+      },
     };
     const copy = messageCopy(msg);
     assert.deepEqual(copy, {
-      ticket: "CHG-42", change: { approver: "kim", links: [{ href: "/x" }] }, deep: { a: { b: { c: {} } } },
+      ticket: "CHG-42",
+      change: { approver: "kim", links: [{ href: "/x" }] },
+      deep: { a: { b: { c: {} } } },
     });
     for (const secret of ["s-top", "p-nested", "k-1", "t-1", "pk", "xt", "cs", "sid", "c=1", "pw", "Basic x", "ops"]) {
       assert.ok(!JSON.stringify(copy).includes(secret), secret);
@@ -156,8 +245,17 @@ describe("nodes: the kept copy of an input message", function () {
 
   it("leaves out headers, cookies and properties that often hold secrets, whatever their case", () => {
     const msg = {
-      ticket: "CHG-42", headers: { a: "b" }, Cookies: { c: "d" }, responseCookies: {}, statusCode: 200, credentials: { user: "u" },
-      PASSWORD: "p", token: "t", Authorization: "Bearer x", apiKey: "k", APIKEY: "k2",
+      ticket: "CHG-42",
+      headers: { a: "b" },
+      Cookies: { c: "d" },
+      responseCookies: {},
+      statusCode: 200,
+      credentials: { user: "u" },
+      PASSWORD: "p",
+      token: "t",
+      Authorization: "Bearer x",
+      apiKey: "k",
+      APIKEY: "k2",
     };
     assert.deepEqual(messageCopy(msg), { ticket: "CHG-42" });
   });

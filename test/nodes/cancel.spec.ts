@@ -2,8 +2,19 @@
 import assert from "node:assert/strict";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import {
-  Collector, MANAGEMENT_DOMAIN, caughtError, credentialsFor, getNode, helper, makeUserDir, NODE_MODULES, startNodeRed,
-  startSim, stopNodeRed, upgradeChainFlow, type Msg,
+  Collector,
+  MANAGEMENT_DOMAIN,
+  caughtError,
+  credentialsFor,
+  getNode,
+  helper,
+  makeUserDir,
+  NODE_MODULES,
+  startNodeRed,
+  startSim,
+  stopNodeRed,
+  upgradeChainFlow,
+  type Msg,
 } from "../support/nodes-harness";
 
 interface StatusPayload {
@@ -52,7 +63,10 @@ describe("nodes: cancel messages", function () {
   async function startAndWait(): Promise<string> {
     const before = statuses.messages.length;
     getNode("download").receive({ payload: "start" });
-    const at = await statuses.waitFor((m) => statuses.messages.indexOf(m) >= before && waiting(m), "the wait for acknowledgement");
+    const at = await statuses.waitFor(
+      (m) => statuses.messages.indexOf(m) >= before && waiting(m),
+      "the wait for acknowledgement",
+    );
     return payloadOf(at).runId ?? "";
   }
 
@@ -66,7 +80,10 @@ describe("nodes: cancel messages", function () {
     const failed = await statuses.waitFor((m) => payloadOf(m).status === "failed", "the failed status");
     assert.equal(payloadOf(failed).runId, first);
     assert.equal(payloadOf(failed).failureReason, "cancelled by the user: change window closed");
-    assert.ok(warnings.some((w) => w.startsWith(`Cancelled the upgrade run ${first} of domain ${MANAGEMENT_DOMAIN}`)), warnings.join("\n"));
+    assert.ok(
+      warnings.some((w) => w.startsWith(`Cancelled the upgrade run ${first} of domain ${MANAGEMENT_DOMAIN}`)),
+      warnings.join("\n"),
+    );
     assert.equal(ackOut.messages.length, 0, "the cancel message is not passed on");
 
     const second = await startAndWait();

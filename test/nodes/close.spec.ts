@@ -2,8 +2,20 @@
 // so Complete nodes and the runtime's message tracking see it end.
 import assert from "node:assert/strict";
 import {
-  CONFIG_ID, Completions, TAB, configNode, credentialsFor, flowNode, getNode, helper, helperNode, NODE_MODULES,
-  nodeRedPerTest, startSilentServer, upgradeChainFlow, type Msg,
+  CONFIG_ID,
+  Completions,
+  TAB,
+  configNode,
+  credentialsFor,
+  flowNode,
+  getNode,
+  helper,
+  helperNode,
+  NODE_MODULES,
+  nodeRedPerTest,
+  startSilentServer,
+  upgradeChainFlow,
+  type Msg,
 } from "../support/nodes-harness";
 
 const statusOf = (msg: Msg): string => (msg.payload as { status: string }).status;
@@ -32,19 +44,28 @@ describe("nodes: done() after close", function () {
     getNode("download").receive({ payload: "start" });
     await running;
     await helper.unload();
-    const done = await completions.waitFor((c) => c.nodeId === "prechecks", "done() of the prechecks node's message", 2000);
+    const done = await completions.waitFor(
+      (c) => c.nodeId === "prechecks",
+      "done() of the prechecks node's message",
+      2000,
+    );
     assert.equal(done.error, undefined);
   });
 
   it("vcf-updates and vcf-status stopped while SDDC Manager has not answered call done() for their messages", async () => {
     const silent = await startSilentServer();
     try {
-      await helper.load(NODE_MODULES, [
-        { id: TAB, type: "tab" }, configNode({ url: silent.url }),
-        flowNode("updates", "vcf-updates", { domain: "" }, ["out"]),
-        flowNode("status", "vcf-status", { domain: "" }, ["out"]),
-        helperNode("out"),
-      ], { [CONFIG_ID]: { username: "u", password: "p" } });
+      await helper.load(
+        NODE_MODULES,
+        [
+          { id: TAB, type: "tab" },
+          configNode({ url: silent.url }),
+          flowNode("updates", "vcf-updates", { domain: "" }, ["out"]),
+          flowNode("status", "vcf-status", { domain: "" }, ["out"]),
+          helperNode("out"),
+        ],
+        { [CONFIG_ID]: { username: "u", password: "p" } },
+      );
       getNode("updates").receive({ _msgid: "m-updates" });
       getNode("status").receive({ _msgid: "m-status", domain: "lab-m01" });
       await silent.connected;

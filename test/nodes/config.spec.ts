@@ -4,15 +4,35 @@ import fs from "node:fs";
 import path from "node:path";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import {
-  CONFIG_ID, TAB, Collector, callsOf, catchNode, caughtError, configNode, connectionOf, credentialsFor, flowNode, getNode, helper,
-  helperNode, makeUserDir, NodeCalls, NODE_MODULES, startNodeRed, startSim, stopNodeRed, type FlowNode,
+  CONFIG_ID,
+  TAB,
+  Collector,
+  callsOf,
+  catchNode,
+  caughtError,
+  configNode,
+  connectionOf,
+  credentialsFor,
+  flowNode,
+  getNode,
+  helper,
+  helperNode,
+  makeUserDir,
+  NodeCalls,
+  NODE_MODULES,
+  startNodeRed,
+  startSim,
+  stopNodeRed,
+  type FlowNode,
 } from "../support/nodes-harness";
 import { postBodies } from "../support/request-log";
 import { TEST_CA_PEM } from "../support/test-certificate";
 
 // The core tls-config node, loaded beside ours (the test helper only preloads catch/status/complete).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const tlsConfigModule = require(path.join(path.dirname(require.resolve("@node-red/nodes/package.json")), "core/network/05-tls.js")) as (typeof NODE_MODULES)[number];
+const tlsConfigModule = require(
+  path.join(path.dirname(require.resolve("@node-red/nodes/package.json")), "core/network/05-tls.js"),
+) as (typeof NODE_MODULES)[number];
 
 interface TestAnswer {
   ok: boolean;
@@ -52,7 +72,9 @@ describe("nodes: vcf-config", function () {
 
   it("loads with one engine whose run file is in the user directory", async () => {
     await helper.load(NODE_MODULES, [{ id: TAB, type: "tab" }, configNode(sim)], credentialsFor(sim));
-    const config = getNode(CONFIG_ID) as unknown as { connection: { engine?: unknown; problem?: Error; storeFile?: string } };
+    const config = getNode(CONFIG_ID) as unknown as {
+      connection: { engine?: unknown; problem?: Error; storeFile?: string };
+    };
     assert.equal(config.connection.problem, undefined);
     assert.ok(config.connection.engine);
     assert.equal(config.connection.storeFile, path.join(userDir, `vcf-upgrade-runs-${CONFIG_ID}`));
@@ -90,23 +112,36 @@ describe("nodes: vcf-config", function () {
       for (const password of ["__PWRD__", ""]) {
         const other = await testRoute({ url: sim.url, username: "someone-else@vsphere.local", password });
         assert.equal(other.ok, false);
-        assert.match(other.error ?? "", /username differs from the deployed one, so the stored password is not used: type the password/);
+        assert.match(
+          other.error ?? "",
+          /username differs from the deployed one, so the stored password is not used: type the password/,
+        );
         assert.ok(!JSON.stringify(other).includes("someone-else"), JSON.stringify(other));
         const same = await testRoute({ url: sim.url, username: sim.credentials.username, password });
         assert.equal(same.ok, true, same.error);
       }
       const logins = postBodies(sim.requestLog(), "/v1/tokens");
-      assert.deepEqual(logins.map((body) => (body as { username?: string }).username), [sim.credentials.username, sim.credentials.username]);
+      assert.deepEqual(
+        logins.map((body) => (body as { username?: string }).username),
+        [sim.credentials.username, sim.credentials.username],
+      );
     });
 
     it("never sends the stored credentials to another URL or with other TLS settings", async () => {
       const elsewhere = await startSim();
       try {
-        for (const form of [{ url: elsewhere.url }, { url: sim.url, tlsMode: "insecure" }, { url: sim.url, tlsMode: "ca", ca: PEM_LIKE }]) {
+        for (const form of [
+          { url: elsewhere.url },
+          { url: sim.url, tlsMode: "insecure" },
+          { url: sim.url, tlsMode: "ca", ca: PEM_LIKE },
+        ]) {
           for (const password of ["__PWRD__", ""]) {
             const answer = await testRoute({ ...form, username: "", password });
             assert.equal(answer.ok, false, JSON.stringify(form));
-            assert.match(answer.error ?? "", /URL or TLS settings differ from the deployed ones, so the stored username and password are not used: type the password/);
+            assert.match(
+              answer.error ?? "",
+              /URL or TLS settings differ from the deployed ones, so the stored username and password are not used: type the password/,
+            );
           }
         }
         assert.deepEqual(elsewhere.requestLog(), [], "nothing reached the other host");
@@ -120,9 +155,18 @@ describe("nodes: vcf-config", function () {
 
     it("refuses http:// to another host, and a URL with a user name or password, naming the URL field", async () => {
       const remote = await testRoute({ url: "http://sddc.example.test", ...sim.credentials });
-      assert.match(remote.error ?? "", /SDDC Manager URL "http:\/\/sddc\.example\.test" uses http:\/\/.*use https:\/\/sddc\.example\.test/);
-      const userinfo = await testRoute({ url: "https://admin:Userinfo-Secret-9@sddc.example.test", password: "__PWRD__" });
-      assert.match(userinfo.error ?? "", /SDDC Manager URL contains user information \(user:password@\): remove it and enter the credentials in the Username and Password fields/);
+      assert.match(
+        remote.error ?? "",
+        /SDDC Manager URL "http:\/\/sddc\.example\.test" uses http:\/\/.*use https:\/\/sddc\.example\.test/,
+      );
+      const userinfo = await testRoute({
+        url: "https://admin:Userinfo-Secret-9@sddc.example.test",
+        password: "__PWRD__",
+      });
+      assert.match(
+        userinfo.error ?? "",
+        /SDDC Manager URL contains user information \(user:password@\): remove it and enter the credentials in the Username and Password fields/,
+      );
       assert.ok(!JSON.stringify(userinfo).includes("Userinfo-Secret-9"));
       assert.deepEqual(sim.requestLog(), []);
     });
@@ -154,25 +198,61 @@ describe("nodes: vcf-config", function () {
     });
 
     it("uses the CA of a core tls-config node", async () => {
-      const tlsNode: FlowNode = { id: "tls1", type: "tls-config", name: "", cert: "", key: "", ca: "", certname: "", keyname: "", caname: "sim.pem", servername: "", verifyservercert: true, alpnprotocol: "" };
-      const flow = [{ id: TAB, type: "tab" }, tlsNode, configNode(tlsSim, { tlsMode: "tls-config", tls: "tls1", ca: "" })];
-      await helper.load([tlsConfigModule, ...NODE_MODULES], flow, { ...credentialsFor(tlsSim), tls1: { cadata: tlsSim.caCertificatePem ?? "" } });
+      const tlsNode: FlowNode = {
+        id: "tls1",
+        type: "tls-config",
+        name: "",
+        cert: "",
+        key: "",
+        ca: "",
+        certname: "",
+        keyname: "",
+        caname: "sim.pem",
+        servername: "",
+        verifyservercert: true,
+        alpnprotocol: "",
+      };
+      const flow = [
+        { id: TAB, type: "tab" },
+        tlsNode,
+        configNode(tlsSim, { tlsMode: "tls-config", tls: "tls1", ca: "" }),
+      ];
+      await helper.load([tlsConfigModule, ...NODE_MODULES], flow, {
+        ...credentialsFor(tlsSim),
+        tls1: { cadata: tlsSim.caCertificatePem ?? "" },
+      });
       const config = getNode(CONFIG_ID) as unknown as { connection: { problem?: Error } };
       assert.equal(config.connection.problem, undefined);
-      assert.equal((await testRoute({ url: tlsSim.url, ...tlsSim.credentials, tlsMode: "tls-config", tls: "tls1" })).ok, true);
+      assert.equal(
+        (await testRoute({ url: tlsSim.url, ...tlsSim.credentials, tlsMode: "tls-config", tls: "tls1" })).ok,
+        true,
+      );
     });
 
     it("warns at runtime when self-signed certificates are allowed", async () => {
-      await helper.load(NODE_MODULES, [{ id: TAB, type: "tab" }, configNode(tlsSim, { tlsMode: "insecure", ca: "" })], credentialsFor(tlsSim));
+      await helper.load(
+        NODE_MODULES,
+        [{ id: TAB, type: "tab" }, configNode(tlsSim, { tlsMode: "insecure", ca: "" })],
+        credentialsFor(tlsSim),
+      );
       const config = getNode(CONFIG_ID) as unknown as SpiedNode;
-      const warnings = config.warn.getCalls().filter((c) => c.thisValue === config).map((c) => String(c.args[0]));
-      assert.ok(warnings.some((w) => /TLS certificate checks are off/.test(w)), warnings.join("\n"));
+      const warnings = config.warn
+        .getCalls()
+        .filter((c) => c.thisValue === config)
+        .map((c) => String(c.args[0]));
+      assert.ok(
+        warnings.some((w) => /TLS certificate checks are off/.test(w)),
+        warnings.join("\n"),
+      );
     });
   });
 
   it("refuses http:// to another host and a URL with a password at runtime, saying what to enter instead", async () => {
     for (const [url, expected] of [
-      ["http://sddc.example.test:8080", /vcf-config: SDDC Manager URL .* uses http:\/\/, which would send the password unencrypted: use https:\/\/sddc\.example\.test:8080/],
+      [
+        "http://sddc.example.test:8080",
+        /vcf-config: SDDC Manager URL .* uses http:\/\/, which would send the password unencrypted: use https:\/\/sddc\.example\.test:8080/,
+      ],
       ["https://admin:Runtime-Secret-7@sddc.example.test", /vcf-config: SDDC Manager URL contains user information/],
     ] as const) {
       await helper.load(NODE_MODULES, [{ id: TAB, type: "tab" }, configNode(sim, { url })], credentialsFor(sim));
@@ -187,22 +267,34 @@ describe("nodes: vcf-config", function () {
     for (const secret of ["pa/Url-Secret-41", "pa#Url-Secret-42", "pa?Url-Secret-43"]) {
       const url = `https://admin:${secret}@sddc.example.test`;
       const flow = [
-        { id: TAB, type: "tab" }, configNode(sim, { url }),
-        flowNode("download", "vcf-download-bundles", { domain: "lab-w01" }), flowNode("status", "vcf-status", {}),
-        catchNode("catcher", "caught"), helperNode("caught"),
+        { id: TAB, type: "tab" },
+        configNode(sim, { url }),
+        flowNode("download", "vcf-download-bundles", { domain: "lab-w01" }),
+        flowNode("status", "vcf-status", {}),
+        catchNode("catcher", "caught"),
+        helperNode("caught"),
       ];
       await helper.load(NODE_MODULES, flow, credentialsFor(sim));
       const caught = new Collector("caught");
       getNode("download").receive({ payload: "go" });
       const msg = await caught.waitFor(() => true, "the error");
-      assert.match(caughtError(msg), /URL contains user information \(user:password@\): remove it and enter the credentials in the Username and Password fields/);
+      assert.match(
+        caughtError(msg),
+        /URL contains user information \(user:password@\): remove it and enter the credentials in the Username and Password fields/,
+      );
       const answer = await testRoute({ url, username: "admin", password: "typed" });
       assert.match(answer.error ?? "", /URL contains user information/);
       const seen = {
-        warn: callsOf(CONFIG_ID, "warn"), downloadStatus: callsOf("download", "status"), statusStatus: callsOf("status", "status"),
-        caught: msg.error, answer,
+        warn: callsOf(CONFIG_ID, "warn"),
+        downloadStatus: callsOf("download", "status"),
+        statusStatus: callsOf("status", "status"),
+        caught: msg.error,
+        answer,
       };
-      assert.ok(seen.warn.length > 0 && seen.downloadStatus.length > 0 && seen.statusStatus.length > 0, JSON.stringify(seen));
+      assert.ok(
+        seen.warn.length > 0 && seen.downloadStatus.length > 0 && seen.statusStatus.length > 0,
+        JSON.stringify(seen),
+      );
       assert.ok(!JSON.stringify(seen).includes("Url-Secret"), JSON.stringify(seen));
       await helper.unload();
     }
@@ -210,7 +302,9 @@ describe("nodes: vcf-config", function () {
 
   it("keeps the run files when the node is deleted, and logs which (an undo restores the same id)", async () => {
     const flow = [
-      { id: TAB, type: "tab" }, configNode(sim), flowNode("download", "vcf-download-bundles", { domain: "lab-m01" }, ["downloaded"]),
+      { id: TAB, type: "tab" },
+      configNode(sim),
+      flowNode("download", "vcf-download-bundles", { domain: "lab-m01" }, ["downloaded"]),
       helperNode("downloaded"),
     ];
     const creds = credentialsFor(sim);
@@ -224,18 +318,29 @@ describe("nodes: vcf-config", function () {
 
     await helper.setFlows([{ id: TAB, type: "tab" }], "full", {});
     const [text] = await logs.waitFor(([t]) => /^Deleted: /.test(String(t)), "the log line");
-    assert.equal(String(text), `Deleted: its upgrade runs stay in ${files.join(" and ")}, for an undo in the editor (same node id); delete the files by hand if they are not needed`);
-    assert.deepEqual(files.map((file) => path.dirname(file)), [userDir, userDir]);
+    assert.equal(
+      String(text),
+      `Deleted: its upgrade runs stay in ${files.join(" and ")}, for an undo in the editor (same node id); delete the files by hand if they are not needed`,
+    );
+    assert.deepEqual(
+      files.map((file) => path.dirname(file)),
+      [userDir, userDir],
+    );
     assert.ok(files.every((file) => fs.existsSync(file)));
     assert.equal(logs.items.filter(([t]) => /^Deleted: /.test(String(t))).length, 1);
-    assert.deepEqual(redeployed.items.filter(([t]) => /^Deleted: /.test(String(t))), []);
+    assert.deepEqual(
+      redeployed.items.filter(([t]) => /^Deleted: /.test(String(t))),
+      [],
+    );
   });
 
   it("without credentials, a phase node fails with what to enter, and nothing is sent", async () => {
     const flow = [
-      { id: TAB, type: "tab" }, configNode(sim),
+      { id: TAB, type: "tab" },
+      configNode(sim),
       flowNode("download", "vcf-download-bundles", { domain: "lab-w01" }),
-      catchNode("catcher", "caught"), helperNode("caught"),
+      catchNode("catcher", "caught"),
+      helperNode("caught"),
     ];
     await helper.load(NODE_MODULES, flow, {});
     sim.clearRequestLog();

@@ -7,8 +7,18 @@ import fs from "node:fs";
 import path from "node:path";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import {
-  CONFIG_ID, Collector, callsOf, credentialsFor, getNode, helper, helperNode, NODE_MODULES, nodeRedPerTest,
-  upgradeChainFlow, type FlowNode, type Msg,
+  CONFIG_ID,
+  Collector,
+  callsOf,
+  credentialsFor,
+  getNode,
+  helper,
+  helperNode,
+  NODE_MODULES,
+  nodeRedPerTest,
+  upgradeChainFlow,
+  type FlowNode,
+  type Msg,
 } from "../support/nodes-harness";
 import { eventually } from "../support/eventually";
 import { countPerPath, requestsTo, upgradePostsPerBundle } from "../support/request-log";
@@ -42,7 +52,8 @@ const BOUNDARIES: Boundary[] = [
   {
     name: "download -> prechecks",
     starts: (r) => r.completedPhases.includes("download"),
-    settled: (image, r) => r.phase === "prechecks" && sentOf(image, r.id).includes("download") && r.status !== "downloading_bundles",
+    settled: (image, r) =>
+      r.phase === "prechecks" && sentOf(image, r.id).includes("download") && r.status !== "downloading_bundles",
   },
   {
     name: "prechecks -> acknowledgement",
@@ -52,7 +63,8 @@ const BOUNDARIES: Boundary[] = [
   {
     name: "acknowledgement -> upgrade",
     starts: (r) => r.status === "alerts_were_acknowledged",
-    settled: (image, r) => r.phase === "upgrade" && sentOf(image, r.id).includes("acknowledgement") && r.status === "starting_upgrades",
+    settled: (image, r) =>
+      r.phase === "upgrade" && sentOf(image, r.id).includes("acknowledgement") && r.status === "starting_upgrades",
   },
   {
     name: "the final output",
@@ -71,11 +83,13 @@ function readImage(dir: string): DiskImage {
       texts.set(name, fs.readFileSync(path.join(dir, name), "utf8"));
     }
   }
-  const runs = [...texts].filter(([name]) => name.startsWith("vcf-upgrade-runs-")).map(([, text]) => JSON.parse(text) as StoredRun);
+  const runs = [...texts]
+    .filter(([name]) => name.startsWith("vcf-upgrade-runs-"))
+    .map(([, text]) => JSON.parse(text) as StoredRun);
   const bookkeeping = [...texts].find(([name]) => name.startsWith("vcf-upgrade-sent-"));
   return {
     runs: runs.length > 0 ? { runs } : undefined,
-    bookkeeping: bookkeeping ? JSON.parse(bookkeeping[1]) as DiskImage["bookkeeping"] : undefined,
+    bookkeeping: bookkeeping ? (JSON.parse(bookkeeping[1]) as DiskImage["bookkeeping"]) : undefined,
     texts,
   };
 }
@@ -92,9 +106,15 @@ class CrashAfterWrites {
   crashed = false;
   image: DiskImage | undefined;
   private onCrash: () => void = () => undefined;
-  readonly crash = new Promise<void>((resolve) => { this.onCrash = resolve; });
+  readonly crash = new Promise<void>((resolve) => {
+    this.onCrash = resolve;
+  });
 
-  constructor(private readonly dir: string, private readonly boundary: Boundary, private readonly offset: number) {
+  constructor(
+    private readonly dir: string,
+    private readonly boundary: Boundary,
+    private readonly offset: number,
+  ) {
     fs.promises.rename = (async (from: fs.PathLike, to: fs.PathLike) => {
       if (!String(to).startsWith(this.dir)) return this.original(from, to);
       if (this.crashed) throw new Error("simulated crash: this process is gone");
@@ -133,7 +153,12 @@ describe("nodes: a crash at every write of a phase boundary", function () {
   const perTest = nodeRedPerTest();
 
   /** Outputs seen by the counters before the crash (later ones died with the process) and after the restart. */
-  async function crashAndRestart(boundary: Boundary, offset: number): Promise<{ image: DiskImage; outputs: Map<string, number>; sim: RunningSimulator; restartLog: string[] } | undefined> {
+  async function crashAndRestart(
+    boundary: Boundary,
+    offset: number,
+  ): Promise<
+    { image: DiskImage; outputs: Map<string, number>; sim: RunningSimulator; restartLog: string[] } | undefined
+  > {
     const sim = await perTest.startSim();
     const flow = countedChain(sim);
     const dir = perTest.userDir();
@@ -148,7 +173,10 @@ describe("nodes: a crash at every write of a phase boundary", function () {
       await helper.load(NODE_MODULES, flow, credentialsFor(sim));
       for (const id of ["download", "prechecks", "ack", "upgrade"]) count(id);
       getNode("download").receive({ payload: "start" });
-      await Promise.race([injector.crash, new Collector("out-upgrade").waitFor(() => true, "the end of the run", 30_000)]);
+      await Promise.race([
+        injector.crash,
+        new Collector("out-upgrade").waitFor(() => true, "the end of the run", 30_000),
+      ]);
       await helper.unload();
     } finally {
       injector.restore();
@@ -171,18 +199,26 @@ describe("nodes: a crash at every write of a phase boundary", function () {
     const after = new Map<string, Collector>();
     for (const id of ["download", "prechecks", "ack", "upgrade"]) after.set(id, new Collector(`out-${id}`));
     const done = after.get("upgrade") as Collector;
-    await done.waitFor(() => true, `the final output after a crash at write ${offset} of ${boundary.name}`, 30_000).catch((err: Error) => {
-      throw new Error(`${err.message}\nimage: ${JSON.stringify(image.runs?.runs[0])} sent ${JSON.stringify(image.bookkeeping?.sent)}`);
-    });
+    await done
+      .waitFor(() => true, `the final output after a crash at write ${offset} of ${boundary.name}`, 30_000)
+      .catch((err: Error) => {
+        throw new Error(
+          `${err.message}\nimage: ${JSON.stringify(image.runs?.runs[0])} sent ${JSON.stringify(image.bookkeeping?.sent)}`,
+        );
+      });
     for (const [id, collector] of after) outputs.set(id, (outputs.get(id) ?? 0) + collector.messages.length);
-    const restartLog = ["download", "prechecks", "ack", "upgrade"].flatMap((id) => callsOf(id, "log").map((args) => String(args[0])));
+    const restartLog = ["download", "prechecks", "ack", "upgrade"].flatMap((id) =>
+      callsOf(id, "log").map((args) => String(args[0])),
+    );
     return { image, outputs, sim, restartLog };
   }
 
   function assertNothingRepeated(sim: RunningSimulator, where: string): void {
     const log = sim.requestLog();
-    for (const [p, n] of countPerPath(log, "PATCH", /^\/v1\/bundles\//)) assert.equal(n, 1, `${where}: ${p} requested ${n} times`);
-    for (const [bundle, n] of upgradePostsPerBundle(log)) assert.equal(n, 1, `${where}: POST /v1/upgrades for ${bundle}: ${n} times`);
+    for (const [p, n] of countPerPath(log, "PATCH", /^\/v1\/bundles\//))
+      assert.equal(n, 1, `${where}: ${p} requested ${n} times`);
+    for (const [bundle, n] of upgradePostsPerBundle(log))
+      assert.equal(n, 1, `${where}: POST /v1/upgrades for ${bundle}: ${n} times`);
     const accepted = requestsTo(log, "POST", "/v1/system/check-sets").filter((e) => e.status >= 200 && e.status < 300);
     assert.equal(accepted.length, 1, `${where}: precheck runs started`);
   }
@@ -207,7 +243,10 @@ describe("nodes: a crash at every write of a phase boundary", function () {
         for (const id of ["download", "prechecks", "ack"]) {
           // A second delivery only where the first one died with the process before the next node took the run over.
           const n = outputs.get(id) ?? 0;
-          assert.ok(n === 1 || (n === 2 && sentAgain === 1), `${where}: ${id} output delivered ${n} times (${sentAgain} sent again)`);
+          assert.ok(
+            n === 1 || (n === 2 && sentAgain === 1),
+            `${where}: ${id} output delivered ${n} times (${sentAgain} sent again)`,
+          );
         }
         await helper.unload();
         await sim.stop();
@@ -229,7 +268,11 @@ describe("nodes: a crash at every write of a phase boundary", function () {
     await helper.unload();
     await helper.load(NODE_MODULES, flow, credentialsFor(sim));
     const again = new Collector("parked");
-    const warned = await eventually(() => callsOf(CONFIG_ID, "warn").some((args) => /no vcf-await-ack node is wired after node prechecks/.test(String(args[0]))));
+    const warned = await eventually(() =>
+      callsOf(CONFIG_ID, "warn").some((args) =>
+        /no vcf-await-ack node is wired after node prechecks/.test(String(args[0])),
+      ),
+    );
     assert.ok(warned, "the parked run is reported");
     assert.equal(again.messages.length, 0);
     // The flow hands it over later: a message to the await-ack node continues it.
@@ -241,5 +284,6 @@ describe("nodes: a crash at every write of a phase boundary", function () {
 
 /** Removes the connection's files and the run store's directory (and any temp file). */
 function clearFiles(dir: string): void {
-  for (const name of fs.readdirSync(dir).filter((n) => n.startsWith("vcf-upgrade-"))) fs.rmSync(path.join(dir, name), { recursive: true });
+  for (const name of fs.readdirSync(dir).filter((n) => n.startsWith("vcf-upgrade-")))
+    fs.rmSync(path.join(dir, name), { recursive: true });
 }

@@ -2,7 +2,16 @@
 // and vcf-status reports "failed" with it.
 import assert from "node:assert/strict";
 import type { SimulatorOptions } from "../../nodes/sim/index";
-import { Collector, caughtError, credentialsFor, getNode, helper, NODE_MODULES, nodeRedPerTest, upgradeChainFlow } from "../support/nodes-harness";
+import {
+  Collector,
+  caughtError,
+  credentialsFor,
+  getNode,
+  helper,
+  NODE_MODULES,
+  nodeRedPerTest,
+  upgradeChainFlow,
+} from "../support/nodes-harness";
 
 interface Case {
   title: string;
@@ -14,19 +23,38 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { title: "a bundle download fails", sim: { scenario: "download-failure" }, node: "download", error: /Bundle .*NSX.* failed to download: .*checksum/ },
-  { title: "a component upgrade fails", sim: { scenario: "upgrade-failure" }, node: "upgrade", error: /The upgrade of NSX .* failed: .*maintenance mode/ },
   {
-    title: "the prechecks outlast their deadline", sim: { faults: { precheckNeverFinishes: true } },
-    config: { precheckDeadline: 0.001 }, node: "prechecks", error: /Precheck run .* did not finish before its deadline/,
+    title: "a bundle download fails",
+    sim: { scenario: "download-failure" },
+    node: "download",
+    error: /Bundle .*NSX.* failed to download: .*checksum/,
   },
   {
-    title: "a component outlasts its deadline", sim: { faults: { upgradeNeverFinishes: true } },
-    config: { componentDeadline: 0.001 }, node: "upgrade", error: /The upgrade of SDDC Manager .* did not finish before its deadline/,
+    title: "a component upgrade fails",
+    sim: { scenario: "upgrade-failure" },
+    node: "upgrade",
+    error: /The upgrade of NSX .* failed: .*maintenance mode/,
   },
   {
-    title: "SDDC Manager stays away longer than the outage budget", sim: { scenario: "long-sddc-outage", faults: { outageSeconds: 10 ** 7 } },
-    config: { sddcOutageBudget: 0.0001 }, node: "upgrade", error: /SDDC Manager's API stayed unavailable/,
+    title: "the prechecks outlast their deadline",
+    sim: { faults: { precheckNeverFinishes: true } },
+    config: { precheckDeadline: 0.001 },
+    node: "prechecks",
+    error: /Precheck run .* did not finish before its deadline/,
+  },
+  {
+    title: "a component outlasts its deadline",
+    sim: { faults: { upgradeNeverFinishes: true } },
+    config: { componentDeadline: 0.001 },
+    node: "upgrade",
+    error: /The upgrade of SDDC Manager .* did not finish before its deadline/,
+  },
+  {
+    title: "SDDC Manager stays away longer than the outage budget",
+    sim: { scenario: "long-sddc-outage", faults: { outageSeconds: 10 ** 7 } },
+    config: { sddcOutageBudget: 0.0001 },
+    node: "upgrade",
+    error: /SDDC Manager's API stayed unavailable/,
   },
 ];
 
@@ -44,7 +72,10 @@ describe("nodes: failures and deadlines", function () {
       const error = await caught.waitFor(() => true, "the error", 15_000);
       assert.equal((error.error as { source?: { id?: string } }).source?.id, c.node, caughtError(error));
       assert.match(caughtError(error), c.error);
-      const failed = await statuses.waitFor((m) => (m.payload as { status: string }).status === "failed", "the failed status");
+      const failed = await statuses.waitFor(
+        (m) => (m.payload as { status: string }).status === "failed",
+        "the failed status",
+      );
       const reason = (failed.payload as { failureReason?: string }).failureReason ?? "";
       assert.ok(reason && caughtError(error).includes(reason.slice(0, 40)), `${reason} / ${caughtError(error)}`);
       assert.equal(done.messages.length, 0);

@@ -3,8 +3,22 @@ import assert from "node:assert/strict";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import { checkExchanges, loadSpec } from "../support/openapi-contract";
 import {
-  Collector, MANAGEMENT_DOMAIN, VI_DOMAIN, caughtError, connectionOf, credentialsFor, getNode, helper, makeUserDir,
-  NODE_MODULES, startNodeRed, startSim, statusSequence, stopNodeRed, upgradeChainFlow, type Msg,
+  Collector,
+  MANAGEMENT_DOMAIN,
+  VI_DOMAIN,
+  caughtError,
+  connectionOf,
+  credentialsFor,
+  getNode,
+  helper,
+  makeUserDir,
+  NODE_MODULES,
+  startNodeRed,
+  startSim,
+  statusSequence,
+  stopNodeRed,
+  upgradeChainFlow,
+  type Msg,
 } from "../support/nodes-harness";
 import { mutatingRequests, upgradePostsPerBundle } from "../support/request-log";
 import { RUN_WITHOUT_FINDINGS } from "../support/status-sequences";
@@ -20,7 +34,8 @@ interface StatusPayload {
 }
 
 const payloadOf = (msg: Msg): StatusPayload => msg.payload as StatusPayload;
-const finishedAgain = (msg: Msg): boolean => payloadOf(msg).status === "waiting_for_initiation" && payloadOf(msg).outcome === "successfully_completed";
+const finishedAgain = (msg: Msg): boolean =>
+  payloadOf(msg).status === "waiting_for_initiation" && payloadOf(msg).outcome === "successfully_completed";
 
 describe("nodes: happy path through every phase node", function () {
   let sim: RunningSimulator;
@@ -38,7 +53,11 @@ describe("nodes: happy path through every phase node", function () {
 
   it("upgrades a domain; vcf-status emits exactly the documented sequence and the markdown holds every phase", async () => {
     const flow = upgradeChainFlow(sim);
-    flow.push({ ...flow.find((n) => n.id === "status"), id: "status-default-cap", wires: [["statusCapped"]] } as typeof flow[number]);
+    flow.push({
+      ...flow.find((n) => n.id === "status"),
+      id: "status-default-cap",
+      wires: [["statusCapped"]],
+    } as (typeof flow)[number]);
     flow.push({ id: "statusCapped", type: "helper", z: "tab1", x: 1, y: 1, wires: [] });
     const statusNode = flow.find((n) => n.id === "status");
     if (statusNode) statusNode.markdownMaxBytes = 200_000;
@@ -63,25 +82,47 @@ describe("nodes: happy path through every phase node", function () {
     assert.equal(out._msgid, "m-1");
     assert.deepEqual(out.keep, { mine: true });
     assert.equal(out.topic, MANAGEMENT_DOMAIN);
-    const vcf = out.vcf as { runId: string; domainName: string; phase: string; targetVersion: string; summary: { components: unknown[] } };
+    const vcf = out.vcf as {
+      runId: string;
+      domainName: string;
+      phase: string;
+      targetVersion: string;
+      summary: { components: unknown[] };
+    };
     assert.equal(vcf.domainName, MANAGEMENT_DOMAIN);
     assert.equal(vcf.phase, "upgrade");
-    assert.match(String(out.payload), new RegExp(`^${MANAGEMENT_DOMAIN}: upgraded from VCF [\\d.]+ to ${vcf.targetVersion.replace(/\./g, "\\.")}`));
+    assert.match(
+      String(out.payload),
+      new RegExp(`^${MANAGEMENT_DOMAIN}: upgraded from VCF [\\d.]+ to ${vcf.targetVersion.replace(/\./g, "\\.")}`),
+    );
     assert.ok(vcf.summary.components.length > 0);
     assert.equal(caught.messages.length, 0);
 
     const posts = upgradePostsPerBundle(sim.requestLog());
     assert.equal(posts.size, vcf.summary.components.length);
-    assert.ok([...posts.values()].every((n) => n === 1), JSON.stringify([...posts]));
+    assert.ok(
+      [...posts.values()].every((n) => n === 1),
+      JSON.stringify([...posts]),
+    );
     if (loadSpec()) assert.deepEqual(checkExchanges(sim.requestLog()), []);
   });
 
   it("passes the run from node to node in msg.vcf, each output naming its phase", async () => {
     const flow = upgradeChainFlow(sim);
     for (const node of flow) {
-      if (["download", "prechecks", "ack"].includes(node.id)) node.wires = [[...(node.wires as string[][])[0] ?? [], `${node.id}Out`]];
+      if (["download", "prechecks", "ack"].includes(node.id))
+        node.wires = [[...((node.wires as string[][])[0] ?? []), `${node.id}Out`]];
     }
-    flow.push(...["downloadOut", "prechecksOut", "ackOut"].map((id) => ({ id, type: "helper", z: "tab1", x: 1, y: 1, wires: [] })));
+    flow.push(
+      ...["downloadOut", "prechecksOut", "ackOut"].map((id) => ({
+        id,
+        type: "helper",
+        z: "tab1",
+        x: 1,
+        y: 1,
+        wires: [],
+      })),
+    );
     await helper.load(NODE_MODULES, flow, credentialsFor(sim));
     const outputs = ["downloadOut", "prechecksOut", "ackOut", "done"].map((id) => new Collector(id));
     getNode("download").receive({ payload: "start" });
@@ -111,7 +152,9 @@ describe("nodes: happy path through every phase node", function () {
     const downloaded = new Collector("downloaded");
     getNode("download").receive({ clusterImages });
     const out = await downloaded.waitFor(() => true, "the download output");
-    const run = connectionOf().requireEngine().getRun((out.vcf as { runId: string }).runId);
+    const run = connectionOf()
+      .requireEngine()
+      .getRun((out.vcf as { runId: string }).runId);
     assert.deepEqual(run?.clusterImages, clusterImages);
   });
 
@@ -120,7 +163,12 @@ describe("nodes: happy path through every phase node", function () {
     const caught = new Collector("caught");
     getNode("download").receive({ payload: "start" });
     const error = await caught.waitFor(() => true, "the refusal");
-    assert.match(caughtError(error), new RegExp(`${VI_DOMAIN} cannot be upgraded .* before the management domain: ${MANAGEMENT_DOMAIN} is at [\\d.]+.*Upgrade the management domain ${MANAGEMENT_DOMAIN} to [\\d.]+ first`));
+    assert.match(
+      caughtError(error),
+      new RegExp(
+        `${VI_DOMAIN} cannot be upgraded .* before the management domain: ${MANAGEMENT_DOMAIN} is at [\\d.]+.*Upgrade the management domain ${MANAGEMENT_DOMAIN} to [\\d.]+ first`,
+      ),
+    );
     assert.deepEqual(mutatingRequests(sim.requestLog()), []);
   });
 

@@ -8,7 +8,16 @@ import type { UpgradeRun } from "../../nodes/engine";
 import type { RunningSimulator, SimulatorOptions } from "../../nodes/sim/index";
 import { type FaultProxy, type ProxyRewrite, type ProxyRule, startFaultProxy } from "../engine/fault-proxy";
 import {
-  Collector, caughtError, connectionOf, credentialsFor, getNode, helper, NODE_MODULES, nodeRedPerTest, upgradeChainFlow, type Msg,
+  Collector,
+  caughtError,
+  connectionOf,
+  credentialsFor,
+  getNode,
+  helper,
+  NODE_MODULES,
+  nodeRedPerTest,
+  upgradeChainFlow,
+  type Msg,
 } from "../support/nodes-harness";
 import { clientFor } from "../engine/harness";
 import { storedTexts } from "../support/stored-runs";
@@ -27,7 +36,8 @@ function inflate(value: unknown, keys: ReadonlySet<string>): unknown {
   if (Array.isArray(value)) return value.map((v) => inflate(v, keys));
   if (typeof value !== "object" || value === null) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = keys.has(k) && typeof v === "string" ? huge(v) : inflate(v, keys);
+  for (const [k, v] of Object.entries(value))
+    out[k] = keys.has(k) && typeof v === "string" ? huge(v) : inflate(v, keys);
   return out;
 }
 
@@ -64,16 +74,25 @@ describe("nodes: 200 KB texts from SDDC Manager", function () {
 
   /** Runs the whole chain through the proxy until the run fails; checks every place a server text can show. */
   async function runAndCheck(
-    options: SimulatorOptions, rule: ProxyRule, rewrite: ProxyRewrite | undefined, cutTexts: (run: UpgradeRun, error: string) => string[],
+    options: SimulatorOptions,
+    rule: ProxyRule,
+    rewrite: ProxyRewrite | undefined,
+    cutTexts: (run: UpgradeRun, error: string) => string[],
     domain?: (sim: RunningSimulator) => Promise<string>,
   ): Promise<Sizes> {
     const sim = await perTest.startSim(options);
     proxy = await startFaultProxy(sim.url, rule, rewrite);
     const domainRef = domain ? await domain(sim) : "lab-m01";
-    await helper.load(NODE_MODULES, upgradeChainFlow(sim, {
-      config: { url: proxy.url, componentDeadline: 5, precheckDeadline: 5, validationDeadline: 5 },
-      download: { domain: domainRef }, ack: { ignoreAlerts: true, alsoIgnoreErrors: true }, statusDomain: domainRef,
-    }), credentialsFor(sim));
+    await helper.load(
+      NODE_MODULES,
+      upgradeChainFlow(sim, {
+        config: { url: proxy.url, componentDeadline: 5, precheckDeadline: 5, validationDeadline: 5 },
+        download: { domain: domainRef },
+        ack: { ignoreAlerts: true, alsoIgnoreErrors: true },
+        statusDomain: domainRef,
+      }),
+      credentialsFor(sim),
+    );
     const caught = new Collector("caught");
     const statuses = new Collector("statusOut");
     getNode("download").receive({ payload: "start" });
@@ -86,8 +105,11 @@ describe("nodes: 200 KB texts from SDDC Manager", function () {
     const storeDir = fs.readdirSync(perTest.userDir()).find((f) => /^vcf-upgrade-runs-/.test(f)) ?? "";
     const runFileText = [...storedTexts(path.join(perTest.userDir(), storeDir)).values()].join("");
     const statusLengths = statuses.messages.map((m: Msg) => JSON.stringify(m).length);
-    const badges = NODES.flatMap((id) => (getNode(id) as unknown as { status: { getCalls(): { args: unknown[] }[] } }).status.getCalls()
-      .map((c) => JSON.stringify(c.args[0]) ?? ""));
+    const badges = NODES.flatMap((id) =>
+      (getNode(id) as unknown as { status: { getCalls(): { args: unknown[] }[] } }).status
+        .getCalls()
+        .map((c) => JSON.stringify(c.args[0]) ?? ""),
+    );
     const sizes: Sizes = {
       runFileBytes: Buffer.byteLength(runFileText),
       largestStatusMessage: Math.max(...statusLengths),
@@ -96,22 +118,38 @@ describe("nodes: 200 KB texts from SDDC Manager", function () {
     };
     // VCF_SIZES=1 prints the figures (run file, largest vcf-status message, Catch message, failure reason)
     if (process.env.VCF_SIZES) console.log(`      sizes: ${JSON.stringify(sizes)}`);
-    for (const text of cutTexts(run, error)) assert.match(text, /… \(\d+ more characters\)/, "the huge text arrived, cut");
+    for (const text of cutTexts(run, error))
+      assert.match(text, /… \(\d+ more characters\)/, "the huge text arrived, cut");
 
     assert.ok(error.length <= LONGEST_TEXT, `Catch message of ${error.length} characters`);
     assert.ok(run.step.length <= LONGEST_TEXT, `step of ${run.step.length} characters`);
     assert.ok(sizes.failureReason <= LONGEST_TEXT, `failureReason of ${sizes.failureReason} characters`);
     assert.ok(longestString(run) <= LONGEST_TEXT, `a text of ${longestString(run)} characters in the run`);
-    assert.ok(longestString(JSON.parse(runFileText)) <= LONGEST_TEXT, `a text of ${longestString(JSON.parse(runFileText))} characters in the run file`);
-    assert.ok(sizes.largestStatusMessage <= LONGEST_STATUS_MESSAGE, `a vcf-status message of ${sizes.largestStatusMessage} characters`);
+    assert.ok(
+      longestString(JSON.parse(runFileText)) <= LONGEST_TEXT,
+      `a text of ${longestString(JSON.parse(runFileText))} characters in the run file`,
+    );
+    assert.ok(
+      sizes.largestStatusMessage <= LONGEST_STATUS_MESSAGE,
+      `a vcf-status message of ${sizes.largestStatusMessage} characters`,
+    );
     assert.ok(Math.max(...badges.map((b) => b.length)) <= 200, "a node status text is short");
     return sizes;
   }
 
   it("an error answer (500) with a 200 KB message, remediation and error code", async () => {
-    const body = JSON.stringify({ errorCode: huge("BAD_THING"), message: huge("It broke"), remediationMessage: huge("Fix it") });
-    await runAndCheck({}, (req) => (req.method === "POST" && req.path === "/v1/system/check-sets/queries" ? { status: 500, body } : undefined), undefined,
-      (run, error) => [run.failureReason ?? "", run.step, error]);
+    const body = JSON.stringify({
+      errorCode: huge("BAD_THING"),
+      message: huge("It broke"),
+      remediationMessage: huge("Fix it"),
+    });
+    await runAndCheck(
+      {},
+      (req) =>
+        req.method === "POST" && req.path === "/v1/system/check-sets/queries" ? { status: 500, body } : undefined,
+      undefined,
+      (run, error) => [run.failureReason ?? "", run.step, error],
+    );
   });
 
   it("200 KB precheck finding texts, task error texts, sub-task and domain names in the answers", async () => {
@@ -122,18 +160,30 @@ describe("nodes: 200 KB texts from SDDC Manager", function () {
         for (const d of body.elements ?? [body]) if (typeof d.name === "string") d.name = huge(d.name);
         return JSON.stringify(body);
       }
-      if (/^\/v1\/system\/check-sets\/[^/]+$/.test(req.path)) return inflateBody(reply, ["message", "remediationMessage", "errorCode", "validationName", "resourceName"]);
-      if (/^\/v1\/tasks\/[^/]+$/.test(req.path)) return inflateBody(reply, ["name", "description", "message", "remediationMessage", "errorCode"]);
+      if (/^\/v1\/system\/check-sets\/[^/]+$/.test(req.path))
+        return inflateBody(reply, ["message", "remediationMessage", "errorCode", "validationName", "resourceName"]);
+      if (/^\/v1\/tasks\/[^/]+$/.test(req.path))
+        return inflateBody(reply, ["name", "description", "message", "remediationMessage", "errorCode"]);
       if (/^\/v1\/bundles\/[^/]+$/.test(req.path)) return inflateBody(reply, ["description"]);
       return undefined;
     };
     // the domain by id: its name is now 200 KB long
-    await runAndCheck({ scenario: "upgrade-failure", faults: { precheckFindings: "warnings" } }, () => undefined, rewrite, (run, error) => [
-      run.domainName, error, run.failureReason ?? "",
-      ...run.findings.filter((f) => f.code !== "TARGET_VALIDATION").flatMap((f) => [f.name, f.description, f.remediation ?? "", f.resource ?? ""]),
-      ...Object.values(run.remote.bundles).map((b) => b.description ?? ""),
-      ...Object.values(run.remote.upgrades).flatMap((u) => Object.keys(u.subTaskStatus ?? {})),
-    ], async (sim) => (await clientFor(sim).getDomains()).find((d) => d.type === "MANAGEMENT")?.id ?? "");
+    await runAndCheck(
+      { scenario: "upgrade-failure", faults: { precheckFindings: "warnings" } },
+      () => undefined,
+      rewrite,
+      (run, error) => [
+        run.domainName,
+        error,
+        run.failureReason ?? "",
+        ...run.findings
+          .filter((f) => f.code !== "TARGET_VALIDATION")
+          .flatMap((f) => [f.name, f.description, f.remediation ?? "", f.resource ?? ""]),
+        ...Object.values(run.remote.bundles).map((b) => b.description ?? ""),
+        ...Object.values(run.remote.upgrades).flatMap((u) => Object.keys(u.subTaskStatus ?? {})),
+      ],
+      async (sim) => (await clientFor(sim).getDomains()).find((d) => d.type === "MANAGEMENT")?.id ?? "",
+    );
   });
 
   it("input echoed in an error: a 10 KB domain name and a 10 KB target version", async () => {
@@ -149,6 +199,9 @@ describe("nodes: 200 KB texts from SDDC Manager", function () {
       assert.match(error, /… \(\d+ more characters\)/);
     }
     const notFound = caught.messages.map(caughtError).find((e) => /was not found/.test(e)) ?? "";
-    assert.ok(notFound.length < 600, `the domain error echoes at most a short part of the name: ${notFound.length} characters`);
+    assert.ok(
+      notFound.length < 600,
+      `the domain error echoes at most a short part of the name: ${notFound.length} characters`,
+    );
   });
 });

@@ -2,7 +2,16 @@
 // (Node warns with MaxListenersExceededWarning above 10 listeners of one event).
 import assert from "node:assert/strict";
 import {
-  Collector, configNode, credentialsFor, flowNode, helper, helperNode, nodeRedPerTest, NODE_MODULES, TAB, type FlowNode,
+  Collector,
+  configNode,
+  credentialsFor,
+  flowNode,
+  helper,
+  helperNode,
+  nodeRedPerTest,
+  NODE_MODULES,
+  TAB,
+  type FlowNode,
 } from "../support/nodes-harness";
 
 const MANY = 12;
@@ -14,7 +23,9 @@ const runtimeEvents = (require("@node-red/util") as { events: import("node:event
 describe("nodes: many vcf-config nodes, many nodes on one", function () {
   const setup = nodeRedPerTest();
   let warnings: Error[] = [];
-  const onWarning = (warning: Error): void => { warnings.push(warning); };
+  const onWarning = (warning: Error): void => {
+    warnings.push(warning);
+  };
   beforeEach(() => {
     warnings = [];
     process.on("warning", onWarning);
@@ -27,14 +38,21 @@ describe("nodes: many vcf-config nodes, many nodes on one", function () {
    * Deploys `flow`, waits until each of the `statusNodes` has sent the state after the deploy, then a tick for warnings;
    * after the flows stopped, no listener of theirs is left on Node-RED's event bus.
    */
-  async function deployAndSettle(flow: FlowNode[], credentials: Record<string, Record<string, string>>, statusNodes: number): Promise<void> {
+  async function deployAndSettle(
+    flow: FlowNode[],
+    credentials: Record<string, Record<string, string>>,
+    statusNodes: number,
+  ): Promise<void> {
     const before = runtimeEvents.listenerCount("flows:started");
     await helper.load(NODE_MODULES, flow, credentials);
     const statuses = new Collector("statusOut");
     // The status nodes send once the flows have started: every flows:started listener has run by then.
     await statuses.waitFor(() => statuses.messages.length >= statusNodes, `${statusNodes} status messages`);
     await new Promise((resolve) => setImmediate(resolve)); // process warnings are emitted on a later tick
-    assert.deepEqual(warnings.filter((w) => w.name === "MaxListenersExceededWarning").map((w) => w.message), []);
+    assert.deepEqual(
+      warnings.filter((w) => w.name === "MaxListenersExceededWarning").map((w) => w.message),
+      [],
+    );
     await helper.unload();
     assert.equal(runtimeEvents.listenerCount("flows:started"), before);
   }

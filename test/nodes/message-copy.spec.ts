@@ -3,8 +3,18 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import {
-  Collector, caughtError, connectionOf, credentialsFor, getNode, helper, NODE_MODULES, nodeRedPerTest, TAB, upgradeChainFlow,
-  type FlowNode, type Msg,
+  Collector,
+  caughtError,
+  connectionOf,
+  credentialsFor,
+  getNode,
+  helper,
+  NODE_MODULES,
+  nodeRedPerTest,
+  TAB,
+  upgradeChainFlow,
+  type FlowNode,
+  type Msg,
 } from "../support/nodes-harness";
 
 // Node-RED's own function node: it runs its code in a vm context, so the objects it makes come from another realm.
@@ -15,7 +25,9 @@ const SECRETS = ["Nested-Pass-1", "Top-Secret-2", "Api-Key-3", "Deep-Token-4"];
 
 /** The bookkeeping file of the deployed config node (sent outputs and kept messages). */
 function bookkeepingFile(): string {
-  const file = connectionOf().files().find((f) => /vcf-upgrade-sent-/.test(f));
+  const file = connectionOf()
+    .files()
+    .find((f) => /vcf-upgrade-sent-/.test(f));
   assert.ok(file, "the connection keeps a bookkeeping file");
   return file;
 }
@@ -42,12 +54,20 @@ describe("nodes: the kept copy of the input message", function () {
     await helper.load(NODE_MODULES, upgradeChainFlow(sim), credentialsFor(sim));
     const statuses = new Collector("statusOut");
     getNode("download").receive({
-      ticket: "CHG-SECRETS", auth: { user: "ops", password: SECRETS[0] }, secret: SECRETS[1],
+      ticket: "CHG-SECRETS",
+      auth: { user: "ops", password: SECRETS[0] },
+      secret: SECRETS[1],
       change: { approver: "kim", api_key: SECRETS[2], steps: [{ n: 1, accessToken: SECRETS[3] }] },
     });
-    const waiting = await statuses.waitFor((m) => statusOf(m) === "waiting_for_alert_acknowledgement", "the gate waiting");
+    const waiting = await statuses.waitFor(
+      (m) => statusOf(m) === "waiting_for_alert_acknowledgement",
+      "the gate waiting",
+    );
     const kept = connectionOf().inputOf(runIdOf(waiting));
-    assert.deepEqual({ ticket: kept?.ticket, change: kept?.change }, { ticket: "CHG-SECRETS", change: { approver: "kim", steps: [{ n: 1 }] } });
+    assert.deepEqual(
+      { ticket: kept?.ticket, change: kept?.change },
+      { ticket: "CHG-SECRETS", change: { approver: "kim", steps: [{ n: 1 }] } },
+    );
     const text = await fileUntil(bookkeepingFile(), (t) => t.includes("CHG-SECRETS"), "the copy in the file");
     for (const secret of SECRETS) assert.ok(!text.includes(secret), `${secret} reached the file: ${text}`);
   });
@@ -57,23 +77,44 @@ describe("nodes: the kept copy of the input message", function () {
     const flow: FlowNode[] = [
       ...upgradeChainFlow(sim),
       {
-        id: "fn", type: "function", z: TAB, name: "ticket", outputs: 1, noerr: 0, initialize: "", finalize: "", libs: [],
-        func: 'msg.ticket = { id: "CHG-FN", window: { from: "22:00", hosts: ["esx-1"] } }; msg.auth = { password: "' + SECRETS[0] + '" }; return msg;',
+        id: "fn",
+        type: "function",
+        z: TAB,
+        name: "ticket",
+        outputs: 1,
+        noerr: 0,
+        initialize: "",
+        finalize: "",
+        libs: [],
+        func:
+          'msg.ticket = { id: "CHG-FN", window: { from: "22:00", hosts: ["esx-1"] } }; msg.auth = { password: "' +
+          SECRETS[0] +
+          '" }; return msg;',
         wires: [["download"]],
       },
     ];
     await helper.load([...NODE_MODULES, functionNode], flow, credentialsFor(sim));
     const statuses = new Collector("statusOut");
     getNode("fn").receive({ payload: "start" });
-    const waiting = await statuses.waitFor((m) => statusOf(m) === "waiting_for_alert_acknowledgement", "the gate waiting");
+    const waiting = await statuses.waitFor(
+      (m) => statusOf(m) === "waiting_for_alert_acknowledgement",
+      "the gate waiting",
+    );
     const kept = connectionOf().inputOf(runIdOf(waiting));
     assert.deepEqual(kept?.ticket, { id: "CHG-FN", window: { from: "22:00", hosts: ["esx-1"] } });
     assert.equal(kept?.auth, undefined);
-    const text = await fileUntil(bookkeepingFile(), (t) => t.includes("CHG-FN"), "the function node's object in the file");
+    const text = await fileUntil(
+      bookkeepingFile(),
+      (t) => t.includes("CHG-FN"),
+      "the function node's object in the file",
+    );
     assert.ok(!text.includes(SECRETS[0]), text);
   });
 
-  for (const [outcome, scenario] of [["succeeded", "happy"], ["failed", "upgrade-failure"]] as const) {
+  for (const [outcome, scenario] of [
+    ["succeeded", "happy"],
+    ["failed", "upgrade-failure"],
+  ] as const) {
     it(`deletes the copy once the run has ${outcome} and its last output or error went out`, async () => {
       const sim = await setup.startSim({ scenario });
       await helper.load(NODE_MODULES, upgradeChainFlow(sim), credentialsFor(sim));
@@ -90,7 +131,11 @@ describe("nodes: the kept copy of the input message", function () {
         assert.equal(failure.ticket, "CHG-ENDS");
       }
       const runId = runIdOf(await statuses.waitFor((m) => runIdOf(m) !== "", "a status with the run id"));
-      const text = await fileUntil(bookkeepingFile(), (t) => t.includes(runId) && !t.includes("CHG-ENDS"), "the copy deleted from the file");
+      const text = await fileUntil(
+        bookkeepingFile(),
+        (t) => t.includes(runId) && !t.includes("CHG-ENDS"),
+        "the copy deleted from the file",
+      );
       assert.deepEqual((JSON.parse(text) as { messages?: Record<string, unknown> }).messages?.[runId], undefined);
       assert.equal(connectionOf().inputOf(runId), undefined);
     });

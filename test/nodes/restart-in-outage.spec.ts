@@ -4,7 +4,15 @@ import assert from "node:assert/strict";
 import type { UpgradeRun } from "../../nodes/engine";
 import type { SimExchange } from "../../nodes/sim/index";
 import {
-  Collector, caughtError, connectionOf, credentialsFor, getNode, helper, NODE_MODULES, nodeRedPerTest, upgradeChainFlow,
+  Collector,
+  caughtError,
+  connectionOf,
+  credentialsFor,
+  getNode,
+  helper,
+  NODE_MODULES,
+  nodeRedPerTest,
+  upgradeChainFlow,
 } from "../support/nodes-harness";
 import { countPerPath } from "../support/request-log";
 
@@ -45,19 +53,33 @@ describe("nodes: a restart in the middle of SDDC Manager's outage", function () 
   const perTest = nodeRedPerTest();
 
   const warnings: Error[] = [];
-  const onWarning = (w: Error): void => { warnings.push(w); };
+  const onWarning = (w: Error): void => {
+    warnings.push(w);
+  };
   before(() => process.on("warning", onWarning));
   after(() => process.off("warning", onWarning));
 
   it(`with ${VI_DOMAINS} VI runs behind the management domain: all wait it out and complete, nothing started twice`, async () => {
-    const sim = await perTest.startSim({ scenario: "many-domains", domains: VI_DOMAINS, faults: { outageSeconds: OUTAGE_SECONDS } });
+    const sim = await perTest.startSim({
+      scenario: "many-domains",
+      domains: VI_DOMAINS,
+      faults: { outageSeconds: OUTAGE_SECONDS },
+    });
     const flow = upgradeChainFlow(sim, {
       ack: { ignoreAlerts: true },
-      config: { sddcOutageBudget: 30, downloadDeadline: 30, precheckDeadline: 30, componentDeadline: 30, validationDeadline: 30 },
+      config: {
+        sddcOutageBudget: 30,
+        downloadDeadline: 30,
+        precheckDeadline: 30,
+        componentDeadline: 30,
+        validationDeadline: 30,
+      },
     });
     await helper.load(NODE_MODULES, flow, credentialsFor(sim));
     const domains = (sim.state() as { domains?: { name: string; type: string }[] }).domains;
-    const names = [...(domains ?? [])].sort((a, b) => Number(b.type === "MANAGEMENT") - Number(a.type === "MANAGEMENT")).map((d) => d.name);
+    const names = [...(domains ?? [])]
+      .sort((a, b) => Number(b.type === "MANAGEMENT") - Number(a.type === "MANAGEMENT"))
+      .map((d) => d.name);
     assert.equal(names.length, VI_DOMAINS + 1, JSON.stringify(sim.state()).slice(0, 300));
     const download = getNode("download");
     for (const name of names) download.receive({ domain: name }); // the management domain first
@@ -69,26 +91,42 @@ describe("nodes: a restart in the middle of SDDC Manager's outage", function () 
     const done = new Collector("done");
     const caught = new Collector("caught");
     // Every resumed run meets the absent API (or waits behind the management domain) before the outage ends.
-    await whenRuns((runs) => runs.every((r) => r.status !== "failed") &&
-      runs.filter((r) => r.log.some((e) => /waiting up to|PENDING/.test(e.text) && e.at > startedAgainAt)).length >= 1);
+    await whenRuns(
+      (runs) =>
+        runs.every((r) => r.status !== "failed") &&
+        runs.filter((r) => r.log.some((e) => /waiting up to|PENDING/.test(e.text) && e.at > startedAgainAt)).length >=
+          1,
+    );
     assert.equal(caught.messages.length, 0, caught.messages.map(caughtError).join("\n"));
     sim.advanceClock(OUTAGE_SECONDS);
 
-    await done.waitFor(() => done.messages.length === VI_DOMAINS + 1, `${VI_DOMAINS + 1} final outputs`, 90_000).catch((err: Error) => {
-      const runs = connectionOf().requireEngine().listRuns();
-      throw new Error(`${err.message}\n${runs.map((r) => `${r.domainName}: ${r.status} ${r.step} ${r.failureReason ?? ""}`).join("\n")}\ncaught: ${caught.messages.map(caughtError).join(" | ")}`);
-    });
+    await done
+      .waitFor(() => done.messages.length === VI_DOMAINS + 1, `${VI_DOMAINS + 1} final outputs`, 90_000)
+      .catch((err: Error) => {
+        const runs = connectionOf().requireEngine().listRuns();
+        throw new Error(
+          `${err.message}\n${runs.map((r) => `${r.domainName}: ${r.status} ${r.step} ${r.failureReason ?? ""}`).join("\n")}\ncaught: ${caught.messages.map(caughtError).join(" | ")}`,
+        );
+      });
     assert.equal(caught.messages.length, 0, caught.messages.map(caughtError).join("\n"));
     const finals = new Map<string, number>();
     for (const msg of done.messages) finals.set(String(msg.topic), (finals.get(String(msg.topic)) ?? 0) + 1);
-    assert.deepEqual([...finals.values()].filter((n) => n !== 1), [], "one final output per domain");
+    assert.deepEqual(
+      [...finals.values()].filter((n) => n !== 1),
+      [],
+      "one final output per domain",
+    );
     const log = sim.requestLog();
-    for (const [key, n] of upgradePostsPerDomainBundle(log)) assert.equal(n, 1, `POST /v1/upgrades for ${key}: ${n} times`);
+    for (const [key, n] of upgradePostsPerDomainBundle(log))
+      assert.equal(n, 1, `POST /v1/upgrades for ${key}: ${n} times`);
     // Domains share bundles: a run that asks for a download another run has just asked for gets a 409 ("already
     // requested") and follows it; only an accepted request starts a download.
     const accepted = log.filter((e) => e.status < 300);
     for (const [p, n] of countPerPath(accepted, "PATCH", /^\/v1\/bundles\//)) assert.equal(n, 1, `${p}: ${n} times`);
     // Eleven runs under way at once: no emitter or signal warns of a listener leak.
-    assert.deepEqual(warnings.filter((w) => w.name === "MaxListenersExceededWarning").map((w) => w.message), []);
+    assert.deepEqual(
+      warnings.filter((w) => w.name === "MaxListenersExceededWarning").map((w) => w.message),
+      [],
+    );
   });
 });

@@ -5,8 +5,20 @@ import fs from "node:fs";
 import path from "node:path";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import {
-  CONFIG_ID, Collector, callsOf, caughtError, connectionOf, credentialsFor, getNode, helper, helperNode,
-  NODE_MODULES, nodeRedPerTest, upgradeChainFlow, type FlowNode, type Msg,
+  CONFIG_ID,
+  Collector,
+  callsOf,
+  caughtError,
+  connectionOf,
+  credentialsFor,
+  getNode,
+  helper,
+  helperNode,
+  NODE_MODULES,
+  nodeRedPerTest,
+  upgradeChainFlow,
+  type FlowNode,
+  type Msg,
 } from "../support/nodes-harness";
 import { countPerPath, mutatingRequests, requestsTo, upgradePostsPerBundle } from "../support/request-log";
 import { storedTexts } from "../support/stored-runs";
@@ -36,7 +48,14 @@ function resumes(id: string): number {
 
 /** The message that starts every run: user properties a resumed phase must send on, and some it must not keep. */
 function startMessage(): Msg {
-  return { _msgid: "start-1", payload: "start", ticket: "CHG-42", window: { from: "22:00", days: [6, 7] }, req: { url: "/start" }, at: new Date(0) };
+  return {
+    _msgid: "start-1",
+    payload: "start",
+    ticket: "CHG-42",
+    window: { from: "22:00", days: [6, 7] },
+    req: { url: "/start" },
+    at: new Date(0),
+  };
 }
 
 /** What of startMessage() every output and Catch message carries after a restart. */
@@ -52,7 +71,10 @@ describe("nodes: restart in the middle of a run", function () {
 
   /** Starts a run, stops Node-RED once `reached` holds, lifts `fault`, and starts Node-RED again on `nextFlow`. */
   async function restartWhen(
-    reached: (msg: Msg) => boolean, what: string, fault?: Fault, nextFlow?: FlowNode[],
+    reached: (msg: Msg) => boolean,
+    what: string,
+    fault?: Fault,
+    nextFlow?: FlowNode[],
   ): Promise<{ done: Collector; statuses: Collector; caught: Collector }> {
     await helper.load(NODE_MODULES, flow, credentialsFor(sim));
     const statuses = new Collector("statusOut");
@@ -66,8 +88,10 @@ describe("nodes: restart in the middle of a run", function () {
 
   function assertNothingRepeated(): void {
     const log = sim.requestLog();
-    for (const [path, n] of countPerPath(log, "PATCH", /^\/v1\/bundles\//)) assert.equal(n, 1, `${path} requested ${n} times`);
-    for (const [bundle, n] of upgradePostsPerBundle(log)) assert.equal(n, 1, `POST /v1/upgrades for ${bundle}: ${n} times`);
+    for (const [path, n] of countPerPath(log, "PATCH", /^\/v1\/bundles\//))
+      assert.equal(n, 1, `${path} requested ${n} times`);
+    for (const [bundle, n] of upgradePostsPerBundle(log))
+      assert.equal(n, 1, `POST /v1/upgrades for ${bundle}: ${n} times`);
     const checkRuns = requestsTo(log, "POST", "/v1/system/check-sets").length;
     assert.ok(checkRuns <= 1, `${checkRuns} precheck runs started`);
   }
@@ -76,8 +100,11 @@ describe("nodes: restart in the middle of a run", function () {
     sim = await perTest.startSim({ faults: { downloadNeverFinishes: true } });
     flow = upgradeChainFlow(sim);
     const after = await restartWhen(
-      (m) => statusOf(m) === "downloading_bundles" && countPerPath(sim.requestLog(), "PATCH", /^\/v1\/bundles\//).size > 0,
-      "a download in progress", "downloadNeverFinishes");
+      (m) =>
+        statusOf(m) === "downloading_bundles" && countPerPath(sim.requestLog(), "PATCH", /^\/v1\/bundles\//).size > 0,
+      "a download in progress",
+      "downloadNeverFinishes",
+    );
     const out = await after.done.waitFor(() => true, "the upgrade output after the restart", 5000);
     assert.match(String(out.payload), /upgraded from VCF/);
     assertKeptProperties(out);
@@ -93,7 +120,10 @@ describe("nodes: restart in the middle of a run", function () {
     getNode("download").receive(startMessage());
     const downloading = await statuses.waitFor((m) => statusOf(m) === "downloading_bundles", "a download in progress");
     getNode("prechecks").receive({ _msgid: "stray-1", ticket: "STRAY", vcf: { runId: runIdOf(downloading) } });
-    assert.match(caughtError(await caught.waitFor(() => true, "the refusal of the stray message")), /downloads? phase|phase download|is busy/);
+    assert.match(
+      caughtError(await caught.waitFor(() => true, "the refusal of the stray message")),
+      /downloads? phase|phase download|is busy/,
+    );
     await helper.unload();
     sim.setFaults({ downloadNeverFinishes: false });
     await helper.load(NODE_MODULES, flow, credentialsFor(sim));
@@ -104,7 +134,11 @@ describe("nodes: restart in the middle of a run", function () {
   it("during the prechecks", async () => {
     sim = await perTest.startSim({ faults: { precheckNeverFinishes: true } });
     flow = upgradeChainFlow(sim);
-    const after = await restartWhen((m) => statusOf(m) === "running_prechecks", "the prechecks running", "precheckNeverFinishes");
+    const after = await restartWhen(
+      (m) => statusOf(m) === "running_prechecks",
+      "the prechecks running",
+      "precheckNeverFinishes",
+    );
     assertKeptProperties(await after.done.waitFor(() => true, "the upgrade output after the restart", 5000));
     assertNothingRepeated();
     assert.equal(requestsTo(sim.requestLog(), "POST", "/v1/system/check-sets").length, 1);
@@ -113,8 +147,14 @@ describe("nodes: restart in the middle of a run", function () {
   it("while waiting for acknowledgement, which is still needed afterwards", async () => {
     sim = await perTest.startSim({ scenario: "precheck-warnings" });
     flow = upgradeChainFlow(sim);
-    const after = await restartWhen((m) => statusOf(m) === "waiting_for_alert_acknowledgement", "the wait for acknowledgement");
-    await after.statuses.waitFor((m) => statusOf(m) === "waiting_for_alert_acknowledgement", "the wait shown again after the restart");
+    const after = await restartWhen(
+      (m) => statusOf(m) === "waiting_for_alert_acknowledgement",
+      "the wait for acknowledgement",
+    );
+    await after.statuses.waitFor(
+      (m) => statusOf(m) === "waiting_for_alert_acknowledgement",
+      "the wait shown again after the restart",
+    );
     await connectionOf().resumeRuns(); // the ack node has taken the run up again
     getNode("ack").receive({ acknowledge: true });
     const out = await after.done.waitFor(() => true, "the upgrade output", 5000);
@@ -128,7 +168,10 @@ describe("nodes: restart in the middle of a run", function () {
   it("a resumed phase's failure reaches Catch with the kept properties of its input message", async () => {
     sim = await perTest.startSim({ scenario: "precheck-warnings" });
     flow = upgradeChainFlow(sim);
-    const after = await restartWhen((m) => statusOf(m) === "waiting_for_alert_acknowledgement", "the wait for acknowledgement");
+    const after = await restartWhen(
+      (m) => statusOf(m) === "waiting_for_alert_acknowledgement",
+      "the wait for acknowledgement",
+    );
     await connectionOf().resumeRuns(); // the ack node has taken the run up again
     getNode("ack").receive({ cancel: true, reason: "change window closed" });
     const error = await after.caught.waitFor(() => true, "the resumed phase's error");
@@ -142,10 +185,20 @@ describe("nodes: restart in the middle of a run", function () {
     const other = await perTest.startSim();
     flow = upgradeChainFlow(sim);
     const moved = withChanged(flow, CONFIG_ID, { url: other.url });
-    const after = await restartWhen((m) => statusOf(m) === "downloading_bundles", "a download in progress", undefined, moved);
+    const after = await restartWhen(
+      (m) => statusOf(m) === "downloading_bundles",
+      "a download in progress",
+      undefined,
+      moved,
+    );
     const failed = await after.statuses.waitFor((m) => statusOf(m) === "failed", "the run failed");
     const reason = String((failed.payload as { failureReason?: string }).failureReason);
-    assert.ok(reason.startsWith(`This run was started against ${sim.url}; the config node now points at ${other.url}, so it is not continued there`), reason);
+    assert.ok(
+      reason.startsWith(
+        `This run was started against ${sim.url}; the config node now points at ${other.url}, so it is not continued there`,
+      ),
+      reason,
+    );
     assert.equal(resumes("download"), 0);
     assert.deepEqual(mutatingRequests(other.requestLog()), []);
     assert.ok(callsOf(CONFIG_ID, "warn").some(([text]) => String(text).includes(reason)));
@@ -180,7 +233,10 @@ describe("nodes: restart in the middle of a run", function () {
     sim = await perTest.startSim({ faults: { upgradeNeverFinishes: true } });
     flow = upgradeChainFlow(sim);
     const after = await restartWhen(
-      (m) => /Started the upgrade of/.test((m.payload as { markdown: string }).markdown), "a component upgrade", "upgradeNeverFinishes");
+      (m) => /Started the upgrade of/.test((m.payload as { markdown: string }).markdown),
+      "a component upgrade",
+      "upgradeNeverFinishes",
+    );
     const out = await after.done.waitFor(() => true, "the upgrade output after the restart", 5000);
     const components = (out.vcf as { summary: { components: unknown[] } }).summary.components.length;
     assert.equal(upgradePostsPerBundle(sim.requestLog()).size, components);
@@ -217,12 +273,23 @@ describe("nodes: restart in the middle of a run", function () {
     sim = await perTest.startSim({ faults: { downloadNeverFinishes: true } });
     // The download node, and a helper for its output, on a flow of their own.
     const onTab2 = { z: "tab2" };
-    flow = [{ id: "tab2", type: "tab", label: "start" }, ...withChanged(withChanged(rewire(upgradeChainFlow(sim), "download", ["downloaded"]), "download", onTab2), "downloaded", onTab2)];
+    flow = [
+      { id: "tab2", type: "tab", label: "start" },
+      ...withChanged(
+        withChanged(rewire(upgradeChainFlow(sim), "download", ["downloaded"]), "download", onTab2),
+        "downloaded",
+        onTab2,
+      ),
+    ];
     const creds = credentialsFor(sim);
     await helper.load(NODE_MODULES, flow, creds);
     const before = new Collector("statusOut");
     getNode("download").receive({ payload: "start" });
-    await before.waitFor((m) => statusOf(m) === "downloading_bundles" && countPerPath(sim.requestLog(), "PATCH", /^\/v1\/bundles\//).size > 0, "a download in progress");
+    await before.waitFor(
+      (m) =>
+        statusOf(m) === "downloading_bundles" && countPerPath(sim.requestLog(), "PATCH", /^\/v1\/bundles\//).size > 0,
+      "a download in progress",
+    );
     await helper.unload();
     sim.setFaults({ downloadNeverFinishes: false });
 
@@ -231,7 +298,12 @@ describe("nodes: restart in the middle of a run", function () {
     const [run] = connectionOf().requireEngine().listRuns();
     assert.equal(run?.status, "downloading_bundles");
     const warnings = callsOf(CONFIG_ID, "warn").map((args) => String(args[0]));
-    assert.ok(warnings.some((w) => /waits for node download \(vcf-download-bundles\), which is disabled or on a disabled flow: enable it/.test(w)), warnings.join("\n"));
+    assert.ok(
+      warnings.some((w) =>
+        /waits for node download \(vcf-download-bundles\), which is disabled or on a disabled flow: enable it/.test(w),
+      ),
+      warnings.join("\n"),
+    );
 
     await helper.setFlows(flow, "flows", creds);
     const downloaded = new Collector("downloaded"); // a new instance: the flow was started again
@@ -252,7 +324,12 @@ describe("nodes: restart in the middle of a run", function () {
 
     getNode("prechecks").receive({ vcf: { runId: runIdOf(running) } });
     const refusal = await caught.waitFor(() => true, "the refusal of the second message");
-    assert.match(caughtError(refusal), new RegExp(`already running the prechecks phase of upgrade run ${runIdOf(running)} for domain lab-m01: this message is not passed on`));
+    assert.match(
+      caughtError(refusal),
+      new RegExp(
+        `already running the prechecks phase of upgrade run ${runIdOf(running)} for domain lab-m01: this message is not passed on`,
+      ),
+    );
 
     await helper.setFlows(withChanged(flow, "prechecks", { name: "prechecks v2" }), "nodes", creds);
     sim.setFaults({ precheckNeverFinishes: false });
@@ -267,12 +344,23 @@ describe("nodes: restart in the middle of a run", function () {
     sim = await perTest.startSim({ faults: { downloadNeverFinishes: true } });
     flow = upgradeChainFlow(sim);
     const withoutDownloadNode = flow.filter((n) => n.id !== "download");
-    const after = await restartWhen((m) => statusOf(m) === "downloading_bundles", "a download in progress", undefined, withoutDownloadNode);
+    const after = await restartWhen(
+      (m) => statusOf(m) === "downloading_bundles",
+      "a download in progress",
+      undefined,
+      withoutDownloadNode,
+    );
     const failed = await after.statuses.waitFor((m) => statusOf(m) === "failed", "the run failed");
-    assert.match(String((failed.payload as { failureReason?: string }).failureReason), /owned by node download, which is no longer deployed/);
+    assert.match(
+      String((failed.payload as { failureReason?: string }).failureReason),
+      /owned by node download, which is no longer deployed/,
+    );
     // A later error through the same Catch node: nothing about the failed run came before it.
     getNode("prechecks").receive({ vcf: { runId: "no-such-run" } });
     await after.caught.waitFor(() => true, "the later error");
-    assert.deepEqual(after.caught.messages.map(caughtError).map((e) => /no-such-run is unknown/.test(e)), [true]);
+    assert.deepEqual(
+      after.caught.messages.map(caughtError).map((e) => /no-such-run is unknown/.test(e)),
+      [true],
+    );
   });
 });

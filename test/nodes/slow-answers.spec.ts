@@ -3,7 +3,18 @@
 import assert from "node:assert/strict";
 import { type FaultProxy, startFaultProxy } from "../engine/fault-proxy";
 import {
-  Collector, TAB, caughtError, catchNode, configNode, credentialsFor, flowNode, getNode, helper, helperNode, NODE_MODULES, nodeRedPerTest,
+  Collector,
+  TAB,
+  caughtError,
+  catchNode,
+  configNode,
+  credentialsFor,
+  flowNode,
+  getNode,
+  helper,
+  helperNode,
+  NODE_MODULES,
+  nodeRedPerTest,
 } from "../support/nodes-harness";
 
 describe("nodes: an answer that trickles in", function () {
@@ -16,12 +27,21 @@ describe("nodes: an answer that trickles in", function () {
 
   it("vcf-updates fails after the request timeout (a total limit) and says which setting to raise", async () => {
     const sim = await perTest.startSim();
-    proxy = await startFaultProxy(sim.url, (req) => (req.method === "GET" && req.path === "/v1/domains" ? { status: 200, trickle: true } : undefined));
-    await helper.load(NODE_MODULES, [
-      { id: TAB, type: "tab" }, configNode({ url: proxy.url }, { requestTimeout: 1, retryAttempts: 1 }),
-      flowNode("updates", "vcf-updates", { domain: "" }, ["updatesOut"]),
-      helperNode("updatesOut"), catchNode("catcher", "caught"), helperNode("caught"),
-    ], credentialsFor(sim));
+    proxy = await startFaultProxy(sim.url, (req) =>
+      req.method === "GET" && req.path === "/v1/domains" ? { status: 200, trickle: true } : undefined,
+    );
+    await helper.load(
+      NODE_MODULES,
+      [
+        { id: TAB, type: "tab" },
+        configNode({ url: proxy.url }, { requestTimeout: 1, retryAttempts: 1 }),
+        flowNode("updates", "vcf-updates", { domain: "" }, ["updatesOut"]),
+        helperNode("updatesOut"),
+        catchNode("catcher", "caught"),
+        helperNode("caught"),
+      ],
+      credentialsFor(sim),
+    );
     const caught = new Collector("caught");
     getNode("updates").receive({ payload: "check" });
     const error = caughtError(await caught.waitFor(() => true, "the error", 15_000));

@@ -3,13 +3,25 @@ import assert from "node:assert/strict";
 import { domainsBadge } from "../../nodes/adapters/status-badge";
 import type { UpgradeStatus } from "../../nodes/engine";
 import {
-  Collector, MANAGEMENT_DOMAIN, VI_DOMAIN, callsOf, credentialsFor, getNode, helper, NODE_MODULES, nodeRedPerTest,
-  upgradeChainFlow, type Msg,
+  Collector,
+  MANAGEMENT_DOMAIN,
+  VI_DOMAIN,
+  callsOf,
+  credentialsFor,
+  getNode,
+  helper,
+  NODE_MODULES,
+  nodeRedPerTest,
+  upgradeChainFlow,
+  type Msg,
 } from "../support/nodes-harness";
 
 const statusOf = (msg: Msg): string => (msg.payload as { status: string }).status;
 
-function domain(domainName: string, status: UpgradeStatus): { domainName: string; status: UpgradeStatus; step: string; progress: number } {
+function domain(
+  domainName: string,
+  status: UpgradeStatus,
+): { domainName: string; status: UpgradeStatus; step: string; progress: number } {
   return { domainName, status, step: `step of ${domainName}`, progress: 10 };
 }
 
@@ -41,10 +53,16 @@ describe("nodes: vcf-status badge over every domain", function () {
     await helper.load(NODE_MODULES, upgradeChainFlow(sim, { statusDomain: "" }), credentialsFor(sim));
     const statuses = new Collector("statusOut");
     getNode("download").receive({ payload: "start" });
-    await statuses.waitFor((m) => m.topic === MANAGEMENT_DOMAIN && statusOf(m) === "waiting_for_alert_acknowledgement", "the wait");
+    await statuses.waitFor(
+      (m) => m.topic === MANAGEMENT_DOMAIN && statusOf(m) === "waiting_for_alert_acknowledgement",
+      "the wait",
+    );
     const before = statuses.messages.length;
     getNode("status").receive({ domain: VI_DOMAIN });
-    await statuses.waitFor((m) => statuses.messages.indexOf(m) >= before && m.topic === VI_DOMAIN, "the other domain's state");
+    await statuses.waitFor(
+      (m) => statuses.messages.indexOf(m) >= before && m.topic === VI_DOMAIN,
+      "the other domain's state",
+    );
     const [badge] = callsOf("status", "status").at(-1) ?? [];
     const { fill, text } = badge as { fill?: string; text?: string };
     assert.equal(fill, "yellow");

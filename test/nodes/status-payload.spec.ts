@@ -5,8 +5,16 @@ import { STATUS_LOG_MAX_ENTRIES } from "../../nodes/adapters/status-lists";
 import type { UpgradeRun } from "../../nodes/engine";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import {
-  Collector, connectionOf, credentialsFor, getNode, helper, MANAGEMENT_DOMAIN, NODE_MODULES, nodeRedPerTest,
-  upgradeChainFlow, type Msg,
+  Collector,
+  connectionOf,
+  credentialsFor,
+  getNode,
+  helper,
+  MANAGEMENT_DOMAIN,
+  NODE_MODULES,
+  nodeRedPerTest,
+  upgradeChainFlow,
+  type Msg,
 } from "../support/nodes-harness";
 
 const LEVELS = ["success", "error", "warning", "info"];
@@ -33,7 +41,11 @@ function assertListsWithin(payload: DomainStatusPayload, cap: number): void {
     assert.ok(!Number.isNaN(Date.parse(e.at)), `at ${e.at}`);
   }
   const times = payload.log.map((e) => Date.parse(e.at));
-  assert.deepEqual(times, [...times].sort((a, b) => a - b), "oldest first, newest last");
+  assert.deepEqual(
+    times,
+    [...times].sort((a, b) => a - b),
+    "oldest first, newest last",
+  );
 }
 
 describe("nodes: vcf-status payload.log and payload.findings", function () {
@@ -51,7 +63,9 @@ describe("nodes: vcf-status payload.log and payload.findings", function () {
     getNode("download").receive({ payload: "start" });
     await done.waitFor(() => true, "the upgrade output", 5000);
     await statuses.waitFor((m) => payloadOf(m).status === "successfully_completed", "the completed status");
-    const run = connectionOf().engine?.listRuns().find((r) => r.domainName === MANAGEMENT_DOMAIN);
+    const run = connectionOf()
+      .engine?.listRuns()
+      .find((r) => r.domainName === MANAGEMENT_DOMAIN);
     assert.ok(run, "the engine has the run");
     return { statuses, run };
   }
@@ -64,7 +78,10 @@ describe("nodes: vcf-status payload.log and payload.findings", function () {
     assert.equal(final.log.at(-1)?.level, "success");
     assert.match(final.log.at(-1)?.text ?? "", /Domain lab-m01 is at \d/, "the newest entry is last");
     assertRunSlice(final, run);
-    assert.ok(final.log.some((e) => e.level === "warning"), "the warnings the prechecks found are in the log");
+    assert.ok(
+      final.log.some((e) => e.level === "warning"),
+      "the warnings the prechecks found are in the log",
+    );
 
     assert.ok(final.findings.length > 0, "the findings are there");
     assert.equal(final.findings.length + final.findingsOmitted, run.findings.length);
@@ -87,9 +104,14 @@ describe("nodes: vcf-status payload.log and payload.findings", function () {
     assertRunSlice(final, run);
 
     // A newest entry longer than the cap, with characters JSON escapes to several bytes.
-    const huge = "é\"\n<b>".repeat(1000);
-    const bigRun: UpgradeRun = { ...run, log: [...run.log, { ...(run.log.at(-1) as UpgradeRun["log"][number]), text: huge }] };
-    const payload = payloadOf(statusMessage({ id: run.domainId, name: run.domainName }, { ...run, run: bigRun }, { markdownMaxBytes: 512 }));
+    const huge = 'é"\n<b>'.repeat(1000);
+    const bigRun: UpgradeRun = {
+      ...run,
+      log: [...run.log, { ...(run.log.at(-1) as UpgradeRun["log"][number]), text: huge }],
+    };
+    const payload = payloadOf(
+      statusMessage({ id: run.domainId, name: run.domainName }, { ...run, run: bigRun }, { markdownMaxBytes: 512 }),
+    );
     assertListsWithin(payload, 512);
     assert.equal(payload.log.length, 1);
     const text = payload.log[0]?.text ?? "";
@@ -107,7 +129,9 @@ function assertRunSlice(payload: DomainStatusPayload, run: UpgradeRun): void {
   assert.equal(payload.logOmitted, start + (run.droppedLogEntries ?? 0));
 }
 
-function pickEntry(e: UpgradeRun["log"][number] | undefined): Pick<UpgradeRun["log"][number], "at" | "level" | "phase" | "text"> {
+function pickEntry(
+  e: UpgradeRun["log"][number] | undefined,
+): Pick<UpgradeRun["log"][number], "at" | "level" | "phase" | "text"> {
   assert.ok(e);
   return { at: e.at, level: e.level, phase: e.phase, text: e.text };
 }

@@ -4,8 +4,22 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import vm from "node:vm";
-import { ConfigError, parseConnection, parseEngineSettings, TIME_FIELDS, type VcfConfigDef } from "../../nodes/adapters/config-settings";
-import { TAB, configNode, connectionOf, credentialsFor, helper, NODE_MODULES, nodeRedPerTest } from "../support/nodes-harness";
+import {
+  ConfigError,
+  parseConnection,
+  parseEngineSettings,
+  TIME_FIELDS,
+  type VcfConfigDef,
+} from "../../nodes/adapters/config-settings";
+import {
+  TAB,
+  configNode,
+  connectionOf,
+  credentialsFor,
+  helper,
+  NODE_MODULES,
+  nodeRedPerTest,
+} from "../support/nodes-harness";
 
 const BASE: VcfConfigDef = { id: "c1", type: "vcf-config", url: "https://sddc.example.test" };
 
@@ -21,7 +35,13 @@ function editorValidators(): Record<string, Validate> {
   const html = fs.readFileSync(path.join(__dirname, "../../nodes/vcf-config.html"), "utf8");
   const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? "";
   let defaults: Record<string, { validate?: Validate }> = {};
-  const RED = { nodes: { registerType: (_type: string, def: { defaults: typeof defaults }) => { defaults = def.defaults; } } };
+  const RED = {
+    nodes: {
+      registerType: (_type: string, def: { defaults: typeof defaults }) => {
+        defaults = def.defaults;
+      },
+    },
+  };
   vm.runInNewContext(script, { RED });
   const out: Record<string, Validate> = {};
   for (const [key, prop] of Object.entries(defaults)) if (prop.validate) out[key] = prop.validate.bind({});
@@ -35,16 +55,29 @@ describe("vcf-config: the range of every time setting", function () {
       assert.doesNotThrow(() => parseAll({ ...BASE, [f.field]: f.max }), f.field);
       assert.doesNotThrow(() => parseAll({ ...BASE, [f.field]: String(f.max) }), f.field);
       for (const tooBig of [f.max * 1.01, 1e7, 1e9]) {
-        assert.throws(() => parseAll({ ...BASE, [f.field]: tooBig }), (err: unknown) =>
-          err instanceof ConfigError && err.field === f.field &&
-          err.message.startsWith(`${f.label} must be a number of ${f.unit} (`) && err.message.includes(`at most ${f.max})`), `${f.field} = ${tooBig}`);
+        assert.throws(
+          () => parseAll({ ...BASE, [f.field]: tooBig }),
+          (err: unknown) =>
+            err instanceof ConfigError &&
+            err.field === f.field &&
+            err.message.startsWith(`${f.label} must be a number of ${f.unit} (`) &&
+            err.message.includes(`at most ${f.max})`),
+          `${f.field} = ${tooBig}`,
+        );
       }
     }
   });
 
   it("keeps every maximum below Node's timer limit where a single timer waits that long", () => {
     const limit = 2 ** 31 - 1;
-    for (const key of ["requestTimeout", "retryDelay", "pollInterval", "maxPollInterval", "sddcSettle", "completedPause"] as const) {
+    for (const key of [
+      "requestTimeout",
+      "retryDelay",
+      "pollInterval",
+      "maxPollInterval",
+      "sddcSettle",
+      "completedPause",
+    ] as const) {
       const f = TIME_FIELDS[key];
       assert.ok((f.max ?? Infinity) * f.factor <= limit, key);
     }
@@ -68,8 +101,15 @@ describe("vcf-config: the range of every time setting", function () {
 
     it("a poll interval of 1e7 s is refused, naming the field and the range", async () => {
       const sim = await perTest.startSim();
-      await helper.load(NODE_MODULES, [{ id: TAB, type: "tab" }, configNode(sim, { pollInterval: 1e7, downloadDeadline: 1e9 / 60 })], credentialsFor(sim));
-      assert.match(connectionOf().problem?.message ?? "", /vcf-config: Poll interval must be a number of seconds \(more than 0, at most 3600\), not "10000000"/);
+      await helper.load(
+        NODE_MODULES,
+        [{ id: TAB, type: "tab" }, configNode(sim, { pollInterval: 1e7, downloadDeadline: 1e9 / 60 })],
+        credentialsFor(sim),
+      );
+      assert.match(
+        connectionOf().problem?.message ?? "",
+        /vcf-config: Poll interval must be a number of seconds \(more than 0, at most 3600\), not "10000000"/,
+      );
     });
   });
 });

@@ -3,7 +3,18 @@
 import assert from "node:assert/strict";
 import { type FaultProxy, startFaultProxy } from "../engine/fault-proxy";
 import {
-  Collector, TAB, caughtError, catchNode, configNode, credentialsFor, flowNode, getNode, helper, helperNode, NODE_MODULES, nodeRedPerTest,
+  Collector,
+  TAB,
+  caughtError,
+  catchNode,
+  configNode,
+  credentialsFor,
+  flowNode,
+  getNode,
+  helper,
+  helperNode,
+  NODE_MODULES,
+  nodeRedPerTest,
   type Msg,
 } from "../support/nodes-harness";
 
@@ -25,14 +36,26 @@ describe("nodes: vcf-updates when a domain cannot be read", function () {
   it("sends every domain and reports the one whose releases failed to Catch, with its message", async () => {
     const sim = await perTest.startSim({ scenario: "many-domains", domains: 2 });
     let brokenId = "";
-    proxy = await startFaultProxy(sim.url, (req) => (brokenId && req.path === `/v1/releases/domains/${brokenId}/future-releases`
-      ? { status: 500, body: JSON.stringify({ errorCode: "INTERNAL_SERVER_ERROR", message: "release service failed" }) }
-      : undefined));
-    await helper.load(NODE_MODULES, [
-      { id: TAB, type: "tab" }, configNode({ url: proxy.url }),
-      flowNode("updates", "vcf-updates", { domain: "" }, ["updatesOut"]),
-      helperNode("updatesOut"), catchNode("catcher", "caught"), helperNode("caught"),
-    ], credentialsFor(sim));
+    proxy = await startFaultProxy(sim.url, (req) =>
+      brokenId && req.path === `/v1/releases/domains/${brokenId}/future-releases`
+        ? {
+            status: 500,
+            body: JSON.stringify({ errorCode: "INTERNAL_SERVER_ERROR", message: "release service failed" }),
+          }
+        : undefined,
+    );
+    await helper.load(
+      NODE_MODULES,
+      [
+        { id: TAB, type: "tab" },
+        configNode({ url: proxy.url }),
+        flowNode("updates", "vcf-updates", { domain: "" }, ["updatesOut"]),
+        helperNode("updatesOut"),
+        catchNode("catcher", "caught"),
+        helperNode("caught"),
+      ],
+      credentialsFor(sim),
+    );
     const out = new Collector("updatesOut");
     const caught = new Collector("caught");
     getNode("updates").receive({ _msgid: "u-1", payload: "check" });
@@ -47,7 +70,10 @@ describe("nodes: vcf-updates when a domain cannot be read", function () {
     assert.equal(failure.topic, "lab-w01");
     assert.equal(failure._msgid, "u-2");
     assert.equal((failure.payload as UpdateInfo).domainId, brokenId);
-    assert.match(caughtError(failure), /^(Error: )?Could not read the releases of domain lab-w01: GET \/v1\/releases\/domains\/\S+\/future-releases: HTTP 500 .*release service failed/);
+    assert.match(
+      caughtError(failure),
+      /^(Error: )?Could not read the releases of domain lab-w01: GET \/v1\/releases\/domains\/\S+\/future-releases: HTTP 500 .*release service failed/,
+    );
     const second = out.messages.slice(3) as Msg[];
     assert.deepEqual(second.map((m) => m.topic).sort(), ["lab-m01", "lab-w01", "lab-w02"]);
     const failed = second.find((m) => m.topic === "lab-w01")?.payload as UpdateInfo;

@@ -5,8 +5,22 @@ import type { VcfConfigDef } from "../../nodes/adapters/config-settings";
 import { StatusFeed } from "../../nodes/adapters/status-feed";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import {
-  Collector, TAB, caughtError, catchNode, configNode, credentialsFor, flowNode, getNode, helper, helperNode, makeUserDir,
-  NODE_MODULES, startNodeRed, startSim, stopNodeRed, type Msg,
+  Collector,
+  TAB,
+  caughtError,
+  catchNode,
+  configNode,
+  credentialsFor,
+  flowNode,
+  getNode,
+  helper,
+  helperNode,
+  makeUserDir,
+  NODE_MODULES,
+  startNodeRed,
+  startSim,
+  stopNodeRed,
+  type Msg,
 } from "../support/nodes-harness";
 import { mutatingRequests } from "../support/request-log";
 
@@ -32,12 +46,20 @@ describe("nodes: vcf-updates and vcf-status", function () {
   beforeEach(async () => {
     userDir = makeUserDir();
     await startNodeRed(userDir);
-    await helper.load(NODE_MODULES, [
-      { id: TAB, type: "tab" }, configNode(sim),
-      flowNode("updates", "vcf-updates", { domain: "" }, ["updatesOut"]),
-      flowNode("status", "vcf-status", { domain: "" }, ["statusOut"]),
-      helperNode("updatesOut"), helperNode("statusOut"), catchNode("catcher", "caught"), helperNode("caught"),
-    ], credentialsFor(sim));
+    await helper.load(
+      NODE_MODULES,
+      [
+        { id: TAB, type: "tab" },
+        configNode(sim),
+        flowNode("updates", "vcf-updates", { domain: "" }, ["updatesOut"]),
+        flowNode("status", "vcf-status", { domain: "" }, ["statusOut"]),
+        helperNode("updatesOut"),
+        helperNode("statusOut"),
+        catchNode("catcher", "caught"),
+        helperNode("caught"),
+      ],
+      credentialsFor(sim),
+    );
     sim.clearRequestLog();
   });
   afterEach(async () => {
@@ -67,21 +89,39 @@ describe("nodes: vcf-updates and vcf-status", function () {
     await out.waitFor(() => true, "lab-w02");
     getNode("updates").receive({ domain: "lab-w09" });
     const error = await caught.waitFor(() => true, "the error");
-    assert.match(caughtError(error), /Domain "lab-w09" is not among the domains SDDC Manager lists \(lab-m01, lab-w01, lab-w02\)/);
-    assert.deepEqual(out.messages.map((m) => m.topic), ["lab-w02"]);
+    assert.match(
+      caughtError(error),
+      /Domain "lab-w09" is not among the domains SDDC Manager lists \(lab-m01, lab-w01, lab-w02\)/,
+    );
+    assert.deepEqual(
+      out.messages.map((m) => m.topic),
+      ["lab-w02"],
+    );
   });
 
   it("vcf-status answers a message through the input handler's send, not the node's own", async () => {
     const connection = new VcfConnection({
-      def: configNode(sim) as unknown as VcfConfigDef, credentials: sim.credentials, lookupNode: () => undefined,
-      findInFlows: () => undefined, userDir: undefined, log: () => undefined,
+      def: configNode(sim) as unknown as VcfConfigDef,
+      credentials: sim.credentials,
+      lookupNode: () => undefined,
+      findInFlows: () => undefined,
+      userDir: undefined,
+      log: () => undefined,
     });
     const nodeSends: Msg[] = [];
     const inputSends: Msg[] = [];
-    const feed = new StatusFeed(connection, undefined, { send: (m) => nodeSends.push(m as Msg), status: () => undefined, warn: () => undefined }, {});
+    const feed = new StatusFeed(
+      connection,
+      undefined,
+      { send: (m) => nodeSends.push(m as Msg), status: () => undefined, warn: () => undefined },
+      {},
+    );
     try {
       await feed.emitCurrent("lab-w01", new AbortController().signal, (m) => inputSends.push(m as Msg));
-      assert.deepEqual(inputSends.map((m) => m.topic), ["lab-w01"]);
+      assert.deepEqual(
+        inputSends.map((m) => m.topic),
+        ["lab-w01"],
+      );
       assert.equal(nodeSends.length, 0);
     } finally {
       feed.close();
@@ -93,7 +133,14 @@ describe("nodes: vcf-updates and vcf-status", function () {
     const out = new Collector("statusOut");
     for (const name of domains) await out.waitFor((m) => m.topic === name, `${name} after the deploy`);
     for (const msg of out.messages) {
-      const payload = msg.payload as { status: string; statusText: string; markdown: string; progress: number; log: unknown[]; findings: unknown[] };
+      const payload = msg.payload as {
+        status: string;
+        statusText: string;
+        markdown: string;
+        progress: number;
+        log: unknown[];
+        findings: unknown[];
+      };
       assert.equal(payload.status, "waiting_for_initiation");
       assert.deepEqual([payload.log, payload.findings], [[], []], "no run yet: no entries, no findings");
       assert.match(payload.statusText, new RegExp(`^${String(msg.topic)}: Waiting for initiation`));
@@ -102,6 +149,9 @@ describe("nodes: vcf-updates and vcf-status", function () {
     const before = out.messages.length;
     getNode("status").receive({ domain: "lab-w01" });
     await out.waitFor((m) => out.messages.indexOf(m) >= before, "the refresh");
-    assert.deepEqual(out.messages.slice(before).map((m) => m.topic), ["lab-w01"]);
+    assert.deepEqual(
+      out.messages.slice(before).map((m) => m.topic),
+      ["lab-w01"],
+    );
   });
 });

@@ -12,7 +12,10 @@ interface JwtPayload {
 
 function decode(token: string): { header: { alg: string }; payload: JwtPayload } {
   const [header = "", payload = ""] = token.split(".");
-  return { header: JSON.parse(Buffer.from(header, "base64url").toString()), payload: JSON.parse(Buffer.from(payload, "base64url").toString()) };
+  return {
+    header: JSON.parse(Buffer.from(header, "base64url").toString()),
+    payload: JSON.parse(Buffer.from(payload, "base64url").toString()),
+  };
 }
 
 describe("simulator: tokens", function () {
@@ -34,7 +37,9 @@ describe("simulator: tokens", function () {
 
   it("refuses wrong credentials with 400 and a missing password naming the field", async () => {
     sim = await startSimulator();
-    const wrong = await call(sim, "POST", "/v1/tokens", { body: { username: sim.credentials.username, password: "nope" } });
+    const wrong = await call(sim, "POST", "/v1/tokens", {
+      body: { username: sim.credentials.username, password: "nope" },
+    });
     assert.equal(wrong.status, 400);
     assert.equal((wrong.json as { errorCode: string }).errorCode, "INVALID_CREDENTIALS");
     const missing = await call(sim, "POST", "/v1/tokens", { body: { username: sim.credentials.username } });
@@ -48,7 +53,10 @@ describe("simulator: tokens", function () {
     for (const header of [undefined, "not-a-token"]) {
       const res = await call(sim, "GET", "/v1/domains", { token: header });
       assert.equal(res.status, 401);
-      assert.deepEqual([(res.json as { errorCode: string }).errorCode, (res.json as { message: string }).message], ["Unauthorized", "Authorization Header is missing or not in correct format"]);
+      assert.deepEqual(
+        [(res.json as { errorCode: string }).errorCode, (res.json as { message: string }).message],
+        ["Unauthorized", "Authorization Header is missing or not in correct format"],
+      );
     }
     assert.equal((await call(sim, "GET", "/v1/domains", { token })).status, 200);
     sim.advanceClock(3599);
@@ -59,7 +67,9 @@ describe("simulator: tokens", function () {
 
   it("refreshes with a raw or a JSON-quoted refresh id and answers a JSON string", async () => {
     sim = await startSimulator();
-    const pair = (await call(sim, "POST", "/v1/tokens", { body: sim.credentials })).json as { refreshToken: { id: string } };
+    const pair = (await call(sim, "POST", "/v1/tokens", { body: sim.credentials })).json as {
+      refreshToken: { id: string };
+    };
     for (const rawBody of [pair.refreshToken.id, JSON.stringify(pair.refreshToken.id)]) {
       const res = await call(sim, "PATCH", "/v1/tokens/access-token/refresh", { rawBody });
       assert.equal(res.status, 200);
@@ -67,7 +77,9 @@ describe("simulator: tokens", function () {
       const fresh = res.json as string;
       assert.equal((await call(sim, "GET", "/v1/domains", { token: fresh })).status, 200);
     }
-    const unknown = await call(sim, "PATCH", "/v1/tokens/access-token/refresh", { rawBody: "00000000-0000-4000-8000-000000000000" });
+    const unknown = await call(sim, "PATCH", "/v1/tokens/access-token/refresh", {
+      rawBody: "00000000-0000-4000-8000-000000000000",
+    });
     assert.equal(unknown.status, 404);
   });
 
@@ -81,7 +93,9 @@ describe("simulator: tokens", function () {
 
   it("redacts passwords and tokens in the request log", async () => {
     sim = await startSimulator();
-    const pair = (await call(sim, "POST", "/v1/tokens", { body: sim.credentials })).json as { refreshToken: { id: string } };
+    const pair = (await call(sim, "POST", "/v1/tokens", { body: sim.credentials })).json as {
+      refreshToken: { id: string };
+    };
     await call(sim, "PATCH", "/v1/tokens/access-token/refresh", { rawBody: pair.refreshToken.id });
     const text = JSON.stringify(sim.requestLog());
     assert.ok(!text.includes(sim.credentials.password));

@@ -15,7 +15,9 @@ async function bundles(sim: RunningSimulator, token: string): Promise<Bundle[]> 
 }
 
 function ofType(list: Bundle[], type: string, toVersion?: string): Bundle {
-  const found = list.find((b) => b.components[0]?.type === type && (!toVersion || b.components[0]?.toVersion === toVersion));
+  const found = list.find(
+    (b) => b.components[0]?.type === type && (!toVersion || b.components[0]?.toVersion === toVersion),
+  );
   assert.ok(found, `no ${type} bundle`);
   return found;
 }
@@ -35,8 +37,19 @@ describe("simulator: bundles and downloads", function () {
   it("lists SDDC Manager, NSX, vCenter and ESXi (component type HOST) bundles for 5.2.1.0, all PENDING", async () => {
     await start();
     const list = await bundles(sim, token);
-    const forTarget = list.filter((b) => b.components[0] && ["5.2.1.0-24307856", "4.2.1.0-24304122", "8.0.3.00300-24305161", "8.0.3-24280767"].includes(b.components[0].toVersion));
-    assert.deepEqual(forTarget.map((b) => b.components[0]?.type).sort(), ["HOST", "NSX_T_MANAGER", "SDDC_MANAGER", "VCENTER"]);
+    const forTarget = list.filter(
+      (b) =>
+        b.components[0] &&
+        ["5.2.1.0-24307856", "4.2.1.0-24304122", "8.0.3.00300-24305161", "8.0.3-24280767"].includes(
+          b.components[0].toVersion,
+        ),
+    );
+    assert.deepEqual(forTarget.map((b) => b.components[0]?.type).sort(), [
+      "HOST",
+      "NSX_T_MANAGER",
+      "SDDC_MANAGER",
+      "VCENTER",
+    ]);
     assert.ok(list.every((b) => b.downloadStatus === "PENDING"));
   });
 
@@ -47,7 +60,10 @@ describe("simulator: bundles and downloads", function () {
     assert.equal(accepted.status, 202);
     const task = accepted.json as Task;
     assert.equal(accepted.headers.get("location"), `/v1/tasks/${task.id}`);
-    const status = async (): Promise<[string, string]> => [(await getJson<Bundle>(sim, `/v1/bundles/${vc.id}`, token)).downloadStatus, (await getJson<Task>(sim, `/v1/tasks/${task.id}`, token)).status];
+    const status = async (): Promise<[string, string]> => [
+      (await getJson<Bundle>(sim, `/v1/bundles/${vc.id}`, token)).downloadStatus,
+      (await getJson<Task>(sim, `/v1/tasks/${task.id}`, token)).status,
+    ];
 
     assert.deepEqual(await status(), ["SCHEDULED", "Pending"]);
     assert.equal((await call(sim, "PATCH", `/v1/bundles/${vc.id}`, { token, body: DOWNLOAD })).status, 409);
@@ -61,11 +77,18 @@ describe("simulator: bundles and downloads", function () {
 
     sim.advanceClock(10344.9 / 12.5 - 300 + 10);
     const validating = await getJson<Task>(sim, `/v1/tasks/${task.id}`, token);
-    assert.deepEqual(validating.subTasks.map((s) => s.status), ["SUCCESSFUL", "IN_PROGRESS"]);
+    assert.deepEqual(
+      validating.subTasks.map((s) => s.status),
+      ["SUCCESSFUL", "IN_PROGRESS"],
+    );
     assert.equal((await status())[0], "IN_PROGRESS");
     sim.advanceClock(100);
     assert.deepEqual(await status(), ["SUCCESSFUL", "Successful"]);
-    assert.equal((await call(sim, "PATCH", `/v1/bundles/${vc.id}`, { token, body: DOWNLOAD })).status, 409, "409 once downloaded too");
+    assert.equal(
+      (await call(sim, "PATCH", `/v1/bundles/${vc.id}`, { token, body: DOWNLOAD })).status,
+      409,
+      "409 once downloaded too",
+    );
   });
 
   it("download-failure: the NSX bundle ends FAILED with a downloadError in the task errors; a new request is accepted", async () => {
@@ -120,7 +143,10 @@ describe("simulator: bundles and downloads", function () {
     await start({ faults: { recallBundleOf: ["NSX_T_MANAGER"] } });
     const list = await bundles(sim, token);
     const nsx = ofType(list, "NSX_T_MANAGER", "4.2.1.0-24304122");
-    assert.deepEqual([...new Set(list.filter((b) => b.components[0]?.type === "NSX_T_MANAGER").map((b) => b.downloadStatus))], ["RECALLED"]);
+    assert.deepEqual(
+      [...new Set(list.filter((b) => b.components[0]?.type === "NSX_T_MANAGER").map((b) => b.downloadStatus))],
+      ["RECALLED"],
+    );
     assert.equal(ofType(list, "VCENTER").downloadStatus, "PENDING");
     const refused = await call(sim, "PATCH", `/v1/bundles/${nsx.id}`, { token, body: DOWNLOAD });
     assert.equal(refused.status, 409);
@@ -137,7 +163,14 @@ describe("simulator: bundles and downloads", function () {
     assert.equal(await flow.bundleStatus(sddc?.bundleId ?? ""), "SUCCESSFUL");
     sim.setFaults({ recallBundleOf: ["SDDC_MANAGER"] });
     assert.equal(await flow.bundleStatus(sddc?.bundleId ?? ""), "RECALLED");
-    const upgrade = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: { bundleId: sddc?.bundleId, resourceType: "DOMAIN", resourceUpgradeSpecs: [{ resourceId: domainId, upgradeNow: true }] } });
+    const upgrade = await call(sim, "POST", "/v1/upgrades", {
+      token: flow.token,
+      body: {
+        bundleId: sddc?.bundleId,
+        resourceType: "DOMAIN",
+        resourceUpgradeSpecs: [{ resourceId: domainId, upgradeNow: true }],
+      },
+    });
     assert.equal(upgrade.status, 424);
     assert.equal((upgrade.json as { errorCode: string }).errorCode, "BUNDLE_RECALLED");
   });

@@ -4,7 +4,13 @@ import { RequestLog, REQUEST_LOG_LIMIT } from "../../nodes/sim/request-log";
 import { call, elements, getJson, login } from "../support/sim-http";
 import { Flow, QueryResult } from "./sim-flow";
 
-async function outcome(sim: RunningSimulator, method: string, path: string, token: string, body?: unknown): Promise<number> {
+async function outcome(
+  sim: RunningSimulator,
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<number> {
   try {
     return (await call(sim, method, path, { token, body })).status;
   } catch {
@@ -26,8 +32,9 @@ describe("simulator: faults, scenarios and introspection", function () {
     assert.deepEqual([...new Set(failed)].sort(), [0, 502, 503]);
     const writes: number[] = [];
     for (let i = 0; i < 40; i += 1) writes.push(await outcome(sim, "POST", "/v1/tokens", token, sim.credentials));
-    const domainId = (await sim.state() as { domains: { id: string }[] }).domains[0]?.id;
-    for (let i = 0; i < 20; i += 1) writes.push(await outcome(sim, "PATCH", `/v1/releases/domains/${domainId}`, token, { targetVersion: "5.2.1.0" }));
+    const domainId = ((await sim.state()) as { domains: { id: string }[] }).domains[0]?.id;
+    for (let i = 0; i < 20; i += 1)
+      writes.push(await outcome(sim, "PATCH", `/v1/releases/domains/${domainId}`, token, { targetVersion: "5.2.1.0" }));
     assert.deepEqual([...new Set(writes)], [200]);
   });
 
@@ -43,7 +50,10 @@ describe("simulator: faults, scenarios and introspection", function () {
     sim = await startSimulator({ scenario: "many-domains", domains: 3 });
     let token = await login(sim);
     const domains = await elements<{ type: string; name: string }>(sim, "/v1/domains", token);
-    assert.deepEqual(domains.map((d) => d.type), ["MANAGEMENT", "VI", "VI", "VI"]);
+    assert.deepEqual(
+      domains.map((d) => d.type),
+      ["MANAGEMENT", "VI", "VI", "VI"],
+    );
     assert.equal(new Set(domains.map((d) => d.name)).size, 4);
     await sim.stop();
     sim = await startSimulator({ scenario: "many-domains" });
@@ -59,7 +69,11 @@ describe("simulator: faults, scenarios and introspection", function () {
     await call(sim, "GET", `/v1/domains/${domainId}`, { token });
     const counts = (await call(sim, "GET", "/sim/counts")).json as Record<string, number>;
     assert.deepEqual(counts, { "GET /v1/domains": 1, "GET /v1/domains/{id}": 2, "POST /v1/tokens": 1 });
-    const requests = (await call(sim, "GET", "/sim/requests")).json as { method: string; path: string; status: number }[];
+    const requests = (await call(sim, "GET", "/sim/requests")).json as {
+      method: string;
+      path: string;
+      status: number;
+    }[];
     assert.deepEqual(requests.map((r) => `${r.method} ${r.path} ${r.status}`)[0], "POST /v1/tokens 200");
 
     const before = Date.parse(((await call(sim, "GET", "/sim/state")).json as { simulatedTime: string }).simulatedTime);
@@ -75,8 +89,17 @@ describe("simulator: faults, scenarios and introspection", function () {
     assert.match((bad.json as { message: string }).message, /'name'/);
     assert.equal((await call(sim, "POST", "/sim/reset", { body: {} })).status, 200);
 
-    const faults = await call(sim, "POST", "/sim/faults", { body: { flakyRate: 0.1, durations: { checkSetRunSeconds: 5 } } });
-    assert.deepEqual([(faults.json as { flakyRate: number }).flakyRate, (faults.json as { durations: { checkSetRunSeconds: number; nsxUpgradeSeconds: number } }).durations.checkSetRunSeconds], [0.1, 5]);
+    const faults = await call(sim, "POST", "/sim/faults", {
+      body: { flakyRate: 0.1, durations: { checkSetRunSeconds: 5 } },
+    });
+    assert.deepEqual(
+      [
+        (faults.json as { flakyRate: number }).flakyRate,
+        (faults.json as { durations: { checkSetRunSeconds: number; nsxUpgradeSeconds: number } }).durations
+          .checkSetRunSeconds,
+      ],
+      [0.1, 5],
+    );
     const badFault = await call(sim, "POST", "/sim/faults", { body: { flakyRate: 2 } });
     assert.equal(badFault.status, 400);
     assert.match((badFault.json as { message: string }).message, /flakyRate/);
@@ -91,31 +114,83 @@ describe("simulator: faults, scenarios and introspection", function () {
     const domainId = (await flow.domain()).id;
     await flow.setTarget(domainId);
     const sddc = (await flow.upgradables(domainId))[0];
-    const body = { bundleId: sddc?.bundleId, resourceType: "DOMAIN", resourceUpgradeSpecs: [{ resourceId: domainId, upgradeNow: true }] };
-    assert.equal(await outcome(sim, "POST", "/v1/upgrades", flow.token, body), 424, "a refused request is answered: nothing was done");
+    const body = {
+      bundleId: sddc?.bundleId,
+      resourceType: "DOMAIN",
+      resourceUpgradeSpecs: [{ resourceId: domainId, upgradeNow: true }],
+    };
+    assert.equal(
+      await outcome(sim, "POST", "/v1/upgrades", flow.token, body),
+      424,
+      "a refused request is answered: nothing was done",
+    );
     await flow.downloadAll(domainId);
 
     assert.equal(await outcome(sim, "POST", "/v1/upgrades", flow.token, body), 0);
-    const started = await getJson<{ elements: { id: string; status: string; taskId: string }[] }>(sim, `/v1/upgrades?bundleId=${sddc?.bundleId}`, flow.token);
-    assert.deepEqual(started.elements.map((u) => u.status), ["INPROGRESS"]);
-    assert.equal((await getJson<{ id: string }>(sim, `/v1/tasks/${started.elements[0]?.taskId}`, flow.token)).id, started.elements[0]?.id);
-    assert.equal(await outcome(sim, "POST", "/v1/upgrades", flow.token, body), 403, "POSTing again does not start a second upgrade");
+    const started = await getJson<{ elements: { id: string; status: string; taskId: string }[] }>(
+      sim,
+      `/v1/upgrades?bundleId=${sddc?.bundleId}`,
+      flow.token,
+    );
+    assert.deepEqual(
+      started.elements.map((u) => u.status),
+      ["INPROGRESS"],
+    );
+    assert.equal(
+      (await getJson<{ id: string }>(sim, `/v1/tasks/${started.elements[0]?.taskId}`, flow.token)).id,
+      started.elements[0]?.id,
+    );
+    assert.equal(
+      await outcome(sim, "POST", "/v1/upgrades", flow.token, body),
+      403,
+      "POSTing again does not start a second upgrade",
+    );
 
-    const query = await flow.post<QueryResult>("/v1/system/check-sets/queries", { checkSetType: "UPGRADE", domains: [{ domainId }] }, 200);
+    const query = await flow.post<QueryResult>(
+      "/v1/system/check-sets/queries",
+      { checkSetType: "UPGRADE", domains: [{ domainId }] },
+      200,
+    );
     const resource = query.resources[0];
-    const run = { queryId: query.queryId, resources: [{ resourceType: resource?.resourceType, resourceId: resource?.resourceId, resourceName: resource?.resourceName, checkSets: [{ checkSetId: resource?.checkSets[0]?.checkSetId }] }] };
+    const run = {
+      queryId: query.queryId,
+      resources: [
+        {
+          resourceType: resource?.resourceType,
+          resourceId: resource?.resourceId,
+          resourceName: resource?.resourceName,
+          checkSets: [{ checkSetId: resource?.checkSets[0]?.checkSetId }],
+        },
+      ],
+    };
     assert.equal(await outcome(sim, "POST", "/v1/system/check-sets", flow.token, run), 0);
     assert.equal((await getJson<unknown[]>(sim, `/v1/system/check-sets?domainId=${domainId}`, flow.token)).length, 1);
-    assert.deepEqual(sim.requestLog().filter((e) => e.method === "POST" && e.path !== "/v1/tokens").map((e) => e.status), [424, 0, 403, 200, 0]);
+    assert.deepEqual(
+      sim
+        .requestLog()
+        .filter((e) => e.method === "POST" && e.path !== "/v1/tokens")
+        .map((e) => e.status),
+      [424, 0, 403, 200, 0],
+    );
   });
 
   it("/sim/faults accepts the new fault settings and names a bad entry", async () => {
     sim = await startSimulator();
-    const patch = { precheckFindings: "critical", splitDomainSummary: true, recallBundleOf: ["ESX_HOST"], emptyPatchBundles: true, keepCompletedUpgradables: true, dropResponseOf: ["PATCH /v1/bundles/{id}"] };
+    const patch = {
+      precheckFindings: "critical",
+      splitDomainSummary: true,
+      recallBundleOf: ["ESX_HOST"],
+      emptyPatchBundles: true,
+      keepCompletedUpgradables: true,
+      dropResponseOf: ["PATCH /v1/bundles/{id}"],
+    };
     const set = await call(sim, "POST", "/sim/faults", { body: patch });
     assert.equal(set.status, 200, set.text);
     const faults = set.json as Record<string, unknown>;
-    assert.deepEqual(Object.keys(patch).map((k) => faults[k]), Object.values(patch));
+    assert.deepEqual(
+      Object.keys(patch).map((k) => faults[k]),
+      Object.values(patch),
+    );
     const badEndpoint = await call(sim, "POST", "/sim/faults", { body: { dropResponseOf: ["GET /v1/domains"] } });
     assert.equal(badEndpoint.status, 400);
     assert.match((badEndpoint.json as { message: string }).message, /dropResponseOf\[0\]/);
@@ -133,7 +208,8 @@ describe("simulator: faults, scenarios and introspection", function () {
 
   it("keeps only the last exchanges in the request log", () => {
     const log = new RequestLog();
-    for (let i = 0; i < REQUEST_LOG_LIMIT + 10; i += 1) log.record({ method: "GET", path: "/v1/domains", query: {}, status: 200 }, "GET /v1/domains");
+    for (let i = 0; i < REQUEST_LOG_LIMIT + 10; i += 1)
+      log.record({ method: "GET", path: "/v1/domains", query: {}, status: 200 }, "GET /v1/domains");
     const entries = log.list();
     assert.equal(entries.length, REQUEST_LOG_LIMIT);
     assert.equal(entries[0]?.seq, 11);

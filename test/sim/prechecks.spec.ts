@@ -17,11 +17,20 @@ interface Assessment {
   validationResult?: Node;
 }
 
-const GAP_COUNTS = ["warningGapsCount", "criticalGapsCount", "errorValidationsCount", "validationsRunCount", "successfulValidationsCount"];
+const GAP_COUNTS = [
+  "warningGapsCount",
+  "criticalGapsCount",
+  "errorValidationsCount",
+  "validationsRunCount",
+  "successfulValidationsCount",
+];
 
 /** The summary entries' counts, each entry as [domainName, ...GAP_COUNTS]. */
 function summaryRows(a: Assessment): (string | number | undefined)[][] {
-  return (a.presentedArtifactsMap["validation-domain-summary"] ?? []).map((e) => [e.domainName, ...GAP_COUNTS.map((k) => e[k])]);
+  return (a.presentedArtifactsMap["validation-domain-summary"] ?? []).map((e) => [
+    e.domainName,
+    ...GAP_COUNTS.map((k) => e[k]),
+  ]);
 }
 
 function checks(node: Node | undefined): Node[] {
@@ -45,11 +54,40 @@ describe("simulator: check-set prechecks", function () {
 
   it("answers the two-step query: default check-sets for the domain alone, upgrade check-sets with target versions", async () => {
     await start();
-    const first = await flow.post<QueryResult>("/v1/system/check-sets/queries", { checkSetType: "UPGRADE", domains: [{ domainId }] }, 200);
-    assert.deepEqual(first.resources.map((r) => r.resourceType), ["SDDC_MANAGER", "NSX_T_MANAGER", "VCENTER", "CLUSTER", "CLUSTER"]);
+    const first = await flow.post<QueryResult>(
+      "/v1/system/check-sets/queries",
+      { checkSetType: "UPGRADE", domains: [{ domainId }] },
+      200,
+    );
+    assert.deepEqual(
+      first.resources.map((r) => r.resourceType),
+      ["SDDC_MANAGER", "NSX_T_MANAGER", "VCENTER", "CLUSTER", "CLUSTER"],
+    );
     assert.ok(first.resources.every((r) => r.checkSets[0]?.checkSetId.includes("general")));
-    const second = await flow.post<QueryResult>("/v1/system/check-sets/queries", { checkSetType: "UPGRADE", domains: [{ domainId, resources: [{ resourceType: "VCENTER", resourceTargetVersion: "8.0.3.00300-24305161" }, { resourceType: "CLUSTER", resourceTargetVersion: "8.0.3-24280767" }] }] }, 200);
-    assert.deepEqual(second.resources.map((r) => r.checkSets[0]?.checkSetId), ["vcenter-upgrade-perspective-VCF_5x", "esx-cluster-upgrade-perspective-VCF_5x", "esx-cluster-upgrade-perspective-VCF_5x"]);
+    const second = await flow.post<QueryResult>(
+      "/v1/system/check-sets/queries",
+      {
+        checkSetType: "UPGRADE",
+        domains: [
+          {
+            domainId,
+            resources: [
+              { resourceType: "VCENTER", resourceTargetVersion: "8.0.3.00300-24305161" },
+              { resourceType: "CLUSTER", resourceTargetVersion: "8.0.3-24280767" },
+            ],
+          },
+        ],
+      },
+      200,
+    );
+    assert.deepEqual(
+      second.resources.map((r) => r.checkSets[0]?.checkSetId),
+      [
+        "vcenter-upgrade-perspective-VCF_5x",
+        "esx-cluster-upgrade-perspective-VCF_5x",
+        "esx-cluster-upgrade-perspective-VCF_5x",
+      ],
+    );
     assert.notEqual(first.queryId, second.queryId);
   });
 
@@ -57,10 +95,22 @@ describe("simulator: check-set prechecks", function () {
     await start();
     const get = await call(sim, "GET", "/v1/system/check-sets/queries", { token: flow.token });
     assert.equal(get.status, 405);
-    const wrongVersion = await call(sim, "POST", "/v1/system/check-sets/queries", { token: flow.token, body: { checkSetType: "UPGRADE", domains: [{ domainId, resources: [{ resourceType: "VCENTER", resourceTargetVersion: "5.2.1.0" }] }] } });
+    const wrongVersion = await call(sim, "POST", "/v1/system/check-sets/queries", {
+      token: flow.token,
+      body: {
+        checkSetType: "UPGRADE",
+        domains: [{ domainId, resources: [{ resourceType: "VCENTER", resourceTargetVersion: "5.2.1.0" }] }],
+      },
+    });
     assert.equal(wrongVersion.status, 400);
-    assert.match((wrongVersion.json as { message: string }).message, /domains\[0\]\.resources\[0\]\.resourceTargetVersion/);
-    const typo = await call(sim, "POST", "/v1/system/check-sets/queries", { token: flow.token, body: { checkSetType: "UPGRADE", domains: [{ domainId, resources: [{ type: "VCENTER" }] }] } });
+    assert.match(
+      (wrongVersion.json as { message: string }).message,
+      /domains\[0\]\.resources\[0\]\.resourceTargetVersion/,
+    );
+    const typo = await call(sim, "POST", "/v1/system/check-sets/queries", {
+      token: flow.token,
+      body: { checkSetType: "UPGRADE", domains: [{ domainId, resources: [{ type: "VCENTER" }] }] },
+    });
     assert.equal(typo.status, 400);
     assert.match((typo.json as { message: string }).message, /domains\[0\]\.resources\[0\]\.type/);
   });
@@ -70,16 +120,45 @@ describe("simulator: check-set prechecks", function () {
     const noQuery = await call(sim, "POST", "/v1/system/check-sets", { token: flow.token, body: { resources: [] } });
     assert.equal(noQuery.status, 400);
     assert.match((noQuery.json as { message: string }).message, /queryId/);
-    const unknown = await call(sim, "POST", "/v1/system/check-sets", { token: flow.token, body: { queryId: "nope", resources: [{ resourceType: "VCENTER", resourceId: "x", resourceName: "x", checkSets: [{ checkSetId: "x" }] }] } });
+    const unknown = await call(sim, "POST", "/v1/system/check-sets", {
+      token: flow.token,
+      body: {
+        queryId: "nope",
+        resources: [{ resourceType: "VCENTER", resourceId: "x", resourceName: "x", checkSets: [{ checkSetId: "x" }] }],
+      },
+    });
     assert.equal(unknown.status, 400);
     assert.equal((unknown.json as { errorCode: string }).errorCode, "CHECKSET_QUERY_NOT_FOUND");
-    const query = await flow.post<QueryResult>("/v1/system/check-sets/queries", { checkSetType: "UPGRADE", domains: [{ domainId }] }, 200);
+    const query = await flow.post<QueryResult>(
+      "/v1/system/check-sets/queries",
+      { checkSetType: "UPGRADE", domains: [{ domainId }] },
+      200,
+    );
     const resource = query.resources[0];
     assert.ok(resource);
-    const noCheckSets = await call(sim, "POST", "/v1/system/check-sets", { token: flow.token, body: { queryId: query.queryId, resources: [{ resourceType: resource.resourceType, resourceId: resource.resourceId, resourceName: resource.resourceName }] } });
+    const noCheckSets = await call(sim, "POST", "/v1/system/check-sets", {
+      token: flow.token,
+      body: {
+        queryId: query.queryId,
+        resources: [
+          { resourceType: resource.resourceType, resourceId: resource.resourceId, resourceName: resource.resourceName },
+        ],
+      },
+    });
     assert.equal(noCheckSets.status, 400);
     assert.match((noCheckSets.json as { message: string }).message, /resources\[0\]\.checkSets/);
-    const body = { queryId: query.queryId, resources: [{ resourceType: resource.resourceType, resourceId: resource.resourceId, resourceName: resource.resourceName, checkSets: [{ checkSetId: resource.checkSets[0]?.checkSetId }] }], metadata: { targetVersion: "5.2.1.0" } };
+    const body = {
+      queryId: query.queryId,
+      resources: [
+        {
+          resourceType: resource.resourceType,
+          resourceId: resource.resourceId,
+          resourceName: resource.resourceName,
+          checkSets: [{ checkSetId: resource.checkSets[0]?.checkSetId }],
+        },
+      ],
+      metadata: { targetVersion: "5.2.1.0" },
+    };
     assert.equal((await call(sim, "POST", "/v1/system/check-sets", { token: flow.token, body })).status, 202);
     const reused = await call(sim, "POST", "/v1/system/check-sets", { token: flow.token, body });
     assert.equal(reused.status, 400, "a used queryId is stale");
@@ -95,9 +174,19 @@ describe("simulator: check-set prechecks", function () {
     sim.advanceClock(700);
     const done = await getJson<Assessment>(sim, `/v1/system/check-sets/${runId}`, flow.token);
     assert.equal(done.status, "COMPLETED_WITH_SUCCESS");
-    assert.equal(checks(done.validationResult).filter((c) => c.context?.validationStatus !== "VALIDATION_SUCCESSFUL").length, 0);
-    const runs = await getJson<{ id: string; state: string; metadata: { targetVersion: string } }[]>(sim, `/v1/system/check-sets?domainId=${domainId}`, flow.token);
-    assert.deepEqual(runs.map((r) => [r.id, r.state, r.metadata.targetVersion]), [[runId, "COMPLETED_WITH_SUCCESS", "5.2.1.0"]]);
+    assert.equal(
+      checks(done.validationResult).filter((c) => c.context?.validationStatus !== "VALIDATION_SUCCESSFUL").length,
+      0,
+    );
+    const runs = await getJson<{ id: string; state: string; metadata: { targetVersion: string } }[]>(
+      sim,
+      `/v1/system/check-sets?domainId=${domainId}`,
+      flow.token,
+    );
+    assert.deepEqual(
+      runs.map((r) => [r.id, r.state, r.metadata.targetVersion]),
+      [[runId, "COMPLETED_WITH_SUCCESS", "5.2.1.0"]],
+    );
   });
 
   it("precheck-warnings: two WARNING findings with resource and remediation, counts written as floats", async () => {
@@ -110,7 +199,10 @@ describe("simulator: check-set prechecks", function () {
     const result = raw.json as Assessment;
     assert.equal(result.status, "COMPLETED_WITH_SUCCESS");
     const findings = checks(result.validationResult).filter((c) => c.context?.validationStatus === "VALIDATION_FAILED");
-    assert.deepEqual(findings.map((f) => f.context?.severity), ["WARNING", "WARNING"]);
+    assert.deepEqual(
+      findings.map((f) => f.context?.severity),
+      ["WARNING", "WARNING"],
+    );
     for (const f of findings) {
       assert.ok(f.remediationMessage);
       assert.equal(f.context?.resourceType, "CLUSTER");
@@ -144,20 +236,47 @@ describe("simulator: check-set prechecks", function () {
   it("precheckFindings critical: a gap counted only in criticalGapsCount, on the last domain of a run over two domains", async () => {
     await start("happy", { precheckFindings: "critical" });
     const vi = await flow.domain("VI");
-    const query = await flow.post<QueryResult>("/v1/system/check-sets/queries", { checkSetType: "UPGRADE", domains: [{ domainId }, { domainId: vi.id }] }, 200);
-    const task = await flow.post<{ id: string }>("/v1/system/check-sets", {
-      queryId: query.queryId,
-      resources: query.resources.map((r) => ({ resourceType: r.resourceType, resourceId: r.resourceId, resourceName: r.resourceName, domain: r.domain, checkSets: [{ checkSetId: r.checkSets[0]?.checkSetId }] })),
-    }, 202);
+    const query = await flow.post<QueryResult>(
+      "/v1/system/check-sets/queries",
+      { checkSetType: "UPGRADE", domains: [{ domainId }, { domainId: vi.id }] },
+      200,
+    );
+    const task = await flow.post<{ id: string }>(
+      "/v1/system/check-sets",
+      {
+        queryId: query.queryId,
+        resources: query.resources.map((r) => ({
+          resourceType: r.resourceType,
+          resourceId: r.resourceId,
+          resourceName: r.resourceName,
+          domain: r.domain,
+          checkSets: [{ checkSetId: r.checkSets[0]?.checkSetId }],
+        })),
+      },
+      202,
+    );
     sim.advanceClock(1000);
     const result = await getJson<Assessment>(sim, `/v1/system/check-sets/${task.id}`, flow.token);
-    assert.equal(result.status, "COMPLETED_WITH_SUCCESS", "a critical gap alone does not fail the run: decide from the counts");
-    assert.deepEqual(summaryRows(result), [["lab-m01", 0, 0, 0, 5, 5], ["lab-w01", 0, 1, 0, 5, 4]]);
+    assert.equal(
+      result.status,
+      "COMPLETED_WITH_SUCCESS",
+      "a critical gap alone does not fail the run: decide from the counts",
+    );
+    assert.deepEqual(summaryRows(result), [
+      ["lab-m01", 0, 0, 0, 5, 5],
+      ["lab-w01", 0, 1, 0, 5, 4],
+    ]);
     const findings = checks(result.validationResult).filter((c) => c.context?.validationStatus === "VALIDATION_FAILED");
-    assert.deepEqual(findings.map((f) => [f.context?.severity, f.context?.resourceType, f.errorCode]), [["CRITICAL", "VCENTER", "BASELINER_CONSTRAINT_VALIDATION.critical"]]);
+    assert.deepEqual(
+      findings.map((f) => [f.context?.severity, f.context?.resourceType, f.errorCode]),
+      [["CRITICAL", "VCENTER", "BASELINER_CONSTRAINT_VALIDATION.critical"]],
+    );
     assert.match(findings[0]?.context?.resourceName ?? "", /^lab-w01-/);
     assert.ok(findings[0]?.remediationMessage);
-    assert.equal((await getJson<{ status: string }>(sim, `/v1/tasks/${task.id}`, flow.token)).status, "COMPLETED_WITH_WARNING");
+    assert.equal(
+      (await getJson<{ status: string }>(sim, `/v1/tasks/${task.id}`, flow.token)).status,
+      "COMPLETED_WITH_WARNING",
+    );
     assertContract(sim);
   });
 
@@ -166,6 +285,9 @@ describe("simulator: check-set prechecks", function () {
     const runId = await flow.startPrechecks(domainId);
     sim.advanceClock(1000);
     const result = await getJson<Assessment>(sim, `/v1/system/check-sets/${runId}`, flow.token);
-    assert.deepEqual(summaryRows(result), [["lab-m01", 0, 0, 0, 5, 5], ["lab-m01", 2, 0, 1, 3, 0]]);
+    assert.deepEqual(summaryRows(result), [
+      ["lab-m01", 0, 0, 0, 5, 5],
+      ["lab-m01", 2, 0, 1, 3, 0],
+    ]);
   });
 });

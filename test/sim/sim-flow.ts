@@ -33,7 +33,13 @@ export interface Task {
 }
 export interface QueryResult {
   queryId: string;
-  resources: { resourceId: string; resourceName: string; resourceType: string; domain: unknown; checkSets: { checkSetId: string }[] }[];
+  resources: {
+    resourceId: string;
+    resourceName: string;
+    resourceType: string;
+    domain: unknown;
+    checkSets: { checkSetId: string }[];
+  }[];
 }
 
 export const TARGET = "5.2.1.0";
@@ -42,7 +48,12 @@ export const TARGET = "5.2.1.0";
 export function assertContract(sim: RunningSimulator): void {
   if (loadSpec()) assert.deepEqual(checkExchanges(sim.requestLog()), []);
 }
-const BOM_BY_RESOURCE: Record<string, string> = { SDDC_MANAGER: "SDDC_MANAGER_VCF", NSX_T_MANAGER: "NSX_T_MANAGER", VCENTER: "VCENTER", CLUSTER: "ESX_HOST" };
+const BOM_BY_RESOURCE: Record<string, string> = {
+  SDDC_MANAGER: "SDDC_MANAGER_VCF",
+  NSX_T_MANAGER: "NSX_T_MANAGER",
+  VCENTER: "VCENTER",
+  CLUSTER: "ESX_HOST",
+};
 
 export class Flow {
   token = "";
@@ -67,14 +78,21 @@ export class Flow {
   }
 
   async targetRelease(domainId: string): Promise<FutureRelease> {
-    const releases = await elements<FutureRelease>(this.sim, `/v1/releases/domains/${domainId}/future-releases`, this.token);
+    const releases = await elements<FutureRelease>(
+      this.sim,
+      `/v1/releases/domains/${domainId}/future-releases`,
+      this.token,
+    );
     const release = releases.find((r) => r.version === TARGET);
     assert.ok(release);
     return release;
   }
 
   async setTarget(domainId: string): Promise<void> {
-    const res = await call(this.sim, "PATCH", `/v1/releases/domains/${domainId}`, { token: this.token, body: { targetVersion: TARGET } });
+    const res = await call(this.sim, "PATCH", `/v1/releases/domains/${domainId}`, {
+      token: this.token,
+      body: { targetVersion: TARGET },
+    });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.text, "");
   }
@@ -84,7 +102,10 @@ export class Flow {
   }
 
   async requestDownload(bundleId: string): Promise<Task> {
-    const res = await call(this.sim, "PATCH", `/v1/bundles/${bundleId}`, { token: this.token, body: { bundleDownloadSpec: { downloadNow: true } } });
+    const res = await call(this.sim, "PATCH", `/v1/bundles/${bundleId}`, {
+      token: this.token,
+      body: { bundleDownloadSpec: { downloadNow: true } },
+    });
     assert.equal(res.status, 202, res.text);
     const task = res.json as Task;
     assert.equal(res.headers.get("location"), `/v1/tasks/${task.id}`);
@@ -111,16 +132,37 @@ export class Flow {
 
   /** The two-step check-set query, then a run of everything the second query offered. */
   async startPrechecks(domainId: string): Promise<string> {
-    const first = await this.post<QueryResult>("/v1/system/check-sets/queries", { checkSetType: "UPGRADE", domains: [{ domainId }] }, 200);
+    const first = await this.post<QueryResult>(
+      "/v1/system/check-sets/queries",
+      { checkSetType: "UPGRADE", domains: [{ domainId }] },
+      200,
+    );
     const release = await this.targetRelease(domainId);
     const types = [...new Set(first.resources.map((r) => r.resourceType))];
-    const resources = types.map((resourceType) => ({ resourceType, resourceTargetVersion: release.bom.find((b) => b.name === BOM_BY_RESOURCE[resourceType])?.version }));
-    const second = await this.post<QueryResult>("/v1/system/check-sets/queries", { checkSetType: "UPGRADE", domains: [{ domainId, resources }] }, 200);
-    const task = await this.post<Task>("/v1/system/check-sets", {
-      queryId: second.queryId,
-      resources: second.resources.map((r) => ({ resourceType: r.resourceType, resourceId: r.resourceId, resourceName: r.resourceName, domain: r.domain, checkSets: r.checkSets.map((c) => ({ checkSetId: c.checkSetId })) })),
-      metadata: { targetVersion: TARGET },
-    }, 202);
+    const resources = types.map((resourceType) => ({
+      resourceType,
+      resourceTargetVersion: release.bom.find((b) => b.name === BOM_BY_RESOURCE[resourceType])?.version,
+    }));
+    const second = await this.post<QueryResult>(
+      "/v1/system/check-sets/queries",
+      { checkSetType: "UPGRADE", domains: [{ domainId, resources }] },
+      200,
+    );
+    const task = await this.post<Task>(
+      "/v1/system/check-sets",
+      {
+        queryId: second.queryId,
+        resources: second.resources.map((r) => ({
+          resourceType: r.resourceType,
+          resourceId: r.resourceId,
+          resourceName: r.resourceName,
+          domain: r.domain,
+          checkSets: r.checkSets.map((c) => ({ checkSetId: c.checkSetId })),
+        })),
+        metadata: { targetVersion: TARGET },
+      },
+      202,
+    );
     return task.id;
   }
 
@@ -134,9 +176,21 @@ export class Flow {
   async upgradeNext(domainId: string): Promise<{ status: string; upgradable: Upgradable; taskId: string }> {
     const list = await this.upgradables(domainId);
     const available = list.filter((u) => u.status === "AVAILABLE");
-    assert.equal(available.length, 1, `exactly one AVAILABLE upgradable expected: ${JSON.stringify(list.map((u) => u.status))}`);
+    assert.equal(
+      available.length,
+      1,
+      `exactly one AVAILABLE upgradable expected: ${JSON.stringify(list.map((u) => u.status))}`,
+    );
     const upgradable = available[0] as Upgradable;
-    const task = await this.post<Task>("/v1/upgrades", { bundleId: upgradable.bundleId, resourceType: "DOMAIN", resourceUpgradeSpecs: [{ resourceId: domainId, upgradeNow: true }] }, 202);
+    const task = await this.post<Task>(
+      "/v1/upgrades",
+      {
+        bundleId: upgradable.bundleId,
+        resourceType: "DOMAIN",
+        resourceUpgradeSpecs: [{ resourceId: domainId, upgradeNow: true }],
+      },
+      202,
+    );
     this.upgradePosts += 1;
     const status = await this.waitForUpgrade(task.id);
     return { status, upgradable, taskId: task.id };

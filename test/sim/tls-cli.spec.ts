@@ -57,10 +57,15 @@ describe("simulator: HTTPS and the vcf-sim CLI", function () {
   });
 
   it("starts from the command line, prints URL and credentials, serves a token and the domains, stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, [CLI, "--port", "0", "--time-scale", "100", "--scenario", "happy"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, "--port", "0", "--time-scale", "100", "--scenario", "happy"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     try {
       const [, url] = await waitForLine(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      const fake = { url: url ?? "", credentials: { username: "administrator@vsphere.local", password: "VMware123!Sim" } } as RunningSimulator;
+      const fake = {
+        url: url ?? "",
+        credentials: { username: "administrator@vsphere.local", password: "VMware123!Sim" },
+      } as RunningSimulator;
       const token = await login(fake);
       assert.equal((await elements(fake, "/v1/domains", token)).length, 2);
       assert.equal((await call(fake, "GET", "/sim/state")).status, 200);
@@ -72,7 +77,8 @@ describe("simulator: HTTPS and the vcf-sim CLI", function () {
   });
 
   it("rejects bad arguments naming the flag and the fix", async () => {
-    const run = (args: string[]): Promise<{ code: number | null; stderr: string }> => exitOf(spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] }));
+    const run = (args: string[]): Promise<{ code: number | null; stderr: string }> =>
+      exitOf(spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] }));
     const [scenario, port] = await Promise.all([run(["--scenario", "nope"]), run(["--port", "abc"])]);
     assert.equal(scenario.code, 2);
     assert.match(scenario.stderr, /--scenario 'nope' is unknown\. Use one of: happy/);

@@ -28,7 +28,12 @@ describe("simulator: upgrades", function () {
   }
 
   function domainSpec(bundleId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return { bundleId, resourceType: "DOMAIN", resourceUpgradeSpecs: [{ resourceId: domainId, upgradeNow: true }], ...extra };
+    return {
+      bundleId,
+      resourceType: "DOMAIN",
+      resourceUpgradeSpecs: [{ resourceId: domainId, upgradeNow: true }],
+      ...extra,
+    };
   }
 
   async function available(): Promise<Upgradable> {
@@ -42,7 +47,10 @@ describe("simulator: upgrades", function () {
     await flow.setTarget(domainId);
     const [sddc, nsx] = await flow.upgradables(domainId);
     assert.ok(sddc && nsx);
-    const notDownloaded = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: domainSpec(sddc.bundleId) });
+    const notDownloaded = await call(sim, "POST", "/v1/upgrades", {
+      token: flow.token,
+      body: domainSpec(sddc.bundleId),
+    });
     assert.equal(notDownloaded.status, 424);
     assert.equal((notDownloaded.json as { errorCode: string }).errorCode, "BUNDLE_NOT_DOWNLOADED");
     const pending = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: domainSpec(nsx.bundleId) });
@@ -62,19 +70,39 @@ describe("simulator: upgrades", function () {
     const again = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: domainSpec(sddc.bundleId) });
     assert.equal(again.status, 403);
     assert.equal((await flow.upgradables(domainId))[0]?.status, "INPROGRESS");
-    const listed = await getJson<{ elements: { id: string }[] }>(sim, `/v1/upgrades?status=INPROGRESS&bundleId=${sddc.bundleId}`, flow.token);
-    assert.deepEqual(listed.elements.map((u) => u.id), [task.id]);
-    assert.equal((await getJson<{ elements: unknown[] }>(sim, "/v1/upgrades?status=COMPLETED_WITH_SUCCESS", flow.token)).elements.length, 0);
+    const listed = await getJson<{ elements: { id: string }[] }>(
+      sim,
+      `/v1/upgrades?status=INPROGRESS&bundleId=${sddc.bundleId}`,
+      flow.token,
+    );
+    assert.deepEqual(
+      listed.elements.map((u) => u.id),
+      [task.id],
+    );
+    assert.equal(
+      (await getJson<{ elements: unknown[] }>(sim, "/v1/upgrades?status=COMPLETED_WITH_SUCCESS", flow.token)).elements
+        .length,
+      0,
+    );
   });
 
   it("strict: UpgradeSpec without resourceUpgradeSpecs, or a vCenter spec without temporaryNetwork, is a 400 naming the field", async () => {
     await start();
-    const missing = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: { bundleId: "x", resourceType: "DOMAIN" } });
+    const missing = await call(sim, "POST", "/v1/upgrades", {
+      token: flow.token,
+      body: { bundleId: "x", resourceType: "DOMAIN" },
+    });
     assert.equal(missing.status, 400);
     assert.match((missing.json as { message: string }).message, /resourceUpgradeSpecs/);
-    const noId = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: { bundleId: "x", resourceType: "DOMAIN", resourceUpgradeSpecs: [{ upgradeNow: true }] } });
+    const noId = await call(sim, "POST", "/v1/upgrades", {
+      token: flow.token,
+      body: { bundleId: "x", resourceType: "DOMAIN", resourceUpgradeSpecs: [{ upgradeNow: true }] },
+    });
     assert.match((noId.json as { message: string }).message, /resourceUpgradeSpecs\[0\]\.resourceId/);
-    const vc = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: domainSpec("x", { vcenterUpgradeUserInputSpecs: [{ resourceId: "vc", upgradeMechanism: "InPlace" }] }) });
+    const vc = await call(sim, "POST", "/v1/upgrades", {
+      token: flow.token,
+      body: domainSpec("x", { vcenterUpgradeUserInputSpecs: [{ resourceId: "vc", upgradeMechanism: "InPlace" }] }),
+    });
     assert.equal(vc.status, 400);
     assert.match((vc.json as { message: string }).message, /vcenterUpgradeUserInputSpecs\[0\]\.temporaryNetwork/);
   });
@@ -83,7 +111,10 @@ describe("simulator: upgrades", function () {
     await start();
     await flow.setTarget(domainId);
     await flow.downloadAll(domainId);
-    const pair = (await call(sim, "POST", "/v1/tokens", { body: sim.credentials })).json as { accessToken: string; refreshToken: { id: string } };
+    const pair = (await call(sim, "POST", "/v1/tokens", { body: sim.credentials })).json as {
+      accessToken: string;
+      refreshToken: { id: string };
+    };
     const task = await flow.post<Task>("/v1/upgrades", domainSpec((await available()).bundleId), 202);
     sim.advanceClock(300 + 100); // into the outage: connections are dropped first
     await assert.rejects(call(sim, "GET", "/v1/domains", { token: pair.accessToken }));
@@ -95,12 +126,21 @@ describe("simulator: upgrades", function () {
     assert.match(html.text, /<html>/);
     sim.advanceClock(700); // the API is back
     assert.equal((await call(sim, "GET", "/v1/domains", { token: pair.accessToken })).status, 401);
-    assert.equal((await call(sim, "PATCH", "/v1/tokens/access-token/refresh", { rawBody: pair.refreshToken.id })).status, 401);
+    assert.equal(
+      (await call(sim, "PATCH", "/v1/tokens/access-token/refresh", { rawBody: pair.refreshToken.id })).status,
+      401,
+    );
     const fresh = await login(sim);
-    assert.equal((await getJson<{ elements: { version: string }[] }>(sim, "/v1/sddc-managers", fresh)).elements[0]?.version, "5.2.1.0-24307856");
+    assert.equal(
+      (await getJson<{ elements: { version: string }[] }>(sim, "/v1/sddc-managers", fresh)).elements[0]?.version,
+      "5.2.1.0-24307856",
+    );
     assert.equal((await getJson<{ status: string }>(sim, `/v1/upgrades/${task.id}`, fresh)).status, "INPROGRESS");
     sim.advanceClock(300);
-    assert.equal((await getJson<{ status: string }>(sim, `/v1/upgrades/${task.id}`, fresh)).status, "COMPLETED_WITH_SUCCESS");
+    assert.equal(
+      (await getJson<{ status: string }>(sim, `/v1/upgrades/${task.id}`, fresh)).status,
+      "COMPLETED_WITH_SUCCESS",
+    );
     assert.equal((await flow.upgradables(domainId).catch(() => [])).length, 0, "the old token of the flow is dead");
     await flow.login();
     assert.equal((await available()).softwareComponents[0]?.type, "NSX_T_MANAGER");
@@ -118,7 +158,9 @@ describe("simulator: upgrades", function () {
   });
 
   /** The upgrade-failure scenario up to NSX: SDDC Manager upgraded, the NSX upgrade failed; its FAILED task. */
-  async function failedNsxUpgrade(faults: FaultPatch): Promise<{ nsx: Awaited<ReturnType<typeof flow.upgradeNext>>; task: Task }> {
+  async function failedNsxUpgrade(
+    faults: FaultPatch,
+  ): Promise<{ nsx: Awaited<ReturnType<typeof flow.upgradeNext>>; task: Task }> {
     await start("upgrade-failure", faults);
     await flow.setTarget(domainId);
     await flow.downloadAll(domainId);
@@ -136,7 +178,12 @@ describe("simulator: upgrades", function () {
     assert.equal(task.errors[0]?.errorCode, "NSXT_UPGRADE_HOST_CLUSTER_FAILED");
     assert.ok(task.errors[0]?.remediationMessage);
     const failedSub = task.subTasks.find((s) => s.status === "FAILED");
-    assert.ok(failedSub && failedSub.errors.length === 1 && failedSub.stages[0]?.status === "FAILED" && failedSub.stages[0].errors.length === 1);
+    assert.ok(
+      failedSub &&
+        failedSub.errors.length === 1 &&
+        failedSub.stages[0]?.status === "FAILED" &&
+        failedSub.stages[0].errors.length === 1,
+    );
     const again = (await flow.upgradables(domainId))[0];
     assert.equal(again?.status, "AVAILABLE");
     assert.equal((again?.errors as unknown[]).length, 1);
@@ -144,8 +191,16 @@ describe("simulator: upgrades", function () {
 
     const retry = await call(sim, "PATCH", `/v1/tasks/${nsx.taskId}`, { token: flow.token });
     assert.equal(retry.status, 200);
-    assert.equal(await flow.waitForUpgrade(nsx.taskId), "COMPLETED_WITH_SUCCESS", "the second attempt succeeds with failAttempts 1");
-    assert.equal((await call(sim, "PATCH", `/v1/tasks/${nsx.taskId}`, { token: flow.token })).status, 409, "only a failed task can be retried");
+    assert.equal(
+      await flow.waitForUpgrade(nsx.taskId),
+      "COMPLETED_WITH_SUCCESS",
+      "the second attempt succeeds with failAttempts 1",
+    );
+    assert.equal(
+      (await call(sim, "PATCH", `/v1/tasks/${nsx.taskId}`, { token: flow.token })).status,
+      409,
+      "only a failed task can be retried",
+    );
   });
 
   it("upgradesNotRetryable: the failed task refuses a retry; failAttempts counts a new upgrade of the bundle as the next attempt", async () => {
@@ -154,7 +209,11 @@ describe("simulator: upgrades", function () {
     assert.equal((await call(sim, "PATCH", `/v1/tasks/${nsx.taskId}`, { token: flow.token })).status, 409);
     const again = await flow.upgradeNext(domainId);
     assert.notEqual(again.taskId, nsx.taskId);
-    assert.equal(again.status, "COMPLETED_WITH_SUCCESS", "the second attempt at the bundle succeeds although it is a new upgrade");
+    assert.equal(
+      again.status,
+      "COMPLETED_WITH_SUCCESS",
+      "the second attempt at the bundle succeeds although it is a new upgrade",
+    );
   });
 
   it("upgradeNeverFinishes keeps an upgrade INPROGRESS for a day", async () => {
@@ -165,7 +224,10 @@ describe("simulator: upgrades", function () {
     await flow.advance(24 * 3600);
     assert.equal((await getJson<Task>(sim, `/v1/tasks/${task.id}`, flow.token)).status, "IN_PROGRESS");
     const upgrades = await getJson<{ elements: { status: string }[] }>(sim, "/v1/upgrades", flow.token);
-    assert.deepEqual(upgrades.elements.map((u) => u.status), ["INPROGRESS"]);
+    assert.deepEqual(
+      upgrades.elements.map((u) => u.status),
+      ["INPROGRESS"],
+    );
   });
 
   it("keeps a VI domain's upgradables PENDING until SDDC Manager runs the target's version", async () => {
@@ -173,7 +235,14 @@ describe("simulator: upgrades", function () {
     const vi = await flow.domain("VI");
     await flow.setTarget(vi.id);
     const list = await flow.upgradables(vi.id);
-    assert.deepEqual(list.map((u) => [u.softwareComponents[0]?.type, u.status]), [["NSX_T_MANAGER", "PENDING"], ["VCENTER", "PENDING"], ["HOST", "PENDING"]]);
+    assert.deepEqual(
+      list.map((u) => [u.softwareComponents[0]?.type, u.status]),
+      [
+        ["NSX_T_MANAGER", "PENDING"],
+        ["VCENTER", "PENDING"],
+        ["HOST", "PENDING"],
+      ],
+    );
   });
 
   it("upgrades ESXi per cluster: a vLCM cluster needs a personality for the target ESXi version", async () => {
@@ -185,11 +254,27 @@ describe("simulator: upgrades", function () {
     const domain = await flow.domain();
     const [imageCluster, baselineCluster] = domain.clusters;
     assert.ok(imageCluster && baselineCluster);
-    const clusterSpec = (personalityId?: string): Record<string, unknown> => ({ bundleId: esx.bundleId, resourceType: "CLUSTER", parallelUpgrade: true, resourceUpgradeSpecs: [{ resourceId: imageCluster.id, upgradeNow: true, ...(personalityId ? { personalitySpec: { personalityId } } : {}) }, { resourceId: baselineCluster.id, upgradeNow: true }] });
+    const clusterSpec = (personalityId?: string): Record<string, unknown> => ({
+      bundleId: esx.bundleId,
+      resourceType: "CLUSTER",
+      parallelUpgrade: true,
+      resourceUpgradeSpecs: [
+        {
+          resourceId: imageCluster.id,
+          upgradeNow: true,
+          ...(personalityId ? { personalitySpec: { personalityId } } : {}),
+        },
+        { resourceId: baselineCluster.id, upgradeNow: true },
+      ],
+    });
     const without = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: clusterSpec() });
     assert.equal(without.status, 400);
     assert.match((without.json as { message: string }).message, /resourceUpgradeSpecs\[0\]\.personalitySpec/);
-    const personalities = await getJson<{ elements: { personalityId: string }[] }>(sim, "/v1/personalities?baseOSVersion=8.0.3-24280767", flow.token);
+    const personalities = await getJson<{ elements: { personalityId: string }[] }>(
+      sim,
+      "/v1/personalities?baseOSVersion=8.0.3-24280767",
+      flow.token,
+    );
     assert.equal(personalities.elements.length, 1);
     const task = await flow.post<Task>("/v1/upgrades", clusterSpec(personalities.elements[0]?.personalityId), 202);
     assert.equal(await flow.waitForUpgrade(task.id), "COMPLETED_WITH_SUCCESS");
@@ -202,33 +287,57 @@ describe("simulator: upgrades", function () {
     await flow.downloadAll(domainId);
     await flow.upgradeNext(domainId);
     const nsx = await available();
-    const resources = async (): Promise<NsxtResources> => getJson<NsxtResources>(sim, `/v1/upgradables/domains/${domainId}/nsxt?bundleId=${nsx.bundleId}`, flow.token);
+    const resources = async (): Promise<NsxtResources> =>
+      getJson<NsxtResources>(sim, `/v1/upgradables/domains/${domainId}/nsxt?bundleId=${nsx.bundleId}`, flow.token);
     const before = await resources();
     const [first, second] = before.nsxtHostClusters;
     assert.ok(first && second && before.nsxtEdgeClusters[0]);
-    const nsxSpec = (hostClusterIds: string[]): Record<string, unknown> => domainSpec(nsx.bundleId, {
-      nsxtUpgradeUserInputSpecs: [{
-        nsxtId: before.nsxtManagerCluster.id,
-        nsxtEdgeClusterUpgradeSpecs: [{ edgeClusterId: before.nsxtEdgeClusters[0]?.id, edgeParallelUpgrade: true }],
-        nsxtHostClusterUpgradeSpecs: hostClusterIds.map((hostClusterId) => ({ hostClusterId, hostParallelUpgrade: false, liveUpgrade: false })),
-      }],
-    });
+    const nsxSpec = (hostClusterIds: string[]): Record<string, unknown> =>
+      domainSpec(nsx.bundleId, {
+        nsxtUpgradeUserInputSpecs: [
+          {
+            nsxtId: before.nsxtManagerCluster.id,
+            nsxtEdgeClusterUpgradeSpecs: [{ edgeClusterId: before.nsxtEdgeClusters[0]?.id, edgeParallelUpgrade: true }],
+            nsxtHostClusterUpgradeSpecs: hostClusterIds.map((hostClusterId) => ({
+              hostClusterId,
+              hostParallelUpgrade: false,
+              liveUpgrade: false,
+            })),
+          },
+        ],
+      });
 
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const task = await flow.post<Task>("/v1/upgrades", nsxSpec([first.id]), 202);
       assert.equal(await flow.waitForUpgrade(task.id), "COMPLETED_WITH_SUCCESS", "the upgrade did what it was asked");
       const after = await resources();
-      assert.deepEqual(after.nsxtHostClusters.map((c) => [c.upgradeStatus, c.upgradedUnits === c.totalUnits]), [["COMPLETED", true], ["NOT_STARTED", false]]);
+      assert.deepEqual(
+        after.nsxtHostClusters.map((c) => [c.upgradeStatus, c.upgradedUnits === c.totalUnits]),
+        [
+          ["COMPLETED", true],
+          ["NOT_STARTED", false],
+        ],
+      );
       assert.equal(after.nsxtEdgeClusters[0]?.upgradeStatus, "COMPLETED");
-      assert.deepEqual([after.nsxtManagerCluster.upgradeStatus, after.nsxtManagerCluster.version], ["NOT_STARTED", "4.2.0.0-24105817"]);
+      assert.deepEqual(
+        [after.nsxtManagerCluster.upgradeStatus, after.nsxtManagerCluster.version],
+        ["NOT_STARTED", "4.2.0.0-24105817"],
+      );
       const next = (await flow.upgradables(domainId))[0];
-      assert.deepEqual([next?.bundleId, next?.status], [nsx.bundleId, "AVAILABLE"], "upgrading only the first host cluster never gets past NSX");
+      assert.deepEqual(
+        [next?.bundleId, next?.status],
+        [nsx.bundleId, "AVAILABLE"],
+        "upgrading only the first host cluster never gets past NSX",
+      );
     }
 
     const rest = await flow.post<Task>("/v1/upgrades", nsxSpec([second.id]), 202);
     assert.equal(await flow.waitForUpgrade(rest.id), "COMPLETED_WITH_SUCCESS");
     const done = await resources();
-    assert.deepEqual([done.nsxtManagerCluster.upgradeStatus, done.nsxtManagerCluster.version], ["COMPLETED", "4.2.1.0-24304122"]);
+    assert.deepEqual(
+      [done.nsxtManagerCluster.upgradeStatus, done.nsxtManagerCluster.version],
+      ["COMPLETED", "4.2.1.0-24304122"],
+    );
     assert.equal((await available()).softwareComponents[0]?.type, "VCENTER");
     assertContract(sim);
   });
@@ -244,21 +353,49 @@ describe("simulator: upgrades", function () {
     const esx = await available();
     const [imageCluster, baselineCluster] = (await flow.domain()).clusters;
     assert.ok(imageCluster && baselineCluster);
-    const personalityId = (await getJson<{ elements: { personalityId: string }[] }>(sim, "/v1/personalities?baseOSVersion=8.0.3-24280767", flow.token)).elements[0]?.personalityId;
+    const personalityId = (
+      await getJson<{ elements: { personalityId: string }[] }>(
+        sim,
+        "/v1/personalities?baseOSVersion=8.0.3-24280767",
+        flow.token,
+      )
+    ).elements[0]?.personalityId;
     const imageEntry = { resourceId: imageCluster.id, upgradeNow: true, personalitySpec: { personalityId } };
     const baselineEntry = { resourceId: baselineCluster.id, upgradeNow: true };
 
-    const mixed = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: { bundleId: esx.bundleId, resourceType: "CLUSTER", resourceUpgradeSpecs: [imageEntry, baselineEntry] } });
+    const mixed = await call(sim, "POST", "/v1/upgrades", {
+      token: flow.token,
+      body: { bundleId: esx.bundleId, resourceType: "CLUSTER", resourceUpgradeSpecs: [imageEntry, baselineEntry] },
+    });
     assert.equal(mixed.status, 400);
     assert.match((mixed.json as { message: string }).message, /'parallelUpgrade'/);
-    const noImage = await call(sim, "POST", "/v1/upgrades", { token: flow.token, body: { bundleId: esx.bundleId, resourceType: "CLUSTER", resourceUpgradeSpecs: [{ resourceId: imageCluster.id, upgradeNow: true }] } });
+    const noImage = await call(sim, "POST", "/v1/upgrades", {
+      token: flow.token,
+      body: {
+        bundleId: esx.bundleId,
+        resourceType: "CLUSTER",
+        resourceUpgradeSpecs: [{ resourceId: imageCluster.id, upgradeNow: true }],
+      },
+    });
     assert.equal(noImage.status, 400);
     assert.match((noImage.json as { message: string }).message, /resourceUpgradeSpecs\[0\]\.personalitySpec/);
-    assert.deepEqual((await flow.upgradables(domainId)).map((u) => u.status), ["AVAILABLE"], "nothing was started");
+    assert.deepEqual(
+      (await flow.upgradables(domainId)).map((u) => u.status),
+      ["AVAILABLE"],
+      "nothing was started",
+    );
 
-    const baselineOnly = await flow.post<Task>("/v1/upgrades", { bundleId: esx.bundleId, resourceType: "CLUSTER", resourceUpgradeSpecs: [baselineEntry] }, 202);
+    const baselineOnly = await flow.post<Task>(
+      "/v1/upgrades",
+      { bundleId: esx.bundleId, resourceType: "CLUSTER", resourceUpgradeSpecs: [baselineEntry] },
+      202,
+    );
     assert.equal(await flow.waitForUpgrade(baselineOnly.id), "COMPLETED_WITH_SUCCESS");
-    assert.deepEqual((await available()).softwareComponents.map((c) => c.id), [imageCluster.id], "only the image cluster is left");
+    assert.deepEqual(
+      (await available()).softwareComponents.map((c) => c.id),
+      [imageCluster.id],
+      "only the image cluster is left",
+    );
   });
 
   it("keepCompletedUpgradables lists finished steps as COMPLETED; by default they drop out", async () => {
@@ -266,21 +403,38 @@ describe("simulator: upgrades", function () {
     await flow.setTarget(domainId);
     await flow.downloadAll(domainId);
     await flow.upgradeNext(domainId);
-    const statuses = async (): Promise<string[][]> => (await flow.upgradables(domainId)).map((u) => [u.softwareComponents[0]?.type ?? "", u.status]);
-    assert.deepEqual(await statuses(), [["SDDC_MANAGER", "COMPLETED"], ["NSX_T_MANAGER", "AVAILABLE"], ["VCENTER", "PENDING"], ["HOST", "PENDING"]]);
-    assert.equal((await getJson<{ elements: Upgradable[] }>(sim, "/v1/system/upgradables", flow.token)).elements[0]?.status, "COMPLETED");
+    const statuses = async (): Promise<string[][]> =>
+      (await flow.upgradables(domainId)).map((u) => [u.softwareComponents[0]?.type ?? "", u.status]);
+    assert.deepEqual(await statuses(), [
+      ["SDDC_MANAGER", "COMPLETED"],
+      ["NSX_T_MANAGER", "AVAILABLE"],
+      ["VCENTER", "PENDING"],
+      ["HOST", "PENDING"],
+    ]);
+    assert.equal(
+      (await getJson<{ elements: Upgradable[] }>(sim, "/v1/system/upgradables", flow.token)).elements[0]?.status,
+      "COMPLETED",
+    );
     sim.setFaults({ keepCompletedUpgradables: false });
-    assert.deepEqual((await statuses()).map(([type]) => type), ["NSX_T_MANAGER", "VCENTER", "HOST"]);
+    assert.deepEqual(
+      (await statuses()).map(([type]) => type),
+      ["NSX_T_MANAGER", "VCENTER", "HOST"],
+    );
   });
   /** The sub-task statuses of a task after each `stepSeconds` of simulated time, until the task ends (repeats collapsed). */
-  async function subTaskTimeline(taskId: string, stepSeconds: number, onStep: (task: Task) => void = () => undefined): Promise<{ names: string[]; timeline: string[][] }> {
+  async function subTaskTimeline(
+    taskId: string,
+    stepSeconds: number,
+    onStep: (task: Task) => void = () => undefined,
+  ): Promise<{ names: string[]; timeline: string[][] }> {
     const timeline: string[][] = [];
     for (let i = 0; i < 500; i += 1) {
       const task = await getJson<Task>(sim, `/v1/tasks/${taskId}`, flow.token);
       const statuses = task.subTasks.map((s) => s.status);
       onStep(task);
       if (timeline.at(-1)?.join() !== statuses.join()) timeline.push(statuses);
-      if (task.status !== "IN_PROGRESS" && task.status !== "PENDING") return { names: task.subTasks.map((s) => s.name), timeline };
+      if (task.status !== "IN_PROGRESS" && task.status !== "PENDING")
+        return { names: task.subTasks.map((s) => s.name), timeline };
       await flow.advance(stepSeconds);
     }
     throw new Error(`task ${taskId} did not end`);
@@ -290,8 +444,13 @@ describe("simulator: upgrades", function () {
   function assertOneAfterAnother(timeline: string[][]): void {
     const count = timeline[0]?.length ?? 0;
     for (let i = 0; i < count; i += 1) {
-      const expected = Array.from({ length: count }, (_, j) => (j < i ? "SUCCESSFUL" : j === i ? "IN_PROGRESS" : "PENDING"));
-      assert.ok(timeline.some((v) => v.join() === expected.join()), `sub-task ${i + 1} of ${count} seen running alone: ${JSON.stringify(timeline)}`);
+      const expected = Array.from({ length: count }, (_, j) =>
+        j < i ? "SUCCESSFUL" : j === i ? "IN_PROGRESS" : "PENDING",
+      );
+      assert.ok(
+        timeline.some((v) => v.join() === expected.join()),
+        `sub-task ${i + 1} of ${count} seen running alone: ${JSON.stringify(timeline)}`,
+      );
     }
     assert.deepEqual(timeline.at(-1), Array(count).fill("SUCCESSFUL"));
   }
@@ -302,35 +461,58 @@ describe("simulator: upgrades", function () {
     await flow.downloadAll(domainId);
     const sddc = await flow.upgradeNext(domainId);
     const sddcTask = await getJson<Task>(sim, `/v1/tasks/${sddc.taskId}`, flow.token);
-    assert.deepEqual(sddcTask.subTasks.map((s) => [s.name, s.status]), [
-      ["Stage the SDDC Manager bundle", "SUCCESSFUL"], ["Back up SDDC Manager", "SUCCESSFUL"],
-      ["Apply the upgrade and restart SDDC Manager", "SUCCESSFUL"], ["SDDC Manager post-upgrade", "SUCCESSFUL"],
-    ]);
+    assert.deepEqual(
+      sddcTask.subTasks.map((s) => [s.name, s.status]),
+      [
+        ["Stage the SDDC Manager bundle", "SUCCESSFUL"],
+        ["Back up SDDC Manager", "SUCCESSFUL"],
+        ["Apply the upgrade and restart SDDC Manager", "SUCCESSFUL"],
+        ["SDDC Manager post-upgrade", "SUCCESSFUL"],
+      ],
+    );
     await flow.upgradeNext(domainId);
 
     const vcenter = await flow.post<Task>("/v1/upgrades", domainSpec((await available()).bundleId), 202);
     const vc = await subTaskTimeline(vcenter.id, 100);
-    assert.deepEqual(vc.names, ["vCenter pre-upgrade checks", "Stage the vCenter patch", "Install the vCenter patch", "vCenter post-upgrade"]);
+    assert.deepEqual(vc.names, [
+      "vCenter pre-upgrade checks",
+      "Stage the vCenter patch",
+      "Install the vCenter patch",
+      "vCenter post-upgrade",
+    ]);
     assertOneAfterAnother(vc.timeline);
 
     const clusters = (await flow.domain()).clusters;
     const esx = await flow.post<Task>("/v1/upgrades", domainSpec((await available()).bundleId), 202);
-    const state = () => (sim.state() as { domains: { id: string; clusters: { name: string; esxVersion: string }[] }[] }).domains.find((d) => d.id === domainId);
+    const state = () =>
+      (sim.state() as { domains: { id: string; clusters: { name: string; esxVersion: string }[] }[] }).domains.find(
+        (d) => d.id === domainId,
+      );
     const before = state()?.clusters.map((c) => c.esxVersion);
     let checked = 0;
     const { names, timeline } = await subTaskTimeline(esx.id, 300, (task) => {
       // A cluster runs the new version only once its last host is done: none moves while the first cluster's hosts run.
       const firstCluster = task.subTasks.filter((s) => s.name.startsWith(`ESXi host ${clusters[0]?.name}-esx`));
       if (firstCluster.some((s) => s.status !== "SUCCESSFUL")) {
-        assert.deepEqual(state()?.clusters.map((c) => c.esxVersion), before);
+        assert.deepEqual(
+          state()?.clusters.map((c) => c.esxVersion),
+          before,
+        );
         checked += 1;
       }
     });
     assert.ok(checked > 2);
-    assert.ok(clusters.length >= 2 && clusters.every((c) => names.filter((n) => n.startsWith(`ESXi host ${c.name}-esx`)).length >= 1), JSON.stringify(names));
+    assert.ok(
+      clusters.length >= 2 &&
+        clusters.every((c) => names.filter((n) => n.startsWith(`ESXi host ${c.name}-esx`)).length >= 1),
+      JSON.stringify(names),
+    );
     assert.ok(names.length > clusters.length, "one sub-task per host, not per cluster");
     assert.equal(new Set(names).size, names.length);
     assertOneAfterAnother(timeline);
-    assert.ok(state()?.clusters.every((c, i) => c.esxVersion !== before?.[i]), "every cluster runs the new version at the end");
+    assert.ok(
+      state()?.clusters.every((c, i) => c.esxVersion !== before?.[i]),
+      "every cluster runs the new version at the end",
+    );
   });
 });

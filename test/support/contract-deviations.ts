@@ -98,16 +98,14 @@ export const EXTRA_STATUSES: readonly ExtraStatus[] = [
     reason: "a missing, malformed or expired bearer token answers 401 with an Error body on every call",
     section: "UPGRADE-API.md §1 (401 behaviour) and §9 table, row 'Any call'",
   },
-  ...[502, 503, 504].map(
-    (status): ExtraStatus => ({
-      method: "*",
-      pathTemplate: "*",
-      status,
-      body: "any",
-      reason: "nginx answers 502/503 (HTML) while SDDC Manager restarts during its own upgrade, and flaky proxies do too",
-      section: "UPGRADE-API.md §6.8 and §9 ('Non-JSON bodies happen', table row 'Any call')",
-    }),
-  ),
+  ...[502, 503, 504].map((status): ExtraStatus => ({
+    method: "*",
+    pathTemplate: "*",
+    status,
+    body: "any",
+    reason: "nginx answers 502/503 (HTML) while SDDC Manager restarts during its own upgrade, and flaky proxies do too",
+    section: "UPGRADE-API.md §6.8 and §9 ('Non-JSON bodies happen', table row 'Any call')",
+  })),
   {
     method: "PATCH",
     pathTemplate: "/v1/releases/domains/{domainId}",
@@ -123,7 +121,8 @@ export const EXTRA_PROPERTIES: readonly ExtraProperty[] = [
     schema: "CheckSetRunInput",
     property: "metadata",
     type: "object",
-    reason: 'the SDDC Manager UI sends "metadata":{"targetVersion":...}; runs without it count as target-less health checks',
+    reason:
+      'the SDDC Manager UI sends "metadata":{"targetVersion":...}; runs without it count as target-less health checks',
     section: "UPGRADE-API.md §5.2",
   },
   {

@@ -65,11 +65,21 @@ export interface NodeRedInstance {
 export async function startNodeRed(): Promise<NodeRedInstance> {
   const port = await freePort();
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "vcf-editor-"));
-  const child = spawn(process.execPath, [
-    path.join(REPO_ROOT, "node_modules", "node-red", "red.js"),
-    "--settings", path.join(REPO_ROOT, "scripts", "node-red-settings.js"),
-    "--userDir", userDir,
-  ], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PORT: String(port), VCF_DEMO_LOG_LEVEL: "warn" } });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(REPO_ROOT, "node_modules", "node-red", "red.js"),
+      "--settings",
+      path.join(REPO_ROOT, "scripts", "node-red-settings.js"),
+      "--userDir",
+      userDir,
+    ],
+    {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, PORT: String(port), VCF_DEMO_LOG_LEVEL: "warn" },
+    },
+  );
   let output = "";
   const collect = (chunk: Buffer): void => {
     output = (output + chunk.toString("utf8")).slice(-20_000);
@@ -99,7 +109,10 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`Node-RED exited with code ${child.exitCode} before answering`);
-    const ok = await fetch(url).then((res) => res.ok, () => false);
+    const ok = await fetch(url).then(
+      (res) => res.ok,
+      () => false,
+    );
     if (ok) return;
     // Poll the port: there is no event to wait for in another process.
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -120,7 +133,11 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Replaces the deployed flows (full deployment); `credentials` are attached to the nodes with those ids. */
-export async function deployFlows(nodeRed: NodeRedInstance, flows: FlowNode[], credentials: Record<string, Record<string, string>> = {}): Promise<void> {
+export async function deployFlows(
+  nodeRed: NodeRedInstance,
+  flows: FlowNode[],
+  credentials: Record<string, Record<string, string>> = {},
+): Promise<void> {
   const body = flows.map((node) => (credentials[node.id] ? { ...node, credentials: credentials[node.id] } : node));
   const res = await fetch(`${nodeRed.url}/flows`, {
     method: "POST",
@@ -151,8 +168,14 @@ export function exampleAgainstSim(name: ExampleName, sim: RunningSimulator): { f
   const configId = `vcf-sim-${++deployments}`;
   for (const node of flows) if (node.server === oldId) node.server = configId;
   Object.assign(config, {
-    id: configId, url: sim.url, tlsMode: "verify", requestTimeout: 5, pollInterval: 0.01, maxPollInterval: 0.05,
-    sddcSettle: 0, completedPause: 600,
+    id: configId,
+    url: sim.url,
+    tlsMode: "verify",
+    requestTimeout: 5,
+    pollInterval: 0.01,
+    maxPollInterval: 0.05,
+    sddcSettle: 0,
+    completedPause: 600,
   });
   return { flows, configId };
 }
@@ -164,7 +187,9 @@ export interface BrowserTestContext {
 }
 
 /** The simulator, Node-RED and Chromium for one spec file; call `stop` in after(). */
-export async function startAll(simOptions: SimulatorOptions = {}): Promise<BrowserTestContext & { stop(): Promise<void> }> {
+export async function startAll(
+  simOptions: SimulatorOptions = {},
+): Promise<BrowserTestContext & { stop(): Promise<void> }> {
   const sim = await startSimulator({ tokenLifetimeSeconds: 10 ** 9, ...simOptions });
   let nodeRed: NodeRedInstance | undefined;
   let browser: Browser | undefined;
@@ -188,13 +213,24 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
 /** A page whose uncaught errors are collected (Playwright's `pageerror`). */
-export async function openPage(browser: Browser, url: string, viewport = { width: 1400, height: 900 }): Promise<{ page: Page; pageErrors: string[] }> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+  viewport = { width: 1400, height: 900 },
+): Promise<{ page: Page; pageErrors: string[] }> {
   const page = await browser.newPage({ viewport });
   // Fail fast with Playwright's message instead of running into mocha's timeout.
   page.setDefaultTimeout(10_000);
@@ -205,13 +241,20 @@ export async function openPage(browser: Browser, url: string, viewport = { width
 }
 
 /** Opens the Node-RED editor and waits until the palette has loaded this package's nodes. */
-export async function openEditor(browser: Browser, nodeRed: NodeRedInstance): Promise<{ page: Page; pageErrors: string[] }> {
+export async function openEditor(
+  browser: Browser,
+  nodeRed: NodeRedInstance,
+): Promise<{ page: Page; pageErrors: string[] }> {
   const opened = await openPage(browser, `${nodeRed.url}/`);
   await opened.page.waitForSelector('.red-ui-palette-node[data-palette-type="vcf-upgrade"]', { timeout: 20_000 });
-  await opened.page.waitForFunction(() => {
-    const { RED } = globalThis as unknown as Partial<EditorGlobals>;
-    return RED !== undefined && RED.nodes.workspace(RED.workspaces.active()) !== undefined;
-  }, undefined, { timeout: 10_000 });
+  await opened.page.waitForFunction(
+    () => {
+      const { RED } = globalThis as unknown as Partial<EditorGlobals>;
+      return RED !== undefined && RED.nodes.workspace(RED.workspaces.active()) !== undefined;
+    },
+    undefined,
+    { timeout: 10_000 },
+  );
   return opened;
 }
 

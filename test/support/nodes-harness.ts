@@ -18,7 +18,15 @@ import { startSimulator, type RunningSimulator, type SimulatorOptions } from "..
 helper.init(require.resolve("node-red"));
 
 export { helper };
-export const NODE_MODULES = [vcfConfig, vcfDownloadBundles, vcfPrechecks, vcfAwaitAck, vcfUpgrade, vcfUpdates, vcfStatus];
+export const NODE_MODULES = [
+  vcfConfig,
+  vcfDownloadBundles,
+  vcfPrechecks,
+  vcfAwaitAck,
+  vcfUpgrade,
+  vcfUpdates,
+  vcfStatus,
+];
 
 export type Msg = Record<string, unknown>;
 export type FlowNode = helper.FlowNode;
@@ -33,7 +41,12 @@ const TIME_SCALE = 100_000;
 
 export function startSim(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   // A check-set query lives an hour of simulated time: 36 ms at this scale, too short on a busy machine.
-  return startSimulator({ timeScale: TIME_SCALE, tokenLifetimeSeconds: 10 ** 9, ...options, faults: { checkSetQueryTtlSeconds: 10 ** 9, ...options.faults } });
+  return startSimulator({
+    timeScale: TIME_SCALE,
+    tokenLifetimeSeconds: 10 ** 9,
+    ...options,
+    faults: { checkSetQueryTtlSeconds: 10 ** 9, ...options.faults },
+  });
 }
 
 /** A fresh Node-RED user directory (where vcf-config keeps its run file). */
@@ -56,7 +69,10 @@ export async function stopNodeRed(userDir?: string): Promise<void> {
  * Registers the per-test set-up most node specs share: a fresh user directory and Node-RED before each test;
  * afterwards Node-RED stops, the directory is removed and every simulator started through `startSim` stops.
  */
-export function nodeRedPerTest(): { userDir(): string; startSim(options?: SimulatorOptions): Promise<RunningSimulator> } {
+export function nodeRedPerTest(): {
+  userDir(): string;
+  startSim(options?: SimulatorOptions): Promise<RunningSimulator>;
+} {
   let userDir = "";
   const sims: RunningSimulator[] = [];
   beforeEach(async () => {
@@ -78,23 +94,49 @@ export function nodeRedPerTest(): { userDir(): string; startSim(options?: Simula
 }
 
 /** The vcf-config node for `sim`, with tiny waits; durations in the editor's units (seconds / minutes). */
-export function configNode(sim: { url: string; caCertificatePem?: string }, overrides: Record<string, unknown> = {}): FlowNode {
+export function configNode(
+  sim: { url: string; caCertificatePem?: string },
+  overrides: Record<string, unknown> = {},
+): FlowNode {
   return {
-    id: CONFIG_ID, type: "vcf-config", name: "simulator", url: sim.url,
-    tlsMode: sim.caCertificatePem ? "ca" : "verify", ca: sim.caCertificatePem ?? "", tls: "",
-    requestTimeout: 2, retryAttempts: 4, retryDelay: 0.001, pollInterval: 0.002, maxPollInterval: 0.01,
-    downloadDeadline: 1, validationDeadline: 1, precheckDeadline: 1, componentDeadline: 1,
-    sddcOutageBudget: 1, sddcSettle: 0, downloadConcurrency: 2, completedPause: 0.03,
+    id: CONFIG_ID,
+    type: "vcf-config",
+    name: "simulator",
+    url: sim.url,
+    tlsMode: sim.caCertificatePem ? "ca" : "verify",
+    ca: sim.caCertificatePem ?? "",
+    tls: "",
+    requestTimeout: 2,
+    retryAttempts: 4,
+    retryDelay: 0.001,
+    pollInterval: 0.002,
+    maxPollInterval: 0.01,
+    downloadDeadline: 1,
+    validationDeadline: 1,
+    precheckDeadline: 1,
+    componentDeadline: 1,
+    sddcOutageBudget: 1,
+    sddcSettle: 0,
+    downloadConcurrency: 2,
+    completedPause: 0.03,
     ...overrides,
   };
 }
 
-export function credentialsFor(sim: RunningSimulator, overrides: Record<string, string> = {}): Record<string, Record<string, string>> {
+export function credentialsFor(
+  sim: RunningSimulator,
+  overrides: Record<string, string> = {},
+): Record<string, Record<string, string>> {
   return { [CONFIG_ID]: { ...sim.credentials, ...overrides } };
 }
 
 /** A flow node on the test tab, wired to `wires` (one output). */
-export function flowNode(id: string, type: string, props: Record<string, unknown> = {}, wires: string[] = []): FlowNode {
+export function flowNode(
+  id: string,
+  type: string,
+  props: Record<string, unknown> = {},
+  wires: string[] = [],
+): FlowNode {
   return { id, type, z: TAB, x: 100, y: 100, server: CONFIG_ID, name: "", ...props, wires: [wires] };
 }
 
@@ -108,15 +150,26 @@ export function catchNode(id: string, target: string): FlowNode {
 }
 
 /** The whole chain: download -> prechecks -> await ack -> upgrade -> "done", plus vcf-status -> "status" and a catch -> "caught". */
-export function upgradeChainFlow(sim: RunningSimulator, options: {
-  config?: Record<string, unknown>; download?: Record<string, unknown>; ack?: Record<string, unknown>; statusDomain?: string;
-} = {}): FlowNode[] {
+export function upgradeChainFlow(
+  sim: RunningSimulator,
+  options: {
+    config?: Record<string, unknown>;
+    download?: Record<string, unknown>;
+    ack?: Record<string, unknown>;
+    statusDomain?: string;
+  } = {},
+): FlowNode[] {
   return [
     { id: TAB, type: "tab", label: "VCF" },
     configNode(sim, options.config),
     flowNode("download", "vcf-download-bundles", { domain: MANAGEMENT_DOMAIN, ...options.download }, ["prechecks"]),
     flowNode("prechecks", "vcf-prechecks", {}, ["ack"]),
-    flowNode("ack", "vcf-await-ack", { ignoreAlerts: false, alsoIgnoreErrors: false, failOnErrors: false, ...options.ack }, ["upgrade"]),
+    flowNode(
+      "ack",
+      "vcf-await-ack",
+      { ignoreAlerts: false, alsoIgnoreErrors: false, failOnErrors: false, ...options.ack },
+      ["upgrade"],
+    ),
     flowNode("upgrade", "vcf-upgrade", {}, ["done"]),
     flowNode("status", "vcf-status", { domain: options.statusDomain ?? MANAGEMENT_DOMAIN }, ["statusOut"]),
     helperNode("done"),
@@ -195,7 +248,10 @@ interface SpyCall {
 export function callsOf(nodeId: string, method: "log" | "warn" | "error" | "send" | "status"): unknown[][] {
   const spy = (getNode(nodeId) as unknown as Record<string, { getCalls?: () => SpyCall[] }>)[method];
   if (!spy?.getCalls) throw new Error(`Node.prototype.${method} is not spied on`);
-  return spy.getCalls().filter((c) => (c.thisValue as { id?: unknown } | null)?.id === nodeId).map((c) => c.args);
+  return spy
+    .getCalls()
+    .filter((c) => (c.thisValue as { id?: unknown } | null)?.id === nodeId)
+    .map((c) => c.args);
 }
 
 interface Hooks {
@@ -234,7 +290,9 @@ export class Completions extends Arrivals<Completion> {
 export async function startSilentServer(): Promise<{ url: string; connected: Promise<void>; stop(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   let markConnected = (): void => undefined;
-  const connected = new Promise<void>((resolve) => { markConnected = resolve; });
+  const connected = new Promise<void>((resolve) => {
+    markConnected = resolve;
+  });
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
@@ -245,10 +303,11 @@ export async function startSilentServer(): Promise<{ url: string; connected: Pro
   return {
     url: `http://127.0.0.1:${port}`,
     connected,
-    stop: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -260,7 +319,10 @@ export function connectionOf(id = CONFIG_ID): VcfConnection {
 }
 
 function summary(messages: Msg[]): string {
-  return messages.slice(-5).map((m) => JSON.stringify(m.payload)?.slice(0, 200)).join(" | ");
+  return messages
+    .slice(-5)
+    .map((m) => JSON.stringify(m.payload)?.slice(0, 200))
+    .join(" | ");
 }
 
 /** The status values a vcf-status collector saw, with consecutive repeats folded. */

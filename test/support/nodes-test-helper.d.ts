@@ -33,7 +33,11 @@ declare module "node-red-node-test-helper" {
     ): Promise<void>;
     unload(): Promise<void>;
     /** Deploys `flow` like the editor's Deploy button ("full", "flows" or "nodes") and waits for flows:started. */
-    setFlows(flow: helper.FlowNode[], type: "full" | "flows" | "nodes", credentials?: Record<string, Record<string, string>>): Promise<void>;
+    setFlows(
+      flow: helper.FlowNode[],
+      type: "full" | "flows" | "nodes",
+      credentials?: Record<string, Record<string, string>>,
+    ): Promise<void>;
     startServer(): Promise<void>;
     stopServer(): Promise<void>;
     getNode(id: string): helper.TestNode | null;

@@ -58,7 +58,15 @@ const SPEC_PARTS = ["..", "shared", "vcf-api", "vcf-5.2.1-openapi.json"];
 const SPEC_ID = "vcf-openapi";
 const COMPONENT_REF = "#/components/schemas/";
 /** OpenAPI keywords that are not JSON Schema, dropped during conversion. */
-const DROPPED_KEYWORDS = new Set(["example", "examples", "discriminator", "xml", "externalDocs", "nullable", "deprecated"]);
+const DROPPED_KEYWORDS = new Set([
+  "example",
+  "examples",
+  "discriminator",
+  "xml",
+  "externalDocs",
+  "nullable",
+  "deprecated",
+]);
 
 /** The repository root: the nearest folder above this file that holds package.json. */
 export function repoRoot(start: string = __dirname): string {
@@ -93,7 +101,10 @@ export function checkExchanges(exchanges: readonly CheckedExchange[]): ContractV
 }
 
 /** Violations plus how many request and response bodies were validated against a schema. */
-export function checkContract(exchanges: readonly CheckedExchange[], spec: OpenApiSpec | undefined = loadSpec()): ContractReport {
+export function checkContract(
+  exchanges: readonly CheckedExchange[],
+  spec: OpenApiSpec | undefined = loadSpec(),
+): ContractReport {
   if (!spec) throw new Error(`OpenAPI spec absent: looked for ${specLocation()}`);
   return contractFor(spec).check(exchanges);
 }
@@ -160,7 +171,9 @@ class ContractChecker {
     const method = exchange.method.toUpperCase();
     const byPath = this.operations.filter((op) => op.pattern.test(exchange.path));
     if (byPath.length === 0) return "path not in the spec";
-    const withMethod = byPath.filter((op) => op.method === method).sort((a, b) => b.literalSegments - a.literalSegments);
+    const withMethod = byPath
+      .filter((op) => op.method === method)
+      .sort((a, b) => b.literalSegments - a.literalSegments);
     return withMethod[0] ?? `method ${method} not in the spec for ${byPath.map((op) => op.template).join(", ")}`;
   }
 
@@ -171,12 +184,21 @@ class ContractChecker {
       return;
     }
     if (!hasBody) {
-      if (op.requestRequired) report.violations.push(violation(exchange, "request", "request body required by the spec is missing"));
+      if (op.requestRequired)
+        report.violations.push(violation(exchange, "request", "request body required by the spec is missing"));
       return;
     }
-    const rawAllowed = REQUEST_BODY_FORMS.some((form) => form.method === op.method && form.pathTemplate === op.template);
+    const rawAllowed = REQUEST_BODY_FORMS.some(
+      (form) => form.method === op.method && form.pathTemplate === op.template,
+    );
     if (!rawAllowed && !/json/i.test(exchange.requestContentType ?? "")) {
-      report.violations.push(violation(exchange, "request", `content type ${exchange.requestContentType ?? "(none)"} is not application/json`));
+      report.violations.push(
+        violation(
+          exchange,
+          "request",
+          `content type ${exchange.requestContentType ?? "(none)"} is not application/json`,
+        ),
+      );
     }
     report.requestsValidated++;
     for (const message of this.validate(op.requestSchema, exchange.requestBody)) {
@@ -186,18 +208,29 @@ class ContractChecker {
 
   private checkResponse(op: Operation, exchange: CheckedExchange, report: ContractReport): void {
     if (exchange.status === 0) return; // connection dropped on purpose: nothing was answered
-    const alias = STATUS_ALIASES.find((a) => a.method === op.method && a.pathTemplate === op.template && a.status === exchange.status);
+    const alias = STATUS_ALIASES.find(
+      (a) => a.method === op.method && a.pathTemplate === op.template && a.status === exchange.status,
+    );
     const documented = op.responses.get(alias ? alias.validateAs : exchange.status);
     if (documented) {
       this.checkResponseBody(documented.schema, exchange, report);
       return;
     }
     const extra = EXTRA_STATUSES.find(
-      (e) => e.status === exchange.status && (e.method === "*" || e.method === op.method) && (e.pathTemplate === "*" || e.pathTemplate === op.template),
+      (e) =>
+        e.status === exchange.status &&
+        (e.method === "*" || e.method === op.method) &&
+        (e.pathTemplate === "*" || e.pathTemplate === op.template),
     );
     if (!extra) {
       const listed = [...op.responses.keys()].join(", ");
-      report.violations.push(violation(exchange, "response", `status ${exchange.status} is not in the spec (${listed}) nor in contract-deviations.ts`));
+      report.violations.push(
+        violation(
+          exchange,
+          "response",
+          `status ${exchange.status} is not in the spec (${listed}) nor in contract-deviations.ts`,
+        ),
+      );
       return;
     }
     if (extra.body === "Error") this.checkResponseBody({ $ref: `${SPEC_ID}${COMPONENT_REF}Error` }, exchange, report);
@@ -206,7 +239,8 @@ class ContractChecker {
   private checkResponseBody(schema: Json | undefined, exchange: CheckedExchange, report: ContractReport): void {
     const body = exchange.responseBody;
     if (!schema) {
-      if (body !== undefined && body !== "") report.violations.push(violation(exchange, "response", "the spec declares no response body, but one was sent"));
+      if (body !== undefined && body !== "")
+        report.violations.push(violation(exchange, "response", "the spec declares no response body, but one was sent"));
       return;
     }
     if (body === undefined) {
@@ -214,7 +248,13 @@ class ContractChecker {
       return;
     }
     if (!/json/i.test(exchange.responseContentType ?? "")) {
-      report.violations.push(violation(exchange, "response", `content type ${exchange.responseContentType ?? "(none)"} is not application/json`));
+      report.violations.push(
+        violation(
+          exchange,
+          "response",
+          `content type ${exchange.responseContentType ?? "(none)"} is not application/json`,
+        ),
+      );
     }
     report.responsesValidated++;
     for (const message of this.validate(schema, body)) report.violations.push(violation(exchange, "response", message));
@@ -298,7 +338,9 @@ function convertComponents(schemas: Json): Json {
 function propertiesOf(converted: Json, schemaName: string): Json {
   const schema = converted[schemaName];
   if (!isRecord(schema) || !isRecord(schema.properties)) {
-    throw new Error(`contract-deviations.ts names schema ${schemaName}, which the spec does not have (or has no properties)`);
+    throw new Error(
+      `contract-deviations.ts names schema ${schemaName}, which the spec does not have (or has no properties)`,
+    );
   }
   return schema.properties;
 }
@@ -308,10 +350,13 @@ function convertSchema(schema: Json): Json {
   const out: Json = {};
   for (const [key, value] of Object.entries(schema)) {
     if (DROPPED_KEYWORDS.has(key) || key.startsWith("x-")) continue;
-    if (key === "$ref" && typeof value === "string") out.$ref = value.startsWith(COMPONENT_REF) ? `${SPEC_ID}${value}` : value;
+    if (key === "$ref" && typeof value === "string")
+      out.$ref = value.startsWith(COMPONENT_REF) ? `${SPEC_ID}${value}` : value;
     else if (key === "properties") out.properties = mapValues(asRecord(value), convertSchema);
-    else if ((key === "items" || key === "additionalProperties" || key === "not") && isRecord(value)) out[key] = convertSchema(value);
-    else if ((key === "allOf" || key === "oneOf" || key === "anyOf") && Array.isArray(value)) out[key] = value.map((s) => convertSchema(asRecord(s)));
+    else if ((key === "items" || key === "additionalProperties" || key === "not") && isRecord(value))
+      out[key] = convertSchema(value);
+    else if ((key === "allOf" || key === "oneOf" || key === "anyOf") && Array.isArray(value))
+      out[key] = value.map((s) => convertSchema(asRecord(s)));
     else out[key] = value;
   }
   // closed objects: an undeclared key is a contract violation unless contract-deviations.ts allows it

@@ -27,7 +27,9 @@ export function postBodies(log: RequestLog, path: string): unknown[] {
 
 /** Requests that change something on SDDC Manager (logins excepted). */
 export function mutatingRequests(log: RequestLog): SimExchange[] {
-  return log.filter((e) => (e.method === "POST" || e.method === "PATCH" || e.method === "DELETE") && !e.path.startsWith("/v1/tokens"));
+  return log.filter(
+    (e) => (e.method === "POST" || e.method === "PATCH" || e.method === "DELETE") && !e.path.startsWith("/v1/tokens"),
+  );
 }
 
 /**

@@ -18,7 +18,12 @@ export interface CallOptions {
   rawBody?: string;
 }
 
-export async function call(sim: RunningSimulator, method: string, path: string, options: CallOptions = {}): Promise<SimResponse> {
+export async function call(
+  sim: RunningSimulator,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<SimResponse> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -36,7 +41,8 @@ export async function call(sim: RunningSimulator, method: string, path: string, 
 export async function login(sim: RunningSimulator): Promise<string> {
   const res = await call(sim, "POST", "/v1/tokens", { body: sim.credentials });
   const token = (res.json as { accessToken?: unknown } | undefined)?.accessToken;
-  if (res.status !== 200 || typeof token !== "string") throw new Error(`login failed with HTTP ${res.status}: ${res.text}`);
+  if (res.status !== 200 || typeof token !== "string")
+    throw new Error(`login failed with HTTP ${res.status}: ${res.text}`);
   return token;
 }
 

@@ -17,4 +17,8 @@ const AFTER_THE_GATE = ["alerts_were_acknowledged", "starting_upgrades", "succes
 export const RUN_WITHOUT_FINDINGS: readonly string[] = [...BEFORE_THE_GATE, ...AFTER_THE_GATE];
 
 /** A run that waited for someone to acknowledge precheck findings. */
-export const RUN_WITH_ACKNOWLEDGEMENT: readonly string[] = [...BEFORE_THE_GATE, "waiting_for_alert_acknowledgement", ...AFTER_THE_GATE];
+export const RUN_WITH_ACKNOWLEDGEMENT: readonly string[] = [
+  ...BEFORE_THE_GATE,
+  "waiting_for_alert_acknowledgement",
+  ...AFTER_THE_GATE,
+];

@@ -5,7 +5,10 @@ import path from "node:path";
 /** The `.json` files of the store directory by name, as text (temp files left out); empty when there is none. */
 export function storedTexts(directory: string): Map<string, string> {
   if (!fs.existsSync(directory)) return new Map();
-  const names = fs.readdirSync(directory).filter((n) => n.endsWith(".json")).sort();
+  const names = fs
+    .readdirSync(directory)
+    .filter((n) => n.endsWith(".json"))
+    .sort();
   return new Map(names.map((n) => [n, fs.readFileSync(path.join(directory, n), "utf8")]));
 }
 

@@ -77,7 +77,10 @@ describe("client authentication against the simulator", function () {
     assert.ok(domains.length > 0);
     const log = sim.requestLog();
     const gets = log.filter((e) => e.method === "GET" && e.path === "/v1/domains");
-    assert.deepEqual(gets.map((e) => e.status), [200, 401, 200]);
+    assert.deepEqual(
+      gets.map((e) => e.status),
+      [200, 401, 200],
+    );
     assert.equal(tokenCalls(log).length, 2, "the login and exactly one renewal");
   });
 
@@ -88,7 +91,11 @@ describe("client authentication against the simulator", function () {
     const results = await Promise.all(Array.from({ length: 8 }, () => client.getDomains()));
     assert.equal(results.length, 8);
     const log = sim.requestLog();
-    assert.equal(tokenCalls(log).length, 1, JSON.stringify(tokenCalls(log).map((e) => `${e.method} ${e.path} ${e.status}`)));
+    assert.equal(
+      tokenCalls(log).length,
+      1,
+      JSON.stringify(tokenCalls(log).map((e) => `${e.method} ${e.path} ${e.status}`)),
+    );
     assert.equal(log.filter((e) => e.path === "/v1/domains" && e.status === 200).length, 8);
   });
 
@@ -112,7 +119,11 @@ describe("client authentication against the simulator", function () {
     assert.deepEqual(calls, [`PATCH ${REFRESH} refused`, "POST /v1/tokens ok"]);
     // the expected path (refresh tokens expire, and do not survive SDDC Manager's own upgrade): no warning
     const relogin = logs.filter((l) => /token refresh failed .*logging in again/.test(l.text));
-    assert.deepEqual(relogin.map((l) => l.level), ["info"], JSON.stringify(logs));
+    assert.deepEqual(
+      relogin.map((l) => l.level),
+      ["info"],
+      JSON.stringify(logs),
+    );
   });
 
   it("logs in again after invalidateSession()", async function () {

@@ -67,7 +67,10 @@ describe("client connections: one TLS context, kept-alive connections", function
       const requests = await readEveryDomain(client);
       assert.ok(requests >= 20, `${requests} requests`);
       assert.equal(counter.contexts, 1, `${counter.contexts} TLS contexts for ${requests} requests`);
-      assert.ok(counter.connections <= READ_CONNECTIONS_AND_LOGIN, `${counter.connections} connections for ${requests} requests: reads kept alive, at most one per request slot, and the login's`);
+      assert.ok(
+        counter.connections <= READ_CONNECTIONS_AND_LOGIN,
+        `${counter.connections} connections for ${requests} requests: reads kept alive, at most one per request slot, and the login's`,
+      );
       client.close();
     });
 
@@ -76,17 +79,37 @@ describe("client connections: one TLS context, kept-alive connections", function
       const { client } = simClient(sim, { tls: { allowSelfSigned: true } });
       const requests = await readEveryDomain(client);
       assert.equal(counter.contexts, 1, `${counter.contexts} TLS contexts for ${requests} requests`);
-      assert.ok(counter.connections <= READ_CONNECTIONS_AND_LOGIN, `${counter.connections} connections for ${requests} requests`);
+      assert.ok(
+        counter.connections <= READ_CONNECTIONS_AND_LOGIN,
+        `${counter.connections} connections for ${requests} requests`,
+      );
       client.close();
     });
 
     it("builds one TLS context per vcf-config node with a tls-config node, also for its engine's discovery", async function () {
       counter = tlsCounter();
-      const tlsConfigNode = { addTLSOptions: (opts: Record<string, unknown>) => ({ ...opts, ca: sim.caCertificatePem, rejectUnauthorized: true }) };
-      const def = { id: "cfg-tls", type: "vcf-config", url: sim.url, tlsMode: "tls-config", tls: "tls1", requestTimeout: 5 } as unknown as VcfConfigDef;
+      const tlsConfigNode = {
+        addTLSOptions: (opts: Record<string, unknown>) => ({
+          ...opts,
+          ca: sim.caCertificatePem,
+          rejectUnauthorized: true,
+        }),
+      };
+      const def = {
+        id: "cfg-tls",
+        type: "vcf-config",
+        url: sim.url,
+        tlsMode: "tls-config",
+        tls: "tls1",
+        requestTimeout: 5,
+      } as unknown as VcfConfigDef;
       const connection = new VcfConnection({
-        def, credentials: sim.credentials, lookupNode: (id) => (id === "tls1" ? tlsConfigNode : undefined),
-        findInFlows: () => undefined, userDir: undefined, log: () => undefined,
+        def,
+        credentials: sim.credentials,
+        lookupNode: (id) => (id === "tls1" ? tlsConfigNode : undefined),
+        findInFlows: () => undefined,
+        userDir: undefined,
+        log: () => undefined,
       });
       try {
         assert.equal(connection.problem, undefined);
@@ -142,8 +165,14 @@ describe("client connections: one TLS context, kept-alive connections", function
     });
 
     it("sends a write and a token call on a connection of their own, and keeps reading on the kept-alive one", async function () {
-      const task = { status: 202, contentType: "application/json", body: JSON.stringify({ id: "task-1", status: "IN_PROGRESS" }) };
-      stub = await startStub((r) => (r.path === "/v1/domains" ? domainsReply : r.path === "/v1/upgrades" ? task : undefined));
+      const task = {
+        status: 202,
+        contentType: "application/json",
+        body: JSON.stringify({ id: "task-1", status: "IN_PROGRESS" }),
+      };
+      stub = await startStub((r) =>
+        r.path === "/v1/domains" ? domainsReply : r.path === "/v1/upgrades" ? task : undefined,
+      );
       const client = stubClient(stub);
       await client.getDomains();
       await client.startUpgrade({ bundleId: "b", resourceType: "DOMAIN", resourceUpgradeSpecs: [] } as never);
@@ -151,7 +180,10 @@ describe("client connections: one TLS context, kept-alive connections", function
       const [login, read, write, again] = stub.requests;
       assert.equal(write?.path, "/v1/upgrades");
       assert.ok(login && read && login.connection !== read.connection, "the login on a connection of its own");
-      assert.ok(write && write.connection !== read?.connection && write.connection !== login?.connection, "the POST on a new connection");
+      assert.ok(
+        write && write.connection !== read?.connection && write.connection !== login?.connection,
+        "the POST on a new connection",
+      );
       assert.equal(again?.connection, read?.connection, "reads go on on the kept-alive connection");
       assert.equal(write?.authorization, `Bearer ${STUB_ACCESS_TOKEN}`);
       client.close();
@@ -164,9 +196,20 @@ describe("client connections: one TLS context, kept-alive connections", function
       client.close();
       await stub.allClosed();
 
-      const def = { id: "cfg-http", type: "vcf-config", url: stub.url, tlsMode: "verify", requestTimeout: 5 } as unknown as VcfConfigDef;
+      const def = {
+        id: "cfg-http",
+        type: "vcf-config",
+        url: stub.url,
+        tlsMode: "verify",
+        requestTimeout: 5,
+      } as unknown as VcfConfigDef;
       const connection = new VcfConnection({
-        def, credentials: { username: "u", password: "p" }, lookupNode: () => undefined, findInFlows: () => undefined, userDir: undefined, log: () => undefined,
+        def,
+        credentials: { username: "u", password: "p" },
+        lookupNode: () => undefined,
+        findInFlows: () => undefined,
+        userDir: undefined,
+        log: () => undefined,
       });
       await connection.client?.getDomains();
       const before = stub.connections();

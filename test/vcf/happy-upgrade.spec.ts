@@ -18,10 +18,17 @@ describe("a full domain upgrade driven through the client", function () {
     assert.equal(result.failure, undefined);
 
     // ESXi is spelled HOST or ESX_HOST (UPGRADE-API.md §3)
-    assert.deepEqual(result.startedComponents.map((c) => (c === "HOST" ? "ESX_HOST" : c)), ["SDDC_MANAGER", "NSX_T_MANAGER", "VCENTER", "ESX_HOST"]);
+    assert.deepEqual(
+      result.startedComponents.map((c) => (c === "HOST" ? "ESX_HOST" : c)),
+      ["SDDC_MANAGER", "NSX_T_MANAGER", "VCENTER", "ESX_HOST"],
+    );
     assert.equal((await client.getCurrentRelease(result.domain.id))?.version, result.targetVersion);
     assert.notEqual(result.sourceVersion, result.targetVersion);
-    assert.equal((await client.getUpgradables(result.domain.id, result.targetVersion)).filter((u) => u.status === "AVAILABLE").length, 0);
+    assert.equal(
+      (await client.getUpgradables(result.domain.id, result.targetVersion)).filter((u) => u.status === "AVAILABLE")
+        .length,
+      0,
+    );
 
     const log = sim.requestLog();
     const posts = log.filter((e) => e.method === "POST" && e.path === "/v1/upgrades");
@@ -36,10 +43,16 @@ describe("a full domain upgrade driven through the client", function () {
     const outageEnd = log.findIndex((e) => e.status === 401);
     assert.ok(outageEnd > 0, "the old token was rejected after the outage");
     const after = log.slice(outageEnd);
-    assert.ok(after.some((e) => e.method === "POST" && e.path === "/v1/tokens" && e.status < 300), "a fresh login after the outage");
+    assert.ok(
+      after.some((e) => e.method === "POST" && e.path === "/v1/tokens" && e.status < 300),
+      "a fresh login after the outage",
+    );
     assert.ok(logs.some((l) => /logging in again/.test(l.text)));
     // the log saw refreshes, 401s, dropped connections and 503 pages, and never a secret
     assert.ok(logs.length > 20);
-    assertNoSecrets(logs.map((l) => l.text), [sim.credentials.password]);
+    assertNoSecrets(
+      logs.map((l) => l.text),
+      [sim.credentials.password],
+    );
   });
 });

@@ -84,7 +84,9 @@ export const STUB_REFRESH_ID = "stub-refresh-id-9876543210";
  * simulator does not give (HTML or empty bodies, hanging requests). POST /v1/tokens always works unless
  * `route` answers it.
  */
-export async function startStub(route: (request: StubRequest) => StubReply | Promise<StubReply> | undefined): Promise<StubServer> {
+export async function startStub(
+  route: (request: StubRequest) => StubReply | Promise<StubReply> | undefined,
+): Promise<StubServer> {
   const requests: StubRequest[] = [];
   const sockets = new Set<import("node:net").Socket>();
   const connectionIds = new WeakMap<import("node:net").Socket, number>();
@@ -133,7 +135,8 @@ export async function startStub(route: (request: StubRequest) => StubReply | Pro
     url: `http://127.0.0.1:${port}`,
     requests,
     connections: () => accepted,
-    allClosed: () => (sockets.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => closedWaiters.push(resolve))),
+    allClosed: () =>
+      sockets.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => closedWaiters.push(resolve)),
     stop: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -144,9 +147,17 @@ export async function startStub(route: (request: StubRequest) => StubReply | Pro
 
 function defaultReply(request: StubRequest): StubReply {
   if (request.method === "POST" && request.path === "/v1/tokens") {
-    return { status: 200, contentType: "application/json", body: JSON.stringify({ accessToken: STUB_ACCESS_TOKEN, refreshToken: { id: STUB_REFRESH_ID } }) };
+    return {
+      status: 200,
+      contentType: "application/json",
+      body: JSON.stringify({ accessToken: STUB_ACCESS_TOKEN, refreshToken: { id: STUB_REFRESH_ID } }),
+    };
   }
-  return { status: 404, contentType: "application/json", body: JSON.stringify({ errorCode: "NOT_FOUND", message: "no such stub route" }) };
+  return {
+    status: 404,
+    contentType: "application/json",
+    body: JSON.stringify({ errorCode: "NOT_FOUND", message: "no such stub route" }),
+  };
 }
 
 const JWT_SHAPE = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
@@ -163,7 +174,12 @@ export function assertNoSecrets(texts: readonly string[], secrets: readonly stri
 
 /** Every way an error turns into text. */
 export function errorTexts(error: unknown): string[] {
-  return [String(error), JSON.stringify(error), error instanceof Error ? error.message : "", error instanceof Error ? (error.stack ?? "") : ""];
+  return [
+    String(error),
+    JSON.stringify(error),
+    error instanceof Error ? error.message : "",
+    error instanceof Error ? (error.stack ?? "") : "",
+  ];
 }
 
 /** Runs `work`, expecting it to reject, and returns the rejection. */

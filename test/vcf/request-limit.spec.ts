@@ -7,7 +7,11 @@ import { RequestLimiter } from "../../nodes/vcf/http/limiter";
 import { rejectionOf, simClient, startStub, StubReply, StubRequest, StubServer } from "./helpers";
 
 const REFRESH = "/v1/tokens/access-token/refresh";
-const json = (body: unknown): StubReply => ({ status: 200, contentType: "application/json", body: JSON.stringify(body) });
+const json = (body: unknown): StubReply => ({
+  status: 200,
+  contentType: "application/json",
+  body: JSON.stringify(body),
+});
 
 /** GET /v1/domains/{id} answers are held until the test lets them go; the stub counts what it holds. */
 class HeldReads {
@@ -17,7 +21,9 @@ class HeldReads {
 
   reply(request: StubRequest): Promise<StubReply> {
     return new Promise((resolve) => {
-      this.held.push(() => resolve(json({ id: request.path.split("/").pop(), name: "d", status: "ACTIVE", type: "VI" })));
+      this.held.push(() =>
+        resolve(json({ id: request.path.split("/").pop(), name: "d", status: "ACTIVE", type: "VI" })),
+      );
       this.max = Math.max(this.max, this.held.length);
       this.waiters = this.waiters.filter((w) => (this.held.length >= w.count ? (w.resolve(), false) : true));
     });
@@ -45,10 +51,13 @@ describe("request limiter", function () {
     let release = (): void => undefined;
     let started = (): void => undefined;
     const running = new Promise<void>((resolve) => (started = resolve));
-    const busy = limiter.run(() => new Promise<void>((resolve) => {
-      release = resolve;
-      started();
-    }));
+    const busy = limiter.run(
+      () =>
+        new Promise<void>((resolve) => {
+          release = resolve;
+          started();
+        }),
+    );
     await running;
     const queued = ["a", "b"].map((name) => limiter.run(async () => void order.push(name)));
     const renewal = limiter.run(async () => void order.push("renewal"), { first: true });
@@ -72,7 +81,10 @@ describe("client request limit", function () {
   });
 
   function clientFor(server: StubServer, now?: () => number): VcfClient {
-    return simClient({ url: server.url, credentials: { username: "u", password: "p" } } as RunningSimulator, now ? { now } : {}).client;
+    return simClient(
+      { url: server.url, credentials: { username: "u", password: "p" } } as RunningSimulator,
+      now ? { now } : {},
+    ).client;
   }
 
   it(`has at most ${MAX_REQUESTS_IN_FLIGHT} requests in flight; the others wait their turn and all are answered`, async function () {
@@ -89,7 +101,10 @@ describe("client request limit", function () {
       reads.releaseAll();
     }
     const domains = await Promise.all(calls);
-    assert.deepEqual(domains.map((d) => d.id), Array.from({ length: 20 }, (_, i) => `d-${i}`));
+    assert.deepEqual(
+      domains.map((d) => d.id),
+      Array.from({ length: 20 }, (_, i) => `d-${i}`),
+    );
     assert.equal(reads.max, MAX_REQUESTS_IN_FLIGHT);
   });
 
@@ -113,7 +128,10 @@ describe("client request limit", function () {
     const [refresh, ...queued] = stub.requests.slice(1 + MAX_REQUESTS_IN_FLIGHT);
     assert.equal(refresh?.path, REFRESH);
     assert.equal(queued.length, 10 - MAX_REQUESTS_IN_FLIGHT);
-    assert.ok(queued.every((r) => r.authorization === "Bearer token-2"), JSON.stringify(queued.map((r) => `${r.path} ${r.authorization}`)));
+    assert.ok(
+      queued.every((r) => r.authorization === "Bearer token-2"),
+      JSON.stringify(queued.map((r) => `${r.path} ${r.authorization}`)),
+    );
   });
 
   it("rejects a call aborted while it waits for a slot, and never sends it", async function () {

@@ -82,7 +82,10 @@ describe("client retries, aborts and errors against the simulator", function () 
     assert.ok(error instanceof VcfApiError);
     assert.equal(error.status, 409);
     const patches = sim.requestLog().filter((e) => e.method === "PATCH" && e.path === `/v1/bundles/${bundle.id}`);
-    assert.deepEqual(patches.map((e) => e.status), [202, 409]);
+    assert.deepEqual(
+      patches.map((e) => e.status),
+      [202, 409],
+    );
     assert.deepEqual(patches[0].requestBody, { bundleDownloadSpec: { downloadNow: true } });
   });
 
@@ -91,12 +94,21 @@ describe("client retries, aborts and errors against the simulator", function () 
     const logs: LogLine[] = [];
     const { client } = simClient(sim, { now: clock.now, log: (level, text) => logs.push({ level, text }) });
     const prepared = await driveUpgrade({ client, clock, maxComponents: 0 });
-    const [sddc] = (await client.getUpgradables(prepared.domain.id, prepared.targetVersion)).filter((u) => u.status === "AVAILABLE");
+    const [sddc] = (await client.getUpgradables(prepared.domain.id, prepared.targetVersion)).filter(
+      (u) => u.status === "AVAILABLE",
+    );
     assert.equal(sddc?.bundleType, "SDDC_MANAGER");
-    await client.startUpgrade({ bundleId: String(sddc.bundleId), resourceType: "DOMAIN", resourceUpgradeSpecs: [{ resourceId: prepared.domain.id, upgradeNow: true }] });
+    await client.startUpgrade({
+      bundleId: String(sddc.bundleId),
+      resourceType: "DOMAIN",
+      resourceUpgradeSpecs: [{ resourceId: prepared.domain.id, upgradeNow: true }],
+    });
     const query = { checkSetType: "UPGRADE", domains: [{ domainId: prepared.domain.id }] };
     const errors: unknown[] = [];
-    for (const [advance, expectedStatus] of [[310, 0], [700, 503]] as const) {
+    for (const [advance, expectedStatus] of [
+      [310, 0],
+      [700, 503],
+    ] as const) {
       clock.advance(advance); // into the outage: first dropped connections, later nginx 503 pages
       sim.clearRequestLog();
       const error = await rejectionOf(client.queryCheckSets(query));
@@ -104,7 +116,11 @@ describe("client retries, aborts and errors against the simulator", function () 
       assert.ok(error instanceof VcfApiError, String(error));
       assert.equal(error.retryable, false);
       const posts = sim.requestLog().filter((e) => e.method === "POST" && e.path === "/v1/system/check-sets/queries");
-      assert.deepEqual(posts.map((e) => e.status), [expectedStatus], "exactly one POST");
+      assert.deepEqual(
+        posts.map((e) => e.status),
+        [expectedStatus],
+        "exactly one POST",
+      );
     }
     assertNoSecrets([...errors.flatMap(errorTexts), ...logs.map((l) => l.text)], [sim.credentials.password]);
   });

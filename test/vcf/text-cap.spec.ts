@@ -12,7 +12,15 @@ describe("capText: one bound for server and input texts", () => {
 
   it("bounds every text of a client error, whatever the server sent", () => {
     const long = "z".repeat(100_000);
-    const e = new VcfApiError({ kind: "http", method: "GET", path: "/v1/x", retryable: false, message: long, errorCode: long, remediationMessage: long });
+    const e = new VcfApiError({
+      kind: "http",
+      method: "GET",
+      path: "/v1/x",
+      retryable: false,
+      message: long,
+      errorCode: long,
+      remediationMessage: long,
+    });
     assert.ok(e.message.length <= 2100 && /more characters\)$/.test(e.message));
     assert.ok((e.errorCode ?? "").length <= 230);
     assert.ok((e.remediationMessage ?? "").length <= 1030);

@@ -14,7 +14,13 @@ describe("client TLS against the HTTPS simulator", function () {
   });
 
   function client(tls: ConstructorParameters<typeof VcfClient>[0]["tls"], logs: LogLine[] = []): VcfClient {
-    return new VcfClient({ baseUrl: sim.url, ...sim.credentials, tls, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 }, log: (level, text) => logs.push({ level, text }) });
+    return new VcfClient({
+      baseUrl: sim.url,
+      ...sim.credentials,
+      tls,
+      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+      log: (level, text) => logs.push({ level, text }),
+    });
   }
 
   it("serves https with a PEM certificate", function () {
@@ -34,14 +40,21 @@ describe("client TLS against the HTTPS simulator", function () {
     assert.equal(error.kind, "tls");
     assert.equal(error.retryable, false);
     assert.match(error.message, /tls\.ca/);
-    assert.equal(sim.requestLog().filter((e) => e.path === "/v1/tokens").length, 0, "no request got through the TLS handshake");
+    assert.equal(
+      sim.requestLog().filter((e) => e.path === "/v1/tokens").length,
+      0,
+      "no request got through the TLS handshake",
+    );
   });
 
   it("accepts the self-signed certificate only on the explicit opt-in, with a warning", async function () {
     const logs: LogLine[] = [];
     const domains = await client({ allowSelfSigned: true }, logs).getDomains();
     assert.ok(domains.length >= 2);
-    assert.ok(logs.some((l) => l.level === "warn" && /verification is disabled/.test(l.text)), JSON.stringify(logs));
+    assert.ok(
+      logs.some((l) => l.level === "warn" && /verification is disabled/.test(l.text)),
+      JSON.stringify(logs),
+    );
   });
 
   it("rejects a CA that is not PEM at construction, naming the field", function () {

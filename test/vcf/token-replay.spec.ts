@@ -8,7 +8,11 @@ import { simClient, startStub, StubReply, StubRequest, StubServer } from "./help
 const REFRESH = "/v1/tokens/access-token/refresh";
 /** The client assumes 55 minutes for a token that is not a JWT, and refreshes it 5 minutes before. */
 const PAST_REFRESH_POINT_MS = 51 * 60_000;
-const unauthorized: StubReply = { status: 401, contentType: "application/json", body: JSON.stringify({ errorCode: "Unauthorized", message: "token expired" }) };
+const unauthorized: StubReply = {
+  status: 401,
+  contentType: "application/json",
+  body: JSON.stringify({ errorCode: "Unauthorized", message: "token expired" }),
+};
 const ok = (body: unknown): StubReply => ({ status: 200, contentType: "application/json", body: JSON.stringify(body) });
 
 /** Issues token-1 at login and token-2, token-3, ... at each refresh; only the tokens in `valid` are accepted. */
@@ -29,7 +33,9 @@ class TokenServer {
       });
     }
     if (!this.valid.has(token)) return unauthorized;
-    return request.path === "/v1/domains" ? ok({ elements: [] }) : ok({ id: "slow", name: "slow", status: "ACTIVE", type: "VI" });
+    return request.path === "/v1/domains"
+      ? ok({ elements: [] })
+      : ok({ id: "slow", name: "slow", status: "ACTIVE", type: "VI" });
   }
 
   /** Resolves once the slow read has arrived. */
@@ -63,7 +69,9 @@ describe("client: the token a replay after a 401 carries", function () {
     tokens = new TokenServer();
     now = Date.now();
     stub = await startStub((r) => tokens.route(r));
-    client = simClient({ url: stub.url, credentials: { username: "u", password: "p" } } as RunningSimulator, { now: () => now }).client;
+    client = simClient({ url: stub.url, credentials: { username: "u", password: "p" } } as RunningSimulator, {
+      now: () => now,
+    }).client;
   });
 
   function slowReadReplay(): StubRequest | undefined {
@@ -73,7 +81,10 @@ describe("client: the token a replay after a 401 carries", function () {
   /** Sends the slow read with token-1; meanwhile another call refreshes to token-2. `slow` settles with the read. */
   async function slowReadAcrossARefresh(c: VcfClient): Promise<{ slow: Promise<unknown> }> {
     await c.login();
-    const slow = c.getDomain("slow").then(() => "answered", (error: unknown) => error);
+    const slow = c.getDomain("slow").then(
+      () => "answered",
+      (error: unknown) => error,
+    );
     await tokens.slowReadArrived();
     now += PAST_REFRESH_POINT_MS;
     await c.getDomains();

@@ -55,22 +55,41 @@ export async function driveUpgrade(options: DriveOptions): Promise<DriveResult> 
 
   // target validation before the selection (§4, §7), then the selection
   const validation = await client.startValidation(domain.id, { targetVersion });
-  const result: DriveResult = { domain, sourceVersion: current.version, targetVersion, startedComponents: [], upgradeIds: [] };
-  const validated = await poll(options, () => client.getValidation(validation.id), (v) => !["IN_PROGRESS", "CANCELLATION_IN_PROGRESS"].includes(normalizeStatus(v.executionStatus)));
-  if (normalizeStatus(validated.resultStatus) !== "SUCCEEDED") return { ...result, failure: `validation: ${validated.resultStatus}` };
+  const result: DriveResult = {
+    domain,
+    sourceVersion: current.version,
+    targetVersion,
+    startedComponents: [],
+    upgradeIds: [],
+  };
+  const validated = await poll(
+    options,
+    () => client.getValidation(validation.id),
+    (v) => !["IN_PROGRESS", "CANCELLATION_IN_PROGRESS"].includes(normalizeStatus(v.executionStatus)),
+  );
+  if (normalizeStatus(validated.resultStatus) !== "SUCCEEDED")
+    return { ...result, failure: `validation: ${validated.resultStatus}` };
   await client.setTargetVersion(domain.id, { targetVersion });
   assert.equal((await client.getDomainReleaseView(domain.id)).targetVersion, targetVersion);
 
   // bundles: the target release's patch bundles plus whatever the upgradables name
   const upgradables = await client.getUpgradables(domain.id, targetVersion);
-  const bundleIds = new Set([...(target.patchBundles ?? []).map((b) => b.bundleId), ...upgradables.flatMap((u) => (u.bundleId ? [u.bundleId] : []))]);
+  const bundleIds = new Set([
+    ...(target.patchBundles ?? []).map((b) => b.bundleId),
+    ...upgradables.flatMap((u) => (u.bundleId ? [u.bundleId] : [])),
+  ]);
   for (const bundleId of bundleIds) {
     const bundle = await client.getBundle(bundleId);
     if (normalizeStatus(bundle.downloadStatus) === "PENDING") await client.requestBundleDownload(bundleId);
   }
   for (const bundleId of bundleIds) {
-    const done = await poll(options, () => client.getBundle(bundleId), (b) => ["SUCCESSFUL", "FAILED", "RECALLED"].includes(normalizeStatus(b.downloadStatus)));
-    if (normalizeStatus(done.downloadStatus) !== "SUCCESSFUL") return { ...result, failure: `download ${bundleId}: ${done.downloadStatus}` };
+    const done = await poll(
+      options,
+      () => client.getBundle(bundleId),
+      (b) => ["SUCCESSFUL", "FAILED", "RECALLED"].includes(normalizeStatus(b.downloadStatus)),
+    );
+    if (normalizeStatus(done.downloadStatus) !== "SUCCESSFUL")
+      return { ...result, failure: `download ${bundleId}: ${done.downloadStatus}` };
   }
 
   // prechecks: query the domain, query again with each resource's target BOM version, run, poll
@@ -90,12 +109,20 @@ export async function driveUpgrade(options: DriveOptions): Promise<DriveResult> 
     })),
     metadata: { targetVersion },
   });
-  const assessment = await poll(options, () => client.getCheckSetRun(run.id), (a) => normalizeStatus(a.status) !== "IN_PROGRESS");
+  const assessment = await poll(
+    options,
+    () => client.getCheckSetRun(run.id),
+    (a) => normalizeStatus(a.status) !== "IN_PROGRESS",
+  );
   if (!precheckClean(assessment)) return { ...result, failure: `prechecks: ${assessment.status} with findings` };
 
   // components: one AVAILABLE at a time, until none is left
   for (let round = 0; round < 20 && result.upgradeIds.length < (options.maxComponents ?? Infinity); round++) {
-    const list = await poll(options, () => client.getUpgradables(domain.id, targetVersion), () => true);
+    const list = await poll(
+      options,
+      () => client.getUpgradables(domain.id, targetVersion),
+      () => true,
+    );
     const available = list.find((u) => normalizeStatus(u.status) === "AVAILABLE");
     if (!available) {
       if (!list.some((u) => OPEN_UPGRADABLE.includes(normalizeStatus(u.status)))) break;
@@ -109,9 +136,16 @@ export async function driveUpgrade(options: DriveOptions): Promise<DriveResult> 
     });
     result.startedComponents.push(String(available.softwareComponents?.[0]?.type));
     result.upgradeIds.push(task.id);
-    const upgrade = await poll(options, () => client.getUpgrade(task.id), (u) => normalizeStatus(u.status).startsWith("COMPLETED_") || normalizeStatus(u.status) === "CANCELLED");
+    const upgrade = await poll(
+      options,
+      () => client.getUpgrade(task.id),
+      (u) => normalizeStatus(u.status).startsWith("COMPLETED_") || normalizeStatus(u.status) === "CANCELLED",
+    );
     if (normalizeStatus(upgrade.status) !== "COMPLETED_WITH_SUCCESS") {
-      return { ...result, failure: `upgrade of ${available.softwareComponents?.[0]?.type}: ${upgrade.status} (task ${upgrade.taskId})` };
+      return {
+        ...result,
+        failure: `upgrade of ${available.softwareComponents?.[0]?.type}: ${upgrade.status} (task ${upgrade.taskId})`,
+      };
     }
   }
   return result;
@@ -122,7 +156,9 @@ function precheckClean(assessment: AssessmentOutput): boolean {
   if (normalizeStatus(assessment.status) !== "COMPLETED_WITH_SUCCESS") return false;
   const summaries = assessment.presentedArtifactsMap?.["validation-domain-summary"];
   const counts = ["criticalGapsCount", "errorValidationsCount", "internalErrorValidationsCount", "warningGapsCount"];
-  return (Array.isArray(summaries) ? summaries : []).every((summary: Record<string, unknown>) => counts.every((key) => !Number(summary[key] ?? 0)));
+  return (Array.isArray(summaries) ? summaries : []).every((summary: Record<string, unknown>) =>
+    counts.every((key) => !Number(summary[key] ?? 0)),
+  );
 }
 
 function oldestApplicableNewer(releases: DomainFutureRelease[], current: string): DomainFutureRelease {
@@ -144,7 +180,10 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-function resourceTargets(query: CheckSetQueryResult, target: DomainFutureRelease): { resourceType: string; resourceId?: string; resourceTargetVersion?: string }[] {
+function resourceTargets(
+  query: CheckSetQueryResult,
+  target: DomainFutureRelease,
+): { resourceType: string; resourceId?: string; resourceTargetVersion?: string }[] {
   return query.resources.map((r) => {
     const bomName = BOM_NAME_OF_RESOURCE[String(r.resourceType)];
     const bom = target.bom.find((b) => b.name === bomName);

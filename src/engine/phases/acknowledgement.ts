@@ -2,9 +2,7 @@ import { plural } from "../text";
 import type { AckPolicy, Finding } from "../types";
 
 export type GateDecision =
-  | { action: "continue"; rule: string }
-  | { action: "wait"; reason: string }
-  | { action: "fail"; reason: string };
+  { action: "continue"; rule: string } | { action: "wait"; reason: string } | { action: "fail"; reason: string };
 
 /**
  * The acknowledgement rules: no findings pass; errors fail when the node says so; an acknowledgement passes
@@ -13,13 +11,16 @@ export type GateDecision =
 export function decideGate(findings: Finding[], policy: AckPolicy, acknowledged: boolean): GateDecision {
   const errors = findings.filter((f) => f.severity === "ERROR").length;
   const warnings = findings.length - errors;
-  const what = [errors > 0 ? plural(errors, "error") : "", warnings > 0 ? plural(warnings, "warning") : ""].filter(Boolean).join(" and ");
+  const what = [errors > 0 ? plural(errors, "error") : "", warnings > 0 ? plural(warnings, "warning") : ""]
+    .filter(Boolean)
+    .join(" and ");
   if (findings.length === 0) return { action: "continue", rule: "No precheck findings: nothing to acknowledge" };
   if (errors > 0 && policy.failOnErrors) {
     return { action: "fail", reason: `Prechecks found ${what} and the node is set to fail on errors` };
   }
   if (acknowledged) return { action: "continue", rule: `The user acknowledged ${what}` };
-  if (errors === 0 && policy.ignoreAlerts) return { action: "continue", rule: `"Ignore alerts" is on: continuing past ${what}` };
+  if (errors === 0 && policy.ignoreAlerts)
+    return { action: "continue", rule: `"Ignore alerts" is on: continuing past ${what}` };
   if (errors > 0 && policy.ignoreAlerts && policy.alsoIgnoreErrors) {
     return { action: "continue", rule: `"Ignore alerts" and "also ignore errors" are on: continuing past ${what}` };
   }

@@ -42,7 +42,10 @@ async function componentsToUpdate(ctx: PhaseContext): Promise<Need[]> {
 /** Bundle ids of the fallback: matched bundles plus the domain's upgradables; a component only a RECALLED bundle covers fails. */
 export async function fallbackBundles(ctx: PhaseContext): Promise<string[]> {
   const release = ctx.run.targetRelease;
-  await ctx.handle.log("info", `Release ${release.version} lists no patch bundles; choosing the PATCH bundles of the domain's changing components`);
+  await ctx.handle.log(
+    "info",
+    `Release ${release.version} lists no patch bundles; choosing the PATCH bundles of the domain's changing components`,
+  );
   const needs = await componentsToUpdate(ctx);
   const bundles = await ctx.client.getBundles(undefined, ctx.opts);
   const ids = new Set<string>();
@@ -52,13 +55,19 @@ export async function fallbackBundles(ctx: PhaseContext): Promise<string[]> {
     const recalled = candidates.filter((b) => normalizeStatus(b.downloadStatus) === "RECALLED");
     const usable = candidates.filter((b) => !recalled.includes(b));
     if (recalled.length > 0 && usable.length === 0) {
-      throw new EngineError("REMOTE_FAILURE",
-        `The only bundle(s) for ${need.name} ${need.from ?? "?"} → ${need.to} were recalled by VMware: ${recalled.map(bundleName).join(", ")}`, {
+      throw new EngineError(
+        "REMOTE_FAILURE",
+        `The only bundle(s) for ${need.name} ${need.from ?? "?"} → ${need.to} were recalled by VMware: ${recalled.map(bundleName).join(", ")}`,
+        {
           fix: "Do not apply a recalled bundle: wait for its replacement in the depot (or a newer release), then start the run again",
-        });
+        },
+      );
     }
     if (recalled.length > 0) {
-      await ctx.handle.log("warning", `Skipping recalled bundle(s) ${recalled.map(bundleName).join(", ")}; ${usable.map(bundleName).join(", ")} covers ${need.name}`);
+      await ctx.handle.log(
+        "warning",
+        `Skipping recalled bundle(s) ${recalled.map(bundleName).join(", ")}; ${usable.map(bundleName).join(", ")} covers ${need.name}`,
+      );
     }
     for (const b of usable) ids.add(b.id);
     if (usable.length === 0) uncovered.push(`${need.name} ${need.from ?? "?"} → ${need.to}`);
@@ -70,7 +79,10 @@ export async function fallbackBundles(ctx: PhaseContext): Promise<string[]> {
     await ctx.handle.log("warning", `Could not read the upgradables to cross-check the bundles (${errorText(err)})`);
   }
   if (uncovered.length > 0 && ids.size > 0) {
-    await ctx.handle.log("warning", `No bundle in the depot list matches: ${uncovered.join(", ")}; the upgrade will use what SDDC Manager offers`);
+    await ctx.handle.log(
+      "warning",
+      `No bundle in the depot list matches: ${uncovered.join(", ")}; the upgrade will use what SDDC Manager offers`,
+    );
   }
   return [...ids];
 }

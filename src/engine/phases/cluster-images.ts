@@ -23,7 +23,9 @@ function addOnOf(info: SoftwareInfo | undefined): AddOnId | undefined {
 function hardwareSupportOf(info: SoftwareInfo | undefined): string[] {
   const packages = isRecord(info?.hardwareSupport) ? info.hardwareSupport.packages : undefined;
   if (!isRecord(packages)) return [];
-  return Object.entries(packages).map(([key, p]) => (isRecord(p) && typeof p.pkg === "string" ? p.pkg : key)).sort();
+  return Object.entries(packages)
+    .map(([key, p]) => (isRecord(p) && typeof p.pkg === "string" ? p.pkg : key))
+    .sort();
 }
 
 function describeSoftware(info: SoftwareInfo | undefined): string {
@@ -40,7 +42,11 @@ function baseImageOf(p: Personality): string | undefined {
  * The images fit for `cluster`: base image = the target ESXi version, and, where SDDC Manager reports the
  * cluster's software, the same add-on (name and vendor) and the same hardware support packages.
  */
-function matchingImages(cluster: UpgradablesClusterResource, personalities: readonly Personality[], esxVersion: string): Personality[] {
+function matchingImages(
+  cluster: UpgradablesClusterResource,
+  personalities: readonly Personality[],
+  esxVersion: string,
+): Personality[] {
   const info = cluster.softwareInfo;
   return personalities.filter((p) => {
     if (!sameVersion(baseImageOf(p), esxVersion)) return false;
@@ -60,18 +66,27 @@ export interface ClusterImageChoice {
 
 /** The image for one cluster: the user's explicit choice (`clusterImages`, by id or name) wins; else the one match. */
 export function chooseClusterImage(
-  cluster: UpgradablesClusterResource, clusterName: string | undefined, personalities: readonly Personality[],
-  esxVersion: string | undefined, explicit: Readonly<Record<string, string>> | undefined,
+  cluster: UpgradablesClusterResource,
+  clusterName: string | undefined,
+  personalities: readonly Personality[],
+  esxVersion: string | undefined,
+  explicit: Readonly<Record<string, string>> | undefined,
 ): ClusterImageChoice {
   const label = clusterName ? `${clusterName} (${cluster.resourceId})` : cluster.resourceId;
   const key = clusterName ?? cluster.resourceId;
-  const chosenId = ownValue(explicit, cluster.resourceId) ?? (clusterName !== undefined ? ownValue(explicit, clusterName) : undefined);
+  const chosenId =
+    ownValue(explicit, cluster.resourceId) ?? (clusterName !== undefined ? ownValue(explicit, clusterName) : undefined);
   if (chosenId !== undefined) {
     const personality = personalities.find((p) => p.personalityId === chosenId);
     if (!personality) {
-      throw new EngineError("BAD_INPUT", `clusterImages names image ${chosenId} for cluster ${label}, but SDDC Manager has no such image`, {
-        field: "clusterImages", fix: `Use a personalityId from SDDC Manager's image list (GET /v1/personalities): ${personalities.map((p) => `${p.personalityName} = ${p.personalityId}`).join(", ") || "none"}`,
-      });
+      throw new EngineError(
+        "BAD_INPUT",
+        `clusterImages names image ${chosenId} for cluster ${label}, but SDDC Manager has no such image`,
+        {
+          field: "clusterImages",
+          fix: `Use a personalityId from SDDC Manager's image list (GET /v1/personalities): ${personalities.map((p) => `${p.personalityName} = ${p.personalityId}`).join(", ") || "none"}`,
+        },
+      );
     }
     const choice: ClusterImageChoice = { personality };
     if (esxVersion && !sameVersion(baseImageOf(personality), esxVersion)) {
@@ -81,46 +96,72 @@ export function chooseClusterImage(
   }
   const fixByMap = `name the image for this cluster in msg.clusterImages, e.g. {"${key}": "<personalityId>"}, and start the run again`;
   if (!esxVersion) {
-    throw new EngineError("REMOTE_FAILURE", `The target release names no ESXi version, so no image can be chosen for the image-based cluster ${label}`, {
-      fix: `Check the release's bill of materials in SDDC Manager, or ${fixByMap}`,
-    });
+    throw new EngineError(
+      "REMOTE_FAILURE",
+      `The target release names no ESXi version, so no image can be chosen for the image-based cluster ${label}`,
+      {
+        fix: `Check the release's bill of materials in SDDC Manager, or ${fixByMap}`,
+      },
+    );
   }
   const matches = matchingImages(cluster, personalities, esxVersion);
   if (matches.length === 1) return { personality: matches[0] as Personality };
   const needs = `ESXi ${esxVersion} with ${describeSoftware(cluster.softwareInfo)}`;
   if (matches.length === 0) {
     const sameBase = personalities.filter((p) => sameVersion(baseImageOf(p), esxVersion));
-    const near = sameBase.length > 0 ? `; images for ESXi ${esxVersion}: ${sameBase.map((p) => `${p.personalityName} (${describeSoftware(p.softwareInfo)})`).join("; ")}` : "";
-    throw new EngineError("REMOTE_FAILURE", `No vLCM cluster image fits the image-based cluster ${label}: it needs ${needs}${near}`, {
-      fix: `Import or create the matching cluster image in SDDC Manager (Lifecycle Management > Image Management), or ${fixByMap}`,
-    });
+    const near =
+      sameBase.length > 0
+        ? `; images for ESXi ${esxVersion}: ${sameBase.map((p) => `${p.personalityName} (${describeSoftware(p.softwareInfo)})`).join("; ")}`
+        : "";
+    throw new EngineError(
+      "REMOTE_FAILURE",
+      `No vLCM cluster image fits the image-based cluster ${label}: it needs ${needs}${near}`,
+      {
+        fix: `Import or create the matching cluster image in SDDC Manager (Lifecycle Management > Image Management), or ${fixByMap}`,
+      },
+    );
   }
-  throw new EngineError("REMOTE_FAILURE",
+  throw new EngineError(
+    "REMOTE_FAILURE",
     `Several vLCM cluster images fit the image-based cluster ${label} (${needs}): ${matches.map((p) => `${p.personalityName} = ${p.personalityId}`).join(", ")}`,
-    { fix: `Choose one: ${fixByMap}` });
+    { fix: `Choose one: ${fixByMap}` },
+  );
 }
 
 /** Checks a clusterImages input: an object of non-empty strings whose keys name clusters of the domain. */
 export function checkClusterImages(
-  value: unknown, clusters: readonly { id: string; name?: string }[], domainName: string,
+  value: unknown,
+  clusters: readonly { id: string; name?: string }[],
+  domainName: string,
 ): Record<string, string> | undefined {
   if (value === undefined) return undefined;
   const known = clusters.map((c) => c.name ?? c.id).join(", ") || "none";
   if (!isRecord(value)) {
-    throw new EngineError("BAD_INPUT", "clusterImages must be an object mapping cluster ids or names to image (personality) ids", {
-      field: "clusterImages", fix: `Give e.g. {"<cluster name>": "<personalityId>"}; clusters of ${domainName}: ${known}`,
-    });
+    throw new EngineError(
+      "BAD_INPUT",
+      "clusterImages must be an object mapping cluster ids or names to image (personality) ids",
+      {
+        field: "clusterImages",
+        fix: `Give e.g. {"<cluster name>": "<personalityId>"}; clusters of ${domainName}: ${known}`,
+      },
+    );
   }
   const out: [string, string][] = [];
   for (const [cluster, image] of Object.entries(value)) {
     if (!clusters.some((c) => c.id === cluster || c.name === cluster)) {
-      throw new EngineError("BAD_INPUT", `clusterImages names cluster "${cluster}", which is not a cluster of domain ${domainName}`, {
-        field: "clusterImages", fix: `Use the id or name of one of: ${known}`,
-      });
+      throw new EngineError(
+        "BAD_INPUT",
+        `clusterImages names cluster "${cluster}", which is not a cluster of domain ${domainName}`,
+        {
+          field: "clusterImages",
+          fix: `Use the id or name of one of: ${known}`,
+        },
+      );
     }
     if (typeof image !== "string" || image.trim() === "") {
       throw new EngineError("BAD_INPUT", `clusterImages["${cluster}"] must be a personality id string`, {
-        field: "clusterImages", fix: "Use the personalityId of the cluster image from SDDC Manager (GET /v1/personalities)",
+        field: "clusterImages",
+        fix: "Use the personalityId of the cluster image from SDDC Manager (GET /v1/personalities)",
       });
     }
     out.push([cluster, image.trim()]);

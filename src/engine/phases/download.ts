@@ -24,7 +24,10 @@ async function findNeededBundles(ctx: PhaseContext): Promise<string[]> {
 async function reportProgress(ctx: PhaseContext): Promise<void> {
   const records = Object.values(ctx.run.remote.bundles);
   const done = records.filter((b) => normalizeStatus(b.downloadStatus) === "SUCCESSFUL").length;
-  await ctx.handle.step(`Downloading bundles: ${done} of ${records.length} ready`, 5 + (20 * done) / Math.max(1, records.length));
+  await ctx.handle.step(
+    `Downloading bundles: ${done} of ${records.length} ready`,
+    5 + (20 * done) / Math.max(1, records.length),
+  );
 }
 
 async function failureText(ctx: PhaseContext, record: BundleRecord, status: string): Promise<EngineError> {
@@ -33,38 +36,57 @@ async function failureText(ctx: PhaseContext, record: BundleRecord, status: stri
     const task = await ctx.client.getTask(record.taskId, ctx.opts).catch(() => undefined);
     if (task) detail = describeApiErrors(collectTaskErrors(task), detail.message);
   }
-  const fix = status === "RECALLED"
-    ? "VMware withdrew this bundle: do not apply it; check for a replacement bundle and release"
-    : detail.remediation ?? "Check the depot connection in SDDC Manager, then start the run again";
-  return new EngineError("REMOTE_FAILURE", `Bundle ${bundleName(record)} ${status === "RECALLED" ? "was recalled" : "failed to download"}: ${detail.message}`, { fix });
+  const fix =
+    status === "RECALLED"
+      ? "VMware withdrew this bundle: do not apply it; check for a replacement bundle and release"
+      : (detail.remediation ?? "Check the depot connection in SDDC Manager, then start the run again");
+  return new EngineError(
+    "REMOTE_FAILURE",
+    `Bundle ${bundleName(record)} ${status === "RECALLED" ? "was recalled" : "failed to download"}: ${detail.message}`,
+    { fix },
+  );
 }
 
 /** Asks SDDC Manager to download the bundle, once; a 409 means it was already requested. */
 async function requestDownload(ctx: PhaseContext, record: BundleRecord): Promise<void> {
   try {
     const task = await ctx.client.requestBundleDownload(record.bundleId, ctx.opts);
-    await ctx.handle.update(() => { record.requested = true; record.taskId = task.id; });
+    await ctx.handle.update(() => {
+      record.requested = true;
+      record.taskId = task.id;
+    });
     await ctx.handle.log("info", `Requested download of bundle ${bundleName(record)}`, { taskId: task.id });
   } catch (err) {
     if (httpStatusOf(err) !== 409) throw err;
-    await ctx.handle.update(() => { record.requested = true; });
+    await ctx.handle.update(() => {
+      record.requested = true;
+    });
     await ctx.handle.log("info", `Download of bundle ${bundleName(record)} was already requested (409); following it`);
   }
 }
 
 async function downloadOne(ctx: PhaseContext, record: BundleRecord): Promise<void> {
   const bundle = await ctx.client.getBundle(record.bundleId, ctx.opts);
-  if (!record.description && bundle.description) await ctx.handle.update(() => { record.description = capText(bundle.description ?? "", NAME_CAP); });
+  if (!record.description && bundle.description)
+    await ctx.handle.update(() => {
+      record.description = capText(bundle.description ?? "", NAME_CAP);
+    });
   const status = normalizeStatus(bundle.downloadStatus);
   if (status === "SUCCESSFUL") {
-    await ctx.handle.update(() => { record.downloadStatus = status; });
+    await ctx.handle.update(() => {
+      record.downloadStatus = status;
+    });
     await ctx.handle.log("success", `Bundle ${bundleName(record)} is already downloaded`);
     return;
   }
   if (status === "RECALLED") throw await failureText(ctx, record, status);
   if (status === "FAILED" && record.requested) throw await failureText(ctx, record, status);
   if (!record.requested && (status === "PENDING" || status === "FAILED")) {
-    if (status === "FAILED") await ctx.handle.log("warning", `An earlier download of bundle ${bundleName(record)} failed; requesting it again`);
+    if (status === "FAILED")
+      await ctx.handle.log(
+        "warning",
+        `An earlier download of bundle ${bundleName(record)} failed; requesting it again`,
+      );
     await requestDownload(ctx, record);
   }
   const final = await ctx.wait({
@@ -77,7 +99,9 @@ async function downloadOne(ctx: PhaseContext, record: BundleRecord): Promise<voi
     onValue: async (b) => {
       const now = normalizeStatus(b.downloadStatus);
       if (now === record.downloadStatus) return;
-      await ctx.handle.update(() => { record.downloadStatus = now; });
+      await ctx.handle.update(() => {
+        record.downloadStatus = now;
+      });
       await ctx.handle.log(now === "SUCCESSFUL" ? "success" : "info", `Bundle ${bundleName(record)}: ${now}`);
       await reportProgress(ctx);
     },
@@ -88,10 +112,19 @@ async function downloadOne(ctx: PhaseContext, record: BundleRecord): Promise<voi
 
 /** Runs `work` over `items` with at most `limit` at a time; the first failure aborts the others. */
 async function eachLimited<T>(
-  ctx: PhaseContext, items: T[], limit: number, work: (child: PhaseContext, item: T) => Promise<void>,
+  ctx: PhaseContext,
+  items: T[],
+  limit: number,
+  work: (child: PhaseContext, item: T) => Promise<void>,
 ): Promise<void> {
   const stop = new AbortController();
-  const child = new PhaseContext(ctx.client, ctx.settings, ctx.handle, AbortSignal.any([ctx.signal, stop.signal]), ctx.runById);
+  const child = new PhaseContext(
+    ctx.client,
+    ctx.settings,
+    ctx.handle,
+    AbortSignal.any([ctx.signal, stop.signal]),
+    ctx.runById,
+  );
   const queue = [...items];
   let failure: unknown;
   const worker = async (): Promise<void> => {

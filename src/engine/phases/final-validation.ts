@@ -23,9 +23,11 @@ async function confirmVersion(ctx: PhaseContext): Promise<void> {
     if (!(err instanceof EngineError) || err.code !== "DEADLINE") throw err;
     const current = await client.getCurrentRelease(run.domainId, ctx.opts);
     const view = await client.getDomainReleaseView(run.domainId, ctx.opts);
-    throw new EngineError("REMOTE_FAILURE",
+    throw new EngineError(
+      "REMOTE_FAILURE",
       `No upgrade is left for domain ${run.domainName}, but it reports version ${current?.version ?? "unknown"} instead of ${run.targetVersion} (target now "${view.targetVersion}")`,
-      { fix: "Check the domain's target version and upgrade history in SDDC Manager, then start the run again" });
+      { fix: "Check the domain's target version and upgrade history in SDDC Manager, then start the run again" },
+    );
   }
 }
 
@@ -39,12 +41,17 @@ async function validateAtTarget(ctx: PhaseContext): Promise<void> {
       started = await client.startValidation(run.domainId, { targetVersion: run.targetVersion }, ctx.opts);
     } catch (err) {
       if (httpStatusOf(err) === 400 && (errorCodeOf(err) ?? "").startsWith(SAME_VERSION_CODE)) {
-        await ctx.handle.log("success", `SDDC Manager confirms the domain is at ${run.targetVersion} (${errorCodeOf(err)})`);
+        await ctx.handle.log(
+          "success",
+          `SDDC Manager confirms the domain is at ${run.targetVersion} (${errorCodeOf(err)})`,
+        );
         return;
       }
       throw err;
     }
-    await ctx.handle.update((r) => { r.remote.finalValidationId = started.id; });
+    await ctx.handle.update((r) => {
+      r.remote.finalValidationId = started.id;
+    });
   }
   const id = run.remote.finalValidationId as string;
   const v = await ctx.wait({
@@ -61,12 +68,16 @@ async function validateAtTarget(ctx: PhaseContext): Promise<void> {
     return;
   }
   const findings = validationFindings(v);
-  const text = findings.map((f) => `${f.name}: ${f.description}`).join("; ") || `${normalizeStatus(v.executionStatus)}/${result}`;
+  const text =
+    findings.map((f) => `${f.name}: ${f.description}`).join("; ") || `${normalizeStatus(v.executionStatus)}/${result}`;
   if (findings.length > 0 && findings.every((f) => f.severity === "WARNING")) {
     await ctx.handle.log("warning", `The final validation reported warnings: ${text}`, { findings });
     return;
   }
-  const fix = findings.map((f) => f.remediation).filter(Boolean).join("; ");
+  const fix = findings
+    .map((f) => f.remediation)
+    .filter(Boolean)
+    .join("; ");
   throw new EngineError("REMOTE_FAILURE", `The final validation failed: ${text}`, fix ? { fix } : {});
 }
 
@@ -80,8 +91,11 @@ async function reportOnly(ctx: PhaseContext, what: string, work: () => Promise<v
   } catch (err) {
     if (isAbort(err, ctx.signal)) throw err;
     const e = asEngineError(err);
-    await ctx.handle.log("warning", `${what} did not succeed (${e.message})${e.fix ? `. Remediation: ${e.fix}` : ""}. ` +
-      `The domain reports ${ctx.run.targetVersion}, so the upgrade counts as done; check the domain in SDDC Manager`);
+    await ctx.handle.log(
+      "warning",
+      `${what} did not succeed (${e.message})${e.fix ? `. Remediation: ${e.fix}` : ""}. ` +
+        `The domain reports ${ctx.run.targetVersion}, so the upgrade counts as done; check the domain in SDDC Manager`,
+    );
   }
 }
 
@@ -92,7 +106,14 @@ export async function finalValidation(ctx: PhaseContext): Promise<void> {
   await reportOnly(ctx, "The final validation", () => validateAtTarget(ctx));
   await reportOnly(ctx, "Reading the domain's state", async () => {
     const domain = await ctx.client.getDomain(ctx.run.domainId, ctx.opts);
-    await ctx.handle.log("info", `Domain ${domain.name} is ${domain.status ?? "in an unknown state"}${domain.upgradeStatus?.status ? `, upgrade status ${domain.upgradeStatus.status}` : ""}`);
+    await ctx.handle.log(
+      "info",
+      `Domain ${domain.name} is ${domain.status ?? "in an unknown state"}${domain.upgradeStatus?.status ? `, upgrade status ${domain.upgradeStatus.status}` : ""}`,
+    );
   });
-  await ctx.handle.to("successfully_completed", `Domain ${ctx.run.domainName} is at ${ctx.run.targetVersion}`, "success");
+  await ctx.handle.to(
+    "successfully_completed",
+    `Domain ${ctx.run.domainName} is at ${ctx.run.targetVersion}`,
+    "success",
+  );
 }

@@ -15,7 +15,10 @@ function lookupWindowMs(ctx: PhaseContext): number {
  * thrown, so the phase waits for the API and looks again (see api-away.ts).
  */
 export async function findLostWork<T>(
-  ctx: PhaseContext, what: string, key: string, find: (signal: AbortSignal | undefined) => Promise<T | undefined>,
+  ctx: PhaseContext,
+  what: string,
+  key: string,
+  find: (signal: AbortSignal | undefined) => Promise<T | undefined>,
 ): Promise<T | undefined> {
   let away: unknown;
   try {
@@ -39,7 +42,9 @@ export async function findLostWork<T>(
   } catch (err) {
     if (!(err instanceof EngineError) || err.code !== "DEADLINE") throw err;
     if (away !== undefined) {
-      await ctx.handle.update((r) => { delete r.deadlines[`lookup:${key}`]; });
+      await ctx.handle.update((r) => {
+        delete r.deadlines[`lookup:${key}`];
+      });
       throw away;
     }
     return undefined;
@@ -49,8 +54,11 @@ export async function findLostWork<T>(
 /** The failure when the work was not found: say that the outcome is unknown and what to look at. */
 export function outcomeUnknown(request: string, requestedAt: string, cause: unknown, check: string): EngineError {
   const why = cause === undefined ? "the engine stopped before the answer was recorded" : errorText(cause);
-  return new EngineError("OUTCOME_UNKNOWN",
-    `The outcome of ${request} (sent ${requestedAt}) is unknown: no answer (${why}), and SDDC Manager shows no matching work`, {
+  return new EngineError(
+    "OUTCOME_UNKNOWN",
+    `The outcome of ${request} (sent ${requestedAt}) is unknown: no answer (${why}), and SDDC Manager shows no matching work`,
+    {
       fix: `In SDDC Manager, check ${check}. If it is running, let it finish; then start a new run (it attaches to work that is still running and does not send this request twice)`,
-    });
+    },
+  );
 }

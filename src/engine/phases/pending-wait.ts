@@ -14,7 +14,8 @@ export function onlyPending(list: readonly Upgradable[]): boolean {
 /** What the run waits for: for a VI domain usually the management domain (SDDC Manager first). */
 export async function describePendingWait(ctx: PhaseContext, list: readonly Upgradable[]): Promise<string> {
   const { run, settings } = ctx;
-  const what = `All ${list.length} remaining component upgrade(s) of ${run.domainName} are PENDING ` +
+  const what =
+    `All ${list.length} remaining component upgrade(s) of ${run.domainName} are PENDING ` +
     `(bundles ${list.map((u) => u.bundleId).join(", ")}), none is available or in progress`;
   const limit = `for up to ${describeDuration(settings.componentDeadlineMs)}`;
   const managementRun = run.managementRunId ? ctx.runById(run.managementRunId) : undefined;

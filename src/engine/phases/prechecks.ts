@@ -1,5 +1,9 @@
 import type {
-  AssessmentOutput, CheckSetQueryResourceResult, CheckSetResourceSelection, CheckSetQueryResource, Task,
+  AssessmentOutput,
+  CheckSetQueryResourceResult,
+  CheckSetResourceSelection,
+  CheckSetQueryResource,
+  Task,
 } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 import { EngineError, errorText, isAbort } from "../errors";
@@ -31,15 +35,18 @@ export function bomVersionFor(resourceType: string, bom: { name: string; version
 
 /** Query 2 asks for every resource of query 1 (by id, never keyed by type) with its target BOM version. */
 export function detailedQueryResources(
-  first: CheckSetQueryResourceResult[], bom: { name: string; version: string }[],
+  first: CheckSetQueryResourceResult[],
+  bom: { name: string; version: string }[],
 ): CheckSetQueryResource[] {
-  return first.filter((r) => r.resourceType).map((r) => {
-    const q: CheckSetQueryResource = { resourceType: r.resourceType as string };
-    if (r.resourceId) q.resourceId = r.resourceId;
-    const version = bomVersionFor(r.resourceType as string, bom);
-    if (version) q.resourceTargetVersion = version;
-    return q;
-  });
+  return first
+    .filter((r) => r.resourceType)
+    .map((r) => {
+      const q: CheckSetQueryResource = { resourceType: r.resourceType as string };
+      if (r.resourceId) q.resourceId = r.resourceId;
+      const version = bomVersionFor(r.resourceType as string, bom);
+      if (version) q.resourceTargetVersion = version;
+      return q;
+    });
 }
 
 /**
@@ -47,7 +54,8 @@ export function detailedQueryResources(
  * first one when the detailed answer lost them.
  */
 export function runSelection(
-  first: CheckSetQueryResourceResult[], detailed: CheckSetQueryResourceResult[],
+  first: CheckSetQueryResourceResult[],
+  detailed: CheckSetQueryResourceResult[],
 ): { selection: CheckSetResourceSelection[]; skipped: string[] } {
   const byKey = new Map(detailed.map((r) => [resourceKey(r), r]));
   const merged = first.map((r) => {
@@ -65,7 +73,9 @@ export function runSelection(
       continue;
     }
     const s: CheckSetResourceSelection = {
-      resourceType: r.resourceType, resourceId: r.resourceId, resourceName: r.resourceName,
+      resourceType: r.resourceType,
+      resourceId: r.resourceId,
+      resourceName: r.resourceName,
       checkSets: checkSets.map((checkSetId) => ({ checkSetId })),
     };
     if (r.domain) s.domain = r.domain;
@@ -84,7 +94,9 @@ async function findStartedRun(ctx: PhaseContext, signal: AbortSignal | undefined
   const runs = await ctx.client.listCheckSetRuns(ctx.run.domainId, { signal });
   const target = ctx.run.targetVersion;
   return runs
-    .filter((r) => r.id && (r.timestamp ?? 0) > before && (!r.metadata?.targetVersion || r.metadata.targetVersion === target))
+    .filter(
+      (r) => r.id && (r.timestamp ?? 0) > before && (!r.metadata?.targetVersion || r.metadata.targetVersion === target),
+    )
     .sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0))[0]?.id;
 }
 
@@ -101,22 +113,36 @@ async function newestRunTimestamp(ctx: PhaseContext): Promise<number> {
  */
 async function adoptLostRun(ctx: PhaseContext, cause: unknown): Promise<"adopted" | "again"> {
   const requestedAt = ctx.run.remote.checkSetRunRequestedAt ?? "";
-  const found = await findLostWork(ctx, "the precheck run", `checkset:${requestedAt}`, (signal) => findStartedRun(ctx, signal));
+  const found = await findLostWork(ctx, "the precheck run", `checkset:${requestedAt}`, (signal) =>
+    findStartedRun(ctx, signal),
+  );
   if (found) {
-    await ctx.handle.update((r) => { r.remote.checkSetRunId = found; });
-    await ctx.handle.log("info", `Following the precheck run ${found}, started by the request whose answer was not recorded`);
+    await ctx.handle.update((r) => {
+      r.remote.checkSetRunId = found;
+    });
+    await ctx.handle.log(
+      "info",
+      `Following the precheck run ${found}, started by the request whose answer was not recorded`,
+    );
     return "adopted";
   }
   if (ctx.run.remote.checkSetRunSentAgain) {
-    throw outcomeUnknown(`the precheck run request for domain ${ctx.run.domainName}`, requestedAt, cause,
-      `the domain's precheck runs (Lifecycle Management > Updates > Precheck, or GET /v1/system/check-sets?domainId=${ctx.run.domainId})`);
+    throw outcomeUnknown(
+      `the precheck run request for domain ${ctx.run.domainName}`,
+      requestedAt,
+      cause,
+      `the domain's precheck runs (Lifecycle Management > Updates > Precheck, or GET /v1/system/check-sets?domainId=${ctx.run.domainId})`,
+    );
   }
   await ctx.handle.update((r) => {
     delete r.remote.checkSetRunRequestedAt;
     delete r.remote.checkSetRunsBefore;
     r.remote.checkSetRunSentAgain = true;
   });
-  await ctx.handle.log("warning", `The precheck run request sent at ${requestedAt} never reached SDDC Manager (it lists no precheck run of ${ctx.run.domainName} from it); a precheck run only reads, so it is sent again, once`);
+  await ctx.handle.log(
+    "warning",
+    `The precheck run request sent at ${requestedAt} never reached SDDC Manager (it lists no precheck run of ${ctx.run.domainName} from it); a precheck run only reads, so it is sent again, once`,
+  );
   return "again";
 }
 
@@ -129,12 +155,18 @@ function isStaleQuery(err: unknown, queryId: string): boolean {
 /** The two-query pattern: the domain alone, then every resource with its target BOM version. */
 async function queryCheckSets(ctx: PhaseContext): Promise<{ queryId: string; selection: CheckSetResourceSelection[] }> {
   const { run, client } = ctx;
-  const first = await client.queryCheckSets({ checkSetType: "UPGRADE", domains: [{ domainId: run.domainId }] }, ctx.opts);
+  const first = await client.queryCheckSets(
+    { checkSetType: "UPGRADE", domains: [{ domainId: run.domainId }] },
+    ctx.opts,
+  );
   if (first.resources.length === 0) {
     throw new EngineError("REMOTE_FAILURE", `The check-set query returned no resources for domain ${run.domainName}`);
   }
   const resources = detailedQueryResources(first.resources, run.targetRelease.bom);
-  const detailed = await client.queryCheckSets({ checkSetType: "UPGRADE", domains: [{ domainId: run.domainId, resources }] }, ctx.opts);
+  const detailed = await client.queryCheckSets(
+    { checkSetType: "UPGRADE", domains: [{ domainId: run.domainId, resources }] },
+    ctx.opts,
+  );
   const { selection, skipped } = runSelection(first.resources, detailed.resources);
   if (skipped.length > 0) await ctx.handle.log("info", `No check-sets for: ${skipped.join(", ")}`);
   if (selection.length === 0) {
@@ -151,8 +183,11 @@ async function startCheckSetRun(ctx: PhaseContext): Promise<boolean> {
   const { run, client } = ctx;
   if (run.remote.checkSetRunId) return false;
   if (run.remote.checkSetRunRequestedAt) {
-    await ctx.handle.log("info", "The precheck run was requested without a recorded answer (before a restart, or while SDDC Manager was away); looking for it");
-    if (await adoptLostRun(ctx, undefined) === "adopted") return false;
+    await ctx.handle.log(
+      "info",
+      "The precheck run was requested without a recorded answer (before a restart, or while SDDC Manager was away); looking for it",
+    );
+    if ((await adoptLostRun(ctx, undefined)) === "adopted") return false;
   }
   for (let attempt = 1; ; attempt++) {
     const { queryId, selection } = await queryCheckSets(ctx);
@@ -164,7 +199,10 @@ async function startCheckSetRun(ctx: PhaseContext): Promise<boolean> {
     });
     let task: Task;
     try {
-      task = await client.startCheckSetRun({ queryId, resources: selection, metadata: { targetVersion: run.targetVersion } }, ctx.opts);
+      task = await client.startCheckSetRun(
+        { queryId, resources: selection, metadata: { targetVersion: run.targetVersion } },
+        ctx.opts,
+      );
     } catch (err) {
       if (isRefusal(err)) {
         await ctx.handle.update((r) => {
@@ -172,19 +210,28 @@ async function startCheckSetRun(ctx: PhaseContext): Promise<boolean> {
           delete r.remote.checkSetRunsBefore;
         });
         if (attempt === 1 && isStaleQuery(err, queryId)) {
-          await ctx.handle.log("info", `SDDC Manager rejected check-set query ${queryId} as stale (${errorText(err)}); querying again`);
+          await ctx.handle.log(
+            "info",
+            `SDDC Manager rejected check-set query ${queryId} as stale (${errorText(err)}); querying again`,
+          );
           continue;
         }
         throw err;
       }
       if (isAbort(err, ctx.signal)) throw err;
-      await ctx.handle.log("warning", `No answer to the precheck run request (${errorText(err)}); looking for the run in SDDC Manager before anything else`);
-      if (await adoptLostRun(ctx, err) === "adopted") return false;
+      await ctx.handle.log(
+        "warning",
+        `No answer to the precheck run request (${errorText(err)}); looking for the run in SDDC Manager before anything else`,
+      );
+      if ((await adoptLostRun(ctx, err)) === "adopted") return false;
       continue;
     }
-    await ctx.handle.update((r) => { r.remote.checkSetRunId = task.id; });
+    await ctx.handle.update((r) => {
+      r.remote.checkSetRunId = task.id;
+    });
     await ctx.handle.log("info", `Started prechecks on ${selection.length} resource(s)`, {
-      runId: task.id, resources: selection.map((s) => `${s.resourceType} ${s.resourceName}`),
+      runId: task.id,
+      resources: selection.map((s) => `${s.resourceType} ${s.resourceName}`),
     });
     return true;
   }
@@ -216,24 +263,31 @@ function describeFinding(f: Finding): string {
 /** `finished`: the run's result as the wait last read it (read here when resuming in evaluating_prechecks). */
 async function evaluate(ctx: PhaseContext, finished: AssessmentOutput | undefined): Promise<void> {
   const runId = ctx.run.remote.checkSetRunId as string;
-  const assessment = finished ?? await ctx.client.getCheckSetRun(runId, ctx.opts);
+  const assessment = finished ?? (await ctx.client.getCheckSetRun(runId, ctx.opts));
   const result = evaluateAssessment(assessment);
   if (result.runFailure) {
-    throw new EngineError("REMOTE_FAILURE", `The precheck run itself failed: ${result.runFailure.message}`,
-      result.runFailure.remediation ? { fix: result.runFailure.remediation } : { fix: "Run the prechecks again" });
+    throw new EngineError(
+      "REMOTE_FAILURE",
+      `The precheck run itself failed: ${result.runFailure.message}`,
+      result.runFailure.remediation ? { fix: result.runFailure.remediation } : { fix: "Run the prechecks again" },
+    );
   }
   await ctx.handle.update((r) => {
     r.findings = [...r.findings.filter((f) => f.code === TARGET_VALIDATION_CODE), ...result.findings];
     r.findingCounts = result.counts;
   });
-  for (const f of result.findings) await ctx.handle.log(f.severity === "ERROR" ? "error" : "warning", describeFinding(f), { finding: f });
+  for (const f of result.findings)
+    await ctx.handle.log(f.severity === "ERROR" ? "error" : "warning", describeFinding(f), { finding: f });
 }
 
 function summary(findings: Finding[]): { text: string; level: "success" | "warning" | "error" } {
   const errors = findings.filter((f) => f.severity === "ERROR").length;
   const warnings = findings.length - errors;
   if (findings.length === 0) return { text: "Prechecks done: no findings", level: "success" };
-  return { text: `Prechecks done: ${errors} error(s), ${warnings} warning(s)`, level: errors > 0 ? "error" : "warning" };
+  return {
+    text: `Prechecks done: ${errors} error(s), ${warnings} warning(s)`,
+    level: errors > 0 ? "error" : "warning",
+  };
 }
 
 /** Target version, then the check-set prechecks; each status step continues recorded remote work. */

@@ -15,7 +15,10 @@ import { failureOf, upgradeEnded, upgradeSucceeded } from "./upgrade-status";
  * that runs until the upgrade reports a terminal status: a flapping API does not get a fresh budget each time.
  * Each time the API answers after errors: wait the settle time, then log in afresh.
  */
-export function sddcPoller(ctx: PhaseContext, record: UpgradeRecord): (signal: AbortSignal | undefined) => Promise<Upgrade> {
+export function sddcPoller(
+  ctx: PhaseContext,
+  record: UpgradeRecord,
+): (signal: AbortSignal | undefined) => Promise<Upgrade> {
   const outageKey = `sddc-outage:${record.upgradeId}`;
   let settled = false;
   return async (signal) => {
@@ -23,7 +26,10 @@ export function sddcPoller(ctx: PhaseContext, record: UpgradeRecord): (signal: A
     try {
       if (outageUntil !== undefined && !settled) {
         await ctx.client.getDomains({ signal });
-        await ctx.handle.log("info", `SDDC Manager answers again; waiting ${describeDuration(ctx.settings.sddcSettleMs)} for its services to settle`);
+        await ctx.handle.log(
+          "info",
+          `SDDC Manager answers again; waiting ${describeDuration(ctx.settings.sddcSettleMs)} for its services to settle`,
+        );
         await delay(ctx.settings.sddcSettleMs, signal);
         ctx.client.invalidateSession();
         await ctx.client.login({ signal });
@@ -31,19 +37,31 @@ export function sddcPoller(ctx: PhaseContext, record: UpgradeRecord): (signal: A
         await ctx.handle.log("info", "Logged in to SDDC Manager afresh after its restart");
       }
       const upgrade = await ctx.client.getUpgrade(record.upgradeId, { signal });
-      if (outageUntil !== undefined && upgradeEnded(upgrade)) await ctx.handle.update((r) => { delete r.deadlines[outageKey]; });
+      if (outageUntil !== undefined && upgradeEnded(upgrade))
+        await ctx.handle.update((r) => {
+          delete r.deadlines[outageKey];
+        });
       return upgrade;
     } catch (err) {
       if (isAbort(err, signal) || err instanceof EngineError) throw err;
       settled = false;
       if (outageUntil === undefined) {
         const budget = ctx.settings.sddcOutageBudgetMs;
-        await ctx.handle.update((r) => { r.deadlines[outageKey] = new Date(Date.now() + budget).toISOString(); });
-        await ctx.handle.log("warning", `SDDC Manager's API is unavailable while it upgrades itself (${errorText(err)}); waiting up to ${describeDuration(budget)}`);
-      } else if (Date.now() > Date.parse(outageUntil)) {
-        throw new EngineError("DEADLINE", `SDDC Manager's API stayed unavailable longer than the outage budget (${describeDuration(ctx.settings.sddcOutageBudgetMs)})`, {
-          fix: "Check the SDDC Manager appliance (console, services) before starting the run again",
+        await ctx.handle.update((r) => {
+          r.deadlines[outageKey] = new Date(Date.now() + budget).toISOString();
         });
+        await ctx.handle.log(
+          "warning",
+          `SDDC Manager's API is unavailable while it upgrades itself (${errorText(err)}); waiting up to ${describeDuration(budget)}`,
+        );
+      } else if (Date.now() > Date.parse(outageUntil)) {
+        throw new EngineError(
+          "DEADLINE",
+          `SDDC Manager's API stayed unavailable longer than the outage budget (${describeDuration(ctx.settings.sddcOutageBudgetMs)})`,
+          {
+            fix: "Check the SDDC Manager appliance (console, services) before starting the run again",
+          },
+        );
       }
       throw err;
     }
@@ -52,8 +70,10 @@ export function sddcPoller(ctx: PhaseContext, record: UpgradeRecord): (signal: A
 
 /** The version the SDDC Manager bundle installs, else the release's SDDC Manager BOM entry. */
 function expectedVersion(ctx: PhaseContext, bundle: Bundle): string | undefined {
-  return bundle.components?.find((c) => normalizeStatus(c.type).startsWith("SDDC_MANAGER"))?.toVersion ??
-    ctx.run.targetRelease.bom.find((e) => e.name === "SDDC_MANAGER_VCF")?.version;
+  return (
+    bundle.components?.find((c) => normalizeStatus(c.type).startsWith("SDDC_MANAGER"))?.toVersion ??
+    ctx.run.targetRelease.bom.find((e) => e.name === "SDDC_MANAGER_VCF")?.version
+  );
 }
 
 /**

@@ -11,8 +11,12 @@ import { componentName, upgradeEnded } from "./upgrade-status";
 
 /** The statuses that end a sub-task, with the level its log entry gets. */
 const ENDED: ReadonlyMap<string, LogLevel> = new Map<string, LogLevel>([
-  ["SUCCESSFUL", "success"], ["COMPLETED_WITH_WARNING", "warning"], ["NOT_APPLICABLE", "info"], ["SKIPPED", "info"],
-  ["FAILED", "error"], ["CANCELLED", "error"],
+  ["SUCCESSFUL", "success"],
+  ["COMPLETED_WITH_WARNING", "warning"],
+  ["NOT_APPLICABLE", "info"],
+  ["SKIPPED", "info"],
+  ["FAILED", "error"],
+  ["CANCELLED", "error"],
 ]);
 
 /** The current sub-task as step text ("step 3 of 5: NSX host cluster cl01") and the share of sub-tasks ended (0..1). */
@@ -43,12 +47,18 @@ function entriesOf(subTasks: readonly SubTaskView[]): Entry[] {
 /** The running sub-task, else the failed one, else the next pending one, else the last; undefined without sub-tasks. */
 export function summarize(subTasks: readonly SubTaskView[]): SubTaskSummary | undefined {
   const entries = entriesOf(subTasks);
-  const current = entries.find((e) => e.status === "IN_PROGRESS") ?? entries.find((e) => e.status === "FAILED")
-    ?? entries.find((e) => !ENDED.has(e.status)) ?? entries.at(-1);
+  const current =
+    entries.find((e) => e.status === "IN_PROGRESS") ??
+    entries.find((e) => e.status === "FAILED") ??
+    entries.find((e) => !ENDED.has(e.status)) ??
+    entries.at(-1);
   if (!current) return undefined;
   const index = entries.indexOf(current);
   const ended = entries.filter((e) => ENDED.has(e.status)).length;
-  return { text: `step ${index + 1} of ${entries.length}: ${current.key} (${current.status})`, share: ended / entries.length };
+  return {
+    text: `step ${index + 1} of ${entries.length}: ${current.key} (${current.status})`,
+    share: ended / entries.length,
+  };
 }
 
 /**
@@ -62,7 +72,10 @@ export class SubTaskTracker {
   /** The task as read once the upgrade ended (its errors explain a failure). */
   lastTask: Task | undefined;
 
-  constructor(private readonly ctx: PhaseContext, private readonly record: UpgradeRecord) {}
+  constructor(
+    private readonly ctx: PhaseContext,
+    private readonly record: UpgradeRecord,
+  ) {}
 
   /**
    * Called with every polled Upgrade; reads the task on every Nth poll (`taskPollEvery`) and at the end: the
@@ -82,7 +95,11 @@ export class SubTaskTracker {
       if (isAbort(err, this.ctx.signal)) throw err;
       if (!this.readFailed) {
         this.readFailed = true;
-        await this.ctx.handle.log("warning", `${componentName(this.record)}: could not read task ${taskId} for its sub-tasks (${errorText(err)}); following the upgrade without them`, { upgradeId: this.record.upgradeId });
+        await this.ctx.handle.log(
+          "warning",
+          `${componentName(this.record)}: could not read task ${taskId} for its sub-tasks (${errorText(err)}); following the upgrade without them`,
+          { upgradeId: this.record.upgradeId },
+        );
       }
       return this.latest;
     }
@@ -98,6 +115,10 @@ export class SubTaskTracker {
     if (!level || this.record.subTaskStatus?.[entry.key] === entry.status) return;
     // Recorded in the run, then stored by the log call's commit: a restart does not log the same change again.
     this.record.subTaskStatus = { ...this.record.subTaskStatus, [entry.key]: entry.status };
-    await this.ctx.handle.log(level, `${componentName(this.record)}: step ${position} ${entry.status}: ${entry.key}`, { upgradeId: this.record.upgradeId, subTask: entry.key, status: entry.status });
+    await this.ctx.handle.log(level, `${componentName(this.record)}: step ${position} ${entry.status}: ${entry.key}`, {
+      upgradeId: this.record.upgradeId,
+      subTask: entry.key,
+      status: entry.status,
+    });
   }
 }

@@ -8,7 +8,8 @@ export function collectTaskErrors(task: Task): ApiErrorBody[] {
     if (depth > 20) return;
     found.push(...(sub.errors ?? []));
     for (const stage of sub.stages ?? []) {
-      if (normalizeStatus(stage.status) === "FAILED" || (stage.errors?.length ?? 0) > 0) found.push(...(stage.errors ?? []));
+      if (normalizeStatus(stage.status) === "FAILED" || (stage.errors?.length ?? 0) > 0)
+        found.push(...(stage.errors ?? []));
     }
     for (const child of sub.subTasks ?? []) visit(child, depth + 1);
   };

@@ -17,7 +17,8 @@ const TASK_RUNNING = new Set(["PENDING", "IN_PROGRESS"]);
 /** Task statuses after which SDDC Manager does no more work on the upgrade: a new one may be started. */
 const TASK_FAILED = new Set(["FAILED", "CANCELLED", "CANCELED", "SKIPPED"]);
 
-const CHECK_TASK = "Look at the upgrade's task in SDDC Manager (Lifecycle Management > Upgrades); when nothing runs, start the run again";
+const CHECK_TASK =
+  "Look at the upgrade's task in SDDC Manager (Lifecycle Management > Upgrades); when nothing runs, start the run again";
 
 /** The latest of the domain's upgrades of a bundle: by end time, else the list's order. */
 function latest(upgrades: readonly Upgrade[]): Upgrade | undefined {
@@ -35,9 +36,13 @@ async function readTask(ctx: PhaseContext, taskId: string, what: string): Promis
   } catch (err) {
     if (isAbort(err, ctx.signal)) throw err;
     if (httpStatusOf(err) === 404) return undefined;
-    throw new EngineError("REMOTE_FAILURE", `Cannot read task ${taskId} of ${what} (${errorText(err)}): without it, it is unknown whether the upgrade runs again, so no new upgrade is started`, {
-      fix: `Check that the account may read tasks (GET /v1/tasks/${taskId}). ${CHECK_TASK}`,
-    });
+    throw new EngineError(
+      "REMOTE_FAILURE",
+      `Cannot read task ${taskId} of ${what} (${errorText(err)}): without it, it is unknown whether the upgrade runs again, so no new upgrade is started`,
+      {
+        fix: `Check that the account may read tasks (GET /v1/tasks/${taskId}). ${CHECK_TASK}`,
+      },
+    );
   }
 }
 
@@ -47,42 +52,84 @@ async function readTask(ctx: PhaseContext, taskId: string, what: string): Promis
  * with a retry recorded but not resolved, and when the task was found running already. Never POSTs.
  * `lost`: the PATCH's answer never arrived (`cause` undefined: the engine stopped before recording it).
  */
-export async function resolveRetry(ctx: PhaseContext, request: RetryRequest, lost?: { cause: unknown }): Promise<UpgradeRecord> {
+export async function resolveRetry(
+  ctx: PhaseContext,
+  request: RetryRequest,
+  lost?: { cause: unknown },
+): Promise<UpgradeRecord> {
   const what = whatOf(request);
-  const resumed = await findLostWork(ctx, `${what} running again`, `retry:${request.taskId}:${request.requestedAt}`,
+  const resumed = await findLostWork(
+    ctx,
+    `${what} running again`,
+    `retry:${request.taskId}:${request.requestedAt}`,
     async (signal) => {
       const upgrade = await ctx.client.getUpgrade(request.upgradeId, { signal });
       return upgradeFailed(upgrade) ? undefined : upgrade;
-    });
+    },
+  );
   if (!resumed) {
-    if (lost) throw outcomeUnknown(`the retry of task ${request.taskId}`, request.requestedAt, lost.cause, `the task ${request.taskId} (Lifecycle Management > Upgrades)`);
-    throw new EngineError("REMOTE_FAILURE", `The task ${request.taskId} of ${what} was retried, but the upgrade still reads failed`, { fix: CHECK_TASK });
+    if (lost)
+      throw outcomeUnknown(
+        `the retry of task ${request.taskId}`,
+        request.requestedAt,
+        lost.cause,
+        `the task ${request.taskId} (Lifecycle Management > Upgrades)`,
+      );
+    throw new EngineError(
+      "REMOTE_FAILURE",
+      `The task ${request.taskId} of ${what} was retried, but the upgrade still reads failed`,
+      { fix: CHECK_TASK },
+    );
   }
-  await ctx.handle.log("info", `Following ${what} (status ${normalizeStatus(resumed.status)}), resumed by the retry of its task ${request.taskId}`);
+  await ctx.handle.log(
+    "info",
+    `Following ${what} (status ${normalizeStatus(resumed.status)}), resumed by the retry of its task ${request.taskId}`,
+  );
   return adopt(ctx, resumed.id, request.bundleId, request.componentType, resumed.status);
 }
 
 /** A 409 on the retry says the task is not FAILED: read it again and follow it when it runs. */
-async function afterConflict(ctx: PhaseContext, request: RetryRequest, err: unknown): Promise<UpgradeRecord | undefined> {
+async function afterConflict(
+  ctx: PhaseContext,
+  request: RetryRequest,
+  err: unknown,
+): Promise<UpgradeRecord | undefined> {
   const what = whatOf(request);
   const task = await readTask(ctx, request.taskId, what);
   const status = task ? normalizeStatus(task.status) : "unknown to SDDC Manager";
   if (task && TASK_RUNNING.has(status)) {
-    await ctx.handle.log("info", `SDDC Manager refused to retry task ${request.taskId} because it runs again (${status}): following ${what}`);
+    await ctx.handle.log(
+      "info",
+      `SDDC Manager refused to retry task ${request.taskId} because it runs again (${status}): following ${what}`,
+    );
     return resolveRetry(ctx, request);
   }
-  await ctx.handle.update((r) => { delete r.remote.retryRequest; });
+  await ctx.handle.update((r) => {
+    delete r.remote.retryRequest;
+  });
   if (!task || (TASK_FAILED.has(status) && task.isRetryable !== true)) {
-    await ctx.handle.log("warning", `SDDC Manager refused to retry task ${request.taskId} (${errorText(err)}); it is ${status} and not retryable, so a new upgrade is started`);
+    await ctx.handle.log(
+      "warning",
+      `SDDC Manager refused to retry task ${request.taskId} (${errorText(err)}); it is ${status} and not retryable, so a new upgrade is started`,
+    );
     return undefined;
   }
-  throw new EngineError("REMOTE_FAILURE", `SDDC Manager refused to retry task ${request.taskId} of ${what} (${errorText(err)}); the task is ${status}`, { fix: CHECK_TASK });
+  throw new EngineError(
+    "REMOTE_FAILURE",
+    `SDDC Manager refused to retry task ${request.taskId} of ${what} (${errorText(err)}); the task is ${status}`,
+    { fix: CHECK_TASK },
+  );
 }
 
 /** Saves the retry request, then PATCHes the task; resolves to the resumed upgrade (undefined: POST a new one). */
 async function retryTask(ctx: PhaseContext, request: RetryRequest): Promise<UpgradeRecord | undefined> {
-  await ctx.handle.update((r) => { r.remote.retryRequest = request; });
-  await ctx.handle.log("info", `The earlier upgrade ${request.upgradeId} of ${label(request)} failed and its task is retryable: retrying task ${request.taskId} in SDDC Manager (it resumes from the failed step) instead of starting a new upgrade`);
+  await ctx.handle.update((r) => {
+    r.remote.retryRequest = request;
+  });
+  await ctx.handle.log(
+    "info",
+    `The earlier upgrade ${request.upgradeId} of ${label(request)} failed and its task is retryable: retrying task ${request.taskId} in SDDC Manager (it resumes from the failed step) instead of starting a new upgrade`,
+  );
   try {
     await ctx.client.retryTask(request.taskId, ctx.opts);
   } catch (err) {
@@ -90,15 +137,29 @@ async function retryTask(ctx: PhaseContext, request: RetryRequest): Promise<Upgr
     const status = httpStatusOf(err);
     if (status === 409) return afterConflict(ctx, request, err);
     if (status === 404) {
-      await ctx.handle.update((r) => { delete r.remote.retryRequest; });
-      await ctx.handle.log("warning", `SDDC Manager no longer knows task ${request.taskId} (${errorText(err)}); a new upgrade is started`);
+      await ctx.handle.update((r) => {
+        delete r.remote.retryRequest;
+      });
+      await ctx.handle.log(
+        "warning",
+        `SDDC Manager no longer knows task ${request.taskId} (${errorText(err)}); a new upgrade is started`,
+      );
       return undefined;
     }
     if (isRefusal(err)) {
-      await ctx.handle.update((r) => { delete r.remote.retryRequest; });
-      throw new EngineError("REMOTE_FAILURE", `SDDC Manager refused to retry task ${request.taskId} of ${whatOf(request)} (${errorText(err)})`, { fix: CHECK_TASK });
+      await ctx.handle.update((r) => {
+        delete r.remote.retryRequest;
+      });
+      throw new EngineError(
+        "REMOTE_FAILURE",
+        `SDDC Manager refused to retry task ${request.taskId} of ${whatOf(request)} (${errorText(err)})`,
+        { fix: CHECK_TASK },
+      );
     }
-    await ctx.handle.log("warning", `No answer to the retry of task ${request.taskId} (${errorText(err)}); looking at the upgrade instead of retrying again`);
+    await ctx.handle.log(
+      "warning",
+      `No answer to the retry of task ${request.taskId} (${errorText(err)}); looking at the upgrade instead of retrying again`,
+    );
     return resolveRetry(ctx, request, { cause: err });
   }
   return resolveRetry(ctx, request);
@@ -108,26 +169,50 @@ async function retryTask(ctx: PhaseContext, request: RetryRequest): Promise<Upgr
  * Continues the latest upgrade in `upgrades` (none of them reads running) when it failed: follows it when its task
  * runs again, else retries the task when it can. Undefined when a new upgrade is to be POSTed.
  */
-export async function retryFailedUpgrade(ctx: PhaseContext, upgrades: readonly Upgrade[], bundleId: string, kind: string): Promise<UpgradeRecord | undefined> {
+export async function retryFailedUpgrade(
+  ctx: PhaseContext,
+  upgrades: readonly Upgrade[],
+  bundleId: string,
+  kind: string,
+): Promise<UpgradeRecord | undefined> {
   const last = latest(upgrades);
   if (!last || !upgradeFailed(last)) return undefined;
-  const request: RetryRequest = { taskId: last.taskId || last.id, upgradeId: last.id, bundleId, componentType: kind, requestedAt: new Date().toISOString() };
+  const request: RetryRequest = {
+    taskId: last.taskId || last.id,
+    upgradeId: last.id,
+    bundleId,
+    componentType: kind,
+    requestedAt: new Date().toISOString(),
+  };
   const what = whatOf(request);
   const upgradeStatus = normalizeStatus(last.status);
   const task = await readTask(ctx, request.taskId, what);
   if (!task) {
-    await ctx.handle.log("info", `The earlier upgrade ${last.id} of ${label(request)} ended ${upgradeStatus}; SDDC Manager no longer knows its task ${request.taskId}, so a new upgrade is started`);
+    await ctx.handle.log(
+      "info",
+      `The earlier upgrade ${last.id} of ${label(request)} ended ${upgradeStatus}; SDDC Manager no longer knows its task ${request.taskId}, so a new upgrade is started`,
+    );
     return undefined;
   }
   const taskStatus = normalizeStatus(task.status);
   if (TASK_RUNNING.has(taskStatus)) {
-    await ctx.handle.log("info", `The earlier upgrade ${last.id} of ${label(request)} reads ${upgradeStatus}, but its task ${request.taskId} is ${taskStatus} (retried meanwhile): following it instead of starting a new upgrade`);
+    await ctx.handle.log(
+      "info",
+      `The earlier upgrade ${last.id} of ${label(request)} reads ${upgradeStatus}, but its task ${request.taskId} is ${taskStatus} (retried meanwhile): following it instead of starting a new upgrade`,
+    );
     return resolveRetry(ctx, request);
   }
   if (taskStatus === "FAILED" && task.isRetryable === true) return retryTask(ctx, request);
   if (TASK_FAILED.has(taskStatus)) {
-    await ctx.handle.log("info", `The earlier upgrade ${last.id} of ${label(request)} ended ${upgradeStatus}; its task ${request.taskId} is ${taskStatus} and not retryable, so a new upgrade is started`);
+    await ctx.handle.log(
+      "info",
+      `The earlier upgrade ${last.id} of ${label(request)} ended ${upgradeStatus}; its task ${request.taskId} is ${taskStatus} and not retryable, so a new upgrade is started`,
+    );
     return undefined;
   }
-  throw new EngineError("REMOTE_FAILURE", `${what} reads ${upgradeStatus}, but its task ${request.taskId} is ${taskStatus}: it is unclear whether it still runs, so no new upgrade is started`, { fix: CHECK_TASK });
+  throw new EngineError(
+    "REMOTE_FAILURE",
+    `${what} reads ${upgradeStatus}, but its task ${request.taskId} is ${taskStatus}: it is unclear whether it still runs, so no new upgrade is started`,
+    { fix: CHECK_TASK },
+  );
 }

@@ -30,7 +30,10 @@ export interface DomainScope {
 export async function domainScope(ctx: PhaseContext): Promise<DomainScope> {
   const domain = await ctx.client.getDomain(ctx.run.domainId, ctx.opts);
   const clusters = domain.clusters ?? [];
-  return { resourceIds: new Set([domain.id, ...clusters.map((c) => c.id)]), clusterNames: new Map(clusters.map((c) => [c.id, c.name])) };
+  return {
+    resourceIds: new Set([domain.id, ...clusters.map((c) => c.id)]),
+    clusterNames: new Map(clusters.map((c) => [c.id, c.name])),
+  };
 }
 
 /** Elements of `list` for the domain (its id or one of its clusters'). */

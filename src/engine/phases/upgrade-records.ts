@@ -6,16 +6,34 @@ import type { UpgradeRecord } from "../types";
 import type { DomainScope } from "./upgradables";
 
 /** This domain's upgrades of a bundle (bundles are shared between domains), any status. */
-export async function upgradesOf(ctx: PhaseContext, scope: DomainScope, bundleId: string, signal = ctx.signal): Promise<Upgrade[]> {
-  return (await ctx.client.listUpgrades({ bundleId }, { signal }))
-    .filter((u) => u.bundleId === bundleId && (u.resourceUpgradeSpecs ?? []).some((r) => scope.resourceIds.has(r.resourceId)));
+export async function upgradesOf(
+  ctx: PhaseContext,
+  scope: DomainScope,
+  bundleId: string,
+  signal = ctx.signal,
+): Promise<Upgrade[]> {
+  return (await ctx.client.listUpgrades({ bundleId }, { signal })).filter(
+    (u) => u.bundleId === bundleId && (u.resourceUpgradeSpecs ?? []).some((r) => scope.resourceIds.has(r.resourceId)),
+  );
 }
 
 /** Records the upgrade as this run's (settling a pending upgrade or retry request) and returns its record (the existing one when already recorded). */
-export async function adopt(ctx: PhaseContext, upgradeId: string, bundleId: string, kind: string, status: string | undefined): Promise<UpgradeRecord> {
+export async function adopt(
+  ctx: PhaseContext,
+  upgradeId: string,
+  bundleId: string,
+  kind: string,
+  status: string | undefined,
+): Promise<UpgradeRecord> {
   const known = ctx.run.remote.upgrades[upgradeId];
   if (known) return known;
-  const record: UpgradeRecord = { bundleId, upgradeId, componentType: kind, status: normalizeStatus(status), startedAt: new Date().toISOString() };
+  const record: UpgradeRecord = {
+    bundleId,
+    upgradeId,
+    componentType: kind,
+    status: normalizeStatus(status),
+    startedAt: new Date().toISOString(),
+  };
   await ctx.handle.update((r) => {
     r.remote.upgrades[upgradeId] = record;
     delete r.remote.upgradeRequest;

@@ -1,6 +1,13 @@
 import type {
-  Bundle, NsxtResourceState, NsxtResources, NsxtUpgradeUserInputSpec, Personality, ResourceUpgradeSpec, Upgradable,
-  UpgradablesClusterResource, UpgradeSpec,
+  Bundle,
+  NsxtResourceState,
+  NsxtResources,
+  NsxtUpgradeUserInputSpec,
+  Personality,
+  ResourceUpgradeSpec,
+  Upgradable,
+  UpgradablesClusterResource,
+  UpgradeSpec,
 } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 import { EngineError } from "../errors";
@@ -52,9 +59,13 @@ export function classifyComponents(bundleId: string, types: (string | undefined)
   }
   const unknown = names.filter((n) => !KIND_BY_TYPE[n]);
   if (unknown.length > 0) {
-    throw new EngineError("REMOTE_FAILURE", `Bundle ${bundleId} upgrades a component type this node does not know: ${unknown.join(", ")}`, {
-      fix: "Upgrade this component in the SDDC Manager UI, then start the run again",
-    });
+    throw new EngineError(
+      "REMOTE_FAILURE",
+      `Bundle ${bundleId} upgrades a component type this node does not know: ${unknown.join(", ")}`,
+      {
+        fix: "Upgrade this component in the SDDC Manager UI, then start the run again",
+      },
+    );
   }
   const kinds = [...new Set(names.map((n) => KIND_BY_TYPE[n] as ComponentKind))];
   if (kinds.length > 1) {
@@ -103,15 +114,31 @@ async function nsxSpec(ctx: PhaseContext, bundle: Bundle): Promise<UpgradeSpec |
   if (managerDone && hostsLeft.length === 0 && edgesLeft.length === 0) return undefined;
   const doneHosts = hosts.filter((c) => !hostsLeft.includes(c));
   if (doneHosts.length > 0) {
-    await ctx.handle.log("info", `NSX host cluster(s) ${doneHosts.map((c) => c.name ?? c.id).join(", ")} already run ${toVersion ?? "the bundle's version"}; upgrading the rest`);
+    await ctx.handle.log(
+      "info",
+      `NSX host cluster(s) ${doneHosts.map((c) => c.name ?? c.id).join(", ")} already run ${toVersion ?? "the bundle's version"}; upgrading the rest`,
+    );
   }
   if (!nsx.nsxtManagerCluster?.id || (hostsLeft.length === 0 && edgesLeft.length === 0)) return spec;
   const input: NsxtUpgradeUserInputSpec = {
     nsxtId: nsx.nsxtManagerCluster.id,
-    nsxtUpgradeOptions: { isEdgeOnlyUpgrade: false, isHostClustersUpgradeParallel: true, isEdgeClustersUpgradeParallel: true },
+    nsxtUpgradeOptions: {
+      isEdgeOnlyUpgrade: false,
+      isHostClustersUpgradeParallel: true,
+      isEdgeClustersUpgradeParallel: true,
+    },
   };
-  if (edgesLeft.length > 0) input.nsxtEdgeClusterUpgradeSpecs = edgesLeft.map((c) => ({ edgeClusterId: c.id as string, edgeParallelUpgrade: true }));
-  if (hostsLeft.length > 0) input.nsxtHostClusterUpgradeSpecs = hostsLeft.map((c) => ({ hostClusterId: c.id as string, hostParallelUpgrade: false, liveUpgrade: false }));
+  if (edgesLeft.length > 0)
+    input.nsxtEdgeClusterUpgradeSpecs = edgesLeft.map((c) => ({
+      edgeClusterId: c.id as string,
+      edgeParallelUpgrade: true,
+    }));
+  if (hostsLeft.length > 0)
+    input.nsxtHostClusterUpgradeSpecs = hostsLeft.map((c) => ({
+      hostClusterId: c.id as string,
+      hostParallelUpgrade: false,
+      liveUpgrade: false,
+    }));
   spec.nsxtUpgradeUserInputSpecs = [input];
   return spec;
 }
@@ -120,26 +147,43 @@ async function nsxSpec(ctx: PhaseContext, bundle: Bundle): Promise<UpgradeSpec |
  * ESXi: one entry per cluster not yet at the target; image-based (vLCM) clusters each get the image chosen for
  * them. Undefined when every cluster already runs the target (the component loop then waits for the list to clear).
  */
-async function esxSpec(ctx: PhaseContext, bundleId: string, clusterNames: DomainScope["clusterNames"]): Promise<UpgradeSpec | undefined> {
+async function esxSpec(
+  ctx: PhaseContext,
+  bundleId: string,
+  clusterNames: DomainScope["clusterNames"],
+): Promise<UpgradeSpec | undefined> {
   const { run } = ctx;
   const esxVersion = run.targetRelease.bom.find((e) => e.name === "ESX_HOST")?.version;
   const all: UpgradablesClusterResource[] = await ctx.client.getUpgradableClusters(run.domainId, ctx.opts);
   if (all.length === 0) {
-    await ctx.handle.log("info", "SDDC Manager lists no clusters for the ESXi upgrade; upgrading the ESXi hosts of the whole domain");
+    await ctx.handle.log(
+      "info",
+      "SDDC Manager lists no clusters for the ESXi upgrade; upgrading the ESXi hosts of the whole domain",
+    );
     return domainScope(bundleId, run.domainId);
   }
   const clusters = all.filter((c) => !esxVersion || !sameVersion(c.softwareInfo?.baseImage?.version, esxVersion));
   if (clusters.length === 0) {
-    await ctx.handle.log("info", `Every cluster of ${run.domainName} already runs ESXi ${esxVersion ?? ""}; nothing to start for bundle ${bundleId}`);
+    await ctx.handle.log(
+      "info",
+      `Every cluster of ${run.domainName} already runs ESXi ${esxVersion ?? ""}; nothing to start for bundle ${bundleId}`,
+    );
     return undefined;
   }
   const imageClusters = clusters.filter((c) => c.vlcmEnabled);
-  const personalities: Personality[] = imageClusters.length > 0 ? await ctx.client.getPersonalities(undefined, ctx.opts) : [];
+  const personalities: Personality[] =
+    imageClusters.length > 0 ? await ctx.client.getPersonalities(undefined, ctx.opts) : [];
   const specs: ResourceUpgradeSpec[] = [];
   for (const c of clusters) {
     const entry: ResourceUpgradeSpec = { resourceId: c.resourceId, upgradeNow: true };
     if (c.vlcmEnabled) {
-      const choice = chooseClusterImage(c, clusterNames.get(c.resourceId), personalities, esxVersion, run.clusterImages);
+      const choice = chooseClusterImage(
+        c,
+        clusterNames.get(c.resourceId),
+        personalities,
+        esxVersion,
+        run.clusterImages,
+      );
       if (choice.warning) await ctx.handle.log("warning", choice.warning);
       entry.personalitySpec = { personalityId: choice.personality.personalityId };
     }
@@ -152,7 +196,12 @@ async function esxSpec(ctx: PhaseContext, bundleId: string, clusterNames: Domain
 }
 
 /** The POST /v1/upgrades body each component type needs; undefined when nothing is left to upgrade. */
-export async function buildUpgradeSpec(ctx: PhaseContext, kind: ComponentKind, bundle: Bundle, scope: DomainScope): Promise<UpgradeSpec | undefined> {
+export async function buildUpgradeSpec(
+  ctx: PhaseContext,
+  kind: ComponentKind,
+  bundle: Bundle,
+  scope: DomainScope,
+): Promise<UpgradeSpec | undefined> {
   switch (kind) {
     case "NSX_T_MANAGER":
       return nsxSpec(ctx, bundle);

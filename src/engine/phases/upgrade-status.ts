@@ -36,12 +36,19 @@ export function label(record: Pick<UpgradeRecord, "componentType" | "bundleId">)
  * The failure of an upgrade, with the task's messages and remediation when SDDC Manager gives them (`known`: the
  * task as read after the upgrade ended, else it is read here).
  */
-export async function failureOf(ctx: PhaseContext, record: UpgradeRecord, upgrade: Upgrade, known?: Task): Promise<EngineError> {
+export async function failureOf(
+  ctx: PhaseContext,
+  record: UpgradeRecord,
+  upgrade: Upgrade,
+  known?: Task,
+): Promise<EngineError> {
   const status = normalizeStatus(upgrade.status);
   let detail: { message: string; remediation?: string } = { message: `status ${status}` };
-  const task = known ?? await ctx.client.getTask(upgrade.taskId || upgrade.id, ctx.opts).catch(() => undefined);
+  const task = known ?? (await ctx.client.getTask(upgrade.taskId || upgrade.id, ctx.opts).catch(() => undefined));
   if (task) detail = describeApiErrors(collectTaskErrors(task), detail.message);
   return new EngineError("REMOTE_FAILURE", `The upgrade of ${label(record)} failed: ${detail.message}`, {
-    fix: detail.remediation ?? "Look at the task in SDDC Manager, fix the cause and retry it there, then start the run again",
+    fix:
+      detail.remediation ??
+      "Look at the task in SDDC Manager, fix the cause and retry it there, then start the run again",
   });
 }

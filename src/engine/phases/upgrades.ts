@@ -13,7 +13,13 @@ import { resolveRetry, retryFailedUpgrade } from "./task-retry";
 import { adopt, upgradesOf } from "./upgrade-records";
 import { type DomainScope, domainScope, isAvailable, isUnderway, openUpgradables } from "./upgradables";
 import { failureOf, label, upgradeEnded, upgradeFailed } from "./upgrade-status";
-import { KIND_LABELS, buildUpgradeSpec, classifyComponents, upgradableTypes, type ComponentKind } from "./upgrade-specs";
+import {
+  KIND_LABELS,
+  buildUpgradeSpec,
+  classifyComponents,
+  upgradableTypes,
+  type ComponentKind,
+} from "./upgrade-specs";
 
 /** More rounds than any real domain needs; stops a server that keeps offering work forever. */
 const MAX_ROUNDS = 40;
@@ -50,34 +56,58 @@ async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord, justStart
     poll: sddc ? sddcPoller(ctx, record) : (signal) => ctx.client.getUpgrade(record.upgradeId, { signal }),
     until: upgradeEnded,
     justLooked: justStarted,
-    retryOn: sddc ? (err) => !isAbort(err) && !(err instanceof EngineError) && (err as { kind?: string }).kind !== "tls" : isTransientError,
+    retryOn: sddc
+      ? (err) => !isAbort(err) && !(err instanceof EngineError) && (err as { kind?: string }).kind !== "tls"
+      : isTransientError,
     onValue: async (u) => {
       const status = normalizeStatus(u.status);
-      if (status !== record.status) await ctx.handle.update(() => { record.status = status; });
+      if (status !== record.status)
+        await ctx.handle.update(() => {
+          record.status = status;
+        });
       const now = await subTasks.observe(u);
       await reportProgress(ctx, `Upgrading ${label(record)}: ${status}${now ? `, ${now.text}` : ""}`, 1, now?.share);
     },
   });
   if (upgradeFailed(final)) throw await failureOf(ctx, record, final, subTasks.lastTask);
   if (sddc) await confirmSddcManager(ctx, record);
-  await ctx.handle.update(() => { record.finishedAt = new Date().toISOString(); });
+  await ctx.handle.update(() => {
+    record.finishedAt = new Date().toISOString();
+  });
   await ctx.handle.log("success", `The upgrade of ${label(record)} completed`);
 }
 
 /** The domain's upgrade of the bundle that `request` started, looked for during the lookup window. */
 function findRequested(ctx: PhaseContext, scope: DomainScope, request: UpgradeRequest): Promise<Upgrade | undefined> {
-  return findLostWork(ctx, `the upgrade of ${label(request)}`, `upgrade:${request.bundleId}:${request.requestedAt}`, async (signal) =>
-    (await upgradesOf(ctx, scope, request.bundleId, signal)).find((u) => !request.priorUpgradeIds.includes(u.id)));
+  return findLostWork(
+    ctx,
+    `the upgrade of ${label(request)}`,
+    `upgrade:${request.bundleId}:${request.requestedAt}`,
+    async (signal) =>
+      (await upgradesOf(ctx, scope, request.bundleId, signal)).find((u) => !request.priorUpgradeIds.includes(u.id)),
+  );
 }
 
 /** A POST whose answer was lost: find the upgrade it started, never POST again. */
-async function resolveRequest(ctx: PhaseContext, scope: DomainScope, request: UpgradeRequest, cause: unknown): Promise<UpgradeRecord> {
+async function resolveRequest(
+  ctx: PhaseContext,
+  scope: DomainScope,
+  request: UpgradeRequest,
+  cause: unknown,
+): Promise<UpgradeRecord> {
   const found = await findRequested(ctx, scope, request);
   if (!found) {
-    throw outcomeUnknown(`the upgrade request for ${label(request)}`, request.requestedAt, cause,
-      `Lifecycle Management > Upgrades (or GET /v1/upgrades?bundleId=${request.bundleId}) for an upgrade of this bundle on domain ${ctx.run.domainName}`);
+    throw outcomeUnknown(
+      `the upgrade request for ${label(request)}`,
+      request.requestedAt,
+      cause,
+      `Lifecycle Management > Upgrades (or GET /v1/upgrades?bundleId=${request.bundleId}) for an upgrade of this bundle on domain ${ctx.run.domainName}`,
+    );
   }
-  await ctx.handle.log("info", `Found upgrade ${found.id} of ${label(request)} (status ${normalizeStatus(found.status)}), started by the request whose answer was lost`);
+  await ctx.handle.log(
+    "info",
+    `Found upgrade ${found.id} of ${label(request)} (status ${normalizeStatus(found.status)}), started by the request whose answer was lost`,
+  );
   return adopt(ctx, found.id, request.bundleId, request.componentType, found.status);
 }
 
@@ -87,43 +117,78 @@ async function resolveRequest(ctx: PhaseContext, scope: DomainScope, request: Up
  * domain (nothing running or scheduled with it): the request never reached SDDC Manager, and the component loop sends
  * it now, once (said in the log). Anything else: the outcome is unknown, and the run stops asking the user to look.
  */
-async function resolveRequestBeforeRestart(ctx: PhaseContext, scope: DomainScope, request: UpgradeRequest): Promise<void> {
-  await ctx.handle.log("info", `An upgrade request for ${label(request)} was recorded without an answer (before a restart, or while SDDC Manager was away); looking for it in SDDC Manager`);
+async function resolveRequestBeforeRestart(
+  ctx: PhaseContext,
+  scope: DomainScope,
+  request: UpgradeRequest,
+): Promise<void> {
+  await ctx.handle.log(
+    "info",
+    `An upgrade request for ${label(request)} was recorded without an answer (before a restart, or while SDDC Manager was away); looking for it in SDDC Manager`,
+  );
   const found = await findRequested(ctx, scope, request);
   if (found) {
-    await ctx.handle.log("info", `Found upgrade ${found.id} of ${label(request)} (status ${normalizeStatus(found.status)}): the request had reached SDDC Manager`);
+    await ctx.handle.log(
+      "info",
+      `Found upgrade ${found.id} of ${label(request)} (status ${normalizeStatus(found.status)}): the request had reached SDDC Manager`,
+    );
     await adopt(ctx, found.id, request.bundleId, request.componentType, found.status);
     return;
   }
   const upgradable = (await openUpgradables(ctx, scope)).find((u) => u.bundleId === request.bundleId);
   if (!upgradable || !isAvailable(upgradable)) {
-    throw outcomeUnknown(`the upgrade request for ${label(request)}`, request.requestedAt, undefined,
-      `Lifecycle Management > Upgrades (or GET /v1/upgrades?bundleId=${request.bundleId}): the bundle's upgradable is ${upgradable ? normalizeStatus(upgradable.status) : "no longer listed"}, not AVAILABLE`);
+    throw outcomeUnknown(
+      `the upgrade request for ${label(request)}`,
+      request.requestedAt,
+      undefined,
+      `Lifecycle Management > Upgrades (or GET /v1/upgrades?bundleId=${request.bundleId}): the bundle's upgradable is ${upgradable ? normalizeStatus(upgradable.status) : "no longer listed"}, not AVAILABLE`,
+    );
   }
-  await ctx.handle.update((r) => { delete r.remote.upgradeRequest; });
-  await ctx.handle.log("warning", `The upgrade request for ${label(request)} recorded at ${request.requestedAt} never reached SDDC Manager (the engine stopped before sending it, or the request was lost on the way): no upgrade of bundle ${request.bundleId} on domain ${ctx.run.domainName}, and its upgradable is still AVAILABLE. Sending it now, once`);
+  await ctx.handle.update((r) => {
+    delete r.remote.upgradeRequest;
+  });
+  await ctx.handle.log(
+    "warning",
+    `The upgrade request for ${label(request)} recorded at ${request.requestedAt} never reached SDDC Manager (the engine stopped before sending it, or the request was lost on the way): no upgrade of bundle ${request.bundleId} on domain ${ctx.run.domainName}, and its upgradable is still AVAILABLE. Sending it now, once`,
+  );
 }
 
 /**
  * POSTs the upgrade once. The domain's earlier upgrades of the bundle (`prior`, listed for this step) are recorded
  * first, so a lost answer can be resolved.
  */
-async function postUpgrade(ctx: PhaseContext, scope: DomainScope, kind: ComponentKind, spec: UpgradeSpec, prior: readonly Upgrade[]): Promise<UpgradeRecord> {
+async function postUpgrade(
+  ctx: PhaseContext,
+  scope: DomainScope,
+  kind: ComponentKind,
+  spec: UpgradeSpec,
+  prior: readonly Upgrade[],
+): Promise<UpgradeRecord> {
   const { bundleId } = spec;
   const request: UpgradeRequest = {
-    bundleId, componentType: kind, priorUpgradeIds: prior.map((u) => u.id), requestedAt: new Date().toISOString(),
+    bundleId,
+    componentType: kind,
+    priorUpgradeIds: prior.map((u) => u.id),
+    requestedAt: new Date().toISOString(),
   };
-  await ctx.handle.update((r) => { r.remote.upgradeRequest = request; });
+  await ctx.handle.update((r) => {
+    r.remote.upgradeRequest = request;
+  });
   let task: Task;
   try {
     task = await ctx.client.startUpgrade(spec, ctx.opts);
   } catch (err) {
     if (isRefusal(err)) {
-      await ctx.handle.update((r) => { delete r.remote.upgradeRequest; });
+      await ctx.handle.update((r) => {
+        delete r.remote.upgradeRequest;
+      });
       throw err;
     }
     if (isAbort(err, ctx.signal)) throw err;
-    await ctx.handle.log("warning", `No answer to the upgrade request for ${label(request)} (${errorText(err)}); looking for the upgrade in SDDC Manager instead of sending the request again`);
+    await ctx.handle.log(
+      "warning",
+      `No answer to the upgrade request for ${label(request)} (${errorText(err)}); looking for the upgrade in SDDC Manager instead of sending the request again`,
+    );
     return resolveRequest(ctx, scope, request, err);
   }
   const record = await adopt(ctx, task.id, bundleId, kind, task.status);
@@ -135,14 +200,22 @@ async function postUpgrade(ctx: PhaseContext, scope: DomainScope, kind: Componen
  * Follows the domain's running upgrade of the upgradable's bundle, else (with `mayStart`) starts a new one.
  * "none": nothing to attach to and not allowed to start; "nothing": every part already runs the target.
  */
-async function upgradeOne(ctx: PhaseContext, loop: LoopState, u: Upgradable, mayStart: boolean): Promise<"followed" | "none" | "nothing"> {
+async function upgradeOne(
+  ctx: PhaseContext,
+  loop: LoopState,
+  u: Upgradable,
+  mayStart: boolean,
+): Promise<"followed" | "none" | "nothing"> {
   const bundleId = u.bundleId;
   if (!bundleId) throw new EngineError("REMOTE_FAILURE", "SDDC Manager offers an upgradable without a bundle id");
   // Read once, and only when needed: to classify an upgradable that names no types, and before starting.
   let cached: Bundle | undefined;
   const readBundle = async (): Promise<Bundle> => (cached ??= await ctx.client.getBundle(bundleId, ctx.opts));
   const types = upgradableTypes(u);
-  const kind = classifyComponents(bundleId, types.length > 0 ? types : ((await readBundle()).components ?? []).map((c) => c.type));
+  const kind = classifyComponents(
+    bundleId,
+    types.length > 0 ? types : ((await readBundle()).components ?? []).map((c) => c.type),
+  );
   // Never a second upgrade of a bundle while one is running: attach to it (only to running ones, never to an old finished one).
   const earlier = await upgradesOf(ctx, loop, bundleId);
   const running = earlier.find((x) => !upgradeEnded(x));
@@ -157,9 +230,13 @@ async function upgradeOne(ctx: PhaseContext, loop: LoopState, u: Upgradable, may
     const bundle = await readBundle();
     const downloadStatus = normalizeStatus(bundle.downloadStatus);
     if (downloadStatus !== "SUCCESSFUL") {
-      throw new EngineError("REMOTE_FAILURE", `Bundle ${bundleId} for ${KIND_LABELS[kind]} is not downloaded (status ${downloadStatus})`, {
-        fix: "Run the download phase again",
-      });
+      throw new EngineError(
+        "REMOTE_FAILURE",
+        `Bundle ${bundleId} for ${KIND_LABELS[kind]} is not downloaded (status ${downloadStatus})`,
+        {
+          fix: "Run the download phase again",
+        },
+      );
     }
     const spec = await buildUpgradeSpec(ctx, kind, bundle, loop);
     if (!spec) {
@@ -168,7 +245,7 @@ async function upgradeOne(ctx: PhaseContext, loop: LoopState, u: Upgradable, may
     }
     const retried = await retryFailedUpgrade(ctx, earlier, bundleId, kind);
     posted = retried === undefined;
-    record = retried ?? await postUpgrade(ctx, loop, kind, spec, earlier);
+    record = retried ?? (await postUpgrade(ctx, loop, kind, spec, earlier));
   }
   await followUpgrade(ctx, record, posted);
   return "followed";
@@ -179,7 +256,12 @@ function listKey(list: readonly Upgradable[]): string {
 }
 
 /** Nothing to start: wait until SDDC Manager offers the next step, changes the list, or clears it. */
-async function waitForNextStep(ctx: PhaseContext, loop: LoopState, list: Upgradable[], announced: Set<string>): Promise<void> {
+async function waitForNextStep(
+  ctx: PhaseContext,
+  loop: LoopState,
+  list: Upgradable[],
+  announced: Set<string>,
+): Promise<void> {
   const finished = finishedUpgrades(ctx);
   const before = listKey(list);
   const stale = list.find((u) => isAvailable(u) && u.bundleId !== undefined && loop.nothingToDo.has(u.bundleId));
@@ -216,16 +298,22 @@ async function followUnfinished(ctx: PhaseContext): Promise<boolean> {
 
 /** The component loop: one AVAILABLE upgradable at a time until none is open, then the final validation. */
 export async function upgradeComponents(ctx: PhaseContext): Promise<void> {
-  if (ctx.run.status === "alerts_were_acknowledged") await ctx.handle.to("starting_upgrades", "Starting the component upgrades");
+  if (ctx.run.status === "alerts_were_acknowledged")
+    await ctx.handle.to("starting_upgrades", "Starting the component upgrades");
   // Before anything else is read: a run resumed during SDDC Manager's own upgrade finds its API away, and only
   // following that upgrade rides the outage out within its budget.
-  while (await followUnfinished(ctx)) { /* one recorded upgrade at a time */ }
+  while (await followUnfinished(ctx)) {
+    /* one recorded upgrade at a time */
+  }
   const loop: LoopState = { ...(await domainScope(ctx)), nothingToDo: new Set() };
   const request = ctx.run.remote.upgradeRequest;
   if (request) await resolveRequestBeforeRestart(ctx, loop, request);
   const retry = ctx.run.remote.retryRequest;
   if (retry) {
-    await ctx.handle.log("info", `A retry of task ${retry.taskId} was sent before the restart without a recorded answer; looking for the upgrade ${retry.upgradeId} running again`);
+    await ctx.handle.log(
+      "info",
+      `A retry of task ${retry.taskId} was sent before the restart without a recorded answer; looking for the upgrade ${retry.upgradeId} running again`,
+    );
     await resolveRetry(ctx, retry, { cause: undefined });
   }
   const announced = new Set<string>();
@@ -240,9 +328,9 @@ export async function upgradeComponents(ctx: PhaseContext): Promise<void> {
     await reportProgress(ctx, `Upgrading: ${list.length} component step(s) left`, list.length);
     if (list.length === 0) break;
     const startable = list.find((u) => isStartable(loop, u));
-    if (startable && await upgradeOne(ctx, loop, startable, true) === "followed") continue;
+    if (startable && (await upgradeOne(ctx, loop, startable, true)) === "followed") continue;
     const underway = list.find(isUnderway);
-    if (underway && await upgradeOne(ctx, loop, underway, false) === "followed") continue;
+    if (underway && (await upgradeOne(ctx, loop, underway, false)) === "followed") continue;
     await waitForNextStep(ctx, loop, list, announced);
   }
   await finalValidation(ctx);

@@ -63,7 +63,10 @@ export class TokenManager {
     } catch (error: unknown) {
       // the token endpoints are briefly unreachable, but the current token still has time left
       if (!isTransient(error) || this.settings.now() >= session.expiresAt) throw error;
-      this.settings.log("debug", "token refresh postponed: the token service did not answer; the current token is still valid");
+      this.settings.log(
+        "debug",
+        "token refresh postponed: the token service did not answer; the current token is still valid",
+      );
       return ticketOf(session);
     }
   }
@@ -100,7 +103,12 @@ export class TokenManager {
         this.renewal = undefined;
       });
     }
-    return raceWithSignal(this.renewal, signal, mode === "login" ? "POST" : "PATCH", mode === "login" ? TOKENS_PATH : REFRESH_PATH);
+    return raceWithSignal(
+      this.renewal,
+      signal,
+      mode === "login" ? "POST" : "PATCH",
+      mode === "login" ? TOKENS_PATH : REFRESH_PATH,
+    );
   }
 
   private async renew(mode: "refresh" | "login"): Promise<Session> {
@@ -138,9 +146,21 @@ export class TokenManager {
 
   private async refresh(refreshId: string): Promise<string> {
     // UPGRADE-API.md §1: the bare id as the raw body, labelled application/json
-    const response = await this.settings.send({ method: "PATCH", path: REFRESH_PATH, rawJson: refreshId, idempotent: true });
+    const response = await this.settings.send({
+      method: "PATCH",
+      path: REFRESH_PATH,
+      rawJson: refreshId,
+      idempotent: true,
+    });
     if (response.status < 200 || response.status > 299) {
-      throw errorFromResponse({ method: "PATCH", path: REFRESH_PATH, idempotent: true }, response.status, response.statusText, response.contentType, response.text, "auth");
+      throw errorFromResponse(
+        { method: "PATCH", path: REFRESH_PATH, idempotent: true },
+        response.status,
+        response.statusText,
+        response.contentType,
+        response.text,
+        "auth",
+      );
     }
     const token = tokenFromRefreshAnswer(response);
     if (!token) throw this.badTokenAnswer("PATCH", REFRESH_PATH, "the answer holds no token");
@@ -156,14 +176,27 @@ export class TokenManager {
     const margin = Math.min(refreshMarginMs, lifetimeMs / 2);
     const receivedAt = now();
     this.session = {
-      accessToken, refreshId, generation: ++this.generations, refreshAt: receivedAt + lifetimeMs - margin, expiresAt: receivedAt + lifetimeMs,
+      accessToken,
+      refreshId,
+      generation: ++this.generations,
+      refreshAt: receivedAt + lifetimeMs - margin,
+      expiresAt: receivedAt + lifetimeMs,
     };
-    log("debug", `token valid for ${Math.round(lifetimeMs / 1000)} s${claimed === undefined ? " (assumed)" : ""}; refresh in ${Math.round((lifetimeMs - margin) / 1000)} s`);
+    log(
+      "debug",
+      `token valid for ${Math.round(lifetimeMs / 1000)} s${claimed === undefined ? " (assumed)" : ""}; refresh in ${Math.round((lifetimeMs - margin) / 1000)} s`,
+    );
     return this.session;
   }
 
   private loginError(response: HttpResponse): VcfApiError {
-    const base = errorFromResponse({ method: "POST", path: TOKENS_PATH, idempotent: true }, response.status, response.statusText, response.contentType, response.text);
+    const base = errorFromResponse(
+      { method: "POST", path: TOKENS_PATH, idempotent: true },
+      response.status,
+      response.statusText,
+      response.contentType,
+      response.text,
+    );
     if (NO_TOKEN_SERVICE.has(response.status)) {
       // No login endpoint there: the URL (or a proxy) is wrong; the credentials were never checked.
       return new VcfApiError({
@@ -173,7 +206,8 @@ export class TokenManager {
         status: base.status,
         retryable: false,
         message: `${this.settings.baseUrl} does not look like SDDC Manager: it has no token service at ${TOKENS_PATH} (${base.message.replace(`POST ${TOKENS_PATH}: `, "")})`,
-        remediationMessage: "Check the SDDC Manager URL in the vcf-config node: https://<sddc-manager-fqdn> with no path, pointing at SDDC Manager itself (not vCenter, NSX or a proxy's own page)",
+        remediationMessage:
+          "Check the SDDC Manager URL in the vcf-config node: https://<sddc-manager-fqdn> with no path, pointing at SDDC Manager itself (not vCenter, NSX or a proxy's own page)",
       });
     }
     const credentialsRejected = response.status >= 400 && response.status < 500;
@@ -191,7 +225,13 @@ export class TokenManager {
   }
 
   private badTokenAnswer(method: string, path: string, what: string): VcfApiError {
-    return new VcfApiError({ kind: "auth", method, path, retryable: false, message: `unexpected token answer: ${what}` });
+    return new VcfApiError({
+      kind: "auth",
+      method,
+      path,
+      retryable: false,
+      message: `unexpected token answer: ${what}`,
+    });
   }
 }
 

@@ -1,8 +1,5 @@
 /** Parsing of response bodies that may be JSON, HTML from a proxy, plain text or empty (UPGRADE-API.md §9). */
-export type ParsedBody =
-  | { kind: "empty" }
-  | { kind: "json"; value: unknown }
-  | { kind: "text"; text: string };
+export type ParsedBody = { kind: "empty" } | { kind: "json"; value: unknown } | { kind: "text"; text: string };
 
 export function parseBody(text: string | undefined, contentType: string | undefined): ParsedBody {
   if (text === undefined || text.trim() === "") return { kind: "empty" };

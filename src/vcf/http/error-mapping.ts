@@ -5,7 +5,15 @@ import { isRecord, optionalString, parseBody } from "./body";
 
 /** HTTP statuses that a proxy or a restarting SDDC Manager answers for a moment: worth another GET. */
 const TRANSIENT_STATUSES = new Set([502, 503, 504]);
-const TRANSIENT_NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ERR_SOCKET_CLOSED"]);
+const TRANSIENT_NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ERR_SOCKET_CLOSED",
+]);
 const TIMEOUT_CODES = new Set(["ETIMEDOUT", "ECONNABORTED", "ESOCKETTIMEDOUT"]);
 const TLS_CODE = /CERT|^ERR_TLS|^ERR_SSL|^EPROTO$|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
 
@@ -74,17 +82,29 @@ export function errorFromFailure(request: RequestIdentity, failure: unknown, con
   const identity = { method: request.method, path: request.path };
   if (context.overTime || (code !== undefined && TIMEOUT_CODES.has(code))) {
     return new VcfApiError({
-      ...identity, kind: "timeout", retryable: isIdempotent(request), code: code === "ERR_CANCELED" ? undefined : code,
+      ...identity,
+      kind: "timeout",
+      retryable: isIdempotent(request),
+      code: code === "ERR_CANCELED" ? undefined : code,
       message: `no complete answer within ${context.timeoutMs} ms, the total time limit for one request (headers and body; the request timeout setting)`,
     });
   }
   if (code === "ERR_CANCELED") {
-    return new VcfApiError({ ...identity, kind: "aborted", message: "request aborted by the caller", retryable: false, code });
+    return new VcfApiError({
+      ...identity,
+      kind: "aborted",
+      message: "request aborted by the caller",
+      retryable: false,
+      code,
+    });
   }
   // axios gives this failure no code of its own (ERR_BAD_RESPONSE is shared): its message is the only mark
   if (/maxContentLength/.test(text)) {
     return new VcfApiError({
-      ...identity, kind: "http", retryable: false, code: "ERR_RESPONSE_TOO_LARGE",
+      ...identity,
+      kind: "http",
+      retryable: false,
+      code: "ERR_RESPONSE_TOO_LARGE",
       message: `the answer is larger than ${context.maxBytes} bytes (${Math.round(context.maxBytes / 1048576)} MiB), the response size limit; reading it was stopped`,
     });
   }
@@ -100,7 +120,13 @@ export function errorFromFailure(request: RequestIdentity, failure: unknown, con
   const transient = (code !== undefined && TRANSIENT_NETWORK_CODES.has(code)) || /socket hang up/i.test(text);
   // A refused connection never reached the server, so even a POST may be sent again.
   const retryable = transient && (isIdempotent(request) || code === "ECONNREFUSED");
-  return new VcfApiError({ ...identity, kind: "network", code, retryable, message: `connection failed (${code ?? "no code"}${text ? `: ${text}` : ""})` });
+  return new VcfApiError({
+    ...identity,
+    kind: "network",
+    code,
+    retryable,
+    message: `connection failed (${code ?? "no code"}${text ? `: ${text}` : ""})`,
+  });
 }
 
 function failureCode(failure: unknown): string | undefined {

@@ -7,14 +7,18 @@ export class RequestLimiter {
   private readonly queue: Array<() => void> = [];
 
   constructor(readonly max: number) {
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`RequestLimiter needs a whole number of at least 1, got ${max}`);
+    if (!Number.isInteger(max) || max < 1)
+      throw new RangeError(`RequestLimiter needs a whole number of at least 1, got ${max}`);
   }
 
   /**
    * Runs `work` once a slot is free and frees the slot when it settles. `first` puts it at the head of the queue (token
    * renewals: every queued request waits for them). A signal that fires while queued rejects with `abortReason()`.
    */
-  async run<T>(work: () => Promise<T>, options: { signal?: AbortSignal; first?: boolean; abortReason?: () => Error } = {}): Promise<T> {
+  async run<T>(
+    work: () => Promise<T>,
+    options: { signal?: AbortSignal; first?: boolean; abortReason?: () => Error } = {},
+  ): Promise<T> {
     await this.acquire(options);
     try {
       return await work();
@@ -23,7 +27,15 @@ export class RequestLimiter {
     }
   }
 
-  private acquire({ signal, first, abortReason }: { signal?: AbortSignal; first?: boolean; abortReason?: () => Error }): Promise<void> {
+  private acquire({
+    signal,
+    first,
+    abortReason,
+  }: {
+    signal?: AbortSignal;
+    first?: boolean;
+    abortReason?: () => Error;
+  }): Promise<void> {
     const reason = (): Error => abortReason?.() ?? new Error("aborted while waiting for a free request slot");
     if (signal?.aborted) return Promise.reject(reason());
     if (this.running < this.max) {

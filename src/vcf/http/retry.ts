@@ -36,7 +36,12 @@ export function abortableDelay(ms: number, signal: AbortSignal | undefined, abor
 }
 
 /** Settles like `promise`, but rejects with an "aborted" error first if the signal fires. */
-export function raceWithSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined, method: string, path: string): Promise<T> {
+export function raceWithSignal<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  method: string,
+  path: string,
+): Promise<T> {
   if (!signal) return promise;
   if (signal.aborted) return Promise.reject(abortedError(method, path));
   return new Promise<T>((resolve, reject) => {

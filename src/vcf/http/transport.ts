@@ -91,7 +91,11 @@ export class HttpTransport {
       };
     } catch (failure: unknown) {
       const overTime = totalLimit.aborted && !request.signal?.aborted;
-      throw errorFromFailure(request, failure, { timeoutMs: this.settings.timeoutMs, overTime, maxBytes: MAX_RESPONSE_BYTES });
+      throw errorFromFailure(request, failure, {
+        timeoutMs: this.settings.timeoutMs,
+        overTime,
+        maxBytes: MAX_RESPONSE_BYTES,
+      });
     }
   }
 
