@@ -64,8 +64,7 @@ interface FormValues extends Credentials {
 
 function formValues(body: unknown): FormValues {
   const source = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
-  const text = (key: string): string | undefined =>
-    typeof source[key] === "string" ? (source[key] as string) : undefined;
+  const text = (key: string): string | undefined => (typeof source[key] === "string" ? source[key] : undefined);
   return {
     url: text("url"),
     tlsMode: text("tlsMode"),

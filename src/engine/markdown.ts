@@ -92,7 +92,7 @@ export function renderMarkdown(run: UpgradeRun, options: MarkdownOptions = {}): 
   if (budget <= 0) return top;
   const kept: string[] = [];
   for (let i = run.log.length - 1; i >= 0; i--) {
-    let line = renderEntry(run.log[i] as LogEntry);
+    let line = renderEntry(run.log[i]);
     // A single huge newest entry is shortened rather than hiding the whole log.
     if (kept.length === 0 && byteLength(line) > budget) line = truncateBytes(line, budget - 5) + "…\n";
     const size = byteLength(line);

@@ -1,11 +1,11 @@
 import { ApiError } from "./errors";
 import { listPersonalities } from "./personalities";
-import { ApiReply, ApiRequest, Route } from "./router";
-import { SimState } from "./state";
-import { AuthService } from "./auth";
+import type { ApiReply, ApiRequest, Route } from "./router";
+import type { SimState } from "./state";
+import type { AuthService } from "./auth";
 import { targetSteps } from "./domain-steps";
 import { renderDomain, renderSddcManager } from "./render-domains";
-import { TaskBody } from "./tasks";
+import type { TaskBody } from "./tasks";
 
 /** The /v1 route table: every endpoint of UPGRADE-API.md §1-§8 the upgrade uses. */
 

@@ -1,17 +1,20 @@
-import { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { apiRoutes } from "./api-routes";
 import { AuthService } from "./auth";
 import { SimClock } from "./clock";
 import { ApiError } from "./errors";
-import { FaultAction, flakyFault, htmlErrorPage } from "./faults";
+import type { FaultAction } from "./faults";
+import { flakyFault, htmlErrorPage } from "./faults";
 import { seededRandom } from "./ids";
 import { toJson } from "./json";
 import { redact, RequestLog } from "./request-log";
-import { ApiReply, Router } from "./router";
+import type { ApiReply } from "./router";
+import { Router } from "./router";
 import { MANY_DOMAINS_DEFAULT, mergeFaults, scenarioFaults } from "./scenarios";
-import { handleSim, SimControl } from "./sim-routes";
+import type { SimControl } from "./sim-routes";
+import { handleSim } from "./sim-routes";
 import { SimState } from "./state";
-import { FaultPatch, FaultSettings, ScenarioName, SimExchange } from "./types";
+import type { FaultPatch, FaultSettings, ScenarioName, SimExchange } from "./types";
 
 /** The request pipeline: /sim/ control, outage and flaky faults, routing, auth, handlers, lost responses, logging. */
 

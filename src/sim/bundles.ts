@@ -1,10 +1,15 @@
 import { isoAt } from "./clock";
-import { attemptFails, SimContext } from "./context";
-import { ApiError, errorBody, ErrorBody, notFound } from "./errors";
-import { BUNDLE_COMPONENT_TYPES, BundleDef, findRelease } from "./inventory";
-import { evaluatePlan, PlanStep, PlanView } from "./plan";
+import type { SimContext } from "./context";
+import { attemptFails } from "./context";
+import type { ErrorBody } from "./errors";
+import { ApiError, errorBody, notFound } from "./errors";
+import type { BundleDef } from "./inventory";
+import { BUNDLE_COMPONENT_TYPES, findRelease } from "./inventory";
+import type { PlanStep, PlanView } from "./plan";
+import { evaluatePlan } from "./plan";
 import { BodyObject } from "./strict";
-import { describe, planSubTasks, TaskBody } from "./tasks";
+import type { TaskBody } from "./tasks";
+import { describe, planSubTasks } from "./tasks";
 
 /** Bundles in the depot and their download state machine (UPGRADE-API.md §3). */
 

@@ -1,9 +1,10 @@
-import { SimContext } from "./context";
+import type { SimContext } from "./context";
 import { componentVersion } from "./domain-steps";
 import { ApiError, badField } from "./errors";
-import { findDomainById, RELEASES, SimDomain } from "./inventory";
+import type { SimDomain } from "./inventory";
+import { findDomainById, RELEASES } from "./inventory";
 import { BodyObject } from "./strict";
-import { ComponentKind } from "./types";
+import type { ComponentKind } from "./types";
 
 /** POST /v1/system/check-sets/queries: the two-step query of UPGRADE-API.md §5.1. */
 

@@ -1,11 +1,14 @@
 import { isoAt } from "./clock";
-import { QueryRecord, QueryResource, renderQuery, runQuery } from "./checkset-query";
-import { SimContext } from "./context";
+import type { QueryRecord, QueryResource } from "./checkset-query";
+import { renderQuery, runQuery } from "./checkset-query";
+import type { SimContext } from "./context";
 import { ApiError, badField, notFound } from "./errors";
-import { buildChecks, Check, validationTree } from "./findings";
+import type { Check } from "./findings";
+import { buildChecks, validationTree } from "./findings";
 import { float } from "./json";
 import { BodyObject } from "./strict";
-import { describe, TaskBody } from "./tasks";
+import type { TaskBody } from "./tasks";
+import { describe } from "./tasks";
 
 /** Check-set (precheck) runs: POST /v1/system/check-sets, GET .../{runId}, GET ?domainId= (§5.2-5.4). */
 

@@ -1,5 +1,6 @@
 import { isScenarioName } from "./scenarios";
-import { SCENARIO_NAMES, SimulatorOptions } from "./types";
+import type { SimulatorOptions } from "./types";
+import { SCENARIO_NAMES } from "./types";
 
 /** Parses and validates `vcf-sim` arguments; errors name the flag and the fix. */
 
@@ -20,7 +21,7 @@ export interface CliOptions extends SimulatorOptions {
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   const options: CliOptions = { timeScale: 60 };
   for (let i = 0; i < argv.length; i += 1) {
-    const flag = argv[i] as string;
+    const flag = argv[i];
     const value = (): string => {
       const v = argv[i + 1];
       if (v === undefined || v.startsWith("--")) throw new CliUsageError(`${flag} needs a value. ${hint(flag)}`);

@@ -1,8 +1,8 @@
-import { SimClock } from "./clock";
-import { IdFactory } from "./ids";
-import { Inventory } from "./inventory";
-import { TaskRegistry } from "./tasks";
-import { FaultSettings } from "./types";
+import type { SimClock } from "./clock";
+import type { IdFactory } from "./ids";
+import type { Inventory } from "./inventory";
+import type { TaskRegistry } from "./tasks";
+import type { FaultSettings } from "./types";
 
 /** What every state machine shares: the clock, the estate, the task registry and the current faults. */
 export interface SimContext {

@@ -1,5 +1,7 @@
-import { BundleDef, findRelease, Inventory, ReleaseDef, SimCluster, SimDomain } from "./inventory";
-import { COMPONENT_KINDS, ComponentKind } from "./types";
+import type { BundleDef, Inventory, ReleaseDef, SimCluster, SimDomain } from "./inventory";
+import { findRelease } from "./inventory";
+import type { ComponentKind } from "./types";
+import { COMPONENT_KINDS } from "./types";
 import { compareVersions } from "./versions";
 
 /** Which component upgrades a domain still needs to reach a release, in the server-enforced order. */

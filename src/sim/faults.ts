@@ -1,6 +1,7 @@
 import { badField } from "./errors";
 import { BodyObject } from "./strict";
-import { COMPONENT_KINDS, ComponentKind, FaultPatch, FaultSettings, PhaseDurations, PRECHECK_FINDINGS } from "./types";
+import type { ComponentKind, FaultPatch, FaultSettings, PhaseDurations } from "./types";
+import { COMPONENT_KINDS, PRECHECK_FINDINGS } from "./types";
 import { DEFAULT_DURATIONS } from "./scenarios";
 
 /** Runtime fault injection: flaky GETs and the nginx-style HTML error pages; parsing of /sim/faults bodies. */

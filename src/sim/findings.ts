@@ -1,6 +1,6 @@
-import { ErrorBody } from "./errors";
-import { QueryResource } from "./checkset-query";
-import { PrecheckFindings } from "./types";
+import type { ErrorBody } from "./errors";
+import type { QueryResource } from "./checkset-query";
+import type { PrecheckFindings } from "./types";
 
 /** The checks of a precheck run and the validationResult tree they form (UPGRADE-API.md §5.3). */
 
@@ -33,7 +33,7 @@ export function buildChecks(resources: QueryResource[], mode: PrecheckFindings):
   if (mode === "none" || resources.length === 0) return checks;
   const pick = (type: string, last = false): QueryResource => {
     const matching = resources.filter((r) => r.resourceType === type);
-    return (last ? matching.at(-1) : matching[0]) ?? (resources[0] as QueryResource);
+    return (last ? matching.at(-1) : matching[0]) ?? resources[0];
   };
   if (mode === "critical") {
     // On the last vCenter: in a run over several domains that is the last domain's summary entry.

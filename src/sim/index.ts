@@ -1,7 +1,7 @@
 import { SimApp } from "./app";
 import { listen } from "./server";
 import { isScenarioName } from "./scenarios";
-import { RunningSimulator, SimulatorOptions } from "./types";
+import type { RunningSimulator, SimulatorOptions } from "./types";
 
 export type {
   ComponentKind,

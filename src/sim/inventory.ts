@@ -1,5 +1,6 @@
 import { stableUuid } from "./ids";
-import { COMPONENT_KINDS, ComponentKind } from "./types";
+import type { ComponentKind } from "./types";
+import { COMPONENT_KINDS } from "./types";
 
 /** The simulated estate: releases, domains with their components, and the depot's bundles. */
 
@@ -171,7 +172,7 @@ export function buildInventory(viDomainCount: number): Inventory {
     buildDomain("m01", "MANAGEMENT", 0, start),
     ...range(viDomainCount).map((i) => buildDomain(`w${pad(i + 1)}`, "VI", i + 1, start)),
   ];
-  const management = domains[0] as SimDomain;
+  const management = domains[0];
   return {
     sddcManager: {
       id: stableUuid("sddc-manager"),
@@ -243,8 +244,8 @@ function buildBundles(): BundleDef[] {
   const bundles: BundleDef[] = [];
   const startIndex = RELEASES.findIndex((r) => r.version === START_VERSION);
   for (let i = startIndex + 1; i < RELEASES.length; i += 1) {
-    const previous = RELEASES[i - 1] as ReleaseDef;
-    const rel = RELEASES[i] as ReleaseDef;
+    const previous = RELEASES[i - 1];
+    const rel = RELEASES[i];
     if (rel.blockedReason) continue;
     for (const kind of COMPONENT_KINDS) {
       if (rel.bom[kind] === previous.bom[kind]) continue;

@@ -1,19 +1,12 @@
-import { SimContext } from "./context";
+import type { SimContext } from "./context";
 import { componentKindsOf, remainingSteps, targetSteps } from "./domain-steps";
 import { ApiError, notFound } from "./errors";
-import {
-  BOM_NAMES,
-  BUNDLES,
-  findDomainById,
-  findRelease,
-  PUBLIC_NAMES,
-  ReleaseDef,
-  RELEASES,
-  SimDomain,
-} from "./inventory";
+import type { ReleaseDef, SimDomain } from "./inventory";
+import { BOM_NAMES, BUNDLES, findDomainById, findRelease, PUBLIC_NAMES, RELEASES } from "./inventory";
 import { BodyObject } from "./strict";
-import { COMPONENT_KINDS, ComponentKind } from "./types";
-import { UpgradeService } from "./upgrades";
+import type { ComponentKind } from "./types";
+import { COMPONENT_KINDS } from "./types";
+import type { UpgradeService } from "./upgrades";
 import { compareVersions } from "./versions";
 
 /** Releases, future releases and the per-domain target version (UPGRADE-API.md §2 and §4). */

@@ -1,5 +1,5 @@
-import { SimDomain } from "./inventory";
-import { SimState } from "./state";
+import type { SimDomain } from "./inventory";
+import type { SimState } from "./state";
 
 /** Domain and SDDC Manager bodies (UPGRADE-API.md §2). */
 

@@ -1,4 +1,4 @@
-import { SimExchange } from "./types";
+import type { SimExchange } from "./types";
 
 /** Bounded log of exchanges (for /sim/requests and the contract test) and counts per endpoint. */
 

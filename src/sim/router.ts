@@ -87,8 +87,8 @@ function matchTemplate(template: string, path: string): Record<string, string> |
   if (t.length !== p.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < t.length; i += 1) {
-    const seg = t[i] as string;
-    const actual = p[i] as string;
+    const seg = t[i];
+    const actual = p[i];
     if (seg.startsWith("{")) {
       if (!actual) return undefined;
       params[seg.slice(1, -1)] = decodeURIComponent(actual);

@@ -1,4 +1,5 @@
-import { FaultPatch, FaultSettings, PhaseDurations, SCENARIO_NAMES, ScenarioName } from "./types";
+import type { FaultPatch, FaultSettings, PhaseDurations, ScenarioName } from "./types";
+import { SCENARIO_NAMES } from "./types";
 
 /** Default durations at time scale 1, estimates after UPGRADE-API.md §11. */
 export const DEFAULT_DURATIONS: PhaseDurations = {

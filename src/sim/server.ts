@@ -1,6 +1,7 @@
-import { createServer as createHttpServer, IncomingMessage, Server, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer as createHttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { generate } from "selfsigned";
 
 /** The HTTP(S) listener; HTTPS uses a self-signed certificate generated at start. */

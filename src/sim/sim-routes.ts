@@ -2,7 +2,8 @@ import { ApiError, badField } from "./errors";
 import { parseFaultPatch } from "./faults";
 import { isScenarioName } from "./scenarios";
 import { isRecord } from "./strict";
-import { FaultPatch, FaultSettings, SCENARIO_NAMES, ScenarioName, SimExchange } from "./types";
+import type { FaultPatch, FaultSettings, ScenarioName, SimExchange } from "./types";
+import { SCENARIO_NAMES } from "./types";
 
 /** Introspection and control under /sim/ (never /v1/); not authenticated. */
 

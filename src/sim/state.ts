@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { BundleService } from "./bundles";
 import { CheckSetService } from "./checksets";
-import { SimClock } from "./clock";
-import { SimContext } from "./context";
+import type { SimClock } from "./clock";
+import type { SimContext } from "./context";
 import { IdFactory } from "./ids";
-import { buildInventory, Inventory } from "./inventory";
+import type { Inventory } from "./inventory";
+import { buildInventory } from "./inventory";
 import { ReleaseService } from "./releases";
 import { TaskRegistry } from "./tasks";
-import { FaultSettings, ScenarioName } from "./types";
+import type { FaultSettings, ScenarioName } from "./types";
 import { UpgradablesView } from "./upgradables";
 import { UpgradeService } from "./upgrades";
 import { ValidationService } from "./validations";

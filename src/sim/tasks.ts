@@ -1,6 +1,7 @@
 import { isoAt } from "./clock";
-import { ApiError, ErrorBody, notFound } from "./errors";
-import { PlanView } from "./plan";
+import type { ErrorBody } from "./errors";
+import { ApiError, notFound } from "./errors";
+import type { PlanView } from "./plan";
 
 /** Task bodies (UPGRADE-API.md §8) and the registry behind GET /v1/tasks. */
 

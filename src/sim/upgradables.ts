@@ -1,11 +1,13 @@
-import { BundleService } from "./bundles";
-import { SimContext } from "./context";
+import type { BundleService } from "./bundles";
+import type { SimContext } from "./context";
 import { componentKindsOf, sddcManagerReady, targetSteps } from "./domain-steps";
 import { badField } from "./errors";
-import { BUNDLE_COMPONENT_TYPES, findRelease, Inventory, SimDomain } from "./inventory";
+import type { Inventory, SimDomain } from "./inventory";
+import { BUNDLE_COMPONENT_TYPES, findRelease } from "./inventory";
 import { baseImage } from "./personalities";
-import { COMPONENT_KINDS, ComponentKind } from "./types";
-import { UpgradeService } from "./upgrades";
+import type { ComponentKind } from "./types";
+import { COMPONENT_KINDS } from "./types";
+import type { UpgradeService } from "./upgrades";
 
 /**
  * GET /v1/upgradables/... : one AVAILABLE element at a time, in the order SDDC Manager, NSX, vCenter, ESXi (§6.1).

@@ -1,9 +1,11 @@
-import { SimContext } from "./context";
-import { sddcManagerReady, targetSteps, UpgradeStep } from "./domain-steps";
+import type { SimContext } from "./context";
+import type { UpgradeStep } from "./domain-steps";
+import { sddcManagerReady, targetSteps } from "./domain-steps";
 import { ApiError, badField } from "./errors";
-import { BundleDef, findDomainById, findRelease, SimCluster, SimDomain } from "./inventory";
+import type { BundleDef, SimCluster, SimDomain } from "./inventory";
+import { findDomainById, findRelease } from "./inventory";
 import { findPersonality } from "./personalities";
-import { ParsedUpgradeSpec } from "./upgrade-spec";
+import type { ParsedUpgradeSpec } from "./upgrade-spec";
 
 /** Preconditions of POST /v1/upgrades: which domain and clusters, 403 unless AVAILABLE, user-input checks. */
 

@@ -1,7 +1,8 @@
-import { errorBody, ErrorBody } from "./errors";
-import { SimCluster, SimDomain, SimNsx } from "./inventory";
-import { PlanStep } from "./plan";
-import { ComponentKind, PhaseDurations } from "./types";
+import type { ErrorBody } from "./errors";
+import { errorBody } from "./errors";
+import type { SimCluster, SimDomain, SimNsx } from "./inventory";
+import type { PlanStep } from "./plan";
+import type { ComponentKind, PhaseDurations } from "./types";
 
 /** The steps (Task subTasks) of each component upgrade, and the error a failing one reports. */
 

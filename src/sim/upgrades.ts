@@ -1,21 +1,22 @@
-import { BundleService } from "./bundles";
+import type { BundleService } from "./bundles";
 import { isoAt } from "./clock";
-import { attemptFails, SimContext } from "./context";
-import { ApiError, badField, ErrorBody, notFound } from "./errors";
-import { BundleDef, PUBLIC_NAMES, SimCluster, SimDomain } from "./inventory";
-import { evaluatePlan, PlanStep, PlanView, stepWindow } from "./plan";
-import { describe, normalize, planSubTasks, TaskBody } from "./tasks";
-import { ComponentKind } from "./types";
-import {
-  availableStep,
-  checkUserInputs,
-  NsxScope,
-  resolveClusters,
-  resolveDomain,
-  resolveNsxScope,
-} from "./upgrade-admission";
-import { parseCommitSpec, parseUpgradeSpec, ParsedUpgradeSpec } from "./upgrade-spec";
-import { NsxWork, SDDC_OUTAGE_STEP, upgradeFailure, upgradePlan } from "./upgrade-plans";
+import type { SimContext } from "./context";
+import { attemptFails } from "./context";
+import type { ErrorBody } from "./errors";
+import { ApiError, badField, notFound } from "./errors";
+import type { BundleDef, SimCluster, SimDomain } from "./inventory";
+import { PUBLIC_NAMES } from "./inventory";
+import type { PlanStep, PlanView } from "./plan";
+import { evaluatePlan, stepWindow } from "./plan";
+import type { TaskBody } from "./tasks";
+import { describe, normalize, planSubTasks } from "./tasks";
+import type { ComponentKind } from "./types";
+import type { NsxScope } from "./upgrade-admission";
+import { availableStep, checkUserInputs, resolveClusters, resolveDomain, resolveNsxScope } from "./upgrade-admission";
+import type { ParsedUpgradeSpec } from "./upgrade-spec";
+import { parseCommitSpec, parseUpgradeSpec } from "./upgrade-spec";
+import type { NsxWork } from "./upgrade-plans";
+import { SDDC_OUTAGE_STEP, upgradeFailure, upgradePlan } from "./upgrade-plans";
 
 /** POST /v1/upgrades and the component-upgrade state machine, including SDDC Manager's own outage (§6). */
 

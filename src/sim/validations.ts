@@ -1,6 +1,8 @@
-import { SimContext } from "./context";
-import { ApiError, errorBody, ErrorBody, notFound } from "./errors";
-import { findRelease, SimDomain } from "./inventory";
+import type { SimContext } from "./context";
+import type { ErrorBody } from "./errors";
+import { ApiError, errorBody, notFound } from "./errors";
+import type { SimDomain } from "./inventory";
+import { findRelease } from "./inventory";
 import { notApplicableReason, readDomainRelease } from "./releases";
 import { compareVersions } from "./versions";
 

@@ -34,7 +34,7 @@ export function checkDomain(domain: unknown, method: string, path: string, what 
   const id = isRecord(domain) && typeof domain.id === "string" && domain.id.trim() !== "" ? domain.id : undefined;
   const name =
     isRecord(domain) && typeof domain.name === "string" && domain.name.trim() !== "" ? domain.name : undefined;
-  if (id && name) return domain as unknown as Domain;
+  if (id && name) return domain as Domain;
   const missing = !isRecord(domain)
     ? `is ${describeValue(domain)}, not a domain`
     : !id

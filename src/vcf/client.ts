@@ -1,15 +1,19 @@
 import { checkDomain, pageElements } from "./answer-shape";
-import { TokenManager, TokenTicket } from "./auth/token-manager";
+import type { TokenTicket } from "./auth/token-manager";
+import { TokenManager } from "./auth/token-manager";
 import { VcfApiError } from "./errors";
 import { parseBody } from "./http/body";
 import { ConnectionAgents } from "./http/agents";
 import { errorFromResponse } from "./http/error-mapping";
 import { RequestLimiter } from "./http/limiter";
-import { abortableDelay, abortedError, backoffDelayMs, DEFAULT_RETRY, RetrySettings } from "./http/retry";
-import { HttpMethod, HttpRequest, HttpResponse, HttpTransport } from "./http/transport";
+import type { RetrySettings } from "./http/retry";
+import { abortableDelay, abortedError, backoffDelayMs, DEFAULT_RETRY } from "./http/retry";
+import type { HttpMethod, HttpRequest, HttpResponse } from "./http/transport";
+import { HttpTransport } from "./http/transport";
 import { SecretScrubber } from "./secrets";
-import { createTlsSetup, VcfTlsOptions } from "./tls";
-import {
+import type { VcfTlsOptions } from "./tls";
+import { createTlsSetup } from "./tls";
+import type {
   AssessmentOutput,
   AssessmentTaskInfo,
   Bundle,

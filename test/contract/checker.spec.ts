@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { checkContract, CheckedExchange, loadSpec, specLocation } from "../support/openapi-contract";
+import type { CheckedExchange } from "../support/openapi-contract";
+import { checkContract, loadSpec, specLocation } from "../support/openapi-contract";
 
 /** The checker must be able to fail: deliberately wrong exchanges have to be reported. */
 describe("contract checker (negative cases)", function () {

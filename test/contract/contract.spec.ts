@@ -3,12 +3,15 @@
  * scenarios, validated against ../shared/vcf-api/vcf-5.2.1-openapi.json (minus contract-deviations.ts).
  */
 import assert from "node:assert/strict";
-import { startSimulator, ScenarioName, SimExchange } from "../../nodes/sim/index";
-import { VcfClient } from "../../nodes/vcf/client";
+import type { ScenarioName, SimExchange } from "../../nodes/sim/index";
+import { startSimulator } from "../../nodes/sim/index";
+import type { VcfClient } from "../../nodes/vcf/client";
 import { VcfApiError } from "../../nodes/vcf/errors";
-import { checkContract, ContractViolation, loadSpec, specLocation } from "../support/openapi-contract";
+import type { ContractViolation } from "../support/openapi-contract";
+import { checkContract, loadSpec, specLocation } from "../support/openapi-contract";
 import { LinkedClock, rejectionOf, simClient } from "../vcf/helpers";
-import { driveUpgrade, DriveResult } from "../vcf/upgrade-driver";
+import type { DriveResult } from "../vcf/upgrade-driver";
+import { driveUpgrade } from "../vcf/upgrade-driver";
 
 interface ScenarioRun {
   name: string;

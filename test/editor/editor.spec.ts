@@ -213,7 +213,7 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
                 downloadConcurrency: 2,
                 completedPause: 60,
                 ...extra,
-              } as unknown as EditorNode,
+              },
             ],
             { generateIds: true },
           );

@@ -49,7 +49,7 @@ function onlySource(flows: FlowNode[], node: FlowNode, type: string): FlowNode {
     [type],
     `what feeds ${node.type} "${String(node.name)}"`,
   );
-  return found[0] as FlowNode;
+  return found[0];
 }
 
 /** The `defaults` keys of a node's editor definition (nodes/<type>.html): each is `key: { ... }` in the block. */
@@ -78,7 +78,7 @@ function controlPath(
 ): [FlowNode, Record<string, unknown>] {
   const next = targets(flows, start);
   assert.equal(next.length, 1, `${start.type} "${String(start.name)}" feeds one node`);
-  const node = next[0] as FlowNode;
+  const node = next[0];
   if (node.type.startsWith("vcf-")) return [node, props];
   assert.equal(node.type, "change", `${node.type} "${String(node.name)}" on the way from "${String(start.name)}"`);
   const set: Record<string, unknown> = { ...props };
@@ -239,7 +239,7 @@ describe("examples: the files under examples/", () => {
           `output ${output + 1} feeds one notification`,
         );
         assert.equal(fed[0]?.action, "persistent_notification.create");
-        return fed[0] as FlowNode;
+        return fed[0];
       });
       assert.match(String(failed?.data), /upgrade failed/);
       assert.match(

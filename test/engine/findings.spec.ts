@@ -128,7 +128,7 @@ describe("engine: bounds on precheck findings", () => {
     const findings = extractFindings({
       status: "COMPLETED_WITH_FAILURE",
       validationResult: { context: {}, nestedErrors: nested },
-    } as AssessmentOutput);
+    });
     assert.equal(findings.length, 200);
     assert.deepEqual(
       findings.slice(0, 5).map((f) => f.name),
@@ -148,7 +148,7 @@ describe("engine: bounds on precheck findings", () => {
           check(long, "ERROR", "VALIDATION_FAILED", long, { message: long, remediationMessage: long, errorCode: long }),
         ],
       },
-    } as AssessmentOutput);
+    });
     assert.ok(f);
     assert.equal(f.name, `${"y".repeat(200)}… (4800 more characters)`);
     assert.equal(f.resource, `${"y".repeat(200)}… (4800 more characters)`);

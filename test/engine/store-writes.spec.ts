@@ -37,7 +37,7 @@ describe("engine: what a run writes to the file store", () => {
     assert.equal(done.status, "successfully_completed", done.failureReason);
     await t.engine.close();
 
-    const progressChanges = t.changes.filter((c, i) => i > 0 && progressOnly(t.changes[i - 1] as UpgradeRun, c)).length;
+    const progressChanges = t.changes.filter((c, i) => i > 0 && progressOnly(t.changes[i - 1], c)).length;
     assert.ok(progressChanges > 5, `${progressChanges} progress-only changes`);
     assert.ok(
       landed.length <= t.changes.length - progressChanges + 1,

@@ -18,7 +18,6 @@ import {
   nodeRedPerTest,
   upgradeChainFlow,
   type FlowNode,
-  type Msg,
 } from "../support/nodes-harness";
 import { eventually } from "../support/eventually";
 import { countPerPath, requestsTo, upgradePostsPerBundle } from "../support/request-log";
@@ -115,7 +114,7 @@ class CrashAfterWrites {
     private readonly boundary: Boundary,
     private readonly offset: number,
   ) {
-    fs.promises.rename = (async (from: fs.PathLike, to: fs.PathLike) => {
+    fs.promises.rename = async (from: fs.PathLike, to: fs.PathLike) => {
       if (!String(to).startsWith(this.dir)) return this.original(from, to);
       if (this.crashed) throw new Error("simulated crash: this process is gone");
       if (this.startedAt !== undefined && this.writes - this.startedAt >= this.offset) {
@@ -130,7 +129,7 @@ class CrashAfterWrites {
         const run = readImage(this.dir).runs?.runs[0];
         if (run && this.boundary.starts(run)) this.startedAt = this.writes;
       }
-    }) as typeof fs.promises.rename;
+    };
   }
 
   restore(): void {
@@ -278,7 +277,7 @@ describe("nodes: a crash at every write of a phase boundary", function () {
     // The flow hands it over later: a message to the await-ack node continues it.
     getNode("ack").receive({ domain: "lab-m01" });
     const done = await new Collector("done").waitFor(() => true, "the final output");
-    assert.match(String((done as Msg).payload), /upgraded from VCF/);
+    assert.match(String(done.payload), /upgraded from VCF/);
   });
 });
 

@@ -99,9 +99,9 @@ describe("nodes: 200 KB texts from SDDC Manager", function () {
     const error = caughtError(await caught.waitFor(() => true, "the error", 15_000));
     await statuses.waitFor((m) => (m.payload as { status?: string }).status === "failed", "the failed status");
 
-    const runs = connectionOf().requireEngine().listRuns() as UpgradeRun[];
+    const runs = connectionOf().requireEngine().listRuns();
     assert.equal(runs.length, 1);
-    const run = runs[0] as UpgradeRun;
+    const run = runs[0];
     const storeDir = fs.readdirSync(perTest.userDir()).find((f) => /^vcf-upgrade-runs-/.test(f)) ?? "";
     const runFileText = [...storedTexts(path.join(perTest.userDir(), storeDir)).values()].join("");
     const statusLengths = statuses.messages.map((m: Msg) => JSON.stringify(m).length);

@@ -1,5 +1,6 @@
 // Many SDDC Manager connections, and many nodes on one, in one Node-RED: no listener piles up on a shared emitter
 // (Node warns with MaxListenersExceededWarning above 10 listeners of one event).
+import type { EventEmitter } from "node:events";
 import assert from "node:assert/strict";
 import {
   Collector,
@@ -18,7 +19,7 @@ const MANY = 12;
 
 // Node-RED's event bus (RED.events), the same module instance the runtime uses.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const runtimeEvents = (require("@node-red/util") as { events: import("node:events").EventEmitter }).events;
+const runtimeEvents = (require("@node-red/util") as { events: EventEmitter }).events;
 
 describe("nodes: many vcf-config nodes, many nodes on one", function () {
   const setup = nodeRedPerTest();

@@ -15,7 +15,6 @@ import {
   helperNode,
   NODE_MODULES,
   nodeRedPerTest,
-  type Msg,
 } from "../support/nodes-harness";
 
 interface UpdateInfo {
@@ -74,7 +73,7 @@ describe("nodes: vcf-updates when a domain cannot be read", function () {
       caughtError(failure),
       /^(Error: )?Could not read the releases of domain lab-w01: GET \/v1\/releases\/domains\/\S+\/future-releases: HTTP 500 .*release service failed/,
     );
-    const second = out.messages.slice(3) as Msg[];
+    const second = out.messages.slice(3);
     assert.deepEqual(second.map((m) => m.topic).sort(), ["lab-m01", "lab-w01", "lab-w02"]);
     const failed = second.find((m) => m.topic === "lab-w01")?.payload as UpdateInfo;
     assert.equal(failed.updateAvailable, false);

@@ -1,7 +1,6 @@
 // vcf-updates (discovery, one message per domain) and vcf-status (state of every domain after a deploy and on request).
 import assert from "node:assert/strict";
 import { VcfConnection } from "../../nodes/adapters/connection";
-import type { VcfConfigDef } from "../../nodes/adapters/config-settings";
 import { StatusFeed } from "../../nodes/adapters/status-feed";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import {
@@ -101,7 +100,7 @@ describe("nodes: vcf-updates and vcf-status", function () {
 
   it("vcf-status answers a message through the input handler's send, not the node's own", async () => {
     const connection = new VcfConnection({
-      def: configNode(sim) as unknown as VcfConfigDef,
+      def: configNode(sim),
       credentials: sim.credentials,
       lookupNode: () => undefined,
       findInFlows: () => undefined,
@@ -113,11 +112,11 @@ describe("nodes: vcf-updates and vcf-status", function () {
     const feed = new StatusFeed(
       connection,
       undefined,
-      { send: (m) => nodeSends.push(m as Msg), status: () => undefined, warn: () => undefined },
+      { send: (m) => nodeSends.push(m), status: () => undefined, warn: () => undefined },
       {},
     );
     try {
-      await feed.emitCurrent("lab-w01", new AbortController().signal, (m) => inputSends.push(m as Msg));
+      await feed.emitCurrent("lab-w01", new AbortController().signal, (m) => inputSends.push(m));
       assert.deepEqual(
         inputSends.map((m) => m.topic),
         ["lab-w01"],

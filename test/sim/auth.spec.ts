@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { RunningSimulator, startSimulator } from "../../nodes/sim/index";
+import type { RunningSimulator } from "../../nodes/sim/index";
+import { startSimulator } from "../../nodes/sim/index";
 import { call, login } from "../support/sim-http";
 
 interface JwtPayload {

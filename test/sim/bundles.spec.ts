@@ -1,7 +1,9 @@
 import { strict as assert } from "node:assert";
-import { RunningSimulator, startSimulator } from "../../nodes/sim/index";
+import type { RunningSimulator } from "../../nodes/sim/index";
+import { startSimulator } from "../../nodes/sim/index";
 import { call, getJson, login } from "../support/sim-http";
-import { Flow, Task } from "./sim-flow";
+import type { Task } from "./sim-flow";
+import { Flow } from "./sim-flow";
 
 interface Bundle {
   id: string;

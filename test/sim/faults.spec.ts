@@ -1,8 +1,10 @@
 import { strict as assert } from "node:assert";
-import { RunningSimulator, startSimulator } from "../../nodes/sim/index";
+import type { RunningSimulator } from "../../nodes/sim/index";
+import { startSimulator } from "../../nodes/sim/index";
 import { RequestLog, REQUEST_LOG_LIMIT } from "../../nodes/sim/request-log";
 import { call, elements, getJson, login } from "../support/sim-http";
-import { Flow, QueryResult } from "./sim-flow";
+import type { QueryResult } from "./sim-flow";
+import { Flow } from "./sim-flow";
 
 async function outcome(
   sim: RunningSimulator,

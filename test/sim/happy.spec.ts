@@ -1,7 +1,9 @@
 import { strict as assert } from "node:assert";
-import { RunningSimulator, startSimulator } from "../../nodes/sim/index";
+import type { RunningSimulator } from "../../nodes/sim/index";
+import { startSimulator } from "../../nodes/sim/index";
 import { call, getJson } from "../support/sim-http";
-import { Flow, FutureRelease, TARGET, Task } from "./sim-flow";
+import type { FutureRelease, Task } from "./sim-flow";
+import { Flow, TARGET } from "./sim-flow";
 
 describe("simulator: happy scenario, a whole domain upgrade over raw HTTP", function () {
   let sim: RunningSimulator;

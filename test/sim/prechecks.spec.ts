@@ -1,7 +1,9 @@
 import { strict as assert } from "node:assert";
-import { RunningSimulator, ScenarioName, startSimulator } from "../../nodes/sim/index";
+import type { RunningSimulator, ScenarioName } from "../../nodes/sim/index";
+import { startSimulator } from "../../nodes/sim/index";
 import { call, getJson } from "../support/sim-http";
-import { assertContract, Flow, QueryResult } from "./sim-flow";
+import type { QueryResult } from "./sim-flow";
+import { assertContract, Flow } from "./sim-flow";
 
 interface Node {
   errorCode: string;

@@ -1,8 +1,10 @@
 import { strict as assert } from "node:assert";
-import { FaultPatch, RunningSimulator, startSimulator } from "../../nodes/sim/index";
+import type { FaultPatch, RunningSimulator } from "../../nodes/sim/index";
+import { startSimulator } from "../../nodes/sim/index";
 import { SimClock } from "../../nodes/sim/clock";
 import { call, elements, getJson } from "../support/sim-http";
-import { Flow, TARGET, Task } from "./sim-flow";
+import type { Task } from "./sim-flow";
+import { Flow, TARGET } from "./sim-flow";
 
 describe("simulator: releases, targets, validations, tasks", function () {
   let sim: RunningSimulator;

@@ -181,7 +181,7 @@ export class Flow {
       1,
       `exactly one AVAILABLE upgradable expected: ${JSON.stringify(list.map((u) => u.status))}`,
     );
-    const upgradable = available[0] as Upgradable;
+    const upgradable = available[0];
     const task = await this.post<Task>(
       "/v1/upgrades",
       {

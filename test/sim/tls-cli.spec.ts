@@ -1,8 +1,10 @@
 import { strict as assert } from "node:assert";
-import { ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { request } from "node:https";
 import { resolve } from "node:path";
-import { RunningSimulator, startSimulator } from "../../nodes/sim/index";
+import type { RunningSimulator } from "../../nodes/sim/index";
+import { startSimulator } from "../../nodes/sim/index";
 import { call, elements, login } from "../support/sim-http";
 
 const CLI = resolve(__dirname, "../../nodes/sim/cli.js");

@@ -1,7 +1,9 @@
 import { strict as assert } from "node:assert";
-import { FaultPatch, RunningSimulator, ScenarioName, startSimulator } from "../../nodes/sim/index";
+import type { FaultPatch, RunningSimulator, ScenarioName } from "../../nodes/sim/index";
+import { startSimulator } from "../../nodes/sim/index";
 import { call, getJson, login } from "../support/sim-http";
-import { assertContract, Flow, Task, Upgradable } from "./sim-flow";
+import type { Task, Upgradable } from "./sim-flow";
+import { assertContract, Flow } from "./sim-flow";
 
 interface NsxPart {
   id: string;

@@ -6,7 +6,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import Ajv, { ErrorObject, ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import {
   EXTRA_PROPERTIES,

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { startSimulator, RunningSimulator, SimExchange } from "../../nodes/sim/index";
+import type { RunningSimulator, SimExchange } from "../../nodes/sim/index";
+import { startSimulator } from "../../nodes/sim/index";
 import { VcfClient } from "../../nodes/vcf/client";
 import { VcfApiError } from "../../nodes/vcf/errors";
-import { countRequests, LinkedClock, LogLine, rejectionOf, simClient } from "./helpers";
+import type { LogLine } from "./helpers";
+import { countRequests, LinkedClock, rejectionOf, simClient } from "./helpers";
 
 const REFRESH = "/v1/tokens/access-token/refresh";
 

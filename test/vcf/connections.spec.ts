@@ -3,9 +3,11 @@ import assert from "node:assert/strict";
 import tls from "node:tls";
 import { VcfConnection } from "../../nodes/adapters/connection";
 import type { VcfConfigDef } from "../../nodes/adapters/config-settings";
-import { startSimulator, RunningSimulator } from "../../nodes/sim/index";
+import type { RunningSimulator } from "../../nodes/sim/index";
+import { startSimulator } from "../../nodes/sim/index";
 import { MAX_REQUESTS_IN_FLIGHT, type VcfClient } from "../../nodes/vcf/client";
-import { simClient, startStub, StubServer, STUB_ACCESS_TOKEN } from "./helpers";
+import type { StubServer } from "./helpers";
+import { simClient, startStub, STUB_ACCESS_TOKEN } from "./helpers";
 
 /** At most one kept-alive connection per request slot, and the login's own. */
 const READ_CONNECTIONS_AND_LOGIN = MAX_REQUESTS_IN_FLIGHT + 1;
@@ -175,7 +177,7 @@ describe("client connections: one TLS context, kept-alive connections", function
       );
       const client = stubClient(stub);
       await client.getDomains();
-      await client.startUpgrade({ bundleId: "b", resourceType: "DOMAIN", resourceUpgradeSpecs: [] } as never);
+      await client.startUpgrade({ bundleId: "b", resourceType: "DOMAIN", resourceUpgradeSpecs: [] });
       await client.getDomains();
       const [login, read, write, again] = stub.requests;
       assert.equal(write?.path, "/v1/upgrades");

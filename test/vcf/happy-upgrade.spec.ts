@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
-import { startSimulator, RunningSimulator } from "../../nodes/sim/index";
-import { assertNoSecrets, countRequests, LinkedClock, LogLine, simClient } from "./helpers";
+import type { RunningSimulator } from "../../nodes/sim/index";
+import { startSimulator } from "../../nodes/sim/index";
+import type { LogLine } from "./helpers";
+import { assertNoSecrets, countRequests, LinkedClock, simClient } from "./helpers";
 import { driveUpgrade } from "./upgrade-driver";
 
 describe("a full domain upgrade driven through the client", function () {

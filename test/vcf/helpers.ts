@@ -1,7 +1,8 @@
 /** Test helpers for the client tests: a linked clock, a log collector, and a tiny misbehaving HTTP server. */
 import http from "node:http";
-import { AddressInfo } from "node:net";
-import { VcfClient, VcfClientOptions } from "../../nodes/vcf/client";
+import type { AddressInfo, Socket } from "node:net";
+import type { VcfClientOptions } from "../../nodes/vcf/client";
+import { VcfClient } from "../../nodes/vcf/client";
 import { trickle } from "../support/trickle";
 import type { RunningSimulator } from "../../nodes/sim/index";
 
@@ -88,8 +89,8 @@ export async function startStub(
   route: (request: StubRequest) => StubReply | Promise<StubReply> | undefined,
 ): Promise<StubServer> {
   const requests: StubRequest[] = [];
-  const sockets = new Set<import("node:net").Socket>();
-  const connectionIds = new WeakMap<import("node:net").Socket, number>();
+  const sockets = new Set<Socket>();
+  const connectionIds = new WeakMap<Socket, number>();
   let closedWaiters: Array<() => void> = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -5,17 +5,8 @@
 import assert from "node:assert/strict";
 import { VcfClient } from "../../nodes/vcf/client";
 import { VcfApiError } from "../../nodes/vcf/errors";
-import {
-  assertNoSecrets,
-  errorTexts,
-  LogLine,
-  rejectionOf,
-  startStub,
-  StubReply,
-  StubServer,
-  STUB_ACCESS_TOKEN,
-  STUB_REFRESH_ID,
-} from "./helpers";
+import type { LogLine, StubReply, StubServer } from "./helpers";
+import { assertNoSecrets, errorTexts, rejectionOf, startStub, STUB_ACCESS_TOKEN, STUB_REFRESH_ID } from "./helpers";
 
 const PASSWORD = "Stub-Password-42!";
 

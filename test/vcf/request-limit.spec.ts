@@ -4,7 +4,8 @@ import type { RunningSimulator } from "../../nodes/sim/index";
 import { MAX_REQUESTS_IN_FLIGHT, type VcfClient } from "../../nodes/vcf/client";
 import { VcfApiError } from "../../nodes/vcf/errors";
 import { RequestLimiter } from "../../nodes/vcf/http/limiter";
-import { rejectionOf, simClient, startStub, StubReply, StubRequest, StubServer } from "./helpers";
+import type { StubReply, StubRequest, StubServer } from "./helpers";
+import { rejectionOf, simClient, startStub } from "./helpers";
 
 const REFRESH = "/v1/tokens/access-token/refresh";
 const json = (body: unknown): StubReply => ({

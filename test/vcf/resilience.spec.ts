@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { startSimulator, RunningSimulator } from "../../nodes/sim/index";
+import type { RunningSimulator } from "../../nodes/sim/index";
+import { startSimulator } from "../../nodes/sim/index";
 import { VcfApiError } from "../../nodes/vcf/errors";
-import { assertNoSecrets, countRequests, errorTexts, LinkedClock, LogLine, rejectionOf, simClient } from "./helpers";
+import type { LogLine } from "./helpers";
+import { assertNoSecrets, countRequests, errorTexts, LinkedClock, rejectionOf, simClient } from "./helpers";
 import { driveUpgrade } from "./upgrade-driver";
 
 describe("client retries, aborts and errors against the simulator", function () {

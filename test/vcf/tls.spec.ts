@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { startSimulator, RunningSimulator } from "../../nodes/sim/index";
+import type { RunningSimulator } from "../../nodes/sim/index";
+import { startSimulator } from "../../nodes/sim/index";
 import { VcfClient } from "../../nodes/vcf/client";
 import { VcfApiError } from "../../nodes/vcf/errors";
-import { LogLine, rejectionOf } from "./helpers";
+import type { LogLine } from "./helpers";
+import { rejectionOf } from "./helpers";
 
 describe("client TLS against the HTTPS simulator", function () {
   let sim: RunningSimulator;

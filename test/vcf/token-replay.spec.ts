@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import type { VcfClient } from "../../nodes/vcf/client";
-import { simClient, startStub, StubReply, StubRequest, StubServer } from "./helpers";
+import type { StubReply, StubRequest, StubServer } from "./helpers";
+import { simClient, startStub } from "./helpers";
 
 const REFRESH = "/v1/tokens/access-token/refresh";
 /** The client assumes 55 minutes for a token that is not a JWT, and refreshes it 5 minutes before. */

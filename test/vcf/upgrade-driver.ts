@@ -4,11 +4,11 @@
  * run), then start the AVAILABLE upgradable until none is left. Used by the client and contract tests.
  */
 import assert from "node:assert/strict";
-import { VcfClient } from "../../nodes/vcf/client";
+import type { VcfClient } from "../../nodes/vcf/client";
 import { VcfApiError } from "../../nodes/vcf/errors";
 import { normalizeStatus } from "../../nodes/vcf/status";
 import type { AssessmentOutput, CheckSetQueryResult, Domain, DomainFutureRelease } from "../../nodes/vcf/types";
-import { LinkedClock } from "./helpers";
+import type { LinkedClock } from "./helpers";
 
 export interface DriveOptions {
   client: VcfClient;

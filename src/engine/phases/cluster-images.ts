@@ -105,7 +105,7 @@ export function chooseClusterImage(
     );
   }
   const matches = matchingImages(cluster, personalities, esxVersion);
-  if (matches.length === 1) return { personality: matches[0] as Personality };
+  if (matches.length === 1) return { personality: matches[0] };
   const needs = `ESXi ${esxVersion} with ${describeSoftware(cluster.softwareInfo)}`;
   if (matches.length === 0) {
     const sameBase = personalities.filter((p) => sameVersion(baseImageOf(p), esxVersion));

@@ -67,13 +67,13 @@ export function classifyComponents(bundleId: string, types: (string | undefined)
       },
     );
   }
-  const kinds = [...new Set(names.map((n) => KIND_BY_TYPE[n] as ComponentKind))];
+  const kinds = [...new Set(names.map((n) => KIND_BY_TYPE[n]))];
   if (kinds.length > 1) {
     throw new EngineError("REMOTE_FAILURE", `Bundle ${bundleId} mixes component types (${names.join(", ")})`, {
       fix: "Upgrade this bundle in the SDDC Manager UI, then start the run again",
     });
   }
-  return kinds[0] as ComponentKind;
+  return kinds[0];
 }
 
 export function upgradableTypes(u: Upgradable): (string | undefined)[] {

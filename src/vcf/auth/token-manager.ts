@@ -2,8 +2,8 @@ import { VcfApiError } from "../errors";
 import { isRecord, optionalString, parseBody } from "../http/body";
 import { errorFromResponse } from "../http/error-mapping";
 import { raceWithSignal } from "../http/retry";
-import { HttpRequest, HttpResponse } from "../http/transport";
-import { SecretScrubber } from "../secrets";
+import type { HttpRequest, HttpResponse } from "../http/transport";
+import type { SecretScrubber } from "../secrets";
 import { jwtLifetimeMs } from "./jwt";
 
 const TOKENS_PATH = "/v1/tokens";

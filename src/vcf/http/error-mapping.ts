@@ -1,5 +1,6 @@
 import http from "node:http";
-import { VcfApiError, VcfErrorKind } from "../errors";
+import type { VcfErrorKind } from "../errors";
+import { VcfApiError } from "../errors";
 import { capOptional, NAME_CAP, TEXT_CAP } from "../text-cap";
 import { isRecord, optionalString, parseBody } from "./body";
 

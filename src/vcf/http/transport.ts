@@ -1,5 +1,6 @@
-import axios, { AxiosInstance } from "axios";
-import { ConnectionAgents } from "./agents";
+import type { AxiosInstance } from "axios";
+import axios from "axios";
+import type { ConnectionAgents } from "./agents";
 import { errorFromFailure } from "./error-mapping";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
