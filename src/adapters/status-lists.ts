@@ -56,8 +56,8 @@ function elementBytes(item: unknown): number {
 function newestLog(log: LogEntry[], cap: number): StatusLogEntry[] {
   const kept: StatusLogEntry[] = [];
   let budget = cap - 1; // "[" and "]", minus the comma the last element does not have
-  for (let i = log.length - 1; i >= 0 && kept.length < STATUS_LOG_MAX_ENTRIES; i--) {
-    const e = log[i];
+  for (const e of [...log].reverse()) {
+    if (kept.length >= STATUS_LOG_MAX_ENTRIES) break;
     let entry: StatusLogEntry = { at: e.at, level: e.level, phase: e.phase, text: e.text };
     if (kept.length === 0) entry = shortened(entry, budget);
     const size = elementBytes(entry);

@@ -91,8 +91,8 @@ export function renderMarkdown(run: UpgradeRun, options: MarkdownOptions = {}): 
   let budget = max - byteLength(top) - byteLength(logTitle) - byteLength(omittedNote(run.log.length + dropped));
   if (budget <= 0) return top;
   const kept: string[] = [];
-  for (let i = run.log.length - 1; i >= 0; i--) {
-    let line = renderEntry(run.log[i]);
+  for (const entry of [...run.log].reverse()) {
+    let line = renderEntry(entry);
     // A single huge newest entry is shortened rather than hiding the whole log.
     if (kept.length === 0 && byteLength(line) > budget) line = truncateBytes(line, budget - 5) + "…\n";
     const size = byteLength(line);

@@ -21,7 +21,7 @@ export interface CliOptions extends SimulatorOptions {
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   const options: CliOptions = { timeScale: 60 };
   for (let i = 0; i < argv.length; i += 1) {
-    const flag = argv[i];
+    const flag = argv[i] ?? "";
     const value = (): string => {
       const v = argv[i + 1];
       if (v === undefined || v.startsWith("--")) throw new CliUsageError(`${flag} needs a value. ${hint(flag)}`);

@@ -33,7 +33,8 @@ export function buildChecks(resources: QueryResource[], mode: PrecheckFindings):
   if (mode === "none" || resources.length === 0) return checks;
   const pick = (type: string, last = false): QueryResource => {
     const matching = resources.filter((r) => r.resourceType === type);
-    return (last ? matching.at(-1) : matching[0]) ?? resources[0];
+    // `resources` is not empty here (checked above), so the fallback always exists.
+    return (last ? matching.at(-1) : matching[0]) ?? (resources[0] as QueryResource);
   };
   if (mode === "critical") {
     // On the last vCenter: in a run over several domains that is the last domain's summary entry.

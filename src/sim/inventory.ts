@@ -168,11 +168,8 @@ const DNS = "vcf.sim.test";
 export function buildInventory(viDomainCount: number): Inventory {
   const start = findRelease(START_VERSION);
   if (!start) throw new Error(`release ${START_VERSION} missing`);
-  const domains = [
-    buildDomain("m01", "MANAGEMENT", 0, start),
-    ...range(viDomainCount).map((i) => buildDomain(`w${pad(i + 1)}`, "VI", i + 1, start)),
-  ];
-  const management = domains[0];
+  const management = buildDomain("m01", "MANAGEMENT", 0, start);
+  const domains = [management, ...range(viDomainCount).map((i) => buildDomain(`w${pad(i + 1)}`, "VI", i + 1, start))];
   return {
     sddcManager: {
       id: stableUuid("sddc-manager"),
@@ -243,10 +240,10 @@ export const BUNDLES: readonly BundleDef[] = buildBundles();
 function buildBundles(): BundleDef[] {
   const bundles: BundleDef[] = [];
   const startIndex = RELEASES.findIndex((r) => r.version === START_VERSION);
-  for (let i = startIndex + 1; i < RELEASES.length; i += 1) {
-    const previous = RELEASES[i - 1];
-    const rel = RELEASES[i];
-    if (rel.blockedReason) continue;
+  // Each release after the start one, beside the release before it.
+  const steps = RELEASES.slice(startIndex + 1).map((rel, i) => ({ rel, previous: RELEASES[startIndex + i] }));
+  for (const { rel, previous } of steps) {
+    if (!previous || rel.blockedReason) continue;
     for (const kind of COMPONENT_KINDS) {
       if (rel.bom[kind] === previous.bom[kind]) continue;
       bundles.push({

@@ -86,8 +86,7 @@ function matchTemplate(template: string, path: string): Record<string, string> |
   const p = path.split("/");
   if (t.length !== p.length) return undefined;
   const params: Record<string, string> = {};
-  for (let i = 0; i < t.length; i += 1) {
-    const seg = t[i];
+  for (const [i, seg] of t.entries()) {
     const actual = p[i];
     if (seg.startsWith("{")) {
       if (!actual) return undefined;

@@ -12,6 +12,7 @@ import { checkContract, loadSpec, specLocation } from "../support/openapi-contra
 import { LinkedClock, rejectionOf, simClient } from "../vcf/helpers";
 import type { DriveResult } from "../vcf/upgrade-driver";
 import { driveUpgrade } from "../vcf/upgrade-driver";
+import { defined } from "../support/defined";
 
 interface ScenarioRun {
   name: string;
@@ -87,7 +88,7 @@ async function tourOfEndpoints(client: VcfClient, result: DriveResult): Promise<
   await client.listCheckSetRuns(domainId);
   const upgrades = await client.listUpgrades();
   assert.equal(upgrades.length, result.upgradeIds.length, "one Upgrade record per component");
-  await client.getTask(upgrades[0].taskId);
+  await client.getTask(defined(upgrades[0], "the first upgrade").taskId);
   const nsxBundle = (await client.getBundles()).find((b) =>
     (b.components ?? []).some((c) => c.type === "NSX_T_MANAGER"),
   );

@@ -16,6 +16,7 @@ import {
 } from "../support/editor-harness";
 import type { EditorGlobals } from "../support/editor-red";
 import { RUN_WITH_ACKNOWLEDGEMENT } from "../support/status-sequences";
+import { defined } from "../support/defined";
 
 /** Simulated seconds per real second: bundle downloads, prechecks and a domain upgrade in a few seconds. */
 const TIME_SCALE = 20_000;
@@ -56,11 +57,11 @@ function dashboardOf(flows: FlowNode[]): {
 
 function waitForText(page: Page, selector: string, text: string): Promise<unknown> {
   return page.waitForFunction(
-    ([where, wanted]) => {
+    ({ where, wanted }) => {
       const { document } = globalThis as unknown as EditorGlobals;
       return document.querySelector(where)?.textContent?.trim() === wanted;
     },
-    [selector, text],
+    { where: selector, wanted: text },
     { timeout: RUN_TIMEOUT_MS },
   );
 }
@@ -180,7 +181,7 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
 
   /** The statuses the Status debug showed from the Start on: the page may have subscribed before or after the state sent at deploy. */
   function fromTheStart(statuses: string[]): string[] {
-    return statuses.slice(statuses.indexOf(STATUSES_OF_A_RUN[0]));
+    return statuses.slice(statuses.indexOf(defined(STATUSES_OF_A_RUN[0], "the first status")));
   }
 
   it("01 - Upgrade a domain: Start and Acknowledge drive a full upgrade; the Status debug shows each status once, in order", async () => {

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { EXAMPLE_NAMES, REPO_ROOT, readExample, type FlowNode } from "../support/editor-harness";
+import { defined } from "../support/defined";
 
 const PLACEHOLDER_URL = "https://sddc-manager.example.invalid";
 /** Current `version` of the Home Assistant nodes (node-red-contrib-home-assistant-websocket 0.80). */
@@ -49,7 +50,7 @@ function onlySource(flows: FlowNode[], node: FlowNode, type: string): FlowNode {
     [type],
     `what feeds ${node.type} "${String(node.name)}"`,
   );
-  return found[0];
+  return defined(found[0], `what feeds ${node.type}`);
 }
 
 /** The `defaults` keys of a node's editor definition (nodes/<type>.html): each is `key: { ... }` in the block. */
@@ -78,7 +79,7 @@ function controlPath(
 ): [FlowNode, Record<string, unknown>] {
   const next = targets(flows, start);
   assert.equal(next.length, 1, `${start.type} "${String(start.name)}" feeds one node`);
-  const node = next[0];
+  const node = defined(next[0], `what ${start.type} "${String(start.name)}" feeds`);
   if (node.type.startsWith("vcf-")) return [node, props];
   assert.equal(node.type, "change", `${node.type} "${String(node.name)}" on the way from "${String(start.name)}"`);
   const set: Record<string, unknown> = { ...props };

@@ -7,6 +7,7 @@ import type { UpgradeRun } from "../../nodes/engine";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import { storedRuns } from "../support/stored-runs";
 import { EngineUnderTest, WAIT_FOR_ACK, managementDomain, simulator, tempStore } from "./harness";
+import { defined } from "../support/defined";
 
 /** True when `b` differs from `a` (the same run's previous change) in its step, progress and time only. */
 function progressOnly(a: UpgradeRun, b: UpgradeRun): boolean {
@@ -37,7 +38,9 @@ describe("engine: what a run writes to the file store", () => {
     assert.equal(done.status, "successfully_completed", done.failureReason);
     await t.engine.close();
 
-    const progressChanges = t.changes.filter((c, i) => i > 0 && progressOnly(t.changes[i - 1], c)).length;
+    const progressChanges = t.changes
+      .slice(1)
+      .filter((c, i) => progressOnly(defined(t.changes[i], "the change before"), c)).length;
     assert.ok(progressChanges > 5, `${progressChanges} progress-only changes`);
     assert.ok(
       landed.length <= t.changes.length - progressChanges + 1,

@@ -67,7 +67,7 @@ describe("engine: sub-task progress of component upgrades", () => {
     const steps = t.changes.filter((c) => c.id === run.id).map((c) => c.step);
     assert.ok(
       steps.some((s) => /^Upgrading ESXi .*: IN_PROGRESS, step \d+ of 6: ESXi host \S+ \(IN_PROGRESS\)$/.test(s)),
-      "the step names the running sub-task, k of n",
+      `the step names the running sub-task, k of n: ${JSON.stringify([...new Set(steps)].filter((s) => /ESXi/.test(s)))}`,
     );
   });
 

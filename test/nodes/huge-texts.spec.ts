@@ -21,6 +21,7 @@ import {
 } from "../support/nodes-harness";
 import { clientFor } from "../engine/harness";
 import { storedTexts } from "../support/stored-runs";
+import { defined } from "../support/defined";
 
 const HUGE = 200_000;
 const huge = (label: string): string => `${label} ${"X".repeat(HUGE)}`;
@@ -101,7 +102,7 @@ describe("nodes: 200 KB texts from SDDC Manager", function () {
 
     const runs = connectionOf().requireEngine().listRuns();
     assert.equal(runs.length, 1);
-    const run = runs[0];
+    const run = defined(runs[0], "the run");
     const storeDir = fs.readdirSync(perTest.userDir()).find((f) => /^vcf-upgrade-runs-/.test(f)) ?? "";
     const runFileText = [...storedTexts(path.join(perTest.userDir(), storeDir)).values()].join("");
     const statusLengths = statuses.messages.map((m: Msg) => JSON.stringify(m).length);

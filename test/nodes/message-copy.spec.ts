@@ -108,7 +108,7 @@ describe("nodes: the kept copy of the input message", function () {
       (t) => t.includes("CHG-FN"),
       "the function node's object in the file",
     );
-    assert.ok(!text.includes(SECRETS[0]), text);
+    assert.ok(!SECRETS.some((secret) => text.includes(secret)), text);
   });
 
   for (const [outcome, scenario] of [

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import { checkExchanges, loadSpec } from "../support/openapi-contract";
 import { call, elements, getJson, login } from "../support/sim-http";
+import { defined } from "../support/defined";
 
 /** A domain upgrade driven step by step over raw HTTP, shared by the scenario specs. */
 
@@ -181,7 +182,7 @@ export class Flow {
       1,
       `exactly one AVAILABLE upgradable expected: ${JSON.stringify(list.map((u) => u.status))}`,
     );
-    const upgradable = available[0];
+    const upgradable = defined(available[0], "the AVAILABLE upgradable");
     const task = await this.post<Task>(
       "/v1/upgrades",
       {

@@ -310,7 +310,7 @@ describe("simulator: upgrades", function () {
       });
 
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      const task = await flow.post<Task>("/v1/upgrades", nsxSpec([first.id]), 202);
+      const task: Task = await flow.post<Task>("/v1/upgrades", nsxSpec([first.id]), 202);
       assert.equal(await flow.waitForUpgrade(task.id), "COMPLETED_WITH_SUCCESS", "the upgrade did what it was asked");
       const after = await resources();
       assert.deepEqual(

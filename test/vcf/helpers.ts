@@ -98,7 +98,7 @@ export async function startStub(
     req.on("end", async () => {
       const request: StubRequest = {
         method: req.method ?? "",
-        path: (req.url ?? "").split("?")[0],
+        path: (req.url ?? "").split("?", 1).join(""),
         url: req.url ?? "",
         body: Buffer.concat(chunks).toString("utf8"),
         authorization: req.headers.authorization,

@@ -88,7 +88,7 @@ describe("client retries, aborts and errors against the simulator", function () 
       patches.map((e) => e.status),
       [202, 409],
     );
-    assert.deepEqual(patches[0].requestBody, { bundleDownloadSpec: { downloadNow: true } });
+    assert.deepEqual(patches[0]?.requestBody, { bundleDownloadSpec: { downloadNow: true } });
   });
 
   it("sends a POST once while SDDC Manager is down (dropped connection, then 503 page), and leaks no secret", async function () {

@@ -105,7 +105,8 @@ export function chooseClusterImage(
     );
   }
   const matches = matchingImages(cluster, personalities, esxVersion);
-  if (matches.length === 1) return { personality: matches[0] };
+  const [only] = matches;
+  if (only && matches.length === 1) return { personality: only };
   const needs = `ESXi ${esxVersion} with ${describeSoftware(cluster.softwareInfo)}`;
   if (matches.length === 0) {
     const sameBase = personalities.filter((p) => sameVersion(baseImageOf(p), esxVersion));

@@ -57,7 +57,13 @@ export function classifyComponents(bundleId: string, types: (string | undefined)
       fix: "Upgrade this component in the SDDC Manager UI, then start the run again",
     });
   }
-  const unknown = names.filter((n) => !KIND_BY_TYPE[n]);
+  const kinds = new Set<ComponentKind>();
+  const unknown: string[] = [];
+  for (const name of names) {
+    const kind = KIND_BY_TYPE[name];
+    if (kind) kinds.add(kind);
+    else unknown.push(name);
+  }
   if (unknown.length > 0) {
     throw new EngineError(
       "REMOTE_FAILURE",
@@ -67,13 +73,13 @@ export function classifyComponents(bundleId: string, types: (string | undefined)
       },
     );
   }
-  const kinds = [...new Set(names.map((n) => KIND_BY_TYPE[n]))];
-  if (kinds.length > 1) {
+  const [kind] = kinds;
+  if (kind === undefined || kinds.size > 1) {
     throw new EngineError("REMOTE_FAILURE", `Bundle ${bundleId} mixes component types (${names.join(", ")})`, {
       fix: "Upgrade this bundle in the SDDC Manager UI, then start the run again",
     });
   }
-  return kinds[0];
+  return kind;
 }
 
 export function upgradableTypes(u: Upgradable): (string | undefined)[] {

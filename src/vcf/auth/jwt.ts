@@ -6,10 +6,10 @@ import { isRecord } from "../http/body";
  * checked: the client only needs to know when to refresh.
  */
 export function jwtLifetimeMs(token: string): number | undefined {
-  const parts = token.split(".");
-  if (parts.length !== 3) return undefined;
+  const [, payload, signature, extra] = token.split(".");
+  if (payload === undefined || signature === undefined || extra !== undefined) return undefined;
   try {
-    const claims: unknown = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
+    const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
     if (!isRecord(claims)) return undefined;
     const { exp, iat } = claims;
     if (typeof exp !== "number" || typeof iat !== "number" || exp <= iat) return undefined;

@@ -142,5 +142,6 @@ function failureCode(failure: unknown): string | undefined {
 function failureText(failure: unknown): string {
   if (!(failure instanceof Error)) return "";
   // Node's socket messages are short and carry no secrets ("socket hang up", "connect ECONNREFUSED 127.0.0.1:443")
-  return failure.message.split("\n")[0].slice(0, 200);
+  const [firstLine = ""] = failure.message.split("\n");
+  return firstLine.slice(0, 200);
 }
