@@ -7,6 +7,7 @@ import { readPhaseRequest, type PhaseRequest } from "./adapters/domain-ref";
 import { describeError } from "./adapters/errors";
 import type { NodeAPI, NodeMessage } from "./adapters/node-red-types";
 import { registerPhaseNode, type PhaseBehaviour, type PhaseNode, type PhaseNodeDef } from "./adapters/phase-node";
+import { t } from "./adapters/i18n";
 import { idleBadge } from "./adapters/status-badge";
 
 type AwaitAckDef = PhaseNodeDef & AckNodeSettings;
@@ -30,7 +31,9 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
     const value = override();
     if (node.closing || node.activeRuns().length > 0) return;
     node.node.status(
-      value === undefined ? {} : idleBadge(`ignore warnings: ${value ? "on" : "off"} (set by a control message)`),
+      value === undefined
+        ? {}
+        : idleBadge(t(value ? "vcf-await-ack.status.overrideOn" : "vcf-await-ack.status.overrideOff")),
     );
   }
 
@@ -40,7 +43,11 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
       if (value === undefined || node.closing) return;
       const checkbox = ackPolicy(node.def).ignoreAlerts;
       node.node.log(
-        `ignore warnings: ${value ? "on" : "off"} (set by a control message before this deploy or restart; the checkbox says ${checkbox ? "on" : "off"}). Send msg.ignoreAlerts "${CHECKBOX_DEFAULT}" to use the checkbox again`,
+        t("vcf-await-ack.log.overrideKept", {
+          value: t(value ? "vcf-await-ack.log.on" : "vcf-await-ack.log.off"),
+          checkbox: t(checkbox ? "vcf-await-ack.log.on" : "vcf-await-ack.log.off"),
+          reset: CHECKBOX_DEFAULT,
+        }),
       );
       showOverride();
     });
@@ -56,7 +63,11 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
       engine.awaitAcknowledgement(run.id, policy(), undefined, node.node.id).catch((err: unknown) => {
         if (node.closing || engine.getRun(run.id)?.status === "failed") return;
         node.node.warn(
-          `Could not apply the new "ignore warnings" setting to the upgrade run ${run.id} of domain ${run.domainName}: ${describeError(err)}`,
+          t("vcf-await-ack.warnings.rulesNotApplied", {
+            runId: run.id,
+            domain: run.domainName,
+            error: describeError(err),
+          }),
         );
       });
     }
@@ -75,12 +86,13 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
     const engine = node.engine();
     const released = candidates(request).filter((run) => engine.acknowledge(run.id) !== undefined);
     if (released.length === 0) {
-      const where = request.runId
-        ? `for upgrade run ${request.runId}`
-        : request.domain
-          ? `for domain ${request.domain}`
-          : "at this node";
-      node.node.warn(`Nothing to acknowledge: no run is waiting for acknowledgement ${where}`);
+      const key = request.runId ? "forRun" : request.domain ? "forDomain" : "atNode";
+      node.node.warn(
+        t(`vcf-await-ack.warnings.nothingToAcknowledge.${key}`, {
+          runId: request.runId ?? "",
+          domain: request.domain ?? "",
+        }),
+      );
     }
   }
 

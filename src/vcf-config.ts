@@ -6,6 +6,7 @@ import type { VcfConfigDef } from "./adapters/config-settings";
 import { VcfConnection, type FlowNodeConfig } from "./adapters/connection";
 import { describeError } from "./adapters/errors";
 import { onFlowsStarted } from "./adapters/flows-started";
+import { t, useCatalog } from "./adapters/i18n";
 import type { AdminHandler, CredentialsDefinition, NodeAPI } from "./adapters/node-red-types";
 import { testConnection, type DeployedConnection } from "./adapters/test-connection";
 
@@ -15,6 +16,8 @@ const CREDENTIALS: CredentialsDefinition = {
 };
 
 export = function (RED: NodeAPI): void {
+  useCatalog(RED);
+
   function VcfConfig(this: VcfConfigNode, def: VcfConfigDef): void {
     RED.nodes.createNode(this, def);
     startConfig(this, def);
@@ -39,22 +42,18 @@ export = function (RED: NodeAPI): void {
     });
     if (node.connection.problem) node.warn(node.connection.problem.message);
     if (def.tlsMode === "insecure") {
-      node.warn(
-        "TLS certificate checks are off (allow self-signed): anyone between Node-RED and SDDC Manager could read the credentials. Use a custom CA instead where you can.",
-      );
+      node.warn(t("vcf-config.warning.insecure"));
     }
     // A save outside a phase (an acknowledgement, the end of the pause after success) failed: nobody else hears it.
     node.connection.engine?.on("storeError", (err: unknown) => {
-      const where = node.connection.storeFile ?? "(kept in memory)";
-      node.error(
-        `Could not write the upgrade run file ${where}: ${describeError(err)}. The latest change (e.g. an acknowledgement) is lost if Node-RED restarts before the next successful write: check that the Node-RED user directory is writable and has free space`,
-      );
+      const where = node.connection.storeFile ?? t("vcf-config.errors.inMemory");
+      node.error(t("vcf-config.errors.storeWrite", { file: where, error: describeError(err) }));
     });
 
     const resume = (): void => {
       node.connection
         .resumeRuns()
-        .catch((err: unknown) => node.error(`Could not resume upgrade runs: ${describeError(err)}`));
+        .catch((err: unknown) => node.error(t("vcf-config.errors.resume", { error: describeError(err) })));
     };
     const stopListening = onFlowsStarted(RED.events, resume);
     // Node-RED waits (up to 15 s) for done(): the run file must not change after the flows stopped.
@@ -66,7 +65,7 @@ export = function (RED: NodeAPI): void {
           done();
         },
         (err: unknown) => {
-          node.error(`Could not close the SDDC Manager connection cleanly: ${describeError(err)}`);
+          node.error(t("vcf-config.errors.close", { error: describeError(err) }));
           done();
         },
       );
@@ -77,9 +76,7 @@ export = function (RED: NodeAPI): void {
   function reportKeptFiles(node: VcfConfigNode): void {
     const files = node.connection.files().filter((file) => fs.existsSync(file));
     if (files.length === 0) return;
-    node.log(
-      `Deleted: its upgrade runs stay in ${files.join(" and ")}, for an undo in the editor (same node id); delete the files by hand if they are not needed`,
-    );
+    node.log(t("vcf-config.log.keptFiles", { files: files.join(", ") }));
   }
 
   RED.nodes.registerType(CONFIG_TYPE, VcfConfig, { credentials: CREDENTIALS });

@@ -5,6 +5,7 @@ import { readPhaseRequest } from "./adapters/domain-ref";
 import { describeError, toReadableError } from "./adapters/errors";
 import type { Node, NodeAPI, NodeDef } from "./adapters/node-red-types";
 import { onFlowsStarted } from "./adapters/flows-started";
+import { t, useCatalog } from "./adapters/i18n";
 import { errorBadge } from "./adapters/status-badge";
 import { StatusFeed } from "./adapters/status-feed";
 
@@ -15,6 +16,8 @@ interface StatusDef extends NodeDef {
 }
 
 export = function (RED: NodeAPI): void {
+  useCatalog(RED);
+
   function VcfStatus(this: Node, def: StatusDef): void {
     RED.nodes.createNode(this, def);
     startStatus(this, def);
@@ -41,7 +44,7 @@ export = function (RED: NodeAPI): void {
       feed?.emitCurrent(undefined, closing.signal).catch((err: unknown) => {
         if (closing.signal.aborted) return;
         node.status(errorBadge(err));
-        node.error(`Could not read the current status: ${describeError(err)}`);
+        node.error(t("vcf-status.errors.read", { error: describeError(err) }));
       });
     };
     const stopListening = onFlowsStarted(RED.events, emitAfterDeploy);

@@ -6,8 +6,8 @@ import { matchesDomain, readPhaseRequest } from "./adapters/domain-ref";
 import { InputError, toReadableError } from "./adapters/errors";
 import { updatesMessage } from "./adapters/messages";
 import type { Node, NodeAPI, NodeDef } from "./adapters/node-red-types";
+import { t, useCatalog } from "./adapters/i18n";
 import { errorBadge, idleBadge, warningBadge } from "./adapters/status-badge";
-import { plural } from "./engine";
 
 interface UpdatesDef extends NodeDef {
   server?: string;
@@ -15,6 +15,8 @@ interface UpdatesDef extends NodeDef {
 }
 
 export = function (RED: NodeAPI): void {
+  useCatalog(RED);
+
   function VcfUpdates(this: Node, def: UpdatesDef): void {
     RED.nodes.createNode(this, def);
     startUpdates(this, def);
@@ -30,13 +32,14 @@ export = function (RED: NodeAPI): void {
       const discover = async (): Promise<void> => {
         const engine = getConnection(RED, def.server).requireEngine();
         const { domain } = readPhaseRequest(msg, { domain: def.domain });
-        node.status({ fill: "blue", shape: "ring", text: "discovering updates" });
+        node.status({ fill: "blue", shape: "ring", text: t("vcf-updates.status.discovering") });
         const all = await engine.discoverUpdates(controller.signal);
         const found = domain ? all.filter(({ info }) => matchesDomain(info, domain)) : all;
         if (domain && found.length === 0) {
+          const listed = all.map(({ info }) => info.domainName).join(", ");
           throw new InputError(
             "domain",
-            `Domain "${domain}" is not among the domains SDDC Manager lists (${all.map(({ info }) => info.domainName).join(", ") || "none"}): check the domain name or id`,
+            t("vcf-updates.errors.unknownDomain", { domain, listed: listed || t("vcf-updates.errors.none") }),
           );
         }
         for (const { info, error } of found) {
@@ -45,8 +48,8 @@ export = function (RED: NodeAPI): void {
         }
         const updates = found.filter(({ info }) => info.updateAvailable).length;
         const unread = found.filter(({ error }) => error).length;
-        const summary = `${plural(found.length, "domain")}, ${updates} with an update`;
-        node.status(unread ? warningBadge(`${summary}, ${unread} not read`) : idleBadge(summary));
+        const summary = t("vcf-updates.status.summary", { count: found.length, updates });
+        node.status(unread ? warningBadge(t("vcf-updates.status.unread", { summary, unread })) : idleBadge(summary));
       };
       discover()
         .then(

@@ -1,6 +1,7 @@
 // Control messages of vcf-await-ack, e.g. from a dashboard button or a Home Assistant button and switch.
 import type { AckPolicy } from "../engine";
 import { InputError } from "./errors";
+import { t } from "./i18n";
 import type { NodeMessage } from "./node-red-types";
 
 export interface AckControl {
@@ -45,23 +46,24 @@ function flag(value: boolean | string | undefined): boolean {
 /** msg.acknowledge: exactly true releases; false or absent does not; anything else (e.g. the text "true") is refused. */
 function readAcknowledge(value: unknown): boolean {
   if (value === undefined || value === null || typeof value === "boolean") return value === true;
-  throw new InputError(
-    "msg.acknowledge",
-    `msg.acknowledge must be true (a boolean) to release a waiting run, not ${describeValue(value)}: set it as a boolean (in a change or inject node choose the boolean type), or send msg.payload "acknowledge"`,
-  );
+  throw new InputError("msg.acknowledge", t("vcf-await-ack.errors.acknowledge", { value: describeValue(value) }));
 }
 
 function describeValue(value: unknown): string {
   return typeof value === "string"
-    ? `the text ${JSON.stringify(value)}`
-    : `${typeof value} ${JSON.stringify(value) ?? String(value)}`;
+    ? t("vcf-config.value.text", { text: JSON.stringify(value) })
+    : t("vcf-config.value.typed", { type: typeof value, value: JSON.stringify(value) ?? String(value) });
 }
 
 function readIgnoreAlerts(value: unknown, field: string): boolean | typeof CHECKBOX_DEFAULT {
   if (typeof value !== "boolean" && value !== CHECKBOX_DEFAULT) {
     throw new InputError(
       field,
-      `${field} must be true or false (a boolean), or "${CHECKBOX_DEFAULT}" for the node's checkbox, not ${JSON.stringify(value) ?? String(value)}`,
+      t("vcf-await-ack.errors.ignoreAlerts", {
+        field,
+        checkbox: CHECKBOX_DEFAULT,
+        value: JSON.stringify(value) ?? String(value),
+      }),
     );
   }
   return value;

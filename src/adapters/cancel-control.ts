@@ -2,6 +2,7 @@
 import { remoteWorkWarning } from "../engine";
 import { matchesDomain, readPhaseRequest } from "./domain-ref";
 import { InputError } from "./errors";
+import { t } from "./i18n";
 import type { NodeMessage } from "./node-red-types";
 import type { PhaseNode, PhaseNodeDef } from "./phase-node";
 
@@ -11,13 +12,13 @@ export function readCancelReason(msg: NodeMessage, nodeLabel: string): string | 
   if (msg.cancel !== true) {
     throw new InputError(
       "msg.cancel",
-      `msg.cancel must be true (a boolean) to cancel a run, not ${JSON.stringify(msg.cancel) ?? String(msg.cancel)}`,
+      t("vcf-config.errors.cancel", { value: JSON.stringify(msg.cancel) ?? String(msg.cancel) }),
     );
   }
   if (msg.reason === undefined || msg.reason === null || msg.reason === "")
-    return `cancel message to node ${nodeLabel}`;
+    return t("vcf-config.cancel.defaultReason", { node: nodeLabel });
   if (typeof msg.reason !== "string") {
-    throw new InputError("msg.reason", "msg.reason must be text saying why the run is cancelled, or left out");
+    throw new InputError("msg.reason", t("vcf-config.errors.reason"));
   }
   return msg.reason.trim();
 }
@@ -45,19 +46,21 @@ export async function cancelFromMessage<TDef extends PhaseNodeDef>(
     targets = phaseNode.activeRuns().map((r) => r.id);
   }
   if (targets.length === 0) {
-    phaseNode.node.warn(
-      "Nothing to cancel: no run is being worked on at this node; send msg.domain or msg.vcf.runId to name one",
-    );
+    phaseNode.node.warn(t("vcf-config.cancel.nothingAtNode"));
   }
   for (const target of targets) {
     const run = await engine.cancel(target, reason);
     if (!run) {
-      phaseNode.node.warn(`Nothing to cancel: no upgrade run is active for ${target}`);
+      phaseNode.node.warn(t("vcf-config.cancel.nothingFor", { target }));
       continue;
     }
     const remote = remoteWorkWarning(run);
-    phaseNode.node.warn(
-      `Cancelled the upgrade run ${run.id} of domain ${run.domainName} (${run.status}): ${reason}${remote ? `. ${remote}` : ""}`,
-    );
+    const cancelled = t("vcf-config.cancel.done", {
+      runId: run.id,
+      domain: run.domainName,
+      status: run.status,
+      reason,
+    });
+    phaseNode.node.warn(remote ? `${cancelled}. ${remote}` : cancelled);
   }
 }

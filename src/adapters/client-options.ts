@@ -1,6 +1,7 @@
 // Turns the connection settings and credentials of a vcf-config node into VcfClient options.
 import type { VcfClientOptions } from "../vcf/client";
 import { ConfigError, type ConnectionSettings } from "./config-settings";
+import { t } from "./i18n";
 
 export interface Credentials {
   username?: string;
@@ -25,16 +26,8 @@ export type ClientLog = NonNullable<VcfClientOptions["log"]>;
 export function requireCredentials(credentials: Credentials | undefined): Required<Credentials> {
   const username = credentials?.username?.trim() ?? "";
   const password = credentials?.password ?? "";
-  if (!username)
-    throw new ConfigError(
-      "username",
-      "Username is empty: open the vcf-config node and enter the SDDC Manager user (e.g. administrator@vsphere.local)",
-    );
-  if (!password)
-    throw new ConfigError(
-      "password",
-      "Password is empty: open the vcf-config node and enter the SDDC Manager password",
-    );
+  if (!username) throw new ConfigError("username", t("vcf-config.errors.usernameEmpty"));
+  if (!password) throw new ConfigError("password", t("vcf-config.errors.passwordEmpty"));
   return { username, password };
 }
 
@@ -72,10 +65,7 @@ function tlsOptions(connection: ConnectionSettings, lookupNode: (id: string) => 
       const id = connection.tlsConfigId ?? "";
       const tlsNode = lookupNode(id);
       if (!isTlsConfigNode(tlsNode)) {
-        throw new ConfigError(
-          "tls",
-          `TLS configuration "${id}" is not deployed: deploy it or choose another TLS option`,
-        );
+        throw new ConfigError("tls", t("vcf-config.errors.tlsNotDeployed", { id }));
       }
       const opts = tlsNode.addTLSOptions({});
       const ca = opts.ca;

@@ -2,6 +2,7 @@
 import type { Credentials } from "./client-options";
 import { VcfConnection } from "./connection";
 import { InputError } from "./errors";
+import { t } from "./i18n";
 import type { Node, NodeAPI } from "./node-red-types";
 
 export const CONFIG_TYPE = "vcf-config";
@@ -22,10 +23,7 @@ export function isVcfConfigNode(value: unknown): value is VcfConfigNode {
 export function getConnection(RED: NodeAPI, serverId: string | undefined): VcfConnection {
   const config = serverId ? RED.nodes.getNode(serverId) : undefined;
   if (!isVcfConfigNode(config)) {
-    throw new InputError(
-      "server",
-      "No SDDC Manager connection: open the node and select a vcf-config node in Server, then deploy",
-    );
+    throw new InputError("server", t("vcf-config.errors.noConnection"));
   }
   return config.connection;
 }

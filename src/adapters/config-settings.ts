@@ -4,6 +4,7 @@ import { SETTING_MAX_MS, type EngineSettings } from "../engine";
 import { MAX_REQUEST_TIMEOUT_MS } from "../vcf/client";
 import { capText, ENTRY_CAP, NAME_CAP } from "../vcf/text-cap";
 import { caCertificateProblem } from "../vcf/tls";
+import { t } from "./i18n";
 import type { NodeDef } from "./node-red-types";
 
 export type TlsMode = "verify" | "ca" | "tls-config" | "insecure";
@@ -68,23 +69,14 @@ export function parseBaseUrl(value: unknown): string {
   // Any "@" at all: a password may hold "/", "?", "#" or spaces, so no rule can tell where user information ends,
   // and an SDDC Manager URL never needs one. The text is not echoed: it may hold a password.
   if (text.includes("@")) {
-    throw new ConfigError(
-      "url",
-      "SDDC Manager URL contains user information (user:password@): remove it and enter the credentials in the Username and Password fields",
-    );
+    throw new ConfigError("url", t("vcf-config.errors.urlUserinfo"));
   }
   const url = URL_PATTERN.test(text) ? urlOrNull(text) : null;
   if (!url) {
-    throw new ConfigError(
-      "url",
-      `SDDC Manager URL "${text}" is not valid: enter https://<sddc-manager-fqdn> (scheme, host and optional port, no path)`,
-    );
+    throw new ConfigError("url", t("vcf-config.errors.urlInvalid", { url: text }));
   }
   if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
-    throw new ConfigError(
-      "url",
-      `SDDC Manager URL "${text}" uses http://, which would send the password unencrypted: use https://${url.host} (http:// is accepted only for this machine: localhost, 127.x.x.x, [::1])`,
-    );
+    throw new ConfigError("url", t("vcf-config.errors.urlHttp", { url: text, host: url.host }));
   }
   return text.replace(/\/$/, "");
 }
@@ -116,7 +108,10 @@ export function parseTlsMode(value: unknown): TlsMode {
   if (value === undefined || value === "") return "verify";
   const mode = TLS_MODES.find((m) => m === value);
   if (!mode)
-    throw new ConfigError("tlsMode", `TLS option "${String(value)}" is unknown: choose one of ${TLS_MODES.join(", ")}`);
+    throw new ConfigError(
+      "tlsMode",
+      t("vcf-config.errors.tlsModeUnknown", { mode: String(value), modes: TLS_MODES.join(", ") }),
+    );
   return mode;
 }
 
@@ -133,19 +128,12 @@ export function parseConnection(def: VcfConfigDef): ConnectionSettings {
     const ca = (def.ca ?? "").trim();
     const problem = caCertificateProblem(ca);
     if (problem) {
-      throw new ConfigError(
-        "ca",
-        `Custom CA is not a usable PEM certificate: ${problem}. Paste the CA certificate as exported, including the BEGIN/END CERTIFICATE lines`,
-      );
+      throw new ConfigError("ca", t("vcf-config.errors.caUnusable", { problem }));
     }
     settings.ca = ca;
   }
   if (tlsMode === "tls-config") {
-    if (!def.tls)
-      throw new ConfigError(
-        "tls",
-        "TLS configuration is empty: select a TLS configuration node or choose another TLS option",
-      );
+    if (!def.tls) throw new ConfigError("tls", t("vcf-config.errors.tlsEmpty"));
     settings.tlsConfigId = def.tls;
   }
   return settings;
@@ -153,11 +141,10 @@ export function parseConnection(def: VcfConfigDef): ConnectionSettings {
 
 const MAX_RETRY_DELAY_MS = 8 * SECOND;
 
-/** One number field of the form: its editor label, unit, and the range it accepts (in that unit). */
+/** One number field of the form: its editor label (the form's catalog key), unit, and the range it accepts (in that unit). */
 interface NumberField {
   field: keyof VcfConfigDef;
-  label: string;
-  unit: string;
+  unit: "seconds" | "minutes" | "attempts" | "bundles";
   /** ms per unit (1 for counts) */
   factor: number;
   zeroAllowed?: boolean;
@@ -181,13 +168,12 @@ type TimeField =
 
 function timeField(
   field: TimeField,
-  label: string,
   unit: "seconds" | "minutes",
   maxMs: number | undefined,
   zeroAllowed = false,
 ): NumberField {
   const factor = unit === "seconds" ? SECOND : MINUTE;
-  return { field, label, unit, factor, zeroAllowed, max: (maxMs ?? 0) / factor };
+  return { field, unit, factor, zeroAllowed, max: (maxMs ?? 0) / factor };
 }
 
 /**
@@ -195,51 +181,31 @@ function timeField(
  * Node's timers fire at once, so every time setting is bounded. A retry needs no more than a minute's pause.
  */
 export const TIME_FIELDS: Readonly<Record<TimeField, NumberField>> = {
-  requestTimeout: timeField("requestTimeout", "Request timeout", "seconds", MAX_REQUEST_TIMEOUT_MS),
-  retryDelay: timeField("retryDelay", "First retry after", "seconds", MINUTE),
-  pollInterval: timeField("pollInterval", "Poll interval", "seconds", SETTING_MAX_MS.pollIntervalMs),
-  maxPollInterval: timeField("maxPollInterval", "Longest poll interval", "seconds", SETTING_MAX_MS.maxPollIntervalMs),
-  downloadDeadline: timeField(
-    "downloadDeadline",
-    "Deadline per bundle download",
-    "minutes",
-    SETTING_MAX_MS.downloadDeadlineMs,
-  ),
-  validationDeadline: timeField(
-    "validationDeadline",
-    "Validation deadline",
-    "minutes",
-    SETTING_MAX_MS.validationDeadlineMs,
-  ),
-  precheckDeadline: timeField("precheckDeadline", "Precheck deadline", "minutes", SETTING_MAX_MS.precheckDeadlineMs),
-  componentDeadline: timeField(
-    "componentDeadline",
-    "Component deadline",
-    "minutes",
-    SETTING_MAX_MS.componentDeadlineMs,
-  ),
-  sddcOutageBudget: timeField(
-    "sddcOutageBudget",
-    "SDDC Manager outage budget",
-    "minutes",
-    SETTING_MAX_MS.sddcOutageBudgetMs,
-  ),
-  sddcSettle: timeField("sddcSettle", "Settle time after the outage", "minutes", SETTING_MAX_MS.sddcSettleMs, true),
-  authGrace: timeField("authGrace", "Credential grace", "minutes", SETTING_MAX_MS.authGraceMs),
-  completedPause: timeField("completedPause", "Pause after success", "seconds", SETTING_MAX_MS.completedPauseMs, true),
+  requestTimeout: timeField("requestTimeout", "seconds", MAX_REQUEST_TIMEOUT_MS),
+  retryDelay: timeField("retryDelay", "seconds", MINUTE),
+  pollInterval: timeField("pollInterval", "seconds", SETTING_MAX_MS.pollIntervalMs),
+  maxPollInterval: timeField("maxPollInterval", "seconds", SETTING_MAX_MS.maxPollIntervalMs),
+  downloadDeadline: timeField("downloadDeadline", "minutes", SETTING_MAX_MS.downloadDeadlineMs),
+  validationDeadline: timeField("validationDeadline", "minutes", SETTING_MAX_MS.validationDeadlineMs),
+  precheckDeadline: timeField("precheckDeadline", "minutes", SETTING_MAX_MS.precheckDeadlineMs),
+  componentDeadline: timeField("componentDeadline", "minutes", SETTING_MAX_MS.componentDeadlineMs),
+  sddcOutageBudget: timeField("sddcOutageBudget", "minutes", SETTING_MAX_MS.sddcOutageBudgetMs),
+  sddcSettle: timeField("sddcSettle", "minutes", SETTING_MAX_MS.sddcSettleMs, true),
+  authGrace: timeField("authGrace", "minutes", SETTING_MAX_MS.authGraceMs),
+  completedPause: timeField("completedPause", "seconds", SETTING_MAX_MS.completedPauseMs, true),
 };
-const RETRY_ATTEMPTS: NumberField = { field: "retryAttempts", label: "Read attempts", unit: "attempts", factor: 1 };
-const DOWNLOAD_CONCURRENCY: NumberField = {
-  field: "downloadConcurrency",
-  label: "Parallel downloads",
-  unit: "bundles",
-  factor: 1,
-};
+const RETRY_ATTEMPTS: NumberField = { field: "retryAttempts", unit: "attempts", factor: 1 };
+const DOWNLOAD_CONCURRENCY: NumberField = { field: "downloadConcurrency", unit: "bundles", factor: 1 };
+
+/** The field's label in the editor form (the same catalog key). */
+function label(f: NumberField): string {
+  return t(`vcf-config.label.${f.field}`);
+}
 
 function parseRetry(def: VcfConfigDef): ConnectionSettings["retry"] {
   const maxAttempts = numberOf(def.retryAttempts, RETRY_ATTEMPTS, 4);
   if (!Number.isInteger(maxAttempts))
-    throw new ConfigError("retryAttempts", "Read attempts must be a whole number (1 or more)");
+    throw new ConfigError("retryAttempts", t("vcf-config.errors.wholeNumber", { label: label(RETRY_ATTEMPTS) }));
   const baseDelayMs = numberOf(def.retryDelay, TIME_FIELDS.retryDelay, 0.5);
   return { maxAttempts, baseDelayMs, maxDelayMs: Math.max(MAX_RETRY_DELAY_MS, baseDelayMs) };
 }
@@ -262,7 +228,10 @@ export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> 
   put("completedPauseMs", TIME_FIELDS.completedPause);
   put("downloadConcurrency", DOWNLOAD_CONCURRENCY);
   if (settings.downloadConcurrency !== undefined && !Number.isInteger(settings.downloadConcurrency)) {
-    throw new ConfigError("downloadConcurrency", "Parallel downloads must be a whole number of bundles (1 or more)");
+    throw new ConfigError(
+      "downloadConcurrency",
+      t("vcf-config.errors.wholeNumber", { label: label(DOWNLOAD_CONCURRENCY) }),
+    );
   }
   return settings;
 }
@@ -272,10 +241,16 @@ function numberOf(value: unknown, f: NumberField, fallback?: number): number {
   if (isEmpty(value) && fallback !== undefined) return fallback * f.factor;
   const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN;
   if (!Number.isFinite(n) || n < 0 || (n === 0 && !f.zeroAllowed) || (f.max !== undefined && n > f.max)) {
-    const range = `${f.zeroAllowed ? "0 or more" : "more than 0"}${f.max === undefined ? "" : `, at most ${f.max}`}`;
+    const lowest = t(f.zeroAllowed ? "vcf-config.errors.zeroOrMore" : "vcf-config.errors.moreThanZero");
+    const range = f.max === undefined ? lowest : t("vcf-config.errors.atMost", { lowest, max: f.max });
     throw new ConfigError(
       f.field,
-      `${f.label} must be a number of ${f.unit} (${range}), not "${capText(String(value), NAME_CAP)}"`,
+      t("vcf-config.errors.numberOutOfRange", {
+        label: label(f),
+        unit: t(`vcf-config.unit.${f.unit}`),
+        range,
+        value: capText(String(value), NAME_CAP),
+      }),
     );
   }
   return n * f.factor;

@@ -3,6 +3,7 @@ import path from "node:path";
 import {
   describeUnreadableRun,
   isTerminal,
+  type EngineWarning,
   nextPhase,
   UpgradeEngine,
   type Phase,
@@ -20,6 +21,7 @@ import {
   type VcfConfigDef,
 } from "./config-settings";
 import { describeError, toReadableError } from "./errors";
+import { t } from "./i18n";
 import { phaseNodeWiredAfter, PHASE_NODE_TYPES, resumeAction, type ResumeAction } from "./handoff";
 import { messageCopy } from "./message-copy";
 import type { NodeMessage } from "./node-red-types";
@@ -86,14 +88,11 @@ export class VcfConnection {
         this.storeFile = fileStore.directory;
         store = fileStore;
       } else {
-        deps.log(
-          "warn",
-          "Node-RED has no user directory: upgrade runs are kept in memory and do not survive a restart",
-        );
+        deps.log("warn", t("vcf-config.warnings.noUserDir"));
         store = new MemoryRunStore();
       }
       const engine = new UpgradeEngine({ client, store, settings: parseEngineSettings(deps.def) });
-      engine.on("warning", (text: string) => deps.log("warn", text));
+      engine.on("warning", (warning: EngineWarning) => deps.log("warn", engineWarningText(warning)));
       this.engine = engine;
       let runsLoaded = false;
       engine.ready().then(
@@ -132,7 +131,7 @@ export class VcfConnection {
 
   /** The engine, or the configuration problem as an error naming what to fix. */
   requireEngine(): UpgradeEngine {
-    if (!this.engine) throw this.problem ?? new Error("vcf-config: not configured");
+    if (!this.engine) throw this.problem ?? new Error(t("vcf-config.errors.notConfigured"));
     return this.engine;
   }
 
@@ -220,7 +219,7 @@ export class VcfConnection {
       } catch (err) {
         this.deps.log(
           "warn",
-          `Could not resume the upgrade run ${run.id} of domain ${run.domainName}: ${describeError(err)}`,
+          t("vcf-config.warnings.resumeFailed", { runId: run.id, domain: run.domainName, error: describeError(err) }),
         );
       }
     }
@@ -230,8 +229,17 @@ export class VcfConnection {
     const currentUrl = this.settings?.baseUrl;
     if (run.sddcManagerUrl && currentUrl && !sameOrigin(run.sddcManagerUrl, currentUrl)) {
       if (isTerminal(run.status)) return;
+      // The reason is recorded in the run's log (English, like every log entry); the warning is shown in the UI language.
       const reason = `This run was started against ${run.sddcManagerUrl}; the config node now points at ${currentUrl}, so it is not continued there: start the upgrade again`;
-      this.deps.log("warn", `The upgrade run ${run.id} of domain ${run.domainName} failed: ${reason}`);
+      this.deps.log(
+        "warn",
+        t("vcf-config.warnings.otherUrl", {
+          runId: run.id,
+          domain: run.domainName,
+          runUrl: run.sddcManagerUrl,
+          currentUrl,
+        }),
+      );
       await engine.abandonRun(run.id, reason);
       return;
     }
@@ -251,7 +259,12 @@ export class VcfConnection {
         this.waitingReported.add(run.id);
         this.deps.log(
           "warn",
-          `The upgrade run ${run.id} of domain ${run.domainName} waits for node ${owner.id} (${owner.type}), which is disabled or on a disabled flow: enable it to continue the run`,
+          t("vcf-config.warnings.ownerDisabled", {
+            runId: run.id,
+            domain: run.domainName,
+            node: owner.id,
+            type: owner.type,
+          }),
         );
       }
       return;
@@ -274,7 +287,14 @@ export class VcfConnection {
       this.waitingReported.add(run.id);
       this.deps.log(
         "warn",
-        `The upgrade run ${run.id} of domain ${run.domainName} is in status ${run.status}: its ${run.phase} output was sent, and no ${PHASE_NODE_TYPES[next]} node is wired after node ${ownerId}. It continues when a message with its msg.vcf (or its domain) reaches a ${PHASE_NODE_TYPES[next]} node`,
+        t("vcf-config.warnings.leftToFlow", {
+          runId: run.id,
+          domain: run.domainName,
+          status: run.status,
+          phase: run.phase,
+          nextType: PHASE_NODE_TYPES[next],
+          node: ownerId,
+        }),
       );
     }
     return action;
@@ -305,12 +325,15 @@ export class VcfConnection {
 
 function unreadableRunWarning(damaged: UnreadableRun): string {
   const domain = damaged.domainName ?? damaged.domainId;
-  return (
-    `${describeUnreadableRun(damaged)}. It is kept in the file unchanged and not resumed; ` +
-    `${domain ? `new runs for domain ${domain} are refused` : "its domain cannot be told"} until it is resolved: stop Node-RED ` +
-    "(it reads the run files when it starts), fix the entry or, after checking in SDDC Manager that none of its operations still runs, " +
-    "remove it, then start Node-RED again"
-  );
+  return t(domain ? "vcf-config.warnings.unreadableRun" : "vcf-config.warnings.unreadableRunNoDomain", {
+    description: describeUnreadableRun(damaged),
+    domain: domain ?? "",
+  });
+}
+
+/** A warning the engine reports with a code: its text in the UI language. */
+function engineWarningText(warning: EngineWarning): string {
+  return t(`vcf-config.engineWarnings.${warning.code}`, warning.params);
 }
 
 /** One run store (a directory, one file per run) per vcf-config node, in Node-RED's user directory. */

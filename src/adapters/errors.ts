@@ -3,6 +3,7 @@ import { EngineError, type EngineErrorCode } from "../engine";
 import { VcfApiError } from "../vcf/errors";
 import { capText, ENTRY_CAP } from "../vcf/text-cap";
 import { ConfigError } from "./config-settings";
+import { t } from "./i18n";
 
 /** An input problem found by the adapter before anything was sent to SDDC Manager. */
 export class InputError extends Error {
@@ -23,7 +24,7 @@ export function describeError(err: unknown): string {
 function sentence(err: unknown): string {
   if (err instanceof VcfApiError) return describeApiError(err);
   if (err instanceof EngineError) return withFix(err.message, err.fix);
-  if (err instanceof ConfigError) return `vcf-config: ${err.message}`;
+  if (err instanceof ConfigError) return t("vcf-config.errors.config", { message: err.message });
   if (err instanceof Error) return err.message;
   return String(err);
 }
@@ -33,13 +34,14 @@ function sentence(err: unknown): string {
  * (the wait that failed, the request sent); the whole sentence goes to Catch.
  */
 const HEADLINES: Partial<Record<EngineErrorCode, string>> = {
-  AUTH_FAILED: "credentials refused: check the vcf-config node",
-  OUTCOME_UNKNOWN: "outcome unknown: check the tasks in SDDC Manager",
+  AUTH_FAILED: "vcf-config.status.authFailed",
+  OUTCOME_UNKNOWN: "vcf-config.status.outcomeUnknown",
 };
 
 /** The text of a failure's node status. */
 export function statusHeadline(err: unknown): string {
-  return (err instanceof EngineError ? HEADLINES[err.code] : undefined) ?? describeError(err);
+  const headline = err instanceof EngineError ? HEADLINES[err.code] : undefined;
+  return headline ? t(headline) : describeError(err);
 }
 
 /** An Error whose message is the readable sentence (Catch nodes show it as msg.error.message, after "Error: "). */
@@ -58,15 +60,15 @@ function describeApiError(err: VcfApiError): string {
   const detail = err.code ? ` (${err.code})` : "";
   switch (err.kind) {
     case "auth":
-      return `SDDC Manager rejected the login${err.status ? ` (HTTP ${err.status})` : ""}: check the username and password in the vcf-config node`;
+      return t("vcf-config.apiErrors.auth", { status: err.status ? ` (HTTP ${err.status})` : "" });
     case "tls":
-      return `The TLS certificate of SDDC Manager is not trusted${detail}: in the vcf-config node paste its CA certificate, select a TLS configuration, or allow self-signed certificates`;
+      return t("vcf-config.apiErrors.tls", { detail });
     case "network":
-      return `Cannot reach SDDC Manager (${where}${detail}): check the URL in the vcf-config node and that the host is reachable`;
+      return t("vcf-config.apiErrors.network", { where: `${where}${detail}` });
     case "timeout":
-      return `SDDC Manager did not send its complete answer in time (${err.message}): raise the Request timeout of the vcf-config node, or check its URL and the network`;
+      return t("vcf-config.apiErrors.timeout", { detail: err.message, label: t("vcf-config.label.requestTimeout") });
     case "aborted":
-      return `Stopped before SDDC Manager answered (${where})`;
+      return t("vcf-config.apiErrors.aborted", { where });
     case "http":
       return withFix(err.message, err.remediationMessage);
   }

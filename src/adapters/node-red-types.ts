@@ -74,6 +74,8 @@ export interface RuntimeEvents {
 }
 
 export interface NodeAPI {
+  /** A text from the message catalogs; a key without "<namespace>:" is looked up in this node set's catalog. */
+  _(key: string, params?: Record<string, unknown>): string;
   nodes: {
     createNode(node: object, def: NodeDef): void;
     // The runtime calls the constructor with `this` bound to the new node; each node type narrows it.

@@ -7,6 +7,7 @@ import type { ResumeAction } from "./handoff";
 import type { VcfConnection } from "./connection";
 import { matchesDomain, readClusterImages, readPhaseRequest, requireDomain, type PhaseRequest } from "./domain-ref";
 import { InputError, toReadableError } from "./errors";
+import { t, useCatalog } from "./i18n";
 import { phaseMessage } from "./messages";
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from "./node-red-types";
 import { errorBadge, phaseDoneBadge, runBadge } from "./status-badge";
@@ -37,13 +38,11 @@ export interface PhaseSpec<TDef extends PhaseNodeDef> {
   behaviour(node: PhaseNode<TDef>): PhaseBehaviour;
 }
 
-/** What a node logs when it picks a run up after a restart or redeploy. */
-const RESUME_LOG: Readonly<Record<Exclude<ResumeAction, "none">, (phase: Phase, run: UpgradeRun) => string>> = {
-  continue: (phase, run) => `Resuming the ${phase} phase of run ${run.id} for domain ${run.domainName}`,
-  send: (phase, run) =>
-    `Resuming run ${run.id} for domain ${run.domainName}: its ${phase} phase is done, sending its output`,
-  "send-again": (phase, run) =>
-    `Resuming run ${run.id} for domain ${run.domainName}: its ${phase} output was sent, but the next node had not taken the run over when Node-RED stopped; sending it again`,
+/** The catalog key of what a node logs when it picks a run up after a restart or redeploy. */
+const RESUME_LOG: Readonly<Record<Exclude<ResumeAction, "none">, string>> = {
+  continue: "vcf-config.log.resumeContinue",
+  send: "vcf-config.log.resumeSend",
+  "send-again": "vcf-config.log.resumeSendAgain",
 };
 
 /** A run this node is working on: one controller (close aborts it) and the phase's promise. */
@@ -131,15 +130,9 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
     const run = this.lookupRun(request);
     if (run) return run;
     if (request.runId) {
-      throw new InputError(
-        "msg.vcf.runId",
-        `Upgrade run ${request.runId} is unknown to this SDDC Manager connection: send the message of the previous VCF node unchanged`,
-      );
+      throw new InputError("msg.vcf.runId", t("vcf-config.errors.runUnknown", { runId: request.runId }));
     }
-    throw new InputError(
-      "domain",
-      `No upgrade is running for domain "${requireDomain(request)}": start one with a vcf-download-bundles node first`,
-    );
+    throw new InputError("domain", t("vcf-config.errors.noRunForDomain", { domain: requireDomain(request) }));
   }
 
   /** Like findRun, but undefined when there is no such run. */
@@ -220,7 +213,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
   private resume(run: UpgradeRun, action: Exclude<ResumeAction, "none">): void {
     if (this.active.has(run.id) || this.closed) return;
     const msg: NodeMessage = { ...this.connection?.inputOf(run.id), topic: run.domainName };
-    this.node.log(RESUME_LOG[action](this.spec.phase, run));
+    this.node.log(t(RESUME_LOG[action], { phase: this.spec.phase, runId: run.id, domain: run.domainName }));
     this.execute(run.id).then(
       (finished) => this.deliver(msg, finished, (out) => this.node.send(out)),
       (err: unknown) => {
@@ -240,8 +233,9 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
     const engine = this.engine();
     if (this.active.has(runId)) {
       const run = engine.getRun(runId);
+      const params = { phase: this.spec.phase, runId, domain: run?.domainName ?? "" };
       throw new AlreadyRunningError(
-        `This node is already running the ${this.spec.phase} phase of upgrade run ${runId}${run ? ` for domain ${run.domainName}` : ""}: this message is not passed on; the node sends the phase's output once, when the phase ends`,
+        t(run ? "vcf-config.errors.alreadyRunning" : "vcf-config.errors.alreadyRunningNoDomain", params),
       );
     }
     if (input) this.unaccepted.set(runId, input);
@@ -283,6 +277,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
 
 /** Registers a phase node type whose behaviour is `spec`. */
 export function registerPhaseNode<TDef extends PhaseNodeDef>(RED: NodeAPI, spec: PhaseSpec<TDef>): void {
+  useCatalog(RED);
   function PhaseNodeType(this: Node, def: TDef): void {
     RED.nodes.createNode(this, def);
     new PhaseNode(RED, this, def, spec);

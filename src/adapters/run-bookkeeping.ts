@@ -5,11 +5,10 @@
 // Beside the runs, per await-ack node: the "ignore warnings" value its last ignoreAlerts message set.
 import type { Phase } from "../engine";
 import { AtomicFileWriter, readStateFile } from "../store";
+import { t } from "./i18n";
 import type { JsonValue } from "./message-copy";
 
 const FORMAT_VERSION = 1;
-const LOST_ON_READ = `outputs of runs parked between phases may be sent once more, and await-ack nodes use their "ignore warnings" checkbox`;
-const LOST_ON_WRITE = `after a restart, a phase output already sent may be sent once more, or without the properties of its input message, and an await-ack node may go back to its "ignore warnings" checkbox`;
 
 type MessageCopy = Record<string, JsonValue>;
 
@@ -133,7 +132,7 @@ export class RunBookkeeping {
     try {
       text = await readStateFile(file);
     } catch (err) {
-      this.warn(`Could not read ${file} (${String(err)}): ${LOST_ON_READ}`);
+      this.warn(t("vcf-config.warnings.bookkeepingUnreadable", { file, error: String(err) }));
       return;
     }
     if (text === undefined) return;
@@ -141,7 +140,7 @@ export class RunBookkeeping {
     try {
       parsed = JSON.parse(text) as Partial<BookkeepingFile> | null;
     } catch {
-      this.warn(`${file} is not valid JSON and is ignored: ${LOST_ON_READ}`);
+      this.warn(t("vcf-config.warnings.bookkeepingNotJson", { file }));
       return;
     }
     for (const [runId, phases] of Object.entries(parsed?.sent ?? {})) {
@@ -166,7 +165,9 @@ export class RunBookkeeping {
       const write = writer.schedule();
       if (write !== this.reported) {
         this.reported = write;
-        write.catch((err: unknown) => this.warn(`Could not write ${writer.file} (${String(err)}): ${LOST_ON_WRITE}`));
+        write.catch((err: unknown) =>
+          this.warn(t("vcf-config.warnings.bookkeepingUnwritable", { file: writer.file, error: String(err) })),
+        );
       }
       return write.catch(() => undefined);
     });

@@ -1,6 +1,7 @@
 // Node status badges: colour and shape by state, short text (Node-RED shows it under the node).
-import { isTerminal, statusText, type Phase, type UpgradeRun, type UpgradeStatus } from "../engine";
+import { isTerminal, type Phase, type UpgradeRun, type UpgradeStatus } from "../engine";
 import { shortText, statusHeadline } from "./errors";
+import { t } from "./i18n";
 import type { NodeStatus } from "./node-red-types";
 
 type Look = Pick<NodeStatus, "fill" | "shape">;
@@ -24,18 +25,28 @@ const LOOKS: Record<UpgradeStatus, Look> = {
 
 const BADGE_MAX = 80;
 
-const PHASE_DONE: Record<Phase, string> = {
-  download: "bundles downloaded",
-  prechecks: "prechecks done",
-  acknowledgement: "gate passed",
-  upgrade: "upgrade complete",
+/** The node whose output label says what a phase has done ("bundles downloaded"). */
+const PHASE_NODE: Record<Phase, string> = {
+  download: "vcf-download-bundles",
+  prechecks: "vcf-prechecks",
+  acknowledgement: "vcf-await-ack",
+  upgrade: "vcf-upgrade",
 };
 
 type DomainState = Pick<UpgradeRun, "domainName" | "status" | "step" | "progress">;
 
-/** The badge of a run while a node works on it. */
+/**
+ * The badge of a run while a node works on it: its status in the user's language, its progress, and the engine's
+ * step (a line of the run's record, in English like the log).
+ */
 export function runBadge(run: DomainState): NodeStatus {
-  return { ...LOOKS[run.status], text: shortText(statusText(run, run.domainName), BADGE_MAX) };
+  const text = t("vcf-config.status.run", {
+    domain: run.domainName,
+    status: t(`vcf-config.runStatus.${run.status}`),
+    progress: run.progress,
+    step: run.step,
+  });
+  return { ...LOOKS[run.status], text: shortText(text, BADGE_MAX) };
 }
 
 /** Failed first, then waiting for acknowledgement, then running; finished and idle domains last. */
@@ -54,16 +65,24 @@ export function domainsBadge(domains: readonly DomainState[]): NodeStatus {
     (best, d) => (!best || attentionRank(d.status) < attentionRank(best.status) ? d : best),
     undefined,
   );
-  if (!first) return idleBadge("no domains");
+  if (!first) return idleBadge(t("vcf-config.status.noDomains"));
   const badge = runBadge(first);
   return domains.length === 1
     ? badge
-    : { ...badge, text: shortText(`${domains.length} domains; ${badge.text ?? ""}`, BADGE_MAX) };
+    : {
+        ...badge,
+        text: shortText(t("vcf-config.status.domains", { count: domains.length, first: badge.text ?? "" }), BADGE_MAX),
+      };
 }
 
 /** The badge once a phase node has finished its part of the run. */
 export function phaseDoneBadge(run: Pick<UpgradeRun, "domainName">, phase: Phase): NodeStatus {
-  return { fill: "green", shape: "dot", text: shortText(`${run.domainName}: ${PHASE_DONE[phase]}`) };
+  const done = t(`${PHASE_NODE[phase]}.outputLabel`);
+  return {
+    fill: "green",
+    shape: "dot",
+    text: shortText(t("vcf-config.status.phaseDone", { domain: run.domainName, done })),
+  };
 }
 
 /** The badge of a failure: an error, or its readable sentence. */
@@ -76,6 +95,6 @@ export function warningBadge(text: string): NodeStatus {
   return { fill: "yellow", shape: "ring", text: shortText(text) };
 }
 
-export function idleBadge(text = "idle"): NodeStatus {
+export function idleBadge(text: string): NodeStatus {
   return { fill: "grey", shape: "dot", text: shortText(text) };
 }

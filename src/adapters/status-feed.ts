@@ -4,6 +4,7 @@ import type { DomainStatusView, UpgradeRun } from "../engine";
 import type { VcfConnection } from "./connection";
 import { matchesDomain } from "./domain-ref";
 import { describeError } from "./errors";
+import { t } from "./i18n";
 import { statusMessage, type MarkdownLimit } from "./messages";
 import type { NodeMessage, NodeStatus } from "./node-red-types";
 import { domainsBadge } from "./status-badge";
@@ -87,7 +88,7 @@ export class StatusFeed {
       return listed.map((d) => ({ id: d.id, name: d.name }));
     } catch (err) {
       if (ref || stored.length === 0) throw err;
-      this.out.warn(`Showing the stored state only: ${describeError(err)}`);
+      this.out.warn(t("vcf-status.warnings.storedOnly", { error: describeError(err) }));
       return stored;
     }
   }

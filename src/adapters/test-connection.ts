@@ -6,6 +6,7 @@ import { VcfClient } from "../vcf/client";
 import { buildClientOptions, type Credentials } from "./client-options";
 import { parseConnection, sameOrigin, type ConnectionSettings, type VcfConfigDef } from "./config-settings";
 import { describeError } from "./errors";
+import { t } from "./i18n";
 
 /** What the editor shows for an untouched password field (Node-RED never sends stored passwords back). */
 export const PASSWORD_PLACEHOLDER = "__PWRD__";
@@ -47,8 +48,7 @@ export async function testConnection(id: string, body: unknown, deps: TestDeps):
     const credentials = formCredentials(form, connection, deps.deployed(id));
     const client = new VcfClient(buildClientOptions(connection, credentials, deps.lookupNode));
     const [manager] = await client.getSddcManagers().finally(() => client.close());
-    if (!manager)
-      return { ok: false, error: "SDDC Manager answered but listed no SDDC Manager (GET /v1/sddc-managers was empty)" };
+    if (!manager) return { ok: false, error: t("vcf-config.errors.noSddcManager") };
     return { ok: true, version: manager.version, fqdn: manager.fqdn };
   } catch (err) {
     return { ok: false, error: describeError(err) };
@@ -89,14 +89,10 @@ function formCredentials(
   if (typedPassword && typedUsername) return { username: typedUsername, password: typedPassword };
   if (!deployed) return { username: typedUsername, password: typedPassword };
   if (!sameEndpoint(deployed.settings, tested)) {
-    throw new Error(
-      "The URL or TLS settings differ from the deployed ones, so the stored username and password are not used: type the password (and username) in the form to test these settings, or deploy them first",
-    );
+    throw new Error(t("vcf-config.errors.testOtherSettings"));
   }
   if (!typedPassword && typedUsername !== undefined && typedUsername !== deployed.credentials.username) {
-    throw new Error(
-      "The username differs from the deployed one, so the stored password is not used: type the password for this username too",
-    );
+    throw new Error(t("vcf-config.errors.testOtherUser"));
   }
   return {
     username: typedUsername ?? deployed.credentials.username,

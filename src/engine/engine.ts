@@ -34,6 +34,16 @@ export interface EngineDeps {
 /** Busy domain statuses (wait) and unhealthy ones (needs a user), from UPGRADE-API.md §10. */
 const BUSY_DOMAIN = new Set(["ACTIVATING", "CREATING", "EXPANDING", "SHRINKING", "DEACTIVATING", "UPGRADING"]);
 
+/** A "warning" event: a code and its parameters, worded by the adapter in the user's language. */
+export interface EngineWarning {
+  code: "RUN_REPAIRED_ON_LOAD" | "RUN_FAILED_ON_LOAD";
+  params: { runId: string; domain: string; detail: string };
+}
+
+function warning(code: EngineWarning["code"], run: UpgradeRun, detail: string): EngineWarning {
+  return { code, params: { runId: run.id, domain: run.domainName, detail } };
+}
+
 function snapshot(run: UpgradeRun): UpgradeRun {
   return structuredClone(run);
 }
@@ -94,19 +104,19 @@ export class UpgradeEngine extends EventEmitter {
 
   /**
    * A loaded run must be one its owner acts on (see ownership.ts): a missing phase mark is repaired, a run no phase
-   * can take is failed. Either is logged in the run and emitted as "warning" (text naming the run).
+   * can take is failed. Either is logged in the run and emitted as "warning" (an EngineWarning: adapters word it).
    */
   private async checkLoadedRun(run: UpgradeRun): Promise<void> {
     const repaired = repairPhaseMarks(run);
     if (repaired) {
       appendLog(run, "warning", "run", `On loading the run file: ${repaired}`);
-      this.emit("warning", `Upgrade run ${run.id} of domain ${run.domainName}: ${repaired}`);
+      this.emit("warning", warning("RUN_REPAIRED_ON_LOAD", run, repaired));
       await this.commit(run);
     }
     const stuck = isTerminal(run.status) ? undefined : ownerCannotAct(run);
     if (stuck) {
       const reason = `On loading the run file: no node can continue this run (${stuck}); it is failed so that a new run can start (it continues the remote work already done)`;
-      this.emit("warning", `Upgrade run ${run.id} of domain ${run.domainName}: ${reason}`);
+      this.emit("warning", warning("RUN_FAILED_ON_LOAD", run, stuck));
       await this.failRun(run, new EngineError("RUN_FAILED", reason, { fix: "Start a new run for the domain" }));
     }
   }

@@ -1,6 +1,6 @@
 export * from "./types";
 export { EngineError, type EngineErrorCode } from "./errors";
-export { UpgradeEngine, type EngineDeps } from "./engine";
+export { UpgradeEngine, type EngineDeps, type EngineWarning } from "./engine";
 export type { DomainDiscovery } from "./discovery";
 export { remoteWorkWarning } from "./remote-work";
 export { renderMarkdown, statusText, type MarkdownOptions } from "./markdown";

@@ -1,7 +1,7 @@
 // What a crash can leave in the run file, and how a new engine takes it up: phase marks behind the status, a run no
 // phase can take, and an upgrade request recorded but never sent.
 import * as assert from "node:assert/strict";
-import type { UpgradeRun } from "../../nodes/engine";
+import type { EngineWarning, UpgradeRun } from "../../nodes/engine";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import { MemoryRunStore } from "../../nodes/store";
 import { requestsTo, upgradePostsPerBundle } from "../support/request-log";
@@ -19,11 +19,11 @@ describe("engine: records a crash can leave behind", () => {
     await sim?.stop();
   });
 
-  function engineOn(store: MemoryRunStore, baseUrl?: string): { t: EngineUnderTest; warnings: string[] } {
+  function engineOn(store: MemoryRunStore, baseUrl?: string): { t: EngineUnderTest; warnings: EngineWarning[] } {
     const t = new EngineUnderTest(sim, store, {}, baseUrl);
     engines.push(t);
-    const warnings: string[] = [];
-    t.engine.on("warning", (text: string) => warnings.push(text));
+    const warnings: EngineWarning[] = [];
+    t.engine.on("warning", (warning: EngineWarning) => warnings.push(warning));
     return { t, warnings };
   }
 
@@ -48,9 +48,11 @@ describe("engine: records a crash can leave behind", () => {
     await t.engine.ready();
     assert.deepEqual(t.engine.getRun(onDisk.id)?.completedPhases, ["download", "prechecks", "acknowledgement"]);
     assert.equal(warnings.length, 1);
+    assert.equal(warnings[0]?.code, "RUN_REPAIRED_ON_LOAD");
+    assert.equal(warnings[0]?.params.runId, onDisk.id);
     assert.match(
-      warnings[0] ?? "",
-      new RegExp(`${onDisk.id}.*acknowledgement phase, which was not recorded as done.*recorded as done`),
+      warnings[0]?.params.detail ?? "",
+      /acknowledgement phase, which was not recorded as done.*recorded as done/,
     );
     const done = await t.engine.upgradeComponents(onDisk.id);
     assert.equal(done.status, "successfully_completed", done.failureReason);
@@ -69,7 +71,10 @@ describe("engine: records a crash can leave behind", () => {
     const run = t.engine.getRun(onDisk.id);
     assert.equal(run?.status, "failed");
     assert.match(run?.failureReason ?? "", /no node can continue this run/);
-    assert.match(warnings.join("\n"), new RegExp(`${onDisk.id}.*it is failed so that a new run can start`));
+    assert.deepEqual(
+      warnings.map((w) => [w.code, w.params.runId]),
+      [["RUN_FAILED_ON_LOAD", onDisk.id]],
+    );
     assert.equal(t.engine.resumableRuns().length, 0);
   });
 

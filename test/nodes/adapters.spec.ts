@@ -10,6 +10,7 @@ import { errorBadge, runBadge } from "../../nodes/adapters/status-badge";
 import { EngineError } from "../../nodes/engine";
 import { VcfApiError } from "../../nodes/vcf/errors";
 import { TEST_CA_PEM } from "../support/test-certificate";
+import { useNodeRedCatalogs } from "../support/catalog";
 
 const PEM = TEST_CA_PEM;
 
@@ -24,6 +25,8 @@ function inputErrorField(fn: () => unknown): string {
 }
 
 describe("nodes: adapters", () => {
+  before(() => useNodeRedCatalogs());
+
   describe("readPhaseRequest", () => {
     it("takes the run id from msg.vcf and the domain from the message before the node setting", () => {
       const request = readPhaseRequest({ vcf: { runId: "r1", domainId: "d1" }, domain: "wld01" }, { domain: "mgmt" });

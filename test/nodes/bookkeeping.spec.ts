@@ -6,6 +6,7 @@ import vm from "node:vm";
 import { MESSAGE_COPY_MAX_BYTES, messageCopy } from "../../nodes/adapters/message-copy";
 import { RunBookkeeping } from "../../nodes/adapters/run-bookkeeping";
 import { makeUserDir } from "../support/nodes-harness";
+import { useNodeRedCatalogs } from "../support/catalog";
 
 function readJson(file: string): { sent: Record<string, string[]>; messages?: Record<string, unknown> } {
   return JSON.parse(fs.readFileSync(file, "utf8")) as {
@@ -15,6 +16,8 @@ function readJson(file: string): { sent: Record<string, string[]>; messages?: Re
 }
 
 describe("nodes: run bookkeeping file", function () {
+  before(() => useNodeRedCatalogs());
+
   let dir: string;
   let file: string;
   beforeEach(() => {

@@ -25,6 +25,7 @@ import {
   stopNodeRed,
   type FlowNode,
 } from "../support/nodes-harness";
+import { english } from "../support/catalog";
 import { postBodies } from "../support/request-log";
 import { TEST_CA_PEM } from "../support/test-certificate";
 
@@ -240,10 +241,7 @@ describe("nodes: vcf-config", function () {
         .getCalls()
         .filter((c) => c.thisValue === config)
         .map((c) => String(c.args[0]));
-      assert.ok(
-        warnings.some((w) => /TLS certificate checks are off/.test(w)),
-        warnings.join("\n"),
-      );
+      assert.ok(warnings.includes(english("vcf-config.warning.insecure")), warnings.join("\n"));
     });
   });
 
@@ -318,10 +316,7 @@ describe("nodes: vcf-config", function () {
 
     await helper.setFlows([{ id: TAB, type: "tab" }], "full", {});
     const [text] = await logs.waitFor(([t]) => /^Deleted: /.test(String(t)), "the log line");
-    assert.equal(
-      String(text),
-      `Deleted: its upgrade runs stay in ${files.join(" and ")}, for an undo in the editor (same node id); delete the files by hand if they are not needed`,
-    );
+    assert.equal(String(text), english("vcf-config.log.keptFiles", { files: files.join(", ") }));
     assert.deepEqual(
       files.map((file) => path.dirname(file)),
       [userDir, userDir],

@@ -20,6 +20,7 @@ import {
   type FlowNode,
   type Msg,
 } from "../support/nodes-harness";
+import { english } from "../support/catalog";
 import { countPerPath, mutatingRequests, requestsTo, upgradePostsPerBundle } from "../support/request-log";
 import { storedTexts } from "../support/stored-runs";
 
@@ -201,7 +202,16 @@ describe("nodes: restart in the middle of a run", function () {
     );
     assert.equal(resumes("download"), 0);
     assert.deepEqual(mutatingRequests(other.requestLog()), []);
-    assert.ok(callsOf(CONFIG_ID, "warn").some(([text]) => String(text).includes(reason)));
+    const warning = english("vcf-config.warnings.otherUrl", {
+      runId: (failed.payload as { runId?: string }).runId,
+      domain: failed.topic,
+      runUrl: sim.url,
+      currentUrl: other.url,
+    });
+    assert.ok(
+      callsOf(CONFIG_ID, "warn").some(([text]) => String(text) === warning),
+      warning,
+    );
   });
 
   it("resumes a run stored without its SDDC Manager URL (by an older version) as before", async () => {

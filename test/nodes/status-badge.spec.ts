@@ -15,6 +15,7 @@ import {
   upgradeChainFlow,
   type Msg,
 } from "../support/nodes-harness";
+import { useNodeRedCatalogs } from "../support/catalog";
 
 const statusOf = (msg: Msg): string => (msg.payload as { status: string }).status;
 
@@ -26,6 +27,8 @@ function domain(
 }
 
 describe("nodes: vcf-status badge over every domain", function () {
+  before(() => useNodeRedCatalogs());
+
   const perTest = nodeRedPerTest();
 
   it("shows failed before waiting for acknowledgement before running before idle, with the number of domains", () => {

@@ -20,6 +20,7 @@ import {
   NODE_MODULES,
   nodeRedPerTest,
 } from "../support/nodes-harness";
+import { english, useNodeRedCatalogs } from "../support/catalog";
 
 const BASE: VcfConfigDef = { id: "c1", type: "vcf-config", url: "https://sddc.example.test" };
 
@@ -49,6 +50,15 @@ function editorValidators(): Record<string, Validate> {
 }
 
 describe("vcf-config: the range of every time setting", function () {
+  before(() => useNodeRedCatalogs());
+
+  it("names a field by the label of the editor form (one catalog key for both)", () => {
+    assert.throws(
+      () => parseAll({ ...BASE, sddcOutageBudget: "soon" }),
+      /^ConfigError: SDDC Manager outage must be a number of minutes \(more than 0, at most \d+\), not "soon"$/,
+    );
+  });
+
   it("refuses a value above the maximum with the field's label and the range, and takes the maximum itself", () => {
     for (const f of Object.values(TIME_FIELDS)) {
       assert.ok(f.max !== undefined && f.max > 0, `${f.field} has a maximum`);
@@ -60,7 +70,9 @@ describe("vcf-config: the range of every time setting", function () {
           (err: unknown) =>
             err instanceof ConfigError &&
             err.field === f.field &&
-            err.message.startsWith(`${f.label} must be a number of ${f.unit} (`) &&
+            err.message.startsWith(
+              `${english(`vcf-config.label.${f.field}`)} must be a number of ${english(`vcf-config.unit.${f.unit}`)} (`,
+            ) &&
             err.message.includes(`at most ${f.max})`),
           `${f.field} = ${tooBig}`,
         );

@@ -14,18 +14,20 @@ import vcfUpdates from "../../nodes/vcf-updates";
 import vcfStatus from "../../nodes/vcf-status";
 import type { VcfConnection } from "../../nodes/adapters/connection";
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from "../../nodes/sim/index";
+import { withCatalog } from "./catalog";
 
 helper.init(require.resolve("node-red"));
 
 export { helper };
+/** The node files, each given a RED._ that reads its catalog through Node-RED's i18n (see catalog.ts). */
 export const NODE_MODULES = [
-  vcfConfig,
-  vcfDownloadBundles,
-  vcfPrechecks,
-  vcfAwaitAck,
-  vcfUpgrade,
-  vcfUpdates,
-  vcfStatus,
+  withCatalog("vcf-config", vcfConfig),
+  withCatalog("vcf-download-bundles", vcfDownloadBundles),
+  withCatalog("vcf-prechecks", vcfPrechecks),
+  withCatalog("vcf-await-ack", vcfAwaitAck),
+  withCatalog("vcf-upgrade", vcfUpgrade),
+  withCatalog("vcf-updates", vcfUpdates),
+  withCatalog("vcf-status", vcfStatus),
 ];
 
 export type Msg = Record<string, unknown>;
