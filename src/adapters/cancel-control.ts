@@ -2,7 +2,7 @@
 import { remoteWorkWarning } from "../engine";
 import { matchesDomain, readPhaseRequest } from "./domain-ref";
 import { InputError } from "./errors";
-import { t } from "./i18n";
+import { engineTextIn, t } from "./i18n";
 import type { NodeMessage } from "./node-red-types";
 import type { PhaseNode, PhaseNodeDef } from "./phase-node";
 
@@ -61,6 +61,6 @@ export async function cancelFromMessage<TDef extends PhaseNodeDef>(
       status: run.status,
       reason,
     });
-    phaseNode.node.warn(remote ? `${cancelled}. ${remote}` : cancelled);
+    phaseNode.node.warn(remote ? `${cancelled}. ${engineTextIn(remote)}` : cancelled);
   }
 }

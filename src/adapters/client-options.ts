@@ -49,7 +49,8 @@ export function buildClientOptions(
     retry: connection.retry,
     tls: tlsOptions(connection, lookupNode),
   };
-  if (log) options.log = log;
+  // the client's own warning names its API option; the user set the TLS option of the vcf-config node
+  if (log) options.log = (level, text, code) => log(level, code ? t(`vcf-config.clientWarnings.${code}`) : text);
   return options;
 }
 

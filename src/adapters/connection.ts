@@ -21,7 +21,7 @@ import {
   type VcfConfigDef,
 } from "./config-settings";
 import { describeError, toReadableError } from "./errors";
-import { t } from "./i18n";
+import { engineTextIn, t } from "./i18n";
 import { phaseNodeWiredAfter, PHASE_NODE_TYPES, resumeAction, type ResumeAction } from "./handoff";
 import { messageCopy } from "./message-copy";
 import type { NodeMessage } from "./node-red-types";
@@ -326,14 +326,17 @@ export class VcfConnection {
 function unreadableRunWarning(damaged: UnreadableRun): string {
   const domain = damaged.domainName ?? damaged.domainId;
   return t(domain ? "vcf-config.warnings.unreadableRun" : "vcf-config.warnings.unreadableRunNoDomain", {
-    description: describeUnreadableRun(damaged),
+    description: engineTextIn(describeUnreadableRun(damaged)),
     domain: domain ?? "",
   });
 }
 
 /** A warning the engine reports with a code: its text in the UI language. */
 function engineWarningText(warning: EngineWarning): string {
-  return t(`vcf-config.engineWarnings.${warning.code}`, warning.params);
+  return t(`vcf-config.engineWarnings.${warning.code}`, {
+    ...warning.params,
+    detail: engineTextIn(warning.params.detail),
+  });
 }
 
 /** One run store (a directory, one file per run) per vcf-config node, in Node-RED's user directory. */

@@ -3,7 +3,7 @@ import { EngineError, type EngineErrorCode } from "../engine";
 import { VcfApiError } from "../vcf/errors";
 import { capText, ENTRY_CAP } from "../vcf/text-cap";
 import { ConfigError } from "./config-settings";
-import { t } from "./i18n";
+import { engineTextIn, t } from "./i18n";
 
 /** An input problem found by the adapter before anything was sent to SDDC Manager. */
 export class InputError extends Error {
@@ -23,7 +23,7 @@ export function describeError(err: unknown): string {
 
 function sentence(err: unknown): string {
   if (err instanceof VcfApiError) return describeApiError(err);
-  if (err instanceof EngineError) return withFix(err.message, err.fix);
+  if (err instanceof EngineError) return withFix(engineTextIn(err.text), err.fixText && engineTextIn(err.fixText));
   if (err instanceof ConfigError) return t("vcf-config.errors.config", { message: err.message });
   if (err instanceof Error) return err.message;
   return String(err);

@@ -4,6 +4,7 @@
 // shared by several nodes lives in one catalog and any node may show it.
 // The runtime has one language, and every node set's RED._ reaches the same catalogs: the translator is set once,
 // when the node files are loaded, instead of being handed down to every place that builds a text.
+import { isTextList, type EngineText } from "../engine";
 import type { NodeAPI } from "./node-red-types";
 
 /** The package name in package.json: Node-RED's namespace of each catalog starts with it. */
@@ -25,4 +26,14 @@ export function useCatalog(RED: Pick<NodeAPI, "_">): void {
 export function t(key: string, params?: TextParams): string {
   const nodeType = key.slice(0, key.indexOf("."));
   return lookup(`${PACKAGE_NAME}/${nodeType}:${key}`, params);
+}
+
+/** An engine text (an id of the catalog's "engine" section) in the runtime's language, its engine-text parameters too. */
+export function engineTextIn(text: EngineText): string {
+  const params: TextParams = {};
+  for (const [name, value] of Object.entries(text.params)) {
+    if (isTextList(value)) params[name] = value.map(engineTextIn).join(", ");
+    else params[name] = typeof value === "object" ? engineTextIn(value) : value;
+  }
+  return t(`vcf-config.engine.${text.id}`, params);
 }

@@ -37,7 +37,8 @@ type DomainState = Pick<UpgradeRun, "domainName" | "status" | "step" | "progress
 
 /**
  * The badge of a run while a node works on it: its status in the user's language, its progress, and the engine's
- * step (a line of the run's record, in English like the log).
+ * step (a line of the run's record, in English like the log). The catalog decides whether the step is shown: the
+ * English badge has it, other languages leave it out rather than mix two languages in one line.
  */
 export function runBadge(run: DomainState): NodeStatus {
   const text = t("vcf-config.status.run", {

@@ -1,7 +1,8 @@
 // SDDC Manager's API goes away for 20 minutes or more while it upgrades itself, and Node-RED may restart in the
 // middle of that. A phase whose single call (not a poll: waits ride errors out themselves) meets the absent API waits
 // for it within the outage budget and then runs again from the run's records, as after a restart.
-import { EngineError, errorText, isAbort } from "./errors";
+import { engineText } from "./catalog";
+import { EngineError, errorParam, errorText, isAbort } from "./errors";
 import { isApiAway } from "./remote-errors";
 import type { PhaseContext } from "./run-handle";
 import type { VcfClient } from "../vcf/client";
@@ -105,10 +106,8 @@ async function waitForApi(ctx: PhaseContext, what: string, err: unknown): Promis
     if (!(e instanceof EngineError) || e.code !== "DEADLINE") throw e;
     throw new EngineError(
       "DEADLINE",
-      `SDDC Manager's API stayed unavailable longer than the outage budget (${describeDuration(budget)}); ${what} stopped at: ${errorText(err)}`,
-      {
-        fix: "Check the SDDC Manager appliance (console, services) and the network to it, then start the run again (it continues the remote work already done)",
-      },
+      engineText("apiAwayTooLong", { budget: describeDuration(budget), what, error: errorParam(err) }),
+      { fix: engineText("apiAwayTooLongFix") },
     );
   }
   await ctx.handle.log("info", `SDDC Manager answers again: ${what} continues from the recorded state`);

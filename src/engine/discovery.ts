@@ -3,6 +3,7 @@ import type { VcfClient } from "../vcf/client";
 import { normalizeStatus } from "../vcf/status";
 import { capText, LINE_CAP, NAME_CAP, TEXT_CAP } from "../vcf/text-cap";
 import type { Domain } from "../vcf/types";
+import { engineText } from "./catalog";
 import { EngineError, asEngineError, isAbort } from "./errors";
 import { chooseRelease } from "./releases";
 import type { DomainUpdateInfo, UpgradeStatus } from "./types";
@@ -14,9 +15,9 @@ export async function lookupDomain(
   signal?: AbortSignal,
 ): Promise<{ domain: Domain; domains: Domain[] }> {
   if (typeof ref !== "string" || ref.trim() === "") {
-    throw new EngineError("BAD_INPUT", "domain is empty", {
+    throw new EngineError("BAD_INPUT", engineText("domainEmpty"), {
       field: "domain",
-      fix: "Give the domain's id or name, e.g. sfo-m01",
+      fix: engineText("domainEmptyFix"),
     });
   }
   const wanted = ref.trim();
@@ -26,9 +27,11 @@ export async function lookupDomain(
     domains.find((d) => d.name === wanted) ??
     domains.find((d) => d.name.toLowerCase() === wanted.toLowerCase());
   if (!found) {
-    throw new EngineError("DOMAIN_NOT_FOUND", `Domain "${capText(wanted, NAME_CAP)}" was not found in SDDC Manager`, {
+    throw new EngineError("DOMAIN_NOT_FOUND", engineText("domainNotFound", { domain: capText(wanted, NAME_CAP) }), {
       field: "domain",
-      fix: `Use the id or name of one of: ${domains.map((d) => capText(d.name, NAME_CAP)).join(", ") || "(no domains)"}`,
+      fix: engineText("useOneOf", {
+        choices: domains.map((d) => capText(d.name, NAME_CAP)).join(", ") || engineText("noDomains"),
+      }),
     });
   }
   return { domain: withShortName(found), domains };
@@ -94,8 +97,8 @@ export async function discoverDomain(
     info.problem = capText(`Could not read the releases: ${cause.message}`, LINE_CAP);
     const error = new EngineError(
       "REMOTE_FAILURE",
-      `Could not read the releases of domain ${info.domainName}: ${cause.message}`,
-      cause.fix ? { fix: cause.fix } : {},
+      engineText("releasesUnreadable", { domain: info.domainName, error: cause.text }),
+      cause.fixText ? { fix: cause.fixText } : {},
     );
     error.cause = err;
     return { info, error };

@@ -5,6 +5,7 @@ import { normalizeStatus } from "../vcf/status";
 import type { Domain } from "../vcf/types";
 import { capText, LINE_CAP } from "../vcf/text-cap";
 import type { RunStore } from "../store/run-store";
+import { engineText, englishText, verbatimText, type EngineText } from "./catalog";
 import { EngineError, abortError, asEngineError, isAbort } from "./errors";
 import { Gate, checkPolicy } from "./gate";
 import { discoverDomain, lookupDomain, type DomainDiscovery } from "./discovery";
@@ -37,10 +38,10 @@ const BUSY_DOMAIN = new Set(["ACTIVATING", "CREATING", "EXPANDING", "SHRINKING",
 /** A "warning" event: a code and its parameters, worded by the adapter in the user's language. */
 export interface EngineWarning {
   code: "RUN_REPAIRED_ON_LOAD" | "RUN_FAILED_ON_LOAD";
-  params: { runId: string; domain: string; detail: string };
+  params: { runId: string; domain: string; detail: EngineText };
 }
 
-function warning(code: EngineWarning["code"], run: UpgradeRun, detail: string): EngineWarning {
+function warning(code: EngineWarning["code"], run: UpgradeRun, detail: EngineText): EngineWarning {
   return { code, params: { runId: run.id, domain: run.domainName, detail } };
 }
 
@@ -109,20 +110,22 @@ export class UpgradeEngine extends EventEmitter {
   private async checkLoadedRun(run: UpgradeRun): Promise<void> {
     const repaired = repairPhaseMarks(run);
     if (repaired) {
-      appendLog(run, "warning", "run", `On loading the run file: ${repaired}`);
+      appendLog(run, "warning", "run", englishText(engineText("repairedOnLoad", { detail: repaired })));
       this.emit("warning", warning("RUN_REPAIRED_ON_LOAD", run, repaired));
       await this.commit(run);
     }
     const stuck = isTerminal(run.status) ? undefined : ownerCannotAct(run);
     if (stuck) {
-      const reason = `On loading the run file: no node can continue this run (${stuck}); it is failed so that a new run can start (it continues the remote work already done)`;
       this.emit("warning", warning("RUN_FAILED_ON_LOAD", run, stuck));
-      await this.failRun(run, new EngineError("RUN_FAILED", reason, { fix: "Start a new run for the domain" }));
+      const failure = new EngineError("RUN_FAILED", engineText("failedOnLoad", { detail: stuck }), {
+        fix: engineText("startNewRunForDomain"),
+      });
+      await this.failRun(run, failure);
     }
   }
 
   private async usable(): Promise<void> {
-    if (this.closing.signal.aborted) throw new EngineError("ABORTED", "The upgrade engine is closed");
+    if (this.closing.signal.aborted) throw new EngineError("ABORTED", engineText("engineClosed"));
     await this.loaded;
   }
 
@@ -234,15 +237,15 @@ export class UpgradeEngine extends EventEmitter {
 
   private async startOnce(req: StartRunRequest, signal: AbortSignal): Promise<UpgradeRun> {
     if (typeof req !== "object" || req === null) {
-      throw new EngineError("BAD_INPUT", "The start request is missing", {
+      throw new EngineError("BAD_INPUT", engineText("startRequestMissing"), {
         field: "domain",
-        fix: "Give at least the domain's id or name",
+        fix: engineText("startRequestMissingFix"),
       });
     }
     if (req.targetVersion !== undefined && (typeof req.targetVersion !== "string" || req.targetVersion.trim() === "")) {
-      throw new EngineError("BAD_INPUT", "targetVersion must be a version string such as 5.2.1.0", {
+      throw new EngineError("BAD_INPUT", engineText("targetNotText"), {
         field: "targetVersion",
-        fix: "Give a version like 5.2.1.0, or leave targetVersion out to take the next release",
+        fix: engineText("targetNotTextFix"),
       });
     }
     const { domain, domains } = await lookupDomain(this.client, req.domain, signal);
@@ -251,34 +254,28 @@ export class UpgradeEngine extends EventEmitter {
     const clusterImages = checkClusterImages(req.clusterImages, domain.clusters ?? [], domain.name);
     const status = normalizeStatus(domain.status);
     if (status !== "ACTIVE") {
-      const kind = BUSY_DOMAIN.has(status) ? "busy" : "not healthy";
-      throw new EngineError(
-        "DOMAIN_NOT_READY",
-        `Domain ${domain.name} is ${domain.status ?? "in an unknown state"} (${kind}); only an ACTIVE domain can be upgraded`,
-        {
-          field: "domain",
-          fix:
-            kind === "busy"
-              ? "Wait until the running domain operation has finished"
-              : "Repair the domain in SDDC Manager first",
-        },
-      );
+      const params = { domain: domain.name, status: domain.status ?? engineText("unknownState") };
+      throw BUSY_DOMAIN.has(status)
+        ? new EngineError("DOMAIN_NOT_READY", engineText("domainBusyOperation", params), {
+            field: "domain",
+            fix: engineText("domainBusyOperationFix"),
+          })
+        : new EngineError("DOMAIN_NOT_READY", engineText("domainUnhealthy", params), {
+            field: "domain",
+            fix: engineText("domainUnhealthyFix"),
+          });
     }
     const current = await this.client.getCurrentRelease(domain.id, { signal });
     if (!current?.version) {
-      throw new EngineError("REMOTE_FAILURE", `SDDC Manager reports no current release for domain ${domain.name}`);
+      throw new EngineError("REMOTE_FAILURE", engineText("noCurrentRelease", { domain: domain.name }));
     }
     const futures = await this.client.getFutureReleases(domain.id, { signal });
     const selected = req.targetVersion ? undefined : await selectedTarget(this.client, domain.id, signal);
     const release = chooseRelease(current.version, futures, req.targetVersion?.trim(), selected);
     if (!release) {
-      throw new EngineError(
-        "NO_UPDATE",
-        `Domain ${domain.name} is at ${current.version}; no applicable newer release is available`,
-        {
-          fix: "Nothing to do; check the depot connection if you expected an update",
-        },
-      );
+      throw new EngineError("NO_UPDATE", engineText("noUpdate", { domain: domain.name, version: current.version }), {
+        fix: engineText("noUpdateFix"),
+      });
     }
     const waitsFor = await checkManagementFirst(
       this.client,
@@ -316,14 +313,14 @@ export class UpgradeEngine extends EventEmitter {
     const personalities = await this.client.getPersonalities(undefined, { signal });
     for (const [cluster, id] of Object.entries(clusterImages)) {
       if (personalities.some((p) => p.personalityId === id)) continue;
-      throw new EngineError(
-        "BAD_INPUT",
-        `clusterImages["${cluster}"] is ${id}, but SDDC Manager has no cluster image with that id`,
-        {
-          field: "clusterImages",
-          fix: `Use a personalityId of: ${personalities.map((p) => `${p.personalityName} = ${p.personalityId}`).join(", ") || "(no cluster images; import one first)"}`,
-        },
-      );
+      throw new EngineError("BAD_INPUT", engineText("clusterImageIdUnknown", { cluster, image: id }), {
+        field: "clusterImages",
+        fix: engineText("clusterImageIdUnknownFix", {
+          images:
+            personalities.map((p) => `${p.personalityName} = ${p.personalityId}`).join(", ") ||
+            engineText("noClusterImages"),
+        }),
+      });
     }
   }
 
@@ -335,11 +332,8 @@ export class UpgradeEngine extends EventEmitter {
     if (!damaged) return;
     throw new EngineError(
       "RUN_UNREADABLE",
-      `${describeUnreadableRun(damaged)}. No new run starts for domain ${domain.name} until it is resolved`,
-      {
-        field: "domain",
-        fix: `Stop Node-RED (it reads the run files when it starts), fix ${damaged.file} or, after checking in SDDC Manager that none of its operations still runs, remove it, then start Node-RED again`,
-      },
+      engineText("runUnreadable", { description: describeUnreadableRun(damaged), domain: domain.name }),
+      { field: "domain", fix: engineText("runUnreadableFix", { file: damaged.file }) },
     );
   }
 
@@ -348,11 +342,8 @@ export class UpgradeEngine extends EventEmitter {
     if (active) {
       throw new EngineError(
         "DOMAIN_BUSY",
-        `Domain ${domain.name} already has an upgrade run (${active.id}) in status ${active.status}, phase ${active.phase}`,
-        {
-          field: "domain",
-          fix: "Wait for that run to finish or fail before starting another",
-        },
+        engineText("domainBusy", { domain: domain.name, runId: active.id, status: active.status, phase: active.phase }),
+        { field: "domain", fix: engineText("domainBusyFix") },
       );
     }
   }
@@ -452,9 +443,7 @@ export class UpgradeEngine extends EventEmitter {
       for (;;) {
         const decision = decideGate(run.findings, gate.policy, run.acknowledged);
         if (decision.action === "fail")
-          throw new EngineError("REMOTE_FAILURE", decision.reason, {
-            fix: "Fix the precheck errors, then start the run again",
-          });
+          throw new EngineError("REMOTE_FAILURE", decision.reason, { fix: engineText("failOnErrorsFix") });
         if (decision.action === "continue") {
           run.acknowledgementRule = decision.rule;
           await ctx.handle.to("alerts_were_acknowledged", decision.rule, "success");
@@ -504,12 +493,12 @@ export class UpgradeEngine extends EventEmitter {
     await this.usable();
     const run = this.findRun(domainOrRunId);
     if (!run || isTerminal(run.status)) return undefined;
-    const why = typeof reason === "string" && reason.trim() !== "" ? reason.trim() : "no reason given";
-    const cancellation = new EngineError("CANCELLED", `cancelled by the user: ${why}`, {
-      fix: "Start a new run for the domain when you want to upgrade it",
+    const why = typeof reason === "string" && reason.trim() !== "" ? reason.trim() : engineText("noReasonGiven");
+    const cancellation = new EngineError("CANCELLED", engineText("cancelledByUser", { why }), {
+      fix: engineText("cancelledByUserFix"),
     });
     const warning = remoteWorkWarning(run);
-    if (warning) appendLog(run, "warning", "run", warning);
+    if (warning) appendLog(run, "warning", "run", englishText(warning));
     const running = this.inflight.get(run.id);
     if (running) {
       running.stop.abort(cancellation);
@@ -534,12 +523,9 @@ export class UpgradeEngine extends EventEmitter {
     const run = this.runs.get(runId);
     if (!run || isTerminal(run.status)) return undefined;
     if (this.inflight.has(runId)) {
-      throw new EngineError(
-        "WRONG_STATUS",
-        `Run ${runId} is being worked on (phase ${run.phase}); it cannot be abandoned now`,
-      );
+      throw new EngineError("WRONG_STATUS", engineText("runBusyNoAbandon", { runId, phase: run.phase }));
     }
-    await this.failRun(run, new EngineError("RUN_FAILED", reason));
+    await this.failRun(run, new EngineError("RUN_FAILED", verbatimText(reason)));
     return snapshot(run);
   }
 
@@ -554,22 +540,24 @@ export class UpgradeEngine extends EventEmitter {
     await this.usable();
     const run = this.runs.get(runId);
     if (!run)
-      throw new EngineError("RUN_NOT_FOUND", `No upgrade run with id ${runId}`, {
+      throw new EngineError("RUN_NOT_FOUND", engineText("runNotFound", { runId }), {
         field: "runId",
-        fix: "Start a run with the download node first",
+        fix: engineText("runNotFoundFix"),
       });
     const running = this.inflight.get(runId);
     if (running) {
       if (running.phase === phase) return running.promise;
-      throw new EngineError("WRONG_STATUS", `Run ${runId} is busy in phase ${running.phase}`);
+      throw new EngineError("WRONG_STATUS", engineText("runBusy", { runId, phase: running.phase }));
     }
     if (run.status === "failed") {
       throw new EngineError(
         "RUN_FAILED",
-        `Run ${runId} for domain ${run.domainName} has failed: ${run.failureReason ?? "unknown reason"}`,
-        {
-          fix: "Start a new run",
-        },
+        engineText("runHasFailed", {
+          runId,
+          domain: run.domainName,
+          reason: run.failureReason ?? engineText("unknownReason"),
+        }),
+        { fix: engineText("startNewRun") },
       );
     }
     if (run.completedPhases.includes(phase)) return snapshot(run);
@@ -577,11 +565,18 @@ export class UpgradeEngine extends EventEmitter {
     if (behindFailed) throw await this.failRun(run, behindFailed);
     const previous = previousPhase(phase);
     if ((previous && !run.completedPhases.includes(previous)) || !PHASE_STATUSES[phase].includes(run.status)) {
-      throw new EngineError(
-        "WRONG_STATUS",
-        `Run ${runId} for domain ${run.domainName} is in status ${run.status}; the ${phase} phase needs ${previous ? `the ${previous} phase done and ` : ""}one of: ${PHASE_STATUSES[phase].join(", ")}`,
-        { fix: previous ? `Run the ${previous} phase first` : "Start a new run" },
-      );
+      const params = {
+        runId,
+        domain: run.domainName,
+        status: run.status,
+        phase,
+        statuses: PHASE_STATUSES[phase].join(", "),
+      };
+      throw previous
+        ? new EngineError("WRONG_STATUS", engineText("phaseNeedsPrevious", { ...params, previous }), {
+            fix: engineText("runPreviousPhase", { previous }),
+          })
+        : new EngineError("WRONG_STATUS", engineText("phaseNeedsStatus", params), { fix: engineText("startNewRun") });
     }
     const stop = new AbortController();
     const combined = this.untilClosed(signal ? AbortSignal.any([signal, stop.signal]) : stop.signal);
@@ -618,7 +613,7 @@ export class UpgradeEngine extends EventEmitter {
       return snapshot(run);
     } catch (err) {
       if (cancelled.aborted) throw await this.failRun(run, cancelled.reason);
-      if (isAbort(err, signal)) throw abortError(`The ${phase} phase of run ${run.id}`);
+      if (isAbort(err, signal)) throw abortError(engineText("phaseOfRun", { phase, runId: run.id }));
       throw await this.failRun(run, err);
     }
   }

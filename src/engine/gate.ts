@@ -1,3 +1,4 @@
+import { engineText } from "./catalog";
 import { EngineError, abortError } from "./errors";
 import type { AckPolicy } from "./types";
 
@@ -24,7 +25,7 @@ export class Gate {
       };
       const onAbort = () => {
         this.wake = undefined;
-        reject(abortError("Waiting for acknowledgement"));
+        reject(abortError(engineText("waitingForAcknowledgement")));
       };
       if (signal.aborted) return onAbort();
       if (this.poked) return done();
@@ -37,9 +38,9 @@ export class Gate {
 export function checkPolicy(policy: AckPolicy): void {
   for (const key of ["ignoreAlerts", "alsoIgnoreErrors", "failOnErrors"] as const) {
     if (typeof policy?.[key] !== "boolean") {
-      throw new EngineError("BAD_INPUT", `Acknowledgement policy field ${key} must be true or false`, {
+      throw new EngineError("BAD_INPUT", engineText("policyNotBoolean", { key }), {
         field: key,
-        fix: `Set ${key} to true or false`,
+        fix: engineText("policyNotBooleanFix", { key }),
       });
     }
   }

@@ -3,6 +3,7 @@
 import type { VcfClient } from "../vcf/client";
 import { normalizeStatus } from "../vcf/status";
 import type { Domain } from "../vcf/types";
+import { engineText } from "./catalog";
 import { EngineError } from "./errors";
 import { compareVersions } from "./versions";
 import type { UpgradeRun } from "./types";
@@ -42,14 +43,17 @@ export async function checkManagementFirst(
       managementRunId: active.id,
     };
   }
-  const running = active ? ` (its active run ${active.id} goes to ${active.targetVersion} only)` : "";
+  const running = active ? engineText("managementRunTooLow", { runId: active.id, version: active.targetVersion }) : "";
   throw new EngineError(
     "MANAGEMENT_DOMAIN_FIRST",
-    `Domain ${domain.name} cannot be upgraded to ${targetVersion} before the management domain: ${management.name} is at ${current}${running}`,
-    {
-      field: "domain",
-      fix: `Upgrade the management domain ${management.name} to ${targetVersion} first (or start its run first, then this domain's)`,
-    },
+    engineText("managementFirst", {
+      domain: domain.name,
+      target: targetVersion,
+      management: management.name,
+      version: current,
+      running,
+    }),
+    { field: "domain", fix: engineText("managementFirstFix", { management: management.name, target: targetVersion }) },
   );
 }
 
@@ -60,14 +64,18 @@ export async function checkManagementFirst(
 export function managementRunFailure(run: UpgradeRun, runById: RunLookup): EngineError | undefined {
   const management = run.managementRunId ? runById(run.managementRunId) : undefined;
   if (management?.status !== "failed") return undefined;
-  const reason = management.failureReason ?? "unknown reason";
-  const outcome = management.failureCode === "CANCELLED" ? "was cancelled" : "failed";
+  const params = {
+    runId: management.id,
+    management: management.domainName,
+    target: management.targetVersion,
+    reason: management.failureReason ?? engineText("unknownReason"),
+    domain: run.domainName,
+  };
   return new EngineError(
     "MANAGEMENT_DOMAIN_FIRST",
-    `The management domain's run ${management.id} (${management.domainName} to ${management.targetVersion}) ${outcome}: ${reason}. ` +
-      `The component upgrades of ${run.domainName} wait for the management domain, so this run stops`,
-    {
-      fix: `Upgrade the management domain ${management.domainName} to ${management.targetVersion} first, then start a new run for ${run.domainName}`,
-    },
+    management.failureCode === "CANCELLED"
+      ? engineText("managementRunCancelled", params)
+      : engineText("managementRunFailed", params),
+    { fix: engineText("managementRunFailedFix", params) },
   );
 }

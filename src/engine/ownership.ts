@@ -1,6 +1,7 @@
 // The engine's half of the hand-over rule (the adapters' half is in adapters/handoff.ts): which phase may work on a
 // run in each status, when a phase counts as done, and what a run loaded after a crash must look like for its owner
 // to act on it. README "Restarts, redeploys and crashes" says the same in words.
+import { engineText, type EngineText } from "./catalog";
 import type { Phase, UpgradeRun, UpgradeStatus } from "./types";
 
 export const PHASE_ORDER: readonly Phase[] = ["download", "prechecks", "acknowledgement", "upgrade"];
@@ -76,7 +77,7 @@ function phasesEndedAt(status: UpgradeStatus): Phase[] {
  * is not marked done: the owner would then refuse it forever. The status is the truth (it is written only once the
  * phase's work is done), so the phase is marked done, and the phases before it too.
  */
-export function repairPhaseMarks(run: UpgradeRun): string | undefined {
+export function repairPhaseMarks(run: UpgradeRun): EngineText | undefined {
   if (run.status === "failed" || run.status === "waiting_for_initiation") return undefined;
   const ended = phasesEndedAt(run.status);
   const last = ended.at(-1);
@@ -84,14 +85,18 @@ export function repairPhaseMarks(run: UpgradeRun): string | undefined {
   const missing = implied.filter((p) => !run.completedPhases.includes(p));
   if (missing.length === 0) return undefined;
   run.completedPhases = PHASE_ORDER.filter((p) => run.completedPhases.includes(p) || missing.includes(p));
-  return `status ${run.status} is past the end of the ${missing.join(" and ")} phase, which ${missing.length > 1 ? "were" : "was"} not recorded as done (a crash between two writes, or an edited file): recorded as done, so the run continues from there`;
+  return engineText("phaseMarksRepaired", { status: run.status, phases: missing.join(", "), count: missing.length });
 }
 
 /**
  * Why the phase that owns the run (run.phase) would refuse to work on it, or undefined when it can act: its phase is
  * done (its output is sent next), or the run's status is one the phase works on.
  */
-export function ownerCannotAct(run: UpgradeRun): string | undefined {
+export function ownerCannotAct(run: UpgradeRun): EngineText | undefined {
   if (run.completedPhases.includes(run.phase) || PHASE_STATUSES[run.phase].includes(run.status)) return undefined;
-  return `its owner (the ${run.phase} phase) works on the statuses ${PHASE_STATUSES[run.phase].join(", ")}, not on ${run.status}`;
+  return engineText("ownerCannotAct", {
+    phase: run.phase,
+    statuses: PHASE_STATUSES[run.phase].join(", "),
+    status: run.status,
+  });
 }

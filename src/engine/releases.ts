@@ -1,6 +1,7 @@
 import type { VcfClient } from "../vcf/client";
 import type { DomainFutureRelease } from "../vcf/types";
 import { normalizeStatus } from "../vcf/status";
+import { engineText } from "./catalog";
 import { EngineError, isAbort } from "./errors";
 import { compareVersions, isVersionString, sameVersion } from "./versions";
 
@@ -29,23 +30,23 @@ export function chooseRelease(
     return applicable.find((r) => sameVersion(r.version, selected)) ?? applicable[0];
   }
   if (!isVersionString(targetVersion)) {
-    throw new EngineError("BAD_INPUT", `targetVersion "${targetVersion}" is not a version like 5.2.1.0`, {
+    throw new EngineError("BAD_INPUT", engineText("targetNotVersion", { version: targetVersion }), {
       field: "targetVersion",
-      fix: "Give a VCF version such as 5.2.1.0, or leave targetVersion empty to take the next release",
+      fix: engineText("targetNotVersionFix"),
     });
   }
   const wanted = applicable.find((r) => sameVersion(r.version, targetVersion));
   if (wanted) return wanted;
-  const choices = applicable.map((r) => r.version).join(", ") || "none";
+  const choices = applicable.map((r) => r.version).join(", ") || engineText("none");
   const listed = releases.find((r) => sameVersion(r.version, targetVersion));
   const why = listed
-    ? `it is listed but not applicable from ${current}`
+    ? engineText("targetNotApplicable", { current })
     : compareVersions(targetVersion, current) <= 0
-      ? `the domain is already at ${current}`
-      : "it is not among the domain's future releases";
-  throw new EngineError("BAD_INPUT", `targetVersion ${targetVersion} cannot be used: ${why}`, {
+      ? engineText("targetAlreadyReached", { current })
+      : engineText("targetNotOffered");
+  throw new EngineError("BAD_INPUT", engineText("targetUnusable", { version: targetVersion, why }), {
     field: "targetVersion",
-    fix: `Use one of the applicable releases (${choices}) or leave targetVersion empty`,
+    fix: engineText("targetUnusableFix", { choices }),
   });
 }
 

@@ -1,3 +1,4 @@
+import { engineText } from "./catalog";
 import { EngineError } from "./errors";
 import { DEFAULT_SETTINGS, type EngineSettings } from "./types";
 
@@ -43,19 +44,22 @@ export function resolveSettings(overrides: Partial<EngineSettings> = {}): Engine
       value <= max &&
       (!INTEGERS.has(key) || Number.isInteger(value));
     if (!ok) {
-      const upTo = SETTING_MAX_MS[key] === undefined ? "" : `, at most ${max}`;
-      const must =
-        (INTEGERS.has(key)
-          ? "a whole number of at least 1"
-          : key === "logMaxBytes"
-            ? "a number of bytes of at least 256"
-            : MAY_BE_ZERO.has(key)
-              ? "a number of milliseconds, 0 or more"
-              : "a positive number of milliseconds") + upTo;
-      throw new EngineError("BAD_INPUT", `Setting ${key} is ${JSON.stringify(value)}; it must be ${must}`, {
-        field: `settings.${key}`,
-        fix: `Set ${key} to ${must} (default ${DEFAULT_SETTINGS[key]})`,
-      });
+      const upTo = SETTING_MAX_MS[key] === undefined ? "" : engineText("settingAtMost", { max });
+      const must = INTEGERS.has(key)
+        ? engineText("settingWholeNumber", { upTo })
+        : key === "logMaxBytes"
+          ? engineText("settingBytes", { upTo })
+          : MAY_BE_ZERO.has(key)
+            ? engineText("settingZeroOrMore", { upTo })
+            : engineText("settingPositive", { upTo });
+      throw new EngineError(
+        "BAD_INPUT",
+        engineText("settingInvalid", { key, value: String(JSON.stringify(value)), must }),
+        {
+          field: `settings.${key}`,
+          fix: engineText("settingInvalidFix", { key, must, default: DEFAULT_SETTINGS[key] }),
+        },
+      );
     }
     merged[key] = value;
   }

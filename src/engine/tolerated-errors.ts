@@ -1,6 +1,7 @@
 // Makes the errors a long wait polls through visible: without this, a rotated password or hours of 5xx
 // would show nothing until the deadline.
-import { EngineError, errorText } from "./errors";
+import { engineText } from "./catalog";
+import { EngineError, errorParam, errorText } from "./errors";
 import { isAuthError } from "./remote-errors";
 import type { RunHandle } from "./run-handle";
 import type { EngineSettings } from "./types";
@@ -67,10 +68,12 @@ export class ToleratedErrors {
     if (now - this.authSince >= this.settings.authGraceMs) {
       throw new EngineError(
         "AUTH_FAILED",
-        `${this.what}: SDDC Manager has refused the credentials since ${new Date(this.authSince).toISOString()} (${errorText(err)})`,
-        {
-          fix: "Check the user name and password in the vcf-config node (rotated or locked?) and that the account may use the API, then start the run again",
-        },
+        engineText("credentialsRefused", {
+          what: this.what,
+          since: new Date(this.authSince).toISOString(),
+          error: errorParam(err),
+        }),
+        { fix: engineText("credentialsRefusedFix") },
       );
     }
   }

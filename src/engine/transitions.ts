@@ -1,4 +1,5 @@
 import { capText, ENTRY_CAP, LINE_CAP } from "../vcf/text-cap";
+import { engineText } from "./catalog";
 import { EngineError } from "./errors";
 import { phaseEndedBy } from "./ownership";
 import type { LogEntry, LogLevel, Phase, UpgradeRun, UpgradeStatus } from "./types";
@@ -109,7 +110,7 @@ export function transition(
   if (!allowed.includes(to)) {
     throw new EngineError(
       "WRONG_STATUS",
-      `Run ${run.id} for domain ${run.domainName} cannot move from ${run.status} to ${to}`,
+      engineText("transitionRefused", { runId: run.id, domain: run.domainName, from: run.status, to }),
     );
   }
   run.status = to;

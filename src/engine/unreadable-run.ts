@@ -1,5 +1,6 @@
 // A stored run the store cannot read (a hand edit, a status written by a newer version, a truncated file): the store
 // keeps it, the engine refuses a new run for its domain, the adapter warns. One description for all of them.
+import { engineText, type EngineText } from "./catalog";
 
 /** A stored entry that fails the run shape check. */
 export interface UnreadableRun {
@@ -14,12 +15,17 @@ export interface UnreadableRun {
 }
 
 /** One sentence naming the entry, its file and what is wrong with it. */
-export function describeUnreadableRun(u: UnreadableRun): string {
+export function describeUnreadableRun(u: UnreadableRun): EngineText {
   const what = u.runId
-    ? `the upgrade run ${u.runId}`
+    ? engineText("unreadableRunId", { runId: u.runId })
     : u.position !== undefined
-      ? `entry ${u.position} of the runs list`
-      : "an entry";
+      ? engineText("unreadableEntryAt", { position: u.position })
+      : engineText("unreadableEntry");
   const domain = u.domainName ?? u.domainId;
-  return `The run file ${u.file} holds ${what}${domain ? ` of domain ${domain}` : ""}, which cannot be read: ${u.problem}`;
+  return engineText("unreadableRun", {
+    file: u.file,
+    what,
+    ofDomain: domain ? engineText("ofDomain", { domain }) : "",
+    problem: u.problem,
+  });
 }

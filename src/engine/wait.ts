@@ -1,5 +1,6 @@
 import { abortableDelay } from "../vcf/http/retry";
 import { timerMs } from "../vcf/timer-limit";
+import { engineText, type EngineText } from "./catalog";
 import { EngineError, abortError, isAbort } from "./errors";
 import { isTransientError } from "./remote-errors";
 
@@ -34,7 +35,11 @@ export interface WaitOptions<T> {
 }
 
 /** Sleeps `ms`, or rejects with the engine's ABORTED error as soon as the signal aborts. */
-export function delay(ms: number, signal: AbortSignal | undefined, what = "Wait"): Promise<void> {
+export function delay(
+  ms: number,
+  signal: AbortSignal | undefined,
+  what: EngineText | string = engineText("wait"),
+): Promise<void> {
   return abortableDelay(ms, signal, () => abortError(what));
 }
 
@@ -100,7 +105,7 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
 function deadlineError(o: Pick<WaitOptions<unknown>, "what" | "deadline">): EngineError {
   return new EngineError(
     "DEADLINE",
-    `${o.what} did not finish before its deadline (${new Date(o.deadline).toISOString()})`,
+    engineText("deadlinePassed", { what: o.what, deadline: new Date(o.deadline).toISOString() }),
   );
 }
 

@@ -12,7 +12,7 @@ import type { HttpMethod, HttpRequest, HttpResponse } from "./http/transport";
 import { HttpTransport } from "./http/transport";
 import { SecretScrubber } from "./secrets";
 import type { VcfTlsOptions } from "./tls";
-import { createTlsSetup } from "./tls";
+import { createTlsSetup, type TlsWarningCode } from "./tls";
 import type {
   AssessmentOutput,
   AssessmentTaskInfo,
@@ -54,8 +54,8 @@ export interface VcfClientOptions {
   retry?: Partial<RetrySettings>;
   /** refresh this long before expiry (default 5 min, capped at half the lifetime) */
   tokenRefreshMarginMs?: number;
-  /** never receives secrets */
-  log?: (level: VcfLogLevel, text: string) => void;
+  /** never receives secrets; `code` names a warning a caller may word itself */
+  log?: (level: VcfLogLevel, text: string, code?: TlsWarningCode) => void;
   /**
    * The clock token lifetimes are measured on, in epoch ms (default Date.now). Tests that drive a
    * time-scaled simulator pass a clock that advances with it.
@@ -88,14 +88,16 @@ export class VcfClient {
   private readonly tokens: TokenManager;
   private readonly retry: RetrySettings;
   private readonly scrubber = new SecretScrubber();
-  private readonly log: (level: VcfLogLevel, text: string) => void;
+  private readonly log: (level: VcfLogLevel, text: string, code?: TlsWarningCode) => void;
 
   constructor(options: VcfClientOptions) {
     const settings = validateOptions(options);
     const sink = options.log;
-    this.log = (level, text) => sink?.(level, this.scrubber.scrub(text));
+    this.log = (level, text, code) => sink?.(level, this.scrubber.scrub(text), code);
     this.retry = settings.retry;
-    const tls = createTlsSetup(options.tls, settings.baseUrl.startsWith("https:"), (text) => this.log("warn", text));
+    const tls = createTlsSetup(options.tls, settings.baseUrl.startsWith("https:"), (text, code) =>
+      this.log("warn", text, code),
+    );
     this.transport = new HttpTransport({
       baseUrl: settings.baseUrl,
       timeoutMs: settings.timeoutMs,

@@ -8,7 +8,10 @@ export interface VcfTlsOptions {
   allowSelfSigned?: boolean;
 }
 
-type WarnLog = (text: string) => void;
+/** Warnings a caller may word itself, e.g. in its user's language. */
+export type TlsWarningCode = "TLS_UNVERIFIED";
+
+type WarnLog = (text: string, code: TlsWarningCode) => void;
 
 /** One PEM certificate block (BEGIN/END lines included); what every CA field must contain. */
 const PEM_CERTIFICATES = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -48,7 +51,10 @@ export function createTlsSetup(
   warn: WarnLog,
 ): TlsSetup | undefined {
   if (options?.allowSelfSigned) {
-    warn("TLS certificate verification is disabled (tls.allowSelfSigned); use only in a lab, or set tls.ca instead");
+    warn(
+      "TLS certificate verification is disabled (tls.allowSelfSigned); use only in a lab, or set tls.ca instead",
+      "TLS_UNVERIFIED",
+    );
     return https ? { secureContext: tls.createSecureContext(), rejectUnauthorized: false } : undefined;
   }
   if (options?.ca !== undefined) {

@@ -1,7 +1,7 @@
 // What a crash can leave in the run file, and how a new engine takes it up: phase marks behind the status, a run no
 // phase can take, and an upgrade request recorded but never sent.
 import * as assert from "node:assert/strict";
-import type { EngineWarning, UpgradeRun } from "../../nodes/engine";
+import { englishText, type EngineWarning, type UpgradeRun } from "../../nodes/engine";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import { MemoryRunStore } from "../../nodes/store";
 import { requestsTo, upgradePostsPerBundle } from "../support/request-log";
@@ -50,8 +50,9 @@ describe("engine: records a crash can leave behind", () => {
     assert.equal(warnings.length, 1);
     assert.equal(warnings[0]?.code, "RUN_REPAIRED_ON_LOAD");
     assert.equal(warnings[0]?.params.runId, onDisk.id);
+    const detail = warnings[0]?.params.detail;
     assert.match(
-      warnings[0]?.params.detail ?? "",
+      detail ? englishText(detail) : "",
       /acknowledgement phase, which was not recorded as done.*recorded as done/,
     );
     const done = await t.engine.upgradeComponents(onDisk.id);

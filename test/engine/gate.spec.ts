@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { decideGate } from "../../nodes/engine/phases/acknowledgement";
-import type { AckPolicy, Finding } from "../../nodes/engine";
+import { englishText, type AckPolicy, type Finding } from "../../nodes/engine";
 
 const warning: Finding = { name: "w", severity: "WARNING", description: "w" };
 const error: Finding = { name: "e", severity: "ERROR", description: "e" };
@@ -36,7 +36,7 @@ describe("engine: acknowledgement rules", () => {
       false,
     );
     assert.equal(d.action, "fail");
-    assert.match(d.action === "fail" ? d.reason : "", /1 error and 1 warning/);
+    assert.match(d.action === "fail" ? englishText(d.reason) : "", /1 error and 1 warning/);
     assert.equal(decideGate([warning], policy({ failOnErrors: true }), false).action, "wait");
   });
 });

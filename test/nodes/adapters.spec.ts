@@ -7,7 +7,7 @@ import { runStoreName } from "../../nodes/adapters/connection";
 import { matchesDomain, readPhaseRequest, requireDomain } from "../../nodes/adapters/domain-ref";
 import { InputError, describeError, shortText } from "../../nodes/adapters/errors";
 import { errorBadge, runBadge } from "../../nodes/adapters/status-badge";
-import { EngineError } from "../../nodes/engine";
+import { EngineError, engineText } from "../../nodes/engine";
 import { VcfApiError } from "../../nodes/vcf/errors";
 import { TEST_CA_PEM } from "../support/test-certificate";
 import { useNodeRedCatalogs } from "../support/catalog";
@@ -311,8 +311,12 @@ describe("nodes: adapters", () => {
         /GET \/v1\/domains: x\. Retry later/,
       );
       assert.match(
-        describeError(new EngineError("NO_UPDATE", "No newer release for wld01", { fix: "Nothing to do." })),
-        /wld01\. Nothing to do\./,
+        describeError(
+          new EngineError("NO_UPDATE", engineText("noUpdate", { domain: "wld01", version: "5.2.0.0" }), {
+            fix: engineText("noUpdateFix"),
+          }),
+        ),
+        /wld01 is at 5\.2\.0\.0; no applicable newer release is available\. Nothing to do; check the depot/,
       );
       assert.equal(shortText("a\n  b"), "a b");
     });
@@ -320,24 +324,35 @@ describe("nodes: adapters", () => {
     it("names credentials refused past the grace time, and an unknown outcome, in the badge; Catch gets the whole sentence", () => {
       const auth = new EngineError(
         "AUTH_FAILED",
-        "Waiting for the download of bundle 0b3ef944-f964-4fd4-9f29-3f199b5de71c: SDDC Manager has refused the credentials since 2026-11-26T13:47:19.207Z (HTTP 401)",
-        { fix: "Check the user name and password in the vcf-config node" },
+        engineText("credentialsRefused", {
+          what: "Waiting for the download of bundle 0b3ef944-f964-4fd4-9f29-3f199b5de71c",
+          since: "2026-11-26T13:47:19.207Z",
+          error: "HTTP 401",
+        }),
+        { fix: engineText("credentialsRefusedFix") },
       );
       assert.equal(errorBadge(auth).text, "credentials refused: check the vcf-config node");
       assert.match(
         describeError(auth),
-        /refused the credentials since .*\. Check the user name and password in the vcf-config node$/,
+        /refused the credentials since .*\(HTTP 401\)\. Check the user name and password in the vcf-config node/,
       );
       const unknown = new EngineError(
         "OUTCOME_UNKNOWN",
-        "The outcome of the upgrade request for bundle b1 (sent 2026-11-26T13:47:19Z) is unknown",
-        { fix: "In SDDC Manager, check Tasks" },
+        engineText("outcomeUnknown", {
+          request: engineText("upgradeRequest", { what: "bundle b1" }),
+          requestedAt: "2026-11-26T13:47:19Z",
+          why: "timeout",
+        }),
+        { fix: engineText("outcomeUnknownFix", { check: "Tasks" }) },
       );
       assert.equal(errorBadge(unknown).text, "outcome unknown: check the tasks in SDDC Manager");
-      assert.match(describeError(unknown), /is unknown\. In SDDC Manager, check Tasks$/);
+      assert.match(
+        describeError(unknown),
+        /upgrade request for bundle b1 .* is unknown: .*\. In SDDC Manager, check Tasks\./,
+      );
       assert.equal(
-        errorBadge(new EngineError("NO_UPDATE", "No newer release for wld01")).text,
-        "No newer release for wld01",
+        errorBadge(new EngineError("NO_UPDATE", engineText("noCurrentRelease", { domain: "wld01" }))).text,
+        "SDDC Manager reports no current release for domain wld01",
       );
     });
   });

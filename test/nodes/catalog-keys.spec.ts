@@ -1,7 +1,8 @@
 // Every catalog key the code and the editor files use exists in the en-US and the de catalogs, and both catalogs hold
 // the same keys. Keys are found in src/**/*.ts (t("..."), RED._("...")) and nodes/*.html (data-i18n, this._, RED._,
 // node._); a key built from a template (`vcf-config.label.${field}`) or a prefix ("vcf-config.validation." + problem)
-// must match at least one catalog key.
+// must match at least one catalog key. The engine's texts are ids of the vcf-config catalog's "engine" section
+// (engineText("id", ...) in src/engine): each id used is checked the same way, and each id there is used.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -34,6 +35,8 @@ function catalogKeys(lang: string, type: string): Set<string> {
 
 const CODE_KEY = /(?<![\w.])(?:t|RED\._|this\._|node\._)\(\s*(["'`])(vcf-[a-z-]+\.[^"'`]+)\1/g;
 const DATA_I18N = /data-i18n="([^"]+)"/g;
+const ENGINE_ID = /(?<![\w.])engineText\(\s*"(\w+)"/g;
+const ENGINE_SECTION = "vcf-config.engine.";
 
 /** Each key used, with the file that uses it. */
 export function usedKeys(): Array<{ key: string; file: string }> {
@@ -42,6 +45,7 @@ export function usedKeys(): Array<{ key: string; file: string }> {
   for (const file of sources.filter((f) => !f.includes(`${path.sep}locales${path.sep}`))) {
     const text = fs.readFileSync(file, "utf8");
     for (const m of text.matchAll(CODE_KEY)) used.push({ key: m[2] ?? "", file });
+    for (const m of text.matchAll(ENGINE_ID)) used.push({ key: `${ENGINE_SECTION}${m[1] ?? ""}`, file });
     for (const m of text.matchAll(DATA_I18N)) {
       for (const part of (m[1] ?? "").split(";")) used.push({ key: part.replace(/^\[[^\]]*\]/, ""), file });
     }
@@ -85,6 +89,16 @@ describe("nodes: message catalogs", function () {
       );
     });
   }
+
+  it("finds the engine's text ids, and every text of the engine section is used", () => {
+    const used = new Set(usedKeys().map((u) => u.key));
+    const engineIds = [...used].filter((k) => k.startsWith(ENGINE_SECTION));
+    assert.ok(engineIds.length > 100, `${engineIds.length} engine ids found`);
+    const unused = [...(catalogs.get("en-US")?.get("vcf-config") ?? [])].filter(
+      (k) => k.startsWith(ENGINE_SECTION) && !used.has(k.replace(/_(zero|one|two|few|many|other)$/, "")),
+    );
+    assert.deepEqual(unused, []);
+  });
 
   it("the en-US and de catalogs hold the same keys", () => {
     for (const type of NODE_TYPES) {

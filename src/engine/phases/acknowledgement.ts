@@ -1,8 +1,9 @@
+import { engineText, type EngineText } from "../catalog";
 import { plural } from "../text";
 import type { AckPolicy, Finding } from "../types";
 
 export type GateDecision =
-  { action: "continue"; rule: string } | { action: "wait"; reason: string } | { action: "fail"; reason: string };
+  { action: "continue"; rule: string } | { action: "wait"; reason: string } | { action: "fail"; reason: EngineText };
 
 /**
  * The acknowledgement rules: no findings pass; errors fail when the node says so; an acknowledgement passes
@@ -16,7 +17,15 @@ export function decideGate(findings: Finding[], policy: AckPolicy, acknowledged:
     .join(" and ");
   if (findings.length === 0) return { action: "continue", rule: "No precheck findings: nothing to acknowledge" };
   if (errors > 0 && policy.failOnErrors) {
-    return { action: "fail", reason: `Prechecks found ${what} and the node is set to fail on errors` };
+    const errorCount = engineText("errorCount", { count: errors });
+    const found =
+      warnings > 0
+        ? engineText("errorsAndWarnings", {
+            errors: errorCount,
+            warnings: engineText("warningCount", { count: warnings }),
+          })
+        : errorCount;
+    return { action: "fail", reason: engineText("failOnErrors", { found }) };
   }
   if (acknowledged) return { action: "continue", rule: `The user acknowledged ${what}` };
   if (errors === 0 && policy.ignoreAlerts)

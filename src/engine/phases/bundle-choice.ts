@@ -2,6 +2,7 @@
 // PATCH bundle from the domain's current version to the release's version (UPGRADE-API.md §3).
 import type { Bundle, BundleComponent } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
+import { engineText } from "../catalog";
 import { EngineError, errorText, isAbort } from "../errors";
 import type { PhaseContext } from "../run-handle";
 import { sameVersion } from "../versions";
@@ -57,10 +58,13 @@ export async function fallbackBundles(ctx: PhaseContext): Promise<string[]> {
     if (recalled.length > 0 && usable.length === 0) {
       throw new EngineError(
         "REMOTE_FAILURE",
-        `The only bundle(s) for ${need.name} ${need.from ?? "?"} → ${need.to} were recalled by VMware: ${recalled.map(bundleName).join(", ")}`,
-        {
-          fix: "Do not apply a recalled bundle: wait for its replacement in the depot (or a newer release), then start the run again",
-        },
+        engineText("onlyRecalledBundles", {
+          component: need.name,
+          from: need.from ?? "?",
+          to: need.to,
+          bundles: recalled.map(bundleName).join(", "),
+        }),
+        { fix: engineText("onlyRecalledBundlesFix") },
       );
     }
     if (recalled.length > 0) {

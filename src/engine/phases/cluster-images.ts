@@ -1,6 +1,7 @@
 // Which vLCM image (personality) each image-based cluster is remediated with. A cluster keeps its vendor add-on
 // and hardware support packages, so the image must match those as well as the target ESXi version.
 import type { Personality, SoftwareInfo, UpgradablesClusterResource } from "../../vcf/types";
+import { engineText } from "../catalog";
 import { EngineError } from "../errors";
 import { sameVersion } from "../versions";
 
@@ -79,14 +80,13 @@ export function chooseClusterImage(
   if (chosenId !== undefined) {
     const personality = personalities.find((p) => p.personalityId === chosenId);
     if (!personality) {
-      throw new EngineError(
-        "BAD_INPUT",
-        `clusterImages names image ${chosenId} for cluster ${label}, but SDDC Manager has no such image`,
-        {
-          field: "clusterImages",
-          fix: `Use a personalityId from SDDC Manager's image list (GET /v1/personalities): ${personalities.map((p) => `${p.personalityName} = ${p.personalityId}`).join(", ") || "none"}`,
-        },
-      );
+      throw new EngineError("BAD_INPUT", engineText("clusterImageUnknown", { image: chosenId, cluster: label }), {
+        field: "clusterImages",
+        fix: engineText("clusterImageUnknownFix", {
+          images:
+            personalities.map((p) => `${p.personalityName} = ${p.personalityId}`).join(", ") || engineText("none"),
+        }),
+      });
     }
     const choice: ClusterImageChoice = { personality };
     if (esxVersion && !sameVersion(baseImageOf(personality), esxVersion)) {
@@ -94,15 +94,11 @@ export function chooseClusterImage(
     }
     return choice;
   }
-  const fixByMap = `name the image for this cluster in msg.clusterImages, e.g. {"${key}": "<personalityId>"}, and start the run again`;
+  const fixByMap = engineText("clusterImageByMap", { cluster: key });
   if (!esxVersion) {
-    throw new EngineError(
-      "REMOTE_FAILURE",
-      `The target release names no ESXi version, so no image can be chosen for the image-based cluster ${label}`,
-      {
-        fix: `Check the release's bill of materials in SDDC Manager, or ${fixByMap}`,
-      },
-    );
+    throw new EngineError("REMOTE_FAILURE", engineText("noEsxVersion", { cluster: label }), {
+      fix: engineText("noEsxVersionFix", { byMap: fixByMap }),
+    });
   }
   const matches = matchingImages(cluster, personalities, esxVersion);
   const [only] = matches;
@@ -112,20 +108,23 @@ export function chooseClusterImage(
     const sameBase = personalities.filter((p) => sameVersion(baseImageOf(p), esxVersion));
     const near =
       sameBase.length > 0
-        ? `; images for ESXi ${esxVersion}: ${sameBase.map((p) => `${p.personalityName} (${describeSoftware(p.softwareInfo)})`).join("; ")}`
+        ? engineText("imagesForEsx", {
+            esxVersion,
+            images: sameBase.map((p) => `${p.personalityName} (${describeSoftware(p.softwareInfo)})`).join("; "),
+          })
         : "";
-    throw new EngineError(
-      "REMOTE_FAILURE",
-      `No vLCM cluster image fits the image-based cluster ${label}: it needs ${needs}${near}`,
-      {
-        fix: `Import or create the matching cluster image in SDDC Manager (Lifecycle Management > Image Management), or ${fixByMap}`,
-      },
-    );
+    throw new EngineError("REMOTE_FAILURE", engineText("noClusterImage", { cluster: label, needs, near }), {
+      fix: engineText("noClusterImageFix", { byMap: fixByMap }),
+    });
   }
   throw new EngineError(
     "REMOTE_FAILURE",
-    `Several vLCM cluster images fit the image-based cluster ${label} (${needs}): ${matches.map((p) => `${p.personalityName} = ${p.personalityId}`).join(", ")}`,
-    { fix: `Choose one: ${fixByMap}` },
+    engineText("severalClusterImages", {
+      cluster: label,
+      needs,
+      images: matches.map((p) => `${p.personalityName} = ${p.personalityId}`).join(", "),
+    }),
+    { fix: engineText("severalClusterImagesFix", { byMap: fixByMap }) },
   );
 }
 
@@ -136,33 +135,25 @@ export function checkClusterImages(
   domainName: string,
 ): Record<string, string> | undefined {
   if (value === undefined) return undefined;
-  const known = clusters.map((c) => c.name ?? c.id).join(", ") || "none";
+  const known = clusters.map((c) => c.name ?? c.id).join(", ") || engineText("none");
   if (!isRecord(value)) {
-    throw new EngineError(
-      "BAD_INPUT",
-      "clusterImages must be an object mapping cluster ids or names to image (personality) ids",
-      {
-        field: "clusterImages",
-        fix: `Give e.g. {"<cluster name>": "<personalityId>"}; clusters of ${domainName}: ${known}`,
-      },
-    );
+    throw new EngineError("BAD_INPUT", engineText("clusterImagesNotObject"), {
+      field: "clusterImages",
+      fix: engineText("clusterImagesNotObjectFix", { domain: domainName, clusters: known }),
+    });
   }
   const out: [string, string][] = [];
   for (const [cluster, image] of Object.entries(value)) {
     if (!clusters.some((c) => c.id === cluster || c.name === cluster)) {
-      throw new EngineError(
-        "BAD_INPUT",
-        `clusterImages names cluster "${cluster}", which is not a cluster of domain ${domainName}`,
-        {
-          field: "clusterImages",
-          fix: `Use the id or name of one of: ${known}`,
-        },
-      );
+      throw new EngineError("BAD_INPUT", engineText("clusterImagesUnknownCluster", { cluster, domain: domainName }), {
+        field: "clusterImages",
+        fix: engineText("useOneOf", { choices: known }),
+      });
     }
     if (typeof image !== "string" || image.trim() === "") {
-      throw new EngineError("BAD_INPUT", `clusterImages["${cluster}"] must be a personality id string`, {
+      throw new EngineError("BAD_INPUT", engineText("clusterImageNotText", { cluster }), {
         field: "clusterImages",
-        fix: "Use the personalityId of the cluster image from SDDC Manager (GET /v1/personalities)",
+        fix: engineText("clusterImageNotTextFix"),
       });
     }
     out.push([cluster, image.trim()]);

@@ -1,7 +1,8 @@
 import type { Bundle } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 import { capText, NAME_CAP } from "../../vcf/text-cap";
-import { EngineError } from "../errors";
+import { engineText } from "../catalog";
+import { EngineError, fixOr } from "../errors";
 import { describeApiErrors, httpStatusOf } from "../remote-errors";
 import { PhaseContext } from "../run-handle";
 import type { BundleRecord } from "../types";
@@ -36,15 +37,12 @@ async function failureText(ctx: PhaseContext, record: BundleRecord, status: stri
     const task = await ctx.client.getTask(record.taskId, ctx.opts).catch(() => undefined);
     if (task) detail = describeApiErrors(collectTaskErrors(task), detail.message);
   }
-  const fix =
-    status === "RECALLED"
-      ? "VMware withdrew this bundle: do not apply it; check for a replacement bundle and release"
-      : (detail.remediation ?? "Check the depot connection in SDDC Manager, then start the run again");
-  return new EngineError(
-    "REMOTE_FAILURE",
-    `Bundle ${bundleName(record)} ${status === "RECALLED" ? "was recalled" : "failed to download"}: ${detail.message}`,
-    { fix },
-  );
+  const params = { bundle: bundleName(record), error: detail.message };
+  return status === "RECALLED"
+    ? new EngineError("REMOTE_FAILURE", engineText("bundleRecalled", params), { fix: engineText("bundleRecalledFix") })
+    : new EngineError("REMOTE_FAILURE", engineText("bundleDownloadFailed", params), {
+        fix: fixOr(detail.remediation, engineText("bundleDownloadFailedFix")),
+      });
 }
 
 /** Asks SDDC Manager to download the bundle, once; a 409 means it was already requested. */
@@ -150,8 +148,8 @@ export async function downloadBundles(ctx: PhaseContext): Promise<void> {
   if (Object.keys(ctx.run.remote.bundles).length === 0) {
     const ids = await findNeededBundles(ctx);
     if (ids.length === 0) {
-      throw new EngineError("REMOTE_FAILURE", `No bundles were found for release ${ctx.run.targetVersion}`, {
-        fix: "Check the depot settings and the bundle list in SDDC Manager",
+      throw new EngineError("REMOTE_FAILURE", engineText("noBundles", { version: ctx.run.targetVersion }), {
+        fix: engineText("noBundlesFix"),
       });
     }
     await ctx.handle.update((r) => {

@@ -1,5 +1,6 @@
 import type { Validation } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
+import { engineText, verbatimText } from "../catalog";
 import { EngineError, asEngineError, isAbort } from "../errors";
 import { errorCodeOf, httpStatusOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
@@ -25,8 +26,13 @@ async function confirmVersion(ctx: PhaseContext): Promise<void> {
     const view = await client.getDomainReleaseView(run.domainId, ctx.opts);
     throw new EngineError(
       "REMOTE_FAILURE",
-      `No upgrade is left for domain ${run.domainName}, but it reports version ${current?.version ?? "unknown"} instead of ${run.targetVersion} (target now "${view.targetVersion}")`,
-      { fix: "Check the domain's target version and upgrade history in SDDC Manager, then start the run again" },
+      engineText("versionNotReached", {
+        domain: run.domainName,
+        version: current?.version ?? engineText("unknownVersion"),
+        target: run.targetVersion,
+        selected: String(view.targetVersion),
+      }),
+      { fix: engineText("versionNotReachedFix") },
     );
   }
 }
@@ -78,7 +84,11 @@ async function validateAtTarget(ctx: PhaseContext): Promise<void> {
     .map((f) => f.remediation)
     .filter(Boolean)
     .join("; ");
-  throw new EngineError("REMOTE_FAILURE", `The final validation failed: ${text}`, fix ? { fix } : {});
+  throw new EngineError(
+    "REMOTE_FAILURE",
+    engineText("finalValidationFailed", { error: text }),
+    fix ? { fix: verbatimText(fix) } : {},
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 // A POST whose answer never arrived (timeout, dropped connection, 5xx, an unreadable 202) may still have started
 // its work in SDDC Manager. It is never sent again: the work is looked for, and attached to when found.
-import { EngineError, errorText } from "../errors";
+import { engineText, type EngineText } from "../catalog";
+import { EngineError, errorParam } from "../errors";
 import { isApiAway } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 
@@ -52,13 +53,14 @@ export async function findLostWork<T>(
 }
 
 /** The failure when the work was not found: say that the outcome is unknown and what to look at. */
-export function outcomeUnknown(request: string, requestedAt: string, cause: unknown, check: string): EngineError {
-  const why = cause === undefined ? "the engine stopped before the answer was recorded" : errorText(cause);
-  return new EngineError(
-    "OUTCOME_UNKNOWN",
-    `The outcome of ${request} (sent ${requestedAt}) is unknown: no answer (${why}), and SDDC Manager shows no matching work`,
-    {
-      fix: `In SDDC Manager, check ${check}. If it is running, let it finish; then start a new run (it attaches to work that is still running and does not send this request twice)`,
-    },
-  );
+export function outcomeUnknown(
+  request: EngineText,
+  requestedAt: string,
+  cause: unknown,
+  check: EngineText,
+): EngineError {
+  const why = cause === undefined ? engineText("stoppedBeforeAnswer") : errorParam(cause);
+  return new EngineError("OUTCOME_UNKNOWN", engineText("outcomeUnknown", { request, requestedAt, why }), {
+    fix: engineText("outcomeUnknownFix", { check }),
+  });
 }

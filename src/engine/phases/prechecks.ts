@@ -6,7 +6,8 @@ import type {
   Task,
 } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import { EngineError, errorText, isAbort } from "../errors";
+import { engineText } from "../catalog";
+import { EngineError, errorText, fixOr, isAbort } from "../errors";
 import { evaluateAssessment } from "../findings";
 import { errorCodeOf, httpStatusOf, isRefusal } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
@@ -128,10 +129,10 @@ async function adoptLostRun(ctx: PhaseContext, cause: unknown): Promise<"adopted
   }
   if (ctx.run.remote.checkSetRunSentAgain) {
     throw outcomeUnknown(
-      `the precheck run request for domain ${ctx.run.domainName}`,
+      engineText("precheckRunRequest", { domain: ctx.run.domainName }),
       requestedAt,
       cause,
-      `the domain's precheck runs (Lifecycle Management > Updates > Precheck, or GET /v1/system/check-sets?domainId=${ctx.run.domainId})`,
+      engineText("checkPrecheckRuns", { domainId: ctx.run.domainId }),
     );
   }
   await ctx.handle.update((r) => {
@@ -160,7 +161,7 @@ async function queryCheckSets(ctx: PhaseContext): Promise<{ queryId: string; sel
     ctx.opts,
   );
   if (first.resources.length === 0) {
-    throw new EngineError("REMOTE_FAILURE", `The check-set query returned no resources for domain ${run.domainName}`);
+    throw new EngineError("REMOTE_FAILURE", engineText("checkSetQueryEmpty", { domain: run.domainName }));
   }
   const resources = detailedQueryResources(first.resources, run.targetRelease.bom);
   const detailed = await client.queryCheckSets(
@@ -170,7 +171,7 @@ async function queryCheckSets(ctx: PhaseContext): Promise<{ queryId: string; sel
   const { selection, skipped } = runSelection(first.resources, detailed.resources);
   if (skipped.length > 0) await ctx.handle.log("info", `No check-sets for: ${skipped.join(", ")}`);
   if (selection.length === 0) {
-    throw new EngineError("REMOTE_FAILURE", `The check-set queries offered no check-sets for domain ${run.domainName}`);
+    throw new EngineError("REMOTE_FAILURE", engineText("checkSetsNoneOffered", { domain: run.domainName }));
   }
   return { queryId: detailed.queryId, selection };
 }
@@ -266,11 +267,9 @@ async function evaluate(ctx: PhaseContext, finished: AssessmentOutput | undefine
   const assessment = finished ?? (await ctx.client.getCheckSetRun(runId, ctx.opts));
   const result = evaluateAssessment(assessment);
   if (result.runFailure) {
-    throw new EngineError(
-      "REMOTE_FAILURE",
-      `The precheck run itself failed: ${result.runFailure.message}`,
-      result.runFailure.remediation ? { fix: result.runFailure.remediation } : { fix: "Run the prechecks again" },
-    );
+    throw new EngineError("REMOTE_FAILURE", engineText("precheckRunFailed", { error: result.runFailure.message }), {
+      fix: fixOr(result.runFailure.remediation, engineText("precheckRunFailedFix")),
+    });
   }
   await ctx.handle.update((r) => {
     r.findings = [...r.findings.filter((f) => f.code === TARGET_VALIDATION_CODE), ...result.findings];

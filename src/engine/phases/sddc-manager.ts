@@ -1,6 +1,7 @@
 // SDDC Manager upgrades itself: its API vanishes, comes back, may flap, and then refuses the old session.
 import type { Bundle, Upgrade } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
+import { engineText } from "../catalog";
 import { EngineError, errorText, isAbort } from "../errors";
 import { isTransientError } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
@@ -57,10 +58,8 @@ export function sddcPoller(
       } else if (Date.now() > Date.parse(outageUntil)) {
         throw new EngineError(
           "DEADLINE",
-          `SDDC Manager's API stayed unavailable longer than the outage budget (${describeDuration(ctx.settings.sddcOutageBudgetMs)})`,
-          {
-            fix: "Check the SDDC Manager appliance (console, services) before starting the run again",
-          },
+          engineText("sddcOutageTooLong", { budget: describeDuration(ctx.settings.sddcOutageBudgetMs) }),
+          { fix: engineText("sddcOutageTooLongFix") },
         );
       }
       throw err;

@@ -1,6 +1,7 @@
 import type { Validation } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import { EngineError, errorText } from "../errors";
+import { engineText, verbatimText } from "../catalog";
+import { EngineError, errorParam, fixOr } from "../errors";
 import { capFinding } from "../findings";
 import { errorCodeOf, httpStatusOf, remediationOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
@@ -42,10 +43,14 @@ async function validateCandidate(ctx: PhaseContext): Promise<void> {
       started = await client.startValidation(run.domainId, { targetVersion: run.targetVersion }, ctx.opts);
     } catch (err) {
       if (httpStatusOf(err) === 400 && (errorCodeOf(err) ?? "").startsWith("SAME_SOURCE_AND_TARGET")) {
-        throw new EngineError("BAD_INPUT", `Domain ${run.domainName} is already at ${run.targetVersion}`, {
-          field: "targetVersion",
-          fix: "Choose a newer release, or leave targetVersion empty",
-        });
+        throw new EngineError(
+          "BAD_INPUT",
+          engineText("alreadyAtTarget", { domain: run.domainName, version: run.targetVersion }),
+          {
+            field: "targetVersion",
+            fix: engineText("alreadyAtTargetFix"),
+          },
+        );
       }
       throw err;
     }
@@ -110,8 +115,8 @@ async function validateCandidate(ctx: PhaseContext): Promise<void> {
     .join("; ");
   throw new EngineError(
     "REMOTE_FAILURE",
-    `Target version ${run.targetVersion} failed validation: ${message}`,
-    fix ? { fix } : {},
+    engineText("targetValidationFailed", { version: run.targetVersion, error: message }),
+    fix ? { fix: verbatimText(fix) } : {},
   );
 }
 
@@ -126,17 +131,19 @@ export async function setTargetVersion(ctx: PhaseContext): Promise<void> {
     try {
       await client.setTargetVersion(run.domainId, { targetVersion: run.targetVersion }, ctx.opts);
     } catch (err) {
-      throw new EngineError("REMOTE_FAILURE", `Setting target version ${run.targetVersion} failed: ${errorText(err)}`, {
-        fix: remediationOf(err) ?? "Check the release in SDDC Manager (Lifecycle Management > Release Versions)",
-      });
+      throw new EngineError(
+        "REMOTE_FAILURE",
+        engineText("setTargetFailed", { version: run.targetVersion, error: errorParam(err) }),
+        { fix: fixOr(remediationOf(err), engineText("setTargetFailedFix")) },
+      );
     }
   }
   const confirmed = await client.getDomainReleaseView(run.domainId, ctx.opts);
   if (!sameVersion(confirmed.targetVersion, run.targetVersion)) {
     throw new EngineError(
       "REMOTE_FAILURE",
-      `Target version not confirmed: SDDC Manager reports "${confirmed.targetVersion}" instead of ${run.targetVersion}`,
-      { fix: "Set the target version in SDDC Manager, or start the run again" },
+      engineText("targetNotConfirmed", { reported: String(confirmed.targetVersion), version: run.targetVersion }),
+      { fix: engineText("targetNotConfirmedFix") },
     );
   }
   await ctx.handle.log("success", `Target version ${run.targetVersion} is set and confirmed`);

@@ -5,7 +5,8 @@
 // POSTs a new upgrade. Never a second upgrade of a bundle while one runs: anything unclear fails the run instead.
 import type { Task, Upgrade } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import { EngineError, errorText, isAbort } from "../errors";
+import { engineText } from "../catalog";
+import { EngineError, errorParam, errorText, isAbort } from "../errors";
 import { httpStatusOf, isRefusal } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { RetryRequest, UpgradeRecord } from "../types";
@@ -17,8 +18,7 @@ const TASK_RUNNING = new Set(["PENDING", "IN_PROGRESS"]);
 /** Task statuses after which SDDC Manager does no more work on the upgrade: a new one may be started. */
 const TASK_FAILED = new Set(["FAILED", "CANCELLED", "CANCELED", "SKIPPED"]);
 
-const CHECK_TASK =
-  "Look at the upgrade's task in SDDC Manager (Lifecycle Management > Upgrades); when nothing runs, start the run again";
+const CHECK_TASK = engineText("checkTask");
 
 /** The latest of the domain's upgrades of a bundle: by end time, else the list's order. */
 function latest(upgrades: readonly Upgrade[]): Upgrade | undefined {
@@ -36,13 +36,9 @@ async function readTask(ctx: PhaseContext, taskId: string, what: string): Promis
   } catch (err) {
     if (isAbort(err, ctx.signal)) throw err;
     if (httpStatusOf(err) === 404) return undefined;
-    throw new EngineError(
-      "REMOTE_FAILURE",
-      `Cannot read task ${taskId} of ${what} (${errorText(err)}): without it, it is unknown whether the upgrade runs again, so no new upgrade is started`,
-      {
-        fix: `Check that the account may read tasks (GET /v1/tasks/${taskId}). ${CHECK_TASK}`,
-      },
-    );
+    throw new EngineError("REMOTE_FAILURE", engineText("taskUnreadable", { taskId, what, error: errorParam(err) }), {
+      fix: engineText("taskUnreadableFix", { taskId, checkTask: CHECK_TASK }),
+    });
   }
 }
 
@@ -70,16 +66,14 @@ export async function resolveRetry(
   if (!resumed) {
     if (lost)
       throw outcomeUnknown(
-        `the retry of task ${request.taskId}`,
+        engineText("taskRetryRequest", { taskId: request.taskId }),
         request.requestedAt,
         lost.cause,
-        `the task ${request.taskId} (Lifecycle Management > Upgrades)`,
+        engineText("checkRetriedTask", { taskId: request.taskId }),
       );
-    throw new EngineError(
-      "REMOTE_FAILURE",
-      `The task ${request.taskId} of ${what} was retried, but the upgrade still reads failed`,
-      { fix: CHECK_TASK },
-    );
+    throw new EngineError("REMOTE_FAILURE", engineText("retriedStillFailed", { taskId: request.taskId, what }), {
+      fix: CHECK_TASK,
+    });
   }
   await ctx.handle.log(
     "info",
@@ -116,7 +110,7 @@ async function afterConflict(
   }
   throw new EngineError(
     "REMOTE_FAILURE",
-    `SDDC Manager refused to retry task ${request.taskId} of ${what} (${errorText(err)}); the task is ${status}`,
+    engineText("retryRefusedTaskStatus", { taskId: request.taskId, what, error: errorParam(err), status }),
     { fix: CHECK_TASK },
   );
 }
@@ -152,7 +146,7 @@ async function retryTask(ctx: PhaseContext, request: RetryRequest): Promise<Upgr
       });
       throw new EngineError(
         "REMOTE_FAILURE",
-        `SDDC Manager refused to retry task ${request.taskId} of ${whatOf(request)} (${errorText(err)})`,
+        engineText("retryRefused", { taskId: request.taskId, what: whatOf(request), error: errorParam(err) }),
         { fix: CHECK_TASK },
       );
     }
@@ -212,7 +206,7 @@ export async function retryFailedUpgrade(
   }
   throw new EngineError(
     "REMOTE_FAILURE",
-    `${what} reads ${upgradeStatus}, but its task ${request.taskId} is ${taskStatus}: it is unclear whether it still runs, so no new upgrade is started`,
+    engineText("taskStatusUnclear", { what, upgradeStatus, taskId: request.taskId, taskStatus }),
     { fix: CHECK_TASK },
   );
 }

@@ -10,6 +10,7 @@ import type {
   UpgradeSpec,
 } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
+import { engineText } from "../catalog";
 import { EngineError } from "../errors";
 import { httpStatusOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
@@ -53,8 +54,8 @@ export const KIND_LABELS: Readonly<Record<ComponentKind, string>> = {
 export function classifyComponents(bundleId: string, types: (string | undefined)[]): ComponentKind {
   const names = [...new Set(types.map((t) => normalizeStatus(t)).filter((t) => t !== ""))];
   if (names.length === 0) {
-    throw new EngineError("REMOTE_FAILURE", `The upgradable for bundle ${bundleId} names no component type`, {
-      fix: "Upgrade this component in the SDDC Manager UI, then start the run again",
+    throw new EngineError("REMOTE_FAILURE", engineText("noComponentType", { bundleId }), {
+      fix: engineText("upgradeInSddcManagerUi"),
     });
   }
   const kinds = new Set<ComponentKind>();
@@ -67,16 +68,14 @@ export function classifyComponents(bundleId: string, types: (string | undefined)
   if (unknown.length > 0) {
     throw new EngineError(
       "REMOTE_FAILURE",
-      `Bundle ${bundleId} upgrades a component type this node does not know: ${unknown.join(", ")}`,
-      {
-        fix: "Upgrade this component in the SDDC Manager UI, then start the run again",
-      },
+      engineText("unknownComponentType", { bundleId, types: unknown.join(", ") }),
+      { fix: engineText("upgradeInSddcManagerUi") },
     );
   }
   const [kind] = kinds;
   if (kind === undefined || kinds.size > 1) {
-    throw new EngineError("REMOTE_FAILURE", `Bundle ${bundleId} mixes component types (${names.join(", ")})`, {
-      fix: "Upgrade this bundle in the SDDC Manager UI, then start the run again",
+    throw new EngineError("REMOTE_FAILURE", engineText("mixedComponentTypes", { bundleId, types: names.join(", ") }), {
+      fix: engineText("upgradeBundleInSddcManagerUi"),
     });
   }
   return kind;

@@ -1,7 +1,8 @@
 // Reading an Upgrade's status and explaining its failure.
 import type { Task, Upgrade } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import { EngineError } from "../errors";
+import { engineText } from "../catalog";
+import { EngineError, fixOr } from "../errors";
 import { describeApiErrors } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { UpgradeRecord } from "../types";
@@ -46,9 +47,11 @@ export async function failureOf(
   let detail: { message: string; remediation?: string } = { message: `status ${status}` };
   const task = known ?? (await ctx.client.getTask(upgrade.taskId || upgrade.id, ctx.opts).catch(() => undefined));
   if (task) detail = describeApiErrors(collectTaskErrors(task), detail.message);
-  return new EngineError("REMOTE_FAILURE", `The upgrade of ${label(record)} failed: ${detail.message}`, {
-    fix:
-      detail.remediation ??
-      "Look at the task in SDDC Manager, fix the cause and retry it there, then start the run again",
-  });
+  return new EngineError(
+    "REMOTE_FAILURE",
+    engineText("upgradeFailed", { what: label(record), error: detail.message }),
+    {
+      fix: fixOr(detail.remediation, engineText("upgradeFailedFix")),
+    },
+  );
 }

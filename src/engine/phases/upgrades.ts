@@ -1,5 +1,6 @@
 import type { Bundle, Task, Upgradable, Upgrade, UpgradeSpec } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
+import { engineText } from "../catalog";
 import { EngineError, errorText, isAbort } from "../errors";
 import { isRefusal, isTransientError } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
@@ -98,10 +99,10 @@ async function resolveRequest(
   const found = await findRequested(ctx, scope, request);
   if (!found) {
     throw outcomeUnknown(
-      `the upgrade request for ${label(request)}`,
+      engineText("upgradeRequest", { what: label(request) }),
       request.requestedAt,
       cause,
-      `Lifecycle Management > Upgrades (or GET /v1/upgrades?bundleId=${request.bundleId}) for an upgrade of this bundle on domain ${ctx.run.domainName}`,
+      engineText("checkUpgradeOfBundle", { bundleId: request.bundleId, domain: ctx.run.domainName }),
     );
   }
   await ctx.handle.log(
@@ -138,10 +139,15 @@ async function resolveRequestBeforeRestart(
   const upgradable = (await openUpgradables(ctx, scope)).find((u) => u.bundleId === request.bundleId);
   if (!upgradable || !isAvailable(upgradable)) {
     throw outcomeUnknown(
-      `the upgrade request for ${label(request)}`,
+      engineText("upgradeRequest", { what: label(request) }),
       request.requestedAt,
       undefined,
-      `Lifecycle Management > Upgrades (or GET /v1/upgrades?bundleId=${request.bundleId}): the bundle's upgradable is ${upgradable ? normalizeStatus(upgradable.status) : "no longer listed"}, not AVAILABLE`,
+      upgradable
+        ? engineText("checkUpgradableStatus", {
+            bundleId: request.bundleId,
+            status: normalizeStatus(upgradable.status),
+          })
+        : engineText("checkUpgradableGone", { bundleId: request.bundleId }),
     );
   }
   await ctx.handle.update((r) => {
@@ -207,7 +213,7 @@ async function upgradeOne(
   mayStart: boolean,
 ): Promise<"followed" | "none" | "nothing"> {
   const bundleId = u.bundleId;
-  if (!bundleId) throw new EngineError("REMOTE_FAILURE", "SDDC Manager offers an upgradable without a bundle id");
+  if (!bundleId) throw new EngineError("REMOTE_FAILURE", engineText("upgradableWithoutBundle"));
   // Read once, and only when needed: to classify an upgradable that names no types, and before starting.
   let cached: Bundle | undefined;
   const readBundle = async (): Promise<Bundle> => (cached ??= await ctx.client.getBundle(bundleId, ctx.opts));
@@ -232,10 +238,8 @@ async function upgradeOne(
     if (downloadStatus !== "SUCCESSFUL") {
       throw new EngineError(
         "REMOTE_FAILURE",
-        `Bundle ${bundleId} for ${KIND_LABELS[kind]} is not downloaded (status ${downloadStatus})`,
-        {
-          fix: "Run the download phase again",
-        },
+        engineText("bundleNotDownloaded", { bundleId, component: KIND_LABELS[kind], status: downloadStatus }),
+        { fix: engineText("bundleNotDownloadedFix") },
       );
     }
     const spec = await buildUpgradeSpec(ctx, kind, bundle, loop);
@@ -319,8 +323,8 @@ export async function upgradeComponents(ctx: PhaseContext): Promise<void> {
   const announced = new Set<string>();
   for (let round = 0; ; round++) {
     if (round >= MAX_ROUNDS) {
-      throw new EngineError("REMOTE_FAILURE", `The component upgrades did not settle after ${MAX_ROUNDS} rounds`, {
-        fix: "Look at the upgradables of the domain in SDDC Manager",
+      throw new EngineError("REMOTE_FAILURE", engineText("upgradesUnsettled", { rounds: MAX_ROUNDS }), {
+        fix: engineText("upgradesUnsettledFix"),
       });
     }
     if (await followUnfinished(ctx)) continue;
