@@ -1,7 +1,7 @@
 // SDDC Manager's API goes away for 20 minutes or more while it upgrades itself, and Node-RED may restart in the
 // middle of that. A phase whose single call (not a poll: waits ride errors out themselves) meets the absent API waits
 // for it within the outage budget and then runs again from the run's records, as after a restart.
-import { engineText } from "./catalog";
+import { engineText, englishText, type EngineText } from "./catalog";
 import { EngineError, errorParam, errorText, isAbort } from "./errors";
 import { isApiAway } from "./remote-errors";
 import type { PhaseContext } from "./run-handle";
@@ -40,7 +40,7 @@ export async function startWhenApiBack<T>(
     } catch (err) {
       if (!isApiAway(err) || !o.upgrading() || o.signal.aborted) throw err;
       await waitUntil({
-        what: "Starting the run: waiting for SDDC Manager's API while SDDC Manager upgrades itself",
+        what: engineText("waitApiToStart"),
         poll: (signal) => o.client.getDomains({ signal }),
         until: () => true,
         deadline,
@@ -57,7 +57,7 @@ export async function startWhenApiBack<T>(
  * (sddcOutageBudgetMs) runs from the first failure of an outage, is recorded (a restart inside the outage keeps it),
  * and starts afresh once the work has changed the run again after an outage (it made progress).
  */
-export async function rideOutApiAbsence(ctx: PhaseContext, what: string, work: () => Promise<void>): Promise<void> {
+export async function rideOutApiAbsence(ctx: PhaseContext, what: EngineText, work: () => Promise<void>): Promise<void> {
   let progressMark: string | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -82,20 +82,20 @@ export async function rideOutApiAbsence(ctx: PhaseContext, what: string, work: (
   }
 }
 
-async function waitForApi(ctx: PhaseContext, what: string, err: unknown): Promise<void> {
+async function waitForApi(ctx: PhaseContext, what: EngineText, err: unknown): Promise<void> {
   const budget = ctx.settings.sddcOutageBudgetMs;
   const why = sddcManagerUpgrading(ctx) ? "SDDC Manager is upgrading itself" : "SDDC Manager may be restarting";
   if (ctx.run.deadlines[AWAY_KEY] === undefined) {
     await ctx.handle.log(
       "warning",
-      `${what}: no answer from SDDC Manager (${errorText(err)}); ${why}: waiting up to ${describeDuration(budget)} for its API, then continuing from the recorded state`,
+      `${englishText(what)}: no answer from SDDC Manager (${errorText(err)}); ${why}: waiting up to ${describeDuration(budget)} for its API, then continuing from the recorded state`,
     );
   }
   const stepBefore = ctx.run.step;
-  await ctx.handle.step(`Waiting for SDDC Manager's API to answer again (${why}); then ${what} continues`);
+  await ctx.handle.step(`Waiting for SDDC Manager's API to answer again (${why}); then ${englishText(what)} continues`);
   try {
     await ctx.wait({
-      what: `Waiting for SDDC Manager's API (${what})`,
+      what: engineText("waitApi", { what }),
       deadlineKey: AWAY_KEY,
       deadlineMs: budget,
       expectOutage: sddcManagerUpgrading(ctx),
@@ -110,6 +110,6 @@ async function waitForApi(ctx: PhaseContext, what: string, err: unknown): Promis
       { fix: engineText("apiAwayTooLongFix") },
     );
   }
-  await ctx.handle.log("info", `SDDC Manager answers again: ${what} continues from the recorded state`);
+  await ctx.handle.log("info", `SDDC Manager answers again: ${englishText(what)} continues from the recorded state`);
   await ctx.handle.step(stepBefore);
 }

@@ -604,7 +604,7 @@ export class UpgradeEngine extends EventEmitter {
         if (ownerNodeId) r.ownerNodeId = ownerNodeId;
       });
       const ctx = new PhaseContext(this.client, this.settings, handle, signal, (id) => this.runs.get(id));
-      await rideOutApiAbsence(ctx, `The ${phase} phase`, () => work(ctx));
+      await rideOutApiAbsence(ctx, engineText("phaseWork", { phase }), () => work(ctx));
       // Phases with an end status were marked done with it (transition()); the download phase is marked here.
       if (!run.completedPhases.includes(phase))
         await handle.update((r) => {

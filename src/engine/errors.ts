@@ -69,7 +69,7 @@ export function isAbort(err: unknown, signal?: AbortSignal): boolean {
   return err instanceof Error && (err.name === "AbortError" || (err as { kind?: unknown }).kind === "aborted");
 }
 
-export function abortError(what: EngineText | string): EngineError {
+export function abortError(what: EngineText): EngineError {
   return new EngineError("ABORTED", engineText("aborted", { what }));
 }
 

@@ -1,6 +1,6 @@
 export * from "./types";
 export { EngineError, type EngineErrorCode } from "./errors";
-export { engineText, englishText, isTextList, type EngineText, type EngineTextParams } from "./catalog";
+export { engineText, englishText, isTextList, verbatimText, type EngineText, type EngineTextParams } from "./catalog";
 export { UpgradeEngine, type EngineDeps, type EngineWarning } from "./engine";
 export type { DomainDiscovery } from "./discovery";
 export { remoteWorkWarning } from "./remote-work";

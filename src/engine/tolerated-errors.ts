@@ -1,6 +1,6 @@
 // Makes the errors a long wait polls through visible: without this, a rotated password or hours of 5xx
 // would show nothing until the deadline.
-import { engineText } from "./catalog";
+import { engineText, englishText, type EngineText } from "./catalog";
 import { EngineError, errorParam, errorText } from "./errors";
 import { isAuthError } from "./remote-errors";
 import type { RunHandle } from "./run-handle";
@@ -22,7 +22,7 @@ export class ToleratedErrors {
   /** `expectOutage`: the API is meant to vanish (SDDC Manager's own upgrade): its caller announces and bounds it. */
   constructor(
     private readonly handle: RunHandle,
-    private readonly what: string,
+    private readonly what: EngineText,
     private readonly settings: EngineSettings,
     private readonly expectOutage: boolean,
     private readonly now: () => number = Date.now,
@@ -42,8 +42,8 @@ export class ToleratedErrors {
       this.lastLoggedAt = now;
       this.loggedCount = consecutive;
       const text = first
-        ? `${this.what}: SDDC Manager did not answer (${errorText(err)}); polling on until the deadline`
-        : `${this.what}: no answer from SDDC Manager since ${new Date(this.since).toISOString()} (${consecutive} failed polls; last: ${errorText(err)})`;
+        ? `${englishText(this.what)}: SDDC Manager did not answer (${errorText(err)}); polling on until the deadline`
+        : `${englishText(this.what)}: no answer from SDDC Manager since ${new Date(this.since).toISOString()} (${consecutive} failed polls; last: ${errorText(err)})`;
       await this.handle.log("warning", text);
     }
   }
@@ -55,7 +55,7 @@ export class ToleratedErrors {
     this.authSince = undefined;
     this.loggedCount = 0;
     if (this.handle.run.step.startsWith(this.stepBefore)) await this.handle.step(this.stepBefore);
-    if (logged) await this.handle.log("info", `${this.what}: SDDC Manager answers again`);
+    if (logged) await this.handle.log("info", `${englishText(this.what)}: SDDC Manager answers again`);
   }
 
   /** Credentials refused for longer than the grace time (outside SDDC Manager's own upgrade) will not heal. */

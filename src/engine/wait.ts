@@ -5,8 +5,8 @@ import { EngineError, abortError, isAbort } from "./errors";
 import { isTransientError } from "./remote-errors";
 
 export interface WaitOptions<T> {
-  /** Names the wait in errors, e.g. "Download of bundle X". */
-  what: string;
+  /** Names the wait in errors and the log, e.g. "Download of bundle X". */
+  what: EngineText;
   poll: (signal: AbortSignal | undefined) => Promise<T>;
   /** The wait ends when this holds for a polled value. */
   until: (value: T) => boolean;
@@ -38,7 +38,7 @@ export interface WaitOptions<T> {
 export function delay(
   ms: number,
   signal: AbortSignal | undefined,
-  what: EngineText | string = engineText("wait"),
+  what: EngineText = engineText("wait"),
 ): Promise<void> {
   return abortableDelay(ms, signal, () => abortError(what));
 }

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { EngineError, resolveSettings, waitUntil } from "../../nodes/engine";
+import { EngineError, resolveSettings, verbatimText, waitUntil } from "../../nodes/engine";
 import { pollInterval } from "../../nodes/engine/wait";
 import { VcfApiError } from "../../nodes/vcf/errors";
 import { abortableDelay } from "../../nodes/vcf/http/retry";
@@ -13,7 +13,7 @@ describe("engine: waiting primitive", () => {
     let n = 0;
     const seen: number[] = [];
     const v = await waitUntil({
-      what: "counter",
+      what: verbatimText("counter"),
       poll: async () => ++n,
       until: (x) => x >= 4,
       onValue: (x) => {
@@ -30,7 +30,7 @@ describe("engine: waiting primitive", () => {
   it("fails with DEADLINE naming the wait", async () => {
     await assert.rejects(
       waitUntil({
-        what: "The never-ending thing",
+        what: verbatimText("The never-ending thing"),
         poll: async () => 0,
         until: () => false,
         deadline: Date.now() + 30,
@@ -46,7 +46,7 @@ describe("engine: waiting primitive", () => {
     let n = 0;
     const retries: number[] = [];
     const v = await waitUntil({
-      what: "flaky",
+      what: verbatimText("flaky"),
       deadline: Date.now() + 5000,
       intervalMs: 1,
       maxIntervalMs: 8,
@@ -72,7 +72,7 @@ describe("engine: waiting primitive", () => {
     });
     await assert.rejects(
       waitUntil({
-        what: "x",
+        what: verbatimText("x"),
         deadline: Date.now() + 5000,
         intervalMs: 1,
         maxIntervalMs: 1,
@@ -96,7 +96,7 @@ describe("engine: waiting primitive", () => {
     const started = Date.now();
     let polls = 0;
     await waitUntil({
-      what: "progress",
+      what: verbatimText("progress"),
       poll: async () => ++polls,
       until: () => Date.now() - started >= 500,
       deadline: started + 60_000,
@@ -112,7 +112,7 @@ describe("engine: waiting primitive", () => {
     const started = Date.now();
     let firstAt = 0;
     await waitUntil({
-      what: "fresh",
+      what: verbatimText("fresh"),
       poll: async () => {
         firstAt ||= Date.now();
         return 1;
@@ -132,7 +132,7 @@ describe("engine: waiting primitive", () => {
     setTimeout(() => ac.abort(), 20);
     await assert.rejects(
       waitUntil({
-        what: "abortable",
+        what: verbatimText("abortable"),
         poll: async () => 0,
         until: () => false,
         deadline: Date.now() + 60_000,
@@ -166,7 +166,7 @@ describe("engine: waits longer than Node's timer limit", () => {
     const ac = new AbortController();
     let polls = 0;
     const waiting = waitUntil({
-      what: "long",
+      what: verbatimText("long"),
       poll: async () => ++polls,
       until: () => false,
       deadline: Date.now() + 1e12,
@@ -214,7 +214,7 @@ describe("engine: a deadline during a poll", () => {
     const hanging = hangingPoll();
     await assert.rejects(
       waitUntil({
-        what: "The hanging read",
+        what: verbatimText("The hanging read"),
         poll: hanging.poll,
         until: () => true,
         deadline: Date.now() + 100,
@@ -232,7 +232,7 @@ describe("engine: a deadline during a poll", () => {
   it("ends the wait even if the poll ignores its signal", async () => {
     await assert.rejects(
       waitUntil({
-        what: "deaf",
+        what: verbatimText("deaf"),
         poll: () => new Promise<number>(() => undefined),
         until: () => true,
         deadline: Date.now() + 100,
@@ -250,7 +250,7 @@ describe("engine: a deadline during a poll", () => {
         release = resolve;
       });
       const waiting = waitUntil({
-        what: "look-up",
+        what: verbatimText("look-up"),
         deadline: Date.now() + 300,
         intervalMs: 1,
         maxIntervalMs: 1,

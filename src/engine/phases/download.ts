@@ -88,7 +88,7 @@ async function downloadOne(ctx: PhaseContext, record: BundleRecord): Promise<voi
     await requestDownload(ctx, record);
   }
   const final = await ctx.wait({
-    what: `Download of bundle ${bundleName(record)}`,
+    what: engineText("waitDownload", { bundle: bundleName(record) }),
     deadlineKey: `download:${record.bundleId}`,
     deadlineMs: ctx.settings.downloadDeadlineMs,
     poll: (signal): Promise<Bundle> => ctx.client.getBundle(record.bundleId, { signal }),

@@ -14,7 +14,7 @@ async function confirmVersion(ctx: PhaseContext): Promise<void> {
   const { run, client } = ctx;
   try {
     await ctx.wait({
-      what: `Domain ${run.domainName} reporting version ${run.targetVersion}`,
+      what: engineText("waitDomainVersion", { domain: run.domainName, version: run.targetVersion }),
       deadlineKey: "final-version",
       deadlineMs: ctx.settings.validationDeadlineMs,
       poll: (signal) => client.getCurrentRelease(run.domainId, { signal }),
@@ -61,7 +61,7 @@ async function validateAtTarget(ctx: PhaseContext): Promise<void> {
   }
   const id = run.remote.finalValidationId as string;
   const v = await ctx.wait({
-    what: "The final validation",
+    what: engineText("waitFinalValidation"),
     deadlineKey: "final-validation",
     deadlineMs: ctx.settings.validationDeadlineMs,
     poll: (signal) => client.getValidation(id, { signal }),

@@ -17,14 +17,14 @@ function lookupWindowMs(ctx: PhaseContext): number {
  */
 export async function findLostWork<T>(
   ctx: PhaseContext,
-  what: string,
+  what: EngineText,
   key: string,
   find: (signal: AbortSignal | undefined) => Promise<T | undefined>,
 ): Promise<T | undefined> {
   let away: unknown;
   try {
     return await ctx.wait({
-      what: `Looking for ${what}`,
+      what: engineText("waitLookingFor", { what }),
       deadlineKey: `lookup:${key}`,
       deadlineMs: lookupWindowMs(ctx),
       poll: async (signal) => {

@@ -114,7 +114,7 @@ async function newestRunTimestamp(ctx: PhaseContext): Promise<number> {
  */
 async function adoptLostRun(ctx: PhaseContext, cause: unknown): Promise<"adopted" | "again"> {
   const requestedAt = ctx.run.remote.checkSetRunRequestedAt ?? "";
-  const found = await findLostWork(ctx, "the precheck run", `checkset:${requestedAt}`, (signal) =>
+  const found = await findLostWork(ctx, engineText("lostPrecheckRun"), `checkset:${requestedAt}`, (signal) =>
     findStartedRun(ctx, signal),
   );
   if (found) {
@@ -242,7 +242,7 @@ async function startCheckSetRun(ctx: PhaseContext): Promise<boolean> {
 async function waitForRun(ctx: PhaseContext, justStarted: boolean): Promise<AssessmentOutput> {
   const runId = ctx.run.remote.checkSetRunId as string;
   return ctx.wait({
-    what: `Precheck run ${runId}`,
+    what: engineText("waitPrecheckRun", { runId }),
     deadlineKey: "prechecks",
     deadlineMs: ctx.settings.precheckDeadlineMs,
     poll: (signal) => ctx.client.getCheckSetRun(runId, { signal }),

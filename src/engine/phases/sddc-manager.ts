@@ -82,7 +82,7 @@ function expectedVersion(ctx: PhaseContext, bundle: Bundle): string | undefined 
 export async function confirmSddcManager(ctx: PhaseContext, record: UpgradeRecord): Promise<void> {
   ctx.client.invalidateSession();
   const { upgrade, bundle } = await ctx.wait({
-    what: "Reading SDDC Manager's upgrade after its restart",
+    what: engineText("waitSddcRead"),
     deadlineKey: `sddc-confirm:${record.upgradeId}`,
     deadlineMs: ctx.settings.validationDeadlineMs,
     expectOutage: true,
@@ -99,7 +99,7 @@ export async function confirmSddcManager(ctx: PhaseContext, record: UpgradeRecor
   const expected = expectedVersion(ctx, bundle);
   if (!expected) return;
   const managers = await ctx.wait({
-    what: `SDDC Manager reporting version ${expected}`,
+    what: engineText("waitSddcVersion", { version: expected }),
     deadlineKey: `sddc-version:${record.upgradeId}`,
     deadlineMs: ctx.settings.validationDeadlineMs,
     expectOutage: true,

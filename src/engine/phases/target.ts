@@ -61,7 +61,7 @@ async function validateCandidate(ctx: PhaseContext): Promise<void> {
   }
   const id = run.remote.validationId as string;
   const v = await ctx.wait({
-    what: `Validation of target ${run.targetVersion}`,
+    what: engineText("waitValidation", { version: run.targetVersion }),
     deadlineKey: "validation",
     deadlineMs: ctx.settings.validationDeadlineMs,
     poll: (signal) => client.getValidation(id, { signal }),

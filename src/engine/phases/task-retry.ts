@@ -5,14 +5,14 @@
 // POSTs a new upgrade. Never a second upgrade of a bundle while one runs: anything unclear fails the run instead.
 import type { Task, Upgrade } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import { engineText } from "../catalog";
+import { engineText, englishText, type EngineText } from "../catalog";
 import { EngineError, errorParam, errorText, isAbort } from "../errors";
 import { httpStatusOf, isRefusal } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { RetryRequest, UpgradeRecord } from "../types";
 import { findLostWork, outcomeUnknown } from "./lost-answer";
 import { adopt } from "./upgrade-records";
-import { label, upgradeFailed } from "./upgrade-status";
+import { label, labelText, upgradeFailed } from "./upgrade-status";
 
 const TASK_RUNNING = new Set(["PENDING", "IN_PROGRESS"]);
 /** Task statuses after which SDDC Manager does no more work on the upgrade: a new one may be started. */
@@ -25,12 +25,12 @@ function latest(upgrades: readonly Upgrade[]): Upgrade | undefined {
   return [...upgrades].sort((a, b) => (a.endTime ?? 0) - (b.endTime ?? 0)).at(-1);
 }
 
-function whatOf(request: Pick<RetryRequest, "upgradeId" | "componentType" | "bundleId">): string {
-  return `the upgrade ${request.upgradeId} of ${label(request)}`;
+function whatOf(request: Pick<RetryRequest, "upgradeId" | "componentType" | "bundleId">): EngineText {
+  return engineText("upgradeOf", { upgradeId: request.upgradeId, what: labelText(request) });
 }
 
 /** The task, or undefined when SDDC Manager does not know it (404); any other error fails the run (nothing is POSTed). */
-async function readTask(ctx: PhaseContext, taskId: string, what: string): Promise<Task | undefined> {
+async function readTask(ctx: PhaseContext, taskId: string, what: EngineText): Promise<Task | undefined> {
   try {
     return await ctx.client.getTask(taskId, ctx.opts);
   } catch (err) {
@@ -56,7 +56,7 @@ export async function resolveRetry(
   const what = whatOf(request);
   const resumed = await findLostWork(
     ctx,
-    `${what} running again`,
+    engineText("lostRetry", { what }),
     `retry:${request.taskId}:${request.requestedAt}`,
     async (signal) => {
       const upgrade = await ctx.client.getUpgrade(request.upgradeId, { signal });
@@ -77,7 +77,7 @@ export async function resolveRetry(
   }
   await ctx.handle.log(
     "info",
-    `Following ${what} (status ${normalizeStatus(resumed.status)}), resumed by the retry of its task ${request.taskId}`,
+    `Following ${englishText(what)} (status ${normalizeStatus(resumed.status)}), resumed by the retry of its task ${request.taskId}`,
   );
   return adopt(ctx, resumed.id, request.bundleId, request.componentType, resumed.status);
 }
@@ -94,7 +94,7 @@ async function afterConflict(
   if (task && TASK_RUNNING.has(status)) {
     await ctx.handle.log(
       "info",
-      `SDDC Manager refused to retry task ${request.taskId} because it runs again (${status}): following ${what}`,
+      `SDDC Manager refused to retry task ${request.taskId} because it runs again (${status}): following ${englishText(what)}`,
     );
     return resolveRetry(ctx, request);
   }

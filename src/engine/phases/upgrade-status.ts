@@ -1,7 +1,7 @@
 // Reading an Upgrade's status and explaining its failure.
 import type { Task, Upgrade } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import { engineText } from "../catalog";
+import { engineText, englishText, type EngineText } from "../catalog";
 import { EngineError, fixOr } from "../errors";
 import { describeApiErrors } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
@@ -29,8 +29,13 @@ export function componentName(record: Pick<UpgradeRecord, "componentType">): str
   return KIND_LABELS[record.componentType as ComponentKind] ?? record.componentType;
 }
 
+/** The component and its bundle, e.g. "NSX (bundle 0b3e…)". */
+export function labelText(record: Pick<UpgradeRecord, "componentType" | "bundleId">): EngineText {
+  return engineText("componentBundle", { component: componentName(record), bundleId: record.bundleId });
+}
+
 export function label(record: Pick<UpgradeRecord, "componentType" | "bundleId">): string {
-  return `${componentName(record)} (bundle ${record.bundleId})`;
+  return englishText(labelText(record));
 }
 
 /**
@@ -49,7 +54,7 @@ export async function failureOf(
   if (task) detail = describeApiErrors(collectTaskErrors(task), detail.message);
   return new EngineError(
     "REMOTE_FAILURE",
-    engineText("upgradeFailed", { what: label(record), error: detail.message }),
+    engineText("upgradeFailed", { what: labelText(record), error: detail.message }),
     {
       fix: fixOr(detail.remediation, engineText("upgradeFailedFix")),
     },

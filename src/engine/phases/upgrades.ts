@@ -13,7 +13,7 @@ import { SubTaskTracker } from "./subtask-progress";
 import { resolveRetry, retryFailedUpgrade } from "./task-retry";
 import { adopt, upgradesOf } from "./upgrade-records";
 import { type DomainScope, domainScope, isAvailable, isUnderway, openUpgradables } from "./upgradables";
-import { failureOf, label, upgradeEnded, upgradeFailed } from "./upgrade-status";
+import { failureOf, label, labelText, upgradeEnded, upgradeFailed } from "./upgrade-status";
 import {
   KIND_LABELS,
   buildUpgradeSpec,
@@ -50,7 +50,7 @@ async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord, justStart
   const sddc = record.componentType === "SDDC_MANAGER";
   const subTasks = new SubTaskTracker(ctx, record);
   const final = await ctx.wait({
-    what: `The upgrade of ${label(record)}`,
+    what: engineText("waitUpgrade", { what: labelText(record) }),
     deadlineKey: `upgrade:${record.upgradeId}`,
     deadlineMs: ctx.settings.componentDeadlineMs,
     expectOutage: sddc,
@@ -82,7 +82,7 @@ async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord, justStart
 function findRequested(ctx: PhaseContext, scope: DomainScope, request: UpgradeRequest): Promise<Upgrade | undefined> {
   return findLostWork(
     ctx,
-    `the upgrade of ${label(request)}`,
+    engineText("lostUpgrade", { what: labelText(request) }),
     `upgrade:${request.bundleId}:${request.requestedAt}`,
     async (signal) =>
       (await upgradesOf(ctx, scope, request.bundleId, signal)).find((u) => !request.priorUpgradeIds.includes(u.id)),
@@ -99,7 +99,7 @@ async function resolveRequest(
   const found = await findRequested(ctx, scope, request);
   if (!found) {
     throw outcomeUnknown(
-      engineText("upgradeRequest", { what: label(request) }),
+      engineText("upgradeRequest", { what: labelText(request) }),
       request.requestedAt,
       cause,
       engineText("checkUpgradeOfBundle", { bundleId: request.bundleId, domain: ctx.run.domainName }),
@@ -139,7 +139,7 @@ async function resolveRequestBeforeRestart(
   const upgradable = (await openUpgradables(ctx, scope)).find((u) => u.bundleId === request.bundleId);
   if (!upgradable || !isAvailable(upgradable)) {
     throw outcomeUnknown(
-      engineText("upgradeRequest", { what: label(request) }),
+      engineText("upgradeRequest", { what: labelText(request) }),
       request.requestedAt,
       undefined,
       upgradable
@@ -276,8 +276,8 @@ async function waitForNextStep(
   }
   await ctx.wait({
     what: stale
-      ? `SDDC Manager still offers bundle ${stale.bundleId} although nothing is left to upgrade with it; waiting for it to clear`
-      : `SDDC Manager offering the next upgrade (${before})`,
+      ? engineText("waitStaleBundle", { bundleId: String(stale.bundleId) })
+      : engineText("waitNextUpgrade", { upgradables: before }),
     deadlineKey: `next-upgradable:${finished}`,
     // A bundle with nothing left should clear quickly; a PENDING step may wait for another domain.
     deadlineMs: stale ? ctx.settings.validationDeadlineMs : ctx.settings.componentDeadlineMs,
