@@ -121,8 +121,21 @@ describe("engine: a new run after a failed component upgrade", () => {
   });
 
   it("fails again, with the task's error, when the retried upgrade fails again", async () => {
-    sim = await simulator("upgrade-failure", { faults: { failAttempts: 2 } });
+    // NSX takes "forever" and its clock is moved on once the engine follows it: at the test time scale the retried
+    // attempt would otherwise fail again before the engine's first look after the retry on a busy machine.
+    sim = await simulator("upgrade-failure", {
+      faults: { failAttempts: 2, durations: { nsxUpgradeSeconds: 10 ** 7 } },
+    });
     t = new EngineUnderTest(sim);
+    const followed = new Map<string, number>();
+    t.engine.on("change", (r: UpgradeRun) => {
+      const n = r.log.filter((e) =>
+        /^(Started the upgrade of NSX|Following .*NSX.* resumed by the retry)/.test(e.text),
+      ).length;
+      if (n <= (followed.get(r.id) ?? 0)) return;
+      followed.set(r.id, n);
+      sim.advanceClock(10 ** 7);
+    });
     const domain = await managementDomain(sim);
     const first = await t.engine.startRun({ domain: domain.name });
     await assert.rejects(t.finishRun(first.id), /The upgrade of NSX .* failed/);
