@@ -2,15 +2,12 @@ import * as assert from "node:assert/strict";
 import { EngineError } from "../../nodes/engine";
 import type { EngineSettings } from "../../nodes/engine";
 import type { RunningSimulator, ScenarioName, SimulatorOptions } from "../../nodes/sim/index";
-import { EngineUnderTest, WAIT_FOR_ACK, count, managementDomain, simulator } from "./harness";
+import { EngineUnderTest, WAIT_FOR_ACK, count, managementDomain, simulator, stopAll } from "./harness";
 
 describe("engine: failures and deadlines", () => {
   let sim: RunningSimulator;
   let t: EngineUnderTest;
-  afterEach(async () => {
-    await t?.engine.close();
-    await sim?.stop();
-  });
+  afterEach(() => stopAll([t], sim));
 
   async function setup(scenario: ScenarioName, settings: Partial<EngineSettings> = {}, options: SimulatorOptions = {}) {
     sim = await simulator(scenario, options);

@@ -109,6 +109,15 @@ export class EngineUnderTest {
   }
 }
 
+/** After a test: closes the engines (emptying the list), then stops the servers in the order given (proxy before simulator). */
+export async function stopAll(
+  engines: (EngineUnderTest | undefined)[],
+  ...servers: ({ stop(): Promise<void> } | undefined)[]
+): Promise<void> {
+  for (const t of engines.splice(0)) await t?.engine.close();
+  for (const server of servers) await server?.stop();
+}
+
 /** Real time plus what a test adds: time rules (a grace, a deadline) are passed by advancing it, not by sleeping. */
 export class TestClock {
   private offsetMs = 0;

@@ -10,15 +10,13 @@ import {
   managementDomain,
   simulator,
   tempStore,
+  stopAll,
 } from "./harness";
 
 describe("engine: lost answers, stale records and left-overs", () => {
   let sim: RunningSimulator;
   const engines: EngineUnderTest[] = [];
-  afterEach(async () => {
-    for (const e of engines.splice(0)) await e.engine.close();
-    await sim?.stop();
-  });
+  afterEach(() => stopAll(engines, sim));
 
   async function setup(faults: FaultPatch = {}, scenario: ScenarioName = "happy", settings = {}) {
     sim = await simulator(scenario, { faults });

@@ -3,7 +3,7 @@ import { EngineError } from "../../nodes/engine";
 import type { EngineSettings, UpgradeRun } from "../../nodes/engine";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import { type CannedReply, type FaultProxy, type ProxyRewrite, type ProxyRule, startFaultProxy } from "./fault-proxy";
-import { EngineUnderTest, managementDomain, simulator, TestClock } from "./harness";
+import { EngineUnderTest, managementDomain, simulator, TestClock, stopAll } from "./harness";
 import { eventually } from "../support/eventually";
 
 const UNAVAILABLE: CannedReply = {
@@ -20,11 +20,7 @@ describe("engine: answers the simulator does not give (through a fault proxy)", 
   let sim: RunningSimulator;
   let proxy: FaultProxy;
   let t: EngineUnderTest;
-  afterEach(async () => {
-    await t?.engine.close();
-    await proxy?.stop();
-    await sim?.stop();
-  });
+  afterEach(() => stopAll([t], proxy, sim));
 
   async function setup(
     rule: ProxyRule,

@@ -4,7 +4,16 @@ import type { UpgradeRun } from "../../nodes/engine";
 import type { FaultPatch, RunningSimulator, SimExchange } from "../../nodes/sim/index";
 import { checkExchanges, loadSpec } from "../support/openapi-contract";
 import { type FaultProxy, type ProxyRewrite, type ProxyRule, startFaultProxy } from "./fault-proxy";
-import { EngineUnderTest, WAIT_FOR_ACK, clientFor, count, managementDomain, simulator, tempStore } from "./harness";
+import {
+  EngineUnderTest,
+  WAIT_FOR_ACK,
+  clientFor,
+  count,
+  managementDomain,
+  simulator,
+  tempStore,
+  stopAll,
+} from "./harness";
 
 /** The bundle ids of the POST /v1/upgrades requests in the log. */
 function postedBundles(log: readonly SimExchange[]): string[] {
@@ -22,10 +31,7 @@ function upgradeOf(run: UpgradeRun | undefined, componentType: string): { upgrad
 describe("engine: a new run after a failed component upgrade", () => {
   let sim: RunningSimulator;
   let t: EngineUnderTest;
-  afterEach(async () => {
-    await t?.engine.close();
-    await sim?.stop();
-  });
+  afterEach(() => stopAll([t], sim));
 
   /** The first run fails on NSX; the operator "fixes the cause" (failAttempts 1) and a second run is started. */
   async function failThenRestart(
@@ -166,10 +172,8 @@ describe("engine: a failed upgrade's task decides (running again: follow; retrya
   let proxy: FaultProxy | undefined;
   const engines: EngineUnderTest[] = [];
   afterEach(async () => {
-    for (const e of engines.splice(0)) await e.engine.close();
-    await proxy?.stop();
+    await stopAll(engines, proxy, sim);
     proxy = undefined;
-    await sim?.stop();
   });
 
   async function engineOn(
