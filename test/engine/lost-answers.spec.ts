@@ -111,6 +111,7 @@ describe("engine: lost answers, stale records and left-overs", () => {
         "the log says so",
       );
     } finally {
+      await stopAll(engines); // an engine still writing its run file would race the removal
       await files.cleanup();
     }
   });

@@ -273,6 +273,7 @@ describe("engine: a failed upgrade's task decides (running again: follow; retrya
       assert.equal(upgradeOf(run, "NSX_T_MANAGER").upgradeId, nsx.upgradeId);
       assert.ok(run.log.some((e) => /A retry of task .* was sent before the restart/.test(e.text)));
     } finally {
+      await stopAll(engines); // an engine still writing its run file would race the removal
       await files.cleanup();
     }
   });
