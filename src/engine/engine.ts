@@ -29,6 +29,8 @@ export interface EngineDeps {
   client: VcfClient;
   store: RunStore;
   settings?: Partial<EngineSettings>;
+  /** The clock (epoch ms) waits, deadlines and the credential grace are measured on; default Date.now. */
+  now?: () => number;
 }
 
 /** Busy domain statuses (wait) and unhealthy ones (needs a user), from UPGRADE-API.md §10. */
@@ -63,6 +65,7 @@ export class UpgradeEngine extends EventEmitter {
   readonly settings: EngineSettings;
   private readonly client: VcfClient;
   private readonly store: RunStore;
+  private readonly now: () => number;
   private readonly runs = new Map<string, UpgradeRun>();
   private readonly loaded: Promise<void>;
   private readonly closing = new AbortController();
@@ -84,6 +87,7 @@ export class UpgradeEngine extends EventEmitter {
     this.settings = resolveSettings(deps.settings);
     this.client = deps.client;
     this.store = deps.store;
+    this.now = deps.now ?? Date.now;
     this.loaded = this.load();
     this.loaded.catch(() => undefined); // reported through ready() and every async method
   }
@@ -155,7 +159,7 @@ export class UpgradeEngine extends EventEmitter {
   }
 
   private handle(run: UpgradeRun): RunHandle {
-    return new RunHandle(run, this.commit);
+    return new RunHandle(run, this.commit, this.now);
   }
 
   /** Records the failure (reason and remediation in the log) and returns the error to throw. */
