@@ -289,13 +289,13 @@ describe("examples: the files under examples/", () => {
       const client = byType(flows, "server-events")[0];
       assert.ok(client, "an events: all node");
       assert.deepEqual([client.eventType, client.server], ["home_assistant_client", byType(flows, "server")[0]?.id]);
-      const [ready] = targets(flows, client);
+      const ready = defined(targets(flows, client)[0], "what the events: all node feeds");
       assert.deepEqual(
         [ready?.type, ready?.property, ready?.rules],
         ["switch", "payload", [{ t: "eq", v: "ready", vt: "str" }]],
         "only the client's ready event (connected, states and services loaded, Home Assistant running)",
       );
-      const [registered] = targets(flows, ready);
+      const registered = defined(targets(flows, ready)[0], "what the ready switch feeds");
       assert.equal(registered?.type, "delay");
       // The entity nodes register on the same event: a state sent at once could reach Home Assistant first.
       assert.deepEqual([registered?.pauseType, registered?.timeoutUnits], ["delay", "seconds"]);
@@ -306,7 +306,8 @@ describe("examples: the files under examples/", () => {
         ["change", "vcf-status", "vcf-updates"],
         "the filter is reset before the status arrives",
       );
-      const [forget, status] = fed;
+      const forget = defined(fed[0], "the reset");
+      const status = defined(fed[1], "vcf-status");
       assert.deepEqual(forget?.rules, [
         { t: "set", p: "reset", pt: "msg", to: "true", tot: "bool" },
         { t: "delete", p: "topic", pt: "msg" },
