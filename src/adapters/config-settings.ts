@@ -1,6 +1,12 @@
 // Reads a vcf-config node definition (as saved by the editor) into client and engine settings.
 // Every problem is reported with the editor label of the field and what to enter instead.
-import { SETTING_MAX_MS, type EngineSettings } from "../engine";
+import {
+  READINESS_CHECKS,
+  SETTING_MAX_COUNT,
+  SETTING_MAX_MS,
+  type EngineSettings,
+  type ReadinessCheck,
+} from "../engine";
 import { MAX_REQUEST_TIMEOUT_MS } from "../vcf/client";
 import { capText, ENTRY_CAP, NAME_CAP } from "../vcf/text-cap";
 import { caCertificateProblem } from "../vcf/tls";
@@ -29,7 +35,28 @@ export interface VcfConfigDef extends NodeDef {
   authGrace?: number | string;
   downloadConcurrency?: number | string;
   completedPause?: number | string;
+  backupDeadline?: number | string;
+  downloadRetries?: number | string;
+  /** Readiness checks: each on unless false (flows saved before they existed: on). */
+  readinessBackup?: boolean;
+  readinessPasswords?: boolean;
+  readinessCertificates?: boolean;
+  readinessFailedTasks?: boolean;
+  readinessDepot?: boolean;
+  /** hours */
+  backupMaxAge?: number | string;
+  passwordWarnDays?: number | string;
+  certificateWarnDays?: number | string;
 }
+
+/** The editor's on/off field of each readiness check. */
+export const READINESS_FIELDS: Readonly<Record<ReadinessCheck, keyof VcfConfigDef>> = {
+  backup: "readinessBackup",
+  passwords: "readinessPasswords",
+  certificates: "readinessCertificates",
+  failedTasks: "readinessFailedTasks",
+  depot: "readinessDepot",
+};
 
 export interface ConnectionSettings {
   baseUrl: string;
@@ -177,16 +204,17 @@ type TimeField =
   | "sddcOutageBudget"
   | "sddcSettle"
   | "authGrace"
-  | "completedPause";
+  | "completedPause"
+  | "backupDeadline";
 
 function timeField(
-  field: TimeField,
+  field: TimeField | "backupMaxAge",
   label: string,
-  unit: "seconds" | "minutes",
+  unit: "seconds" | "minutes" | "hours",
   maxMs: number | undefined,
   zeroAllowed = false,
 ): NumberField {
-  const factor = unit === "seconds" ? SECOND : MINUTE;
+  const factor = unit === "seconds" ? SECOND : unit === "minutes" ? MINUTE : 60 * MINUTE;
   return { field, label, unit, factor, zeroAllowed, max: (maxMs ?? 0) / factor };
 }
 
@@ -227,7 +255,19 @@ export const TIME_FIELDS: Readonly<Record<TimeField, NumberField>> = {
   sddcSettle: timeField("sddcSettle", "Settle time after the outage", "minutes", SETTING_MAX_MS.sddcSettleMs, true),
   authGrace: timeField("authGrace", "Credential grace", "minutes", SETTING_MAX_MS.authGraceMs),
   completedPause: timeField("completedPause", "Pause after success", "seconds", SETTING_MAX_MS.completedPauseMs, true),
+  backupDeadline: timeField("backupDeadline", "Backup deadline", "minutes", SETTING_MAX_MS.backupDeadlineMs),
 };
+const BACKUP_MAX_AGE = timeField("backupMaxAge", "Backup older than", "hours", SETTING_MAX_MS.backupMaxAgeMs);
+
+/** Whole-number count fields (0 allowed) with the engine's limits. */
+function countField(field: keyof VcfConfigDef, key: keyof typeof SETTING_MAX_COUNT, label: string, unit: string) {
+  return { field, label, unit, factor: 1, zeroAllowed: true, max: SETTING_MAX_COUNT[key] } satisfies NumberField;
+}
+const COUNT_FIELDS = {
+  downloadRetries: countField("downloadRetries", "downloadRetries", "Download retries", "retries"),
+  passwordWarnDays: countField("passwordWarnDays", "passwordWarnDays", "Password expiry warning", "days"),
+  certificateWarnDays: countField("certificateWarnDays", "certificateWarnDays", "Certificate expiry warning", "days"),
+} as const;
 const RETRY_ATTEMPTS: NumberField = { field: "retryAttempts", label: "Read attempts", unit: "attempts", factor: 1 };
 const DOWNLOAD_CONCURRENCY: NumberField = {
   field: "downloadConcurrency",
@@ -247,7 +287,7 @@ function parseRetry(def: VcfConfigDef): ConnectionSettings["retry"] {
 /** Engine settings in milliseconds; omitted fields keep the engine defaults. */
 export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> {
   const settings: Partial<EngineSettings> = {};
-  const put = (key: keyof EngineSettings, field: NumberField): void => {
+  const put = (key: Exclude<keyof EngineSettings, "readinessChecksOff">, field: NumberField): void => {
     if (!isEmpty(def[field.field])) settings[key] = numberOf(def[field.field], field);
   };
   put("pollIntervalMs", TIME_FIELDS.pollInterval);
@@ -261,6 +301,16 @@ export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> 
   put("authGraceMs", TIME_FIELDS.authGrace);
   put("completedPauseMs", TIME_FIELDS.completedPause);
   put("downloadConcurrency", DOWNLOAD_CONCURRENCY);
+  put("backupDeadlineMs", TIME_FIELDS.backupDeadline);
+  put("backupMaxAgeMs", BACKUP_MAX_AGE);
+  for (const key of Object.keys(COUNT_FIELDS) as (keyof typeof COUNT_FIELDS)[]) {
+    const field = COUNT_FIELDS[key];
+    put(key, field);
+    if (settings[key] !== undefined && !Number.isInteger(settings[key]))
+      throw new ConfigError(field.field, `${field.label} must be a whole number of ${field.unit} (0 or more)`);
+  }
+  const off = READINESS_CHECKS.filter((check) => def[READINESS_FIELDS[check]] === false);
+  if (off.length > 0) settings.readinessChecksOff = off;
   if (settings.downloadConcurrency !== undefined && !Number.isInteger(settings.downloadConcurrency)) {
     throw new ConfigError("downloadConcurrency", "Parallel downloads must be a whole number of bundles (1 or more)");
   }
