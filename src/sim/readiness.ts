@@ -316,6 +316,7 @@ function renderCertificate(name: string, type: string, domainId: string, nowMs: 
     keySize: "2048",
     thumbprintAlgorithm: "SHA-256",
     thumbprint: "AB:CD:EF:01:23:45:67:89",
+    pemEncoded: `-----BEGIN CERTIFICATE-----\nsimulated certificate of ${name}\n-----END CERTIFICATE-----`,
     numberOfDaysToExpire: Math.floor(days),
     expirationStatus: days < 0 ? "EXPIRED" : days <= 30 ? "ABOUT_TO_EXPIRE" : "ACTIVE",
     getCertificateError: "",

@@ -5,7 +5,9 @@ import type { AckPolicy, EngineSettings, Finding, UpgradeRun } from "../../nodes
 import type { FaultPatch, RunningSimulator } from "../../nodes/sim/index";
 import { MemoryRunStore } from "../../nodes/store";
 import { type FaultProxy, startFaultProxy } from "./fault-proxy";
-import { EngineUnderTest, WAIT_FOR_ACK, count, managementDomain, simulator } from "./harness";
+import { resolveSettings } from "../../nodes/engine";
+import { runReadinessChecks } from "../../nodes/engine/readiness/run-checks";
+import { EngineUnderTest, WAIT_FOR_ACK, clientFor, count, managementDomain, simulator } from "./harness";
 
 const IGNORE_WARNINGS: AckPolicy = { ...WAIT_FOR_ACK, ignoreAlerts: true };
 const FAIL_ON_ERRORS: AckPolicy = { ...WAIT_FOR_ACK, failOnErrors: true };
@@ -110,6 +112,34 @@ describe("engine: readiness checks, fresh backup and download retries", () => {
       only(run, "READINESS_BACKUP").map((f) => f.severity),
       ["WARNING"],
     );
+  });
+
+  it("depot: not connected while bundles are still to download is an error with the depot's own message", async () => {
+    sim = await simulator("happy", { faults: { depotStatus: "DEPOT_INVALID_CREDENTIAL" } });
+    const domain = await managementDomain(sim);
+    const client = clientFor(sim);
+    const check = (bundlesToDownload: string[]) =>
+      runReadinessChecks({
+        client,
+        signal: new AbortController().signal,
+        settings: resolveSettings({ readinessChecksOff: ["backup", "passwords", "certificates", "failedTasks"] }),
+        domainId: domain.id,
+        domainName: domain.name,
+        freshBackup: true,
+        bundlesToDownload,
+        now: Date.now,
+        poll: () => Promise.reject(new Error("no wait expected")),
+      });
+    const blocked = await check(["NSX bundle"]);
+    assert.deepEqual(blocked.ran, ["depot"]);
+    assert.equal(blocked.findings[0]?.severity, "ERROR");
+    assert.match(
+      blocked.findings[0]?.description ?? "",
+      /DEPOT_INVALID_CREDENTIAL: Depot connection failed.*1 bundle\(s\) are still to download: NSX bundle/,
+    );
+    assert.ok(!JSON.stringify(blocked).includes("**********"), "the depot password is never read");
+    assert.deepEqual((await check([])).findings, []);
+    client.close();
   });
 
   it("checks switched off do not run, and the log says so", async () => {
