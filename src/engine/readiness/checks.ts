@@ -216,14 +216,19 @@ export async function checkCertificates(c: ReadinessContext): Promise<Finding[]>
   return findings;
 }
 
-/** FAILED, unresolved tasks of the domain or of SDDC Manager: they can hold locks that block the upgrade. */
+/**
+ * FAILED, unresolved tasks of the domain or of SDDC Manager: they can hold locks that block the upgrade. The tasks of
+ * failed upgrades are left out: the upgrade retries those itself (see task-retry.ts).
+ */
 export async function checkFailedTasks(c: ReadinessContext): Promise<Finding[]> {
   const managers = await c.client.getSddcManagers({ signal: c.signal });
+  const upgrades = await c.client.listUpgrades(undefined, { signal: c.signal });
+  const retriedByUpgrade = new Set(upgrades.map((u) => u.taskId));
   const ids = [c.domainId, ...managers.map((m) => m.id)];
   const found = new Map<string, Task>();
   for (const resourceId of ids) {
     for (const t of await c.client.listTasks({ taskStatus: "FAILED", resourceId }, { signal: c.signal })) {
-      if (normalizeStatus(t.resolutionStatus) !== "RESOLVED") found.set(t.id, t);
+      if (normalizeStatus(t.resolutionStatus) !== "RESOLVED" && !retriedByUpgrade.has(t.id)) found.set(t.id, t);
     }
   }
   if (found.size === 0) return [];
