@@ -1,6 +1,12 @@
 // Reads a vcf-config node definition (as saved by the editor) into client and engine settings.
 // Every problem is reported with the editor label of the field and what to enter instead.
-import { SETTING_MAX_MS, type EngineSettings } from "../engine";
+import {
+  READINESS_CHECKS,
+  SETTING_MAX_COUNT,
+  SETTING_MAX_MS,
+  type EngineSettings,
+  type ReadinessCheck,
+} from "../engine";
 import { MAX_REQUEST_TIMEOUT_MS } from "../vcf/client";
 import { capText, ENTRY_CAP, NAME_CAP } from "../vcf/text-cap";
 import { caCertificateProblem } from "../vcf/tls";
@@ -30,7 +36,28 @@ export interface VcfConfigDef extends NodeDef {
   authGrace?: number | string;
   downloadConcurrency?: number | string;
   completedPause?: number | string;
+  backupDeadline?: number | string;
+  downloadRetries?: number | string;
+  /** Readiness checks: each on unless false (flows saved before they existed: on). */
+  readinessBackup?: boolean;
+  readinessPasswords?: boolean;
+  readinessCertificates?: boolean;
+  readinessFailedTasks?: boolean;
+  readinessDepot?: boolean;
+  /** hours */
+  backupMaxAge?: number | string;
+  passwordWarnDays?: number | string;
+  certificateWarnDays?: number | string;
 }
+
+/** The editor's on/off field of each readiness check. */
+export const READINESS_FIELDS: Readonly<Record<ReadinessCheck, keyof VcfConfigDef>> = {
+  backup: "readinessBackup",
+  passwords: "readinessPasswords",
+  certificates: "readinessCertificates",
+  failedTasks: "readinessFailedTasks",
+  depot: "readinessDepot",
+};
 
 export interface ConnectionSettings {
   baseUrl: string;
@@ -144,7 +171,9 @@ const MAX_RETRY_DELAY_MS = 8 * SECOND;
 /** One number field of the form: its editor label (the form's catalog key), unit, and the range it accepts (in that unit). */
 interface NumberField {
   field: keyof VcfConfigDef;
-  unit: "seconds" | "minutes" | "attempts" | "bundles";
+  /** the label's catalog key, when it is not the form's `vcf-config.label.<field>` */
+  labelKey?: string | undefined;
+  unit: "seconds" | "minutes" | "hours" | "days" | "attempts" | "bundles" | "retries";
   /** ms per unit (1 for counts) */
   factor: number;
   zeroAllowed?: boolean;
@@ -164,16 +193,18 @@ type TimeField =
   | "sddcOutageBudget"
   | "sddcSettle"
   | "authGrace"
-  | "completedPause";
+  | "completedPause"
+  | "backupDeadline";
 
 function timeField(
-  field: TimeField,
-  unit: "seconds" | "minutes",
+  field: TimeField | "backupMaxAge",
+  unit: "seconds" | "minutes" | "hours",
   maxMs: number | undefined,
   zeroAllowed = false,
+  labelKey?: string,
 ): NumberField {
-  const factor = unit === "seconds" ? SECOND : MINUTE;
-  return { field, unit, factor, zeroAllowed, max: (maxMs ?? 0) / factor };
+  const factor = unit === "seconds" ? SECOND : unit === "minutes" ? MINUTE : 60 * MINUTE;
+  return { field, labelKey, unit, factor, zeroAllowed, max: (maxMs ?? 0) / factor };
 }
 
 /**
@@ -193,13 +224,44 @@ export const TIME_FIELDS: Readonly<Record<TimeField, NumberField>> = {
   sddcSettle: timeField("sddcSettle", "minutes", SETTING_MAX_MS.sddcSettleMs, true),
   authGrace: timeField("authGrace", "minutes", SETTING_MAX_MS.authGraceMs),
   completedPause: timeField("completedPause", "seconds", SETTING_MAX_MS.completedPauseMs, true),
+  backupDeadline: timeField(
+    "backupDeadline",
+    "minutes",
+    SETTING_MAX_MS.backupDeadlineMs,
+    false,
+    "vcf-config.readiness.backupDeadline",
+  ),
 };
+const BACKUP_MAX_AGE = timeField(
+  "backupMaxAge",
+  "hours",
+  SETTING_MAX_MS.backupMaxAgeMs,
+  false,
+  "vcf-config.readiness.backupMaxAge",
+);
+
+/** Whole-number count fields (0 allowed) with the engine's limits; their labels are the readiness group's. */
+function countField(field: keyof VcfConfigDef & keyof typeof SETTING_MAX_COUNT, unit: "retries" | "days") {
+  return {
+    field,
+    labelKey: `vcf-config.readiness.${field}`,
+    unit,
+    factor: 1,
+    zeroAllowed: true,
+    max: SETTING_MAX_COUNT[field],
+  } satisfies NumberField;
+}
+const COUNT_FIELDS = {
+  downloadRetries: countField("downloadRetries", "retries"),
+  passwordWarnDays: countField("passwordWarnDays", "days"),
+  certificateWarnDays: countField("certificateWarnDays", "days"),
+} as const;
 const RETRY_ATTEMPTS: NumberField = { field: "retryAttempts", unit: "attempts", factor: 1 };
 const DOWNLOAD_CONCURRENCY: NumberField = { field: "downloadConcurrency", unit: "bundles", factor: 1 };
 
 /** The field's label in the editor form (the same catalog key). */
 function label(f: NumberField): string {
-  return t(`vcf-config.label.${f.field}`);
+  return t(f.labelKey ?? `vcf-config.label.${f.field}`);
 }
 
 function parseRetry(def: VcfConfigDef): ConnectionSettings["retry"] {
@@ -213,7 +275,7 @@ function parseRetry(def: VcfConfigDef): ConnectionSettings["retry"] {
 /** Engine settings in milliseconds; omitted fields keep the engine defaults. */
 export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> {
   const settings: Partial<EngineSettings> = {};
-  const put = (key: keyof EngineSettings, field: NumberField): void => {
+  const put = (key: Exclude<keyof EngineSettings, "readinessChecksOff">, field: NumberField): void => {
     if (!isEmpty(def[field.field])) settings[key] = numberOf(def[field.field], field);
   };
   put("pollIntervalMs", TIME_FIELDS.pollInterval);
@@ -227,6 +289,19 @@ export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> 
   put("authGraceMs", TIME_FIELDS.authGrace);
   put("completedPauseMs", TIME_FIELDS.completedPause);
   put("downloadConcurrency", DOWNLOAD_CONCURRENCY);
+  put("backupDeadlineMs", TIME_FIELDS.backupDeadline);
+  put("backupMaxAgeMs", BACKUP_MAX_AGE);
+  for (const key of Object.keys(COUNT_FIELDS) as (keyof typeof COUNT_FIELDS)[]) {
+    const field = COUNT_FIELDS[key];
+    put(key, field);
+    if (settings[key] !== undefined && !Number.isInteger(settings[key]))
+      throw new ConfigError(
+        field.field,
+        t("vcf-config.errors.wholeNumberOf", { label: label(field), unit: t(`vcf-config.unit.${field.unit}`) }),
+      );
+  }
+  const off = READINESS_CHECKS.filter((check) => def[READINESS_FIELDS[check]] === false);
+  if (off.length > 0) settings.readinessChecksOff = off;
   if (settings.downloadConcurrency !== undefined && !Number.isInteger(settings.downloadConcurrency)) {
     throw new ConfigError(
       "downloadConcurrency",

@@ -23,7 +23,17 @@ import { sameVersion } from "./versions";
 import { appendLog, isTerminal, transition } from "./transitions";
 import { PHASE_STATUSES, ownerCannotAct, previousPhase, repairPhaseMarks } from "./ownership";
 import { describeUnreadableRun, type UnreadableRun } from "./unreadable-run";
-import type { AckPolicy, DomainStatusView, EngineSettings, Phase, StartRunRequest, UpgradeRun } from "./types";
+import { takeFreshBackup } from "./phases/backup";
+import type {
+  AckPolicy,
+  BackupOptions,
+  DomainStatusView,
+  EngineSettings,
+  Phase,
+  StartRunRequest,
+  UpgradeRun,
+} from "./types";
+import { DEFAULT_BACKUP_OPTIONS } from "./types";
 
 export interface EngineDeps {
   client: VcfClient;
@@ -77,6 +87,8 @@ export class UpgradeEngine extends EventEmitter {
   private closed: Promise<void> | undefined;
   private readonly gates = new Map<string, Gate>();
   private readonly pauseTimers = new Map<string, NodeJS.Timeout>();
+  /** The backup options of the upgrade nodes on this connection (by node id), for the readiness checks. */
+  private readonly backupOptions = new Map<string, BackupOptions>();
   /** Stored entries the store could not read as runs: their domains get no new run until they are resolved. */
   private unreadable: UnreadableRun[] = [];
 
@@ -422,7 +434,24 @@ export class UpgradeEngine extends EventEmitter {
   }
 
   runPrechecks(runId: string, signal?: AbortSignal, ownerNodeId?: string): Promise<UpgradeRun> {
-    return this.runPhase(runId, "prechecks", signal, ownerNodeId, runPrechecks);
+    return this.runPhase(runId, "prechecks", signal, ownerNodeId, (ctx) =>
+      runPrechecks(ctx, { freshBackup: this.freshBackupExpected() }),
+    );
+  }
+
+  /**
+   * An upgrade node announces its backup options (undefined: it is gone). The readiness checks run before the
+   * upgrade node has the run, so a missing backup configuration counts as an error when any upgrade node on this
+   * connection takes a fresh backup, or when none has announced itself (the option's default is on).
+   */
+  declareBackupOptions(nodeId: string, options: BackupOptions | undefined): void {
+    if (options) this.backupOptions.set(nodeId, { ...options });
+    else this.backupOptions.delete(nodeId);
+  }
+
+  private freshBackupExpected(): boolean {
+    const all = [...this.backupOptions.values()];
+    return all.length === 0 || all.some((o) => o.freshBackup);
   }
 
   /**
@@ -487,8 +516,15 @@ export class UpgradeEngine extends EventEmitter {
     return snapshot(run);
   }
 
-  upgradeComponents(runId: string, signal?: AbortSignal, ownerNodeId?: string): Promise<UpgradeRun> {
+  /** `backup`: the fresh backup before the first component; a run resumed keeps the options it started with. */
+  upgradeComponents(
+    runId: string,
+    signal?: AbortSignal,
+    ownerNodeId?: string,
+    backup: BackupOptions = DEFAULT_BACKUP_OPTIONS,
+  ): Promise<UpgradeRun> {
     return this.runPhase(runId, "upgrade", signal, ownerNodeId, async (ctx) => {
+      await takeFreshBackup(ctx, backup);
       await upgradeComponents(ctx);
       this.schedulePauseEnd(ctx.run);
     });

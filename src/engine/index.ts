@@ -9,7 +9,7 @@ export { compareVersions, sameVersion } from "./versions";
 export { byteLength, plural } from "./text";
 export { extractFindings, evaluateAssessment, countFindings } from "./findings";
 export { waitUntil, type WaitOptions } from "./wait";
-export { resolveSettings, SETTING_MAX_MS } from "./settings";
+export { resolveSettings, SETTING_MAX_MS, SETTING_MAX_COUNT } from "./settings";
 export { transition, ALLOWED_TRANSITIONS, isTerminal } from "./transitions";
 export { nextPhase, PHASE_ORDER } from "./ownership";
 export type { RunStore } from "../store/run-store";

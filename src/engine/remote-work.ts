@@ -29,6 +29,7 @@ function remoteWorkUnderway(run: UpgradeRun): string[] {
       `retry of task ${remote.retryRequest.taskId} (upgrade ${remote.retryRequest.upgradeId}) requested at ${remote.retryRequest.requestedAt} (answer not received)`,
     );
   }
+  if (remote.backup?.taskId && !remote.backup.status) work.push(`SDDC Manager backup (task ${remote.backup.taskId})`);
   if (remote.finalValidationId && !completedPhases.includes("upgrade"))
     work.push(`final validation ${remote.finalValidationId}`);
   return work;

@@ -288,7 +288,8 @@ describe("engine: a failed upgrade's task decides (running again: follow; retrya
     const { runId } = await secondRunAtUpgrades(t);
     forbid = true;
     await assert.rejects(
-      t.engine.upgradeComponents(runId),
+      // no fresh backup: its task would be forbidden too, and this is about the upgrade's task
+      t.engine.upgradeComponents(runId, undefined, undefined, { freshBackup: false, onFailure: "fail" }),
       (e: unknown) =>
         e instanceof EngineError &&
         e.code === "REMOTE_FAILURE" &&

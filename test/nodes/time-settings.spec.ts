@@ -71,7 +71,7 @@ describe("vcf-config: the range of every time setting", function () {
             err instanceof ConfigError &&
             err.field === f.field &&
             err.message.startsWith(
-              `${english(`vcf-config.label.${f.field}`)} must be a number of ${english(`vcf-config.unit.${f.unit}`)} (`,
+              `${english(f.labelKey ?? `vcf-config.label.${f.field}`)} must be a number of ${english(`vcf-config.unit.${f.unit}`)} (`,
             ) &&
             err.message.includes(`at most ${f.max})`),
           `${f.field} = ${tooBig}`,
