@@ -281,7 +281,7 @@ function numberOf(value: unknown, f: NumberField, fallback?: number): number {
   return n * f.factor;
 }
 
-/** Not set: missing in flows saved before the field existed, or left blank in the form (the default applies). */
+/** Not set: absent from the node's definition, or left blank (the default applies). */
 function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
 }

@@ -72,8 +72,7 @@ function phasesEndedAt(status: UpgradeStatus): Phase[] {
 
 /**
  * Makes a run loaded from the store one its owner can act on; returns what was repaired (undefined: nothing). A run
- * written before phase ends were marked with their status, or by hand, may show a status past the end of a phase that
- * is not marked done: the owner would then refuse it forever. The status is the truth (it is written only once the
+ * edited by hand may show a status past the end of a phase that is not marked done: the owner would then refuse it forever. The status is the truth (it is written only once the
  * phase's work is done), so the phase is marked done, and the phases before it too.
  */
 export function repairPhaseMarks(run: UpgradeRun): string | undefined {

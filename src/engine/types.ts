@@ -152,7 +152,7 @@ export interface UpgradeRun {
   /** Phases whose work is finished; a phase method called again for one of them returns at once. */
   completedPhases: Phase[];
   ownerNodeId?: string;
-  /** The SDDC Manager base URL the run was started against (absent in runs stored by older versions). */
+  /** The SDDC Manager base URL the run was started against (absent when the start named none). */
   sddcManagerUrl?: string;
   remote: RemoteIds;
   /** Absolute deadlines (ISO) per wait, so they survive restarts. */

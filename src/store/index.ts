@@ -7,5 +7,4 @@ export {
   fileNameForRun,
   type FileRunStoreOptions,
 } from "./file-store";
-export { TAKEN_OVER_SUFFIX } from "./single-file";
-export { AtomicFileWriter, readStateFile, writeFileAtomically } from "./atomic-file";
+export { AtomicFileWriter, readStateFile } from "./atomic-file";

@@ -33,11 +33,6 @@ function namesOf(entry: unknown, rawText?: string): Pick<UnreadableRun, "runId" 
 }
 
 /** The report for an entry that is not a run. */
-export function unreadableReport(
-  where: { file: string; position?: number },
-  problem: string,
-  entry: unknown,
-  rawText?: string,
-): UnreadableRun {
-  return { ...where, ...namesOf(entry, rawText), problem };
+export function unreadableReport(file: string, problem: string, entry: unknown, rawText?: string): UnreadableRun {
+  return { file, ...namesOf(entry, rawText), problem };
 }

@@ -3,8 +3,8 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { UpgradeRun } from "../../nodes/engine";
-import { FileRunStore, MemoryRunStore, TAKEN_OVER_SUFFIX, fileNameForRun } from "../../nodes/store";
-import { storedRuns, storedTexts } from "../support/stored-runs";
+import { FileRunStore, MemoryRunStore, fileNameForRun } from "../../nodes/store";
+import { storedTexts } from "../support/stored-runs";
 import { makeRun } from "./run-fixture";
 
 /** Every file the store lands (the rename that is an atomic write's last step): its name and size. */
@@ -275,40 +275,6 @@ describe("store: run stores", () => {
       [],
       "another process's temp file is removed",
     );
-  });
-
-  it("takes over a single-file store of the earlier format: each entry its own file, the old file renamed aside", async () => {
-    const damaged = {
-      ...makeRun({ id: "r-future", domainId: "dom-2", domainName: "sfo-w01" }),
-      status: "paused_by_a_newer_version",
-    };
-    const single = path.join(dir, "vcf-upgrade-runs.json");
-    await fs.writeFile(single, JSON.stringify({ version: 1, runs: [makeRun({ id: "r-ok" }), damaged, null] }, null, 1));
-    // A take-over cut short by a crash left its staging directory: it is built again.
-    await fs.mkdir(path.join(dir, "vcf-upgrade-runs.taking-over"));
-    await fs.writeFile(path.join(dir, "vcf-upgrade-runs.taking-over", "entry-9.json"), "{}");
-    const store = new FileRunStore(dir);
-    assert.deepEqual(
-      (await store.load()).map((r) => r.id),
-      ["r-ok"],
-    );
-    assert.deepEqual(
-      store.unreadableRuns().map((u) => [u.runId, u.domainName, u.problem.slice(0, 30)]),
-      [
-        ["r-future", "sfo-w01", 'status "paused_by_a_newer_vers'],
-        [undefined, undefined, "it is not an object"],
-      ],
-    );
-    assert.deepEqual(storedRuns(store.directory), [damaged, null, makeRun({ id: "r-ok" })]);
-    assert.deepEqual((await fs.readdir(dir)).sort(), ["vcf-upgrade-runs", `vcf-upgrade-runs.json${TAKEN_OVER_SUFFIX}`]);
-    await store.save(makeRun({ id: "r-ok", status: "failed" }));
-    assert.deepEqual(
-      (await new FileRunStore(dir).load()).map((r) => r.status),
-      ["failed"],
-    );
-
-    await fs.writeFile(path.join(dir, "other.json"), "{ not json");
-    await assert.rejects(new FileRunStore(dir, "other").load(), /other\.json is not valid JSON; move it away/);
   });
 
   it("MemoryRunStore keeps copies, not the caller's objects", async () => {
