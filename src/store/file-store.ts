@@ -5,7 +5,7 @@ import type { UpgradeRun } from "../engine/types";
 import type { UnreadableRun } from "../engine/unreadable-run";
 import { AtomicFileWriter, CoalescedTask, removeStaleTempFiles, syncDirectory } from "./atomic-file";
 import type { RunStore } from "./run-store";
-import { runProblem, unreadableReport } from "./stored-entry";
+import { formatProblem, runFileText, runOfFile, runProblem, unreadableReport } from "./stored-entry";
 
 export const DEFAULT_RUN_STORE_NAME = "vcf-upgrade-runs";
 
@@ -76,7 +76,8 @@ class RunFile {
  *   place, so it can never damage the durable content it replaces.
  * - saves of a run that arrive while its write is queued share that write, and the directory fsyncs of concurrent
  *   writes are shared the same way (one fsync covers every rename before it).
- * A file that is not a readable run is never written or deleted by the store: it is listed by unreadableRuns().
+ * Each file carries a format marker (stored-entry.ts). A file that is not a readable run (also one of a newer format)
+ * is never written or deleted by the store: it is listed by unreadableRuns().
  */
 export class FileRunStore implements RunStore {
   readonly directory: string;
@@ -98,18 +99,18 @@ export class FileRunStore implements RunStore {
   async load(): Promise<UpgradeRun[]> {
     await this.ensureLoaded();
     const runs: UpgradeRun[] = [];
-    for (const f of this.files?.values() ?? []) runs.push(JSON.parse(f.text) as UpgradeRun);
+    for (const f of this.files?.values() ?? []) runs.push(runOfFile(f.text));
     return runs.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
   }
 
   async save(run: UpgradeRun): Promise<void> {
-    const text = JSON.stringify(run);
+    const text = runFileText(run);
     const files = this.files ?? (await this.ensureLoaded());
     return this.fileIn(files, run.id, text).write();
   }
 
   saveLater(run: UpgradeRun): void {
-    const text = JSON.stringify(run);
+    const text = runFileText(run);
     if (this.files) this.fileIn(this.files, run.id, text).writeLater(this.progressDelayMs);
     else
       void this.ensureLoaded().then(
@@ -168,7 +169,8 @@ export class FileRunStore implements RunStore {
       let problem: string | undefined;
       try {
         entry = JSON.parse(text);
-        problem = runProblem(entry);
+        // The marker first: a file of a newer format is never read as a run, however much it looks like one.
+        problem = formatProblem(entry) ?? runProblem(entry);
       } catch {
         problem = "it is not valid JSON (damaged or cut short)";
       }

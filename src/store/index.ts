@@ -8,3 +8,4 @@ export {
   type FileRunStoreOptions,
 } from "./file-store";
 export { AtomicFileWriter, readStateFile } from "./atomic-file";
+export { runFileText, FORMAT_KEY, FORMAT_VERSION } from "./stored-entry";
