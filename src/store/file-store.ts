@@ -4,7 +4,7 @@ import * as path from "node:path";
 import type { UpgradeRun } from "../engine/types";
 import type { UnreadableRun } from "../engine/unreadable-run";
 import { AtomicFileWriter, CoalescedTask, removeStaleTempFiles, syncDirectory } from "./atomic-file";
-import type { RunStore } from "./run-store";
+import type { RunStore } from "../engine/run-store";
 import { formatProblem, runFileText, runOfFile, runProblem, unreadableReport } from "./stored-entry";
 
 export const DEFAULT_RUN_STORE_NAME = "vcf-upgrade-runs";

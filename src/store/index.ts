@@ -1,4 +1,4 @@
-export type { RunStore } from "./run-store";
+export type { RunStore } from "../engine/run-store";
 export { MemoryRunStore } from "./memory-store";
 export {
   FileRunStore,

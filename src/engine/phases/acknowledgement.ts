@@ -1,4 +1,4 @@
-import { plural } from "../text";
+import { plural } from "../utf8-bytes";
 import type { AckPolicy, Finding } from "../types";
 
 export type GateDecision =

@@ -1,5 +1,5 @@
-import type { UpgradeRun } from "../engine/types";
-import type { UnreadableRun } from "../engine/unreadable-run";
+import type { UpgradeRun } from "./types";
+import type { UnreadableRun } from "./unreadable-run";
 
 /** Where runs live between restarts. Implementations keep a copy: callers may mutate the run afterwards. */
 export interface RunStore {
