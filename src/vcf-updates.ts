@@ -6,7 +6,8 @@ import { matchesDomain, readPhaseRequest } from "./adapters/domain-ref";
 import { InputError, toReadableError } from "./adapters/errors";
 import { updatesMessage } from "./adapters/messages";
 import type { Node, NodeAPI, NodeDef } from "./adapters/node-red-types";
-import { errorBadge, idleBadge, warningBadge } from "./adapters/status-badge";
+import { settleInput } from "./adapters/settle-input";
+import { idleBadge, warningBadge } from "./adapters/status-badge";
 import { plural } from "./engine";
 
 interface UpdatesDef extends NodeDef {
@@ -21,17 +22,14 @@ export = function (RED: NodeAPI): void {
   }
 
   function startUpdates(node: Node, def: UpdatesDef): void {
-    const requests = new Set<AbortController>();
-    let closed = false;
+    const closing = new AbortController();
 
     node.on("input", (msg, send, done) => {
-      const controller = new AbortController();
-      requests.add(controller);
       const discover = async (): Promise<void> => {
         const engine = getConnection(RED, def.server).requireEngine();
         const { domain } = readPhaseRequest(msg, { domain: def.domain });
         node.status({ fill: "blue", shape: "ring", text: "discovering updates" });
-        const all = await engine.discoverUpdates(controller.signal);
+        const all = await engine.discoverUpdates(closing.signal);
         const found = domain ? all.filter(({ info }) => matchesDomain(info, domain)) : all;
         if (domain && found.length === 0) {
           throw new InputError(
@@ -48,25 +46,11 @@ export = function (RED: NodeAPI): void {
         const summary = `${plural(found.length, "domain")}, ${updates} with an update`;
         node.status(unread ? warningBadge(`${summary}, ${unread} not read`) : idleBadge(summary));
       };
-      discover()
-        .then(
-          () => done(),
-          (err: unknown) => {
-            if (closed) {
-              done(); // aborted by a redeploy or restart
-              return;
-            }
-            const readable = toReadableError(err);
-            node.status(errorBadge(err));
-            done(readable);
-          },
-        )
-        .finally(() => requests.delete(controller));
+      void settleInput(node, discover(), done, { closing: () => closing.signal.aborted });
     });
 
     node.on("close", (_removed, done) => {
-      closed = true;
-      for (const controller of requests) controller.abort();
+      closing.abort();
       node.status({});
       done();
     });

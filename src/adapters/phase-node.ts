@@ -9,6 +9,7 @@ import { matchesDomain, readClusterImages, readPhaseRequest, requireDomain, type
 import { InputError, toReadableError } from "./errors";
 import { phaseMessage } from "./messages";
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from "./node-red-types";
+import { settleInput } from "./settle-input";
 import { errorBadge, phaseDoneBadge, runBadge } from "./status-badge";
 
 export interface PhaseNodeDef extends NodeDef {
@@ -152,22 +153,11 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
   }
 
   private onInput(msg: NodeMessage, send: SendFunction, done: DoneFunction): void {
-    this.handleInput(msg, send).then(
-      () => done(),
-      (err: unknown) => {
-        if (this.closed) {
-          done(); // stopped by a redeploy or restart: the run resumes when the node is back
-          return;
-        }
-        if (err instanceof AlreadyRunningError) {
-          done(err); // the running phase keeps its badge
-          return;
-        }
-        const readable = toReadableError(err);
-        this.node.status(errorBadge(err));
-        done(readable);
-      },
-    );
+    // After close the run resumes when the node is back; a message refused while its phase runs keeps that badge.
+    void settleInput(this.node, this.handleInput(msg, send), done, {
+      closing: () => this.closed,
+      keepsBadge: (err) => err instanceof AlreadyRunningError,
+    });
   }
 
   private async handleInput(msg: NodeMessage, send: SendFunction): Promise<void> {
