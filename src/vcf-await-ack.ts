@@ -17,19 +17,19 @@ export = function (RED: NodeAPI): void {
 
 function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
   /** Set by the last ignoreAlerts message, also one before a redeploy or restart; undefined: the checkbox applies. */
-  const override = (): boolean | undefined => node.connection?.ignoreAlertsOverride(node.node.id);
+  const override = (): boolean | undefined => node.connection?.ignoreAlertsOverride(node.redNode.id);
   const policy = (): AckPolicy => ackPolicy(node.def, override());
 
   // The kept value is known here: PhaseNode waits for the records before handling a message or resuming a run.
   function execute(engine: UpgradeEngine, runId: string, signal: AbortSignal): Promise<UpgradeRun> {
-    return engine.awaitAcknowledgement(runId, policy(), signal, node.node.id);
+    return engine.awaitAcknowledgement(runId, policy(), signal, node.redNode.id);
   }
 
   /** Shows a value set by a message in the status (while no run is shown there), since it beats the checkbox. */
   function showOverride(): void {
     const value = override();
     if (node.closing || node.activeRuns().length > 0) return;
-    node.node.status(
+    node.redNode.status(
       value === undefined ? {} : idleBadge(`ignore warnings: ${value ? "on" : "off"} (set by a control message)`),
     );
   }
@@ -39,7 +39,7 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
       const value = override();
       if (value === undefined || node.closing) return;
       const checkbox = ackPolicy(node.def).ignoreAlerts;
-      node.node.log(
+      node.redNode.log(
         `ignore warnings: ${value ? "on" : "off"} (set by a control message before this deploy or restart; the checkbox says ${checkbox ? "on" : "off"}). Send msg.ignoreAlerts "${CHECKBOX_DEFAULT}" to use the checkbox again`,
       );
       showOverride();
@@ -53,9 +53,9 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
   function applyRules(): void {
     const engine = node.engine();
     for (const run of node.activeRuns()) {
-      engine.awaitAcknowledgement(run.id, policy(), undefined, node.node.id).catch((err: unknown) => {
+      engine.awaitAcknowledgement(run.id, policy(), undefined, node.redNode.id).catch((err: unknown) => {
         if (node.closing || engine.getRun(run.id)?.status === "failed") return;
-        node.node.warn(
+        node.redNode.warn(
           `Could not apply the new "ignore warnings" setting to the upgrade run ${run.id} of domain ${run.domainName}: ${describeError(err)}`,
         );
       });
@@ -80,7 +80,7 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
         : request.domain
           ? `for domain ${request.domain}`
           : "at this node";
-      node.node.warn(`Nothing to acknowledge: no run is waiting for acknowledgement ${where}`);
+      node.redNode.warn(`Nothing to acknowledge: no run is waiting for acknowledgement ${where}`);
     }
   }
 
@@ -88,7 +88,7 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
     const { acknowledge: ack, ignoreAlerts } = readAckControl(msg);
     if (ignoreAlerts !== undefined) {
       node.connection?.setIgnoreAlertsOverride(
-        node.node.id,
+        node.redNode.id,
         ignoreAlerts === CHECKBOX_DEFAULT ? undefined : ignoreAlerts,
       );
       showOverride();

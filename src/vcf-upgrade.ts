@@ -7,7 +7,7 @@ export = function (RED: NodeAPI): void {
     type: "vcf-upgrade",
     phase: "upgrade",
     behaviour: (node) => ({
-      execute: (engine, runId, signal) => engine.upgradeComponents(runId, signal, node.node.id),
+      execute: (engine, runId, signal) => engine.upgradeComponents(runId, signal, node.redNode.id),
     }),
   });
 };

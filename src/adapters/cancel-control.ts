@@ -45,18 +45,18 @@ export async function cancelFromMessage<TDef extends PhaseNodeDef>(
     targets = phaseNode.activeRuns().map((r) => r.id);
   }
   if (targets.length === 0) {
-    phaseNode.node.warn(
+    phaseNode.redNode.warn(
       "Nothing to cancel: no run is being worked on at this node; send msg.domain or msg.vcf.runId to name one",
     );
   }
   for (const target of targets) {
     const run = await engine.cancel(target, reason);
     if (!run) {
-      phaseNode.node.warn(`Nothing to cancel: no upgrade run is active for ${target}`);
+      phaseNode.redNode.warn(`Nothing to cancel: no upgrade run is active for ${target}`);
       continue;
     }
     const remote = remoteWorkWarning(run);
-    phaseNode.node.warn(
+    phaseNode.redNode.warn(
       `Cancelled the upgrade run ${run.id} of domain ${run.domainName} (${run.status}): ${reason}${remote ? `. ${remote}` : ""}`,
     );
   }

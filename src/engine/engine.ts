@@ -60,7 +60,8 @@ export class UpgradeEngine extends EventEmitter {
   private startQueue: Promise<unknown> = Promise.resolve();
   /** Starts, phases, cancellations and store writes not yet settled; close() waits for them. */
   private readonly unsettled = new Set<Promise<unknown>>();
-  private closed: Promise<void> | undefined;
+  /** The shutdown begun by the first close(); it resolves once nothing touches the store any more. */
+  private shutdownDone: Promise<void> | undefined;
   private readonly gates = new AcknowledgementGates();
   private readonly pauseTimers = new Map<string, NodeJS.Timeout>();
   /** Stored entries the store could not read as runs: their domains get no new run until they are resolved. */
@@ -655,8 +656,8 @@ export class UpgradeEngine extends EventEmitter {
    * landed, so nothing touches the run file afterwards. Persisted runs stay resumable. Idempotent.
    */
   close(): Promise<void> {
-    this.closed ??= this.shutdown();
-    return this.closed;
+    this.shutdownDone ??= this.shutdown();
+    return this.shutdownDone;
   }
 
   private async shutdown(): Promise<void> {
