@@ -1,7 +1,8 @@
 // Reads a vcf-config node definition (as saved by the editor) into client and engine settings.
 // Every problem is reported with the editor label of the field and what to enter instead.
 import { SETTING_MAX_MS, type EngineSettings } from "../engine";
-import { MAX_REQUEST_TIMEOUT_MS } from "../vcf/client";
+import { DEFAULT_TIMEOUT_MS, MAX_REQUEST_TIMEOUT_MS } from "../vcf/client";
+import { DEFAULT_RETRY } from "../vcf/http/retry";
 import { capText, ENTRY_CAP, NAME_CAP } from "../vcf/text-cap";
 import { caCertificateProblem } from "../vcf/tls";
 import type { NodeDef } from "./node-red-types";
@@ -126,7 +127,7 @@ export function parseConnection(def: VcfConfigDef): ConnectionSettings {
   const settings: ConnectionSettings = {
     baseUrl,
     tlsMode,
-    requestTimeoutMs: numberOf(def.requestTimeout, TIME_FIELDS.requestTimeout, 30),
+    requestTimeoutMs: numberOf(def.requestTimeout, TIME_FIELDS.requestTimeout, DEFAULT_TIMEOUT_MS),
     retry: parseRetry(def),
   };
   if (tlsMode === "ca") {
@@ -150,8 +151,6 @@ export function parseConnection(def: VcfConfigDef): ConnectionSettings {
   }
   return settings;
 }
-
-const MAX_RETRY_DELAY_MS = 8 * SECOND;
 
 /** One number field of the form: its editor label, unit, and the range it accepts (in that unit). */
 interface NumberField {
@@ -237,14 +236,17 @@ const DOWNLOAD_CONCURRENCY: NumberField = {
 };
 
 function parseRetry(def: VcfConfigDef): ConnectionSettings["retry"] {
-  const maxAttempts = numberOf(def.retryAttempts, RETRY_ATTEMPTS, 4);
+  const maxAttempts = numberOf(def.retryAttempts, RETRY_ATTEMPTS, DEFAULT_RETRY.maxAttempts);
   if (!Number.isInteger(maxAttempts))
     throw new ConfigError("retryAttempts", "Read attempts must be a whole number (1 or more)");
-  const baseDelayMs = numberOf(def.retryDelay, TIME_FIELDS.retryDelay, 0.5);
-  return { maxAttempts, baseDelayMs, maxDelayMs: Math.max(MAX_RETRY_DELAY_MS, baseDelayMs) };
+  const baseDelayMs = numberOf(def.retryDelay, TIME_FIELDS.retryDelay, DEFAULT_RETRY.baseDelayMs);
+  return { maxAttempts, baseDelayMs, maxDelayMs: Math.max(DEFAULT_RETRY.maxDelayMs, baseDelayMs) };
 }
 
-/** Engine settings in milliseconds; omitted fields keep the engine defaults. */
+/**
+ * Engine settings in milliseconds; omitted fields keep the engine defaults. The editor's defaults (nodes/vcf-config.html)
+ * are the same values: test/nodes/defaults.spec.ts holds them together.
+ */
 export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> {
   const settings: Partial<EngineSettings> = {};
   const put = (key: keyof EngineSettings, field: NumberField): void => {
@@ -267,9 +269,9 @@ export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> 
   return settings;
 }
 
-/** The field's value in ms (or as a count), `fallback` (in the field's unit) when empty; out of range is refused. */
+/** The field's value in ms (or as a count), `fallback` (in ms, or a count) when empty; out of range is refused. */
 function numberOf(value: unknown, f: NumberField, fallback?: number): number {
-  if (isEmpty(value) && fallback !== undefined) return fallback * f.factor;
+  if (isEmpty(value) && fallback !== undefined) return fallback;
   const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN;
   if (!Number.isFinite(n) || n < 0 || (n === 0 && !f.zeroAllowed) || (f.max !== undefined && n > f.max)) {
     const range = `${f.zeroAllowed ? "0 or more" : "more than 0"}${f.max === undefined ? "" : `, at most ${f.max}`}`;
