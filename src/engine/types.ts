@@ -17,6 +17,7 @@ export type UpgradeStatus =
   | "successfully_completed"
   | "failed";
 
+/** Every status, in the order a run passes them; failed, which may come at any point, last. */
 export const UPGRADE_STATUSES: readonly UpgradeStatus[] = [
   "waiting_for_initiation",
   "update_process_started",
