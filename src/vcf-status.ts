@@ -2,10 +2,11 @@
 // once after each deploy or restart, and when a message asks for it.
 import { getConnection } from "./adapters/config-access";
 import { readPhaseRequest } from "./adapters/domain-ref";
-import { describeError, toReadableError } from "./adapters/errors";
+import { describeError } from "./adapters/errors";
 import type { Node, NodeAPI, NodeDef } from "./adapters/node-red-types";
 import { onFlowsStarted } from "./adapters/flows-started";
 import { t, useCatalog } from "./adapters/i18n";
+import { settleInput } from "./adapters/settle-input";
 import { errorBadge } from "./adapters/status-badge";
 import { StatusFeed } from "./adapters/status-feed";
 
@@ -54,18 +55,7 @@ export = function (RED: NodeAPI): void {
         if (!feed) throw problem;
         await feed.emitCurrent(readPhaseRequest(msg, {}).domain, closing.signal, send);
       };
-      refresh().then(
-        () => done(),
-        (err: unknown) => {
-          if (closing.signal.aborted) {
-            done(); // aborted by a redeploy or restart
-            return;
-          }
-          const readable = toReadableError(err);
-          node.status(errorBadge(err));
-          done(readable);
-        },
-      );
+      void settleInput(node, refresh(), done, { closing: () => closing.signal.aborted });
     });
 
     node.on("close", (_removed, done) => {

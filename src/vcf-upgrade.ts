@@ -25,10 +25,10 @@ export = function (RED: NodeAPI): void {
         // The readiness checks (prechecks phase) judge a missing backup configuration by this option.
         started: () => {
           const engine = node.engine();
-          engine.declareBackupOptions(node.node.id, backup);
-          node.node.on("close", () => engine.declareBackupOptions(node.node.id, undefined));
+          engine.declareBackupOptions(node.redNode.id, backup);
+          node.redNode.on("close", () => engine.declareBackupOptions(node.redNode.id, undefined));
         },
-        execute: (engine, runId, signal) => engine.upgradeComponents(runId, signal, node.node.id, backup),
+        execute: (engine, runId, signal) => engine.upgradeComponents(runId, signal, node.redNode.id, backup),
       };
     },
   });

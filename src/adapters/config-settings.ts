@@ -7,7 +7,8 @@ import {
   type EngineSettings,
   type ReadinessCheck,
 } from "../engine";
-import { MAX_REQUEST_TIMEOUT_MS } from "../vcf/client";
+import { DEFAULT_TIMEOUT_MS, MAX_REQUEST_TIMEOUT_MS } from "../vcf/client";
+import { DEFAULT_RETRY } from "../vcf/http/retry";
 import { capText, ENTRY_CAP, NAME_CAP } from "../vcf/text-cap";
 import { caCertificateProblem } from "../vcf/tls";
 import { t } from "./i18n";
@@ -148,7 +149,7 @@ export function parseConnection(def: VcfConfigDef): ConnectionSettings {
   const settings: ConnectionSettings = {
     baseUrl,
     tlsMode,
-    requestTimeoutMs: numberOf(def.requestTimeout, TIME_FIELDS.requestTimeout, 30),
+    requestTimeoutMs: numberOf(def.requestTimeout, TIME_FIELDS.requestTimeout, DEFAULT_TIMEOUT_MS),
     retry: parseRetry(def),
   };
   if (tlsMode === "ca") {
@@ -165,8 +166,6 @@ export function parseConnection(def: VcfConfigDef): ConnectionSettings {
   }
   return settings;
 }
-
-const MAX_RETRY_DELAY_MS = 8 * SECOND;
 
 /** One number field of the form: its editor label (the form's catalog key), unit, and the range it accepts (in that unit). */
 interface NumberField {
@@ -265,14 +264,17 @@ function label(f: NumberField): string {
 }
 
 function parseRetry(def: VcfConfigDef): ConnectionSettings["retry"] {
-  const maxAttempts = numberOf(def.retryAttempts, RETRY_ATTEMPTS, 4);
+  const maxAttempts = numberOf(def.retryAttempts, RETRY_ATTEMPTS, DEFAULT_RETRY.maxAttempts);
   if (!Number.isInteger(maxAttempts))
     throw new ConfigError("retryAttempts", t("vcf-config.errors.wholeNumber", { label: label(RETRY_ATTEMPTS) }));
-  const baseDelayMs = numberOf(def.retryDelay, TIME_FIELDS.retryDelay, 0.5);
-  return { maxAttempts, baseDelayMs, maxDelayMs: Math.max(MAX_RETRY_DELAY_MS, baseDelayMs) };
+  const baseDelayMs = numberOf(def.retryDelay, TIME_FIELDS.retryDelay, DEFAULT_RETRY.baseDelayMs);
+  return { maxAttempts, baseDelayMs, maxDelayMs: Math.max(DEFAULT_RETRY.maxDelayMs, baseDelayMs) };
 }
 
-/** Engine settings in milliseconds; omitted fields keep the engine defaults. */
+/**
+ * Engine settings in milliseconds; omitted fields keep the engine defaults. The editor's defaults (nodes/vcf-config.html)
+ * are the same values: test/nodes/defaults.spec.ts holds them together.
+ */
 export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> {
   const settings: Partial<EngineSettings> = {};
   const put = (key: Exclude<keyof EngineSettings, "readinessChecksOff">, field: NumberField): void => {
@@ -311,9 +313,9 @@ export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> 
   return settings;
 }
 
-/** The field's value in ms (or as a count), `fallback` (in the field's unit) when empty; out of range is refused. */
+/** The field's value in ms (or as a count), `fallback` (in ms, or a count) when empty; out of range is refused. */
 function numberOf(value: unknown, f: NumberField, fallback?: number): number {
-  if (isEmpty(value) && fallback !== undefined) return fallback * f.factor;
+  if (isEmpty(value) && fallback !== undefined) return fallback;
   const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN;
   if (!Number.isFinite(n) || n < 0 || (n === 0 && !f.zeroAllowed) || (f.max !== undefined && n > f.max)) {
     const lowest = t(f.zeroAllowed ? "vcf-config.errors.zeroOrMore" : "vcf-config.errors.moreThanZero");
@@ -331,7 +333,7 @@ function numberOf(value: unknown, f: NumberField, fallback?: number): number {
   return n * f.factor;
 }
 
-/** Not set: missing in flows saved before the field existed, or left blank in the form (the default applies). */
+/** Not set: absent from the node's definition, or left blank (the default applies). */
 function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
 }

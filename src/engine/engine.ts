@@ -4,13 +4,12 @@ import type { VcfClient } from "../vcf/client";
 import { normalizeStatus } from "../vcf/status";
 import type { Domain } from "../vcf/types";
 import { capText, LINE_CAP } from "../vcf/text-cap";
-import type { RunStore } from "../store/run-store";
+import type { RunStore } from "./run-store";
 import { EngineError, abortError, asEngineError, isAbort } from "./errors";
-import { Gate, checkPolicy } from "./gate";
 import { discoverDomain, lookupDomain, type DomainDiscovery } from "./discovery";
 import { checkManagementFirst, managementRunFailure } from "./management-first";
-import { checkClusterImages } from "./phases/cluster-images";
-import { decideGate } from "./phases/acknowledgement";
+import { checkClusterImages } from "./steps/cluster-images";
+import { AcknowledgementGates, checkPolicy } from "./phases/acknowledgement";
 import { downloadBundles } from "./phases/download";
 import { runPrechecks } from "./phases/prechecks";
 import { upgradeComponents } from "./phases/upgrades";
@@ -84,8 +83,9 @@ export class UpgradeEngine extends EventEmitter {
   private startQueue: Promise<unknown> = Promise.resolve();
   /** Starts, phases, cancellations and store writes not yet settled; close() waits for them. */
   private readonly unsettled = new Set<Promise<unknown>>();
-  private closed: Promise<void> | undefined;
-  private readonly gates = new Map<string, Gate>();
+  /** The shutdown begun by the first close(); it resolves once nothing touches the store any more. */
+  private shutdownDone: Promise<void> | undefined;
+  private readonly gates = new AcknowledgementGates();
   private readonly pauseTimers = new Map<string, NodeJS.Timeout>();
   /** The backup options of the upgrade nodes on this connection (by node id), for the readiness checks. */
   private readonly backupOptions = new Map<string, BackupOptions>();
@@ -466,41 +466,10 @@ export class UpgradeEngine extends EventEmitter {
   ): Promise<UpgradeRun> {
     checkPolicy(policy);
     await this.usable();
-    const gate = this.gates.get(runId);
     const running = this.inflight.get(runId);
-    if (gate && running?.phase === "acknowledgement") {
-      gate.policy = { ...policy };
-      gate.poke();
-      return running.promise;
-    }
+    if (running?.phase === "acknowledgement" && this.gates.applyPolicy(runId, policy)) return running.promise;
     const current = { ...policy };
-    return this.runPhase(runId, "acknowledgement", signal, ownerNodeId, (ctx) => this.passGate(ctx, current));
-  }
-
-  private async passGate(ctx: PhaseContext, initial: AckPolicy): Promise<void> {
-    const run = ctx.run;
-    const gate = new Gate(initial);
-    this.gates.set(run.id, gate);
-    try {
-      for (;;) {
-        const decision = decideGate(run.findings, gate.policy, run.acknowledged);
-        if (decision.action === "fail")
-          throw new EngineError("REMOTE_FAILURE", decision.reason, {
-            fix: "Fix the precheck errors, then start the run again",
-          });
-        if (decision.action === "continue") {
-          run.acknowledgementRule = decision.rule;
-          await ctx.handle.to("alerts_were_acknowledged", decision.rule, "success");
-          return;
-        }
-        if (run.status !== "waiting_for_alert_acknowledgement") {
-          await ctx.handle.to("waiting_for_alert_acknowledgement", decision.reason, "warning");
-        }
-        await gate.wait(ctx.signal);
-      }
-    } finally {
-      this.gates.delete(run.id);
-    }
+    return this.runPhase(runId, "acknowledgement", signal, ownerNodeId, (ctx) => this.gates.pass(ctx, current));
   }
 
   /** Releases a waiting gate (persisted, so it also counts after a restart); undefined when nothing waits. */
@@ -512,7 +481,7 @@ export class UpgradeEngine extends EventEmitter {
       appendLog(run, "info", "acknowledgement", "Alerts acknowledged by the user");
       this.commit(run).catch((err: unknown) => this.emit("storeError", err));
     }
-    this.gates.get(run.id)?.poke();
+    this.gates.poke(run.id);
     return snapshot(run);
   }
 
@@ -712,11 +681,6 @@ export class UpgradeEngine extends EventEmitter {
     return run && snapshot(run);
   }
 
-  latestRunFor(domainId: string): UpgradeRun | undefined {
-    const run = this.latestRun(domainId);
-    return run && snapshot(run);
-  }
-
   listRuns(): UpgradeRun[] {
     return [...this.runs.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map(snapshot);
   }
@@ -742,8 +706,8 @@ export class UpgradeEngine extends EventEmitter {
    * landed, so nothing touches the run file afterwards. Persisted runs stay resumable. Idempotent.
    */
   close(): Promise<void> {
-    this.closed ??= this.shutdown();
-    return this.closed;
+    this.shutdownDone ??= this.shutdown();
+    return this.shutdownDone;
   }
 
   private async shutdown(): Promise<void> {

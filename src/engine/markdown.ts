@@ -1,6 +1,6 @@
 import type { Finding, LogEntry, LogLevel, UpgradeRun, UpgradeStatus } from "./types";
 import { DEFAULT_SETTINGS } from "./types";
-import { byteLength, truncateBytes } from "./text";
+import { byteLength, truncateBytes } from "./utf8-bytes";
 
 export interface MarkdownOptions {
   /** Cap in UTF-8 bytes (default 12 KiB); the header and the newest entries are kept. */

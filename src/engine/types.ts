@@ -17,6 +17,7 @@ export type UpgradeStatus =
   | "successfully_completed"
   | "failed";
 
+/** Every status, in the order a run passes them; failed, which may come at any point, last. */
 export const UPGRADE_STATUSES: readonly UpgradeStatus[] = [
   "waiting_for_initiation",
   "update_process_started",
@@ -191,7 +192,7 @@ export interface UpgradeRun {
   /** Phases whose work is finished; a phase method called again for one of them returns at once. */
   completedPhases: Phase[];
   ownerNodeId?: string;
-  /** The SDDC Manager base URL the run was started against (absent in runs stored by older versions). */
+  /** The SDDC Manager base URL the run was started against (absent when the start named none). */
   sddcManagerUrl?: string;
   remote: RemoteIds;
   /** Absolute deadlines (ISO) per wait, so they survive restarts. */

@@ -4,8 +4,6 @@
 /** A stored entry that fails the run shape check. */
 export interface UnreadableRun {
   file: string;
-  /** Its position in the file's runs list when it was read (1-based), where a file holds a list of runs. */
-  position?: number;
   runId?: string;
   domainId?: string;
   domainName?: string;
@@ -15,11 +13,7 @@ export interface UnreadableRun {
 
 /** One sentence naming the entry, its file and what is wrong with it. */
 export function describeUnreadableRun(u: UnreadableRun): string {
-  const what = u.runId
-    ? `the upgrade run ${u.runId}`
-    : u.position !== undefined
-      ? `entry ${u.position} of the runs list`
-      : "an entry";
+  const what = u.runId ? `the upgrade run ${u.runId}` : "an entry";
   const domain = u.domainName ?? u.domainId;
   return `The run file ${u.file} holds ${what}${domain ? ` of domain ${domain}` : ""}, which cannot be read: ${u.problem}`;
 }

@@ -1,4 +1,4 @@
-import { abortableDelay } from "../vcf/http/retry";
+import { setTimeout as sleep } from "node:timers/promises";
 import { timerMs } from "../vcf/timer-limit";
 import { EngineError, abortError, isAbort } from "./errors";
 import { isTransientError } from "./remote-errors";
@@ -33,9 +33,17 @@ export interface WaitOptions<T> {
   now?: () => number;
 }
 
-/** Sleeps `ms`, or rejects with the engine's ABORTED error as soon as the signal aborts. */
-export function delay(ms: number, signal: AbortSignal | undefined, what = "Wait"): Promise<void> {
-  return abortableDelay(ms, signal, () => abortError(what));
+/**
+ * The engine's one sleep: `ms`, or rejects with the engine's ABORTED error as soon as the signal aborts. Beyond Node's
+ * timer limit it returns early (see timerMs), so the caller's loop re-checks.
+ */
+export async function delay(ms: number, signal: AbortSignal | undefined, what = "Wait"): Promise<void> {
+  try {
+    await sleep(timerMs(ms), undefined, { signal });
+  } catch (err) {
+    if (signal?.aborted) throw abortError(what);
+    throw err;
+  }
 }
 
 export function describeDuration(ms: number): string {

@@ -1,5 +1,5 @@
 import { badField } from "./errors";
-import { BodyObject } from "./strict";
+import { BodyObject } from "./request-body";
 import type { ComponentKind, FaultPatch, FaultSettings, PhaseDurations } from "./types";
 import { COMPONENT_KINDS, DEPOT_STATUSES, EXPIRY_FAULTS, PRECHECK_FINDINGS } from "./types";
 import { DEFAULT_DURATIONS } from "./scenarios";

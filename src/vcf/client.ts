@@ -74,7 +74,7 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_TIMEOUT_MS = 30_000;
 /** One API call never needs longer; SDDC Manager answers in seconds, its largest lists well under a minute. */
 export const MAX_REQUEST_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;

@@ -175,68 +175,6 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
     }
   });
 
-  describe("vcf-config saved before later fields existed", () => {
-    before(openPage);
-    afterEach(screenshotIfFailed);
-    after(async () => {
-      await page?.close();
-    });
-
-    it("imports valid without read attempts, first retry and credential grace (the defaults apply); a bad value is flagged", async () => {
-      // Every other field as saved by the first release.
-      const importConfig = (props: Record<string, unknown>): Promise<ValidationResult> =>
-        page.evaluate(async (extra) => {
-          const { RED } = globalThis as unknown as EditorGlobals;
-          const before = new Set<string>();
-          RED.nodes.eachConfig((n) => {
-            before.add(n.id);
-          });
-          RED.view.importNodes(
-            [
-              {
-                id: "c0de00000000old",
-                type: "vcf-config",
-                name: "old",
-                url: "https://sddc.example.invalid",
-                tlsMode: "verify",
-                ca: "",
-                tls: "",
-                requestTimeout: 30,
-                pollInterval: 10,
-                maxPollInterval: 60,
-                downloadDeadline: 240,
-                validationDeadline: 15,
-                precheckDeadline: 40,
-                componentDeadline: 180,
-                sddcOutageBudget: 120,
-                sddcSettle: 5,
-                downloadConcurrency: 2,
-                completedPause: 60,
-                ...extra,
-              },
-            ],
-            { generateIds: true },
-          );
-          let added = "";
-          RED.nodes.eachConfig((n) => {
-            if (!before.has(n.id)) added = n.id;
-          });
-          const node = RED.nodes.node(added) as EditorNode;
-          RED.editor.validateNode(node);
-          return { id: added, type: node.type, valid: node.valid === true, errors: node.validationErrors ?? [] };
-        }, props);
-      assert.deepEqual(await importConfig({}).then((r) => r.errors), [], "fields missing in an old flow");
-      assert.deepEqual(
-        await importConfig({ retryAttempts: "", retryDelay: "", authGrace: "" }).then((r) => r.errors),
-        [],
-        "fields left empty",
-      );
-      const bad = await importConfig({ retryAttempts: "2.5", retryDelay: "-1", authGrace: "0" });
-      assert.deepEqual([...bad.errors].sort(), ["authGrace", "retryAttempts", "retryDelay"]);
-      assert.deepEqual(pageErrors, []);
-    });
-  });
-
   describe("dialogs (a fresh editor page per test)", () => {
     beforeEach(openPage);
     afterEach(async function () {

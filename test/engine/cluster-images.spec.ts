@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { EngineError } from "../../nodes/engine";
-import { checkClusterImages, chooseClusterImage } from "../../nodes/engine/phases/cluster-images";
+import { checkClusterImages, chooseClusterImage } from "../../nodes/engine/steps/cluster-images";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import type { Personality, SoftwareInfo, UpgradablesClusterResource } from "../../nodes/vcf/types";
 import { EngineUnderTest, clientFor, managementDomain, simulator, stopAll } from "./harness";

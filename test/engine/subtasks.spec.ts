@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { EngineError } from "../../nodes/engine";
 import type { EngineSettings, LogEntry, UpgradeRun } from "../../nodes/engine";
-import { summarize } from "../../nodes/engine/phases/subtask-progress";
+import { summarize } from "../../nodes/engine/steps/subtask-progress";
 import type { FaultPatch, RunningSimulator } from "../../nodes/sim/index";
 import { MemoryRunStore } from "../../nodes/store";
 import type { RunStore } from "../../nodes/store";

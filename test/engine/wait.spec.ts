@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { EngineError, resolveSettings, waitUntil } from "../../nodes/engine";
-import { pollInterval } from "../../nodes/engine/wait";
+import { delay, pollInterval } from "../../nodes/engine/wait";
 import { VcfApiError } from "../../nodes/vcf/errors";
 import { abortableDelay } from "../../nodes/vcf/http/retry";
 
@@ -148,20 +148,26 @@ describe("engine: waiting primitive", () => {
 });
 
 describe("engine: waits longer than Node's timer limit", () => {
-  it("a delay beyond about 24.8 days does not fire at once", async () => {
-    const ac = new AbortController();
-    let fired = false;
-    const sleeping = abortableDelay(2 ** 31 + 1000, ac.signal, () => new Error("aborted")).then(
-      () => {
-        fired = true;
-      },
-      () => undefined,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(fired, false, "the long delay fired early");
-    ac.abort();
-    await sleeping;
-  });
+  const sleeps = {
+    "the engine's": (ms: number, signal: AbortSignal) => delay(ms, signal),
+    "the client's": (ms: number, signal: AbortSignal) => abortableDelay(ms, signal, () => new Error("aborted")),
+  };
+  for (const [whose, sleep] of Object.entries(sleeps)) {
+    it(`${whose} delay beyond about 24.8 days does not fire at once`, async () => {
+      const ac = new AbortController();
+      let fired = false;
+      const sleeping = sleep(2 ** 31 + 1000, ac.signal).then(
+        () => {
+          fired = true;
+        },
+        () => undefined,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(fired, false, "the long delay fired early");
+      ac.abort();
+      await sleeping;
+    });
+  }
 
   it("a poll interval beyond the timer limit polls once, not in a tight loop", async () => {
     const ac = new AbortController();

@@ -5,8 +5,8 @@ import { EngineError } from "../errors";
 import { describeApiErrors, httpStatusOf, type FailureText } from "../remote-errors";
 import { PhaseContext } from "../run-handle";
 import type { BundleRecord } from "../types";
-import { fallbackBundles } from "./bundle-choice";
-import { collectTaskErrors } from "./task-errors";
+import { fallbackBundles } from "../steps/bundle-choice";
+import { collectTaskErrors } from "../steps/task-errors";
 
 const IN_FLIGHT = new Set(["PENDING", "SCHEDULED", "IN_PROGRESS", "VALIDATING"]);
 

@@ -12,8 +12,9 @@ import { errorCodeOf, httpStatusOf, isRefusal } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { Finding } from "../types";
 import { readinessStep, type ReadinessOptions } from "../readiness/prechecks-step";
-import { findLostWork, outcomeUnknown } from "./lost-answer";
-import { TARGET_VALIDATION_CODE, setTargetVersion } from "./target";
+import { findLostWork, outcomeUnknown } from "../steps/lost-answer";
+import { setTargetVersion } from "../steps/target";
+import { TARGET_VALIDATION_CODE } from "../steps/validation";
 
 /** Check-set resource type -> BOM entry name of the component in the release. */
 const BOM_NAME_BY_RESOURCE: Readonly<Record<string, string>> = {
