@@ -3,7 +3,7 @@ import type { SimContext } from "./context";
 import { ApiError, errorBody, notFound } from "./errors";
 import type { SimDomain } from "./inventory";
 import { evaluatePlan } from "./plan";
-import { BodyObject } from "./strict";
+import { BodyObject } from "./request-body";
 import { describe, planSubTasks, type TaskBody } from "./tasks";
 import type { ExpiryFault } from "./types";
 

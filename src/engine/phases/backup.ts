@@ -7,8 +7,8 @@ import { isBackupTask } from "../readiness/checks";
 import { describeApiErrors, isRefusal, remediationOf, type FailureText } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { BackupOptions, BackupRecord } from "../types";
-import { findLostWork, outcomeUnknown } from "./lost-answer";
-import { collectTaskErrors } from "./task-errors";
+import { findLostWork, outcomeUnknown } from "../steps/lost-answer";
+import { collectTaskErrors } from "../steps/task-errors";
 
 const RUNNING = new Set(["PENDING", "IN_PROGRESS", ""]);
 const PASSED = new Set(["SUCCESSFUL", "COMPLETED_WITH_WARNING"]);
