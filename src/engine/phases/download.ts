@@ -4,6 +4,7 @@ import { capText, NAME_CAP } from "../../vcf/text-cap";
 import { EngineError } from "../errors";
 import { describeApiErrors, httpStatusOf, type FailureText } from "../remote-errors";
 import { PhaseContext } from "../run-handle";
+import { sharedRead } from "../shared-reads";
 import type { BundleRecord } from "../types";
 import { fallbackBundles } from "../steps/bundle-choice";
 import { collectTaskErrors } from "../steps/task-errors";
@@ -100,8 +101,20 @@ async function requestAgain(ctx: PhaseContext, record: BundleRecord): Promise<vo
   await requestDownload(ctx, record);
 }
 
+/** The bundle as read by this run or, at most `maxAgeMs` ago, by another run of the same SDDC Manager. */
+function readBundle(
+  ctx: PhaseContext,
+  bundleId: string,
+  maxAgeMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Bundle> {
+  return sharedRead(ctx.client, `bundle:${bundleId}`, () => ctx.client.getBundle(bundleId), { maxAgeMs, signal });
+}
+
 async function downloadOne(ctx: PhaseContext, record: BundleRecord): Promise<void> {
-  const bundle = await ctx.client.getBundle(record.bundleId, ctx.opts);
+  // The domains of a fleet start their downloads together: a read as old as the base poll interval serves them all (a
+  // download another run requested meanwhile answers 409 below, and is followed).
+  const bundle = await readBundle(ctx, record.bundleId, ctx.settings.pollIntervalMs, ctx.signal);
   if (!record.description && bundle.description)
     await ctx.handle.update(() => {
       record.description = capText(bundle.description ?? "", NAME_CAP);
@@ -137,7 +150,8 @@ async function followDownload(ctx: PhaseContext, record: BundleRecord): Promise<
     what: `Download of bundle ${bundleName(record)}`,
     deadlineKey: `download:${record.bundleId}`,
     deadlineMs: ctx.settings.downloadDeadlineMs,
-    poll: (signal): Promise<Bundle> => ctx.client.getBundle(record.bundleId, { signal }),
+    // Every domain of the release waits for the same bundle: one read serves the runs polling it at about that time.
+    poll: (signal, look): Promise<Bundle> => readBundle(ctx, record.bundleId, look.maxAgeMs, signal),
     until: (b) => !IN_FLIGHT.has(normalizeStatus(b.downloadStatus)) && normalizeStatus(b.downloadStatus) !== "",
     justLooked: true,
     onValue: async (b) => {

@@ -277,7 +277,7 @@ async function waitForNextStep(
     deadlineKey: `next-upgradable:${finished}`,
     // A bundle with nothing left should clear quickly; a PENDING step may wait for another domain.
     deadlineMs: stale ? ctx.settings.validationDeadlineMs : ctx.settings.componentDeadlineMs,
-    poll: () => openUpgradables(ctx, loop),
+    poll: (_signal, look) => openUpgradables(ctx, loop, look),
     until: (l) => l.length === 0 || l.some((u) => isStartable(loop, u)) || listKey(l) !== before,
     justLooked: true,
   });
