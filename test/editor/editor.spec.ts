@@ -583,6 +583,39 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
       assert.deepEqual(pageErrors, []);
     });
   });
+
+  describe("in German (browser language de-DE)", () => {
+    beforeEach(async () => {
+      assert.ok(ctx);
+      ({ page, pageErrors } = await openEditor(ctx.browser, ctx.nodeRed, "de-DE"));
+    });
+    afterEach(async function () {
+      await screenshotIfFailed.call(this);
+      await page.close();
+    });
+
+    it("shows every node's German help, and the SDDC Manager dialog's tabs and messages in German", async () => {
+      for (const type of ALL_TYPES) await showHelp(page, type, "de");
+      await page.evaluate(() => {
+        const { RED } = globalThis as unknown as EditorGlobals;
+        RED.editor.editConfig("", "vcf-config", "_ADD_");
+      });
+      await page.waitForSelector("#node-config-input-url", { state: "visible" });
+      assert.deepEqual(
+        await page.$$eval("#vcf-config-tabs .red-ui-tab-label", (links) => links.map((a) => a.textContent?.trim())),
+        ["Verbindung", "Wartezeiten und Fristen"],
+      );
+      assert.deepEqual(await pickConfigTab(page, "vcf-config-tab-waits"), ["vcf-config-tab-waits"]);
+      // Only the message's own text: the field labels come from the runtime texts' catalog.
+      assert.match(
+        await messageAtField(page, "#node-config-input-pollInterval", "0"),
+        /: Eine Zahl größer als 0 eingeben, höchstens 3600$/,
+      );
+      await screenshot(page, "vcf-config-dialog-de");
+      await closeTray(page, "#node-config-dialog-cancel");
+      assert.deepEqual(pageErrors, []);
+    });
+  });
 });
 
 interface ImportResult {
