@@ -216,6 +216,13 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
         });
       }, FLOW_NODE_TYPES);
       for (const { type, label } of palette) assert.ok(label, `${type} is missing from the VCF palette category`);
+      // The editor code the node files share comes from the package's resources/ folder, served by Node-RED.
+      const shared = await page.evaluate(async (url) => {
+        const { fetch } = globalThis as unknown as EditorGlobals;
+        const res = await fetch(url);
+        return { status: res.status, loaded: typeof (globalThis as { VcfEditor?: unknown }).VcfEditor };
+      }, `resources/${PACKAGE_NAME}/vcf-editor.js`);
+      assert.deepEqual(shared, { status: 200, loaded: "object" });
       assert.deepEqual(pageErrors, []);
     });
 
