@@ -17,17 +17,16 @@
   }
 
   /**
-   * What is wrong with a number field's value, or "" when it is in range. range: min (inclusive; or, with
-   * aboveMin, the value must be greater), max (for numbers that are not integer), integer, step (of the spinner's
-   * arrows, default 1), blankAllowed (empty means the runtime's default).
+   * Whether a number field's value is in range. range: min (inclusive; or, with aboveMin, the value must be
+   * greater), max (for numbers that are not integer), integer, step (of the spinner's arrows, default 1),
+   * blankAllowed (empty means the runtime's default).
    */
-  function numberProblem(value, range) {
-    if (isBlank(value)) return range.blankAllowed ? "" : describe(range);
+  function inRange(value, range) {
+    if (isBlank(value)) return range.blankAllowed === true;
     var text = String(value).trim();
     var n = Number(text);
     var shapeOk = range.integer ? /^\d+$/.test(text) : /^\d*\.?\d+$/.test(text);
-    var inRange = (range.aboveMin ? n > range.min : n >= range.min) && (range.max === undefined || n <= range.max);
-    return shapeOk && inRange ? "" : describe(range);
+    return shapeOk && (range.aboveMin ? n > range.min : n >= range.min) && (range.max === undefined || n <= range.max);
   }
 
   // The forms have whole numbers without an upper bound (counts, sizes) and numbers with one (times).
@@ -52,9 +51,8 @@
    */
   function numberValidator(field, range) {
     return function (value, opt) {
-      var problem = numberProblem(value, range);
-      if (!problem) return true;
-      return opt ? fieldMessage(this, field, problem) : false;
+      if (inRange(value, range)) return true;
+      return opt ? fieldMessage(this, field, describe(range)) : false;
     };
   }
 
