@@ -170,8 +170,6 @@ export function parseConnection(def: VcfConfigDef): ConnectionSettings {
 /** One number field of the form: its editor label (the form's catalog key), unit, and the range it accepts (in that unit). */
 interface NumberField {
   field: keyof VcfConfigDef;
-  /** the label's catalog key, when it is not the form's `vcf-config.label.<field>` */
-  labelKey?: string | undefined;
   unit: "seconds" | "minutes" | "hours" | "days" | "attempts" | "bundles" | "retries";
   /** ms per unit (1 for counts) */
   factor: number;
@@ -200,10 +198,9 @@ function timeField(
   unit: "seconds" | "minutes" | "hours",
   maxMs: number | undefined,
   zeroAllowed = false,
-  labelKey?: string,
 ): NumberField {
   const factor = unit === "seconds" ? SECOND : unit === "minutes" ? MINUTE : 60 * MINUTE;
-  return { field, labelKey, unit, factor, zeroAllowed, max: (maxMs ?? 0) / factor };
+  return { field, unit, factor, zeroAllowed, max: (maxMs ?? 0) / factor };
 }
 
 /**
@@ -223,27 +220,14 @@ export const TIME_FIELDS: Readonly<Record<TimeField, NumberField>> = {
   sddcSettle: timeField("sddcSettle", "minutes", SETTING_MAX_MS.sddcSettleMs, true),
   authGrace: timeField("authGrace", "minutes", SETTING_MAX_MS.authGraceMs),
   completedPause: timeField("completedPause", "seconds", SETTING_MAX_MS.completedPauseMs, true),
-  backupDeadline: timeField(
-    "backupDeadline",
-    "minutes",
-    SETTING_MAX_MS.backupDeadlineMs,
-    false,
-    "vcf-config.readiness.backupDeadline",
-  ),
+  backupDeadline: timeField("backupDeadline", "minutes", SETTING_MAX_MS.backupDeadlineMs),
 };
-const BACKUP_MAX_AGE = timeField(
-  "backupMaxAge",
-  "hours",
-  SETTING_MAX_MS.backupMaxAgeMs,
-  false,
-  "vcf-config.readiness.backupMaxAge",
-);
+const BACKUP_MAX_AGE = timeField("backupMaxAge", "hours", SETTING_MAX_MS.backupMaxAgeMs);
 
-/** Whole-number count fields (0 allowed) with the engine's limits; their labels are the readiness group's. */
+/** Whole-number count fields (0 allowed) with the engine's limits. */
 function countField(field: keyof VcfConfigDef & keyof typeof SETTING_MAX_COUNT, unit: "retries" | "days") {
   return {
     field,
-    labelKey: `vcf-config.readiness.${field}`,
     unit,
     factor: 1,
     zeroAllowed: true,
@@ -260,7 +244,7 @@ const DOWNLOAD_CONCURRENCY: NumberField = { field: "downloadConcurrency", unit: 
 
 /** The field's label in the editor form (the same catalog key). */
 function label(f: NumberField): string {
-  return t(f.labelKey ?? `vcf-config.label.${f.field}`);
+  return t(`vcf-config.label.${f.field}`);
 }
 
 function parseRetry(def: VcfConfigDef): ConnectionSettings["retry"] {

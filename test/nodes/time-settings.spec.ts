@@ -31,8 +31,12 @@ function parseAll(def: VcfConfigDef): void {
 
 type Validate = (value: unknown) => boolean;
 
-/** The `validate` function of each vcf-config property, from the editor's own script run in a sandbox. */
+/**
+ * The `validate` function of each vcf-config property, from the editor's own script run in a sandbox after the
+ * shared editor script it loads (resources/vcf-editor.js, which defines window.VcfEditor).
+ */
 function editorValidators(): Record<string, Validate> {
+  const shared = fs.readFileSync(path.join(__dirname, "../../resources/vcf-editor.js"), "utf8");
   const html = fs.readFileSync(path.join(__dirname, "../../nodes/vcf-config.html"), "utf8");
   const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? "";
   let defaults: Record<string, { validate?: Validate }> = {};
@@ -43,7 +47,11 @@ function editorValidators(): Record<string, Validate> {
       },
     },
   };
-  vm.runInNewContext(script, { RED });
+  const sandbox: Record<string, unknown> = { RED };
+  sandbox.window = sandbox;
+  vm.createContext(sandbox);
+  vm.runInContext(shared, sandbox);
+  vm.runInContext(script, sandbox);
   const out: Record<string, Validate> = {};
   for (const [key, prop] of Object.entries(defaults)) if (prop.validate) out[key] = prop.validate.bind({});
   return out;
@@ -71,7 +79,7 @@ describe("vcf-config: the range of every time setting", function () {
             err instanceof ConfigError &&
             err.field === f.field &&
             err.message.startsWith(
-              `${english(f.labelKey ?? `vcf-config.label.${f.field}`)} must be a number of ${english(`vcf-config.unit.${f.unit}`)} (`,
+              `${english(`vcf-config.label.${f.field}`)} must be a number of ${english(`vcf-config.unit.${f.unit}`)} (`,
             ) &&
             err.message.includes(`at most ${f.max})`),
           `${f.field} = ${tooBig}`,
