@@ -331,7 +331,7 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
       assert.deepEqual(pageErrors, []);
     });
 
-    it("SDDC Manager dialog: two tabs, number fields are spinners with their minimum, a bad value shows its message", async () => {
+    it("SDDC Manager dialog: three tabs, number fields are spinners with their minimum, a bad value shows its message", async () => {
       await page.evaluate(() => {
         const { RED } = globalThis as unknown as EditorGlobals;
         RED.editor.editConfig("", "vcf-config", "_ADD_");
@@ -339,7 +339,7 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
       await page.waitForSelector("#node-config-input-url", { state: "visible" });
       assert.deepEqual(
         await page.$$eval("#vcf-config-tabs .red-ui-tab-label", (links) => links.map((a) => a.textContent?.trim())),
-        ["Connection", "Waits and deadlines"],
+        ["Connection", "Waits and deadlines", "Readiness"],
       );
       assert.equal(
         await messageAtField(page, "#node-config-input-url", "http://sddc-manager.example.com"),
@@ -387,6 +387,13 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
       await page.dispatchEvent("#node-config-input-sddcSettle", "change");
       await page.waitForSelector("#node-config-input-sddcSettle:not(.input-error)", { state: "attached" });
       await screenshot(page, "vcf-config-dialog-waits");
+
+      assert.deepEqual(await pickConfigTab(page, "vcf-config-tab-readiness"), ["vcf-config-tab-readiness"]);
+      assert.equal(
+        await messageAtField(page, "#node-config-input-downloadRetries", "11"),
+        "Failed download requested again: Enter a whole number from 0 to 10",
+      );
+      assert.deepEqual(await spinnerMinimum(page, "node-config-input-passwordWarnDays"), { spinner: true, min: "0" });
       await closeTray(page, "#node-config-dialog-cancel");
       assert.deepEqual(pageErrors, []);
     });
@@ -540,7 +547,7 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
       await page.waitForSelector("#node-config-input-url", { state: "visible" });
       assert.deepEqual(
         await page.$$eval("#vcf-config-tabs .red-ui-tab-label", (links) => links.map((a) => a.textContent?.trim())),
-        ["Verbindung", "Wartezeiten und Fristen"],
+        ["Verbindung", "Wartezeiten und Fristen", "Bereitschaft"],
       );
       assert.deepEqual(await pickConfigTab(page, "vcf-config-tab-waits"), ["vcf-config-tab-waits"]);
       // Only the message's own text: the field labels come from the runtime texts' catalog.

@@ -1,38 +1,14 @@
 // The editor's defaults (the `defaults` of each nodes/vcf-*.html) and the runtime's are one set of values: a node saved
 // with the editor's defaults behaves exactly like one that leaves every setting out.
 import * as assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
-import vm from "node:vm";
 import { ackPolicy } from "../../nodes/adapters/ack-control";
 import { parseConnection, parseEngineSettings, type VcfConfigDef } from "../../nodes/adapters/config-settings";
 import { DEFAULT_SETTINGS, resolveSettings } from "../../nodes/engine";
+import { editorDefaults as editorDefinition } from "../support/editor-definition";
 
-const NODES_DIR = path.resolve(__dirname, "..", "..", "nodes");
-
-type Defaults = Record<string, { value?: unknown }>;
-
-/** Anything the editor's API offers at definition time (validators and the like): callable, and has every property. */
-function anything(): unknown {
-  const fn = (): unknown => anything();
-  return new Proxy(fn, { get: (_target, key) => (key === Symbol.toPrimitive ? () => "" : anything()) });
-}
-
-/** The `defaults` a node's editor file registers, read by running its definition script as the editor would. */
+/** The `defaults` values a node's editor file registers. */
 function editorDefaults(type: string): Record<string, unknown> {
-  const html = fs.readFileSync(path.join(NODES_DIR, `${type}.html`), "utf8");
-  const scripts = [...html.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? "");
-  const registered = new Map<string, Defaults>();
-  const RED = new Proxy(anything() as object, {
-    get: (_target, key) =>
-      key === "nodes"
-        ? { registerType: (name: string, def: { defaults: Defaults }) => registered.set(name, def.defaults) }
-        : anything(),
-  });
-  for (const script of scripts) vm.runInNewContext(script, { RED, $: anything() });
-  const defaults = registered.get(type);
-  assert.ok(defaults, `${type}.html registers ${type}`);
-  return Object.fromEntries(Object.entries(defaults).map(([key, setting]) => [key, setting.value]));
+  return Object.fromEntries(Object.entries(editorDefinition(type)).map(([key, setting]) => [key, setting.value]));
 }
 
 describe("nodes: the editor's defaults are the runtime's", () => {
