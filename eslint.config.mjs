@@ -30,6 +30,11 @@ export default tseslint.config(
     },
   },
   {
+    // Editor code: runs in the Node-RED editor page, which provides RED and jQuery.
+    files: ["resources/**/*.js"],
+    languageOptions: { sourceType: "script", globals: { ...globals.browser, RED: "readonly", $: "readonly" } },
+  },
+  {
     files: ["scripts/**/*.js", "eslint.config.mjs"],
     languageOptions: { sourceType: "commonjs", globals: globals.node },
     rules: { "@typescript-eslint/no-require-imports": "off" },

@@ -52,7 +52,7 @@ const USAGE = `usage: node scripts/fleet-bench.js [options]   (npm run bench:fle
   --minutes M          wall-clock bound per size (default 8)
   --idle S             end a size when no simulator saw a request and no run changed for S s (default 30)
   --keep               keep each size's temp directory (user directory, Node-RED log) and print its path
-  --verbose            print progress every few seconds`;
+  --verbose            print progress every few seconds and the requests per domain by kind`;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Options
@@ -489,6 +489,12 @@ function writeBytesOf(pid) {
 // ---------------------------------------------------------------------------------------------------------------
 // What the simulators saw
 
+/** A request's path with ids as {id} and its query's names (not values), to count requests of one kind. */
+function requestTemplate(e) {
+  const query = Object.keys(e.query ?? {}).sort();
+  return `${e.path.replace(UUID, "{id}")}${query.length ? `?${query.join("&")}` : ""}`;
+}
+
 /** Reads each simulator's request log incrementally (it keeps the newest 5000 exchanges, so it is read every second). */
 class RequestCollector {
   constructor(sim, names) {
@@ -501,7 +507,7 @@ class RequestCollector {
     this.writes = new Set();
     this.logins = 0;
     this.upgradePosts = [];
-    this.perDomain = new Map();
+    this.byTemplate = new Map();
   }
 
   poll() {
@@ -511,6 +517,8 @@ class RequestCollector {
       this.lastSeq = e.seq;
       this.total++;
       this.lastAt = Date.now();
+      const template = `${e.method} ${requestTemplate(e)}`;
+      this.byTemplate.set(template, (this.byTemplate.get(template) ?? 0) + 1);
       if (e.method === "POST" && e.path === "/v1/tokens") {
         this.logins++;
         continue;
@@ -771,6 +779,13 @@ async function runSize(size, o) {
   });
 }
 
+/** The sum of several count maps, as [key, count] pairs, largest first. */
+function mergeCounts(maps) {
+  const sum = new Map();
+  for (const m of maps) for (const [k, n] of m) sum.set(k, (sum.get(k) ?? 0) + n);
+  return [...sum.entries()].sort((a, b) => b[1] - a[1]);
+}
+
 function summarize(x) {
   const byKey = new Map(x.fin.statuses.map((s) => [`${s.sim}/${s.domain}`, s]));
   const completed = [];
@@ -814,6 +829,7 @@ function summarize(x) {
     minimumPerDomain: minimum / domains,
     minimumParts: { logins, writes, polls, workSeconds: x.remote.reduce((n, r) => n + r.seconds, 0) },
     lost: x.collectors.reduce((n, c) => n + c.lost, 0),
+    byTemplate: mergeCounts(x.collectors.map((c) => c.byTemplate)),
     eventLoop: x.fin.eventLoop,
     maxRss: x.fin.maxRss,
     rss: x.fin.rss,
@@ -828,6 +844,7 @@ function summarize(x) {
     errors: x.fin.errors,
     skipped: x.fin.skipped,
     tempDir: x.o.keep ? x.tempDir : undefined,
+    verbose: x.o.verbose,
   };
 }
 
@@ -885,6 +902,9 @@ function report(r) {
   console.log(
     `   requests: ${r.requests} (${fmt(r.requestsPerDomain, 1)} per domain); minimum ${r.minimum} (${fmt(r.minimumPerDomain, 1)} per domain: ${r.minimumParts.logins} logins + ${r.minimumParts.writes} accepted writes + ${r.minimumParts.polls} polls for ${fmt(r.minimumParts.workSeconds, 0)} s of remote work) -> ${fmt(r.requestsPerDomain / r.minimumPerDomain, 2)} x the minimum${r.lost ? `; ${r.lost} requests LOST from the log` : ""}`,
   );
+  if (r.verbose)
+    for (const [template, n] of r.byTemplate.slice(0, 20))
+      console.log(`     ${fmt(n / r.domains, 2).padStart(7)} per domain  ${template}`);
   console.log(
     `   duplicate upgrades: ${r.duplicates.length}${r.duplicates.map((d) => `\n     DUPLICATE POST /v1/upgrades bundle ${d.bundleId} on ${multi ? `sim${d.sim + 1}/` : ""}${d.domain}: HTTP ${d.statuses.join(", ")} (0 = no answer)`).join("")}`,
   );

@@ -516,7 +516,7 @@ async function soakSeed(seed, o) {
     port: 0,
     starts: 0,
   };
-  const sentFile = path.join(ctx.userDir, `vcf-upgrade-sent-${IDS.config}.json`);
+  const nodeRecordsFile = path.join(ctx.userDir, `vcf-upgrade-node-records-${IDS.config}.json`);
   writeSettings(ctx.settingsFile, ctx.outputsFile);
 
   const sim = await startSimulator({
@@ -633,7 +633,7 @@ async function soakSeed(seed, o) {
   await stopNodeRed(node);
   await collector.poll();
   const runs = readRuns(ctx);
-  const sent = readJson(sentFile)?.sent ?? {};
+  const sent = readJson(nodeRecordsFile)?.sent ?? {};
   const sink = readSink(ctx);
   const result = summarize({
     seed,

@@ -75,7 +75,7 @@ async function main() {
  */
 function clearStoredRuns() {
   // The run store is a folder of run files per config node (an older one a single .json file); the sent record is a file.
-  const stored = fs.readdirSync(userDir).filter((name) => /^vcf-upgrade-(runs|sent)-/.test(name));
+  const stored = fs.readdirSync(userDir).filter((name) => /^vcf-upgrade-(runs|node-records)-/.test(name));
   for (const name of stored) fs.rmSync(path.join(userDir, name), { recursive: true, force: true });
   if (stored.length > 0)
     console.log(`npm start: removed the runs of the previous demo (${stored.join(", ")}); the simulator starts fresh`);

@@ -18,19 +18,19 @@ export = function (RED: NodeAPI): void {
 
 function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
   /** Set by the last ignoreAlerts message, also one before a redeploy or restart; undefined: the checkbox applies. */
-  const override = (): boolean | undefined => node.connection?.ignoreAlertsOverride(node.node.id);
+  const override = (): boolean | undefined => node.connection?.ignoreAlertsOverride(node.redNode.id);
   const policy = (): AckPolicy => ackPolicy(node.def, override());
 
   // The kept value is known here: PhaseNode waits for the records before handling a message or resuming a run.
   function execute(engine: UpgradeEngine, runId: string, signal: AbortSignal): Promise<UpgradeRun> {
-    return engine.awaitAcknowledgement(runId, policy(), signal, node.node.id);
+    return engine.awaitAcknowledgement(runId, policy(), signal, node.redNode.id);
   }
 
   /** Shows a value set by a message in the status (while no run is shown there), since it beats the checkbox. */
   function showOverride(): void {
     const value = override();
     if (node.closing || node.activeRuns().length > 0) return;
-    node.node.status(
+    node.redNode.status(
       value === undefined
         ? {}
         : idleBadge(t(value ? "vcf-await-ack.status.overrideOn" : "vcf-await-ack.status.overrideOff")),
@@ -42,7 +42,7 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
       const value = override();
       if (value === undefined || node.closing) return;
       const checkbox = ackPolicy(node.def).ignoreAlerts;
-      node.node.log(
+      node.redNode.log(
         t("vcf-await-ack.log.overrideKept", {
           value: t(value ? "vcf-await-ack.log.on" : "vcf-await-ack.log.off"),
           checkbox: t(checkbox ? "vcf-await-ack.log.on" : "vcf-await-ack.log.off"),
@@ -60,9 +60,9 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
   function applyRules(): void {
     const engine = node.engine();
     for (const run of node.activeRuns()) {
-      engine.awaitAcknowledgement(run.id, policy(), undefined, node.node.id).catch((err: unknown) => {
+      engine.awaitAcknowledgement(run.id, policy(), undefined, node.redNode.id).catch((err: unknown) => {
         if (node.closing || engine.getRun(run.id)?.status === "failed") return;
-        node.node.warn(
+        node.redNode.warn(
           t("vcf-await-ack.warnings.rulesNotApplied", {
             runId: run.id,
             domain: run.domainName,
@@ -87,7 +87,7 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
     const released = candidates(request).filter((run) => engine.acknowledge(run.id) !== undefined);
     if (released.length === 0) {
       const key = request.runId ? "forRun" : request.domain ? "forDomain" : "atNode";
-      node.node.warn(
+      node.redNode.warn(
         t(`vcf-await-ack.warnings.nothingToAcknowledge.${key}`, {
           runId: request.runId ?? "",
           domain: request.domain ?? "",
@@ -100,7 +100,7 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
     const { acknowledge: ack, ignoreAlerts } = readAckControl(msg);
     if (ignoreAlerts !== undefined) {
       node.connection?.setIgnoreAlertsOverride(
-        node.node.id,
+        node.redNode.id,
         ignoreAlerts === CHECKBOX_DEFAULT ? undefined : ignoreAlerts,
       );
       showOverride();

@@ -8,7 +8,7 @@ export = function (RED: NodeAPI): void {
     phase: "download",
     startsRun: true,
     behaviour: (node) => ({
-      execute: (engine, runId, signal) => engine.downloadBundles(runId, signal, node.node.id),
+      execute: (engine, runId, signal) => engine.downloadBundles(runId, signal, node.redNode.id),
     }),
   });
 };

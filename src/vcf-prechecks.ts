@@ -7,7 +7,7 @@ export = function (RED: NodeAPI): void {
     type: "vcf-prechecks",
     phase: "prechecks",
     behaviour: (node) => ({
-      execute: (engine, runId, signal) => engine.runPrechecks(runId, signal, node.node.id),
+      execute: (engine, runId, signal) => engine.runPrechecks(runId, signal, node.redNode.id),
     }),
   });
 };

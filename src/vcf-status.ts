@@ -2,17 +2,26 @@
 // once after each deploy or restart, and when a message asks for it.
 import { getConnection } from "./adapters/config-access";
 import { readPhaseRequest } from "./adapters/domain-ref";
-import { describeError, toReadableError } from "./adapters/errors";
+import { describeError } from "./adapters/errors";
 import type { Node, NodeAPI, NodeDef } from "./adapters/node-red-types";
 import { onFlowsStarted } from "./adapters/flows-started";
 import { t, useCatalog } from "./adapters/i18n";
+import { settleInput } from "./adapters/settle-input";
 import { errorBadge } from "./adapters/status-badge";
-import { StatusFeed } from "./adapters/status-feed";
+import { PROGRESS_INTERVAL_MS, StatusFeed } from "./adapters/status-feed";
 
 interface StatusDef extends NodeDef {
   server?: string;
   domain?: string;
   markdownMaxBytes?: number | string;
+  /** Seconds between two messages of a domain whose status did not change (finer progress); 0: every change. */
+  progressInterval?: number | string;
+}
+
+/** The progress interval in ms; flows saved before the setting existed get the default. */
+function progressIntervalMs(value: StatusDef["progressInterval"]): number {
+  const seconds = value === undefined || value === "" ? NaN : Number(value);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : PROGRESS_INTERVAL_MS;
 }
 
 export = function (RED: NodeAPI): void {
@@ -34,6 +43,7 @@ export = function (RED: NodeAPI): void {
         def.domain?.trim() || undefined,
         node,
         Number.isFinite(maxBytes) && maxBytes > 0 ? { markdownMaxBytes: maxBytes } : {},
+        { progressIntervalMs: progressIntervalMs(def.progressInterval) },
       );
     } catch (err) {
       problem = err;
@@ -54,18 +64,7 @@ export = function (RED: NodeAPI): void {
         if (!feed) throw problem;
         await feed.emitCurrent(readPhaseRequest(msg, {}).domain, closing.signal, send);
       };
-      refresh().then(
-        () => done(),
-        (err: unknown) => {
-          if (closing.signal.aborted) {
-            done(); // aborted by a redeploy or restart
-            return;
-          }
-          const readable = toReadableError(err);
-          node.status(errorBadge(err));
-          done(readable);
-        },
-      );
+      void settleInput(node, refresh(), done, { closing: () => closing.signal.aborted });
     });
 
     node.on("close", (_removed, done) => {

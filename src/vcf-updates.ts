@@ -7,7 +7,8 @@ import { InputError, toReadableError } from "./adapters/errors";
 import { updatesMessage } from "./adapters/messages";
 import type { Node, NodeAPI, NodeDef } from "./adapters/node-red-types";
 import { t, useCatalog } from "./adapters/i18n";
-import { errorBadge, idleBadge, warningBadge } from "./adapters/status-badge";
+import { settleInput } from "./adapters/settle-input";
+import { idleBadge, warningBadge } from "./adapters/status-badge";
 
 interface UpdatesDef extends NodeDef {
   server?: string;
@@ -23,17 +24,14 @@ export = function (RED: NodeAPI): void {
   }
 
   function startUpdates(node: Node, def: UpdatesDef): void {
-    const requests = new Set<AbortController>();
-    let closed = false;
+    const closing = new AbortController();
 
     node.on("input", (msg, send, done) => {
-      const controller = new AbortController();
-      requests.add(controller);
       const discover = async (): Promise<void> => {
         const engine = getConnection(RED, def.server).requireEngine();
         const { domain } = readPhaseRequest(msg, { domain: def.domain });
         node.status({ fill: "blue", shape: "ring", text: t("vcf-updates.status.discovering") });
-        const all = await engine.discoverUpdates(controller.signal);
+        const all = await engine.discoverUpdates(closing.signal);
         const found = domain ? all.filter(({ info }) => matchesDomain(info, domain)) : all;
         if (domain && found.length === 0) {
           const listed = all.map(({ info }) => info.domainName).join(", ");
@@ -51,25 +49,11 @@ export = function (RED: NodeAPI): void {
         const summary = t("vcf-updates.status.summary", { count: found.length, updates });
         node.status(unread ? warningBadge(t("vcf-updates.status.unread", { summary, unread })) : idleBadge(summary));
       };
-      discover()
-        .then(
-          () => done(),
-          (err: unknown) => {
-            if (closed) {
-              done(); // aborted by a redeploy or restart
-              return;
-            }
-            const readable = toReadableError(err);
-            node.status(errorBadge(err));
-            done(readable);
-          },
-        )
-        .finally(() => requests.delete(controller));
+      void settleInput(node, discover(), done, { closing: () => closing.signal.aborted });
     });
 
     node.on("close", (_removed, done) => {
-      closed = true;
-      for (const controller of requests) controller.abort();
+      closing.abort();
       node.status({});
       done();
     });

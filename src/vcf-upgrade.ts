@@ -1,13 +1,35 @@
-// vcf-upgrade: upgrades the domain's components one by one, then validates that the domain is at the target.
+// vcf-upgrade: takes a fresh SDDC Manager backup, upgrades the domain's components one by one, then validates that
+// the domain is at the target.
+import type { BackupOptions } from "./engine";
 import type { NodeAPI } from "./adapters/node-red-types";
-import { registerPhaseNode } from "./adapters/phase-node";
+import { registerPhaseNode, type PhaseNodeDef } from "./adapters/phase-node";
+
+interface UpgradeNodeDef extends PhaseNodeDef {
+  /** Fresh SDDC Manager backup before the first component (default on; flows saved before the option: on). */
+  freshBackup?: boolean;
+  /** "warn": a failed backup is logged and the upgrade goes on; anything else fails the run (the safe choice). */
+  backupFailure?: string;
+}
+
+function backupOptions(def: UpgradeNodeDef): BackupOptions {
+  return { freshBackup: def.freshBackup !== false, onFailure: def.backupFailure === "warn" ? "warn" : "fail" };
+}
 
 export = function (RED: NodeAPI): void {
-  registerPhaseNode(RED, {
+  registerPhaseNode<UpgradeNodeDef>(RED, {
     type: "vcf-upgrade",
     phase: "upgrade",
-    behaviour: (node) => ({
-      execute: (engine, runId, signal) => engine.upgradeComponents(runId, signal, node.node.id),
-    }),
+    behaviour: (node) => {
+      const backup = backupOptions(node.def);
+      return {
+        // The readiness checks (prechecks phase) judge a missing backup configuration by this option.
+        started: () => {
+          const engine = node.engine();
+          engine.declareBackupOptions(node.redNode.id, backup);
+          node.redNode.on("close", () => engine.declareBackupOptions(node.redNode.id, undefined));
+        },
+        execute: (engine, runId, signal) => engine.upgradeComponents(runId, signal, node.redNode.id, backup),
+      };
+    },
   });
 };

@@ -24,23 +24,19 @@ export function readAckControl(msg: NodeMessage): AckControl {
   return control;
 }
 
-/** The gate's settings from the node's checkboxes (saved as booleans, or strings by old editors). */
+/** The gate's settings from the node's checkboxes. */
 export interface AckNodeSettings {
-  ignoreAlerts?: boolean | string;
-  alsoIgnoreErrors?: boolean | string;
-  failOnErrors?: boolean | string;
+  ignoreAlerts?: boolean;
+  alsoIgnoreErrors?: boolean;
+  failOnErrors?: boolean;
 }
 
 export function ackPolicy(settings: AckNodeSettings, ignoreAlertsOverride?: boolean): AckPolicy {
   return {
-    ignoreAlerts: ignoreAlertsOverride ?? flag(settings.ignoreAlerts),
-    alsoIgnoreErrors: flag(settings.alsoIgnoreErrors),
-    failOnErrors: flag(settings.failOnErrors),
+    ignoreAlerts: ignoreAlertsOverride ?? settings.ignoreAlerts === true,
+    alsoIgnoreErrors: settings.alsoIgnoreErrors === true,
+    failOnErrors: settings.failOnErrors === true,
   };
-}
-
-function flag(value: boolean | string | undefined): boolean {
-  return value === true || value === "true";
 }
 
 /** msg.acknowledge: exactly true releases; false or absent does not; anything else (e.g. the text "true") is refused. */

@@ -46,12 +46,12 @@ export async function cancelFromMessage<TDef extends PhaseNodeDef>(
     targets = phaseNode.activeRuns().map((r) => r.id);
   }
   if (targets.length === 0) {
-    phaseNode.node.warn(t("vcf-config.cancel.nothingAtNode"));
+    phaseNode.redNode.warn(t("vcf-config.cancel.nothingAtNode"));
   }
   for (const target of targets) {
     const run = await engine.cancel(target, reason);
     if (!run) {
-      phaseNode.node.warn(t("vcf-config.cancel.nothingFor", { target }));
+      phaseNode.redNode.warn(t("vcf-config.cancel.nothingFor", { target }));
       continue;
     }
     const remote = remoteWorkWarning(run);
@@ -61,6 +61,6 @@ export async function cancelFromMessage<TDef extends PhaseNodeDef>(
       status: run.status,
       reason,
     });
-    phaseNode.node.warn(remote ? `${cancelled}. ${engineTextIn(remote)}` : cancelled);
+    phaseNode.redNode.warn(remote ? `${cancelled}. ${engineTextIn(remote)}` : cancelled);
   }
 }

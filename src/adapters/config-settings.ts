@@ -1,7 +1,14 @@
 // Reads a vcf-config node definition (as saved by the editor) into client and engine settings.
 // Every problem is reported with the editor label of the field and what to enter instead.
-import { SETTING_MAX_MS, type EngineSettings } from "../engine";
-import { MAX_REQUEST_TIMEOUT_MS } from "../vcf/client";
+import {
+  READINESS_CHECKS,
+  SETTING_MAX_COUNT,
+  SETTING_MAX_MS,
+  type EngineSettings,
+  type ReadinessCheck,
+} from "../engine";
+import { DEFAULT_TIMEOUT_MS, MAX_REQUEST_TIMEOUT_MS } from "../vcf/client";
+import { DEFAULT_RETRY } from "../vcf/http/retry";
 import { capText, ENTRY_CAP, NAME_CAP } from "../vcf/text-cap";
 import { caCertificateProblem } from "../vcf/tls";
 import { t } from "./i18n";
@@ -30,7 +37,28 @@ export interface VcfConfigDef extends NodeDef {
   authGrace?: number | string;
   downloadConcurrency?: number | string;
   completedPause?: number | string;
+  backupDeadline?: number | string;
+  downloadRetries?: number | string;
+  /** Readiness checks: each on unless false (flows saved before they existed: on). */
+  readinessBackup?: boolean;
+  readinessPasswords?: boolean;
+  readinessCertificates?: boolean;
+  readinessFailedTasks?: boolean;
+  readinessDepot?: boolean;
+  /** hours */
+  backupMaxAge?: number | string;
+  passwordWarnDays?: number | string;
+  certificateWarnDays?: number | string;
 }
+
+/** The editor's on/off field of each readiness check. */
+export const READINESS_FIELDS: Readonly<Record<ReadinessCheck, keyof VcfConfigDef>> = {
+  backup: "readinessBackup",
+  passwords: "readinessPasswords",
+  certificates: "readinessCertificates",
+  failedTasks: "readinessFailedTasks",
+  depot: "readinessDepot",
+};
 
 export interface ConnectionSettings {
   baseUrl: string;
@@ -121,7 +149,7 @@ export function parseConnection(def: VcfConfigDef): ConnectionSettings {
   const settings: ConnectionSettings = {
     baseUrl,
     tlsMode,
-    requestTimeoutMs: numberOf(def.requestTimeout, TIME_FIELDS.requestTimeout, 30),
+    requestTimeoutMs: numberOf(def.requestTimeout, TIME_FIELDS.requestTimeout, DEFAULT_TIMEOUT_MS),
     retry: parseRetry(def),
   };
   if (tlsMode === "ca") {
@@ -139,12 +167,10 @@ export function parseConnection(def: VcfConfigDef): ConnectionSettings {
   return settings;
 }
 
-const MAX_RETRY_DELAY_MS = 8 * SECOND;
-
 /** One number field of the form: its editor label (the form's catalog key), unit, and the range it accepts (in that unit). */
 interface NumberField {
   field: keyof VcfConfigDef;
-  unit: "seconds" | "minutes" | "attempts" | "bundles";
+  unit: "seconds" | "minutes" | "hours" | "days" | "attempts" | "bundles" | "retries";
   /** ms per unit (1 for counts) */
   factor: number;
   zeroAllowed?: boolean;
@@ -164,15 +190,16 @@ type TimeField =
   | "sddcOutageBudget"
   | "sddcSettle"
   | "authGrace"
-  | "completedPause";
+  | "completedPause"
+  | "backupDeadline";
 
 function timeField(
-  field: TimeField,
-  unit: "seconds" | "minutes",
+  field: TimeField | "backupMaxAge",
+  unit: "seconds" | "minutes" | "hours",
   maxMs: number | undefined,
   zeroAllowed = false,
 ): NumberField {
-  const factor = unit === "seconds" ? SECOND : MINUTE;
+  const factor = unit === "seconds" ? SECOND : unit === "minutes" ? MINUTE : 60 * MINUTE;
   return { field, unit, factor, zeroAllowed, max: (maxMs ?? 0) / factor };
 }
 
@@ -193,7 +220,25 @@ export const TIME_FIELDS: Readonly<Record<TimeField, NumberField>> = {
   sddcSettle: timeField("sddcSettle", "minutes", SETTING_MAX_MS.sddcSettleMs, true),
   authGrace: timeField("authGrace", "minutes", SETTING_MAX_MS.authGraceMs),
   completedPause: timeField("completedPause", "seconds", SETTING_MAX_MS.completedPauseMs, true),
+  backupDeadline: timeField("backupDeadline", "minutes", SETTING_MAX_MS.backupDeadlineMs),
 };
+const BACKUP_MAX_AGE = timeField("backupMaxAge", "hours", SETTING_MAX_MS.backupMaxAgeMs);
+
+/** Whole-number count fields (0 allowed) with the engine's limits. */
+function countField(field: keyof VcfConfigDef & keyof typeof SETTING_MAX_COUNT, unit: "retries" | "days") {
+  return {
+    field,
+    unit,
+    factor: 1,
+    zeroAllowed: true,
+    max: SETTING_MAX_COUNT[field],
+  } satisfies NumberField;
+}
+const COUNT_FIELDS = {
+  downloadRetries: countField("downloadRetries", "retries"),
+  passwordWarnDays: countField("passwordWarnDays", "days"),
+  certificateWarnDays: countField("certificateWarnDays", "days"),
+} as const;
 const RETRY_ATTEMPTS: NumberField = { field: "retryAttempts", unit: "attempts", factor: 1 };
 const DOWNLOAD_CONCURRENCY: NumberField = { field: "downloadConcurrency", unit: "bundles", factor: 1 };
 
@@ -203,17 +248,20 @@ function label(f: NumberField): string {
 }
 
 function parseRetry(def: VcfConfigDef): ConnectionSettings["retry"] {
-  const maxAttempts = numberOf(def.retryAttempts, RETRY_ATTEMPTS, 4);
+  const maxAttempts = numberOf(def.retryAttempts, RETRY_ATTEMPTS, DEFAULT_RETRY.maxAttempts);
   if (!Number.isInteger(maxAttempts))
     throw new ConfigError("retryAttempts", t("vcf-config.errors.wholeNumber", { label: label(RETRY_ATTEMPTS) }));
-  const baseDelayMs = numberOf(def.retryDelay, TIME_FIELDS.retryDelay, 0.5);
-  return { maxAttempts, baseDelayMs, maxDelayMs: Math.max(MAX_RETRY_DELAY_MS, baseDelayMs) };
+  const baseDelayMs = numberOf(def.retryDelay, TIME_FIELDS.retryDelay, DEFAULT_RETRY.baseDelayMs);
+  return { maxAttempts, baseDelayMs, maxDelayMs: Math.max(DEFAULT_RETRY.maxDelayMs, baseDelayMs) };
 }
 
-/** Engine settings in milliseconds; omitted fields keep the engine defaults. */
+/**
+ * Engine settings in milliseconds; omitted fields keep the engine defaults. The editor's defaults (nodes/vcf-config.html)
+ * are the same values: test/nodes/defaults.spec.ts holds them together.
+ */
 export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> {
   const settings: Partial<EngineSettings> = {};
-  const put = (key: keyof EngineSettings, field: NumberField): void => {
+  const put = (key: Exclude<keyof EngineSettings, "readinessChecksOff">, field: NumberField): void => {
     if (!isEmpty(def[field.field])) settings[key] = numberOf(def[field.field], field);
   };
   put("pollIntervalMs", TIME_FIELDS.pollInterval);
@@ -227,6 +275,19 @@ export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> 
   put("authGraceMs", TIME_FIELDS.authGrace);
   put("completedPauseMs", TIME_FIELDS.completedPause);
   put("downloadConcurrency", DOWNLOAD_CONCURRENCY);
+  put("backupDeadlineMs", TIME_FIELDS.backupDeadline);
+  put("backupMaxAgeMs", BACKUP_MAX_AGE);
+  for (const key of Object.keys(COUNT_FIELDS) as (keyof typeof COUNT_FIELDS)[]) {
+    const field = COUNT_FIELDS[key];
+    put(key, field);
+    if (settings[key] !== undefined && !Number.isInteger(settings[key]))
+      throw new ConfigError(
+        field.field,
+        t("vcf-config.errors.wholeNumberOf", { label: label(field), unit: t(`vcf-config.unit.${field.unit}`) }),
+      );
+  }
+  const off = READINESS_CHECKS.filter((check) => def[READINESS_FIELDS[check]] === false);
+  if (off.length > 0) settings.readinessChecksOff = off;
   if (settings.downloadConcurrency !== undefined && !Number.isInteger(settings.downloadConcurrency)) {
     throw new ConfigError(
       "downloadConcurrency",
@@ -236,9 +297,9 @@ export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> 
   return settings;
 }
 
-/** The field's value in ms (or as a count), `fallback` (in the field's unit) when empty; out of range is refused. */
+/** The field's value in ms (or as a count), `fallback` (in ms, or a count) when empty; out of range is refused. */
 function numberOf(value: unknown, f: NumberField, fallback?: number): number {
-  if (isEmpty(value) && fallback !== undefined) return fallback * f.factor;
+  if (isEmpty(value) && fallback !== undefined) return fallback;
   const n = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN;
   if (!Number.isFinite(n) || n < 0 || (n === 0 && !f.zeroAllowed) || (f.max !== undefined && n > f.max)) {
     const lowest = t(f.zeroAllowed ? "vcf-config.errors.zeroOrMore" : "vcf-config.errors.moreThanZero");
@@ -256,7 +317,7 @@ function numberOf(value: unknown, f: NumberField, fallback?: number): number {
   return n * f.factor;
 }
 
-/** Not set: missing in flows saved before the field existed, or left blank in the form (the default applies). */
+/** Not set: absent from the node's definition, or left blank (the default applies). */
 function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
 }

@@ -344,10 +344,9 @@ export function runStoreName(configNodeId: string): string {
   return `vcf-upgrade-runs-${safeId(configNodeId)}`;
 }
 
-/** The record of sent phase outputs, kept input messages and ignoreAlerts values, beside the run file (the name is
- * older than its content, and kept so that existing records are still found). */
+/** The phase nodes' records beside the run directory: sent phase outputs, kept input messages, ignoreAlerts values. */
 function bookkeepingFileName(configNodeId: string): string {
-  return `vcf-upgrade-sent-${safeId(configNodeId)}.json`;
+  return `vcf-upgrade-node-records-${safeId(configNodeId)}.json`;
 }
 
 function safeId(id: string): string {

@@ -116,16 +116,17 @@ export function updatesMessage(msg: NodeMessage, info: DomainUpdateInfo): NodeMe
   return { ...msg, topic: info.domainName, payload: info };
 }
 
+/** The named properties of `from`, in that order (absent ones as undefined). */
+function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((key) => [key, from[key]])) as Pick<T, K>;
+}
+
 function summarize(run: UpgradeRun, phase: Phase): PhaseSummary {
   switch (phase) {
     case "download":
       return {
         phase,
-        bundles: Object.values(run.remote.bundles).map((b) => ({
-          bundleId: b.bundleId,
-          description: b.description,
-          downloadStatus: b.downloadStatus,
-        })),
+        bundles: Object.values(run.remote.bundles).map((b) => pick(b, ["bundleId", "description", "downloadStatus"])),
       };
     case "prechecks": {
       const errors = run.findingCounts?.errors ?? run.findings.filter((f) => f.severity === "ERROR").length;
@@ -137,12 +138,9 @@ function summarize(run: UpgradeRun, phase: Phase): PhaseSummary {
     case "upgrade":
       return {
         phase,
-        components: Object.values(run.remote.upgrades).map((u) => ({
-          componentType: u.componentType,
-          bundleId: u.bundleId,
-          upgradeId: u.upgradeId,
-          status: u.status,
-        })),
+        components: Object.values(run.remote.upgrades).map((u) =>
+          pick(u, ["componentType", "bundleId", "upgradeId", "status"]),
+        ),
       };
   }
 }

@@ -25,7 +25,6 @@ export interface Node<TCredentials = Record<string, string | undefined>> {
   id: string;
   type: string;
   name?: string;
-  z?: string;
   credentials?: Partial<TCredentials>;
   on(event: "input", listener: InputListener): void;
   on(event: "close", listener: CloseListener): void;
@@ -35,15 +34,13 @@ export interface Node<TCredentials = Record<string, string | undefined>> {
   warn(text: string): void;
   error(text: string | Error, msg?: NodeMessage): void;
   debug(text: string): void;
-  trace(text: string): void;
 }
 
-/** The flow JSON of one node (its `defaults` plus id/type/z/name). */
+/** The flow JSON of one node (its `defaults` plus id/type/name). */
 export interface NodeDef {
   id: string;
   type: string;
   name?: string;
-  z?: string;
 }
 
 export type NodeConstructor<TDef extends NodeDef, TNode> = (this: TNode, def: TDef) => void;
@@ -87,16 +84,9 @@ export interface NodeAPI {
     getNode(id: string): unknown;
     /** Every node of the flow configuration, also disabled ones and those on disabled flows. */
     eachNode(callback: (node: NodeDef & Record<string, unknown>) => void): void;
-    getCredentials(id: string): Record<string, unknown> | undefined;
   };
   settings: { userDir?: string };
   events: RuntimeEvents;
   httpAdmin: { post(path: string, ...handlers: AdminHandler[]): void };
   auth: { needsPermission(permission: string): AdminHandler };
-  log: {
-    info(text: string): void;
-    warn(text: string): void;
-    error(text: string): void;
-    debug(text: string): void;
-  };
 }

@@ -10,6 +10,7 @@ import { InputError, toReadableError } from "./errors";
 import { t, useCatalog } from "./i18n";
 import { phaseMessage } from "./messages";
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from "./node-red-types";
+import { settleInput } from "./settle-input";
 import { errorBadge, phaseDoneBadge, runBadge } from "./status-badge";
 
 export interface PhaseNodeDef extends NodeDef {
@@ -65,14 +66,15 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
   private readonly active = new Map<string, ActiveRun>();
   /** Input messages of phases asked for but not yet taken up by the engine (it may refuse them). */
   private readonly unaccepted = new Map<string, NodeMessage>();
-  private closed = false;
+  /** Set when close() begins: from then on, failures of the node's phases are not reported. */
+  private closeBegun = false;
   private readonly markdownMaxBytes?: number;
   private readonly cleanups: Array<() => void> = [];
   private readonly behaviour: PhaseBehaviour;
 
   constructor(
     readonly RED: NodeAPI,
-    readonly node: Node,
+    readonly redNode: Node,
     readonly def: TDef,
     private readonly spec: PhaseSpec<TDef>,
   ) {
@@ -84,19 +86,19 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
       const engine = this.connection.requireEngine();
       const onChange = (run: UpgradeRun): void => {
         this.keepInputOnceAccepted(run);
-        if (this.active.has(run.id)) node.status(runBadge(run));
+        if (this.active.has(run.id)) redNode.status(runBadge(run));
       };
       engine.on("change", onChange);
       this.cleanups.push(() => engine.off("change", onChange));
-      this.cleanups.push(this.connection.registerResumer(node.id, (run, action) => this.resume(run, action)));
-      node.status({});
+      this.cleanups.push(this.connection.registerResumer(redNode.id, (run, action) => this.resume(run, action)));
+      redNode.status({});
       this.behaviour.started?.();
     } catch (err) {
-      node.status(errorBadge(err));
+      redNode.status(errorBadge(err));
     }
-    node.on("input", (msg, send, done) => this.onInput(msg, send, done));
+    redNode.on("input", (msg, send, done) => this.onInput(msg, send, done));
     // Waits until the aborted phases have stopped, so a node started by the same deploy can take their runs over.
-    node.on("close", (_removed, done) => {
+    redNode.on("close", (_removed, done) => {
       this.close().then(done, done);
     });
   }
@@ -117,12 +119,12 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
   ownedRuns(): UpgradeRun[] {
     const engine = this.connection?.engine;
     if (!engine) return [];
-    return engine.listRuns().filter((r) => r.ownerNodeId === this.node.id && !isTerminal(r.status));
+    return engine.listRuns().filter((r) => r.ownerNodeId === this.redNode.id && !isTerminal(r.status));
   }
 
   /** True once the node is closing (redeploy, restart): failures of its phases are not reported any more. */
   get closing(): boolean {
-    return this.closed;
+    return this.closeBegun;
   }
 
   /** The run a message is about: its msg.vcf.runId, else the active run of its domain. */
@@ -145,27 +147,16 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
   }
 
   private onInput(msg: NodeMessage, send: SendFunction, done: DoneFunction): void {
-    this.handleInput(msg, send).then(
-      () => done(),
-      (err: unknown) => {
-        if (this.closed) {
-          done(); // stopped by a redeploy or restart: the run resumes when the node is back
-          return;
-        }
-        if (err instanceof AlreadyRunningError) {
-          done(err); // the running phase keeps its badge
-          return;
-        }
-        const readable = toReadableError(err);
-        this.node.status(errorBadge(err));
-        done(readable);
-      },
-    );
+    // After close the run resumes when the node is back; a message refused while its phase runs keeps that badge.
+    void settleInput(this.redNode, this.handleInput(msg, send), done, {
+      closing: () => this.closeBegun,
+      keepsBadge: (err) => err instanceof AlreadyRunningError,
+    });
   }
 
   private async handleInput(msg: NodeMessage, send: SendFunction): Promise<void> {
     await this.connection?.recordsReady(); // what a message records is added to the file's content, not replaced by it
-    const cancelReason = readCancelReason(msg, this.node.name || this.node.id);
+    const cancelReason = readCancelReason(msg, this.redNode.name || this.redNode.id);
     if (cancelReason !== undefined) return cancelFromMessage(this, msg, cancelReason);
     if (this.behaviour.control?.(msg)) return;
     const engine = this.engine();
@@ -176,7 +167,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
       const started = await engine.startRun({
         domain: requireDomain(request),
         targetVersion: request.targetVersion,
-        ownerNodeId: this.node.id,
+        ownerNodeId: this.redNode.id,
         sddcManagerUrl: this.connection?.settings?.baseUrl,
         ...(clusterImages ? { clusterImages } : {}),
       });
@@ -195,10 +186,10 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
    * it when it picks the run up.
    */
   private async deliver(msg: NodeMessage, run: UpgradeRun, send: SendFunction): Promise<void> {
-    if (this.closed) return;
+    if (this.closeBegun) return;
     const out = phaseMessage(msg, run, this.spec.phase, { markdownMaxBytes: this.markdownMaxBytes });
     await this.connection?.outputSending(run.id, this.spec.phase);
-    if (this.closed) {
+    if (this.closeBegun) {
       this.connection?.outputNotSent(run.id, this.spec.phase);
       return;
     }
@@ -211,16 +202,16 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
    * Catch with that message.
    */
   private resume(run: UpgradeRun, action: Exclude<ResumeAction, "none">): void {
-    if (this.active.has(run.id) || this.closed) return;
+    if (this.active.has(run.id) || this.closeBegun) return;
     const msg: NodeMessage = { ...this.connection?.inputOf(run.id), topic: run.domainName };
-    this.node.log(t(RESUME_LOG[action], { phase: this.spec.phase, runId: run.id, domain: run.domainName }));
+    this.redNode.log(t(RESUME_LOG[action], { phase: this.spec.phase, runId: run.id, domain: run.domainName }));
     this.execute(run.id).then(
-      (finished) => this.deliver(msg, finished, (out) => this.node.send(out)),
+      (finished) => this.deliver(msg, finished, (out) => this.redNode.send(out)),
       (err: unknown) => {
-        if (this.closed) return;
+        if (this.closeBegun) return;
         const readable = toReadableError(err);
-        this.node.status(errorBadge(err));
-        this.node.error(readable, msg);
+        this.redNode.status(errorBadge(err));
+        this.redNode.error(readable, msg);
       },
     );
   }
@@ -249,7 +240,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
       });
     this.active.set(runId, { controller, settled });
     const run = await work;
-    if (!this.closed) this.node.status(phaseDoneBadge(run, this.spec.phase));
+    if (!this.closeBegun) this.redNode.status(phaseDoneBadge(run, this.spec.phase));
     return run;
   }
 
@@ -266,12 +257,12 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
 
   /** Aborts the phases under way and resolves once they have stopped. */
   private async close(): Promise<void> {
-    this.closed = true;
+    this.closeBegun = true;
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     const running = [...this.active.values()];
     for (const { controller } of running) controller.abort();
     await Promise.all(running.map((r) => r.settled));
-    this.node.status({});
+    this.redNode.status({});
   }
 }
 

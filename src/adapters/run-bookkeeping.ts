@@ -15,10 +15,9 @@ type MessageCopy = Record<string, JsonValue>;
 interface BookkeepingFile {
   version: number;
   sent: Record<string, Phase[]>;
-  /** Absent in files written before the copies were kept. */
-  messages?: Record<string, MessageCopy>;
-  /** Per await-ack node id; absent in files written before it was kept. */
-  ignoreAlerts?: Record<string, boolean>;
+  messages: Record<string, MessageCopy>;
+  /** Per await-ack node id. */
+  ignoreAlerts: Record<string, boolean>;
 }
 
 /** Records are made once ready() has resolved: the file's content is read into empty records, not merged. */

@@ -1,6 +1,8 @@
-// vcf-status's runtime: one message per domain on every run change, and the current state of every watched
-// domain after each deploy or restart and on request.
+// vcf-status's runtime: one message per domain on every status change of its run and for its finer progress at most
+// once per interval (see change-coalescer.ts), and the current state of every watched domain after each deploy or
+// restart and on request.
 import type { DomainStatusView, UpgradeRun } from "../engine";
+import { ChangeCoalescer, type Schedule } from "./change-coalescer";
 import type { VcfConnection } from "./connection";
 import { matchesDomain } from "./domain-ref";
 import { describeError } from "./errors";
@@ -20,14 +22,25 @@ export interface FeedOutput {
   warn(text: string): void;
 }
 
+/** How often a domain's finer progress is sent; `schedule` replaces the timer in tests. */
+export interface FeedTiming {
+  progressIntervalMs?: number;
+  schedule?: Schedule;
+}
+
+/** The default of vcf-status's progress interval. */
+export const PROGRESS_INTERVAL_MS = 1000;
+
 export class StatusFeed {
   /** The node's own send, for messages no input asked for (run changes, the state after a deploy). */
   private readonly sendOwn = (msg: NodeMessage): void => this.out.send(msg);
+  private readonly changes: ChangeCoalescer<DomainRef>;
   private readonly onChange = (run: UpgradeRun): void => {
-    if (this.watches(run.domainId, run.domainName)) this.emit({ id: run.domainId, name: run.domainName }, this.sendOwn);
+    if (this.watches(run.domainId, run.domainName))
+      this.changes.changed(run.domainId, run.status, { id: run.domainId, name: run.domainName });
   };
   /** The last state sent of each watched domain, by id, for the node status. */
-  private readonly shown = new Map<string, DomainStatusView & { domainName: string }>();
+  private readonly shown = new Map<string, Omit<DomainStatusView, "run"> & { domainName: string }>();
 
   /**
    * @param domainRef the watched domain's id or name; undefined watches every domain
@@ -37,7 +50,13 @@ export class StatusFeed {
     private readonly domainRef: string | undefined,
     private readonly out: FeedOutput,
     private readonly limit: MarkdownLimit,
+    timing: FeedTiming = {},
   ) {
+    this.changes = new ChangeCoalescer(
+      (domain) => this.emit(domain, this.sendOwn),
+      timing.progressIntervalMs ?? PROGRESS_INTERVAL_MS,
+      timing.schedule,
+    );
     connection.requireEngine().on("change", this.onChange);
   }
 
@@ -55,6 +74,7 @@ export class StatusFeed {
 
   close(): void {
     this.connection.engine?.off("change", this.onChange);
+    this.changes.close();
   }
 
   /** The node status covers the watched domains only (a message may ask for another one). */
@@ -62,7 +82,13 @@ export class StatusFeed {
     const view = this.connection.requireEngine().domainStatus(domain.id);
     send(statusMessage(domain, view, this.limit));
     if (!this.watches(domain.id, domain.name)) return;
-    this.shown.set(domain.id, { domainName: domain.name, ...view });
+    this.changes.sent(domain.id, view.status);
+    this.shown.set(domain.id, {
+      domainName: domain.name,
+      status: view.status,
+      step: view.step,
+      progress: view.progress,
+    });
     this.out.status(domainsBadge([...this.shown.values()]));
   }
 

@@ -17,7 +17,7 @@ export function upgradesSddcManager(run: UpgradeRun | undefined): boolean {
 }
 
 /** True when this run or the management run it follows has SDDC Manager's own upgrade under way. */
-function sddcManagerUpgrading(ctx: PhaseContext): boolean {
+export function sddcManagerUpgrading(ctx: PhaseContext): boolean {
   return (
     upgradesSddcManager(ctx.run) ||
     upgradesSddcManager(ctx.run.managementRunId ? ctx.runById(ctx.run.managementRunId) : undefined)

@@ -4,14 +4,13 @@ import type { VcfClient } from "../vcf/client";
 import { normalizeStatus } from "../vcf/status";
 import type { Domain } from "../vcf/types";
 import { capText, LINE_CAP } from "../vcf/text-cap";
-import type { RunStore } from "../store/run-store";
+import type { RunStore } from "./run-store";
 import { engineText, englishText, verbatimText, type EngineText } from "./catalog";
 import { EngineError, abortError, asEngineError, isAbort } from "./errors";
-import { Gate, checkPolicy } from "./gate";
 import { discoverDomain, lookupDomain, type DomainDiscovery } from "./discovery";
 import { checkManagementFirst, managementRunFailure } from "./management-first";
-import { checkClusterImages } from "./phases/cluster-images";
-import { decideGate } from "./phases/acknowledgement";
+import { checkClusterImages } from "./steps/cluster-images";
+import { AcknowledgementGates, checkPolicy } from "./phases/acknowledgement";
 import { downloadBundles } from "./phases/download";
 import { runPrechecks } from "./phases/prechecks";
 import { upgradeComponents } from "./phases/upgrades";
@@ -24,12 +23,24 @@ import { sameVersion } from "./versions";
 import { appendLog, isTerminal, transition } from "./transitions";
 import { PHASE_STATUSES, ownerCannotAct, previousPhase, repairPhaseMarks } from "./ownership";
 import { describeUnreadableRun, type UnreadableRun } from "./unreadable-run";
-import type { AckPolicy, DomainStatusView, EngineSettings, Phase, StartRunRequest, UpgradeRun } from "./types";
+import { takeFreshBackup } from "./phases/backup";
+import type {
+  AckPolicy,
+  BackupOptions,
+  DomainStatusView,
+  EngineSettings,
+  Phase,
+  StartRunRequest,
+  UpgradeRun,
+} from "./types";
+import { DEFAULT_BACKUP_OPTIONS } from "./types";
 
 export interface EngineDeps {
   client: VcfClient;
   store: RunStore;
   settings?: Partial<EngineSettings>;
+  /** The clock (epoch ms) waits, deadlines and the credential grace are measured on; default Date.now. */
+  now?: () => number;
 }
 
 /** Busy domain statuses (wait) and unhealthy ones (needs a user), from UPGRADE-API.md §10. */
@@ -64,6 +75,7 @@ export class UpgradeEngine extends EventEmitter {
   readonly settings: EngineSettings;
   private readonly client: VcfClient;
   private readonly store: RunStore;
+  private readonly now: () => number;
   private readonly runs = new Map<string, UpgradeRun>();
   private readonly loaded: Promise<void>;
   private readonly closing = new AbortController();
@@ -72,9 +84,12 @@ export class UpgradeEngine extends EventEmitter {
   private startQueue: Promise<unknown> = Promise.resolve();
   /** Starts, phases, cancellations and store writes not yet settled; close() waits for them. */
   private readonly unsettled = new Set<Promise<unknown>>();
-  private closed: Promise<void> | undefined;
-  private readonly gates = new Map<string, Gate>();
+  /** The shutdown begun by the first close(); it resolves once nothing touches the store any more. */
+  private shutdownDone: Promise<void> | undefined;
+  private readonly gates = new AcknowledgementGates();
   private readonly pauseTimers = new Map<string, NodeJS.Timeout>();
+  /** The backup options of the upgrade nodes on this connection (by node id), for the readiness checks. */
+  private readonly backupOptions = new Map<string, BackupOptions>();
   /** Stored entries the store could not read as runs: their domains get no new run until they are resolved. */
   private unreadable: UnreadableRun[] = [];
 
@@ -85,6 +100,7 @@ export class UpgradeEngine extends EventEmitter {
     this.settings = resolveSettings(deps.settings);
     this.client = deps.client;
     this.store = deps.store;
+    this.now = deps.now ?? Date.now;
     this.loaded = this.load();
     this.loaded.catch(() => undefined); // reported through ready() and every async method
   }
@@ -158,7 +174,7 @@ export class UpgradeEngine extends EventEmitter {
   }
 
   private handle(run: UpgradeRun): RunHandle {
-    return new RunHandle(run, this.commit);
+    return new RunHandle(run, this.commit, this.now);
   }
 
   /** Records the failure (reason and remediation in the log) and returns the error to throw. */
@@ -409,7 +425,24 @@ export class UpgradeEngine extends EventEmitter {
   }
 
   runPrechecks(runId: string, signal?: AbortSignal, ownerNodeId?: string): Promise<UpgradeRun> {
-    return this.runPhase(runId, "prechecks", signal, ownerNodeId, runPrechecks);
+    return this.runPhase(runId, "prechecks", signal, ownerNodeId, (ctx) =>
+      runPrechecks(ctx, { freshBackup: this.freshBackupExpected() }),
+    );
+  }
+
+  /**
+   * An upgrade node announces its backup options (undefined: it is gone). The readiness checks run before the
+   * upgrade node has the run, so a missing backup configuration counts as an error when any upgrade node on this
+   * connection takes a fresh backup, or when none has announced itself (the option's default is on).
+   */
+  declareBackupOptions(nodeId: string, options: BackupOptions | undefined): void {
+    if (options) this.backupOptions.set(nodeId, { ...options });
+    else this.backupOptions.delete(nodeId);
+  }
+
+  private freshBackupExpected(): boolean {
+    const all = [...this.backupOptions.values()];
+    return all.length === 0 || all.some((o) => o.freshBackup);
   }
 
   /**
@@ -424,39 +457,10 @@ export class UpgradeEngine extends EventEmitter {
   ): Promise<UpgradeRun> {
     checkPolicy(policy);
     await this.usable();
-    const gate = this.gates.get(runId);
     const running = this.inflight.get(runId);
-    if (gate && running?.phase === "acknowledgement") {
-      gate.policy = { ...policy };
-      gate.poke();
-      return running.promise;
-    }
+    if (running?.phase === "acknowledgement" && this.gates.applyPolicy(runId, policy)) return running.promise;
     const current = { ...policy };
-    return this.runPhase(runId, "acknowledgement", signal, ownerNodeId, (ctx) => this.passGate(ctx, current));
-  }
-
-  private async passGate(ctx: PhaseContext, initial: AckPolicy): Promise<void> {
-    const run = ctx.run;
-    const gate = new Gate(initial);
-    this.gates.set(run.id, gate);
-    try {
-      for (;;) {
-        const decision = decideGate(run.findings, gate.policy, run.acknowledged);
-        if (decision.action === "fail")
-          throw new EngineError("REMOTE_FAILURE", decision.reason, { fix: engineText("failOnErrorsFix") });
-        if (decision.action === "continue") {
-          run.acknowledgementRule = decision.rule;
-          await ctx.handle.to("alerts_were_acknowledged", decision.rule, "success");
-          return;
-        }
-        if (run.status !== "waiting_for_alert_acknowledgement") {
-          await ctx.handle.to("waiting_for_alert_acknowledgement", decision.reason, "warning");
-        }
-        await gate.wait(ctx.signal);
-      }
-    } finally {
-      this.gates.delete(run.id);
-    }
+    return this.runPhase(runId, "acknowledgement", signal, ownerNodeId, (ctx) => this.gates.pass(ctx, current));
   }
 
   /** Releases a waiting gate (persisted, so it also counts after a restart); undefined when nothing waits. */
@@ -468,12 +472,19 @@ export class UpgradeEngine extends EventEmitter {
       appendLog(run, "info", "acknowledgement", "Alerts acknowledged by the user");
       this.commit(run).catch((err: unknown) => this.emit("storeError", err));
     }
-    this.gates.get(run.id)?.poke();
+    this.gates.poke(run.id);
     return snapshot(run);
   }
 
-  upgradeComponents(runId: string, signal?: AbortSignal, ownerNodeId?: string): Promise<UpgradeRun> {
+  /** `backup`: the fresh backup before the first component; a run resumed keeps the options it started with. */
+  upgradeComponents(
+    runId: string,
+    signal?: AbortSignal,
+    ownerNodeId?: string,
+    backup: BackupOptions = DEFAULT_BACKUP_OPTIONS,
+  ): Promise<UpgradeRun> {
     return this.runPhase(runId, "upgrade", signal, ownerNodeId, async (ctx) => {
+      await takeFreshBackup(ctx, backup);
       await upgradeComponents(ctx);
       this.schedulePauseEnd(ctx.run);
     });
@@ -667,11 +678,6 @@ export class UpgradeEngine extends EventEmitter {
     return run && snapshot(run);
   }
 
-  latestRunFor(domainId: string): UpgradeRun | undefined {
-    const run = this.latestRun(domainId);
-    return run && snapshot(run);
-  }
-
   listRuns(): UpgradeRun[] {
     return [...this.runs.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map(snapshot);
   }
@@ -697,8 +703,8 @@ export class UpgradeEngine extends EventEmitter {
    * landed, so nothing touches the run file afterwards. Persisted runs stay resumable. Idempotent.
    */
   close(): Promise<void> {
-    this.closed ??= this.shutdown();
-    return this.closed;
+    this.shutdownDone ??= this.shutdown();
+    return this.shutdownDone;
   }
 
   private async shutdown(): Promise<void> {

@@ -60,6 +60,7 @@ export function capFinding(f: Finding): Finding {
   if (f.resource !== undefined) out.resource = capOptional(f.resource, NAME_CAP);
   if (f.remediation !== undefined) out.remediation = capOptional(f.remediation, TEXT_CAP);
   if (f.code !== undefined) out.code = capOptional(f.code, NAME_CAP);
+  if (f.source !== undefined) out.source = f.source;
   return out;
 }
 

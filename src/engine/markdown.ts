@@ -1,6 +1,6 @@
 import type { Finding, LogEntry, LogLevel, UpgradeRun, UpgradeStatus } from "./types";
 import { DEFAULT_SETTINGS } from "./types";
-import { byteLength, truncateBytes } from "./text";
+import { byteLength, truncateBytes } from "./utf8-bytes";
 
 export interface MarkdownOptions {
   /** Cap in UTF-8 bytes (default 12 KiB); the header and the newest entries are kept. */
@@ -48,13 +48,25 @@ function renderHeader(run: UpgradeRun): string {
     lines.push(`**Last run:** ${STATUS_LABELS[run.outcome]}  `);
   }
   if (run.failureReason) lines.push(`**Failure:** ${escapeMarkdown(run.failureReason)}  `);
+  const backup = run.remote.backup;
+  if (backup?.status || backup?.taskId) {
+    const task = backup.taskId ? ` (task ${escapeMarkdown(backup.taskId)})` : "";
+    lines.push(`**Fresh SDDC Manager backup:** ${escapeMarkdown(backup.status ?? "running")}${task}  `);
+  }
   if (run.acknowledgementRule) lines.push(`**Alerts:** ${escapeMarkdown(run.acknowledgementRule)}  `);
   return lines.join("\n") + "\n";
 }
 
 function findingRow(f: Finding): string {
   const icon = f.severity === "ERROR" ? ICONS.error : ICONS.warning;
-  const cells = [`${icon} ${f.severity}`, f.name, f.resource ?? "", f.description, f.remediation ?? ""];
+  const cells = [
+    `${icon} ${f.severity}`,
+    f.source ?? "precheck",
+    f.name,
+    f.resource ?? "",
+    f.description,
+    f.remediation ?? "",
+  ];
   return `| ${cells.map((c, i) => (i === 0 ? c : escapeMarkdown(c))).join(" | ")} |`;
 }
 
@@ -62,7 +74,7 @@ function findingRow(f: Finding): string {
 function renderFindings(findings: Finding[], budget: number): string {
   if (findings.length === 0) return "";
   const head =
-    "\n### Precheck findings\n\n| Severity | Check | Resource | Description | Remediation |\n|---|---|---|---|---|\n";
+    "\n### Precheck findings\n\n| Severity | Source | Check | Resource | Description | Remediation |\n|---|---|---|---|---|---|\n";
   let out = head;
   let shown = 0;
   for (const f of findings) {

@@ -2,7 +2,7 @@
 // run in each status, when a phase counts as done, and what a run loaded after a crash must look like for its owner
 // to act on it. README "Restarts, redeploys and crashes" says the same in words.
 import { engineText, type EngineText } from "./catalog";
-import type { Phase, UpgradeRun, UpgradeStatus } from "./types";
+import { UPGRADE_STATUSES, type Phase, type UpgradeRun, type UpgradeStatus } from "./types";
 
 export const PHASE_ORDER: readonly Phase[] = ["download", "prechecks", "acknowledgement", "upgrade"];
 
@@ -46,35 +46,19 @@ export function phaseEndedBy(status: UpgradeStatus): Phase | undefined {
   return PHASE_ORDER.find((p) => PHASE_END_STATUS[p] === status);
 }
 
-/** Statuses in the order a run passes them (failed aside). */
-const STATUS_ORDER: readonly UpgradeStatus[] = [
-  "update_process_started",
-  "downloading_bundles",
-  "setting_new_vcf_version_target",
-  "initializing_prechecks",
-  "running_prechecks",
-  "evaluating_prechecks",
-  "prechecks_done",
-  "waiting_for_alert_acknowledgement",
-  "alerts_were_acknowledged",
-  "starting_upgrades",
-  "successfully_completed",
-];
-
 /** The phases a status shows to be over: those whose end status the run has reached or passed. */
 function phasesEndedAt(status: UpgradeStatus): Phase[] {
-  const at = STATUS_ORDER.indexOf(status);
-  if (at < 0) return [];
+  if (status === "failed") return [];
+  const at = UPGRADE_STATUSES.indexOf(status);
   return PHASE_ORDER.filter((p) => {
     const end = PHASE_END_STATUS[p];
-    return end !== undefined && STATUS_ORDER.indexOf(end) <= at;
+    return end !== undefined && UPGRADE_STATUSES.indexOf(end) <= at;
   });
 }
 
 /**
  * Makes a run loaded from the store one its owner can act on; returns what was repaired (undefined: nothing). A run
- * written before phase ends were marked with their status, or by hand, may show a status past the end of a phase that
- * is not marked done: the owner would then refuse it forever. The status is the truth (it is written only once the
+ * edited by hand may show a status past the end of a phase that is not marked done: the owner would then refuse it forever. The status is the truth (it is written only once the
  * phase's work is done), so the phase is marked done, and the phases before it too.
  */
 export function repairPhaseMarks(run: UpgradeRun): EngineText | undefined {

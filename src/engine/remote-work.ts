@@ -37,6 +37,8 @@ function remoteWorkUnderway(run: UpgradeRun): EngineText[] {
     const { taskId, upgradeId, requestedAt } = remote.retryRequest;
     work.push(engineText("workRetryRequested", { taskId, upgradeId, requestedAt }));
   }
+  if (remote.backup?.taskId && !remote.backup.status)
+    work.push(engineText("workBackup", { taskId: remote.backup.taskId }));
   if (remote.finalValidationId && !completedPhases.includes("upgrade"))
     work.push(engineText("workFinalValidation", { id: remote.finalValidationId }));
   return work;

@@ -16,6 +16,8 @@ export class RunHandle {
   constructor(
     readonly run: UpgradeRun,
     private readonly commit: CommitFn,
+    /** The clock (epoch ms) deadlines and waits are measured on. */
+    readonly now: () => number = Date.now,
   ) {}
 
   async to(status: UpgradeStatus, text: string, level: LogLevel = "info"): Promise<void> {
@@ -49,7 +51,7 @@ export class RunHandle {
   async deadline(key: string, durationMs: number): Promise<number> {
     const recorded = this.run.deadlines[key];
     if (recorded !== undefined) return Date.parse(recorded);
-    const at = Date.now() + durationMs;
+    const at = this.now() + durationMs;
     await this.update((r) => {
       r.deadlines[key] = new Date(at).toISOString();
     });
@@ -59,7 +61,7 @@ export class RunHandle {
 
 export type PhaseWaitOptions<T> = Omit<
   WaitOptions<T>,
-  "deadline" | "intervalMs" | "maxIntervalMs" | "signal" | "onRetry"
+  "deadline" | "intervalMs" | "maxIntervalMs" | "signal" | "onRetry" | "now"
 > & {
   deadlineKey: string;
   deadlineMs: number;
@@ -90,7 +92,8 @@ export class PhaseContext {
    */
   async wait<T>(o: PhaseWaitOptions<T>): Promise<T> {
     const deadline = await this.handle.deadline(o.deadlineKey, o.deadlineMs);
-    const tolerated = new ToleratedErrors(this.handle, o.what, this.settings, o.expectOutage ?? false);
+    const { now } = this.handle;
+    const tolerated = new ToleratedErrors(this.handle, o.what, this.settings, o.expectOutage ?? false, now);
     const { onValue } = o;
     return waitUntil({
       ...o,
@@ -103,6 +106,7 @@ export class PhaseContext {
       intervalMs: this.settings.pollIntervalMs,
       maxIntervalMs: this.settings.maxPollIntervalMs,
       signal: this.signal,
+      now,
     });
   }
 

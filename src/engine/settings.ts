@@ -1,13 +1,24 @@
 import { engineText } from "./catalog";
 import { EngineError } from "./errors";
-import { DEFAULT_SETTINGS, type EngineSettings } from "./types";
+import { DEFAULT_SETTINGS, READINESS_CHECKS, type EngineSettings, type ReadinessCheck } from "./types";
 
-/** Settings that may be zero (a pause or settle time can be skipped); every other one must be positive. */
-const MAY_BE_ZERO: ReadonlySet<keyof EngineSettings> = new Set(["completedPauseMs", "sddcSettleMs"]);
+type NumberSetting = Exclude<keyof EngineSettings, "readinessChecksOff">;
+
+/** Settings that may be zero (a pause, settle time, retry or warning period can be skipped); the others must be positive. */
+const MAY_BE_ZERO: ReadonlySet<keyof EngineSettings> = new Set([
+  "completedPauseMs",
+  "sddcSettleMs",
+  "downloadRetries",
+  "passwordWarnDays",
+  "certificateWarnDays",
+]);
 const INTEGERS: ReadonlySet<keyof EngineSettings> = new Set([
   "downloadConcurrency",
   "keepRunsPerDomain",
   "taskPollEvery",
+  "downloadRetries",
+  "passwordWarnDays",
+  "certificateWarnDays",
 ]);
 
 const HOUR_MS = 3600_000;
@@ -27,16 +38,31 @@ export const SETTING_MAX_MS: Readonly<Partial<Record<keyof EngineSettings, numbe
   authGraceMs: 30 * DAY_MS,
   sddcSettleMs: DAY_MS,
   completedPauseMs: DAY_MS,
+  backupDeadlineMs: 30 * DAY_MS,
+  backupMaxAgeMs: 30 * DAY_MS,
+};
+
+/**
+ * The largest value of each count setting. More than 10 download attempts only hides a broken depot; warning about
+ * expiry more than a year ahead warns about everything.
+ */
+export const SETTING_MAX_COUNT: Readonly<Partial<Record<keyof EngineSettings, number>>> = {
+  downloadRetries: 10,
+  passwordWarnDays: 365,
+  certificateWarnDays: 365,
 };
 
 /** Defaults plus overrides, each checked: a bad value names the setting and what it must be. */
 export function resolveSettings(overrides: Partial<EngineSettings> = {}): EngineSettings {
   const merged: EngineSettings = { ...DEFAULT_SETTINGS };
-  for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof EngineSettings)[]) {
+  if (overrides.readinessChecksOff !== undefined)
+    merged.readinessChecksOff = checkReadinessOff(overrides.readinessChecksOff);
+  for (const key of Object.keys(DEFAULT_SETTINGS) as NumberSetting[]) {
+    if ((key as keyof EngineSettings) === "readinessChecksOff") continue;
     const value = overrides[key];
     if (value === undefined) continue;
     const min = MAY_BE_ZERO.has(key) ? 0 : key === "logMaxBytes" ? 256 : Number.MIN_VALUE;
-    const max = SETTING_MAX_MS[key] ?? Number.MAX_SAFE_INTEGER;
+    const max = SETTING_MAX_MS[key] ?? SETTING_MAX_COUNT[key] ?? Number.MAX_SAFE_INTEGER;
     const ok =
       typeof value === "number" &&
       Number.isFinite(value) &&
@@ -44,9 +70,9 @@ export function resolveSettings(overrides: Partial<EngineSettings> = {}): Engine
       value <= max &&
       (!INTEGERS.has(key) || Number.isInteger(value));
     if (!ok) {
-      const upTo = SETTING_MAX_MS[key] === undefined ? "" : engineText("settingAtMost", { max });
+      const upTo = max === Number.MAX_SAFE_INTEGER ? "" : engineText("settingAtMost", { max });
       const must = INTEGERS.has(key)
-        ? engineText("settingWholeNumber", { upTo })
+        ? engineText("settingWholeNumber", { min: MAY_BE_ZERO.has(key) ? 0 : 1, upTo })
         : key === "logMaxBytes"
           ? engineText("settingBytes", { upTo })
           : MAY_BE_ZERO.has(key)
@@ -64,4 +90,14 @@ export function resolveSettings(overrides: Partial<EngineSettings> = {}): Engine
     merged[key] = value;
   }
   return merged;
+}
+
+/** The readiness checks switched off: names from READINESS_CHECKS only. */
+function checkReadinessOff(value: unknown): readonly ReadinessCheck[] {
+  const known = (v: unknown): v is ReadinessCheck => READINESS_CHECKS.includes(v as ReadinessCheck);
+  if (Array.isArray(value) && value.every(known)) return [...new Set(value)];
+  throw new EngineError("BAD_INPUT", engineText("readinessOffInvalid", { value: String(JSON.stringify(value)) }), {
+    field: "settings.readinessChecksOff",
+    fix: engineText("readinessOffInvalidFix", { checks: READINESS_CHECKS.join(", ") }),
+  });
 }

@@ -17,6 +17,7 @@ export type UpgradeStatus =
   | "successfully_completed"
   | "failed";
 
+/** Every status, in the order a run passes them; failed, which may come at any point, last. */
 export const UPGRADE_STATUSES: readonly UpgradeStatus[] = [
   "waiting_for_initiation",
   "update_process_started",
@@ -53,6 +54,40 @@ export interface Finding {
   description: string;
   remediation?: string;
   code?: string;
+  /** Where the finding comes from; absent: SDDC Manager's prechecks (check-sets or the target validation). */
+  source?: "readiness";
+}
+
+/** The readiness checks run before any change (see engine/readiness); each can be switched off. */
+export type ReadinessCheck = "backup" | "passwords" | "certificates" | "failedTasks" | "depot";
+export const READINESS_CHECKS: readonly ReadinessCheck[] = [
+  "backup",
+  "passwords",
+  "certificates",
+  "failedTasks",
+  "depot",
+];
+
+/** The fresh SDDC Manager backup before the first component (a vcf-upgrade option). */
+export interface BackupOptions {
+  freshBackup: boolean;
+  /** What a failed backup does: fail the run, or log a warning and upgrade anyway. */
+  onFailure: "fail" | "warn";
+}
+
+export const DEFAULT_BACKUP_OPTIONS: BackupOptions = { freshBackup: true, onFailure: "fail" };
+
+/** The fresh backup of this run: the options it was started with, then the task (recorded like every remote operation). */
+export interface BackupRecord {
+  options: BackupOptions;
+  /** Set just before the POST (engine clock, ISO); without a taskId afterwards the answer was lost. */
+  requestedAt?: string;
+  /** Newest creationTimestamp (SDDC Manager's clock, epoch ms; 0 when none) of its backup tasks listed before the POST. */
+  tasksBefore?: number;
+  taskId?: string;
+  /** The task's end status (SUCCESSFUL, FAILED, ...) once it ended; "SKIPPED" when the option was off. */
+  status?: string;
+  finishedAt?: string;
 }
 
 /** One bundle the target release needs, and what we did about it. */
@@ -62,6 +97,8 @@ export interface BundleRecord {
   /** True once WE sent the download PATCH (or got a 409 for it): never PATCH again after a restart. */
   requested: boolean;
   taskId?: string;
+  /** Download requests sent for this bundle (absent: 1 once requested); a FAILED download is requested again up to downloadRetries times. */
+  attempts?: number;
   downloadStatus?: string;
 }
 
@@ -125,6 +162,9 @@ export interface RemoteIds {
   upgradeRequest?: UpgradeRequest;
   retryRequest?: RetryRequest;
   finalValidationId?: string;
+  /** When the readiness checks ran (engine clock, ISO): a resumed prechecks phase does not run them again. */
+  readinessCheckedAt?: string;
+  backup?: BackupRecord;
 }
 
 /** What the run needs to know about its target release (kept so a restart does not depend on the listing). */
@@ -152,7 +192,7 @@ export interface UpgradeRun {
   /** Phases whose work is finished; a phase method called again for one of them returns at once. */
   completedPhases: Phase[];
   ownerNodeId?: string;
-  /** The SDDC Manager base URL the run was started against (absent in runs stored by older versions). */
+  /** The SDDC Manager base URL the run was started against (absent when the start named none). */
   sddcManagerUrl?: string;
   remote: RemoteIds;
   /** Absolute deadlines (ISO) per wait, so they survive restarts. */
@@ -200,6 +240,18 @@ export interface EngineSettings {
   keepRunsPerDomain: number;
   /** While a component upgrades, its task (sub-task progress) is read on every Nth poll of the upgrade. */
   taskPollEvery: number;
+  /** How often a download that ended FAILED is requested again before the run fails (0: never). */
+  downloadRetries: number;
+  /** Deadline of the fresh SDDC Manager backup before the first component. */
+  backupDeadlineMs: number;
+  /** Readiness: the last successful SDDC Manager backup may be this old before it is a warning. */
+  backupMaxAgeMs: number;
+  /** Readiness: a password expiring within this many days is a warning (expired: an error). */
+  passwordWarnDays: number;
+  /** Readiness: a certificate expiring within this many days is a warning (expired: an error). */
+  certificateWarnDays: number;
+  /** Readiness checks switched off. */
+  readinessChecksOff: readonly ReadinessCheck[];
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = {
@@ -217,6 +269,12 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   logMaxBytes: 12 * 1024,
   keepRunsPerDomain: 3,
   taskPollEvery: 5,
+  downloadRetries: 2,
+  backupDeadlineMs: 60 * 60_000,
+  backupMaxAgeMs: 24 * 3600_000,
+  passwordWarnDays: 14,
+  certificateWarnDays: 30,
+  readinessChecksOff: [],
 };
 
 export interface AckPolicy {

@@ -5,8 +5,6 @@ import { engineText, type EngineText } from "./catalog";
 /** A stored entry that fails the run shape check. */
 export interface UnreadableRun {
   file: string;
-  /** Its position in the file's runs list when it was read (1-based), where a file holds a list of runs. */
-  position?: number;
   runId?: string;
   domainId?: string;
   domainName?: string;
@@ -16,11 +14,7 @@ export interface UnreadableRun {
 
 /** One sentence naming the entry, its file and what is wrong with it. */
 export function describeUnreadableRun(u: UnreadableRun): EngineText {
-  const what = u.runId
-    ? engineText("unreadableRunId", { runId: u.runId })
-    : u.position !== undefined
-      ? engineText("unreadableEntryAt", { position: u.position })
-      : engineText("unreadableEntry");
+  const what = u.runId ? engineText("unreadableRunId", { runId: u.runId }) : engineText("unreadableEntry");
   const domain = u.domainName ?? u.domainId;
   return engineText("unreadableRun", {
     file: u.file,

@@ -1,13 +1,13 @@
-import { abortableDelay } from "../vcf/http/retry";
+import { setTimeout as sleep } from "node:timers/promises";
 import { timerMs } from "../vcf/timer-limit";
 import { engineText, type EngineText } from "./catalog";
 import { EngineError, abortError, isAbort } from "./errors";
 import { isTransientError } from "./remote-errors";
 
 export interface WaitOptions<T> {
-  /** Names the wait in errors and the log, e.g. "Download of bundle X". */
+  /** Names the wait in errors, e.g. "Download of bundle X". */
   what: EngineText;
-  poll: (signal: AbortSignal | undefined) => Promise<T>;
+  poll: (signal: AbortSignal | undefined, look: PollLook) => Promise<T>;
   /** The wait ends when this holds for a polled value. */
   until: (value: T) => boolean;
   /** Absolute end (epoch ms); past it the wait fails with DEADLINE, also while a poll is in flight. */
@@ -34,13 +34,30 @@ export interface WaitOptions<T> {
   now?: () => number;
 }
 
-/** Sleeps `ms`, or rejects with the engine's ABORTED error as soon as the signal aborts. */
-export function delay(
+/** What a poll may settle for. */
+export interface PollLook {
+  /**
+   * How old an answer another run read of the same thing may be (see shared-reads.ts): half the time since this
+   * wait's previous poll, so a shared answer still comes after that poll; 0 for a first look.
+   */
+  maxAgeMs: number;
+}
+
+/**
+ * The engine's one sleep: `ms`, or rejects with the engine's ABORTED error as soon as the signal aborts. Beyond Node's
+ * timer limit it returns early (see timerMs), so the caller's loop re-checks.
+ */
+export async function delay(
   ms: number,
   signal: AbortSignal | undefined,
   what: EngineText = engineText("wait"),
 ): Promise<void> {
-  return abortableDelay(ms, signal, () => abortError(what));
+  try {
+    await sleep(timerMs(ms), undefined, { signal });
+  } catch (err) {
+    if (signal?.aborted) throw abortError(what);
+    throw err;
+  }
 }
 
 export function describeDuration(ms: number): string {
@@ -51,6 +68,9 @@ export function describeDuration(ms: number): string {
   if (m < 120) return `${Math.round(m)} min`;
   return `${Math.round((m / 60) * 10) / 10} h`;
 }
+
+/** A poll may settle for an answer read this share of the time it slept ago (see PollLook). */
+const SHARED_AGE_SHARE = 0.5;
 
 /** A wait polls again after this share of the time it has lasted (see pollInterval). */
 const WAITED_SHARE = 0.5;
@@ -73,7 +93,11 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
   const started = now();
   let errors = 0;
   let polls = 0;
-  if (o.justLooked) await delay(Math.min(base, Math.max(0, o.deadline - now())), o.signal, o.what);
+  let slept = 0;
+  if (o.justLooked) {
+    slept = Math.min(base, Math.max(0, o.deadline - now()));
+    await delay(slept, o.signal, o.what);
+  }
   for (;;) {
     if (o.signal?.aborted) throw abortError(o.what);
     let value: T | undefined;
@@ -81,7 +105,8 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
     try {
       const whole = polls === 0 && o.completeFirstPoll === true;
       polls += 1;
-      value = await (whole ? o.poll(o.signal) : pollWithin(o, now));
+      const look: PollLook = { maxAgeMs: slept * SHARED_AGE_SHARE };
+      value = await (whole ? o.poll(o.signal, look) : pollWithin(o, look, now));
       polled = true;
     } catch (err) {
       if (isAbort(err, o.signal)) throw abortError(o.what);
@@ -98,7 +123,8 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
     const wait = errors > 0 ? Math.min(max, base * 2 ** (errors - 1)) : pollInterval(now() - started, base, max);
     const remaining = o.deadline - now();
     if (remaining <= 0) throw deadlineError(o);
-    await delay(Math.min(wait, remaining), o.signal, o.what);
+    slept = Math.min(wait, remaining);
+    await delay(slept, o.signal, o.what);
   }
 }
 
@@ -114,8 +140,8 @@ function deadlineError(o: Pick<WaitOptions<unknown>, "what" | "deadline">): Engi
  * the wait fails with DEADLINE at once. A poll that starts after the deadline (e.g. after a restart) still gets its
  * one look, bounded by the client's own request limit: the remote work may have finished meanwhile.
  */
-async function pollWithin<T>(o: WaitOptions<T>, now: () => number): Promise<T> {
-  if (o.deadline - now() <= 0) return o.poll(o.signal);
+async function pollWithin<T>(o: WaitOptions<T>, look: PollLook, now: () => number): Promise<T> {
+  if (o.deadline - now() <= 0) return o.poll(o.signal, look);
   const expiry = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const arm = (): void => {
@@ -125,7 +151,7 @@ async function pollWithin<T>(o: WaitOptions<T>, now: () => number): Promise<T> {
   };
   arm();
   const signal = o.signal ? AbortSignal.any([o.signal, expiry.signal]) : expiry.signal;
-  const poll = o.poll(signal);
+  const poll = o.poll(signal, look);
   // a poll that ignores its signal is left behind; its late failure must not go unhandled
   poll.catch(() => undefined);
   try {

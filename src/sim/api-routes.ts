@@ -144,9 +144,46 @@ export function apiRoutes(state: () => SimState, auth: AuthService, strict: bool
       handle: (r) => ok(s().upgrades.commit(param(r, "upgradeId"), r.body)),
     },
 
+    ...readinessRoutes(s),
+
     { method: "GET", template: "/v1/tasks", handle: (r) => taskPage(s().tasks.all(), r.query) },
     { method: "GET", template: "/v1/tasks/{id}", handle: (r) => ok(s().tasks.get(param(r, "id"))) },
     { method: "PATCH", template: "/v1/tasks/{id}", handle: (r) => (s().tasks.retry(param(r, "id")), { status: 200 }) },
+  ];
+}
+
+/** UPGRADE-API.md §14.1 and §14.2: backups, password and certificate expiry, the depot. */
+function readinessRoutes(s: () => SimState): Route[] {
+  return [
+    {
+      method: "GET",
+      template: "/v1/system/backup-configuration",
+      handle: () => ok(s().readiness.backupConfiguration()),
+    },
+    {
+      method: "POST",
+      template: "/v1/backups/tasks",
+      handle: (r) => {
+        const task = s().readiness.startBackup(r.body);
+        return { status: 202, json: task, headers: { Location: `/v1/tasks/${task.id}` } };
+      },
+    },
+    {
+      method: "POST",
+      template: "/v1/credentials/expirations",
+      handle: (r) => ({ status: 202, json: s().readiness.startExpiryQuery(r.body) }),
+    },
+    {
+      method: "GET",
+      template: "/v1/credentials/expirations/{id}",
+      handle: (r) => ok(s().readiness.expiryQuery(param(r, "id"))),
+    },
+    {
+      method: "GET",
+      template: "/v1/domains/{id}/certificates",
+      handle: (r) => page(s().readiness.certificates(s().releases.requireDomain(param(r, "id")))),
+    },
+    { method: "GET", template: "/v1/system/settings/depot", handle: () => ok(s().readiness.depotSettings()) },
   ];
 }
 

@@ -6,7 +6,7 @@ import { ApiError } from "./errors";
 import type { FaultAction } from "./faults";
 import { flakyFault, htmlErrorPage } from "./faults";
 import { seededRandom } from "./ids";
-import { toJson } from "./json";
+import { toJson } from "./float-json";
 import { redact, RequestLog } from "./request-log";
 import type { ApiReply } from "./router";
 import { Router } from "./router";

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { ApiError } from "./errors";
-import { BodyObject } from "./strict";
+import { BodyObject } from "./request-body";
 
 /** Tokens (UPGRADE-API.md §1): JWT-shaped access tokens on the simulated clock, refresh tokens, 401s. */
 

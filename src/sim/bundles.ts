@@ -7,7 +7,7 @@ import type { BundleDef } from "./inventory";
 import { BUNDLE_COMPONENT_TYPES, findRelease } from "./inventory";
 import type { PlanStep, PlanView } from "./plan";
 import { evaluatePlan } from "./plan";
-import { BodyObject } from "./strict";
+import { BodyObject } from "./request-body";
 import type { TaskBody } from "./tasks";
 import { describe, planSubTasks } from "./tasks";
 

@@ -3,7 +3,7 @@ import { componentVersion } from "./domain-steps";
 import { ApiError, badField } from "./errors";
 import type { SimDomain } from "./inventory";
 import { findDomainById, RELEASES } from "./inventory";
-import { BodyObject } from "./strict";
+import { BodyObject } from "./request-body";
 import type { ComponentKind } from "./types";
 
 /** POST /v1/system/check-sets/queries: the two-step query of UPGRADE-API.md §5.1. */

@@ -5,8 +5,8 @@ import type { SimContext } from "./context";
 import { ApiError, badField, notFound } from "./errors";
 import type { Check } from "./findings";
 import { buildChecks, validationTree } from "./findings";
-import { float } from "./json";
-import { BodyObject } from "./strict";
+import { float } from "./float-json";
+import { BodyObject } from "./request-body";
 import type { TaskBody } from "./tasks";
 import { describe } from "./tasks";
 

@@ -1,7 +1,7 @@
 import { badField } from "./errors";
-import { BodyObject } from "./strict";
+import { BodyObject } from "./request-body";
 import type { ComponentKind, FaultPatch, FaultSettings, PhaseDurations } from "./types";
-import { COMPONENT_KINDS, PRECHECK_FINDINGS } from "./types";
+import { COMPONENT_KINDS, DEPOT_STATUSES, EXPIRY_FAULTS, PRECHECK_FINDINGS } from "./types";
 import { DEFAULT_DURATIONS } from "./scenarios";
 
 /** Runtime fault injection: flaky GETs and the nginx-style HTML error pages; parsing of /sim/faults bodies. */
@@ -29,6 +29,8 @@ const NUMBER_KEYS = [
   "checkSetQueryTtlSeconds",
   "failAttempts",
 ] as const;
+/** Number faults that may also be negative. */
+const SIGNED_KEYS = ["lastBackupHoursAgo"] as const;
 const BOOLEAN_KEYS = [
   "downloadNeverFinishes",
   "validationNeverFinishes",
@@ -38,6 +40,9 @@ const BOOLEAN_KEYS = [
   "emptyPatchBundles",
   "keepCompletedUpgradables",
   "upgradesNotRetryable",
+  "backupConfigured",
+  "failBackup",
+  "failedTaskOnRecord",
 ] as const;
 const COMPONENT_LIST_KEYS = ["failDownloadOf", "failUpgradeOf", "recallBundleOf"] as const;
 /** A write endpoint as the request log counts it, e.g. "POST /v1/upgrades" or "PATCH /v1/bundles/{id}". */
@@ -48,7 +53,11 @@ const SHARE_KEYS: readonly string[] = ["flakyRate", "outageDropShare"];
 export function parseFaultPatch(body: unknown): FaultPatch {
   const root = BodyObject.root(body, "FaultSettings", true).allowOnly("FaultSettings", [
     ...NUMBER_KEYS,
+    ...SIGNED_KEYS,
     ...BOOLEAN_KEYS,
+    "passwordExpiry",
+    "certificateExpiry",
+    "depotStatus",
     ...COMPONENT_LIST_KEYS,
     "durations",
     "precheckFindings",
@@ -61,10 +70,23 @@ export function parseFaultPatch(body: unknown): FaultPatch {
     if (v === undefined) continue;
     patch[key] = checkNumber(key, v, SHARE_KEYS.includes(key) ? 1 : Number.MAX_SAFE_INTEGER);
   }
+  for (const key of SIGNED_KEYS) {
+    const v = root.value[key];
+    if (v === undefined) continue;
+    if (typeof v !== "number" || !Number.isFinite(v))
+      throw badField(key, "must be a number", `Set '${key}' to a number of hours (below 0: none).`);
+    patch[key] = v;
+  }
   for (const key of BOOLEAN_KEYS) {
     const v = root.boolean(key);
     if (v !== undefined) patch[key] = v;
   }
+  const passwords = root.enumString("passwordExpiry", EXPIRY_FAULTS);
+  if (passwords) patch.passwordExpiry = passwords;
+  const certificates = root.enumString("certificateExpiry", EXPIRY_FAULTS);
+  if (certificates) patch.certificateExpiry = certificates;
+  const depot = root.enumString("depotStatus", DEPOT_STATUSES);
+  if (depot) patch.depotStatus = depot;
   const findings = root.enumString("precheckFindings", PRECHECK_FINDINGS);
   if (findings) patch.precheckFindings = findings;
   const validation = root.enumString("validationResult", ["SUCCEEDED", "FAILED_WITH_WARNINGS"] as const);

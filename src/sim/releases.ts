@@ -3,7 +3,7 @@ import { componentKindsOf, remainingSteps, targetSteps } from "./domain-steps";
 import { ApiError, notFound } from "./errors";
 import type { ReleaseDef, SimDomain } from "./inventory";
 import { BOM_NAMES, BUNDLES, findDomainById, findRelease, PUBLIC_NAMES, RELEASES } from "./inventory";
-import { BodyObject } from "./strict";
+import { BodyObject } from "./request-body";
 import type { ComponentKind } from "./types";
 import { COMPONENT_KINDS } from "./types";
 import type { UpgradeService } from "./upgrades";

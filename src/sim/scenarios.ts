@@ -13,6 +13,8 @@ export const DEFAULT_DURATIONS: PhaseDurations = {
   nsxUpgradeSeconds: 7200,
   vcenterUpgradeSeconds: 4500,
   esxHostUpgradeSeconds: 1500,
+  backupSeconds: 300,
+  credentialCheckSeconds: 20,
 };
 
 export const DEFAULT_FAULTS: FaultSettings = {
@@ -33,6 +35,13 @@ export const DEFAULT_FAULTS: FaultSettings = {
   failAttempts: 0,
   upgradesNotRetryable: false,
   validationResult: "SUCCEEDED",
+  backupConfigured: true,
+  lastBackupHoursAgo: 1,
+  failBackup: false,
+  passwordExpiry: "none",
+  certificateExpiry: "none",
+  depotStatus: "DEPOT_CONNECTION_SUCCESSFUL",
+  failedTaskOnRecord: false,
   downloadNeverFinishes: false,
   validationNeverFinishes: false,
   precheckNeverFinishes: false,

@@ -1,7 +1,7 @@
 import { ApiError, badField } from "./errors";
 import { parseFaultPatch } from "./faults";
 import { isScenarioName } from "./scenarios";
-import { isRecord } from "./strict";
+import { isRecord } from "./request-body";
 import type { FaultPatch, FaultSettings, ScenarioName, SimExchange } from "./types";
 import { SCENARIO_NAMES } from "./types";
 

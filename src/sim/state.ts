@@ -6,6 +6,7 @@ import type { SimContext } from "./context";
 import { IdFactory } from "./ids";
 import type { Inventory } from "./inventory";
 import { buildInventory } from "./inventory";
+import { ReadinessService } from "./readiness";
 import { ReleaseService } from "./releases";
 import { TaskRegistry } from "./tasks";
 import type { FaultSettings, ScenarioName } from "./types";
@@ -23,6 +24,7 @@ export class SimState {
   readonly validations: ValidationService;
   readonly checkSets: CheckSetService;
   readonly upgradables: UpgradablesView;
+  readonly readiness: ReadinessService;
 
   constructor(
     readonly scenario: ScenarioName,
@@ -46,6 +48,7 @@ export class SimState {
     this.validations = new ValidationService(ctx);
     this.checkSets = new CheckSetService(ctx);
     this.upgradables = new UpgradablesView(ctx, this.upgrades, this.bundles);
+    this.readiness = new ReadinessService(ctx);
   }
 
   /** Brings derived state (component and domain versions) up to the simulated now. */

@@ -44,6 +44,8 @@ export interface TaskBody {
 
 interface TaskSource {
   render(): TaskBody;
+  /** False while the task is not on record (a fault switched off): GET answers 404 and the list leaves it out. */
+  listed?(): boolean;
   /** PATCH /v1/tasks/{id}: restart a failed task. */
   retry?(): void;
 }
@@ -57,13 +59,13 @@ export class TaskRegistry {
 
   get(id: string): TaskBody {
     const source = this.sources.get(id);
-    if (!source)
+    if (!source || source.listed?.() === false)
       throw notFound("Task", id, "TASK_NOT_FOUND", "Use the id returned in the 202 response (or GET /v1/tasks).");
     return source.render();
   }
 
   all(): TaskBody[] {
-    return [...this.sources.values()].map((s) => s.render());
+    return [...this.sources.values()].filter((s) => s.listed?.() !== false).map((s) => s.render());
   }
 
   retry(id: string): void {

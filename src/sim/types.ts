@@ -47,7 +47,26 @@ export interface PhaseDurations {
   vcenterUpgradeSeconds: number;
   /** ESXi: per host; clusters are remediated one after another, hosts within a cluster too. */
   esxHostUpgradeSeconds: number;
+  /** POST /v1/backups/tasks until the backup task ends. */
+  backupSeconds: number;
+  /** POST /v1/credentials/expirations until the query is COMPLETED. */
+  credentialCheckSeconds: number;
 }
+
+/** Expiry of the passwords or certificates a fault hits: "expiring" in 5 days, "expired" 3 days ago. */
+export type ExpiryFault = "none" | "expiring" | "expired";
+export const EXPIRY_FAULTS: readonly ExpiryFault[] = ["none", "expiring", "expired"];
+
+/** DepotAccount status values of the spec. */
+export const DEPOT_STATUSES = [
+  "DEPOT_CONNECTION_SUCCESSFUL",
+  "DEPOT_UNKNOWN_HOST",
+  "DEPOT_NOT_AVAILABLE",
+  "DEPOT_USER_NOT_SET",
+  "DEPOT_INVALID_CREDENTIAL",
+  "UNKNOWN_FAILURE",
+] as const;
+export type DepotStatus = (typeof DEPOT_STATUSES)[number];
 
 /**
  * Findings of every check-set run: "warnings" = two WARNING gaps on clusters; "errors" = those plus one ERROR
@@ -108,6 +127,20 @@ export interface FaultSettings {
   upgradesNotRetryable: boolean;
   /** Result of target validations that pass the compatibility check. */
   validationResult: "SUCCEEDED" | "FAILED_WITH_WARNINGS";
+  /** False: GET /v1/system/backup-configuration says isConfigured false and POST /v1/backups/tasks answers 400. */
+  backupConfigured: boolean;
+  /** The last scheduled SDDC Manager backup ended this many simulated hours before now; below 0: there is none. */
+  lastBackupHoursAgo: number;
+  /** Backup tasks end FAILED with an error and a remediation. */
+  failBackup: boolean;
+  /** "expiring": the root password of the first ESXi host of each domain; "expired": that one and vCenter's root too. */
+  passwordExpiry: ExpiryFault;
+  /** The vCenter certificate of each domain expires in 5 days ("expiring") or expired 3 days ago ("expired"). */
+  certificateExpiry: ExpiryFault;
+  /** The depot account's status (and a matching message) in GET /v1/system/settings/depot. */
+  depotStatus: DepotStatus;
+  /** A FAILED, unresolved task of the management domain is on record (GET /v1/tasks). */
+  failedTaskOnRecord: boolean;
   downloadNeverFinishes: boolean;
   validationNeverFinishes: boolean;
   precheckNeverFinishes: boolean;

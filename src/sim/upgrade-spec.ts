@@ -1,5 +1,5 @@
 import { badField } from "./errors";
-import { BodyObject } from "./strict";
+import { BodyObject } from "./request-body";
 
 /** Parsing and shape checks of UpgradeSpec (POST /v1/upgrades) and UpgradeCommitSpec (PATCH /v1/upgrades/{id}). */
 

@@ -4,9 +4,8 @@ import * as path from "node:path";
 import type { UpgradeRun } from "../engine/types";
 import type { UnreadableRun } from "../engine/unreadable-run";
 import { AtomicFileWriter, CoalescedTask, removeStaleTempFiles, syncDirectory } from "./atomic-file";
-import type { RunStore } from "./run-store";
-import { takeOverSingleFile } from "./single-file";
-import { runProblem, unreadableReport } from "./stored-entry";
+import type { RunStore } from "../engine/run-store";
+import { formatProblem, runFileText, runOfFile, runProblem, unreadableReport } from "./stored-entry";
 
 export const DEFAULT_RUN_STORE_NAME = "vcf-upgrade-runs";
 
@@ -66,8 +65,8 @@ class RunFile {
 /**
  * The runs of one config node, one file per run in a directory (e.g. <userDir>/vcf-upgrade-runs-<config id>/).
  *
- * Why this scheme: the single file it replaces was rewritten whole on every change of any run, so the bytes written
- * grew with the number of runs times the changes of all of them. Now a change writes only its own run's file, and:
+ * Why this scheme: a single file for all runs would be rewritten whole on every change of any run, so the bytes written
+ * would grow with the number of runs times the changes of all of them. Here a change writes only its own run's file, and:
  * - a change the run depends on (save: status, phase, owner, phase marks, remote ids, requests recorded before they
  *   are sent, deadlines, acknowledgement, log entries) is durable before save() resolves: temp file, fsync, rename,
  *   directory fsync. A crash leaves each run's file old or new, never half; runs do not depend on each other's files.
@@ -77,13 +76,11 @@ class RunFile {
  *   place, so it can never damage the durable content it replaces.
  * - saves of a run that arrive while its write is queued share that write, and the directory fsyncs of concurrent
  *   writes are shared the same way (one fsync covers every rename before it).
- * A file that is not a readable run is never written or deleted by the store: it is listed by unreadableRuns().
- * A single-file store of the earlier format (<name>.json) is taken over on first load (see single-file.ts).
+ * Each file carries a format marker (stored-entry.ts). A file that is not a readable run (also one of a newer format)
+ * is never written or deleted by the store: it is listed by unreadableRuns().
  */
 export class FileRunStore implements RunStore {
   readonly directory: string;
-  /** The single-file store of the earlier format this store takes over. */
-  readonly singleFile: string;
   private readonly progressDelayMs: number;
   private files: Map<string, RunFile> | undefined;
   private unreadable: UnreadableRun[] = [];
@@ -95,7 +92,6 @@ export class FileRunStore implements RunStore {
       throw new Error("FileRunStore needs a directory (the Node-RED user directory)");
     }
     this.directory = path.join(parentDirectory, name);
-    this.singleFile = `${this.directory}.json`;
     this.progressDelayMs = options.progressDelayMs ?? DEFAULT_PROGRESS_DELAY_MS;
     this.directorySync = new CoalescedTask(() => syncDirectory(this.directory));
   }
@@ -103,18 +99,18 @@ export class FileRunStore implements RunStore {
   async load(): Promise<UpgradeRun[]> {
     await this.ensureLoaded();
     const runs: UpgradeRun[] = [];
-    for (const f of this.files?.values() ?? []) runs.push(JSON.parse(f.text) as UpgradeRun);
+    for (const f of this.files?.values() ?? []) runs.push(runOfFile(f.text));
     return runs.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
   }
 
   async save(run: UpgradeRun): Promise<void> {
-    const text = JSON.stringify(run);
+    const text = runFileText(run);
     const files = this.files ?? (await this.ensureLoaded());
     return this.fileIn(files, run.id, text).write();
   }
 
   saveLater(run: UpgradeRun): void {
-    const text = JSON.stringify(run);
+    const text = runFileText(run);
     if (this.files) this.fileIn(this.files, run.id, text).writeLater(this.progressDelayMs);
     else
       void this.ensureLoaded().then(
@@ -162,9 +158,7 @@ export class FileRunStore implements RunStore {
   }
 
   private async readDirectory(): Promise<Map<string, RunFile>> {
-    await takeOverSingleFile(this.singleFile, this.directory, (entry, position) =>
-      runProblem(entry) === undefined ? fileNameForRun((entry as UpgradeRun).id) : `entry-${position}.json`,
-    );
+    await fs.mkdir(this.directory, { recursive: true });
     await removeStaleTempFiles(this.directory);
     const names = (await fs.readdir(this.directory)).filter((n) => n.endsWith(".json")).sort();
     const files = new Map<string, RunFile>();
@@ -175,14 +169,15 @@ export class FileRunStore implements RunStore {
       let problem: string | undefined;
       try {
         entry = JSON.parse(text);
-        problem = runProblem(entry);
+        // The marker first: a file of a newer format is never read as a run, however much it looks like one.
+        problem = formatProblem(entry) ?? runProblem(entry);
       } catch {
         problem = "it is not valid JSON (damaged or cut short)";
       }
       const twin = problem === undefined ? files.get((entry as UpgradeRun).id) : undefined;
       if (twin) problem = `the run file ${twin.file} holds a run with the same id`;
       if (problem !== undefined) {
-        this.unreadable.push(unreadableReport({ file }, problem, entry, entry === undefined ? text : undefined));
+        this.unreadable.push(unreadableReport(file, problem, entry, entry === undefined ? text : undefined));
         continue;
       }
       const f = new RunFile(file, () => this.directorySync.schedule());

@@ -1,4 +1,4 @@
-export type { RunStore } from "./run-store";
+export type { RunStore } from "../engine/run-store";
 export { MemoryRunStore } from "./memory-store";
 export {
   FileRunStore,
@@ -7,5 +7,5 @@ export {
   fileNameForRun,
   type FileRunStoreOptions,
 } from "./file-store";
-export { TAKEN_OVER_SUFFIX } from "./single-file";
-export { AtomicFileWriter, readStateFile, writeFileAtomically } from "./atomic-file";
+export { AtomicFileWriter, readStateFile } from "./atomic-file";
+export { runFileText, FORMAT_KEY, FORMAT_VERSION } from "./stored-entry";

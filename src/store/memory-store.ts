@@ -1,5 +1,5 @@
 import type { UpgradeRun } from "../engine/types";
-import type { RunStore } from "./run-store";
+import type { RunStore } from "../engine/run-store";
 
 /** Keeps runs in memory only (tests, or a deliberately non-persistent setup). */
 export class MemoryRunStore implements RunStore {

@@ -16,11 +16,17 @@ import { createTlsSetup, type TlsWarningCode } from "./tls";
 import type {
   AssessmentOutput,
   AssessmentTaskInfo,
+  BackupConfiguration,
+  BackupTask,
   Bundle,
+  Certificate,
   BundleFilter,
   CheckSetQueryInput,
   CheckSetQueryResult,
   CheckSetRunInput,
+  CredentialsExpiration,
+  CredentialsExpirationSpec,
+  DepotSettings,
   Domain,
   DomainFutureRelease,
   DomainRelease,
@@ -32,6 +38,7 @@ import type {
   Release,
   SddcManager,
   Task,
+  TaskFilter,
   Upgradable,
   UpgradablesClusterResource,
   Upgrade,
@@ -67,7 +74,7 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_TIMEOUT_MS = 30_000;
 /** One API call never needs longer; SDDC Manager answers in seconds, its largest lists well under a minute. */
 export const MAX_REQUEST_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
@@ -267,6 +274,39 @@ export class VcfClient {
   /** PATCH /v1/tasks/{id}, no body: SDDC Manager retries a FAILED task (409 otherwise). Never repeated by the client. */
   async retryTask(id: string, o?: CallOptions): Promise<void> {
     await this.call({ method: "PATCH", path: `/v1/tasks/${seg(id)}` }, o);
+  }
+
+  /** GET /v1/tasks with filters, every page. */
+  listTasks(filter: TaskFilter, o?: CallOptions): Promise<Task[]> {
+    return this.getAll<Task>("/v1/tasks", { ...filter }, o);
+  }
+
+  // ---- readiness (§14.1, §14.2) ----
+
+  getBackupConfiguration(o?: CallOptions): Promise<BackupConfiguration> {
+    return this.getJson<BackupConfiguration>("/v1/system/backup-configuration", undefined, o);
+  }
+
+  /** POST /v1/backups/tasks for SDDC Manager; follow the answer's id with getTask. Never repeated by the client. */
+  startSddcManagerBackup(o?: CallOptions): Promise<BackupTask> {
+    return this.sendJson<BackupTask>("POST", "/v1/backups/tasks", { elements: [{ resourceType: "SDDC_MANAGER" }] }, o);
+  }
+
+  /** POST /v1/credentials/expirations: a query (it changes no password); poll getCredentialsExpiration. */
+  startCredentialsExpiration(spec: CredentialsExpirationSpec, o?: CallOptions): Promise<CredentialsExpiration> {
+    return this.sendJson<CredentialsExpiration>("POST", "/v1/credentials/expirations", spec, o);
+  }
+
+  getCredentialsExpiration(id: string, o?: CallOptions): Promise<CredentialsExpiration> {
+    return this.getJson<CredentialsExpiration>(`/v1/credentials/expirations/${seg(id)}`, undefined, o);
+  }
+
+  getDomainCertificates(domainId: string, o?: CallOptions): Promise<Certificate[]> {
+    return this.getAll<Certificate>(`/v1/domains/${seg(domainId)}/certificates`, undefined, o);
+  }
+
+  getDepotSettings(o?: CallOptions): Promise<DepotSettings> {
+    return this.getJson<DepotSettings>("/v1/system/settings/depot", undefined, o);
   }
 
   // ---- plumbing ----

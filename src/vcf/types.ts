@@ -468,3 +468,84 @@ export interface UpgradeFilter {
   bundleId?: string;
   bundleType?: string;
 }
+
+// ---- Readiness (§14.1, §14.2) ----
+
+/** GET /v1/system/backup-configuration (only what the readiness check reads; never the location's password). */
+export interface BackupConfiguration {
+  isConfigured?: boolean;
+  backupSchedules?: { resourceType?: string; takeScheduledBackups?: boolean; frequency?: string }[];
+}
+
+/** POST /v1/backups/tasks body. */
+export interface BackupSpec {
+  elements: { resourceType: string }[];
+}
+
+/** 202 answer of POST /v1/backups/tasks; followed with GET /v1/tasks/{id}. */
+export interface BackupTask {
+  id: string;
+  name?: string;
+  status?: string;
+  resources?: Resource[];
+  errors?: ApiErrorBody[];
+}
+
+/** POST /v1/credentials/expirations body: a read-only query of password expiry. */
+export interface CredentialsExpirationSpec {
+  resourceType: string;
+  domainName?: string;
+  credentialIds?: string[];
+}
+
+export interface CredentialExpirationCheck {
+  id?: string;
+  username?: string;
+  resource?: { resourceId?: string; resourceName?: string; resourceIp?: string; resourceType?: string };
+  /** status ACTIVE, EXPIRING, EXPIRED or UNKNOWN */
+  expiry?: { expiryDate?: string; lastCheckedDate?: string; connectivityStatus?: string; status?: string };
+  errors?: ApiErrorBody[];
+}
+
+/** POST /v1/credentials/expirations (202) and GET /v1/credentials/expirations/{id}. */
+export interface CredentialsExpiration {
+  id?: string;
+  /** COMPLETED, FAILED or IN_PROGRESS */
+  status: string;
+  elements?: CredentialExpirationCheck[];
+  creationTimestamp?: string;
+  completionTimestamp?: string;
+}
+
+/** One element of GET /v1/domains/{id}/certificates. */
+export interface Certificate {
+  issuedTo?: string;
+  resourceType?: string;
+  resourceName?: string;
+  notAfter?: string;
+  /** ACTIVE, ABOUT_TO_EXPIRE or EXPIRED */
+  expirationStatus?: string;
+  numberOfDaysToExpire?: number;
+  getCertificateError?: string;
+}
+
+/** One account of GET /v1/system/settings/depot; its username and password are never read. */
+export interface DepotAccount {
+  /** DEPOT_CONNECTION_SUCCESSFUL, DEPOT_INVALID_CREDENTIAL, DEPOT_NOT_AVAILABLE, ... */
+  status?: string;
+  message?: string;
+}
+
+export interface DepotSettings {
+  vmwareAccount?: DepotAccount;
+  dellEmcSupportAccount?: DepotAccount;
+  offlineAccount?: DepotAccount;
+  depotConfiguration?: { isOfflineDepot?: boolean; hostname?: string; port?: number };
+}
+
+export interface TaskFilter {
+  taskStatus?: string;
+  taskType?: string;
+  resourceId?: string;
+  resourceType?: string;
+}

@@ -3,7 +3,7 @@
  * scenarios, validated against ../shared/vcf-api/vcf-5.2.1-openapi.json (minus contract-deviations.ts).
  */
 import assert from "node:assert/strict";
-import type { ScenarioName, SimExchange } from "../../nodes/sim/index";
+import type { RunningSimulator, ScenarioName, SimExchange } from "../../nodes/sim/index";
 import { startSimulator } from "../../nodes/sim/index";
 import type { VcfClient } from "../../nodes/vcf/client";
 import { VcfApiError } from "../../nodes/vcf/errors";
@@ -18,7 +18,7 @@ interface ScenarioRun {
   name: string;
   scenario: ScenarioName;
   /** extra calls after the drive, for endpoints the drive does not reach */
-  after?: (client: VcfClient, result: DriveResult) => Promise<void>;
+  after?: (client: VcfClient, result: DriveResult, sim: RunningSimulator) => Promise<void>;
   expectFailure?: RegExp;
 }
 
@@ -31,7 +31,41 @@ const RUNS: ScenarioRun[] = [
   { name: "short token lifetime", scenario: "short-token-lifetime" },
   { name: "flaky GETs", scenario: "flaky" },
   { name: "long SDDC Manager outage", scenario: "long-sddc-outage" },
+  { name: "readiness calls and a backup on a healthy estate", scenario: "happy", after: readinessTour },
 ];
+
+/** Every readiness call (UPGRADE-API.md §14.1, §14.2), on a healthy estate and with every problem switched on. */
+async function readinessTour(client: VcfClient, result: DriveResult, sim: RunningSimulator): Promise<void> {
+  const domain = result.domain;
+  for (const problems of [false, true]) {
+    sim.setFaults(
+      problems
+        ? {
+            passwordExpiry: "expired",
+            certificateExpiry: "expired",
+            failedTaskOnRecord: true,
+            depotStatus: "DEPOT_INVALID_CREDENTIAL",
+            failBackup: true,
+          }
+        : {},
+    );
+    await client.getBackupConfiguration();
+    await client.listTasks({ taskStatus: "SUCCESSFUL", resourceType: "SDDC_MANAGER" });
+    await client.listTasks({ taskStatus: "FAILED", resourceId: domain.id });
+    await client.getDomainCertificates(domain.id);
+    await client.getDepotSettings();
+    const query = await client.startCredentialsExpiration({ resourceType: "ESXI", domainName: domain.name });
+    sim.advanceClock(3600);
+    await client.getCredentialsExpiration(query.id ?? "");
+    const backup = await client.startSddcManagerBackup();
+    sim.advanceClock(3600);
+    await client.getTask(backup.id);
+  }
+  sim.setFaults({ backupConfigured: false });
+  await client.getBackupConfiguration();
+  const refused = await rejectionOf(client.startSddcManagerBackup());
+  assert.ok(refused instanceof VcfApiError && refused.status === 400, String(refused));
+}
 
 describe("OpenAPI contract of client and simulator traffic", function () {
   const exchanges: SimExchange[] = [];
@@ -52,7 +86,7 @@ describe("OpenAPI contract of client and simulator traffic", function () {
         const result = await driveUpgrade({ client, clock });
         if (run.expectFailure) assert.match(result.failure ?? "(no failure)", run.expectFailure);
         else assert.equal(result.failure, undefined);
-        await run.after?.(client, result);
+        await run.after?.(client, result, sim);
       } finally {
         exchanges.push(...sim.requestLog());
         await sim.stop();

@@ -28,12 +28,27 @@ const FLOW_NODE_TYPES = [
   "vcf-status",
 ];
 const ALL_TYPES = ["vcf-config", ...FLOW_NODE_TYPES];
+/** The lowest value the arrows of each number field of vcf-config go to, per tab. */
+const CONNECTION_SPINNER_MINIMA = { requestTimeout: "1", retryAttempts: "1", retryDelay: "0.5" };
+const WAITS_SPINNER_MINIMA = {
+  pollInterval: "1",
+  maxPollInterval: "1",
+  downloadDeadline: "1",
+  downloadConcurrency: "1",
+  validationDeadline: "1",
+  precheckDeadline: "1",
+  componentDeadline: "1",
+  sddcOutageBudget: "1",
+  sddcSettle: "0",
+  authGrace: "1",
+  completedPause: "0",
+};
 
 /** The first paragraph of a node's help file, whitespace folded: what the help sidebar must show. */
-function helpSummary(type: string): string {
-  const html = fs.readFileSync(path.join(REPO_ROOT, "nodes", "locales", "en-US", `${type}.html`), "utf8");
+function helpSummary(type: string, lang = "en-US"): string {
+  const html = fs.readFileSync(path.join(REPO_ROOT, "nodes", "locales", lang, `${type}.html`), "utf8");
   const paragraph = /<p>([\s\S]*?)<\/p>/.exec(html)?.[1];
-  assert.ok(paragraph, `nodes/locales/en-US/${type}.html has no <p> summary`);
+  assert.ok(paragraph, `nodes/locales/${lang}/${type}.html has no <p> summary`);
   return paragraph
     .replace(/<[^>]+>/g, "")
     .replace(/\s+/g, " ")
@@ -80,6 +95,72 @@ function validate(page: Page, ids: string[]): Promise<ValidationResult[]> {
       return { id, type: node.type, valid: node.valid === true, errors: node.validationErrors ?? [] };
     });
   }, ids);
+}
+
+/** Shows a node's help in the sidebar and waits until it holds the start of the help file's summary. */
+async function showHelp(page: Page, type: string, lang = "en-US"): Promise<void> {
+  await page.evaluate((nodeType) => {
+    const { RED } = globalThis as unknown as EditorGlobals;
+    RED.sidebar.help.show(nodeType);
+  }, type);
+  await page.waitForFunction(
+    (text) => {
+      const { document } = globalThis as unknown as EditorGlobals;
+      return (document.querySelector(".red-ui-sidebar-help-stack .red-ui-panel .red-ui-help")?.textContent ?? "")
+        .replace(/\s+/g, " ")
+        .includes(text);
+    },
+    helpSummary(type, lang).slice(0, 60),
+    { timeout: 5000 },
+  );
+}
+
+/**
+ * Types a value into a field as a user does and returns what the edit dialog says about it: Node-RED 4.1 marks an
+ * invalid field red and shows the validator's message as the field's tooltip.
+ */
+async function messageAtField(page: Page, selector: string, value: string): Promise<string> {
+  // No other tooltip (e.g. of a tab the mouse rests on) may be open or about to open.
+  await page.mouse.move(1, 1);
+  await page.waitForSelector(".red-ui-popover", { state: "detached" });
+  await page.fill(selector, value);
+  // The editor validates on change and keyup; fill() sends neither.
+  await page.dispatchEvent(selector, "change");
+  await page.waitForSelector(`${selector}.input-error`, { state: "attached" });
+  await page.hover(selector);
+  const tip = page.locator(".red-ui-popover .red-ui-popover-content");
+  await tip.waitFor({ state: "visible" });
+  const text = ((await tip.textContent()) ?? "").replace(/\s+/g, " ").trim();
+  // Move away so that the next field's tooltip is the only one.
+  await page.mouse.move(1, 1);
+  await tip.waitFor({ state: "detached" });
+  return text;
+}
+
+/** Whether a field is a spinner, and the lowest value its arrows go to. */
+function spinnerMinimum(page: Page, inputId: string): Promise<{ spinner: boolean; min: string | null }> {
+  return page.evaluate((id) => {
+    const { document } = globalThis as unknown as EditorGlobals;
+    const input = document.querySelector(`.ui-spinner #${id}`);
+    return { spinner: input !== null, min: input?.getAttribute("aria-valuemin") ?? null };
+  }, inputId);
+}
+
+/** Clicks a tab of the vcf-config dialog (the id of its contents) and returns which tab contents are visible then. */
+async function pickConfigTab(page: Page, tabId: string): Promise<string[]> {
+  const link = `#vcf-config-tabs a.red-ui-tab-label[href="#${tabId}"]`;
+  await page.click(link);
+  // Node-RED's tabs take a second click on any tab within 400 ms as a double click, which switches nothing; a user
+  // clicks again, and so does the test, after waiting longer than that for the first click to show the tab.
+  const shown = await page
+    .waitForSelector(`#${tabId}`, { state: "visible", timeout: 1000 })
+    .then(() => true)
+    .catch(() => false);
+  if (!shown) await page.click(link);
+  await page.waitForSelector(`#${tabId}`, { state: "visible" });
+  return page.$$eval("#vcf-config-tabs-content > div", (divs) =>
+    divs.filter((div) => (div as unknown as { offsetParent: unknown }).offsetParent !== null).map((div) => div.id),
+  );
 }
 
 async function closeTray(
@@ -135,6 +216,13 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
         });
       }, FLOW_NODE_TYPES);
       for (const { type, label } of palette) assert.ok(label, `${type} is missing from the VCF palette category`);
+      // The editor code the node files share comes from the package's resources/ folder, served by Node-RED.
+      const shared = await page.evaluate(async (url) => {
+        const { fetch } = globalThis as unknown as EditorGlobals;
+        const res = await fetch(url);
+        return { status: res.status, loaded: typeof (globalThis as { VcfEditor?: unknown }).VcfEditor };
+      }, `resources/${PACKAGE_NAME}/vcf-editor.js`);
+      assert.deepEqual(shared, { status: 200, loaded: "object" });
       assert.deepEqual(pageErrors, []);
     });
 
@@ -173,68 +261,6 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
         assert.deepEqual(pageErrors, []);
       });
     }
-  });
-
-  describe("vcf-config saved before later fields existed", () => {
-    before(openPage);
-    afterEach(screenshotIfFailed);
-    after(async () => {
-      await page?.close();
-    });
-
-    it("imports valid without read attempts, first retry and credential grace (the defaults apply); a bad value is flagged", async () => {
-      // Every other field as saved by the first release.
-      const importConfig = (props: Record<string, unknown>): Promise<ValidationResult> =>
-        page.evaluate(async (extra) => {
-          const { RED } = globalThis as unknown as EditorGlobals;
-          const before = new Set<string>();
-          RED.nodes.eachConfig((n) => {
-            before.add(n.id);
-          });
-          RED.view.importNodes(
-            [
-              {
-                id: "c0de00000000old",
-                type: "vcf-config",
-                name: "old",
-                url: "https://sddc.example.invalid",
-                tlsMode: "verify",
-                ca: "",
-                tls: "",
-                requestTimeout: 30,
-                pollInterval: 10,
-                maxPollInterval: 60,
-                downloadDeadline: 240,
-                validationDeadline: 15,
-                precheckDeadline: 40,
-                componentDeadline: 180,
-                sddcOutageBudget: 120,
-                sddcSettle: 5,
-                downloadConcurrency: 2,
-                completedPause: 60,
-                ...extra,
-              },
-            ],
-            { generateIds: true },
-          );
-          let added = "";
-          RED.nodes.eachConfig((n) => {
-            if (!before.has(n.id)) added = n.id;
-          });
-          const node = RED.nodes.node(added) as EditorNode;
-          RED.editor.validateNode(node);
-          return { id: added, type: node.type, valid: node.valid === true, errors: node.validationErrors ?? [] };
-        }, props);
-      assert.deepEqual(await importConfig({}).then((r) => r.errors), [], "fields missing in an old flow");
-      assert.deepEqual(
-        await importConfig({ retryAttempts: "", retryDelay: "", authGrace: "" }).then((r) => r.errors),
-        [],
-        "fields left empty",
-      );
-      const bad = await importConfig({ retryAttempts: "2.5", retryDelay: "-1", authGrace: "0" });
-      assert.deepEqual([...bad.errors].sort(), ["authGrace", "retryAttempts", "retryDelay"]);
-      assert.deepEqual(pageErrors, []);
-    });
   });
 
   describe("dialogs (a fresh editor page per test)", () => {
@@ -279,21 +305,7 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
         }
         await closeTray(page, "#node-dialog-ok");
 
-        await page.evaluate((nodeType) => {
-          const { RED } = globalThis as unknown as EditorGlobals;
-          RED.sidebar.help.show(nodeType);
-        }, type);
-        const summary = helpSummary(type).slice(0, 60);
-        await page.waitForFunction(
-          (text) => {
-            const { document } = globalThis as unknown as EditorGlobals;
-            return (document.querySelector(".red-ui-sidebar-help-stack .red-ui-panel .red-ui-help")?.textContent ?? "")
-              .replace(/\s+/g, " ")
-              .includes(text);
-          },
-          summary,
-          { timeout: 5000 },
-        );
+        await showHelp(page, type);
       }
       const filled = await validate(page, dropped);
       for (const r of filled)
@@ -315,21 +327,118 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
         "the new vcf-config node is valid",
       );
 
+      await showHelp(page, "vcf-config");
+      assert.deepEqual(pageErrors, []);
+    });
+
+    it("SDDC Manager dialog: three tabs, number fields are spinners with their minimum, a bad value shows its message", async () => {
       await page.evaluate(() => {
         const { RED } = globalThis as unknown as EditorGlobals;
-        RED.sidebar.help.show("vcf-config");
+        RED.editor.editConfig("", "vcf-config", "_ADD_");
       });
-      const configSummary = helpSummary("vcf-config").slice(0, 60);
-      await page.waitForFunction(
-        (text) => {
-          const { document } = globalThis as unknown as EditorGlobals;
-          return (document.querySelector(".red-ui-sidebar-help-stack .red-ui-panel .red-ui-help")?.textContent ?? "")
-            .replace(/\s+/g, " ")
-            .includes(text);
-        },
-        configSummary,
-        { timeout: 5000 },
+      await page.waitForSelector("#node-config-input-url", { state: "visible" });
+      assert.deepEqual(
+        await page.$$eval("#vcf-config-tabs .red-ui-tab-label", (links) => links.map((a) => a.textContent?.trim())),
+        ["Connection", "Waits and deadlines", "Readiness"],
       );
+      assert.equal(
+        await messageAtField(page, "#node-config-input-url", "http://sddc-manager.example.com"),
+        "URL: Use https://: http:// would send the password unencrypted (allowed only for localhost, 127.x.x.x and [::1])",
+      );
+      assert.equal(
+        await messageAtField(page, "#node-config-input-requestTimeout", "0"),
+        "Request timeout: Enter a number greater than 0, at most 600",
+      );
+      assert.equal(
+        await messageAtField(page, "#node-config-input-retryAttempts", "2.5"),
+        "Read attempts: Enter a whole number, at least 1",
+      );
+      // The TLS fields are checked against the choice in the form, before it is saved.
+      await page.selectOption("#node-config-input-tlsMode", "ca");
+      assert.equal(
+        await messageAtField(page, "#node-config-input-ca", "not a certificate"),
+        "CA certificate: Paste the CA certificate in PEM form, with its BEGIN CERTIFICATE and END CERTIFICATE lines",
+      );
+      await page.selectOption("#node-config-input-tlsMode", "tls-config");
+      await page.waitForSelector("#node-config-input-tls.input-error", { state: "attached" });
+      await page.selectOption("#node-config-input-tlsMode", "verify");
+      await page.waitForSelector("#node-config-input-tls:not(.input-error)", { state: "attached" });
+      for (const [field, min] of Object.entries(CONNECTION_SPINNER_MINIMA))
+        assert.deepEqual(await spinnerMinimum(page, `node-config-input-${field}`), { spinner: true, min }, field);
+
+      assert.deepEqual(await pickConfigTab(page, "vcf-config-tab-waits"), ["vcf-config-tab-waits"]);
+      assert.ok(!(await page.isVisible("#node-config-input-url")), "the Connection tab is hidden");
+      assert.equal(
+        await messageAtField(page, "#node-config-input-pollInterval", "0"),
+        "Poll interval: Enter a number greater than 0, at most 3600",
+      );
+      assert.equal(
+        await messageAtField(page, "#node-config-input-sddcSettle", "1441"),
+        "Settle after outage: Enter a number from 0 to 1440",
+      );
+      for (const [field, min] of Object.entries(WAITS_SPINNER_MINIMA))
+        assert.deepEqual(await spinnerMinimum(page, `node-config-input-${field}`), { spinner: true, min }, field);
+      // The arrows stop at the minimum.
+      await page.fill("#node-config-input-sddcSettle", "1");
+      const down = page.locator(".ui-spinner:has(#node-config-input-sddcSettle) .ui-spinner-down");
+      await down.click();
+      await down.click();
+      assert.equal(await page.inputValue("#node-config-input-sddcSettle"), "0");
+      await page.dispatchEvent("#node-config-input-sddcSettle", "change");
+      await page.waitForSelector("#node-config-input-sddcSettle:not(.input-error)", { state: "attached" });
+      await screenshot(page, "vcf-config-dialog-waits");
+
+      assert.deepEqual(await pickConfigTab(page, "vcf-config-tab-readiness"), ["vcf-config-tab-readiness"]);
+      assert.equal(
+        await messageAtField(page, "#node-config-input-downloadRetries", "11"),
+        "Failed download requested again: Enter a whole number from 0 to 10",
+      );
+      assert.deepEqual(await spinnerMinimum(page, "node-config-input-passwordWarnDays"), { spinner: true, min: "0" });
+      await closeTray(page, "#node-config-dialog-cancel");
+      assert.deepEqual(pageErrors, []);
+    });
+
+    it("phase and status nodes: the markdown log cap is a spinner from 256, and bad values say what to enter", async () => {
+      const before = new Set(await editorNodeIds(page));
+      await page.evaluate((types) => {
+        const { RED } = globalThis as unknown as EditorGlobals;
+        RED.view.importNodes(
+          types.map((type, i) => ({ id: `f1e1d000000000${i}`, type, x: 200, y: 80 + 60 * i })),
+          { generateIds: true },
+        );
+      }, FLOW_NODE_TYPES);
+      const added = (await editorNodeIds(page)).filter((id) => !before.has(id));
+      const nodes = await page.evaluate(
+        (ids) =>
+          ids.map((id) => ({ id, type: (globalThis as unknown as EditorGlobals).RED.nodes.node(id)?.type ?? "" })),
+        added,
+      );
+      const capped = nodes.filter((n) => n.type !== "vcf-updates");
+      assert.equal(capped.length, 5, "five node types have a markdown log cap");
+      for (const { id, type } of capped) {
+        await page.evaluate((nodeId) => {
+          const { RED } = globalThis as unknown as EditorGlobals;
+          RED.editor.edit(RED.nodes.node(nodeId) as EditorNode);
+        }, id);
+        await page.waitForSelector("#node-input-markdownMaxBytes", { state: "visible" });
+        assert.deepEqual(
+          await spinnerMinimum(page, "node-input-markdownMaxBytes"),
+          { spinner: true, min: "256" },
+          type,
+        );
+        const label = type === "vcf-status" ? "Log size cap" : "Markdown log cap";
+        assert.equal(
+          await messageAtField(page, "#node-input-markdownMaxBytes", "100"),
+          `${label}: Enter a whole number, at least 256`,
+          type,
+        );
+        if (type === "vcf-download-bundles")
+          assert.equal(
+            await messageAtField(page, "#node-input-targetVersion", "5.2"),
+            "Target version: Enter a VCF version such as 5.2.1.0, or leave it empty for the next release",
+          );
+        await closeTray(page, "#node-dialog-cancel");
+      }
       assert.deepEqual(pageErrors, []);
     });
 
@@ -341,6 +450,10 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
         RED.editor.editConfig("", "vcf-config", "_ADD_");
       });
       await page.waitForSelector("#node-config-input-url", { state: "visible" });
+      // The dialog opens on its first tab; the button still works after a round through the other tab.
+      assert.deepEqual(await pickConfigTab(page, "vcf-config-tab-waits"), ["vcf-config-tab-waits"]);
+      assert.ok(!(await page.isVisible("#node-config-test-connection")), "the button is on the Connection tab");
+      assert.deepEqual(await pickConfigTab(page, "vcf-config-tab-connection"), ["vcf-config-tab-connection"]);
       await page.fill("#node-config-input-name", "Simulator");
       await page.fill("#node-config-input-url", sim.url);
       await page.fill("#node-config-input-username", sim.credentials.username);
@@ -410,6 +523,39 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
       await page.click("#node-config-test-connection");
       const ok = await page.waitForSelector("#node-config-test-result.vcf-config-ok", { timeout: 10_000 });
       assert.match((await ok.textContent()) ?? "", /^Connected to SDDC Manager /);
+      await closeTray(page, "#node-config-dialog-cancel");
+      assert.deepEqual(pageErrors, []);
+    });
+  });
+
+  describe("in German (browser language de-DE)", () => {
+    beforeEach(async () => {
+      assert.ok(ctx);
+      ({ page, pageErrors } = await openEditor(ctx.browser, ctx.nodeRed, "de-DE"));
+    });
+    afterEach(async function () {
+      await screenshotIfFailed.call(this);
+      await page.close();
+    });
+
+    it("shows every node's German help, and the SDDC Manager dialog's tabs and messages in German", async () => {
+      for (const type of ALL_TYPES) await showHelp(page, type, "de");
+      await page.evaluate(() => {
+        const { RED } = globalThis as unknown as EditorGlobals;
+        RED.editor.editConfig("", "vcf-config", "_ADD_");
+      });
+      await page.waitForSelector("#node-config-input-url", { state: "visible" });
+      assert.deepEqual(
+        await page.$$eval("#vcf-config-tabs .red-ui-tab-label", (links) => links.map((a) => a.textContent?.trim())),
+        ["Verbindung", "Wartezeiten und Fristen", "Bereitschaft"],
+      );
+      assert.deepEqual(await pickConfigTab(page, "vcf-config-tab-waits"), ["vcf-config-tab-waits"]);
+      // Only the message's own text: the field labels come from the runtime texts' catalog.
+      assert.match(
+        await messageAtField(page, "#node-config-input-pollInterval", "0"),
+        /: Eine Zahl größer als 0 eingeben, höchstens 3600$/,
+      );
+      await screenshot(page, "vcf-config-dialog-de");
       await closeTray(page, "#node-config-dialog-cancel");
       assert.deepEqual(pageErrors, []);
     });

@@ -15,6 +15,7 @@ const HA_VERSIONS: Record<string, number> = {
   "ha-sensor": 0,
   "ha-button": 0,
   "ha-switch": 0,
+  "server-events": 3,
 };
 const DOMAIN = "lab-m01";
 
@@ -235,12 +236,13 @@ describe("examples: the files under examples/", () => {
       const [failed, completed] = [0, 1].map((output) => {
         const fed = targets(flows, outcome, output);
         assert.deepEqual(
-          fed.map((n) => n.type),
-          ["api-call-service"],
-          `output ${output + 1} feeds one notification`,
+          fed.map((n) => n.type).sort(),
+          ["api-call-service", "vcf-updates"],
+          `output ${output + 1} feeds one notification and checks the updates again (the versions changed)`,
         );
-        assert.equal(fed[0]?.action, "persistent_notification.create");
-        return fed[0];
+        const notification = fed.find((n) => n.type === "api-call-service");
+        assert.equal(notification?.action, "persistent_notification.create");
+        return notification;
       });
       assert.match(String(failed?.data), /upgrade failed/);
       assert.match(
@@ -266,6 +268,61 @@ describe("examples: the files under examples/", () => {
       onlySource(flows, changes, "vcf-status");
     });
 
+    it("checks the updates every 30 minutes, when a run ends and when Home Assistant is ready; they feed both update sensors", () => {
+      const updates = byType(flows, "vcf-updates")[0];
+      assert.ok(updates);
+      assert.deepEqual(
+        targets(flows, updates)
+          .map((n) => n.name)
+          .sort(),
+        [`VCF ${DOMAIN} Components To Update`, `VCF ${DOMAIN} Status`],
+      );
+      assert.deepEqual(
+        sources(flows, updates)
+          .map((n) => `${n.type} ${String(n.name)}`)
+          .sort(),
+        ["delay entities registered", "inject every 30 min", "switch failed or completed"],
+      );
+    });
+
+    it("sends every sensor again once Home Assistant is ready, the Upgrade Status line even when unchanged", () => {
+      const client = byType(flows, "server-events")[0];
+      assert.ok(client, "an events: all node");
+      assert.deepEqual([client.eventType, client.server], ["home_assistant_client", byType(flows, "server")[0]?.id]);
+      const ready = defined(targets(flows, client)[0], "what the events: all node feeds");
+      assert.deepEqual(
+        [ready?.type, ready?.property, ready?.rules],
+        ["switch", "payload", [{ t: "eq", v: "ready", vt: "str" }]],
+        "only the client's ready event (connected, states and services loaded, Home Assistant running)",
+      );
+      const registered = defined(targets(flows, ready)[0], "what the ready switch feeds");
+      assert.equal(registered?.type, "delay");
+      // The entity nodes register on the same event: a state sent at once could reach Home Assistant first.
+      assert.deepEqual([registered?.pauseType, registered?.timeoutUnits], ["delay", "seconds"]);
+      assert.ok(Number(registered?.timeout) >= 1 && Number(registered?.timeout) <= 10, "within seconds");
+      const fed = targets(flows, registered);
+      assert.deepEqual(
+        fed.map((n) => n.type),
+        ["change", "vcf-status", "vcf-updates"],
+        "the filter is reset before the status arrives",
+      );
+      const forget = defined(fed[0], "the reset");
+      const status = defined(fed[1], "vcf-status");
+      assert.deepEqual(forget?.rules, [
+        { t: "set", p: "reset", pt: "msg", to: "true", tot: "bool" },
+        { t: "delete", p: "topic", pt: "msg" },
+      ]);
+      const lineChanges = onlySource(flows, named(flows, "ha-sensor", `VCF ${DOMAIN} Upgrade Status`), "rbe");
+      assert.deepEqual(targets(flows, forget), [lineChanges], "a reset without topic forgets every line");
+      assert.ok(targets(flows, status).includes(lineChanges), "the status goes through the reset filter");
+      assert.ok(
+        sources(flows, named(flows, "ha-sensor", `VCF ${DOMAIN} Update Logs`)).every((n) =>
+          sources(flows, n).includes(status),
+        ),
+        "the log sensor is fed by the same vcf-status",
+      );
+    });
+
     it("sends what Catch gets to a notification of its own, never to the outcome's", () => {
       const catchNode = byType(flows, "catch")[0];
       assert.ok(catchNode);
@@ -280,6 +337,11 @@ describe("examples: the files under examples/", () => {
         "its own notification id",
       );
       assert.doesNotMatch(String(fed[0]?.data), /failed/, "a refused request is not reported as a failed upgrade");
+      assert.match(
+        String(fed[0]?.data),
+        /"message": \$replace\(error\.message, /,
+        "the message without its Error: prefix",
+      );
       const upgrade = byType(flows, "vcf-upgrade")[0];
       assert.ok(upgrade);
       assert.deepEqual(targets(flows, upgrade), [], "the outcome comes from vcf-status only, not from the chain");
@@ -293,7 +355,13 @@ describe("examples: the files under examples/", () => {
         ["rbe", "payload.statusText"],
         "status, step and progress",
       );
-      onlySource(flows, lineChanges, "vcf-status");
+      assert.deepEqual(
+        sources(flows, lineChanges)
+          .map((n) => n.type)
+          .sort(),
+        ["change", "vcf-status"],
+        "vcf-status, and the reset when Home Assistant is ready",
+      );
 
       const logSensor = named(flows, "ha-sensor", `VCF ${DOMAIN} Update Logs`);
       const limit = onlySource(flows, logSensor, "delay");

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { EngineError } from "../../nodes/engine";
 import type { RunningSimulator } from "../../nodes/sim/index";
-import { EngineUnderTest, WAIT_FOR_ACK, count, managementDomain, simulator } from "./harness";
+import { EngineUnderTest, WAIT_FOR_ACK, count, managementDomain, simulator, stopAll } from "./harness";
 
 const cancelled =
   (reason: string) =>
@@ -11,10 +11,7 @@ const cancelled =
 describe("engine: cancelling a run", () => {
   let sim: RunningSimulator;
   let t: EngineUnderTest;
-  afterEach(async () => {
-    await t?.engine.close();
-    await sim?.stop();
-  });
+  afterEach(() => stopAll([t], sim));
 
   it("a run between phases fails with the reason at once, and a new run can start", async () => {
     sim = await simulator("happy");

@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { EngineError } from "../../nodes/engine";
-import { checkClusterImages, chooseClusterImage } from "../../nodes/engine/phases/cluster-images";
+import { checkClusterImages, chooseClusterImage } from "../../nodes/engine/steps/cluster-images";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import type { Personality, SoftwareInfo, UpgradablesClusterResource } from "../../nodes/vcf/types";
-import { EngineUnderTest, clientFor, managementDomain, simulator } from "./harness";
+import { EngineUnderTest, clientFor, managementDomain, simulator, stopAll } from "./harness";
 
 const ESX = "8.0.3-24280767";
 
@@ -104,10 +104,7 @@ describe("engine: choosing each vLCM cluster's image", () => {
 describe("engine: clusterImages on the start request (simulator)", () => {
   let sim: RunningSimulator;
   let t: EngineUnderTest;
-  afterEach(async () => {
-    await t?.engine.close();
-    await sim?.stop();
-  });
+  afterEach(() => stopAll([t], sim));
 
   it("refuses unknown clusters and images before starting; a valid map is kept on the run and used for the ESXi upgrade", async () => {
     sim = await simulator("happy");

@@ -6,17 +6,15 @@ import type { RunningSimulator } from "../../nodes/sim/index";
 import { MemoryRunStore } from "../../nodes/store";
 import { requestsTo, upgradePostsPerBundle } from "../support/request-log";
 import { startFaultProxy, type FaultProxy } from "./fault-proxy";
-import { EngineUnderTest, WAIT_FOR_ACK, managementDomain, simulator } from "./harness";
+import { EngineUnderTest, WAIT_FOR_ACK, managementDomain, simulator, stopAll } from "./harness";
 
 describe("engine: records a crash can leave behind", () => {
   let sim: RunningSimulator;
   let proxy: FaultProxy | undefined;
   const engines: EngineUnderTest[] = [];
   afterEach(async () => {
-    for (const e of engines.splice(0)) await e.engine.close();
-    await proxy?.stop();
+    await stopAll(engines, proxy, sim);
     proxy = undefined;
-    await sim?.stop();
   });
 
   function engineOn(store: MemoryRunStore, baseUrl?: string): { t: EngineUnderTest; warnings: EngineWarning[] } {

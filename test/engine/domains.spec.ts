@@ -2,15 +2,12 @@ import * as assert from "node:assert/strict";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import { loadSpec, checkExchanges } from "../support/openapi-contract";
 import { EngineError } from "../../nodes/engine";
-import { EngineUnderTest, managementAndVi, managementDomain, simulator } from "./harness";
+import { EngineUnderTest, managementAndVi, managementDomain, simulator, stopAll } from "./harness";
 
 describe("engine: several domains, discovery and the API contract", () => {
   let sim: RunningSimulator;
   let t: EngineUnderTest;
-  afterEach(async () => {
-    await t?.engine.close();
-    await sim?.stop();
-  });
+  afterEach(() => stopAll([t], sim));
 
   it("upgrades two domains at once, the management domain started first; the VI domain says it waits for it", async () => {
     sim = await simulator("many-domains", { domains: 1 });

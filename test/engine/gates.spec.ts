@@ -1,15 +1,12 @@
 import * as assert from "node:assert/strict";
 import { EngineError, renderMarkdown } from "../../nodes/engine";
 import type { RunningSimulator } from "../../nodes/sim/index";
-import { EngineUnderTest, WAIT_FOR_ACK, count, managementDomain, simulator } from "./harness";
+import { EngineUnderTest, WAIT_FOR_ACK, count, managementDomain, simulator, stopAll } from "./harness";
 
 describe("engine: precheck findings and the acknowledgement gate", () => {
   let sim: RunningSimulator;
   let t: EngineUnderTest;
-  afterEach(async () => {
-    await t?.engine.close();
-    await sim?.stop();
-  });
+  afterEach(() => stopAll([t], sim));
 
   async function upToGate(scenario: "precheck-warnings" | "precheck-errors") {
     sim = await simulator(scenario);

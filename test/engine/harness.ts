@@ -64,11 +64,13 @@ export class EngineUnderTest {
     settings: Partial<EngineSettings> = {},
     baseUrl = sim.url,
     clientOptions: Partial<VcfClientOptions> = {},
+    now: () => number = Date.now,
   ) {
     this.engine = new UpgradeEngine({
       client: clientFor(sim, baseUrl, clientOptions),
       store,
       settings: { ...FAST, ...settings },
+      now,
     });
     this.engine.on("change", (run: UpgradeRun) => this.changes.push(run));
   }
@@ -104,6 +106,25 @@ export class EngineUnderTest {
     await this.engine.runPrechecks(runId);
     await this.engine.awaitAcknowledgement(runId, policy);
     return this.engine.upgradeComponents(runId);
+  }
+}
+
+/** After a test: closes the engines (emptying the list), then stops the servers in the order given (proxy before simulator). */
+export async function stopAll(
+  engines: (EngineUnderTest | undefined)[],
+  ...servers: ({ stop(): Promise<void> } | undefined)[]
+): Promise<void> {
+  for (const t of engines.splice(0)) await t?.engine.close();
+  for (const server of servers) await server?.stop();
+}
+
+/** Real time plus what a test adds: time rules (a grace, a deadline) are passed by advancing it, not by sleeping. */
+export class TestClock {
+  private offsetMs = 0;
+  readonly now = (): number => Date.now() + this.offsetMs;
+
+  advance(ms: number): void {
+    this.offsetMs += ms;
   }
 }
 

@@ -53,7 +53,11 @@ describe("engine: markdown renderer", () => {
     assert.ok(!md.includes("<script>"));
     const tableRows = md.split("\n").filter((l) => l.startsWith("| ⚠️"));
     assert.equal(tableRows.length, 1);
-    assert.equal(tableRows[0]?.split(/(?<!\\)\|/).length, 7, "five cells: the pipe inside a cell is escaped");
+    assert.equal(
+      tableRows[0]?.split(/(?<!\\)\|/).length,
+      8,
+      "six cells (with the source): the pipe inside a cell is escaped",
+    );
   });
 
   it("caps the size in UTF-8 bytes, keeping the header and the newest entries, and says how many were left out", () => {

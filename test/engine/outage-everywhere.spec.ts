@@ -5,7 +5,7 @@ import * as net from "node:net";
 import type { Phase, UpgradeRun } from "../../nodes/engine";
 import type { RunningSimulator, SimExchange } from "../../nodes/sim/index";
 import { eventually } from "../support/eventually";
-import { EngineUnderTest, WAIT_FOR_ACK, managementAndVi, simulator } from "./harness";
+import { EngineUnderTest, WAIT_FOR_ACK, managementAndVi, simulator, stopAll } from "./harness";
 
 /** Simulated seconds: far longer than the test, ended by moving the simulator's clock. */
 const OUTAGE_SECONDS = 10 ** 7;
@@ -41,10 +41,7 @@ describe("engine: a VI run's phase during the management domain's SDDC Manager o
   this.timeout(60_000);
   let sim: RunningSimulator;
   let t: EngineUnderTest;
-  afterEach(async () => {
-    await t?.engine.close();
-    await sim?.stop();
-  });
+  afterEach(() => stopAll([t], sim));
 
   function runPhase(runId: string, phase: Phase): Promise<UpgradeRun> {
     if (phase === "download") return t.engine.downloadBundles(runId);

@@ -3,7 +3,8 @@ import { EngineError } from "../../nodes/engine";
 import type { EngineSettings, UpgradeRun } from "../../nodes/engine";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import { type CannedReply, type FaultProxy, type ProxyRewrite, type ProxyRule, startFaultProxy } from "./fault-proxy";
-import { EngineUnderTest, managementDomain, simulator } from "./harness";
+import { EngineUnderTest, managementDomain, simulator, TestClock, stopAll } from "./harness";
+import { eventually } from "../support/eventually";
 
 const UNAVAILABLE: CannedReply = {
   status: 503,
@@ -19,16 +20,17 @@ describe("engine: answers the simulator does not give (through a fault proxy)", 
   let sim: RunningSimulator;
   let proxy: FaultProxy;
   let t: EngineUnderTest;
-  afterEach(async () => {
-    await t?.engine.close();
-    await proxy?.stop();
-    await sim?.stop();
-  });
+  afterEach(() => stopAll([t], proxy, sim));
 
-  async function setup(rule: ProxyRule, settings: Partial<EngineSettings> = {}, rewrite?: ProxyRewrite) {
+  async function setup(
+    rule: ProxyRule,
+    settings: Partial<EngineSettings> = {},
+    rewrite?: ProxyRewrite,
+    now?: () => number,
+  ) {
     sim = await simulator("happy");
     proxy = await startFaultProxy(sim.url, rule, rewrite);
-    t = new EngineUnderTest(sim, undefined, settings, proxy.url);
+    t = new EngineUnderTest(sim, undefined, settings, proxy.url, {}, now);
     return managementDomain(sim);
   }
 
@@ -97,28 +99,40 @@ describe("engine: answers the simulator does not give (through a fault proxy)", 
   });
 
   it("credentials refused for longer than the grace time fail the wait asking to check them, not at the deadline", async () => {
+    const GRACE_MS = 10 * 60_000;
+    const clock = new TestClock();
     let refuse = false;
+    let refused = 0;
     const domain = await setup(
       (req) => {
-        if (refuse) return UNAUTHORIZED;
+        if (refuse) {
+          if (/^\/v1\/system\/check-sets\/[^/]+$/.test(req.path)) refused += 1;
+          return UNAUTHORIZED;
+        }
         if (req.method === "GET" && /^\/v1\/system\/check-sets\/[^/]+$/.test(req.path)) refuse = true;
         return undefined;
       },
-      { authGraceMs: 40, precheckDeadlineMs: 60_000 },
+      { authGraceMs: GRACE_MS, precheckDeadlineMs: 24 * 3600_000 },
+      undefined,
+      clock.now,
     );
     sim.setFaults({ durations: { checkSetRunSeconds: 10 ** 7 } }); // still running when the credentials are refused
     const run = await t.engine.startRun({ domain: domain.name });
     await t.engine.downloadBundles(run.id);
-    const started = Date.now();
+    const prechecks = t.engine.runPrechecks(run.id);
+    prechecks.catch(() => undefined); // asserted below
+    // Within the grace the wait polls on through the refusals; only the clock passing the grace ends it.
+    assert.ok(await eventually(() => refused >= 3), "the wait polled on through the refusals");
+    assert.equal(t.engine.getRun(run.id)?.status, "running_prechecks");
+    clock.advance(GRACE_MS);
     await assert.rejects(
-      t.engine.runPrechecks(run.id),
+      prechecks,
       (e: unknown) =>
         e instanceof EngineError &&
         e.code === "AUTH_FAILED" &&
         /Precheck run .*: SDDC Manager has refused the credentials since/.test(e.message) &&
         /Check the user name and password/.test(e.fix ?? ""),
     );
-    assert.ok(Date.now() - started < 10_000);
     const failed = t.engine.getRun(run.id);
     assert.ok(failed?.log.some((e) => e.level === "warning" && /did not answer/.test(e.text)));
     assert.ok(!JSON.stringify(failed).includes(sim.credentials.password), "no password in the run");

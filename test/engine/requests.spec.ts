@@ -2,9 +2,11 @@
 import * as assert from "node:assert/strict";
 import type { EngineSettings, UpgradeRun } from "../../nodes/engine";
 import type { RunningSimulator, SimExchange, SimulatorOptions } from "../../nodes/sim/index";
-import { countRequests, requestsTo } from "../support/request-log";
+import { pollInterval } from "../../nodes/engine/wait";
+import { countPerPath, countRequests, requestsTo } from "../support/request-log";
 import { type FaultProxy, startFaultProxy } from "./fault-proxy";
 import { EngineUnderTest, clientFor, managementDomain, simulator } from "./harness";
+import { eventually } from "../support/eventually";
 
 /** The 200 answers to GET `path`. */
 function answered(log: readonly SimExchange[], path: string | RegExp): SimExchange[] {
@@ -38,12 +40,35 @@ describe("engine: asks SDDC Manager less", function () {
     return Promise.all(started.map((r) => t.finishRun(r.id)));
   }
 
+  function assertAllCompleted(runs: readonly UpgradeRun[]): void {
+    assert.deepEqual(
+      runs.map((r) => r.status),
+      runs.map(() => "successfully_completed"),
+      runs.map((r) => r.failureReason).join("; "),
+    );
+  }
+
   it("follows an upgrade by polling the upgrade alone: its task is read only every Nth poll (taskPollEvery, default 5) and at the end", async () => {
+    // NSX and vCenter take "forever" until the engine has polled each 12 times; then the simulator's clock moves
+    // them on. So the number of polls does not depend on how fast a busy machine runs.
+    const LONG_SECONDS = 10 ** 7;
     sim = await simulator("happy", {
-      faults: { durations: { nsxUpgradeSeconds: 50_000, vcenterUpgradeSeconds: 50_000 } },
-    }); // 0.5 s each
-    const t = engineOn(sim);
-    const run = await t.fullRun((await managementDomain(sim)).name);
+      faults: { durations: { nsxUpgradeSeconds: LONG_SECONDS, vcenterUpgradeSeconds: LONG_SECONDS } },
+    });
+    const s = sim;
+    const t = engineOn(s);
+    const started = await t.engine.startRun({ domain: (await managementDomain(s)).name });
+    const finished = t.finishRun(started.id);
+    for (const componentType of ["NSX_T_MANAGER", "VCENTER"]) {
+      const polled = (): boolean => {
+        const upgrades = Object.values(t.engine.getRun(started.id)?.remote.upgrades ?? {});
+        const id = upgrades.find((u) => u.componentType === componentType)?.upgradeId;
+        return id !== undefined && answered(s.requestLog(), `/v1/upgrades/${id}`).length >= 12;
+      };
+      assert.ok(await eventually(polled, 60_000), `${componentType} polled 12 times`);
+      s.advanceClock(LONG_SECONDS);
+    }
+    const run = await finished;
     assert.equal(run.status, "successfully_completed", run.failureReason);
     const log = sim.requestLog();
     const upgrades = Object.values(run.remote.upgrades);
@@ -96,11 +121,7 @@ describe("engine: asks SDDC Manager less", function () {
     sim = await simulator("many-domains", { domains: 3 });
     const t = engineOn(sim, { componentDeadlineMs: 60_000 });
     const runs = await fleetRun(t, sim);
-    assert.deepEqual(
-      runs.map((r) => r.status),
-      runs.map(() => "successfully_completed"),
-      runs.map((r) => r.failureReason).join("; "),
-    );
+    assertAllCompleted(runs);
     const log = sim.requestLog();
     const steps = countRequests(log, "POST", "/v1/upgrades");
     assert.equal(steps, 4 + 3 * 3, "SDDC Manager, NSX, vCenter, ESXi; then NSX, vCenter, ESXi per VI domain");
@@ -130,5 +151,45 @@ describe("engine: asks SDDC Manager less", function () {
     const spanMs = Date.parse(polls.at(-1)?.at ?? "") - Date.parse(polls[0]?.at ?? "");
     // From 2 ms to 100 ms the interval grows by half the time waited: about a dozen polls, then one per 100 ms.
     assert.ok(polls.length <= 20 + spanMs / 100, `${polls.length} polls in ${spanMs} ms`);
+  });
+
+  it("the runs of one SDDC Manager that wait for the same bundle share their reads of it", async () => {
+    sim = await simulator("many-domains", { domains: 3, faults: { downloadNeverFinishes: true } });
+    const settings = { pollIntervalMs: 50, maxPollIntervalMs: 200, downloadDeadlineMs: 2000 };
+    const t = engineOn(sim, settings);
+    const domains = await clientFor(sim).getDomains();
+    const ordered = [...domains].sort((a, b) => Number(b.type === "MANAGEMENT") - Number(a.type === "MANAGEMENT"));
+    const runs: UpgradeRun[] = [];
+    for (const d of ordered) runs.push(await t.engine.startRun({ domain: d.name }));
+    const ended = await Promise.allSettled(runs.map((r) => t.engine.downloadBundles(r.id)));
+    assert.ok(
+      ended.every((e) => e.status === "rejected"),
+      "no download finishes",
+    );
+    // One wait polls about this often before its deadline (more polls when the machine is busy is impossible: fewer).
+    let onePoll = 0;
+    for (let waited = settings.pollIntervalMs; waited < settings.downloadDeadlineMs; onePoll++)
+      waited += pollInterval(waited, settings.pollIntervalMs, settings.maxPollIntervalMs);
+    const reads = countPerPath(sim.requestLog(), "GET", /^\/v1\/bundles\/[^/]+$/);
+    const waitedOnByAll = [...reads.entries()].sort((a, b) => b[1] - a[1])[0];
+    assert.ok(waitedOnByAll, "bundles were read");
+    // Four runs each polling on their own would read it about 4 x onePoll times.
+    assert.ok(
+      waitedOnByAll[1] <= 1.5 * onePoll + runs.length,
+      `${waitedOnByAll[0]}: ${waitedOnByAll[1]} reads by ${runs.length} runs; one wait polls about ${onePoll} times`,
+    );
+  });
+
+  it("while SDDC Manager upgrades itself and its API is away, the VI runs do not ask their own upgradables list besides the system-wide one", async () => {
+    sim = await simulator("many-domains", { domains: 2, faults: { outageSeconds: 100_000 } }); // about a second
+    const t = engineOn(sim, { componentDeadlineMs: 60_000, sddcOutageBudgetMs: 60_000 });
+    const runs = await fleetRun(t, sim);
+    assertAllCompleted(runs);
+    const log = sim.requestLog();
+    const away = (e: SimExchange): boolean => e.status === 0 || e.status === 401 || e.status >= 500;
+    const systemAway = requestsTo(log, "GET", "/v1/system/upgradables").filter(away).length;
+    assert.ok(systemAway > 0, "the VI runs polled the system-wide list during the outage");
+    const ownAway = requestsTo(log, "GET", /^\/v1\/upgradables\/domains\/[^/]+$/).filter(away);
+    assert.equal(ownAway.length, 0, `${ownAway.length} per-domain lists asked while the API was away`);
   });
 });

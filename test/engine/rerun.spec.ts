@@ -4,7 +4,16 @@ import type { UpgradeRun } from "../../nodes/engine";
 import type { FaultPatch, RunningSimulator, SimExchange } from "../../nodes/sim/index";
 import { checkExchanges, loadSpec } from "../support/openapi-contract";
 import { type FaultProxy, type ProxyRewrite, type ProxyRule, startFaultProxy } from "./fault-proxy";
-import { EngineUnderTest, WAIT_FOR_ACK, clientFor, count, managementDomain, simulator, tempStore } from "./harness";
+import {
+  EngineUnderTest,
+  WAIT_FOR_ACK,
+  clientFor,
+  count,
+  managementDomain,
+  simulator,
+  tempStore,
+  stopAll,
+} from "./harness";
 
 /** The bundle ids of the POST /v1/upgrades requests in the log. */
 function postedBundles(log: readonly SimExchange[]): string[] {
@@ -22,10 +31,7 @@ function upgradeOf(run: UpgradeRun | undefined, componentType: string): { upgrad
 describe("engine: a new run after a failed component upgrade", () => {
   let sim: RunningSimulator;
   let t: EngineUnderTest;
-  afterEach(async () => {
-    await t?.engine.close();
-    await sim?.stop();
-  });
+  afterEach(() => stopAll([t], sim));
 
   /** The first run fails on NSX; the operator "fixes the cause" (failAttempts 1) and a second run is started. */
   async function failThenRestart(
@@ -121,8 +127,21 @@ describe("engine: a new run after a failed component upgrade", () => {
   });
 
   it("fails again, with the task's error, when the retried upgrade fails again", async () => {
-    sim = await simulator("upgrade-failure", { faults: { failAttempts: 2 } });
+    // NSX takes "forever" and its clock is moved on once the engine follows it: at the test time scale the retried
+    // attempt would otherwise fail again before the engine's first look after the retry on a busy machine.
+    sim = await simulator("upgrade-failure", {
+      faults: { failAttempts: 2, durations: { nsxUpgradeSeconds: 10 ** 7 } },
+    });
     t = new EngineUnderTest(sim);
+    const followed = new Map<string, number>();
+    t.engine.on("change", (r: UpgradeRun) => {
+      const n = r.log.filter((e) =>
+        /^(Started the upgrade of NSX|Following .*NSX.* resumed by the retry)/.test(e.text),
+      ).length;
+      if (n <= (followed.get(r.id) ?? 0)) return;
+      followed.set(r.id, n);
+      sim.advanceClock(10 ** 7);
+    });
     const domain = await managementDomain(sim);
     const first = await t.engine.startRun({ domain: domain.name });
     await assert.rejects(t.finishRun(first.id), /The upgrade of NSX .* failed/);
@@ -153,10 +172,8 @@ describe("engine: a failed upgrade's task decides (running again: follow; retrya
   let proxy: FaultProxy | undefined;
   const engines: EngineUnderTest[] = [];
   afterEach(async () => {
-    for (const e of engines.splice(0)) await e.engine.close();
-    await proxy?.stop();
+    await stopAll(engines, proxy, sim);
     proxy = undefined;
-    await sim?.stop();
   });
 
   async function engineOn(
@@ -256,6 +273,7 @@ describe("engine: a failed upgrade's task decides (running again: follow; retrya
       assert.equal(upgradeOf(run, "NSX_T_MANAGER").upgradeId, nsx.upgradeId);
       assert.ok(run.log.some((e) => /A retry of task .* was sent before the restart/.test(e.text)));
     } finally {
+      await stopAll(engines); // an engine still writing its run file would race the removal
       await files.cleanup();
     }
   });
@@ -270,7 +288,8 @@ describe("engine: a failed upgrade's task decides (running again: follow; retrya
     const { runId } = await secondRunAtUpgrades(t);
     forbid = true;
     await assert.rejects(
-      t.engine.upgradeComponents(runId),
+      // no fresh backup: its task would be forbidden too, and this is about the upgrade's task
+      t.engine.upgradeComponents(runId, undefined, undefined, { freshBackup: false, onFailure: "fail" }),
       (e: unknown) =>
         e instanceof EngineError &&
         e.code === "REMOTE_FAILURE" &&

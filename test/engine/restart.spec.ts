@@ -1,7 +1,10 @@
 import * as assert from "node:assert/strict";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
 import { EngineError } from "../../nodes/engine";
 import type { UpgradeRun } from "../../nodes/engine";
 import type { RunningSimulator, ScenarioName, SimExchange } from "../../nodes/sim/index";
+import { FORMAT_KEY, FORMAT_VERSION, fileNameForRun } from "../../nodes/store";
 import { countPerPath, upgradePostsPerBundle } from "../support/request-log";
 import { EngineUnderTest, WAIT_FOR_ACK, managementDomain, simulator, tempStore } from "./harness";
 
@@ -169,6 +172,35 @@ describe("engine: restart in the middle of a run (same file store, new engine)",
     const done = await b.engine.upgradeComponents(run.id);
     assert.equal(done.status, "successfully_completed", done.failureReason);
     assertOneUpgradePerComponent(sim.requestLog());
+  });
+
+  it("a run file of a newer format is not read: kept as it was, reported with the reason, its domain refused", async () => {
+    const { a, domain } = await first();
+    const run = await a.engine.startRun({ domain: domain.name });
+    await a.engine.close();
+    const file = path.join(files.store().directory, fileNameForRun(run.id));
+    // A later version changed the layout: a field this version knows now means something else.
+    const newer = JSON.stringify({ ...JSON.parse(await fs.readFile(file, "utf8")), [FORMAT_KEY]: FORMAT_VERSION + 1 });
+    await fs.writeFile(file, newer);
+
+    const b = new EngineUnderTest(sim, files.store());
+    engines.push(b);
+    await b.engine.ready();
+    assert.deepEqual(b.engine.listRuns(), []);
+    const [report] = b.engine.unreadableRuns();
+    assert.equal(report?.file, file);
+    assert.equal(report?.runId, run.id);
+    assert.match(
+      report?.problem ?? "",
+      new RegExp(
+        `written by a newer version of this package \\(run file format ${FORMAT_VERSION + 1}; this version reads format ${FORMAT_VERSION}\\)`,
+      ),
+    );
+    await assert.rejects(
+      b.engine.startRun({ domain: domain.name }),
+      (e: unknown) => e instanceof EngineError && e.code === "RUN_UNREADABLE" && /newer version/.test(e.message),
+    );
+    assert.equal(await fs.readFile(file, "utf8"), newer, "the file is left as it was");
   });
 
   it("a run whose owner is gone can be failed with that reason", async () => {

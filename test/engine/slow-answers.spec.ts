@@ -8,7 +8,7 @@ import type { RunningSimulator } from "../../nodes/sim/index";
 import { rejectionOf } from "../vcf/helpers";
 import { within } from "../support/trickle";
 import { type FaultProxy, type ProxyRule, startFaultProxy } from "./fault-proxy";
-import { EngineUnderTest, managementDomain, simulator } from "./harness";
+import { EngineUnderTest, managementDomain, simulator, stopAll } from "./harness";
 
 const TRICKLE = { status: 200, trickle: true };
 /** Far beyond the deadlines below: a request ended by its own limit would prove nothing here. */
@@ -21,11 +21,7 @@ describe("engine: a deadline ends the wait while SDDC Manager trickles its answe
   let sim: RunningSimulator;
   let proxy: FaultProxy;
   let t: EngineUnderTest;
-  afterEach(async () => {
-    await t?.engine.close();
-    await proxy?.stop();
-    await sim?.stop();
-  });
+  afterEach(() => stopAll([t], proxy, sim));
 
   async function setup(rule: ProxyRule, settings: Partial<EngineSettings>): Promise<string> {
     sim = await simulator("happy");

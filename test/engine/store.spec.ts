@@ -3,8 +3,8 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { UpgradeRun } from "../../nodes/engine";
-import { FileRunStore, MemoryRunStore, TAKEN_OVER_SUFFIX, fileNameForRun } from "../../nodes/store";
-import { storedRuns, storedTexts } from "../support/stored-runs";
+import { FORMAT_KEY, FileRunStore, MemoryRunStore, fileNameForRun, runFileText } from "../../nodes/store";
+import { storedTexts } from "../support/stored-runs";
 import { makeRun } from "./run-fixture";
 
 /** Every file the store lands (the rename that is an atomic write's last step): its name and size. */
@@ -238,7 +238,7 @@ describe("store: run stores", () => {
       status: "paused_by_a_newer_version",
     };
     const futureFile = path.join(store0.directory, fileNameForRun("r-future"));
-    await fs.writeFile(futureFile, JSON.stringify(damaged));
+    await fs.writeFile(futureFile, runFileText(damaged as unknown as UpgradeRun));
     const cutShort = JSON.stringify(makeRun({ id: "r-cut", domainId: "dom-3", domainName: "sfo-w02" })).slice(0, 120);
     const cutFile = path.join(store0.directory, fileNameForRun("r-cut"));
     await fs.writeFile(cutFile, cutShort);
@@ -251,7 +251,11 @@ describe("store: run stores", () => {
     );
     await store.save(makeRun({ id: "r-new" }));
     await store.remove("r-ok");
-    assert.equal(await fs.readFile(futureFile, "utf8"), JSON.stringify(damaged), "the damaged run is left as it was");
+    assert.equal(
+      await fs.readFile(futureFile, "utf8"),
+      runFileText(damaged as unknown as UpgradeRun),
+      "the damaged run is left as it was",
+    );
     assert.equal(await fs.readFile(cutFile, "utf8"), cutShort);
     assert.deepEqual(
       (await new FileRunStore(dir).load()).map((r) => r.id),
@@ -277,38 +281,39 @@ describe("store: run stores", () => {
     );
   });
 
-  it("takes over a single-file store of the earlier format: each entry its own file, the old file renamed aside", async () => {
-    const damaged = {
-      ...makeRun({ id: "r-future", domainId: "dom-2", domainName: "sfo-w01" }),
-      status: "paused_by_a_newer_version",
+  it("reads a run file only by its format marker: a newer format, or none, is refused and kept, never read", async () => {
+    const store0 = new FileRunStore(dir);
+    await store0.save(makeRun({ id: "r-ok" }));
+    const okText = await fs.readFile(path.join(store0.directory, fileNameForRun("r-ok")), "utf8");
+    assert.equal((JSON.parse(okText) as Record<string, unknown>)[FORMAT_KEY], 1, "a save writes the marker");
+    const files = {
+      "r-newer": JSON.stringify({ ...makeRun({ id: "r-newer", domainName: "sfo-w01" }), [FORMAT_KEY]: 2 }),
+      "r-none": JSON.stringify(makeRun({ id: "r-none" })),
+      "r-odd": JSON.stringify({ ...makeRun({ id: "r-odd" }), [FORMAT_KEY]: "1" }),
     };
-    const single = path.join(dir, "vcf-upgrade-runs.json");
-    await fs.writeFile(single, JSON.stringify({ version: 1, runs: [makeRun({ id: "r-ok" }), damaged, null] }, null, 1));
-    // A take-over cut short by a crash left its staging directory: it is built again.
-    await fs.mkdir(path.join(dir, "vcf-upgrade-runs.taking-over"));
-    await fs.writeFile(path.join(dir, "vcf-upgrade-runs.taking-over", "entry-9.json"), "{}");
+    for (const [id, text] of Object.entries(files)) {
+      await fs.writeFile(path.join(store0.directory, fileNameForRun(id)), text);
+    }
+
     const store = new FileRunStore(dir);
-    assert.deepEqual(
-      (await store.load()).map((r) => r.id),
-      ["r-ok"],
-    );
-    assert.deepEqual(
-      store.unreadableRuns().map((u) => [u.runId, u.domainName, u.problem.slice(0, 30)]),
-      [
-        ["r-future", "sfo-w01", 'status "paused_by_a_newer_vers'],
-        [undefined, undefined, "it is not an object"],
-      ],
-    );
-    assert.deepEqual(storedRuns(store.directory), [damaged, null, makeRun({ id: "r-ok" })]);
-    assert.deepEqual((await fs.readdir(dir)).sort(), ["vcf-upgrade-runs", `vcf-upgrade-runs.json${TAKEN_OVER_SUFFIX}`]);
+    const [loaded] = await store.load();
+    assert.deepEqual(loaded, makeRun({ id: "r-ok" }), "the marker is not part of the run");
     await store.save(makeRun({ id: "r-ok", status: "failed" }));
     assert.deepEqual(
-      (await new FileRunStore(dir).load()).map((r) => r.status),
-      ["failed"],
+      store.unreadableRuns().map((u) => [u.runId, u.domainName, u.problem]),
+      [
+        [
+          "r-newer",
+          "sfo-w01",
+          "it was written by a newer version of this package (run file format 2; this version reads format 1): install that version again to continue the run",
+        ],
+        ["r-none", "sfo-m01", `it has no format marker (${FORMAT_KEY})`],
+        ["r-odd", "sfo-m01", `its format marker ${FORMAT_KEY} is "1", not a format number`],
+      ],
     );
-
-    await fs.writeFile(path.join(dir, "other.json"), "{ not json");
-    await assert.rejects(new FileRunStore(dir, "other").load(), /other\.json is not valid JSON; move it away/);
+    for (const [id, text] of Object.entries(files)) {
+      assert.equal(await fs.readFile(path.join(store0.directory, fileNameForRun(id)), "utf8"), text, `${id} kept`);
+    }
   });
 
   it("MemoryRunStore keeps copies, not the caller's objects", async () => {

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { EngineError } from "../../nodes/engine";
 import type { EngineSettings, LogEntry, UpgradeRun } from "../../nodes/engine";
-import { summarize } from "../../nodes/engine/phases/subtask-progress";
+import { summarize } from "../../nodes/engine/steps/subtask-progress";
 import type { FaultPatch, RunningSimulator } from "../../nodes/sim/index";
 import { MemoryRunStore } from "../../nodes/store";
 import type { RunStore } from "../../nodes/store";
@@ -47,7 +47,17 @@ describe("engine: sub-task progress of component upgrades", () => {
   }
 
   it("logs every sub-task of every upgrade once, when it ends (not when it starts), and shows the current one in the step", async () => {
-    const domain = await setup();
+    // Each ESXi host takes "forever" until the engine has shown it in the step; then the simulator's clock moves
+    // it on. At the test time scale a host would otherwise be done within a poll on a busy machine.
+    const HOST_SECONDS = 10 ** 7;
+    const domain = await setup({}, { durations: { esxHostUpgradeSeconds: HOST_SECONDS } });
+    const shownHosts = new Set<string>();
+    t.engine.on("change", (r: UpgradeRun) => {
+      const host = /^Upgrading ESXi .*: IN_PROGRESS, step (\d+) of 6: ESXi host (\S+) \(IN_PROGRESS\)$/.exec(r.step);
+      if (!host || shownHosts.has(host[0])) return;
+      shownHosts.add(host[0]);
+      sim.advanceClock(HOST_SECONDS);
+    });
     const run = await t.fullRun(domain.name);
     assert.equal(run.status, "successfully_completed");
     assertEachChangeOnce(run);

@@ -73,7 +73,7 @@ describe("nodes: vcf-await-ack", function () {
     );
 
     getNode("ack").receive({ payload: "acknowledge" });
-    const out = await done.waitFor(() => true, "the upgrade output", 5000);
+    const out = await done.waitFor(() => true, "the upgrade output");
     const sequence = statusSequence(statuses.messages);
     assert.deepEqual(sequence.slice(sequence.indexOf("prechecks_done"), sequence.indexOf("starting_upgrades") + 1), [
       "prechecks_done",
@@ -88,7 +88,7 @@ describe("nodes: vcf-await-ack", function () {
   it("continues past warnings without waiting when 'ignore warnings' is on", async () => {
     await deploy("precheck-warnings", { ignoreAlerts: true });
     getNode("download").receive({ payload: "start" });
-    await done.waitFor(() => true, "the upgrade output", 5000);
+    await done.waitFor(() => true, "the upgrade output");
     assert.ok(!statusSequence(statuses.messages).includes("waiting_for_alert_acknowledgement"));
     const markdown = String((statuses.messages.at(-1)?.payload as { markdown: string }).markdown);
     assert.match(markdown, /"Ignore alerts" is on: continuing past \d+ warnings?/);
@@ -99,7 +99,7 @@ describe("nodes: vcf-await-ack", function () {
     getNode("download").receive({ payload: "start" });
     await statuses.waitFor(waiting, "the wait for acknowledgement");
     getNode("ack").receive({ topic: "ignoreAlerts", payload: true });
-    await done.waitFor(() => true, "the upgrade output", 5000);
+    await done.waitFor(() => true, "the upgrade output");
     assert.equal(caught.messages.length, 0);
   });
 
@@ -108,7 +108,7 @@ describe("nodes: vcf-await-ack", function () {
     getNode("download").receive({ payload: "start" });
     await statuses.waitFor(waiting, "the wait for acknowledgement");
     getNode("ack").receive({ acknowledge: true, domain: MANAGEMENT_DOMAIN });
-    const out = await done.waitFor(() => true, "the upgrade output", 5000);
+    const out = await done.waitFor(() => true, "the upgrade output");
     assert.match(String(out.markdown), /The user acknowledged \d+ errors?/);
   });
 
@@ -231,7 +231,7 @@ describe("nodes: vcf-await-ack", function () {
       );
 
       getNode("download").receive({ payload: "start" });
-      const out = await done.waitFor(() => true, "the upgrade output", 5000);
+      const out = await done.waitFor(() => true, "the upgrade output");
       assert.ok(!statusSequence(statuses.messages).includes("waiting_for_alert_acknowledgement"));
       assert.match(String(out.markdown), /"Ignore alerts" is on: continuing past \d+ warnings?/);
     });

@@ -113,7 +113,7 @@ describe("nodes: adapters", () => {
       );
     });
 
-    it("takes empty or missing fields added later (read attempts, first retry, credential grace) as the defaults", () => {
+    it("takes empty or missing number fields as the defaults", () => {
       for (const missing of [
         {},
         { retryAttempts: "", retryDelay: "", authGrace: "" },
@@ -277,7 +277,7 @@ describe("nodes: adapters", () => {
     });
 
     it("lets a message override the node's ignore-alerts checkbox only", () => {
-      const settings = { ignoreAlerts: false, alsoIgnoreErrors: "true", failOnErrors: true };
+      const settings = { ignoreAlerts: false, alsoIgnoreErrors: true, failOnErrors: true };
       assert.deepEqual(ackPolicy(settings), { ignoreAlerts: false, alsoIgnoreErrors: true, failOnErrors: true });
       assert.deepEqual(ackPolicy(settings, true), { ignoreAlerts: true, alsoIgnoreErrors: true, failOnErrors: true });
     });

@@ -22,7 +22,7 @@ describe("nodes: run bookkeeping file", function () {
   let file: string;
   beforeEach(() => {
     dir = makeUserDir();
-    file = path.join(dir, "vcf-upgrade-sent-test.json");
+    file = path.join(dir, "vcf-upgrade-node-records-test.json");
   });
   afterEach(() => {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -144,7 +144,7 @@ describe("nodes: run bookkeeping file", function () {
     book.recordSent("run-1", "prechecks"); // shares the queued write: one failure, one warning
     await book.close();
     assert.equal(
-      warnings.filter((w) => /^Could not write .*vcf-upgrade-sent-test\.json/.test(w)).length,
+      warnings.filter((w) => /^Could not write .*vcf-upgrade-node-records-test\.json/.test(w)).length,
       1,
       warnings.join("\n"),
     );

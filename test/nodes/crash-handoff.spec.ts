@@ -85,7 +85,7 @@ function readImage(dir: string): DiskImage {
   const runs = [...texts]
     .filter(([name]) => name.startsWith("vcf-upgrade-runs-"))
     .map(([, text]) => JSON.parse(text) as StoredRun);
-  const bookkeeping = [...texts].find(([name]) => name.startsWith("vcf-upgrade-sent-"));
+  const bookkeeping = [...texts].find(([name]) => name.startsWith("vcf-upgrade-node-records-"));
   return {
     runs: runs.length > 0 ? { runs } : undefined,
     bookkeeping: bookkeeping ? (JSON.parse(bookkeeping[1]) as DiskImage["bookkeeping"]) : undefined,

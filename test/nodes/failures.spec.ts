@@ -27,7 +27,7 @@ const CASES: Case[] = [
     title: "a bundle download fails",
     sim: { scenario: "download-failure" },
     node: "download",
-    error: /Bundle .*NSX.* failed to download: .*checksum/,
+    error: /Bundle .*NSX.* failed to download after 3 attempt\(s\): .*checksum/,
   },
   {
     title: "a component upgrade fails",

@@ -183,4 +183,30 @@ describe("nodes: happy path through every phase node", function () {
     await done.waitFor((m) => m.topic === VI_DOMAIN, "the VI domain", 10_000);
     assert.equal(caught.messages.length, 0, JSON.stringify(caught.messages.map((m) => m.error)));
   });
+
+  /** Runs the chain with vcf-status's progress interval (seconds); the messages vcf-status sent. */
+  async function statusMessages(progressInterval: number): Promise<Msg[]> {
+    const flow = upgradeChainFlow(sim).map((n) => (n.id === "status" ? { ...n, progressInterval } : n));
+    await helper.load(NODE_MODULES, flow, credentialsFor(sim));
+    const statuses = new Collector("statusOut");
+    await statuses.waitFor((m) => payloadOf(m).status === "waiting_for_initiation", "the status after deploy");
+    getNode("download").receive({ payload: "start" });
+    await statuses.waitFor(finishedAgain, "the return to waiting_for_initiation");
+    return statuses.messages;
+  }
+
+  it("vcf-status with an hour between progress messages still sends every status at once, and the final state", async () => {
+    const messages = await statusMessages(3600);
+    assert.deepEqual(statusSequence(messages), HAPPY_SEQUENCE);
+    assert.equal(messages.length, HAPPY_SEQUENCE.length, "one message per status: the progress between them waits");
+    const last = messages.at(-1) as Msg;
+    for (const phase of ["download", "prechecks", "acknowledgement", "upgrade"])
+      assert.ok(payloadOf(last).markdown.includes(`**${phase}**`), `the last message lacks the ${phase} phase`);
+  });
+
+  it("vcf-status with a progress interval of 0 sends every change", async () => {
+    const messages = await statusMessages(0);
+    assert.deepEqual(statusSequence(messages), HAPPY_SEQUENCE);
+    assert.ok(messages.length > 2 * HAPPY_SEQUENCE.length, `${messages.length} messages`);
+  });
 });

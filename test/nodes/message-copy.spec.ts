@@ -27,7 +27,7 @@ const SECRETS = ["Nested-Pass-1", "Top-Secret-2", "Api-Key-3", "Deep-Token-4"];
 function bookkeepingFile(): string {
   const file = connectionOf()
     .files()
-    .find((f) => /vcf-upgrade-sent-/.test(f));
+    .find((f) => /vcf-upgrade-node-records-/.test(f));
   assert.ok(file, "the connection keeps a bookkeeping file");
   return file;
 }

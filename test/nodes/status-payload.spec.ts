@@ -61,7 +61,7 @@ describe("nodes: vcf-status payload.log and payload.findings", function () {
     const statuses = new Collector("statusOut");
     const done = new Collector("done");
     getNode("download").receive({ payload: "start" });
-    await done.waitFor(() => true, "the upgrade output", 5000);
+    await done.waitFor(() => true, "the upgrade output");
     await statuses.waitFor((m) => payloadOf(m).status === "successfully_completed", "the completed status");
     const run = connectionOf()
       .engine?.listRuns()

@@ -1,9 +1,7 @@
 // Every time setting of vcf-config has a maximum (Node's timers fire at once beyond about 24.8 days): refused at
 // deploy with the field's label and the range, and the editor's validators agree with the runtime's.
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
-import vm from "node:vm";
+import { editorDefaults } from "../support/editor-definition";
 import {
   ConfigError,
   parseConnection,
@@ -31,21 +29,11 @@ function parseAll(def: VcfConfigDef): void {
 
 type Validate = (value: unknown) => boolean;
 
-/** The `validate` function of each vcf-config property, from the editor's own script run in a sandbox. */
+/** The `validate` function of each vcf-config property, from the editor's own definition. */
 function editorValidators(): Record<string, Validate> {
-  const html = fs.readFileSync(path.join(__dirname, "../../nodes/vcf-config.html"), "utf8");
-  const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? "";
-  let defaults: Record<string, { validate?: Validate }> = {};
-  const RED = {
-    nodes: {
-      registerType: (_type: string, def: { defaults: typeof defaults }) => {
-        defaults = def.defaults;
-      },
-    },
-  };
-  vm.runInNewContext(script, { RED });
   const out: Record<string, Validate> = {};
-  for (const [key, prop] of Object.entries(defaults)) if (prop.validate) out[key] = prop.validate.bind({});
+  for (const [key, prop] of Object.entries(editorDefaults("vcf-config")))
+    if (prop.validate) out[key] = (value) => prop.validate?.call({}, value) === true;
   return out;
 }
 

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { runStoreName } from "../../nodes/adapters/connection";
+import { FORMAT_KEY, FORMAT_VERSION } from "../../nodes/store";
 import { VcfClient } from "../../nodes/vcf/client";
 import {
   CONFIG_ID,
@@ -31,6 +32,7 @@ describe("nodes: an unreadable run in the run file", function () {
     assert.ok(vi);
     const file = path.join(setup.userDir(), runStoreName(CONFIG_ID), "run-run-from-a-newer-version.json");
     const damaged = {
+      [FORMAT_KEY]: FORMAT_VERSION,
       id: "run-from-a-newer-version",
       domainId: vi.id,
       domainName: vi.name,

@@ -225,18 +225,23 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** A page whose uncaught errors are collected (Playwright's `pageerror`). */
+/**
+ * A page whose uncaught errors are collected (Playwright's `pageerror`). `locale` sets the browser's language, which
+ * the Node-RED editor uses for its texts and the nodes' help.
+ */
 export async function openPage(
   browser: Browser,
   url: string,
   viewport = { width: 1400, height: 900 },
+  locale = "en-US",
 ): Promise<{ page: Page; pageErrors: string[] }> {
-  const page = await browser.newPage({ viewport });
+  const page = await browser.newPage({ viewport, locale });
   // Fail fast with Playwright's message instead of running into mocha's timeout.
   page.setDefaultTimeout(10_000);
   const pageErrors: string[] = [];
   page.on("pageerror", (err) => pageErrors.push(err.message));
-  await page.goto(url);
+  // The editor page loads many files: a busy machine needs longer than the default above for them.
+  await page.goto(url, { timeout: 30_000 });
   return { page, pageErrors };
 }
 
@@ -244,8 +249,9 @@ export async function openPage(
 export async function openEditor(
   browser: Browser,
   nodeRed: NodeRedInstance,
+  locale?: string,
 ): Promise<{ page: Page; pageErrors: string[] }> {
-  const opened = await openPage(browser, `${nodeRed.url}/`);
+  const opened = await openPage(browser, `${nodeRed.url}/`, undefined, locale);
   await opened.page.waitForSelector('.red-ui-palette-node[data-palette-type="vcf-upgrade"]', { timeout: 20_000 });
   await opened.page.waitForFunction(
     () => {

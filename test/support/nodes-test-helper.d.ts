@@ -11,6 +11,8 @@ declare module "node-red-node-test-helper" {
       on(event: "input", listener: (msg: Record<string, unknown>) => void): void;
       on(event: string, listener: (...args: unknown[]) => void): void;
       receive(msg: Record<string, unknown>): void;
+      /** Sends `msg` on the node's output, as if the node had produced it (a helper node standing in for another). */
+      send(msg: Record<string, unknown>): void;
     }
     interface SupertestResponse {
       status: number;

@@ -36,6 +36,7 @@ describe("client retries, aborts and errors against the simulator", function () 
   });
 
   it("stops a backoff wait when the signal aborts (kind aborted)", async function () {
+    this.timeout(60_000); // so the bound below, half the backoff, is what fails a waited-out backoff
     sim.setFaults({ flakyRate: 1 });
     const controller = new AbortController();
     const logs: LogLine[] = [];
@@ -50,7 +51,7 @@ describe("client retries, aborts and errors against the simulator", function () 
     const error = await rejectionOf(client.getDomains({ signal: controller.signal }));
     assert.ok(error instanceof VcfApiError);
     assert.equal(error.kind, "aborted");
-    assert.ok(Date.now() - started < 2000, "the 30-60 s backoff was not waited out");
+    assert.ok(Date.now() - started < 30_000, "the 60 s backoff was not waited out");
     assert.equal(countRequests(sim.requestLog(), "GET", "/v1/domains"), 1);
   });
 

@@ -1,5 +1,9 @@
+// The acknowledgement phase: the gate between the prechecks and the component upgrades. Its rules (decideGate), the
+// policy check, and the wait for an acknowledgement or a new policy, which the engine pokes (see UpgradeEngine).
 import { engineText, type EngineText } from "../catalog";
-import { plural } from "../text";
+import { EngineError, abortError } from "../errors";
+import { plural } from "../plural";
+import type { PhaseContext } from "../run-handle";
 import type { AckPolicy, Finding } from "../types";
 
 export type GateDecision =
@@ -35,4 +39,94 @@ export function decideGate(findings: Finding[], policy: AckPolicy, acknowledged:
   }
   const why = errors > 0 && policy.ignoreAlerts ? ` ("ignore alerts" skips warnings only)` : "";
   return { action: "wait", reason: `Prechecks found ${what}: waiting for acknowledgement${why}` };
+}
+
+export function checkPolicy(policy: AckPolicy): void {
+  for (const key of ["ignoreAlerts", "alsoIgnoreErrors", "failOnErrors"] as const) {
+    if (typeof policy?.[key] !== "boolean") {
+      throw new EngineError("BAD_INPUT", engineText("policyNotBoolean", { key }), {
+        field: key,
+        fix: engineText("policyNotBooleanFix", { key }),
+      });
+    }
+  }
+}
+
+/** One waiting run's gate: poked by an acknowledgement or by a new policy; a poke is never lost. */
+class Gate {
+  private wake: (() => void) | undefined;
+  private poked = false;
+
+  constructor(public policy: AckPolicy) {}
+
+  poke(): void {
+    this.poked = true;
+    this.wake?.();
+  }
+
+  /** Resolves at the next poke (at once if one came since the last wait), rejects on abort. */
+  wait(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = () => {
+        signal.removeEventListener("abort", onAbort);
+        this.wake = undefined;
+        this.poked = false;
+        resolve();
+      };
+      const onAbort = () => {
+        this.wake = undefined;
+        reject(abortError(engineText("waitingForAcknowledgement")));
+      };
+      if (signal.aborted) return onAbort();
+      if (this.poked) return done();
+      this.wake = done;
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+}
+
+/** The gates of the runs in their acknowledgement phase, by run id. */
+export class AcknowledgementGates {
+  private readonly gates = new Map<string, Gate>();
+
+  /** Gives the run's waiting gate a new policy and lets it decide again; false when the run has no gate. */
+  applyPolicy(runId: string, policy: AckPolicy): boolean {
+    const gate = this.gates.get(runId);
+    if (!gate) return false;
+    gate.policy = { ...policy };
+    gate.poke();
+    return true;
+  }
+
+  /** Lets the run's gate decide again (e.g. the run was acknowledged). */
+  poke(runId: string): void {
+    this.gates.get(runId)?.poke();
+  }
+
+  /** The phase: decides, and while the decision is "wait", waits for a poke and decides again. */
+  async pass(ctx: PhaseContext, initial: AckPolicy): Promise<void> {
+    const run = ctx.run;
+    const gate = new Gate({ ...initial });
+    this.gates.set(run.id, gate);
+    try {
+      for (;;) {
+        const decision = decideGate(run.findings, gate.policy, run.acknowledged);
+        if (decision.action === "fail")
+          throw new EngineError("REMOTE_FAILURE", decision.reason, {
+            fix: engineText("failOnErrorsFix"),
+          });
+        if (decision.action === "continue") {
+          run.acknowledgementRule = decision.rule;
+          await ctx.handle.to("alerts_were_acknowledged", decision.rule, "success");
+          return;
+        }
+        if (run.status !== "waiting_for_alert_acknowledgement") {
+          await ctx.handle.to("waiting_for_alert_acknowledgement", decision.reason, "warning");
+        }
+        await gate.wait(ctx.signal);
+      }
+    } finally {
+      this.gates.delete(run.id);
+    }
+  }
 }

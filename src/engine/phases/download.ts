@@ -3,11 +3,12 @@ import { normalizeStatus } from "../../vcf/status";
 import { capText, NAME_CAP } from "../../vcf/text-cap";
 import { engineText } from "../catalog";
 import { EngineError, fixOr } from "../errors";
-import { describeApiErrors, httpStatusOf } from "../remote-errors";
+import { describeApiErrors, httpStatusOf, type FailureText } from "../remote-errors";
 import { PhaseContext } from "../run-handle";
+import { sharedRead } from "../shared-reads";
 import type { BundleRecord } from "../types";
-import { fallbackBundles } from "./bundle-choice";
-import { collectTaskErrors } from "./task-errors";
+import { fallbackBundles } from "../steps/bundle-choice";
+import { collectTaskErrors } from "../steps/task-errors";
 
 const IN_FLIGHT = new Set(["PENDING", "SCHEDULED", "IN_PROGRESS", "VALIDATING"]);
 
@@ -31,12 +32,16 @@ async function reportProgress(ctx: PhaseContext): Promise<void> {
   );
 }
 
+/** SDDC Manager's error for the download: its task's errors, else the status. */
+async function failureDetail(ctx: PhaseContext, record: BundleRecord, status: string): Promise<FailureText> {
+  const fallback = { message: `download status ${status}` };
+  if (!record.taskId) return fallback;
+  const task = await ctx.client.getTask(record.taskId, ctx.opts).catch(() => undefined);
+  return task ? describeApiErrors(collectTaskErrors(task), fallback.message) : fallback;
+}
+
 async function failureText(ctx: PhaseContext, record: BundleRecord, status: string): Promise<EngineError> {
-  let detail = { message: `download status ${status}` } as { message: string; remediation?: string };
-  if (record.taskId) {
-    const task = await ctx.client.getTask(record.taskId, ctx.opts).catch(() => undefined);
-    if (task) detail = describeApiErrors(collectTaskErrors(task), detail.message);
-  }
+  const detail = await failureDetail(ctx, record, status);
   const params = { bundle: bundleName(record), error: detail.message };
   return status === "RECALLED"
     ? new EngineError("REMOTE_FAILURE", engineText("bundleRecalled", params), { fix: engineText("bundleRecalledFix") })
@@ -63,8 +68,55 @@ async function requestDownload(ctx: PhaseContext, record: BundleRecord): Promise
   }
 }
 
+/**
+ * A download of ours that ended FAILED: requested again while attempts are left (downloadRetries), each failure logged
+ * with SDDC Manager's error; after the last attempt the run fails naming the bundle, the attempts and the error.
+ */
+async function requestAgain(ctx: PhaseContext, record: BundleRecord): Promise<void> {
+  const attempt = record.attempts ?? 1;
+  const allowed = ctx.settings.downloadRetries + 1;
+  const detail = await failureDetail(ctx, record, "FAILED");
+  if (attempt >= allowed) {
+    throw new EngineError(
+      "REMOTE_FAILURE",
+      engineText("bundleDownloadAttemptsFailed", {
+        bundle: bundleName(record),
+        attempts: attempt,
+        error: detail.message,
+      }),
+      { fix: fixOr(detail.remediation, engineText("bundleDownloadFailedFix")) },
+    );
+  }
+  await ctx.handle.log(
+    "warning",
+    `Download of bundle ${bundleName(record)} failed (attempt ${attempt} of ${allowed}): ${detail.message}; requesting it again`,
+    { taskId: record.taskId },
+  );
+  // One change: a restart after it sees an unrequested FAILED bundle and requests it as this attempt.
+  await ctx.handle.update((r) => {
+    record.requested = false;
+    record.attempts = attempt + 1;
+    delete record.taskId;
+    delete record.downloadStatus;
+    delete r.deadlines[`download:${record.bundleId}`];
+  });
+  await requestDownload(ctx, record);
+}
+
+/** The bundle as read by this run or, at most `maxAgeMs` ago, by another run of the same SDDC Manager. */
+function readBundle(
+  ctx: PhaseContext,
+  bundleId: string,
+  maxAgeMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Bundle> {
+  return sharedRead(ctx.client, `bundle:${bundleId}`, () => ctx.client.getBundle(bundleId), { maxAgeMs, signal });
+}
+
 async function downloadOne(ctx: PhaseContext, record: BundleRecord): Promise<void> {
-  const bundle = await ctx.client.getBundle(record.bundleId, ctx.opts);
+  // The domains of a fleet start their downloads together: a read as old as the base poll interval serves them all (a
+  // download another run requested meanwhile answers 409 below, and is followed).
+  const bundle = await readBundle(ctx, record.bundleId, ctx.settings.pollIntervalMs, ctx.signal);
   if (!record.description && bundle.description)
     await ctx.handle.update(() => {
       record.description = capText(bundle.description ?? "", NAME_CAP);
@@ -78,20 +130,30 @@ async function downloadOne(ctx: PhaseContext, record: BundleRecord): Promise<voi
     return;
   }
   if (status === "RECALLED") throw await failureText(ctx, record, status);
-  if (status === "FAILED" && record.requested) throw await failureText(ctx, record, status);
-  if (!record.requested && (status === "PENDING" || status === "FAILED")) {
-    if (status === "FAILED")
-      await ctx.handle.log(
-        "warning",
-        `An earlier download of bundle ${bundleName(record)} failed; requesting it again`,
-      );
-    await requestDownload(ctx, record);
+  for (let end = status; ;) {
+    if (end === "FAILED" && record.requested) await requestAgain(ctx, record);
+    else if (!record.requested && (end === "PENDING" || end === "FAILED")) {
+      if (end === "FAILED")
+        await ctx.handle.log(
+          "warning",
+          `An earlier download of bundle ${bundleName(record)} failed; requesting it again`,
+        );
+      await requestDownload(ctx, record);
+    }
+    end = await followDownload(ctx, record);
+    if (end === "SUCCESSFUL") return;
+    if (end !== "FAILED") throw await failureText(ctx, record, end);
   }
+}
+
+/** Polls the bundle until its download ends; its end status. */
+async function followDownload(ctx: PhaseContext, record: BundleRecord): Promise<string> {
   const final = await ctx.wait({
     what: engineText("waitDownload", { bundle: bundleName(record) }),
     deadlineKey: `download:${record.bundleId}`,
     deadlineMs: ctx.settings.downloadDeadlineMs,
-    poll: (signal): Promise<Bundle> => ctx.client.getBundle(record.bundleId, { signal }),
+    // Every domain of the release waits for the same bundle: one read serves the runs polling it at about that time.
+    poll: (signal, look): Promise<Bundle> => readBundle(ctx, record.bundleId, look.maxAgeMs, signal),
     until: (b) => !IN_FLIGHT.has(normalizeStatus(b.downloadStatus)) && normalizeStatus(b.downloadStatus) !== "",
     justLooked: true,
     onValue: async (b) => {
@@ -104,8 +166,7 @@ async function downloadOne(ctx: PhaseContext, record: BundleRecord): Promise<voi
       await reportProgress(ctx);
     },
   });
-  const end = normalizeStatus(final.downloadStatus);
-  if (end !== "SUCCESSFUL") throw await failureText(ctx, record, end);
+  return normalizeStatus(final.downloadStatus);
 }
 
 /** Runs `work` over `items` with at most `limit` at a time; the first failure aborts the others. */

@@ -12,8 +12,10 @@ import { evaluateAssessment } from "../findings";
 import { errorCodeOf, httpStatusOf, isRefusal } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { Finding } from "../types";
-import { findLostWork, outcomeUnknown } from "./lost-answer";
-import { TARGET_VALIDATION_CODE, setTargetVersion } from "./target";
+import { readinessStep, type ReadinessOptions } from "../readiness/prechecks-step";
+import { findLostWork, outcomeUnknown } from "../steps/lost-answer";
+import { setTargetVersion } from "../steps/target";
+import { TARGET_VALIDATION_CODE } from "../steps/validation";
 
 /** Check-set resource type -> BOM entry name of the component in the release. */
 const BOM_NAME_BY_RESOURCE: Readonly<Record<string, string>> = {
@@ -272,7 +274,10 @@ async function evaluate(ctx: PhaseContext, finished: AssessmentOutput | undefine
     });
   }
   await ctx.handle.update((r) => {
-    r.findings = [...r.findings.filter((f) => f.code === TARGET_VALIDATION_CODE), ...result.findings];
+    r.findings = [
+      ...r.findings.filter((f) => f.code === TARGET_VALIDATION_CODE || f.source === "readiness"),
+      ...result.findings,
+    ];
     r.findingCounts = result.counts;
   });
   for (const f of result.findings)
@@ -289,10 +294,11 @@ function summary(findings: Finding[]): { text: string; level: "success" | "warni
   };
 }
 
-/** Target version, then the check-set prechecks; each status step continues recorded remote work. */
-export async function runPrechecks(ctx: PhaseContext): Promise<void> {
+/** Readiness checks, target version, then the check-set prechecks; each status step continues recorded remote work. */
+export async function runPrechecks(ctx: PhaseContext, readiness: ReadinessOptions): Promise<void> {
   const h = ctx.handle;
   if (ctx.run.status === "downloading_bundles") {
+    await readinessStep(ctx, readiness);
     await h.to("setting_new_vcf_version_target", `Setting the target version ${ctx.run.targetVersion}`);
   }
   if (ctx.run.status === "setting_new_vcf_version_target") {

@@ -5,22 +5,22 @@ import { EngineError, errorText, isAbort } from "../errors";
 import { isRefusal, isTransientError } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { UpgradeRecord, UpgradeRequest } from "../types";
-import { finalValidation } from "./final-validation";
-import { findLostWork, outcomeUnknown } from "./lost-answer";
-import { describePendingWait, onlyPending } from "./pending-wait";
-import { confirmSddcManager, sddcPoller } from "./sddc-manager";
-import { SubTaskTracker } from "./subtask-progress";
-import { resolveRetry, retryFailedUpgrade } from "./task-retry";
-import { adopt, upgradesOf } from "./upgrade-records";
-import { type DomainScope, domainScope, isAvailable, isUnderway, openUpgradables } from "./upgradables";
-import { failureOf, label, labelText, upgradeEnded, upgradeFailed } from "./upgrade-status";
+import { finalValidation } from "../steps/final-validation";
+import { findLostWork, outcomeUnknown } from "../steps/lost-answer";
+import { describePendingWait, onlyPending } from "../steps/pending-wait";
+import { confirmSddcManager, sddcPoller } from "../steps/sddc-manager";
+import { SubTaskTracker } from "../steps/subtask-progress";
+import { resolveRetry, retryFailedUpgrade } from "../steps/task-retry";
+import { adopt, upgradesOf } from "../steps/upgrade-records";
+import { type DomainScope, domainScope, isAvailable, isUnderway, openUpgradables } from "../steps/upgradables";
+import { failureOf, label, labelText, upgradeEnded, upgradeFailed } from "../steps/upgrade-status";
 import {
   KIND_LABELS,
   buildUpgradeSpec,
   classifyComponents,
   upgradableTypes,
   type ComponentKind,
-} from "./upgrade-specs";
+} from "../steps/upgrade-specs";
 
 /** More rounds than any real domain needs; stops a server that keeps offering work forever. */
 const MAX_ROUNDS = 40;
@@ -281,7 +281,7 @@ async function waitForNextStep(
     deadlineKey: `next-upgradable:${finished}`,
     // A bundle with nothing left should clear quickly; a PENDING step may wait for another domain.
     deadlineMs: stale ? ctx.settings.validationDeadlineMs : ctx.settings.componentDeadlineMs,
-    poll: () => openUpgradables(ctx, loop),
+    poll: (_signal, look) => openUpgradables(ctx, loop, look),
     until: (l) => l.length === 0 || l.some((u) => isStartable(loop, u)) || listKey(l) !== before,
     justLooked: true,
   });

@@ -17,7 +17,7 @@ export function backoffDelayMs(attempt: number, settings: RetrySettings, random:
 }
 
 /**
- * Waits `ms`, or rejects with `abortReason()` as soon as the signal fires (the one abortable sleep of the package).
+ * Waits `ms`, or rejects with `abortReason()` as soon as the signal fires (the client's sleep between retries).
  * Any `ms` is safe: beyond Node's timer limit (about 24.8 days) it returns early, so the caller's loop re-checks.
  */
 export function abortableDelay(ms: number, signal: AbortSignal | undefined, abortReason: () => Error): Promise<void> {

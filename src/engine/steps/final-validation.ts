@@ -1,14 +1,9 @@
-import type { Validation } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 import { engineText, verbatimText } from "../catalog";
 import { EngineError, asEngineError, isAbort } from "../errors";
-import { errorCodeOf, httpStatusOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import { sameVersion } from "../versions";
-import { validationEnded, validationFindings } from "./target";
-
-/** SDDC Manager's answer when the domain already runs the version being validated. */
-const SAME_VERSION_CODE = "SAME_SOURCE_AND_TARGET_VCF_VERSION";
+import { validateTarget, validationFindings } from "./validation";
 
 async function confirmVersion(ctx: PhaseContext): Promise<void> {
   const { run, client } = ctx;
@@ -39,35 +34,20 @@ async function confirmVersion(ctx: PhaseContext): Promise<void> {
 
 /** The validation call after the upgrade: SAME_SOURCE_AND_TARGET... means SDDC Manager confirms the version. */
 async function validateAtTarget(ctx: PhaseContext): Promise<void> {
-  const { run, client } = ctx;
-  const justStarted = !run.remote.finalValidationId;
-  if (justStarted) {
-    let started: Validation;
-    try {
-      started = await client.startValidation(run.domainId, { targetVersion: run.targetVersion }, ctx.opts);
-    } catch (err) {
-      if (httpStatusOf(err) === 400 && (errorCodeOf(err) ?? "").startsWith(SAME_VERSION_CODE)) {
-        await ctx.handle.log(
-          "success",
-          `SDDC Manager confirms the domain is at ${run.targetVersion} (${errorCodeOf(err)})`,
-        );
-        return;
-      }
-      throw err;
-    }
-    await ctx.handle.update((r) => {
-      r.remote.finalValidationId = started.id;
-    });
-  }
-  const id = run.remote.finalValidationId as string;
-  const v = await ctx.wait({
+  const { run } = ctx;
+  const outcome = await validateTarget(ctx, {
+    idKey: "finalValidationId",
     what: engineText("waitFinalValidation"),
     deadlineKey: "final-validation",
-    deadlineMs: ctx.settings.validationDeadlineMs,
-    poll: (signal) => client.getValidation(id, { signal }),
-    until: validationEnded,
-    justLooked: justStarted,
   });
+  if ("alreadyAtTarget" in outcome) {
+    await ctx.handle.log(
+      "success",
+      `SDDC Manager confirms the domain is at ${run.targetVersion} (${outcome.alreadyAtTarget})`,
+    );
+    return;
+  }
+  const v = outcome.validation;
   const result = normalizeStatus(v.resultStatus);
   if (normalizeStatus(v.executionStatus) === "COMPLETED" && result === "SUCCEEDED") {
     await ctx.handle.log("success", "The final validation succeeded");

@@ -2,7 +2,11 @@
 import type { Upgradable } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 import { errorText, isAbort } from "../errors";
+import { isApiAway } from "../remote-errors";
+import { sddcManagerUpgrading } from "../api-away";
 import type { PhaseContext } from "../run-handle";
+import { sharedRead } from "../shared-reads";
+import type { PollLook } from "../wait";
 import { isOffered, rememberIfNotOffered } from "./not-offered";
 
 /** Statuses of an upgradable that is done; some servers keep these listed while the target stays selected. */
@@ -50,16 +54,30 @@ async function noteSystemListUnused(ctx: PhaseContext, scope: DomainScope, why: 
   await ctx.handle.log("warning", `GET ${SYSTEM_LIST} ${why}; using the domain's own upgradables list`);
 }
 
-/** The system-wide list's elements for the domain; undefined when SDDC Manager does not offer it or it failed. */
-async function fromSystemList(ctx: PhaseContext, scope: DomainScope): Promise<Upgradable[] | undefined> {
+/**
+ * The system-wide list's elements for the domain; undefined when SDDC Manager does not offer it or it failed (but
+ * not while SDDC Manager upgrades itself and its API is away: that failure is thrown for the caller's wait). The
+ * list is the same for every domain: the runs of one SDDC Manager share a read as old as `look` allows.
+ */
+async function fromSystemList(
+  ctx: PhaseContext,
+  scope: DomainScope,
+  look: PollLook,
+): Promise<Upgradable[] | undefined> {
   if (!isOffered(ctx.client, SYSTEM_LIST)) {
     await noteSystemListUnused(ctx, scope, "is not offered by this SDDC Manager (it answered 404 before)");
     return undefined;
   }
   try {
-    return ofDomain(await ctx.client.getSystemUpgradables(ctx.opts), scope.resourceIds);
+    const list = await sharedRead(ctx.client, SYSTEM_LIST, () => ctx.client.getSystemUpgradables(), {
+      ...look,
+      signal: ctx.signal,
+    });
+    return ofDomain(list, scope.resourceIds);
   } catch (err) {
     if (isAbort(err, ctx.signal)) throw err;
+    // SDDC Manager is upgrading itself and its API is away: the domain's own list is away too, asking it adds nothing.
+    if (isApiAway(err) && sddcManagerUpgrading(ctx)) throw err;
     rememberIfNotOffered(ctx.client, SYSTEM_LIST, err);
     await noteSystemListUnused(ctx, scope, `failed (${errorText(err)})`);
     return undefined;
@@ -68,11 +86,16 @@ async function fromSystemList(ctx: PhaseContext, scope: DomainScope): Promise<Up
 
 /**
  * The domain's open upgradables (finished ones dropped): from the system-wide list, else the per-domain call.
- * An empty result means nothing is AVAILABLE, PENDING, SCHEDULED or in progress.
+ * An empty result means nothing is AVAILABLE, PENDING, SCHEDULED or in progress. `look`: a wait's poll (default: a
+ * fresh read).
  */
-export async function openUpgradables(ctx: PhaseContext, scope: DomainScope): Promise<Upgradable[]> {
+export async function openUpgradables(
+  ctx: PhaseContext,
+  scope: DomainScope,
+  look: PollLook = { maxAgeMs: 0 },
+): Promise<Upgradable[]> {
   const { client, run } = ctx;
-  const system = await fromSystemList(ctx, scope);
+  const system = await fromSystemList(ctx, scope, look);
   let mine = system ?? [];
   const own = `/v1/upgradables/domains/${run.domainId}`;
   if (mine.length === 0 && (system === undefined || isOffered(client, own))) {

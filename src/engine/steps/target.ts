@@ -1,73 +1,30 @@
-import type { Validation } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 import { engineText, verbatimText } from "../catalog";
 import { EngineError, errorParam, fixOr } from "../errors";
-import { capFinding } from "../findings";
-import { errorCodeOf, httpStatusOf, remediationOf } from "../remote-errors";
+import { remediationOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { Finding } from "../types";
 import { sameVersion } from "../versions";
-
-export const TARGET_VALIDATION_CODE = "TARGET_VALIDATION";
-
-const RUNNING = new Set(["IN_PROGRESS", "CANCELLATION_IN_PROGRESS", ""]);
-
-export function validationEnded(v: Validation): boolean {
-  return !RUNNING.has(normalizeStatus(v.executionStatus));
-}
-
-/** The checks of a validation that did not pass, as findings. */
-export function validationFindings(v: Validation): Finding[] {
-  return (v.validationChecks ?? [])
-    .filter((c) => ["FAILED", "WARNING", "FAILED_WITH_WARNINGS"].includes(normalizeStatus(c.resultStatus)))
-    .map((c) => {
-      const f: Finding = {
-        name: c.description || "Target validation check",
-        severity: normalizeStatus(c.severity) === "ERROR" ? "ERROR" : "WARNING",
-        description: c.errorResponse?.message ?? c.description ?? "",
-        code: TARGET_VALIDATION_CODE,
-      };
-      if (c.errorResponse?.remediationMessage) f.remediation = c.errorResponse.remediationMessage;
-      return capFinding(f);
-    });
-}
+import { TARGET_VALIDATION_CODE, validateTarget, validationFindings } from "./validation";
 
 /** POST the validation of the candidate target (or follow the recorded one) and poll it to its end. */
 async function validateCandidate(ctx: PhaseContext): Promise<void> {
-  const { run, client } = ctx;
+  const { run } = ctx;
   if (run.remote.validationResult) return;
-  const justStarted = !run.remote.validationId;
-  if (justStarted) {
-    let started: Validation;
-    try {
-      started = await client.startValidation(run.domainId, { targetVersion: run.targetVersion }, ctx.opts);
-    } catch (err) {
-      if (httpStatusOf(err) === 400 && (errorCodeOf(err) ?? "").startsWith("SAME_SOURCE_AND_TARGET")) {
-        throw new EngineError(
-          "BAD_INPUT",
-          engineText("alreadyAtTarget", { domain: run.domainName, version: run.targetVersion }),
-          {
-            field: "targetVersion",
-            fix: engineText("alreadyAtTargetFix"),
-          },
-        );
-      }
-      throw err;
-    }
-    await ctx.handle.update((r) => {
-      r.remote.validationId = started.id;
-    });
-    await ctx.handle.log("info", `Validating target version ${run.targetVersion}`, { validationId: started.id });
-  }
-  const id = run.remote.validationId as string;
-  const v = await ctx.wait({
+  const outcome = await validateTarget(ctx, {
+    idKey: "validationId",
     what: engineText("waitValidation", { version: run.targetVersion }),
     deadlineKey: "validation",
-    deadlineMs: ctx.settings.validationDeadlineMs,
-    poll: (signal) => client.getValidation(id, { signal }),
-    until: validationEnded,
-    justLooked: justStarted,
+    started: (id) => ctx.handle.log("info", `Validating target version ${run.targetVersion}`, { validationId: id }),
   });
+  if ("alreadyAtTarget" in outcome) {
+    throw new EngineError(
+      "BAD_INPUT",
+      engineText("alreadyAtTarget", { domain: run.domainName, version: run.targetVersion }),
+      { field: "targetVersion", fix: engineText("alreadyAtTargetFix") },
+    );
+  }
+  const v = outcome.validation;
   const execution = normalizeStatus(v.executionStatus);
   const result = normalizeStatus(v.resultStatus);
   const findings = validationFindings(v);

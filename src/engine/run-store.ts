@@ -1,7 +1,10 @@
-import type { UpgradeRun } from "../engine/types";
-import type { UnreadableRun } from "../engine/unreadable-run";
+import type { UpgradeRun } from "./types";
+import type { UnreadableRun } from "./unreadable-run";
 
-/** Where runs live between restarts. Implementations keep a copy: callers may mutate the run afterwards. */
+/**
+ * Where the engine keeps its runs between restarts; the engine states what it needs, a store (src/store/) provides
+ * it. Implementations keep a copy: callers may mutate the run afterwards.
+ */
 export interface RunStore {
   /** Every stored run, oldest first. */
   load(): Promise<UpgradeRun[]>;

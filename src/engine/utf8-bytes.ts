@@ -1,9 +1,4 @@
-// Small wording and text-size helpers shared by the engine's messages and the adapters.
-
-/** "1 warning", "2 warnings". */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
+// Text sizes in UTF-8 bytes, as files and Home Assistant count them.
 
 export function byteLength(text: string): number {
   return Buffer.byteLength(text, "utf8");

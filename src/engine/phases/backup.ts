@@ -1,0 +1,157 @@
+// A fresh SDDC Manager backup before the first component of the run (UPGRADE-API.md §14.1), once per run. The task id
+// is recorded like every remote operation: a restart follows the same task and never takes a second backup.
+import { normalizeStatus } from "../../vcf/status";
+import type { BackupTask, Task } from "../../vcf/types";
+import { engineText, englishText, type EngineText } from "../catalog";
+import { EngineError, errorParam, errorText, fixOr, isAbort } from "../errors";
+import { isBackupTask } from "../readiness/checks";
+import { describeApiErrors, isRefusal, remediationOf } from "../remote-errors";
+import type { PhaseContext } from "../run-handle";
+import type { BackupOptions, BackupRecord } from "../types";
+import { findLostWork, outcomeUnknown } from "../steps/lost-answer";
+import { collectTaskErrors } from "../steps/task-errors";
+
+const RUNNING = new Set(["PENDING", "IN_PROGRESS", ""]);
+const PASSED = new Set(["SUCCESSFUL", "COMPLETED_WITH_WARNING"]);
+
+/** SDDC Manager's backup tasks created (on its clock) after `after`, oldest first. */
+async function backupTasksAfter(ctx: PhaseContext, after: number, signal: AbortSignal | undefined): Promise<Task[]> {
+  const tasks = await ctx.client.listTasks({ resourceType: "SDDC_MANAGER" }, { signal });
+  return tasks
+    .filter(isBackupTask)
+    .filter((t) => Date.parse(t.creationTimestamp ?? "") > after)
+    .sort((a, b) => Date.parse(a.creationTimestamp ?? "") - Date.parse(b.creationTimestamp ?? ""));
+}
+
+async function newestBackupTask(ctx: PhaseContext): Promise<number> {
+  const tasks = await backupTasksAfter(ctx, Number.NEGATIVE_INFINITY, ctx.signal);
+  return tasks.reduce((max, t) => Math.max(max, Date.parse(t.creationTimestamp ?? "") || 0), 0);
+}
+
+/** The backup our unanswered POST started: a backup task newer than every one listed before it. */
+async function adoptLostBackup(ctx: PhaseContext, record: BackupRecord, cause: unknown): Promise<void> {
+  const requestedAt = record.requestedAt ?? "";
+  const found = await findLostWork(ctx, engineText("lostBackup"), `backup:${requestedAt}`, async (signal) => {
+    return (await backupTasksAfter(ctx, record.tasksBefore ?? 0, signal))[0]?.id;
+  });
+  if (!found) {
+    throw outcomeUnknown(engineText("backupRequest"), requestedAt, cause, engineText("checkBackups"));
+  }
+  await ctx.handle.update(() => {
+    record.taskId = found;
+  });
+  await ctx.handle.log("info", `Following the SDDC Manager backup task ${found}, started by the unanswered request`);
+}
+
+/** POSTs the backup once (recorded before and after); false when it was refused (the failure is handled). */
+async function startBackup(ctx: PhaseContext, record: BackupRecord): Promise<boolean> {
+  if (record.requestedAt) {
+    await ctx.handle.log("info", "The SDDC Manager backup was requested without a recorded answer; looking for it");
+    await adoptLostBackup(ctx, record, undefined);
+    return true;
+  }
+  const before = await newestBackupTask(ctx);
+  await ctx.handle.update(() => {
+    record.requestedAt = new Date().toISOString();
+    record.tasksBefore = before;
+  });
+  let task: BackupTask;
+  try {
+    task = await ctx.client.startSddcManagerBackup(ctx.opts);
+  } catch (err) {
+    if (isRefusal(err)) {
+      await backupFailed(ctx, record, undefined, {
+        message: engineText("backupRefused", { error: errorParam(err) }),
+        remediation: remediationOf(err),
+      });
+      return false;
+    }
+    if (isAbort(err, ctx.signal)) throw err;
+    await ctx.handle.log("warning", `No answer to the SDDC Manager backup request (${errorText(err)}); looking for it`);
+    await adoptLostBackup(ctx, record, err);
+    return true;
+  }
+  await ctx.handle.update(() => {
+    record.taskId = task.id;
+  });
+  await ctx.handle.log("info", `Taking a fresh SDDC Manager backup before the first component (task ${task.id})`, {
+    taskId: task.id,
+  });
+  return true;
+}
+
+/** SDDC Manager's error (or the engine's words for it) and remediation. */
+interface BackupFailure {
+  message: string | EngineText;
+  remediation?: string;
+}
+
+/** Fails the run with SDDC Manager's error and remediation, or (option "warn") logs it and goes on. */
+async function backupFailed(
+  ctx: PhaseContext,
+  record: BackupRecord,
+  status: string | undefined,
+  detail: BackupFailure,
+): Promise<void> {
+  const task = record.taskId ? engineText("backupTask", { taskId: record.taskId }) : "";
+  const text = engineText("backupFailed", { task, error: detail.message });
+  const fix = fixOr(detail.remediation, engineText("backupFailedFix"));
+  await ctx.handle.update(() => {
+    record.status = status ?? "FAILED";
+    record.finishedAt = new Date().toISOString();
+  });
+  if (record.options.onFailure === "fail") throw new EngineError("REMOTE_FAILURE", text, { fix });
+  await ctx.handle.log(
+    "warning",
+    `${englishText(text)}. Remediation: ${englishText(fix)}. Upgrading without it (backup failure only warns)`,
+  );
+}
+
+async function followBackup(ctx: PhaseContext, record: BackupRecord, justStarted: boolean): Promise<void> {
+  const id = record.taskId as string;
+  await ctx.handle.step(`Backing up SDDC Manager (task ${id})`);
+  const task = await ctx.wait({
+    what: engineText("waitBackup", { taskId: id }),
+    deadlineKey: "backup",
+    deadlineMs: ctx.settings.backupDeadlineMs,
+    poll: (signal) => ctx.client.getTask(id, { signal }),
+    until: (t) => !RUNNING.has(normalizeStatus(t.status)),
+    justLooked: justStarted,
+  });
+  const status = normalizeStatus(task.status);
+  if (!PASSED.has(status)) {
+    await backupFailed(ctx, record, status, describeApiErrors(collectTaskErrors(task), `the task ended ${status}`));
+    return;
+  }
+  await ctx.handle.update(() => {
+    record.status = status;
+    record.finishedAt = new Date().toISOString();
+  });
+  await ctx.handle.log("success", `SDDC Manager backup ${id} finished (${status}); starting the component upgrades`);
+}
+
+/** Before the first component: the backup (or a logged skip), decided once per run with the options it started with. */
+export async function takeFreshBackup(ctx: PhaseContext, options: BackupOptions): Promise<void> {
+  if (ctx.run.status === "alerts_were_acknowledged")
+    await ctx.handle.to("starting_upgrades", "Starting the component upgrades");
+  const remote = ctx.run.remote;
+  // A run stored by an older version may have upgraded components already: the first component is long past.
+  if (!remote.backup && (Object.keys(remote.upgrades).length > 0 || remote.upgradeRequest)) return;
+  if (!remote.backup) {
+    await ctx.handle.update((r) => {
+      r.remote.backup = { options: { ...options } };
+    });
+  }
+  const record = ctx.run.remote.backup as BackupRecord;
+  if (record.status) return;
+  if (!record.options.freshBackup) {
+    await ctx.handle.update(() => {
+      record.status = "SKIPPED";
+    });
+    await ctx.handle.log("info", "No fresh SDDC Manager backup before the upgrade: the option is off");
+    return;
+  }
+  const justStarted = !record.taskId && !record.requestedAt;
+  if (!record.taskId && !(await startBackup(ctx, record))) return;
+  await followBackup(ctx, record, justStarted);
+}

@@ -1,0 +1,282 @@
+// The readiness rules: what SDDC Manager reports about backups, passwords, certificates, failed tasks and the depot,
+// turned into findings. Every call here only reads (the password expiry query is a POST, but it starts a query
+// and changes no password: UPGRADE-API.md §14.2).
+import type { VcfClient } from "../../vcf/client";
+import { normalizeStatus } from "../../vcf/status";
+import { capText, NAME_CAP, TEXT_CAP } from "../../vcf/text-cap";
+import type { CredentialsExpiration, Task } from "../../vcf/types";
+import { engineText, type EngineText } from "../catalog";
+import { capFinding } from "../findings";
+import { errorText } from "../errors";
+import type { EngineSettings, Finding, ReadinessCheck } from "../types";
+
+const DAY_MS = 86_400_000;
+/** Credential types whose passwords an upgrade of the domain uses (CredentialsExpirationSpec.resourceType). */
+const CREDENTIAL_TYPES = ["ESXI", "VCENTER", "NSXT_MANAGER"];
+/** Failed tasks named in one finding at most; the rest are counted. */
+const MAX_NAMED_TASKS = 10;
+
+/** What the rules need; `poll` is the engine's one waiting primitive (the password query runs a while). */
+export interface ReadinessContext {
+  client: VcfClient;
+  signal: AbortSignal;
+  settings: EngineSettings;
+  domainId: string;
+  domainName: string;
+  /** The upgrade takes a fresh backup first: a missing backup configuration then blocks it. */
+  freshBackup: boolean;
+  /** Bundles the upgrade still has to download (their ids or names). */
+  bundlesToDownload: string[];
+  now(): number;
+  poll<T>(
+    what: EngineText,
+    key: string,
+    read: (signal: AbortSignal | undefined) => Promise<T>,
+    done: (value: T) => boolean,
+  ): Promise<T>;
+}
+
+export const CHECK_NAMES: Readonly<Record<ReadinessCheck, string>> = {
+  backup: "SDDC Manager backup",
+  passwords: "Password expiry",
+  certificates: "Certificate expiry",
+  failedTasks: "Failed tasks on record",
+  depot: "Depot connection",
+};
+
+export function readinessFinding(
+  check: ReadinessCheck,
+  severity: Finding["severity"],
+  description: string,
+  remediation: string,
+  resource?: string,
+): Finding {
+  const f: Finding = {
+    name: CHECK_NAMES[check],
+    severity,
+    description,
+    remediation,
+    code: `READINESS_${check.toUpperCase()}`,
+    source: "readiness",
+  };
+  if (resource !== undefined) f.resource = resource;
+  return capFinding(f);
+}
+
+/** A backup task: SDDC Manager's task types are not documented, so the type or the name says "backup". */
+export function isBackupTask(t: Task): boolean {
+  return /BACKUP/i.test(`${t.type ?? ""} ${t.name ?? ""}`);
+}
+
+/** Backup configuration (error or warning by the fresh-backup option), then the age of the last successful backup. */
+export async function checkBackup(c: ReadinessContext): Promise<Finding[]> {
+  const config = await c.client.getBackupConfiguration({ signal: c.signal });
+  if (config.isConfigured !== true) {
+    return [
+      readinessFinding(
+        "backup",
+        c.freshBackup ? "ERROR" : "WARNING",
+        c.freshBackup
+          ? "SDDC Manager has no backup configuration, so the fresh backup before the upgrade cannot be taken"
+          : "SDDC Manager has no backup configuration: there is no backup to restore if the upgrade goes wrong",
+        "Configure an SFTP backup location in SDDC Manager (Administration > Backup)",
+        "SDDC Manager",
+      ),
+    ];
+  }
+  const tasks = await c.client.listTasks(
+    { taskStatus: "SUCCESSFUL", resourceType: "SDDC_MANAGER" },
+    { signal: c.signal },
+  );
+  const last = tasks
+    .filter(isBackupTask)
+    .map((t) => Date.parse(t.completionTimestamp ?? t.creationTimestamp ?? ""))
+    .filter((ms) => Number.isFinite(ms))
+    .reduce((max, ms) => Math.max(max, ms), Number.NEGATIVE_INFINITY);
+  const maxHours = c.settings.backupMaxAgeMs / 3600_000;
+  if (last === Number.NEGATIVE_INFINITY) {
+    return [
+      readinessFinding(
+        "backup",
+        "WARNING",
+        "SDDC Manager lists no successful backup",
+        "Take an SDDC Manager backup (or let the upgrade take a fresh one)",
+        "SDDC Manager",
+      ),
+    ];
+  }
+  const ageMs = c.now() - last;
+  if (ageMs <= c.settings.backupMaxAgeMs) return [];
+  return [
+    readinessFinding(
+      "backup",
+      "WARNING",
+      `The last successful SDDC Manager backup finished ${new Date(last).toISOString()}, ${Math.floor(ageMs / 3600_000)} h ago (more than ${maxHours} h)`,
+      "Take an SDDC Manager backup before the upgrade (or let the upgrade take a fresh one)",
+      "SDDC Manager",
+    ),
+  ];
+}
+
+/** The domain's passwords per credential type: expired = error, expiring within passwordWarnDays = warning. */
+export async function checkPasswords(c: ReadinessContext): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const resourceType of CREDENTIAL_TYPES) {
+    const started = await c.client.startCredentialsExpiration(
+      { resourceType, domainName: c.domainName },
+      { signal: c.signal },
+    );
+    const result = await finishedQuery(c, resourceType, started);
+    if (normalizeStatus(result.status) === "FAILED") {
+      findings.push(
+        readinessFinding(
+          "passwords",
+          "WARNING",
+          `The password expiry query for ${resourceType} failed in SDDC Manager`,
+          "Check the password expiry in SDDC Manager (Security > Password Management)",
+        ),
+      );
+      continue;
+    }
+    for (const e of result.elements ?? []) {
+      const f = passwordFinding(c, e.username, e.resource?.resourceName ?? e.resource?.resourceId, e.expiry);
+      if (f) findings.push(f);
+    }
+  }
+  return findings;
+}
+
+async function finishedQuery(
+  c: ReadinessContext,
+  resourceType: string,
+  started: CredentialsExpiration,
+): Promise<CredentialsExpiration> {
+  if (normalizeStatus(started.status) !== "IN_PROGRESS" || !started.id) return started;
+  const id = started.id;
+  return c.poll(
+    engineText("waitPasswordQuery", { id, resourceType }),
+    `readiness:passwords:${resourceType}`,
+    (signal) => c.client.getCredentialsExpiration(id, { signal }),
+    (q) => normalizeStatus(q.status) !== "IN_PROGRESS",
+  );
+}
+
+function passwordFinding(
+  c: ReadinessContext,
+  username: string | undefined,
+  resource: string | undefined,
+  expiry: { expiryDate?: string; lastCheckedDate?: string; status?: string } | undefined,
+): Finding | undefined {
+  const status = normalizeStatus(expiry?.status);
+  const expiresMs = Date.parse(expiry?.expiryDate ?? "");
+  // Days measured on SDDC Manager's clock when it checked, else on ours.
+  const checkedMs = Date.parse(expiry?.lastCheckedDate ?? "");
+  const days = Number.isFinite(expiresMs)
+    ? (expiresMs - (Number.isFinite(checkedMs) ? checkedMs : c.now())) / DAY_MS
+    : undefined;
+  const who = `${capText(username ?? "(unnamed account)", NAME_CAP)} on ${capText(resource ?? "(unnamed resource)", NAME_CAP)}`;
+  const fix = "Rotate or update the password in SDDC Manager (Security > Password Management) before the upgrade";
+  if (status === "EXPIRED" || (days !== undefined && days < 0)) {
+    return readinessFinding("passwords", "ERROR", `The password of ${who} has expired`, fix, resource);
+  }
+  if (status === "EXPIRING" || (days !== undefined && days <= c.settings.passwordWarnDays)) {
+    const when = days === undefined ? "soon" : `in ${Math.max(0, Math.floor(days))} day(s)`;
+    return readinessFinding("passwords", "WARNING", `The password of ${who} expires ${when}`, fix, resource);
+  }
+  return undefined;
+}
+
+/** The domain's certificates: expired = error, expiring within certificateWarnDays = warning. */
+export async function checkCertificates(c: ReadinessContext): Promise<Finding[]> {
+  const certificates = await c.client.getDomainCertificates(c.domainId, { signal: c.signal });
+  const findings: Finding[] = [];
+  for (const cert of certificates) {
+    const name = cert.issuedTo ?? cert.resourceName ?? "(unnamed certificate)";
+    const days =
+      typeof cert.numberOfDaysToExpire === "number"
+        ? cert.numberOfDaysToExpire
+        : (Date.parse(cert.notAfter ?? "") - c.now()) / DAY_MS;
+    const fix = "Replace the certificate in SDDC Manager (Security > Certificate Management) before the upgrade";
+    const until = cert.notAfter ? ` (valid until ${capText(cert.notAfter, NAME_CAP)})` : "";
+    if (normalizeStatus(cert.expirationStatus) === "EXPIRED" || days < 0) {
+      findings.push(
+        readinessFinding("certificates", "ERROR", `The certificate of ${name} has expired${until}`, fix, name),
+      );
+    } else if (Number.isFinite(days) && days <= c.settings.certificateWarnDays) {
+      findings.push(
+        readinessFinding(
+          "certificates",
+          "WARNING",
+          `The certificate of ${name} expires in ${Math.floor(days)} day(s)${until}`,
+          fix,
+          name,
+        ),
+      );
+    }
+  }
+  return findings;
+}
+
+/**
+ * FAILED, unresolved tasks of the domain or of SDDC Manager: they can hold locks that block the upgrade. The tasks of
+ * failed upgrades are left out: the upgrade retries those itself (see task-retry.ts).
+ */
+export async function checkFailedTasks(c: ReadinessContext): Promise<Finding[]> {
+  const managers = await c.client.getSddcManagers({ signal: c.signal });
+  const upgrades = await c.client.listUpgrades(undefined, { signal: c.signal });
+  const retriedByUpgrade = new Set(upgrades.map((u) => u.taskId));
+  const ids = [c.domainId, ...managers.map((m) => m.id)];
+  const found = new Map<string, Task>();
+  for (const resourceId of ids) {
+    for (const t of await c.client.listTasks({ taskStatus: "FAILED", resourceId }, { signal: c.signal })) {
+      if (normalizeStatus(t.resolutionStatus) !== "RESOLVED" && !retriedByUpgrade.has(t.id)) found.set(t.id, t);
+    }
+  }
+  if (found.size === 0) return [];
+  const tasks = [...found.values()];
+  const named = tasks
+    .slice(0, MAX_NAMED_TASKS)
+    .map(
+      (t) =>
+        `${capText(t.name ?? t.type ?? "task", NAME_CAP)} (${capText(t.id, NAME_CAP)}, ${t.completionTimestamp ?? t.creationTimestamp ?? "no date"})`,
+    );
+  const more = tasks.length > MAX_NAMED_TASKS ? `; ${tasks.length - MAX_NAMED_TASKS} more` : "";
+  return [
+    readinessFinding(
+      "failedTasks",
+      "WARNING",
+      `${tasks.length} failed task(s) on record, which can hold locks that block the upgrade: ${named.join("; ")}${more}`,
+      "In SDDC Manager (Tasks), retry or cancel each failed task before the upgrade",
+    ),
+  ];
+}
+
+/** Bundles still to download while the depot account is not connected: an error with the depot's own message. */
+export async function checkDepot(c: ReadinessContext): Promise<Finding[]> {
+  const depot = await c.client.getDepotSettings({ signal: c.signal });
+  if (depot.depotConfiguration?.isOfflineDepot === true) return [];
+  const account = depot.vmwareAccount ?? depot.dellEmcSupportAccount;
+  const status = normalizeStatus(account?.status);
+  if (status === "DEPOT_CONNECTION_SUCCESSFUL" || c.bundlesToDownload.length === 0) return [];
+  const message = account?.message ? `: ${capText(account.message, TEXT_CAP)}` : "";
+  const bundles = c.bundlesToDownload.slice(0, MAX_NAMED_TASKS).join(", ");
+  return [
+    readinessFinding(
+      "depot",
+      "ERROR",
+      `The depot account is not connected (${status || "no account set"}${message}), and ${c.bundlesToDownload.length} bundle(s) are still to download: ${bundles}`,
+      "Fix the depot account in SDDC Manager (Administration > Online Depot), then download the bundles",
+      "Depot",
+    ),
+  ];
+}
+
+/** A check whose API call failed: a warning saying so, never a silent pass. */
+export function checkFailed(check: ReadinessCheck, err: unknown): Finding {
+  return readinessFinding(
+    check,
+    "WARNING",
+    `The ${CHECK_NAMES[check].toLowerCase()} check could not run: ${capText(errorText(err), TEXT_CAP)}`,
+    "Check it in SDDC Manager by hand, or switch this readiness check off in the connection settings",
+  );
+}

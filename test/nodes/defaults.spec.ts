@@ -1,0 +1,32 @@
+// The editor's defaults (the `defaults` of each nodes/vcf-*.html) and the runtime's are one set of values: a node saved
+// with the editor's defaults behaves exactly like one that leaves every setting out.
+import * as assert from "node:assert/strict";
+import { ackPolicy } from "../../nodes/adapters/ack-control";
+import { parseConnection, parseEngineSettings, type VcfConfigDef } from "../../nodes/adapters/config-settings";
+import { DEFAULT_SETTINGS, resolveSettings } from "../../nodes/engine";
+import { editorDefaults as editorDefinition } from "../support/editor-definition";
+
+/** The `defaults` values a node's editor file registers. */
+function editorDefaults(type: string): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(editorDefinition(type)).map(([key, setting]) => [key, setting.value]));
+}
+
+describe("nodes: the editor's defaults are the runtime's", () => {
+  it("vcf-config: the connection and every engine setting", () => {
+    const url = "https://sddc.example.invalid";
+    const saved = { ...editorDefaults("vcf-config"), id: "c", type: "vcf-config", url } as VcfConfigDef;
+    const omitted: VcfConfigDef = { id: "c", type: "vcf-config", url };
+    assert.deepEqual(parseConnection(saved), parseConnection(omitted));
+    assert.deepEqual(resolveSettings(parseEngineSettings(saved)), resolveSettings(parseEngineSettings(omitted)));
+  });
+
+  it("vcf-await-ack: the acknowledgement checkboxes", () => {
+    assert.deepEqual(ackPolicy(editorDefaults("vcf-await-ack")), ackPolicy({}));
+  });
+
+  for (const type of ["vcf-download-bundles", "vcf-prechecks", "vcf-await-ack", "vcf-upgrade", "vcf-status"]) {
+    it(`${type}: the markdown size limit is the engine's`, () => {
+      assert.equal(Number(editorDefaults(type).markdownMaxBytes), DEFAULT_SETTINGS.logMaxBytes);
+    });
+  }
+});
