@@ -149,14 +149,18 @@ describe("engine: sub-task progress of component upgrades", () => {
   it("a task that cannot be read is logged once per upgrade; the upgrades are followed on without sub-tasks", async () => {
     sim = await simulator("happy");
     let refuse = false;
+    let runId = "";
+    // The fresh backup before the first component is followed by its task too; that read is not what this test takes away.
+    const backupTask = (): string | undefined => t.engine.getRun(runId)?.remote.backup?.taskId;
     proxy = await startFaultProxy(sim.url, (req) =>
-      refuse && req.method === "GET" && req.path.startsWith("/v1/tasks/")
+      refuse && req.method === "GET" && req.path.startsWith("/v1/tasks/") && req.path !== `/v1/tasks/${backupTask()}`
         ? { status: 503, contentType: "text/html", body: "<html>503 Service Unavailable</html>" }
         : undefined,
     );
     t = new EngineUnderTest(sim, undefined, {}, proxy.url);
     const domain = await managementDomain(sim);
     const started = await t.engine.startRun({ domain: domain.name });
+    runId = started.id;
     await t.engine.downloadBundles(started.id);
     await t.engine.runPrechecks(started.id);
     await t.engine.awaitAcknowledgement(started.id, WAIT_FOR_ACK);

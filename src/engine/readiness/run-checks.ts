@@ -1,5 +1,8 @@
-// Runs the readiness checks that are switched on, each on its own: one whose API call fails becomes a warning.
+// Runs the readiness checks that are switched on, each on its own: one whose API call SDDC Manager refuses or fails
+// becomes a warning. An absent API (SDDC Manager restarting, or upgrading itself) is no such failure: it ends the
+// checks, and the phase waits for the API within the outage budget and runs them again, like every other call.
 import { isAbort } from "../errors";
+import { isApiAway } from "../remote-errors";
 import type { Finding, ReadinessCheck } from "../types";
 import { READINESS_CHECKS } from "../types";
 import type { ReadinessContext } from "./checks";
@@ -31,7 +34,7 @@ export async function runReadinessChecks(c: ReadinessContext): Promise<Readiness
     try {
       findings.push(...(await RULES[check](c)));
     } catch (err) {
-      if (isAbort(err, c.signal)) throw err;
+      if (isAbort(err, c.signal) || isApiAway(err)) throw err;
       failed.push(check);
       findings.push(checkFailed(check, err));
     }
