@@ -49,8 +49,11 @@ export function buildClientOptions(
     retry: connection.retry,
     tls: tlsOptions(connection, lookupNode),
   };
-  // the client's own warning names its API option; the user set the TLS option of the vcf-config node
-  if (log) options.log = (level, text, code) => log(level, code ? t(`vcf-config.clientWarnings.${code}`) : text);
+  // The client's warnings with a code are worded here, in the user's language (the TLS one names the node's option,
+  // not the client's); its other log lines are debug and info records.
+  if (log)
+    options.log = (level, text, warning) =>
+      log(level, warning ? t(`vcf-config.clientWarnings.${warning.code}`, warning.params) : text);
   return options;
 }
 

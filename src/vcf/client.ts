@@ -12,7 +12,8 @@ import type { HttpMethod, HttpRequest, HttpResponse } from "./http/transport";
 import { HttpTransport } from "./http/transport";
 import { SecretScrubber } from "./secrets";
 import type { VcfTlsOptions } from "./tls";
-import { createTlsSetup, type TlsWarningCode } from "./tls";
+import { createTlsSetup } from "./tls";
+import type { ClientWarning } from "./warnings";
 import type {
   AssessmentOutput,
   AssessmentTaskInfo,
@@ -62,7 +63,7 @@ export interface VcfClientOptions {
   /** refresh this long before expiry (default 5 min, capped at half the lifetime) */
   tokenRefreshMarginMs?: number;
   /** never receives secrets; `code` names a warning a caller may word itself */
-  log?: (level: VcfLogLevel, text: string, code?: TlsWarningCode) => void;
+  log?: (level: VcfLogLevel, text: string, warning?: ClientWarning) => void;
   /**
    * The clock token lifetimes are measured on, in epoch ms (default Date.now). Tests that drive a
    * time-scaled simulator pass a clock that advances with it.
@@ -95,15 +96,15 @@ export class VcfClient {
   private readonly tokens: TokenManager;
   private readonly retry: RetrySettings;
   private readonly scrubber = new SecretScrubber();
-  private readonly log: (level: VcfLogLevel, text: string, code?: TlsWarningCode) => void;
+  private readonly log: (level: VcfLogLevel, text: string, warning?: ClientWarning) => void;
 
   constructor(options: VcfClientOptions) {
     const settings = validateOptions(options);
     const sink = options.log;
-    this.log = (level, text, code) => sink?.(level, this.scrubber.scrub(text), code);
+    this.log = (level, text, warning) => sink?.(level, this.scrubber.scrub(text), warning);
     this.retry = settings.retry;
-    const tls = createTlsSetup(options.tls, settings.baseUrl.startsWith("https:"), (text, code) =>
-      this.log("warn", text, code),
+    const tls = createTlsSetup(options.tls, settings.baseUrl.startsWith("https:"), (text, warning) =>
+      this.log("warn", text, warning),
     );
     this.transport = new HttpTransport({
       baseUrl: settings.baseUrl,

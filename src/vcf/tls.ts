@@ -1,5 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import tls from "node:tls";
+import type { ClientWarning } from "./warnings";
 
 export interface VcfTlsOptions {
   /** extra trusted CA certificate(s), PEM; trusted in addition to the system CAs */
@@ -8,10 +9,7 @@ export interface VcfTlsOptions {
   allowSelfSigned?: boolean;
 }
 
-/** Warnings a caller may word itself, e.g. in its user's language. */
-export type TlsWarningCode = "TLS_UNVERIFIED";
-
-type WarnLog = (text: string, code: TlsWarningCode) => void;
+type WarnLog = (text: string, warning: ClientWarning) => void;
 
 /** One PEM certificate block (BEGIN/END lines included); what every CA field must contain. */
 const PEM_CERTIFICATES = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -51,10 +49,9 @@ export function createTlsSetup(
   warn: WarnLog,
 ): TlsSetup | undefined {
   if (options?.allowSelfSigned) {
-    warn(
-      "TLS certificate verification is disabled (tls.allowSelfSigned); use only in a lab, or set tls.ca instead",
-      "TLS_UNVERIFIED",
-    );
+    warn("TLS certificate verification is disabled (tls.allowSelfSigned); use only in a lab, or set tls.ca instead", {
+      code: "TLS_UNVERIFIED",
+    });
     return https ? { secureContext: tls.createSecureContext(), rejectUnauthorized: false } : undefined;
   }
   if (options?.ca !== undefined) {

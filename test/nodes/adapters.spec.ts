@@ -246,6 +246,26 @@ describe("nodes: adapters", () => {
       );
     });
 
+    it("words the client's coded warnings from the catalog, with their parameters; other lines pass as they are", () => {
+      const lines: string[] = [];
+      const credentials = { username: "u", password: "p" };
+      const noNode = (): undefined => undefined;
+      const options = buildClientOptions(parseConnection(base), credentials, noNode, (_level, text) =>
+        lines.push(text),
+      );
+      options.log?.("warn", "token refresh failed (HTTP 500); logging in again", {
+        code: "TOKEN_REFRESH_FAILED",
+        params: { reason: "HTTP 500" },
+      });
+      options.log?.("warn", "TLS certificate verification is disabled", { code: "TLS_UNVERIFIED" });
+      options.log?.("info", "logged in to SDDC Manager");
+      assert.deepEqual(lines, [
+        "The SDDC Manager session could not be renewed (HTTP 500); logging in again",
+        'TLS certificate checks are off (TLS option "Allow self-signed certificates"): use this only in a lab, or paste the SDDC Manager CA certificate instead',
+        "logged in to SDDC Manager",
+      ]);
+    });
+
     it("names one run file per config node, safe for the file system", () => {
       assert.equal(runStoreName("a1b2.c3"), "vcf-upgrade-runs-a1b2.c3");
       assert.equal(runStoreName("../x"), "vcf-upgrade-runs-.._x");

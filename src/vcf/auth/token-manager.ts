@@ -5,6 +5,7 @@ import { raceWithSignal } from "../http/retry";
 import type { HttpRequest, HttpResponse } from "../http/transport";
 import type { SecretScrubber } from "../secrets";
 import { jwtLifetimeMs } from "./jwt";
+import type { ClientWarning } from "../warnings";
 
 const TOKENS_PATH = "/v1/tokens";
 const REFRESH_PATH = "/v1/tokens/access-token/refresh";
@@ -22,7 +23,7 @@ export interface TokenManagerSettings {
   refreshMarginMs: number;
   now: () => number;
   scrubber: SecretScrubber;
-  log: (level: "debug" | "info" | "warn", text: string) => void;
+  log: (level: "debug" | "info" | "warn", text: string, warning?: ClientWarning) => void;
 }
 
 /** A token and which session it came from: sessions are numbered in the order they were obtained. */
@@ -122,7 +123,10 @@ export class TokenManager {
         const reason = error instanceof VcfApiError ? error.message : "unexpected failure";
         // Refresh tokens do not survive SDDC Manager's own upgrade or restart, and expire: a refusal is routine.
         const level = isRefreshRefused(error) ? "info" : "warn";
-        this.settings.log(level, `token refresh failed (${reason}); logging in again`);
+        this.settings.log(level, `token refresh failed (${reason}); logging in again`, {
+          code: "TOKEN_REFRESH_FAILED",
+          params: { reason },
+        });
       }
     }
     return this.freshLogin();
