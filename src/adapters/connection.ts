@@ -76,6 +76,12 @@ export class VcfConnection {
   /** Runs already reported as waiting for a disabled owner node. */
   private readonly waitingReported = new Set<string>();
 
+  /** A warning for the user (Node-RED's log and the debug sidebar), already in the user's language. */
+  private warn(text: string): void {
+    const level = "warn";
+    this.deps.log(level, text);
+  }
+
   constructor(private readonly deps: ConnectionDeps) {
     try {
       const settings = parseConnection(deps.def);
@@ -88,17 +94,17 @@ export class VcfConnection {
         this.storeFile = fileStore.directory;
         store = fileStore;
       } else {
-        deps.log("warn", t("vcf-config.warnings.noUserDir"));
+        this.warn(t("vcf-config.warnings.noUserDir"));
         store = new MemoryRunStore();
       }
       const engine = new UpgradeEngine({ client, store, settings: parseEngineSettings(deps.def) });
-      engine.on("warning", (warning: EngineWarning) => deps.log("warn", engineWarningText(warning)));
+      engine.on("warning", (warning: EngineWarning) => this.warn(engineWarningText(warning)));
       this.engine = engine;
       let runsLoaded = false;
       engine.ready().then(
         () => {
           runsLoaded = true;
-          for (const damaged of engine.unreadableRuns()) deps.log("warn", unreadableRunWarning(damaged));
+          for (const damaged of engine.unreadableRuns()) this.warn(unreadableRunWarning(damaged));
         },
         () => undefined,
       );
@@ -114,12 +120,7 @@ export class VcfConnection {
         if (!run || !isTerminal(run.status)) return true;
         return run.status !== "failed" && !this.bookkeeping?.wasSent(runId, run.phase);
       };
-      const bookkeeping = new RunBookkeeping(
-        bookkeepingFile,
-        (text) => deps.log("warn", text),
-        isKnownRun,
-        needsMessage,
-      );
+      const bookkeeping = new RunBookkeeping(bookkeepingFile, (text) => this.warn(text), isKnownRun, needsMessage);
       this.bookkeeping = bookkeeping;
       engine.on("change", (run: UpgradeRun) => {
         if (isTerminal(run.status)) bookkeeping.forgetGoneRuns();
@@ -217,8 +218,7 @@ export class VcfConnection {
       try {
         await this.resumeRun(engine, run);
       } catch (err) {
-        this.deps.log(
-          "warn",
+        this.warn(
           t("vcf-config.warnings.resumeFailed", { runId: run.id, domain: run.domainName, error: describeError(err) }),
         );
       }
@@ -231,8 +231,7 @@ export class VcfConnection {
       if (isTerminal(run.status)) return;
       // The reason is recorded in the run's log (English, like every log entry); the warning is shown in the UI language.
       const reason = `This run was started against ${run.sddcManagerUrl}; the config node now points at ${currentUrl}, so it is not continued there: start the upgrade again`;
-      this.deps.log(
-        "warn",
+      this.warn(
         t("vcf-config.warnings.otherUrl", {
           runId: run.id,
           domain: run.domainName,
@@ -257,8 +256,7 @@ export class VcfConnection {
     if (owner && owner.server === this.deps.def.id) {
       if (!this.waitingReported.has(run.id)) {
         this.waitingReported.add(run.id);
-        this.deps.log(
-          "warn",
+        this.warn(
           t("vcf-config.warnings.ownerDisabled", {
             runId: run.id,
             domain: run.domainName,
@@ -285,8 +283,7 @@ export class VcfConnection {
     const action = resumeAction(run, { sent, nextPhaseWired });
     if (action === "none" && next && !isTerminal(run.status) && !this.waitingReported.has(run.id)) {
       this.waitingReported.add(run.id);
-      this.deps.log(
-        "warn",
+      this.warn(
         t("vcf-config.warnings.leftToFlow", {
           runId: run.id,
           domain: run.domainName,
