@@ -1,7 +1,7 @@
 import { badField } from "./errors";
 import { BodyObject } from "./request-body";
 import type { ComponentKind, FaultPatch, FaultSettings, PhaseDurations } from "./types";
-import { COMPONENT_KINDS, DEPOT_STATUSES, EXPIRY_FAULTS, PRECHECK_FINDINGS } from "./types";
+import { COMPONENT_KINDS, DEPOT_STATUSES, EXPIRY_FAULTS, PASSWORD_EXPIRY_FAULTS, PRECHECK_FINDINGS } from "./types";
 import { DEFAULT_DURATIONS } from "./scenarios";
 
 /** Runtime fault injection: flaky GETs and the nginx-style HTML error pages; parsing of /sim/faults bodies. */
@@ -81,7 +81,7 @@ export function parseFaultPatch(body: unknown): FaultPatch {
     const v = root.boolean(key);
     if (v !== undefined) patch[key] = v;
   }
-  const passwords = root.enumString("passwordExpiry", EXPIRY_FAULTS);
+  const passwords = root.enumString("passwordExpiry", PASSWORD_EXPIRY_FAULTS);
   if (passwords) patch.passwordExpiry = passwords;
   const certificates = root.enumString("certificateExpiry", EXPIRY_FAULTS);
   if (certificates) patch.certificateExpiry = certificates;

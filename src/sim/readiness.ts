@@ -283,11 +283,32 @@ export class ReadinessService {
         Array.from({ length: c.hostCount }, (_, h) => {
           const first = c.primary && h === 0;
           const name = `esx-${c.name}-${h + 1}.example.test`;
-          return element(`${c.id}-host-${h + 1}`, name, d, "root", first ? expiryDays(fault, 180) : 180);
+          const hostId = `${c.id}-host-${h + 1}`;
+          if (first && fault === "unknown") return unknownExpiry(element(hostId, name, d, "root", 180));
+          return element(hostId, name, d, "root", first && fault !== "unknown" ? expiryDays(fault, 180) : 180);
         }),
       );
     });
   }
+}
+
+/** An element SDDC Manager could not check: it cannot log in with the stored password. */
+function unknownExpiry(element: unknown): unknown {
+  const known = element as { expiry: object };
+  return {
+    ...known,
+    expiry: {
+      lastCheckedDate: (known.expiry as { lastCheckedDate?: string }).lastCheckedDate,
+      connectivityStatus: "ERROR",
+      status: "UNKNOWN",
+    },
+    errors: [
+      {
+        errorCode: "CREDENTIAL_AUTHENTICATION_FAILED",
+        message: "Unable to log in to the resource with the stored password",
+      },
+    ],
+  };
 }
 
 /** Days to expiry of the resource a fault hits: 5 when expiring, -3 when expired. */

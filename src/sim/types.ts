@@ -56,6 +56,9 @@ export interface PhaseDurations {
 /** Expiry of the passwords or certificates a fault hits: "expiring" in 5 days, "expired" 3 days ago. */
 export type ExpiryFault = "none" | "expiring" | "expired";
 export const EXPIRY_FAULTS: readonly ExpiryFault[] = ["none", "expiring", "expired"];
+/** Passwords also: "unknown", SDDC Manager cannot log in to the first ESXi host with its stored password. */
+export type PasswordExpiryFault = ExpiryFault | "unknown";
+export const PASSWORD_EXPIRY_FAULTS: readonly PasswordExpiryFault[] = [...EXPIRY_FAULTS, "unknown"];
 
 /** DepotAccount status values of the spec. */
 export const DEPOT_STATUSES = [
@@ -134,7 +137,7 @@ export interface FaultSettings {
   /** Backup tasks end FAILED with an error and a remediation. */
   failBackup: boolean;
   /** "expiring": the root password of the first ESXi host of each domain; "expired": that one and vCenter's root too. */
-  passwordExpiry: ExpiryFault;
+  passwordExpiry: PasswordExpiryFault;
   /** The vCenter certificate of each domain expires in 5 days ("expiring") or expired 3 days ago ("expired"). */
   certificateExpiry: ExpiryFault;
   /** The depot account's status (and a matching message) in GET /v1/system/settings/depot. */

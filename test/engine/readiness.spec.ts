@@ -89,6 +89,17 @@ describe("engine: readiness checks, fresh backup and download retries", () => {
     assert.equal(passed.status, "alerts_were_acknowledged");
   });
 
+  it("a password SDDC Manager cannot check (it cannot log in with it) is a warning naming the account, never passed over", async () => {
+    const run = await prechecked({ passwordExpiry: "unknown" });
+    const passwords = only(run, "READINESS_PASSWORDS");
+    assert.equal(passwords.length, 1, JSON.stringify(readiness(run)));
+    assert.equal(passwords[0]?.severity, "WARNING");
+    assert.match(
+      passwords[0]?.description ?? "",
+      /^The password expiry of root on esx-.* could not be checked: Unable to log in to the resource with the stored password$/,
+    );
+  });
+
   it("errors: expired password and certificate, no backup configuration while a fresh backup is on", async () => {
     const run = await prechecked({ passwordExpiry: "expired", certificateExpiry: "expired", backupConfigured: false });
     for (const code of ["READINESS_PASSWORDS", "READINESS_CERTIFICATES", "READINESS_BACKUP"])
@@ -216,6 +227,37 @@ describe("engine: readiness checks, fresh backup and download retries", () => {
     const done = await second.engine.upgradeComponents(run.id);
     assert.equal(done.status, "successfully_completed", done.failureReason);
     assert.equal(done.remote.backup?.taskId, taskId);
+    assert.equal(count(sim.requestLog(), "POST", "/v1/backups/tasks"), 1);
+  });
+
+  it("a backup past its deadline is a failure the option decides: 'fail' fails the run, no component starts", async () => {
+    const run = await prechecked({ durations: { backupSeconds: 10 ** 9 } }, { backupDeadlineMs: 1 });
+    await t.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
+    await assert.rejects(t.engine.upgradeComponents(run.id), /backup before the upgrade failed/);
+    assert.equal((t.engine.getRun(run.id) as UpgradeRun).remote.backup?.status, "TIMED_OUT");
+    assert.equal(count(sim.requestLog(), "POST", "/v1/upgrades"), 0);
+  });
+
+  it("a restart after the failed backup was recorded, before the run failed: still no upgrade without it", async () => {
+    const run = await prechecked({ failBackup: true });
+    await t.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
+    // The store keeps no write after the backup's failure is recorded: the process "stops" before the run fails.
+    const store = t.store;
+    const save = store.save.bind(store);
+    let frozen = false;
+    store.save = async (r) => {
+      if (frozen) return;
+      if (r.remote.backup?.status === "FAILED") frozen = true;
+      await save(r);
+    };
+    await assert.rejects(t.engine.upgradeComponents(run.id), /backup before the upgrade failed/);
+    await t.engine.close();
+    store.save = save;
+    assert.equal((await store.load()).find((r) => r.id === run.id)?.status, "starting_upgrades");
+    t = new EngineUnderTest(sim, store);
+    await assert.rejects(t.engine.upgradeComponents(run.id), /backup before the upgrade failed/);
+    assert.equal((t.engine.getRun(run.id) as UpgradeRun).status, "failed");
+    assert.equal(count(sim.requestLog(), "POST", "/v1/upgrades"), 0);
     assert.equal(count(sim.requestLog(), "POST", "/v1/backups/tasks"), 1);
   });
 

@@ -86,6 +86,12 @@ interface BackupFailure {
   remediation?: string;
 }
 
+function backupFailure(record: BackupRecord, detail: BackupFailure): EngineError {
+  const task = record.taskId ? engineText("backupTask", { taskId: record.taskId }) : "";
+  const text = engineText("backupFailed", { task, error: detail.message });
+  return new EngineError("REMOTE_FAILURE", text, { fix: fixOr(detail.remediation, engineText("backupFailedFix")) });
+}
+
 /** Fails the run with SDDC Manager's error and remediation, or (option "warn") logs it and goes on. */
 async function backupFailed(
   ctx: PhaseContext,
@@ -93,14 +99,14 @@ async function backupFailed(
   status: string | undefined,
   detail: BackupFailure,
 ): Promise<void> {
-  const task = record.taskId ? engineText("backupTask", { taskId: record.taskId }) : "";
-  const text = engineText("backupFailed", { task, error: detail.message });
-  const fix = fixOr(detail.remediation, engineText("backupFailedFix"));
+  const failure = backupFailure(record, detail);
   await ctx.handle.update(() => {
     record.status = status ?? "FAILED";
     record.finishedAt = new Date().toISOString();
   });
-  if (record.options.onFailure === "fail") throw new EngineError("REMOTE_FAILURE", text, { fix });
+  if (record.options.onFailure === "fail") throw failure;
+  const text = failure.text;
+  const fix = failure.fixText ?? engineText("backupFailedFix");
   await ctx.handle.log(
     "warning",
     `${englishText(text)}. Remediation: ${englishText(fix)}. Upgrading without it (backup failure only warns)`,
@@ -110,14 +116,22 @@ async function backupFailed(
 async function followBackup(ctx: PhaseContext, record: BackupRecord, justStarted: boolean): Promise<void> {
   const id = record.taskId as string;
   await ctx.handle.step(`Backing up SDDC Manager (task ${id})`);
-  const task = await ctx.wait({
-    what: engineText("waitBackup", { taskId: id }),
-    deadlineKey: "backup",
-    deadlineMs: ctx.settings.backupDeadlineMs,
-    poll: (signal) => ctx.client.getTask(id, { signal }),
-    until: (t) => !RUNNING.has(normalizeStatus(t.status)),
-    justLooked: justStarted,
-  });
+  let task;
+  try {
+    task = await ctx.wait({
+      what: engineText("waitBackup", { taskId: id }),
+      deadlineKey: "backup",
+      deadlineMs: ctx.settings.backupDeadlineMs,
+      poll: (signal) => ctx.client.getTask(id, { signal }),
+      until: (t) => !RUNNING.has(normalizeStatus(t.status)),
+      justLooked: justStarted,
+    });
+  } catch (err) {
+    // A backup past its deadline is a failed backup: the option decides, as for any other failure.
+    if (!(err instanceof EngineError) || err.code !== "DEADLINE") throw err;
+    await backupFailed(ctx, record, "TIMED_OUT", { message: err.text });
+    return;
+  }
   const status = normalizeStatus(task.status);
   if (!PASSED.has(status)) {
     await backupFailed(ctx, record, status, describeApiErrors(collectTaskErrors(task), `the task ended ${status}`));
@@ -143,7 +157,14 @@ export async function takeFreshBackup(ctx: PhaseContext, options: BackupOptions)
     });
   }
   const record = ctx.run.remote.backup as BackupRecord;
-  if (record.status) return;
+  if (record.status) {
+    // A backup recorded as failed whose option fails the run: a restart between that record and the failed run must
+    // not upgrade without the backup.
+    const failed = record.status !== "SKIPPED" && !PASSED.has(record.status);
+    if (failed && record.options.onFailure === "fail")
+      throw backupFailure(record, { message: engineText("backupEndedStatus", { status: record.status }) });
+    return;
+  }
   if (!record.options.freshBackup) {
     await ctx.handle.update(() => {
       record.status = "SKIPPED";

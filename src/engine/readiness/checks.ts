@@ -139,7 +139,7 @@ export async function checkPasswords(c: ReadinessContext): Promise<Finding[]> {
       continue;
     }
     for (const e of result.elements ?? []) {
-      const f = passwordFinding(c, e.username, e.resource?.resourceName ?? e.resource?.resourceId, e.expiry);
+      const f = passwordFinding(c, e.username, e.resource?.resourceName ?? e.resource?.resourceId, e.expiry, e.errors);
       if (f) findings.push(f);
     }
   }
@@ -165,17 +165,33 @@ function passwordFinding(
   c: ReadinessContext,
   username: string | undefined,
   resource: string | undefined,
-  expiry: { expiryDate?: string; lastCheckedDate?: string; status?: string } | undefined,
+  expiry: { expiryDate?: string; lastCheckedDate?: string; connectivityStatus?: string; status?: string } | undefined,
+  errors: readonly { message?: string }[] | undefined,
 ): Finding | undefined {
   const status = normalizeStatus(expiry?.status);
   const expiresMs = Date.parse(expiry?.expiryDate ?? "");
-  // Days measured on SDDC Manager's clock when it checked, else on ours.
+  // Days from when SDDC Manager checked, or from now when that is later (a stale check must not hide an expiry).
   const checkedMs = Date.parse(expiry?.lastCheckedDate ?? "");
-  const days = Number.isFinite(expiresMs)
-    ? (expiresMs - (Number.isFinite(checkedMs) ? checkedMs : c.now())) / DAY_MS
-    : undefined;
+  const fromMs = Number.isFinite(checkedMs) ? Math.max(checkedMs, c.now()) : c.now();
+  const days = Number.isFinite(expiresMs) ? (expiresMs - fromMs) / DAY_MS : undefined;
   const who = `${capText(username ?? "(unnamed account)", NAME_CAP)} on ${capText(resource ?? "(unnamed resource)", NAME_CAP)}`;
   const fix = "Rotate or update the password in SDDC Manager (Security > Password Management) before the upgrade";
+  // SDDC Manager could not tell (it could not log in with the password, or says UNKNOWN): often the very password
+  // that was changed outside SDDC Manager or has expired, so it is reported, never passed over.
+  const connectivity = normalizeStatus(expiry?.connectivityStatus);
+  const problem =
+    errors?.find((e) => e.message)?.message ??
+    (connectivity && connectivity !== "ACTIVE" ? `connectivity ${connectivity}` : undefined) ??
+    (status === "UNKNOWN" || (!status && days === undefined) ? "status UNKNOWN" : undefined);
+  if (problem && status !== "EXPIRED" && !(days !== undefined && days < 0)) {
+    return readinessFinding(
+      "passwords",
+      "WARNING",
+      `The password expiry of ${who} could not be checked: ${capText(problem, NAME_CAP)}`,
+      "Check the account in SDDC Manager (Security > Password Management); remediate the password if SDDC Manager cannot use it",
+      resource,
+    );
+  }
   if (status === "EXPIRED" || (days !== undefined && days < 0)) {
     return readinessFinding("passwords", "ERROR", `The password of ${who} has expired`, fix, resource);
   }
