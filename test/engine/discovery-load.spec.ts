@@ -7,11 +7,14 @@ import { type FaultProxy, startFaultProxy } from "./fault-proxy";
 import { EngineUnderTest, simulator } from "./harness";
 
 /**
- * Simulated seconds per real second: a token of 200 simulated seconds lives 2 s, long beside one request even on a
- * busy machine, short beside the discovery (each answer is held 150 ms, so 100 reads take at least 2.5 s).
+ * Simulated seconds per real second. A token lives far longer than the discovery (1000 s of real time), so no token
+ * runs out on a busy machine's clock: every token expires at once when the test jumps the simulator's clock a token
+ * lifetime during the discovery. (Once: a request replayed after a 401 is replayed once, and two expiries within one
+ * request's life, which tokens of an hour never give, would fail it.) Each answer is held 150 ms, so requests pile
+ * up if nothing bounds them.
  */
 const SCALE = 100;
-const TOKEN_SECONDS = 200;
+const TOKEN_SECONDS = 100_000;
 const ANSWER_DELAY_MS = 150;
 /** After this many requests the simulator's clock jumps a token lifetime: every token out there is refused at once. */
 const JUMP_AT_REQUEST = 40;
@@ -31,7 +34,6 @@ describe("engine: discovery of many domains", function () {
   it("answers all 51 domains with tokens expiring during discovery, never more requests at once than the bound", async function () {
     this.timeout(60_000);
     sim = await simulator("many-domains", { domains: 50, timeScale: SCALE, tokenLifetimeSeconds: TOKEN_SECONDS });
-    // Each answer is held a little, so discovery outlasts several token lifetimes: requests pile up if nothing bounds them.
     let requests = 0;
     const server = sim;
     proxy = await startFaultProxy(
@@ -59,7 +61,7 @@ describe("engine: discovery of many domains", function () {
     assert.ok(found.every((d) => d.info.updateAvailable && d.info.currentVersion === "5.2.0.0"));
     const log = sim.requestLog();
     const renewals = log.filter((e) => (e.path === REFRESH || e.path === "/v1/tokens") && e.status === 200).length;
-    assert.ok(renewals >= 3, `tokens were renewed during discovery (${renewals} logins and refreshes)`);
+    assert.ok(renewals >= 2, `a token was renewed during discovery (${renewals} logins and refreshes)`);
     assert.ok(
       log.some((e) => e.status === 401),
       "the jump made SDDC Manager refuse tokens the client still held",
