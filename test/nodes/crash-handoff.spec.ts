@@ -10,6 +10,7 @@ import {
   CONFIG_ID,
   Collector,
   callsOf,
+  connectionOf,
   credentialsFor,
   getNode,
   helper,
@@ -198,13 +199,23 @@ describe("nodes: a crash at every write of a phase boundary", function () {
     const after = new Map<string, Collector>();
     for (const id of ["download", "prechecks", "ack", "upgrade"]) after.set(id, new Collector(`out-${id}`));
     const done = after.get("upgrade") as Collector;
-    await done
-      .waitFor(() => true, `the final output after a crash at write ${offset} of ${boundary.name}`, 30_000)
-      .catch((err: Error) => {
-        throw new Error(
-          `${err.message}\nimage: ${JSON.stringify(image.runs?.runs[0])} sent ${JSON.stringify(image.bookkeeping?.sent)}`,
-        );
-      });
+    const runId = image.runs?.runs[0]?.id;
+    if (outputs.get("upgrade") === 1) {
+      // The final output left before the crash (its record was written before the run file showed the end): after the
+      // restart the run is back, finished, and the final assertion checks that nothing was sent again.
+      const back = await eventually(
+        () => connectionOf().engine?.getRun(runId ?? "")?.outcome === "successfully_completed",
+      );
+      assert.ok(back, `the run is back after a crash at write ${offset} of ${boundary.name}`);
+    } else {
+      await done
+        .waitFor(() => true, `the final output after a crash at write ${offset} of ${boundary.name}`, 30_000)
+        .catch((err: Error) => {
+          throw new Error(
+            `${err.message}\nimage: ${JSON.stringify(image.runs?.runs[0])} sent ${JSON.stringify(image.bookkeeping?.sent)}`,
+          );
+        });
+    }
     for (const [id, collector] of after) outputs.set(id, (outputs.get(id) ?? 0) + collector.messages.length);
     const restartLog = ["download", "prechecks", "ack", "upgrade"].flatMap((id) =>
       callsOf(id, "log").map((args) => String(args[0])),
