@@ -1,9 +1,9 @@
 import { normalizeStatus } from "../../vcf/status";
-import { engineText, verbatimText } from "../catalog";
+import { engineText } from "../catalog";
 import { EngineError, asEngineError, isAbort } from "../errors";
 import type { PhaseContext } from "../run-handle";
 import { sameVersion } from "../versions";
-import { validateTarget, validationFindings } from "./validation";
+import { describeFindings, validateTarget, validationFindings } from "./validation";
 
 async function confirmVersion(ctx: PhaseContext): Promise<void> {
   const { run, client } = ctx;
@@ -54,21 +54,12 @@ async function validateAtTarget(ctx: PhaseContext): Promise<void> {
     return;
   }
   const findings = validationFindings(v);
-  const text =
-    findings.map((f) => `${f.name}: ${f.description}`).join("; ") || `${normalizeStatus(v.executionStatus)}/${result}`;
+  const { text, fix } = describeFindings(findings, `${normalizeStatus(v.executionStatus)}/${result}`);
   if (findings.length > 0 && findings.every((f) => f.severity === "WARNING")) {
     await ctx.handle.log("warning", `The final validation reported warnings: ${text}`, { findings });
     return;
   }
-  const fix = findings
-    .map((f) => f.remediation)
-    .filter(Boolean)
-    .join("; ");
-  throw new EngineError(
-    "REMOTE_FAILURE",
-    engineText("finalValidationFailed", { error: text }),
-    fix ? { fix: verbatimText(fix) } : {},
-  );
+  throw new EngineError("REMOTE_FAILURE", engineText("finalValidationFailed", { error: text }), fix ? { fix } : {});
 }
 
 /**

@@ -1,11 +1,11 @@
 import { normalizeStatus } from "../../vcf/status";
-import { engineText, verbatimText } from "../catalog";
+import { engineText } from "../catalog";
 import { EngineError, errorParam, fixOr } from "../errors";
 import { remediationOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { Finding } from "../types";
 import { sameVersion } from "../versions";
-import { TARGET_VALIDATION_CODE, validateTarget, validationFindings } from "./validation";
+import { TARGET_VALIDATION_CODE, describeFindings, validateTarget, validationFindings } from "./validation";
 
 /** POST the validation of the candidate target (or follow the recorded one) and poll it to its end. */
 async function validateCandidate(ctx: PhaseContext): Promise<void> {
@@ -65,15 +65,11 @@ async function validateCandidate(ctx: PhaseContext): Promise<void> {
   }
   const failed = findings.filter((f) => f.severity === "ERROR");
   const shown = failed.length > 0 ? failed : findings;
-  const message = shown.map((f) => `${f.name}: ${f.description}`).join("; ") || `${execution}/${result}`;
-  const fix = shown
-    .map((f) => f.remediation)
-    .filter(Boolean)
-    .join("; ");
+  const { text, fix } = describeFindings(shown, `${execution}/${result}`);
   throw new EngineError(
     "REMOTE_FAILURE",
-    engineText("targetValidationFailed", { version: run.targetVersion, error: message }),
-    fix ? { fix: verbatimText(fix) } : {},
+    engineText("targetValidationFailed", { version: run.targetVersion, error: text }),
+    fix ? { fix } : {},
   );
 }
 

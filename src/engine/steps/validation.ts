@@ -3,7 +3,7 @@
 // Used before the target is set and as the final validation after the upgrade.
 import type { Validation } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
-import type { EngineText } from "../catalog";
+import { verbatimText, type EngineText } from "../catalog";
 import { capFinding } from "../findings";
 import { errorCodeOf, httpStatusOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
@@ -79,4 +79,14 @@ export async function validateTarget(ctx: PhaseContext, o: TargetValidation): Pr
     justLooked: justStarted,
   });
   return { validation };
+}
+
+/** The findings as one sentence ("name: description; ..."), else `fallback`, and their remediations as the fix. */
+export function describeFindings(findings: readonly Finding[], fallback: string): { text: string; fix?: EngineText } {
+  const text = findings.map((f) => `${f.name}: ${f.description}`).join("; ") || fallback;
+  const fix = findings
+    .map((f) => f.remediation)
+    .filter(Boolean)
+    .join("; ");
+  return fix ? { text, fix: verbatimText(fix) } : { text };
 }
