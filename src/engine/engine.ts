@@ -1,25 +1,24 @@
-import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { VcfClient } from "../vcf/client";
-import { normalizeStatus } from "../vcf/status";
 import type { Domain } from "../vcf/types";
 import { capText, LINE_CAP } from "../vcf/text-cap";
 import type { RunStore } from "./run-store";
 import { engineText, englishText, verbatimText, type EngineText } from "./catalog";
 import { EngineError, abortError, asEngineError, isAbort } from "./errors";
 import { discoverDomain, lookupDomain, type DomainDiscovery } from "./discovery";
-import { checkManagementFirst, managementRunFailure } from "./management-first";
-import { checkClusterImages } from "./steps/cluster-images";
+import { managementRunFailure } from "./management-first";
+import { chooseTarget } from "./target-choice";
+import { newRun } from "./new-run";
+import { computePlan } from "./plan/compute";
+import type { PlanRequest, UpgradePlan } from "./plan/types";
 import { AcknowledgementGates, checkPolicy } from "./phases/acknowledgement";
 import { downloadBundles } from "./phases/download";
 import { runPrechecks } from "./phases/prechecks";
 import { upgradeComponents } from "./phases/upgrades";
-import { chooseRelease, selectedTarget } from "./releases";
 import { PhaseContext, RunHandle } from "./run-handle";
 import { remoteWorkWarning } from "./remote-work";
 import { rideOutApiAbsence, startWhenApiBack, upgradesSddcManager } from "./api-away";
 import { resolveSettings } from "./settings";
-import { sameVersion } from "./versions";
 import { appendLog, isTerminal, transition } from "./transitions";
 import { PHASE_STATUSES, ownerCannotAct, previousPhase, repairPhaseMarks } from "./ownership";
 import { describeUnreadableRun, type UnreadableRun } from "./unreadable-run";
@@ -42,9 +41,6 @@ export interface EngineDeps {
   /** The clock (epoch ms) waits, deadlines and the credential grace are measured on; default Date.now. */
   now?: () => number;
 }
-
-/** Busy domain statuses (wait) and unhealthy ones (needs a user), from UPGRADE-API.md §10. */
-const BUSY_DOMAIN = new Set(["ACTIVATING", "CREATING", "EXPANDING", "SHRINKING", "DEACTIVATING", "UPGRADING"]);
 
 /** A "warning" event: a code and its parameters, worded by the adapter in the user's language. */
 export interface EngineWarning {
@@ -87,6 +83,8 @@ export class UpgradeEngine extends EventEmitter {
   /** The shutdown begun by the first close(); it resolves once nothing touches the store any more. */
   private shutdownDone: Promise<void> | undefined;
   private readonly gates = new AcknowledgementGates();
+  /** The newest plan per domain id (kept in memory: a plan is shown until a run starts, see latestPlan). */
+  private readonly plans = new Map<string, UpgradePlan>();
   private readonly pauseTimers = new Map<string, NodeJS.Timeout>();
   /** The backup options of the upgrade nodes on this connection (by node id), for the readiness checks. */
   private readonly backupOptions = new Map<string, BackupOptions>();
@@ -229,6 +227,40 @@ export class UpgradeEngine extends EventEmitter {
     return Promise.all(domains.map((d) => discoverDomain(this.client, d, this.domainStatus(d.id).status, signal)));
   }
 
+  // ---- planning ----
+
+  /**
+   * What a run of the domain would do now (see plan/compute.ts), computed by the run's own code on a draft run.
+   * Changes nothing in SDDC Manager; emits "plan" (a copy) for the status nodes.
+   */
+  async planUpgrade(req: PlanRequest, signal?: AbortSignal): Promise<UpgradePlan> {
+    await this.usable();
+    const deps = {
+      client: this.client,
+      settings: this.settings,
+      now: this.now,
+      runs: [...this.runs.values()],
+      activeRunOf: (id: string) => this.activeRun(id),
+      freshBackup: this.freshBackupExpected(),
+    };
+    const plan = await this.tracked(computePlan(deps, req, this.untilClosed(signal)));
+    this.plans.set(plan.domainId, plan);
+    try {
+      this.emit("plan", structuredClone(plan));
+    } catch {
+      // a listener's failure must not break the plan
+    }
+    return structuredClone(plan);
+  }
+
+  /** The domain's newest plan when no run has started since it was made (the run then shows what happens). */
+  latestPlan(domainId: string): UpgradePlan | undefined {
+    const plan = this.plans.get(domainId);
+    const run = this.latestRun(domainId);
+    if (!plan || (run && run.createdAt > plan.createdAt)) return undefined;
+    return structuredClone(plan);
+  }
+
   // ---- starting a run ----
 
   /**
@@ -252,69 +284,27 @@ export class UpgradeEngine extends EventEmitter {
   }
 
   private async startOnce(req: StartRunRequest, signal: AbortSignal): Promise<UpgradeRun> {
-    if (typeof req !== "object" || req === null) {
-      throw new EngineError("BAD_INPUT", engineText("startRequestMissing"), {
-        field: "domain",
-        fix: engineText("startRequestMissingFix"),
-      });
-    }
-    if (req.targetVersion !== undefined && (typeof req.targetVersion !== "string" || req.targetVersion.trim() === "")) {
-      throw new EngineError("BAD_INPUT", engineText("targetNotText"), {
-        field: "targetVersion",
-        fix: engineText("targetNotTextFix"),
-      });
-    }
-    const { domain, domains } = await lookupDomain(this.client, req.domain, signal);
-    this.refuseUnreadable(domain);
-    this.refuseBusy(domain);
-    const clusterImages = checkClusterImages(req.clusterImages, domain.clusters ?? [], domain.name);
-    const status = normalizeStatus(domain.status);
-    if (status !== "ACTIVE") {
-      const params = { domain: domain.name, status: domain.status ?? engineText("unknownState") };
-      throw BUSY_DOMAIN.has(status)
-        ? new EngineError("DOMAIN_NOT_READY", engineText("domainBusyOperation", params), {
-            field: "domain",
-            fix: engineText("domainBusyOperationFix"),
-          })
-        : new EngineError("DOMAIN_NOT_READY", engineText("domainUnhealthy", params), {
-            field: "domain",
-            fix: engineText("domainUnhealthyFix"),
-          });
-    }
-    const current = await this.client.getCurrentRelease(domain.id, { signal });
-    if (!current?.version) {
-      throw new EngineError("REMOTE_FAILURE", engineText("noCurrentRelease", { domain: domain.name }));
-    }
-    const futures = await this.client.getFutureReleases(domain.id, { signal });
-    const selected = req.targetVersion ? undefined : await selectedTarget(this.client, domain.id, signal);
-    const release = chooseRelease(current.version, futures, req.targetVersion?.trim(), selected);
-    if (!release) {
-      throw new EngineError("NO_UPDATE", engineText("noUpdate", { domain: domain.name, version: current.version }), {
-        fix: engineText("noUpdateFix"),
-      });
-    }
-    const waitsFor = await checkManagementFirst(
-      this.client,
-      domain,
-      domains,
-      release.version,
-      (id) => this.activeRun(id),
+    const choice = await chooseTarget(
+      {
+        client: this.client,
+        activeRunOf: (id) => this.activeRun(id),
+        admit: (domain) => {
+          this.refuseUnreadable(domain);
+          this.refuseBusy(domain);
+        },
+      },
+      req,
       signal,
     );
-    if (clusterImages) await this.checkImagesExist(clusterImages, signal);
-    const run = this.newRun(domain, current.version, release, req.ownerNodeId);
+    const { domain, release, waitsFor, clusterImages } = choice;
+    const run = newRun(domain, choice.sourceVersion, release, req.ownerNodeId);
     if (req.sddcManagerUrl) run.sddcManagerUrl = req.sddcManagerUrl;
     if (clusterImages) run.clusterImages = clusterImages;
     if (waitsFor?.managementRunId) run.managementRunId = waitsFor.managementRunId;
-    const reason = req.targetVersion
-      ? "as requested"
-      : selected && sameVersion(selected, release.version)
-        ? "the target already selected for the domain: continuing its upgrade"
-        : "the oldest applicable future release";
     transition(
       run,
       "update_process_started",
-      `Update process started: ${domain.name} ${current.version} → ${release.version} (${reason})`,
+      `Update process started: ${domain.name} ${choice.sourceVersion} → ${release.version} (${choice.reason})`,
     );
     if (waitsFor) appendLog(run, "info", "run", waitsFor.note);
     this.runs.set(run.id, run);
@@ -322,22 +312,6 @@ export class UpgradeEngine extends EventEmitter {
     await this.commit(run);
     await this.prune(domain.id);
     return snapshot(run);
-  }
-
-  /** Every image named in clusterImages must exist in SDDC Manager (checked before anything starts). */
-  private async checkImagesExist(clusterImages: Record<string, string>, signal: AbortSignal): Promise<void> {
-    const personalities = await this.client.getPersonalities(undefined, { signal });
-    for (const [cluster, id] of Object.entries(clusterImages)) {
-      if (personalities.some((p) => p.personalityId === id)) continue;
-      throw new EngineError("BAD_INPUT", engineText("clusterImageIdUnknown", { cluster, image: id }), {
-        field: "clusterImages",
-        fix: engineText("clusterImageIdUnknownFix", {
-          images:
-            personalities.map((p) => `${p.personalityName} = ${p.personalityId}`).join(", ") ||
-            engineText("noClusterImages"),
-        }),
-      });
-    }
   }
 
   /** A stored run of the domain that cannot be read may be active (its remote work going on): no second one. */
@@ -362,49 +336,6 @@ export class UpgradeEngine extends EventEmitter {
         { field: "domain", fix: engineText("domainBusyFix") },
       );
     }
-  }
-
-  private newRun(
-    domain: Domain,
-    sourceVersion: string,
-    release: {
-      version: string;
-      bom?: { name: string; version: string; publicName?: string }[];
-      patchBundles?: { bundleId: string }[];
-    },
-    owner?: string,
-  ): UpgradeRun {
-    const now = new Date().toISOString();
-    const run: UpgradeRun = {
-      id: randomUUID(),
-      domainId: domain.id,
-      domainName: domain.name,
-      sourceVersion,
-      targetVersion: release.version,
-      targetRelease: {
-        version: release.version,
-        bom: (release.bom ?? []).map((e) => ({
-          name: e.name,
-          version: e.version,
-          ...(e.publicName ? { publicName: e.publicName } : {}),
-        })),
-        patchBundleIds: (release.patchBundles ?? []).map((b) => b.bundleId).filter(Boolean),
-      },
-      status: "waiting_for_initiation",
-      step: "",
-      progress: 0,
-      phase: "download",
-      completedPhases: [],
-      remote: { bundles: {}, upgrades: {} },
-      deadlines: {},
-      findings: [],
-      acknowledged: false,
-      createdAt: now,
-      updatedAt: now,
-      log: [],
-    };
-    if (owner) run.ownerNodeId = owner;
-    return run;
   }
 
   /** Keeps the newest `keepRunsPerDomain` runs of a domain (active ones are never removed). */

@@ -16,3 +16,5 @@ export { transition, ALLOWED_TRANSITIONS, isTerminal } from "./transitions";
 export { nextPhase, PHASE_ORDER } from "./ownership";
 export type { RunStore } from "./run-store";
 export { describeUnreadableRun, type UnreadableRun } from "./unreadable-run";
+export { renderPlanMarkdown, formatDuration } from "./plan/markdown";
+export type { UpgradePlan, PlanComponent, PlanBundle, PlanNote, PlanRequest, DurationEstimate } from "./plan/types";

@@ -7,7 +7,7 @@ export interface MarkdownOptions {
   maxBytes?: number;
 }
 
-const ICONS: Record<LogLevel, string> = { success: "✅", error: "❌", warning: "⚠️", info: "ℹ️" };
+export const ICONS: Record<LogLevel, string> = { success: "✅", error: "❌", warning: "⚠️", info: "ℹ️" };
 
 const STATUS_LABELS: Record<UpgradeStatus, string> = {
   waiting_for_initiation: "Waiting for initiation",
@@ -70,11 +70,10 @@ function findingRow(f: Finding): string {
   return `| ${cells.map((c, i) => (i === 0 ? c : escapeMarkdown(c))).join(" | ")} |`;
 }
 
-/** The findings table; rows are dropped (and counted) to stay within `budget` bytes. */
-function renderFindings(findings: Finding[], budget: number): string {
+/** The findings table under `title`; rows are dropped (and counted) to stay within `budget` bytes. */
+export function renderFindings(findings: Finding[], budget: number, title = "Precheck findings"): string {
   if (findings.length === 0) return "";
-  const head =
-    "\n### Precheck findings\n\n| Severity | Source | Check | Resource | Description | Remediation |\n|---|---|---|---|---|---|\n";
+  const head = `\n### ${title}\n\n| Severity | Source | Check | Resource | Description | Remediation |\n|---|---|---|---|---|---|\n`;
   let out = head;
   let shown = 0;
   for (const f of findings) {

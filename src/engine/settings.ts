@@ -26,6 +26,7 @@ const DAY_MS = 24 * HOUR_MS;
 /**
  * The largest value of each time setting, in ms. Polling less often than hourly would miss a finished upgrade for too
  * long; no single wait needs more than 30 days (longer than Node's 24.8-day timer limit: waits re-arm their timers).
+ * No component takes a day (an ESXi host, per host), so a larger estimate is a typing error.
  */
 export const SETTING_MAX_MS: Readonly<Partial<Record<keyof EngineSettings, number>>> = {
   pollIntervalMs: HOUR_MS,
@@ -40,6 +41,10 @@ export const SETTING_MAX_MS: Readonly<Partial<Record<keyof EngineSettings, numbe
   completedPauseMs: DAY_MS,
   backupDeadlineMs: 30 * DAY_MS,
   backupMaxAgeMs: 30 * DAY_MS,
+  estimateSddcManagerMs: DAY_MS,
+  estimateNsxMs: DAY_MS,
+  estimateVcenterMs: DAY_MS,
+  estimateEsxHostMs: DAY_MS,
 };
 
 /**

@@ -54,8 +54,11 @@ export interface Finding {
   description: string;
   remediation?: string;
   code?: string;
-  /** Where the finding comes from; absent: SDDC Manager's prechecks (check-sets or the target validation). */
-  source?: "readiness";
+  /**
+   * Where the finding comes from; absent: SDDC Manager's prechecks (check-sets or the target validation). "plan": what
+   * kept a plan from planning a component (the run would stop there too).
+   */
+  source?: "readiness" | "plan";
 }
 
 /** The readiness checks run before any change (see engine/readiness); each can be switched off. */
@@ -113,6 +116,10 @@ export interface UpgradeRecord {
   status?: string;
   startedAt: string;
   finishedAt?: string;
+  /** Started by this run's own request: finishedAt - startedAt is the component's duration (plans learn from it). */
+  timed?: boolean;
+  /** ESXi: the hosts the upgrade remediates, when they could be counted (plans scale their estimates by it). */
+  hosts?: number;
   /** The last logged status of each sub-task of the upgrade's task (by name): each change is logged once, also across restarts. */
   subTaskStatus?: Record<string, string>;
 }
@@ -252,6 +259,14 @@ export interface EngineSettings {
   certificateWarnDays: number;
   /** Readiness checks switched off. */
   readinessChecksOff: readonly ReadinessCheck[];
+  /**
+   * A plan's duration estimate per component until this config node's runs have measured one (UPGRADE-API.md §11):
+   * SDDC Manager, NSX and vCenter per upgrade, ESXi per host.
+   */
+  estimateSddcManagerMs: number;
+  estimateNsxMs: number;
+  estimateVcenterMs: number;
+  estimateEsxHostMs: number;
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = {
@@ -275,6 +290,10 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   passwordWarnDays: 14,
   certificateWarnDays: 30,
   readinessChecksOff: [],
+  estimateSddcManagerMs: 45 * 60_000,
+  estimateNsxMs: 120 * 60_000,
+  estimateVcenterMs: 60 * 60_000,
+  estimateEsxHostMs: 30 * 60_000,
 };
 
 export interface AckPolicy {

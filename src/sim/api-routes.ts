@@ -4,7 +4,7 @@ import type { ApiReply, ApiRequest, Route } from "./router";
 import type { SimState } from "./state";
 import type { AuthService } from "./auth";
 import { targetSteps } from "./domain-steps";
-import { renderDomain, renderSddcManager } from "./render-domains";
+import { renderCluster, renderDomain, renderSddcManager } from "./render-domains";
 import type { TaskBody } from "./tasks";
 
 /** The /v1 route table: every endpoint of UPGRADE-API.md §1-§8 the upgrade uses. */
@@ -40,6 +40,16 @@ export function apiRoutes(state: () => SimState, auth: AuthService, strict: bool
       method: "GET",
       template: "/v1/domains/{id}",
       handle: (r) => ok(renderDomain(s(), s().releases.requireDomain(param(r, "id")))),
+    },
+    {
+      method: "GET",
+      template: "/v1/clusters",
+      handle: (r) =>
+        page(
+          s()
+            .inventory.domains.filter((d) => !r.query.domainId || d.id === r.query.domainId)
+            .flatMap((d) => d.clusters.map((c) => renderCluster(d, c))),
+        ),
     },
     { method: "GET", template: "/v1/sddc-managers", handle: () => page([renderSddcManager(s())]) },
     { method: "GET", template: "/v1/sddc-managers/{id}", handle: (r) => ok(sddcManagerById(s(), param(r, "id"))) },

@@ -3,6 +3,7 @@ import type { SimContext } from "./context";
 import { ApiError, errorBody, notFound } from "./errors";
 import type { SimDomain } from "./inventory";
 import { evaluatePlan } from "./plan";
+import { clusterHosts } from "./render-domains";
 import { BodyObject } from "./request-body";
 import { describe, planSubTasks, type TaskBody } from "./tasks";
 import type { ExpiryFault } from "./types";
@@ -280,12 +281,10 @@ export class ReadinessService {
       if (query.resourceType === "NSXT_MANAGER") return [element(d.nsx.id, d.nsx.vipFqdn, d, "admin", 180)];
       if (query.resourceType !== "ESXI") return [];
       return d.clusters.flatMap((c) =>
-        Array.from({ length: c.hostCount }, (_, h) => {
+        clusterHosts(c).map((host, h) => {
           const first = c.primary && h === 0;
-          const name = `esx-${c.name}-${h + 1}.example.test`;
-          const hostId = `${c.id}-host-${h + 1}`;
-          if (first && fault === "unknown") return unknownExpiry(element(hostId, name, d, "root", 180));
-          return element(hostId, name, d, "root", first && fault !== "unknown" ? expiryDays(fault, 180) : 180);
+          if (first && fault === "unknown") return unknownExpiry(element(host.id, host.fqdn, d, "root", 180));
+          return element(host.id, host.fqdn, d, "root", first && fault !== "unknown" ? expiryDays(fault, 180) : 180);
         }),
       );
     });

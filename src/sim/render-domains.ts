@@ -1,4 +1,4 @@
-import type { SimDomain } from "./inventory";
+import type { SimCluster, SimDomain } from "./inventory";
 import type { SimState } from "./state";
 
 /** Domain and SDDC Manager bodies (UPGRADE-API.md §2). */
@@ -21,6 +21,27 @@ export function renderDomain(state: SimState, d: SimDomain): unknown {
     lifecycleManagementMode: "BASELINES_AND_IMAGES",
     isPrimaryDomainForNsx: true,
   };
+}
+
+/** A cluster as GET /v1/clusters lists it: its hosts (ids and FQDNs) and whether it is image-based. */
+export function renderCluster(d: SimDomain, c: SimCluster): unknown {
+  return {
+    id: c.id,
+    name: c.name,
+    domain: { id: d.id },
+    status: "ACTIVE",
+    isDefault: c.primary,
+    isImageBased: c.vlcmEnabled,
+    hosts: clusterHosts(c),
+  };
+}
+
+/** The cluster's hosts; the first of the primary cluster is the one readiness faults pick. */
+export function clusterHosts(c: SimCluster): { id: string; fqdn: string }[] {
+  return Array.from({ length: c.hostCount }, (_, i) => ({
+    id: `${c.id}-host-${i + 1}`,
+    fqdn: `esx-${c.name}-${i + 1}.example.test`,
+  }));
 }
 
 export function renderSddcManager(state: SimState): unknown {

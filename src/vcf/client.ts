@@ -20,6 +20,7 @@ import type {
   BackupConfiguration,
   BackupTask,
   Bundle,
+  Cluster,
   Certificate,
   BundleFilter,
   CheckSetQueryInput,
@@ -162,6 +163,11 @@ export class VcfClient {
 
   getFutureReleases(domainId: string, o?: CallOptions): Promise<DomainFutureRelease[]> {
     return this.getAll<DomainFutureRelease>(`/v1/releases/domains/${seg(domainId)}/future-releases`, undefined, o);
+  }
+
+  /** GET /v1/clusters?domainId=: the domain's clusters with their hosts. */
+  getClusters(domainId: string, o?: CallOptions): Promise<Cluster[]> {
+    return this.getAll<Cluster>("/v1/clusters", { domainId }, o);
   }
 
   getSddcManagers(o?: CallOptions): Promise<SddcManager[]> {

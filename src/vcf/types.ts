@@ -68,6 +68,14 @@ export interface Domain {
   lifecycleManagementMode?: string;
 }
 
+/** GET /v1/clusters?domainId= element: only what the plan uses (host counts for duration estimates). */
+export interface Cluster {
+  id: string;
+  name?: string;
+  hosts?: { id?: string; fqdn?: string }[];
+  isImageBased?: boolean;
+}
+
 // ---- Releases (§2, §4) ----
 
 export interface ProductVersion {

@@ -7,19 +7,13 @@ import { describeApiErrors, httpStatusOf, type FailureText } from "../remote-err
 import { PhaseContext } from "../run-handle";
 import { sharedRead } from "../shared-reads";
 import type { BundleRecord } from "../types";
-import { fallbackBundles } from "../steps/bundle-choice";
+import { neededBundles } from "../steps/bundle-choice";
 import { collectTaskErrors } from "../steps/task-errors";
 
 const IN_FLIGHT = new Set(["PENDING", "SCHEDULED", "IN_PROGRESS", "VALIDATING"]);
 
 function bundleName(b: Pick<BundleRecord, "bundleId" | "description">): string {
   return b.description ? `${b.description} (${b.bundleId})` : b.bundleId;
-}
-
-/** Bundles the target release needs: its patch bundles, or the fallback by component. */
-async function findNeededBundles(ctx: PhaseContext): Promise<string[]> {
-  const release = ctx.run.targetRelease;
-  return release.patchBundleIds.length > 0 ? release.patchBundleIds : fallbackBundles(ctx);
 }
 
 /** Progress of the download phase: 5..25 % of the whole run. */
@@ -207,7 +201,7 @@ async function eachLimited<T>(
 export async function downloadBundles(ctx: PhaseContext): Promise<void> {
   if (ctx.run.status === "update_process_started") await ctx.handle.to("downloading_bundles", "Downloading bundles");
   if (Object.keys(ctx.run.remote.bundles).length === 0) {
-    const ids = await findNeededBundles(ctx);
+    const ids = await neededBundles(ctx);
     if (ids.length === 0) {
       throw new EngineError("REMOTE_FAILURE", engineText("noBundles", { version: ctx.run.targetVersion }), {
         fix: engineText("noBundlesFix"),

@@ -10,6 +10,7 @@ import { findLostWork, outcomeUnknown } from "../steps/lost-answer";
 import { describePendingWait, onlyPending } from "../steps/pending-wait";
 import { confirmSddcManager, sddcPoller } from "../steps/sddc-manager";
 import { SubTaskTracker } from "../steps/subtask-progress";
+import { hostsOfSpec } from "../steps/cluster-hosts";
 import { resolveRetry, retryFailedUpgrade } from "../steps/task-retry";
 import { adopt, upgradesOf } from "../steps/upgrade-records";
 import { type DomainScope, domainScope, isAvailable, isUnderway, openUpgradables } from "../steps/upgradables";
@@ -171,6 +172,8 @@ async function postUpgrade(
   prior: readonly Upgrade[],
 ): Promise<UpgradeRecord> {
   const { bundleId } = spec;
+  // Counted before the request: nothing may come between its answer and recording the upgrade id.
+  const hosts = kind === "ESX_HOST" ? await hostsOfSpec(ctx, spec) : undefined;
   const request: UpgradeRequest = {
     bundleId,
     componentType: kind,
@@ -197,7 +200,10 @@ async function postUpgrade(
     );
     return resolveRequest(ctx, scope, request, err);
   }
-  const record = await adopt(ctx, task.id, bundleId, kind, task.status);
+  const record = await adopt(ctx, task.id, bundleId, kind, task.status, {
+    timed: true,
+    ...(hosts ? { hosts } : {}),
+  });
   await ctx.handle.log("info", `Started the upgrade of ${label(record)}`, { upgradeId: task.id, spec });
   return record;
 }

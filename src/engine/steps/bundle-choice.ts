@@ -9,7 +9,7 @@ import { sameVersion } from "../versions";
 import { domainScope, openUpgradables } from "./upgradables";
 import { BOM_NAMES, kindOfType } from "./upgrade-specs";
 
-interface Need {
+export interface Need {
   name: string;
   from?: string;
   to: string;
@@ -29,7 +29,7 @@ function covers(c: BundleComponent, need: Need): boolean {
 }
 
 /** The domain's components whose version changes, with their current version where SDDC Manager reports it. */
-async function componentsToUpdate(ctx: PhaseContext): Promise<Need[]> {
+export async function componentsToUpdate(ctx: PhaseContext): Promise<Need[]> {
   const current = await ctx.client.getCurrentRelease(ctx.run.domainId, ctx.opts);
   const now = new Map((current?.bom ?? []).map((e) => [e.name, e.version]));
   return ctx.run.targetRelease.bom
@@ -40,8 +40,14 @@ async function componentsToUpdate(ctx: PhaseContext): Promise<Need[]> {
     });
 }
 
+/** Bundles the target release needs (a run downloads them, a plan lists them): its patch bundles, or the fallback. */
+export async function neededBundles(ctx: PhaseContext): Promise<string[]> {
+  const release = ctx.run.targetRelease;
+  return release.patchBundleIds.length > 0 ? release.patchBundleIds : fallbackBundles(ctx);
+}
+
 /** Bundle ids of the fallback: matched bundles plus the domain's upgradables; a component only a RECALLED bundle covers fails. */
-export async function fallbackBundles(ctx: PhaseContext): Promise<string[]> {
+async function fallbackBundles(ctx: PhaseContext): Promise<string[]> {
   const release = ctx.run.targetRelease;
   await ctx.handle.log(
     "info",

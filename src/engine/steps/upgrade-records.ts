@@ -17,13 +17,17 @@ export async function upgradesOf(
   );
 }
 
-/** Records the upgrade as this run's (settling a pending upgrade or retry request) and returns its record (the existing one when already recorded). */
+/**
+ * Records the upgrade as this run's (settling a pending upgrade or retry request) and returns its record (the existing
+ * one when already recorded). `timing`: set when this run's own request started it now (see UpgradeRecord.timed).
+ */
 export async function adopt(
   ctx: PhaseContext,
   upgradeId: string,
   bundleId: string,
   kind: string,
   status: string | undefined,
+  timing: Pick<UpgradeRecord, "timed" | "hosts"> = {},
 ): Promise<UpgradeRecord> {
   const known = ctx.run.remote.upgrades[upgradeId];
   if (known) return known;
@@ -33,6 +37,7 @@ export async function adopt(
     componentType: kind,
     status: normalizeStatus(status),
     startedAt: new Date().toISOString(),
+    ...timing,
   };
   await ctx.handle.update((r) => {
     r.remote.upgrades[upgradeId] = record;
