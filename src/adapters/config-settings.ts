@@ -39,6 +39,10 @@ export interface VcfConfigDef extends NodeDef {
   completedPause?: number | string;
   backupDeadline?: number | string;
   downloadRetries?: number | string;
+  /** minutes, 0: off */
+  stallWarning?: number | string;
+  /** hours, 0: off */
+  ackReminder?: number | string;
   /** Readiness checks: each on unless false (flows saved before they existed: on). */
   readinessBackup?: boolean;
   readinessPasswords?: boolean;
@@ -191,7 +195,9 @@ type TimeField =
   | "sddcSettle"
   | "authGrace"
   | "completedPause"
-  | "backupDeadline";
+  | "backupDeadline"
+  | "stallWarning"
+  | "ackReminder";
 
 function timeField(
   field: TimeField | "backupMaxAge",
@@ -221,6 +227,8 @@ export const TIME_FIELDS: Readonly<Record<TimeField, NumberField>> = {
   authGrace: timeField("authGrace", "minutes", SETTING_MAX_MS.authGraceMs),
   completedPause: timeField("completedPause", "seconds", SETTING_MAX_MS.completedPauseMs, true),
   backupDeadline: timeField("backupDeadline", "minutes", SETTING_MAX_MS.backupDeadlineMs),
+  stallWarning: timeField("stallWarning", "minutes", SETTING_MAX_MS.stallWarningMs, true),
+  ackReminder: timeField("ackReminder", "hours", SETTING_MAX_MS.ackReminderMs, true),
 };
 const BACKUP_MAX_AGE = timeField("backupMaxAge", "hours", SETTING_MAX_MS.backupMaxAgeMs);
 
@@ -277,6 +285,8 @@ export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> 
   put("downloadConcurrency", DOWNLOAD_CONCURRENCY);
   put("backupDeadlineMs", TIME_FIELDS.backupDeadline);
   put("backupMaxAgeMs", BACKUP_MAX_AGE);
+  put("stallWarningMs", TIME_FIELDS.stallWarning);
+  put("ackReminderMs", TIME_FIELDS.ackReminder);
   for (const key of Object.keys(COUNT_FIELDS) as (keyof typeof COUNT_FIELDS)[]) {
     const field = COUNT_FIELDS[key];
     put(key, field);

@@ -1,5 +1,6 @@
 // Builds the messages the nodes send. Phase nodes reuse the incoming msg (keeping _msgid and user properties).
 import {
+  isTerminal,
   plural,
   renderMarkdown,
   statusText,
@@ -78,6 +79,12 @@ export interface DomainStatusPayload extends StatusLists {
   outcome?: string;
   failureReason?: string;
   updatedAt?: string;
+  /** The active run's remote work has shown no progress since `stalledSince` (the stall warning setting). */
+  stalled: boolean;
+  stalledSince?: string;
+  /** While waiting for acknowledgement: since when, and how often it was announced again (the reminder setting). */
+  waitingSince?: string;
+  ackReminders?: number;
 }
 
 export function statusMessage(
@@ -99,6 +106,7 @@ export function statusMessage(
       ? renderMarkdown(run, markdownOptions(limit))
       : `**${escapeMarkdown(domain.name)}**: no upgrade has run yet.`,
     ...(run ? statusLists(run, limit.markdownMaxBytes) : { log: [], logOmitted: 0, findings: [], findingsOmitted: 0 }),
+    stalled: run?.stalledSince !== undefined && !isTerminal(run.status),
   };
   if (run) {
     payload.runId = run.id;
@@ -107,6 +115,11 @@ export function statusMessage(
     if (run.outcome) payload.outcome = run.outcome;
     if (run.failureReason) payload.failureReason = run.failureReason;
     payload.updatedAt = run.updatedAt;
+    if (payload.stalled) payload.stalledSince = run.stalledSince;
+    if (run.status === "waiting_for_alert_acknowledgement" && run.waitingSince) {
+      payload.waitingSince = run.waitingSince;
+      payload.ackReminders = run.ackReminders ?? 0;
+    }
   }
   return { topic: domain.name, payload };
 }

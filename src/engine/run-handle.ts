@@ -3,7 +3,7 @@ import { appendLog, stepText, transition } from "./transitions";
 import type { EngineSettings, LogLevel, UpgradeRun, UpgradeStatus } from "./types";
 import { STATUS_PHASE } from "./transitions";
 import { ToleratedErrors } from "./tolerated-errors";
-import { waitUntil, type WaitOptions } from "./wait";
+import { describeDuration, waitUntil, type WaitOptions } from "./wait";
 
 /**
  * Persists and announces the run after each change. "durable" (the default) resolves once the change is on disk;
@@ -13,15 +13,21 @@ export type CommitFn = (run: UpgradeRun, kind?: "durable" | "progress") => Promi
 
 /** A live run plus the one way to change it: every mutation is persisted and emitted. */
 export class RunHandle {
+  /** When the run last showed progress (a new status, step or percentage), on `now`'s clock. */
+  private progressAt: number;
+
   constructor(
     readonly run: UpgradeRun,
     private readonly commit: CommitFn,
     /** The clock (epoch ms) deadlines and waits are measured on. */
     readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.progressAt = now();
+  }
 
   async to(status: UpgradeStatus, text: string, level: LogLevel = "info"): Promise<void> {
     transition(this.run, status, text, level);
+    this.progressAt = this.now();
     await this.commit(this.run);
   }
 
@@ -37,7 +43,26 @@ export class RunHandle {
     this.run.step = text;
     if (progress !== undefined) this.run.progress = Math.max(0, Math.min(100, Math.round(progress)));
     this.run.updatedAt = new Date().toISOString();
-    await this.commit(this.run, "progress");
+    this.progressAt = this.now();
+    const since = this.run.stalledSince;
+    if (since === undefined) return this.commit(this.run, "progress");
+    delete this.run.stalledSince;
+    appendLog(this.run, "info", STATUS_PHASE[this.run.status], `Progress again (no progress since ${since}): ${text}`);
+    await this.commit(this.run);
+  }
+
+  /**
+   * Marks the run stalled (once, with a warning) when nothing has progressed for `afterMs` (0: never); called on every
+   * answered poll, so a wait whose answers never change is noticed. Progress clears it (see step and to).
+   */
+  async checkStall(afterMs: number): Promise<void> {
+    if (afterMs <= 0 || this.run.stalledSince !== undefined || this.now() - this.progressAt < afterMs) return;
+    const since = new Date(this.progressAt).toISOString();
+    this.run.stalledSince = since;
+    await this.log(
+      "warning",
+      `No progress since ${since} (${describeDuration(this.now() - this.progressAt)}): ${this.run.step}`,
+    );
   }
 
   /** Records remote ids and other facts; persisted before the caller goes on. */
@@ -101,6 +126,7 @@ export class PhaseContext {
       onValue: async (value) => {
         await tolerated.answered();
         await onValue?.(value);
+        await this.handle.checkStall(this.settings.stallWarningMs);
       },
       deadline,
       intervalMs: this.settings.pollIntervalMs,

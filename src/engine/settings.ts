@@ -11,6 +11,8 @@ const MAY_BE_ZERO: ReadonlySet<keyof EngineSettings> = new Set([
   "downloadRetries",
   "passwordWarnDays",
   "certificateWarnDays",
+  "stallWarningMs",
+  "ackReminderMs",
 ]);
 const INTEGERS: ReadonlySet<keyof EngineSettings> = new Set([
   "downloadConcurrency",
@@ -26,7 +28,8 @@ const DAY_MS = 24 * HOUR_MS;
 /**
  * The largest value of each time setting, in ms. Polling less often than hourly would miss a finished upgrade for too
  * long; no single wait needs more than 30 days (longer than Node's 24.8-day timer limit: waits re-arm their timers).
- * No component takes a day (an ESXi host, per host), so a larger estimate is a typing error.
+ * No component takes a day (an ESXi host, per host), so a larger estimate is a typing error; a stall or a reminder
+ * noticed after more than a week comes too late to matter.
  */
 export const SETTING_MAX_MS: Readonly<Partial<Record<keyof EngineSettings, number>>> = {
   pollIntervalMs: HOUR_MS,
@@ -45,6 +48,8 @@ export const SETTING_MAX_MS: Readonly<Partial<Record<keyof EngineSettings, numbe
   estimateNsxMs: DAY_MS,
   estimateVcenterMs: DAY_MS,
   estimateEsxHostMs: DAY_MS,
+  stallWarningMs: 7 * DAY_MS,
+  ackReminderMs: 7 * DAY_MS,
 };
 
 /**

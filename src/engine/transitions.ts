@@ -115,6 +115,13 @@ export function transition(
   }
   run.status = to;
   run.step = stepText(text);
+  // A new status is progress; a wait for the user starts its own clock.
+  delete run.stalledSince;
+  if (to === "waiting_for_alert_acknowledgement") run.waitingSince = now.toISOString();
+  else {
+    delete run.waitingSince;
+    delete run.ackReminders;
+  }
   const ended = phaseEndedBy(to);
   if (ended && !run.completedPhases.includes(ended)) run.completedPhases.push(ended);
   if (to === "successfully_completed") {

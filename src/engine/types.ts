@@ -208,6 +208,12 @@ export interface UpgradeRun {
   /** Blocking/warning totals from the check-set summary (may exceed the extracted findings). */
   findingCounts?: { errors: number; warnings: number };
   acknowledged: boolean;
+  /** Since when the run waits for acknowledgement (set on entering waiting_for_alert_acknowledgement). */
+  waitingSince?: string;
+  /** How often the waiting run was announced again (ackReminderMs). */
+  ackReminders?: number;
+  /** Since when its remote work has shown no progress, once that lasted stallWarningMs; progress clears it. */
+  stalledSince?: string;
   /** Which rule let the run pass the acknowledgement gate. */
   acknowledgementRule?: string;
   /** How the last run ended; stays set when the status returns to waiting_for_initiation. */
@@ -267,6 +273,10 @@ export interface EngineSettings {
   estimateNsxMs: number;
   estimateVcenterMs: number;
   estimateEsxHostMs: number;
+  /** A run whose remote work shows no progress (same step and percentage) this long is marked stalled (0: never). */
+  stallWarningMs: number;
+  /** A run waiting for acknowledgement is announced again at this interval (0: never). */
+  ackReminderMs: number;
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = {
@@ -294,6 +304,8 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   estimateNsxMs: 120 * 60_000,
   estimateVcenterMs: 60 * 60_000,
   estimateEsxHostMs: 30 * 60_000,
+  stallWarningMs: 30 * 60_000,
+  ackReminderMs: 4 * 3600_000,
 };
 
 export interface AckPolicy {

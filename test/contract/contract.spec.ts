@@ -118,6 +118,8 @@ async function tourOfEndpoints(client: VcfClient, result: DriveResult): Promise<
   await client.getBundles({ bundleType: "SDDC_MANAGER" });
   await client.getSystemUpgradables();
   await client.getUpgradableClusters(domainId);
+  const clusters = await client.getClusters(domainId);
+  assert.ok(clusters.length > 0 && clusters.every((c) => (c.hosts ?? []).length > 0), "clusters with their hosts");
   await client.getPersonalities();
   await client.listCheckSetRuns(domainId);
   const upgrades = await client.listUpgrades();

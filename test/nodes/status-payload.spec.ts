@@ -94,6 +94,26 @@ describe("nodes: vcf-status payload.log and payload.findings", function () {
     assert.ok(waiting && waiting.findings.length > 0, "the findings arrive with the end of the prechecks");
   });
 
+  it("says since when a run waits for acknowledgement and announces it again at the configured reminder interval", async () => {
+    sim = await perTest.startSim({ scenario: "precheck-warnings" });
+    // 0.00001 hours: 36 ms, so the reminders come while the test waits for them.
+    const flow = upgradeChainFlow(sim, { config: { ackReminder: "0.00001" } });
+    await helper.load(NODE_MODULES, flow, credentialsFor(sim));
+    const statuses = new Collector("statusOut");
+    getNode("download").receive({ payload: "start" });
+    const reminded = await statuses.waitFor((m) => (payloadOf(m).ackReminders ?? 0) >= 2, "a second reminder");
+    const payload = payloadOf(reminded);
+    assert.equal(payload.status, "waiting_for_alert_acknowledgement");
+    assert.ok(payload.waitingSince && !Number.isNaN(Date.parse(payload.waitingSince)));
+    assert.equal(payload.stalled, false);
+    assert.match(payload.log.at(-1)?.text ?? "", /^Still waiting for acknowledgement since /);
+    const before = statuses.messages.map(payloadOf).find((p) => p.status === "prechecks_done");
+    assert.equal(before?.waitingSince, undefined, "only while waiting");
+    getNode("ack").receive({ acknowledge: true, domain: MANAGEMENT_DOMAIN });
+    const passed = await statuses.waitFor((m) => payloadOf(m).status === "alerts_were_acknowledged", "the gate passed");
+    assert.equal(payloadOf(passed).waitingSince, undefined);
+  });
+
   it("keeps the newest entries within the node's cap, counts the rest, and shortens a newest entry too big on its own", async () => {
     const cap = 2048;
     const { statuses, run } = await runToTheEnd(cap);

@@ -3,6 +3,7 @@
 import { engineText, type EngineText } from "../catalog";
 import { EngineError, abortError } from "../errors";
 import { plural } from "../plural";
+import { appendLog } from "../transitions";
 import type { PhaseContext } from "../run-handle";
 import type { AckPolicy, Finding } from "../types";
 
@@ -64,25 +65,53 @@ class Gate {
     this.wake?.();
   }
 
-  /** Resolves at the next poke (at once if one came since the last wait), rejects on abort. */
-  wait(signal: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const done = () => {
+  /**
+   * Resolves "poked" at the next poke (at once if one came since the last wait), or "reminder" once `remindAfterMs`
+   * passed without one (0: never); rejects on abort.
+   */
+  wait(signal: AbortSignal, remindAfterMs: number): Promise<"poked" | "reminder"> {
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const settle = (): void => {
+        clearTimeout(timer);
         signal.removeEventListener("abort", onAbort);
         this.wake = undefined;
-        this.poked = false;
-        resolve();
       };
-      const onAbort = () => {
-        this.wake = undefined;
+      const done = (): void => {
+        settle();
+        this.poked = false;
+        resolve("poked");
+      };
+      const onAbort = (): void => {
+        settle();
         reject(abortError(engineText("waitingForAcknowledgement")));
       };
       if (signal.aborted) return onAbort();
       if (this.poked) return done();
       this.wake = done;
       signal.addEventListener("abort", onAbort, { once: true });
+      if (remindAfterMs > 0)
+        timer = setTimeout(() => {
+          settle();
+          resolve("reminder");
+        }, remindAfterMs);
     });
   }
+}
+
+/** Announces the waiting run again (a change with a log entry), so a notification flow can send a reminder. */
+async function remind(ctx: PhaseContext): Promise<void> {
+  const reminders = (ctx.run.ackReminders ?? 0) + 1;
+  const since = ctx.run.waitingSince ?? "the prechecks";
+  await ctx.handle.update((r) => {
+    r.ackReminders = reminders;
+    appendLog(
+      r,
+      "warning",
+      "acknowledgement",
+      `Still waiting for acknowledgement since ${since} (reminder ${reminders}): ${r.step}`,
+    );
+  });
 }
 
 /** The gates of the runs in their acknowledgement phase, by run id. */
@@ -123,7 +152,7 @@ export class AcknowledgementGates {
         if (run.status !== "waiting_for_alert_acknowledgement") {
           await ctx.handle.to("waiting_for_alert_acknowledgement", decision.reason, "warning");
         }
-        await gate.wait(ctx.signal);
+        if ((await gate.wait(ctx.signal, ctx.settings.ackReminderMs)) === "reminder") await remind(ctx);
       }
     } finally {
       this.gates.delete(run.id);
