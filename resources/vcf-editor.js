@@ -125,10 +125,28 @@
     return this._(this.type + ".outputLabel");
   }
 
+  var IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+  /** An IPv4 address; with mask, a subnet mask (its ones contiguous from the left), as the engine checks them. */
+  function isIpv4(value, mask) {
+    var text = String(value === undefined || value === null ? "" : value).trim();
+    if (!IPV4.test(text)) return false;
+    if (!mask) return true;
+    var bits = text
+      .split(".")
+      .map(function (part) {
+        return ("00000000" + Number(part).toString(2)).slice(-8);
+      })
+      .join("");
+    return /^1+0*$/.test(bits);
+  }
+
   var MARKDOWN_CAP = { min: 256, integer: true };
 
   window.VcfEditor = {
     numberValidator: numberValidator,
+    inRange: inRange,
+    isIpv4: isIpv4,
     validator: validator,
     fieldMessage: fieldMessage,
     spinners: spinners,

@@ -1,10 +1,11 @@
-// vcf-upgrade: takes a fresh SDDC Manager backup, upgrades the domain's components one by one, then validates that
-// the domain is at the target.
+// vcf-upgrade: takes a fresh SDDC Manager backup, upgrades the domain's components one by one (with the downtime
+// options of the node or msg.upgradeOptions), then validates that the domain is at the target.
 import type { BackupOptions } from "./engine";
 import type { NodeAPI } from "./adapters/node-red-types";
 import { registerPhaseNode, type PhaseNodeDef } from "./adapters/phase-node";
+import { mergeUpgradeOptions, nodeUpgradeOptions, type UpgradeOptionFields } from "./adapters/upgrade-options";
 
-interface UpgradeNodeDef extends PhaseNodeDef {
+interface UpgradeNodeDef extends PhaseNodeDef, UpgradeOptionFields {
   /** Fresh SDDC Manager backup before the first component (default on; flows saved before the option: on). */
   freshBackup?: boolean;
   /** "warn": a failed backup is logged and the upgrade goes on; anything else fails the run (the safe choice). */
@@ -21,6 +22,7 @@ export = function (RED: NodeAPI): void {
     phase: "upgrade",
     behaviour: (node) => {
       const backup = backupOptions(node.def);
+      const options = nodeUpgradeOptions(node.def);
       return {
         // The readiness checks (prechecks phase) judge a missing backup configuration by this option.
         started: () => {
@@ -28,7 +30,15 @@ export = function (RED: NodeAPI): void {
           engine.declareBackupOptions(node.redNode.id, backup);
           node.redNode.on("close", () => engine.declareBackupOptions(node.redNode.id, undefined));
         },
-        execute: (engine, runId, signal) => engine.upgradeComponents(runId, signal, node.redNode.id, backup),
+        // msg.upgradeOptions overrides the node's per run; a resumed run (no message) upgrades with its recorded ones.
+        execute: (engine, runId, signal, input) =>
+          engine.upgradeComponents(
+            runId,
+            signal,
+            node.redNode.id,
+            backup,
+            mergeUpgradeOptions(options, input?.upgradeOptions),
+          ),
       };
     },
   });

@@ -1,5 +1,5 @@
 // The cancel control message of every phase node, e.g. from a dashboard or Home Assistant "Cancel" button.
-import { remoteWorkWarning } from "../engine";
+import { remoteCancelReport, remoteWorkWarning } from "../engine";
 import { matchesDomain, readPhaseRequest } from "./domain-ref";
 import { InputError } from "./errors";
 import { engineTextIn, t } from "./i18n";
@@ -25,7 +25,8 @@ export function readCancelReason(msg: NodeMessage, nodeLabel: string): string | 
 
 /**
  * Cancels the run msg.vcf.runId names, else the active run of msg.domain (or the node's Domain), else the runs
- * this node works on. Warns when there is nothing to cancel, and names remote work that goes on in SDDC Manager.
+ * this node works on; also in SDDC Manager unless the node's cancelInSddcManager is off. Warns when there is nothing
+ * to cancel, and names what was cancelled in SDDC Manager and what goes on there.
  */
 export async function cancelFromMessage<TDef extends PhaseNodeDef>(
   phaseNode: PhaseNode<TDef>,
@@ -49,18 +50,20 @@ export async function cancelFromMessage<TDef extends PhaseNodeDef>(
     phaseNode.redNode.warn(t("vcf-config.cancel.nothingAtNode"));
   }
   for (const target of targets) {
-    const run = await engine.cancel(target, reason);
+    const run = await engine.cancel(target, reason, { inSddcManager: phaseNode.def.cancelInSddcManager !== false });
     if (!run) {
       phaseNode.redNode.warn(t("vcf-config.cancel.nothingFor", { target }));
       continue;
     }
-    const remote = remoteWorkWarning(run);
+    const remote = [remoteCancelReport(run), remoteWorkWarning(run)].flatMap((text) =>
+      text ? [engineTextIn(text)] : [],
+    );
     const cancelled = t("vcf-config.cancel.done", {
       runId: run.id,
       domain: run.domainName,
       status: run.status,
       reason,
     });
-    phaseNode.redNode.warn(remote ? `${cancelled}. ${engineTextIn(remote)}` : cancelled);
+    phaseNode.redNode.warn([cancelled, ...remote].join(". "));
   }
 }

@@ -7,6 +7,7 @@ import {
   type DomainStatusView,
   type DomainUpdateInfo,
   type Phase,
+  type UpgradeOptions,
   type UpgradeRun,
 } from "../engine";
 import { escapeMarkdown } from "../engine/markdown";
@@ -35,6 +36,8 @@ export type PhaseSummary =
   | {
       phase: "upgrade";
       components: Array<{ componentType: string; bundleId: string; upgradeId: string; status?: string }>;
+      /** The downtime options the run upgraded with ({}: SDDC Manager's defaults). */
+      options: UpgradeOptions;
     };
 
 export interface MarkdownLimit {
@@ -154,6 +157,7 @@ function summarize(run: UpgradeRun, phase: Phase): PhaseSummary {
         components: Object.values(run.remote.upgrades).map((u) =>
           pick(u, ["componentType", "bundleId", "upgradeId", "status"]),
         ),
+        options: run.upgradeOptions ?? {},
       };
   }
 }

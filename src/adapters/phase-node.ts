@@ -18,12 +18,17 @@ export interface PhaseNodeDef extends NodeDef {
   domain?: string;
   targetVersion?: string;
   markdownMaxBytes?: number | string;
+  /** msg.cancel also cancels the run's upgrade and downloads in SDDC Manager (default); false: stop here only. */
+  cancelInSddcManager?: boolean;
 }
 
 /** What one deployed phase node does with a run; created per node so it may keep its own state. */
 export interface PhaseBehaviour {
-  /** Runs the engine phase for `runId`, owned by this node (the owner resumes it after a restart). */
-  execute(engine: UpgradeEngine, runId: string, signal: AbortSignal): Promise<UpgradeRun>;
+  /**
+   * Runs the engine phase for `runId`, owned by this node (the owner resumes it after a restart); `input` is the
+   * message that asked for it (none when resumed).
+   */
+  execute(engine: UpgradeEngine, runId: string, signal: AbortSignal, input?: NodeMessage): Promise<UpgradeRun>;
   /** Handles a control message (one that carries no run to work on); returns true when it was one. */
   control?(msg: NodeMessage): boolean;
   /** Called once the node has started with a working connection (its status is cleared just before). */
@@ -231,7 +236,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
     }
     if (input) this.unaccepted.set(runId, input);
     const controller = new AbortController();
-    const work = this.behaviour.execute(engine, runId, controller.signal);
+    const work = this.behaviour.execute(engine, runId, controller.signal, input);
     const settled = work
       .catch(() => undefined)
       .finally(() => {

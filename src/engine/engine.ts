@@ -17,12 +17,15 @@ import { runPrechecks } from "./phases/prechecks";
 import { upgradeComponents } from "./phases/upgrades";
 import { PhaseContext, RunHandle } from "./run-handle";
 import { remoteWorkWarning } from "./remote-work";
+import { cancelInSddcManager, cancellationText } from "./remote-cancel";
 import { rideOutApiAbsence, startWhenApiBack, upgradesSddcManager } from "./api-away";
 import { resolveSettings } from "./settings";
 import { appendLog, isTerminal, transition } from "./transitions";
 import { PHASE_STATUSES, ownerCannotAct, previousPhase, repairPhaseMarks } from "./ownership";
 import { describeUnreadableRun, type UnreadableRun } from "./unreadable-run";
 import { takeFreshBackup } from "./phases/backup";
+import { checkUpgradeOptions } from "./upgrade-options";
+import { recordUpgradeOptions } from "./steps/upgrade-options-record";
 import type {
   AckPolicy,
   BackupOptions,
@@ -56,6 +59,18 @@ function snapshot(run: UpgradeRun): UpgradeRun {
   return structuredClone(run);
 }
 
+/** How a cancel treats the run's remote work. */
+export interface CancelOptions {
+  /** Also cancel its running upgrade and downloads in SDDC Manager (default true); false: stop here only. */
+  inSddcManager?: boolean;
+}
+
+/** A cancel stopping a phase: the phase says when it has stopped, then waits until the cancel has finished. */
+interface CancelStop {
+  stopped: () => void;
+  finished: Promise<void>;
+}
+
 /** A phase being worked on; `stop` ends its local work (cancel() aborts it with the cancellation error as reason). */
 interface InflightPhase {
   phase: Phase;
@@ -76,6 +91,8 @@ export class UpgradeEngine extends EventEmitter {
   private readonly loaded: Promise<void>;
   private readonly closing = new AbortController();
   private readonly inflight = new Map<string, InflightPhase>();
+  /** Runs whose phase a cancel is stopping: the cancel fails them itself once SDDC Manager has answered. */
+  private readonly cancelling = new Map<string, CancelStop>();
   /** Chains the starts: one at a time, in call order, so each sees the runs started before it (see startRun). */
   private startQueue: Promise<unknown> = Promise.resolve();
   /** Starts, phases, cancellations and store writes not yet settled; close() waits for them. */
@@ -407,14 +424,24 @@ export class UpgradeEngine extends EventEmitter {
     return snapshot(run);
   }
 
-  /** `backup`: the fresh backup before the first component; a run resumed keeps the options it started with. */
-  upgradeComponents(
+  /**
+   * `backup`: the fresh backup before the first component; a run resumed keeps the options it started with.
+   * `options`: the upgrade options (msg.upgradeOptions over the node's), checked before anything starts: a bad one
+   * rejects with a BAD_INPUT error naming the field, and the run stays as it was. Recorded in the run when the phase
+   * first starts; a run that has them keeps its own (and `options` is then not looked at).
+   */
+  async upgradeComponents(
     runId: string,
     signal?: AbortSignal,
     ownerNodeId?: string,
     backup: BackupOptions = DEFAULT_BACKUP_OPTIONS,
+    options?: unknown,
   ): Promise<UpgradeRun> {
+    // async: a bad option rejects the returned promise (before the phase starts)
+    const recorded = this.runs.get(runId)?.upgradeOptions;
+    const checked = recorded ? undefined : checkUpgradeOptions(options);
     return this.runPhase(runId, "upgrade", signal, ownerNodeId, async (ctx) => {
+      await recordUpgradeOptions(ctx, checked);
       await takeFreshBackup(ctx, backup);
       await upgradeComponents(ctx);
       this.schedulePauseEnd(ctx.run);
@@ -423,15 +450,20 @@ export class UpgradeEngine extends EventEmitter {
 
   /**
    * Stops the active run of a domain (or the run with this id) here and fails it with "cancelled by the user:
-   * <reason>"; the domain can then start a new run. Remote work already started (downloads, prechecks, component
-   * upgrades) is not cancelled in SDDC Manager: a warning in the run's log names it. Resolves with the run once
-   * its phase has stopped; undefined when nothing is active.
+   * <reason>"; the domain can then start a new run. Unless `inSddcManager` is false, its running upgrade and downloads
+   * are cancelled in SDDC Manager too (the answers in the run's log and remoteCancellations); what goes on there (a
+   * check-set run, a validation, a backup, or what SDDC Manager refused to stop) is named in a warning. Resolves with
+   * the run once its phase has stopped; undefined when nothing is active.
    */
-  cancel(domainOrRunId: string, reason: string): Promise<UpgradeRun | undefined> {
-    return this.tracked(this.cancelRun(domainOrRunId, reason));
+  cancel(domainOrRunId: string, reason: string, options: CancelOptions = {}): Promise<UpgradeRun | undefined> {
+    return this.tracked(this.cancelRun(domainOrRunId, reason, options.inSddcManager !== false));
   }
 
-  private async cancelRun(domainOrRunId: string, reason: string): Promise<UpgradeRun | undefined> {
+  private async cancelRun(
+    domainOrRunId: string,
+    reason: string,
+    inSddcManager: boolean,
+  ): Promise<UpgradeRun | undefined> {
     await this.usable();
     const run = this.findRun(domainOrRunId);
     if (!run || isTerminal(run.status)) return undefined;
@@ -439,15 +471,36 @@ export class UpgradeEngine extends EventEmitter {
     const cancellation = new EngineError("CANCELLED", engineText("cancelledByUser", { why }), {
       fix: engineText("cancelledByUserFix"),
     });
+    const running = this.inflight.get(run.id);
+    let finished = (): void => undefined;
+    if (running) {
+      // The phase stops, then waits while this fails the run (after what SDDC Manager answered): its caller sees the
+      // cancellation once the run has failed.
+      const stop: CancelStop = { stopped: () => undefined, finished: new Promise((r) => (finished = r)) };
+      const stopped = new Promise<void>((r) => (stop.stopped = r));
+      this.cancelling.set(run.id, stop);
+      running.stop.abort(cancellation);
+      await Promise.race([stopped, running.promise.catch(() => undefined)]);
+    }
+    try {
+      await this.cancelHere(run, cancellation, inSddcManager);
+    } finally {
+      this.cancelling.delete(run.id);
+      finished();
+    }
+    return snapshot(run);
+  }
+
+  /** The cancellation's records: in SDDC Manager too unless told otherwise, what goes on there, the failure. */
+  private async cancelHere(run: UpgradeRun, cancellation: EngineError, inSddcManager: boolean): Promise<void> {
+    if (inSddcManager) {
+      run.remoteCancellations = await cancelInSddcManager(this.client, run, this.closing.signal);
+      for (const c of run.remoteCancellations)
+        appendLog(run, c.accepted ? "info" : "warning", "run", englishText(cancellationText(c)));
+    }
     const warning = remoteWorkWarning(run);
     if (warning) appendLog(run, "warning", "run", englishText(warning));
-    const running = this.inflight.get(run.id);
-    if (running) {
-      running.stop.abort(cancellation);
-      await running.promise.catch(() => undefined);
-    }
     await this.failRun(run, cancellation);
-    return snapshot(run);
   }
 
   /** A run by id, else the active run of a domain given by id or name. */
@@ -554,6 +607,12 @@ export class UpgradeEngine extends EventEmitter {
         });
       return snapshot(run);
     } catch (err) {
+      const cancelling = this.cancelling.get(run.id);
+      if (cancelled.aborted && cancelling) {
+        cancelling.stopped();
+        await cancelling.finished;
+        throw cancelled.reason;
+      }
       if (cancelled.aborted) throw await this.failRun(run, cancelled.reason);
       if (isAbort(err, signal)) throw abortError(engineText("phaseOfRun", { phase, runId: run.id }));
       throw await this.failRun(run, err);

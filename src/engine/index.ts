@@ -1,9 +1,17 @@
 export * from "./types";
 export { EngineError, type EngineErrorCode } from "./errors";
 export { engineText, englishText, isTextList, verbatimText, type EngineText, type EngineTextParams } from "./catalog";
-export { UpgradeEngine, type EngineDeps, type EngineWarning } from "./engine";
+export { UpgradeEngine, type CancelOptions, type EngineDeps, type EngineWarning } from "./engine";
 export type { DomainDiscovery } from "./discovery";
 export { remoteWorkWarning } from "./remote-work";
+export { remoteCancelReport } from "./remote-cancel";
+export {
+  checkUpgradeOptions,
+  describeUpgradeOptions,
+  RETRY_COUNT,
+  RETRY_DELAY_SECONDS,
+  type UpgradeOptions,
+} from "./upgrade-options";
 export { renderMarkdown, statusText, type MarkdownOptions } from "./markdown";
 export { chooseRelease } from "./releases";
 export { compareVersions, sameVersion } from "./versions";

@@ -1,5 +1,6 @@
 // The engine's own data model: one UpgradeRun holds everything about one domain's upgrade.
 import type { EngineErrorCode } from "./errors";
+import type { UpgradeOptions } from "./upgrade-options";
 
 /** The only status values a run (and a domain) ever shows; finer progress lives in `step` and `progress`. */
 export type UpgradeStatus =
@@ -145,6 +146,21 @@ export interface RetryRequest {
   requestedAt: string;
 }
 
+/** One remote operation a cancel asked SDDC Manager to stop, and what SDDC Manager answered. */
+export interface RemoteCancellation {
+  /** "upgrade": PATCH /v1/upgrades/{id} markForCancellation; "download": PATCH /v1/bundles/{id} cancelNow. */
+  kind: "upgrade" | "download";
+  /** The upgrade id, or the bundle id. */
+  id: string;
+  /** The component an upgrade upgrades (absent for downloads). */
+  component?: string;
+  /** True when SDDC Manager accepted the request. */
+  accepted: boolean;
+  /** Its answer: the status it reported, or its error (capped). */
+  answer: string;
+  at: string;
+}
+
 export interface RemoteIds {
   bundles: Record<string, BundleRecord>;
   validationId?: string;
@@ -190,6 +206,13 @@ export interface UpgradeRun {
   targetRelease: TargetRelease;
   /** Cluster (id or name) -> vLCM personality id chosen by the user; wins over the automatic choice. */
   clusterImages?: Record<string, string>;
+  /**
+   * The options that decide downtime, recorded when the upgrade phase first starts (absent before): a resumed run
+   * upgrades with the same ones, whatever the node or a later message says.
+   */
+  upgradeOptions?: UpgradeOptions;
+  /** What a cancel asked SDDC Manager to stop, with its answers (msg.cancel with cancelling in SDDC Manager on). */
+  remoteCancellations?: RemoteCancellation[];
   /** The management domain's run this VI run waits for (it was active when this run started). */
   managementRunId?: string;
   status: UpgradeStatus;

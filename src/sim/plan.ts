@@ -9,6 +9,8 @@ export interface PlanStep {
   fails?: boolean;
   /** The inventory object (cluster, edge cluster, NSX instance) the step upgrades, when it is one. */
   resourceId?: string;
+  /** The component being upgraded cannot be reached while this step runs (its downtime). */
+  unavailable?: boolean;
 }
 
 export type StepStatus = "PENDING" | "IN_PROGRESS" | "SUCCESSFUL" | "FAILED";

@@ -17,7 +17,16 @@ export interface NsxWork {
   managers: boolean;
 }
 
-/** `clusters`: the ESXi clusters to remediate; `nsx`: the NSX parts (NSX bundles only). */
+/** A reduced-downtime vCenter migration: its temporary network, and how long the switchover waits for its time. */
+export interface ReducedDowntime {
+  network: string;
+  switchoverWaitSeconds: number;
+}
+
+/**
+ * `clusters`: the ESXi clusters to remediate; `nsx`: the NSX parts (NSX bundles only); `reduced`: a vCenter upgrade
+ * by reduced-downtime migration (else in place).
+ */
 export function upgradePlan(
   kind: ComponentKind,
   d: PhaseDurations,
@@ -25,6 +34,7 @@ export function upgradePlan(
   clusters: SimCluster[],
   fails: boolean,
   nsx?: NsxWork,
+  reduced?: ReducedDowntime,
 ): PlanStep[] {
   switch (kind) {
     case "SDDC_MANAGER":
@@ -59,13 +69,9 @@ export function upgradePlan(
       if (!nsx) throw new Error("an NSX upgrade plan needs its NsxWork");
       return nsxPlan(d.nsxUpgradeSeconds, fails, nsx);
     case "VCENTER":
+      if (reduced) return reducedDowntimePlan(d.vcenterUpgradeSeconds, fails, reduced);
       return [
-        {
-          name: "vCenter pre-upgrade checks",
-          type: "VCENTER_PRECHECK",
-          description: "Check the vCenter appliance before patching",
-          seconds: d.vcenterUpgradeSeconds * 0.1,
-        },
+        vcenterBookend("pre", d.vcenterUpgradeSeconds),
         {
           name: "Stage the vCenter patch",
           type: "VCENTER_STAGE",
@@ -75,16 +81,12 @@ export function upgradePlan(
         {
           name: "Install the vCenter patch",
           type: "VCENTER_INSTALL",
-          description: "Install the patch and restart the vCenter services",
+          description: "Install the patch and restart the vCenter services (vCenter unavailable)",
           seconds: d.vcenterUpgradeSeconds * 0.55,
           fails,
+          unavailable: true,
         },
-        {
-          name: "vCenter post-upgrade",
-          type: "VCENTER_POST_UPGRADE",
-          description: "Reconnect services to vCenter",
-          seconds: d.vcenterUpgradeSeconds * 0.1,
-        },
+        vcenterBookend("post", d.vcenterUpgradeSeconds),
       ];
     case "ESX_HOST":
       return clusters.flatMap((c, i) =>
@@ -98,6 +100,57 @@ export function upgradePlan(
         })),
       );
   }
+}
+
+/** The first and last stage of every vCenter upgrade, a tenth of its time each. */
+const VCENTER_BOOKENDS = {
+  pre: { name: "vCenter pre-upgrade checks", type: "VCENTER_PRECHECK", description: "Check the vCenter appliance" },
+  post: { name: "vCenter post-upgrade", type: "VCENTER_POST_UPGRADE", description: "Reconnect services to vCenter" },
+} as const;
+
+function vcenterBookend(which: keyof typeof VCENTER_BOOKENDS, seconds: number): PlanStep {
+  return { ...VCENTER_BOOKENDS[which], seconds: seconds * 0.1 };
+}
+
+/**
+ * A second appliance is deployed on the temporary network and takes the data over while the old one serves; only
+ * the switchover (a tenth of an in-place upgrade's time) leaves vCenter unavailable.
+ */
+function reducedDowntimePlan(seconds: number, fails: boolean, reduced: ReducedDowntime): PlanStep[] {
+  const steps: PlanStep[] = [
+    vcenterBookend("pre", seconds),
+    {
+      name: "Deploy the target vCenter appliance",
+      type: "VCENTER_RDU_DEPLOY",
+      description: `Deploy the patched appliance on the temporary network (${reduced.network})`,
+      seconds: seconds * 0.45,
+      fails,
+    },
+    {
+      name: "Replicate vCenter data",
+      type: "VCENTER_RDU_REPLICATE",
+      description: "Copy configuration and data to the target appliance while the source keeps serving",
+      seconds: seconds * 0.25,
+    },
+  ];
+  if (reduced.switchoverWaitSeconds > 0)
+    steps.push({
+      name: "Wait for the switchover time",
+      type: "VCENTER_RDU_WAIT",
+      description: "The target appliance is ready; the switchover starts at the time set",
+      seconds: reduced.switchoverWaitSeconds,
+    });
+  steps.push(
+    {
+      name: "Switch over to the target vCenter",
+      type: "VCENTER_RDU_SWITCHOVER",
+      description: "Stop the source appliance and take over its identity (vCenter unavailable)",
+      seconds: seconds * 0.055,
+      unavailable: true,
+    },
+    vcenterBookend("post", seconds),
+  );
+  return steps;
 }
 
 /** Coordinator, edges, each host cluster, then the managers; a failing attempt fails at its first host cluster. */

@@ -18,6 +18,12 @@ export interface NsxSelection {
   edgeOnly: boolean;
 }
 
+export interface VcenterInput {
+  reducedDowntime: boolean;
+  /** startSwitchoverTimestamp (reduced downtime only); absent: as soon as the new appliance is ready. */
+  switchoverMs?: number;
+}
+
 export interface ParsedUpgradeSpec {
   bundleId: string;
   resourceType: "DOMAIN" | "CLUSTER" | "UNASSIGNED_HOST";
@@ -28,6 +34,8 @@ export interface ParsedUpgradeSpec {
   /** Undefined without nsxtUpgradeUserInputSpecs (the minimal body: everything). */
   nsxt?: NsxSelection;
   vcenterIds: string[];
+  /** The vCenter upgrade's mechanism and switchover time, from vcenterUpgradeUserInputSpecs[0]. */
+  vcenter?: VcenterInput;
   /** The body as sent, echoed in the Upgrade (secrets never appear in it). */
   raw: Record<string, unknown>;
 }
@@ -72,7 +80,7 @@ export function parseUpgradeSpec(body: unknown, strict: boolean): ParsedUpgradeS
   const draftMode = root.boolean("draftMode") ?? false;
   const resources = root.objects("resourceUpgradeSpecs", "ResourceUpgradeSpec", 1).map(parseResourceSpec);
   const nsxt = root.objects("nsxtUpgradeUserInputSpecs", "NsxtUpgradeUserInputSpec").map(parseNsxtSpec);
-  const vcenterIds = root.objects("vcenterUpgradeUserInputSpecs", "VcenterUpgradeUserInputSpec").map(parseVcenterSpec);
+  const vcenter = root.objects("vcenterUpgradeUserInputSpecs", "VcenterUpgradeUserInputSpec").map(parseVcenterSpec);
   return {
     bundleId,
     resourceType,
@@ -81,7 +89,8 @@ export function parseUpgradeSpec(body: unknown, strict: boolean): ParsedUpgradeS
     resources,
     nsxtIds: nsxt.flatMap((n) => (n.nsxtId ? [n.nsxtId] : [])),
     nsxt: nsxt.length > 0 ? mergeNsxSelections(nsxt.map((n) => n.selection)) : undefined,
-    vcenterIds: vcenterIds.flatMap((id) => (id ? [id] : [])),
+    vcenterIds: vcenter.flatMap((v) => (v.resourceId ? [v.resourceId] : [])),
+    vcenter: vcenter[0]?.input,
     raw: root.value,
   };
 }
@@ -154,10 +163,23 @@ function parseResourceSpec(spec: BodyObject): ResourceSpec {
   const failure = options
     ?.object("esxUpgradeFailureAction", "EsxUpgradeFailureAction")
     ?.allowOnly("EsxUpgradeFailureAction", ["action", "retryCount", "retryDelay"]);
+  options?.enumString("preRemediationPowerAction", [
+    "POWER_OFF_VMS",
+    "SUSPEND_VMS",
+    "DO_NOT_CHANGE_VMS_POWER_STATE",
+    "SUSPEND_VMS_TO_MEMORY",
+  ] as const);
   if (failure) {
-    failure.enumString("action", ["FAIL", "RETRY"] as const, true);
-    requireInteger(failure, "retryCount", 3, 100);
-    requireInteger(failure, "retryDelay", 300, 3600);
+    const action = failure.enumString("action", ["FAIL", "RETRY"] as const, true);
+    // The spec: retryCount and retryDelay are required, in range with RETRY and not set with FAIL.
+    if (action === "RETRY") {
+      requireInteger(failure, "retryCount", 3, 100);
+      requireInteger(failure, "retryDelay", 300, 3600);
+    } else {
+      for (const key of ["retryCount", "retryDelay"])
+        if (failure.value[key] !== undefined && failure.value[key] !== null)
+          throw badField(failure.fieldPath(key), "must not be set when action is FAIL", `Leave '${key}' out.`);
+    }
   }
   return {
     resourceId,
@@ -168,15 +190,22 @@ function parseResourceSpec(spec: BodyObject): ResourceSpec {
   };
 }
 
-function parseVcenterSpec(spec: BodyObject): string | undefined {
+function parseVcenterSpec(spec: BodyObject): { resourceId?: string; input: VcenterInput } {
   spec.allowOnly("VcenterUpgradeUserInputSpec", [
     "resourceId",
     "upgradeMechanism",
     "startSwitchoverTimestamp",
     "temporaryNetwork",
   ]);
-  spec.enumString("upgradeMechanism", ["InPlace", "ReducedDowntimeMigration"] as const);
-  timestamp(spec, "startSwitchoverTimestamp");
+  const mechanism = spec.enumString("upgradeMechanism", ["InPlace", "ReducedDowntimeMigration"] as const);
+  const switchoverMs = timestamp(spec, "startSwitchoverTimestamp");
+  const reducedDowntime = mechanism === "ReducedDowntimeMigration";
+  if (switchoverMs !== undefined && !reducedDowntime)
+    throw badField(
+      spec.fieldPath("startSwitchoverTimestamp"),
+      "applies to the ReducedDowntimeMigration mechanism only",
+      "Leave it out, or set upgradeMechanism to ReducedDowntimeMigration.",
+    );
   const network = spec
     .object("temporaryNetwork", "TemporaryNetwork", true)
     .allowOnly("TemporaryNetwork", ["networkMode", "ipAddress", "subnetMask", "gateway"]);
@@ -186,7 +215,7 @@ function parseVcenterSpec(spec: BodyObject): string | undefined {
     network.string("subnetMask", true);
     network.string("gateway", true);
   }
-  return spec.string("resourceId");
+  return { resourceId: spec.string("resourceId"), input: { reducedDowntime, switchoverMs } };
 }
 
 export function parseCommitSpec(

@@ -16,6 +16,7 @@ import { availableStep, checkUserInputs, resolveClusters, resolveDomain, resolve
 import type { ParsedUpgradeSpec } from "./upgrade-spec";
 import { parseCommitSpec, parseUpgradeSpec } from "./upgrade-spec";
 import type { NsxWork } from "./upgrade-plans";
+import type { ReducedDowntime } from "./upgrade-plans";
 import { SDDC_OUTAGE_STEP, upgradeFailure, upgradePlan } from "./upgrade-plans";
 
 /** POST /v1/upgrades and the component-upgrade state machine, including SDDC Manager's own outage (§6). */
@@ -41,6 +42,8 @@ export interface UpgradeRecord {
   createdMs: number;
   draft: boolean;
   cancelled: boolean;
+  /** A running upgrade marked for cancellation stops here: the end of the stage it was in (§6.6). */
+  cancelAtMs?: number;
   scheduledMs?: number;
   attempts: Attempt[];
 }
@@ -136,15 +139,16 @@ export class UpgradeService {
     const state = this.state(record);
     const now = this.ctx.clock.nowMs();
     if (spec.cancel) {
-      if (state !== "DRAFT" && state !== "SCHEDULED")
+      if (state === "INPROGRESS") record.cancelAtMs ??= this.stageEnd(record, now);
+      else if (state === "DRAFT" || state === "SCHEDULED") record.cancelled = true;
+      else
         throw new ApiError(
           400,
           "UPGRADE_NOT_CANCELLABLE",
           `Upgrade ${id} is ${state} and can no longer be cancelled`,
-          "Only DRAFT or SCHEDULED upgrades can be cancelled.",
+          "Only DRAFT, SCHEDULED or running upgrades can be cancelled.",
           [id],
         );
-      record.cancelled = true;
     } else if (state === "DRAFT" || state === "SCHEDULED") {
       record.draft = false;
       record.attempts = [];
@@ -153,13 +157,25 @@ export class UpgradeService {
     return this.render(record);
   }
 
+  /** The end of the stage (plan step) a running upgrade is in at `now`; `now` when none is running. */
+  private stageEnd(record: UpgradeRecord, now: number): number {
+    const attempt = record.attempts.at(-1);
+    if (!attempt) return now;
+    const running = this.plan(attempt, now).steps.find((v) => v.status === "IN_PROGRESS");
+    return running?.startMs !== undefined ? running.startMs + running.step.seconds * 1000 : now;
+  }
+
+  /** The time the record's plan is looked at: now, or the stage boundary where a cancelled upgrade stopped. */
+  private planTime(record: UpgradeRecord): number {
+    return Math.min(this.ctx.clock.nowMs(), record.cancelAtMs ?? Infinity);
+  }
+
   /** Applies finished work (component versions) up to now; idempotent. */
   tick(): void {
-    const now = this.ctx.clock.nowMs();
     for (const record of this.records) {
       const attempt = record.attempts.at(-1);
       if (!attempt || record.cancelled) continue;
-      const plan = this.plan(attempt, now);
+      const plan = this.plan(attempt, this.planTime(record));
       this.applyEffects(record, attempt, plan);
     }
   }
@@ -211,8 +227,8 @@ export class UpgradeService {
   resourcesInFlight(domainId: string, bundleId: string): Set<string> {
     const record = this.activeFor(domainId, bundleId);
     const attempt = record?.attempts.at(-1);
-    if (!attempt) return new Set();
-    const steps = this.plan(attempt, this.ctx.clock.nowMs()).steps.filter((v) => v.status !== "SUCCESSFUL");
+    if (!record || !attempt) return new Set();
+    const steps = this.plan(attempt, this.planTime(record)).steps.filter((v) => v.status !== "SUCCESSFUL");
     return new Set(steps.flatMap((v) => (v.step.resourceId ? [v.step.resourceId] : [])));
   }
 
@@ -227,7 +243,8 @@ export class UpgradeService {
     if (!attempt) return "DRAFT";
     const now = this.ctx.clock.nowMs();
     if (now < attempt.startMs) return "SCHEDULED";
-    const plan = this.plan(attempt, now);
+    const plan = this.plan(attempt, this.planTime(record));
+    if (record.cancelAtMs !== undefined && now >= record.cancelAtMs && plan.state === "RUNNING") return "CANCELLED";
     if (plan.state === "RUNNING") return "INPROGRESS";
     return plan.state === "FAILED" ? "COMPLETED_WITH_FAILURE" : "COMPLETED_WITH_SUCCESS";
   }
@@ -240,6 +257,10 @@ export class UpgradeService {
       component: r.kind,
       status: this.state(r),
       attempts: r.attempts.length,
+      // how long the component was (or will be) unreachable: in-place vs reduced-downtime vCenter upgrades
+      downtimeSeconds: (r.attempts.at(-1)?.steps ?? [])
+        .filter((step) => step.unavailable)
+        .reduce((sum, step) => sum + step.seconds, 0),
     }));
   }
 
@@ -269,7 +290,15 @@ export class UpgradeService {
     this.referenceCounter += 1;
     record.attempts.push({
       startMs,
-      steps: upgradePlan(record.kind, faults.durations, faults.outageSeconds, clusters, fails, this.nsxWork(record)),
+      steps: upgradePlan(
+        record.kind,
+        faults.durations,
+        faults.outageSeconds,
+        clusters,
+        fails,
+        this.nsxWork(record),
+        this.reducedDowntime(record, startMs),
+      ),
       fails,
       failure: fails
         ? upgradeFailure(record.kind, record.domain, `SIM${String(this.referenceCounter).padStart(3, "0")}`)
@@ -284,6 +313,21 @@ export class UpgradeService {
       (r) => r !== record && r.domain.id === record.domain.id && r.bundle.id === record.bundle.id,
     );
     return same.reduce((sum, r) => sum + r.attempts.length, record.attempts.length);
+  }
+
+  /** A reduced-downtime vCenter request: its network, and the wait from the ready appliance to the switchover time. */
+  private reducedDowntime(record: UpgradeRecord, startMs: number): ReducedDowntime | undefined {
+    const input = record.spec.vcenter;
+    if (record.kind !== "VCENTER" || !input?.reducedDowntime) return undefined;
+    const raw = record.spec.raw.vcenterUpgradeUserInputSpecs;
+    const network = (Array.isArray(raw) ? (raw[0] as { temporaryNetwork?: Record<string, unknown> }) : undefined)
+      ?.temporaryNetwork;
+    const readyMs = startMs + this.ctx.faults().durations.vcenterUpgradeSeconds * 0.8 * 1000;
+    return {
+      network:
+        network?.networkMode === "STATIC" ? `${String(network.ipAddress)}/${String(network.subnetMask)}` : "automatic",
+      switchoverWaitSeconds: input.switchoverMs === undefined ? 0 : Math.max(0, (input.switchoverMs - readyMs) / 1000),
+    };
   }
 
   /** What is left of the selected NSX parts; the managers go last, once every edge and host cluster is done. */
@@ -360,7 +404,7 @@ export class UpgradeService {
     const vc = record.spec.raw.vcenterUpgradeUserInputSpecs;
     if (Array.isArray(vc) && vc[0] !== undefined) body.vcenterUpgradeUserInputSpec = vc[0];
     const attempt = record.attempts.at(-1);
-    const end = attempt ? this.plan(attempt, this.ctx.clock.nowMs()).endMs : undefined;
+    const end = attempt ? this.plan(attempt, this.planTime(record)).endMs : undefined;
     if (end !== undefined) body.endTime = end;
     return body;
   }
@@ -368,7 +412,7 @@ export class UpgradeService {
   private renderTask(record: UpgradeRecord): TaskBody {
     const state = this.state(record);
     const attempt = record.attempts.at(-1);
-    const plan = attempt ? this.plan(attempt, this.ctx.clock.nowMs()) : undefined;
+    const plan = attempt ? this.plan(attempt, this.planTime(record)) : undefined;
     const name = `Upgrade ${PUBLIC_NAMES[record.kind]} on domain ${record.domain.name}`;
     const statusByState: Record<UpgradeState, string> = {
       DRAFT: "PENDING",
@@ -389,7 +433,7 @@ export class UpgradeService {
       resources: [{ resourceId: record.domain.id, type: "DOMAIN", name: record.domain.name }],
       subTasks: plan && attempt ? planSubTasks(plan, attempt.startMs, attempt.failure) : [],
       errors: failed && attempt?.failure ? [attempt.failure] : [],
-      isCancellable: state === "SCHEDULED" || state === "DRAFT",
+      isCancellable: state === "SCHEDULED" || state === "DRAFT" || (state === "INPROGRESS" && !record.cancelAtMs),
       isRetryable: failed && !this.ctx.faults().upgradesNotRetryable,
     };
     if (failed) task.resolutionStatus = "UNRESOLVED";

@@ -189,6 +189,11 @@ export class VcfClient {
     return this.sendJson<Task>("PATCH", `/v1/bundles/${seg(id)}`, { bundleDownloadSpec: { downloadNow: true } }, o);
   }
 
+  /** PATCH /v1/bundles/{id} with cancelNow: stops a scheduled or running download. Never repeated by the client. */
+  cancelBundleDownload(id: string, o?: CallOptions): Promise<Task> {
+    return this.sendJson<Task>("PATCH", `/v1/bundles/${seg(id)}`, { bundleDownloadSpec: { cancelNow: true } }, o);
+  }
+
   // ---- target version (§4) and validations (§7) ----
 
   getDomainReleaseView(domainId: string, o?: CallOptions): Promise<DomainReleaseView> {
@@ -262,6 +267,11 @@ export class VcfClient {
 
   getUpgrade(id: string, o?: CallOptions): Promise<Upgrade> {
     return this.getJson<Upgrade>(`/v1/upgrades/${seg(id)}`, undefined, o);
+  }
+
+  /** PATCH /v1/upgrades/{id} with markForCancellation (UpgradeCommitSpec): SDDC Manager answers with the Upgrade. */
+  cancelUpgrade(id: string, o?: CallOptions): Promise<Upgrade> {
+    return this.sendJson<Upgrade>("PATCH", `/v1/upgrades/${seg(id)}`, { markForCancellation: true }, o);
   }
 
   listUpgrades(filter?: UpgradeFilter, o?: CallOptions): Promise<Upgrade[]> {

@@ -100,6 +100,14 @@ export class EngineUnderTest {
     return this.finishRun(run.id, policy);
   }
 
+  /** A new run of `domain` taken through the downloads, the prechecks and the gate: ready for its components. */
+  async acknowledgedRun(domain: string): Promise<UpgradeRun> {
+    const run = await this.engine.startRun({ domain });
+    await this.engine.downloadBundles(run.id);
+    await this.engine.runPrechecks(run.id);
+    return this.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
+  }
+
   /** The phases after the start, in order. */
   async finishRun(runId: string, policy: AckPolicy = WAIT_FOR_ACK): Promise<UpgradeRun> {
     await this.engine.downloadBundles(runId);

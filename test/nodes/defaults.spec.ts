@@ -3,7 +3,8 @@
 import * as assert from "node:assert/strict";
 import { ackPolicy } from "../../nodes/adapters/ack-control";
 import { parseConnection, parseEngineSettings, type VcfConfigDef } from "../../nodes/adapters/config-settings";
-import { DEFAULT_SETTINGS, resolveSettings } from "../../nodes/engine";
+import { DEFAULT_SETTINGS, checkUpgradeOptions, resolveSettings } from "../../nodes/engine";
+import { nodeUpgradeOptions } from "../../nodes/adapters/upgrade-options";
 import { editorDefaults as editorDefinition } from "../support/editor-definition";
 
 /** The `defaults` values a node's editor file registers. */
@@ -22,6 +23,13 @@ describe("nodes: the editor's defaults are the runtime's", () => {
 
   it("vcf-await-ack: the acknowledgement checkboxes", () => {
     assert.deepEqual(ackPolicy(editorDefaults("vcf-await-ack")), ackPolicy({}));
+  });
+
+  it("vcf-upgrade: the downtime options send nothing (SDDC Manager's defaults), and cancel reaches SDDC Manager", () => {
+    const saved = editorDefaults("vcf-upgrade");
+    assert.deepEqual(checkUpgradeOptions(nodeUpgradeOptions(saved)), checkUpgradeOptions(nodeUpgradeOptions({})));
+    assert.deepEqual(checkUpgradeOptions(nodeUpgradeOptions(saved)), {});
+    assert.equal(saved.cancelInSddcManager, true, "the runtime cancels in SDDC Manager unless the option is off");
   });
 
   for (const type of ["vcf-download-bundles", "vcf-prechecks", "vcf-await-ack", "vcf-upgrade", "vcf-status"]) {

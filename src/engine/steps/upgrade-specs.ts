@@ -17,6 +17,7 @@ import type { PhaseContext } from "../run-handle";
 import { sameVersion } from "../versions";
 import { chooseClusterImage } from "./cluster-images";
 import type { DomainScope } from "./upgradables";
+import { esxClusterEntry, esxDomainEntry, esxParallel, nsxOptions, vcenterInput } from "./upgrade-option-specs";
 
 /** What an upgradable upgrades, decided from its software component types (never by substring). */
 export type ComponentKind = "SDDC_MANAGER" | "NSX_T_MANAGER" | "VCENTER" | "ESX_HOST";
@@ -102,13 +103,19 @@ function nsxPartDone(part: NsxtResourceState, toVersion: string | undefined): bo
  */
 async function nsxSpec(ctx: PhaseContext, bundle: Bundle): Promise<UpgradeSpec | undefined> {
   const spec = domainScope(bundle.id, ctx.run.domainId);
+  const chosen = nsxOptions(ctx.run.upgradeOptions?.nsx);
+  // Without the explicit selection below, the options chosen still go with the minimal body (it covers every part).
+  const minimal = (nsxtId?: string): UpgradeSpec =>
+    chosen
+      ? { ...spec, nsxtUpgradeUserInputSpecs: [{ ...(nsxtId ? { nsxtId } : {}), nsxtUpgradeOptions: chosen }] }
+      : spec;
   let nsx: NsxtResources;
   try {
     nsx = await ctx.client.getNsxtResources(ctx.run.domainId, bundle.id, ctx.opts);
   } catch (err) {
     if (httpStatusOf(err) !== 404) throw err;
-    await ctx.handle.log("info", "No NSX resource details; upgrading every NSX cluster with the default options");
-    return spec;
+    await ctx.handle.log("info", "No NSX resource details; upgrading every NSX cluster");
+    return minimal();
   }
   const toVersion = bundle.components?.find((c) => normalizeStatus(c.type) === "NSX_T_MANAGER")?.toVersion;
   const hosts = (nsx.nsxtHostClusters ?? []).filter((c) => c.id);
@@ -124,14 +131,11 @@ async function nsxSpec(ctx: PhaseContext, bundle: Bundle): Promise<UpgradeSpec |
       `NSX host cluster(s) ${doneHosts.map((c) => c.name ?? c.id).join(", ")} already run ${toVersion ?? "the bundle's version"}; upgrading the rest`,
     );
   }
-  if (!nsx.nsxtManagerCluster?.id || (hostsLeft.length === 0 && edgesLeft.length === 0)) return spec;
+  if (!nsx.nsxtManagerCluster?.id || (hostsLeft.length === 0 && edgesLeft.length === 0))
+    return minimal(nsx.nsxtManagerCluster?.id);
   const input: NsxtUpgradeUserInputSpec = {
     nsxtId: nsx.nsxtManagerCluster.id,
-    nsxtUpgradeOptions: {
-      isEdgeOnlyUpgrade: false,
-      isHostClustersUpgradeParallel: true,
-      isEdgeClustersUpgradeParallel: true,
-    },
+    nsxtUpgradeOptions: { isEdgeOnlyUpgrade: false, ...chosen },
   };
   if (edgesLeft.length > 0)
     input.nsxtEdgeClusterUpgradeSpecs = edgesLeft.map((c) => ({
@@ -158,6 +162,7 @@ async function esxSpec(
   clusterNames: DomainScope["clusterNames"],
 ): Promise<UpgradeSpec | undefined> {
   const { run } = ctx;
+  const options = run.upgradeOptions?.esx ?? {};
   const esxVersion = run.targetRelease.bom.find((e) => e.name === "ESX_HOST")?.version;
   const all: UpgradablesClusterResource[] = await ctx.client.getUpgradableClusters(run.domainId, ctx.opts);
   if (all.length === 0) {
@@ -165,7 +170,10 @@ async function esxSpec(
       "info",
       "SDDC Manager lists no clusters for the ESXi upgrade; upgrading the ESXi hosts of the whole domain",
     );
-    return domainScope(bundleId, run.domainId);
+    const spec = domainScope(bundleId, run.domainId);
+    spec.resourceUpgradeSpecs = spec.resourceUpgradeSpecs.map((entry) => esxDomainEntry(entry, options));
+    if (options.clusters) spec.parallelUpgrade = options.clusters === "parallel";
+    return spec;
   }
   const clusters = all.filter((c) => !esxVersion || !sameVersion(c.softwareInfo?.baseImage?.version, esxVersion));
   if (clusters.length === 0) {
@@ -192,15 +200,18 @@ async function esxSpec(
       if (choice.warning) await ctx.handle.log("warning", choice.warning);
       entry.personalitySpec = { personalityId: choice.personality.personalityId };
     }
-    specs.push(entry);
+    specs.push(await esxClusterEntry(ctx, entry, c.vlcmEnabled === true, clusterNames.get(c.resourceId)));
   }
   const spec: UpgradeSpec = { bundleId, resourceType: "CLUSTER", resourceUpgradeSpecs: specs };
-  // A request may mix image-based and baseline clusters only when they run in parallel.
-  if (imageClusters.length > 0 && imageClusters.length < clusters.length) spec.parallelUpgrade = true;
+  const parallel = esxParallel(options.clusters, imageClusters.length > 0 && imageClusters.length < clusters.length);
+  if (parallel !== undefined) spec.parallelUpgrade = parallel;
   return spec;
 }
 
-/** The POST /v1/upgrades body each component type needs; undefined when nothing is left to upgrade. */
+/**
+ * The POST /v1/upgrades body each component type needs, with the run's upgrade options (ctx.run.upgradeOptions; an
+ * option not chosen is not sent); undefined when nothing is left to upgrade.
+ */
 export async function buildUpgradeSpec(
   ctx: PhaseContext,
   kind: ComponentKind,
@@ -212,9 +223,13 @@ export async function buildUpgradeSpec(
       return nsxSpec(ctx, bundle);
     case "ESX_HOST":
       return esxSpec(ctx, bundle.id, scope.clusterNames);
+    case "VCENTER": {
+      const spec = domainScope(bundle.id, ctx.run.domainId);
+      const input = await vcenterInput(ctx, ctx.run.upgradeOptions?.vcenter);
+      if (input) spec.vcenterUpgradeUserInputSpecs = [input];
+      return spec;
+    }
     case "SDDC_MANAGER":
-    case "VCENTER":
-      // vCenter: the minimal body; vcenterUpgradeUserInputSpecs would require a temporaryNetwork.
       return domainScope(bundle.id, ctx.run.domainId);
   }
 }
