@@ -35,7 +35,12 @@ export class ReadinessService {
   private readonly queries = new Map<string, ExpiryQuery>();
 
   constructor(private readonly ctx: SimContext) {
-    // The scheduled backup and the failed task on record exist while their faults say so (listed()).
+    // The scheduled backup, the change of the backup settings and the failed task on record exist while their
+    // faults say so (listed()).
+    ctx.tasks.register("backup-configuration", {
+      render: () => this.backupConfigurationTask(),
+      listed: () => ctx.faults().backupConfigured,
+    });
     ctx.tasks.register("scheduled-backup", {
       render: () => this.scheduledBackup(),
       listed: () => ctx.faults().backupConfigured && ctx.faults().lastBackupHoursAgo >= 0,
@@ -194,6 +199,23 @@ export class ReadinessService {
     const task = this.backupTask("scheduled-backup", "Successful", done - 5 * 60_000);
     task.completionTimestamp = isoAt(done);
     return task;
+  }
+
+  /**
+   * The task that saved the backup settings: an SDDC Manager task whose type and name mention backup but that is
+   * no backup. Half an hour before the last scheduled backup (or before now when there is none yet).
+   */
+  private backupConfigurationTask(): TaskBody {
+    const hoursAgo = Math.max(0, this.ctx.faults().lastBackupHoursAgo) + 0.5;
+    const done = this.ctx.clock.nowMs() - hoursAgo * HOUR_MS;
+    const name = "Update backup configuration";
+    return {
+      ...this.backupTask("backup-configuration", "Successful", done - 60_000),
+      name,
+      localizableDescriptionPack: describe(name, "backup_configuration_update"),
+      type: "BACKUP_CONFIGURATION_UPDATE",
+      completionTimestamp: isoAt(done),
+    };
   }
 
   private backupTask(id: string, status: string, createdMs: number): TaskBody {

@@ -50,7 +50,7 @@ async function readinessTour(client: VcfClient, result: DriveResult, sim: Runnin
         : {},
     );
     await client.getBackupConfiguration();
-    await client.listTasks({ taskStatus: "SUCCESSFUL", resourceType: "SDDC_MANAGER" });
+    await client.listTasks({ resourceType: "SDDC_MANAGER" }); // the backup tasks (engine/steps/backup-tasks.ts)
     await client.listTasks({ taskStatus: "FAILED", resourceId: domain.id });
     await client.getDomainCertificates(domain.id);
     await client.getDepotSettings();

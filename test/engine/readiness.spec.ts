@@ -89,6 +89,17 @@ describe("engine: readiness checks, fresh backup and download retries", () => {
     assert.equal(passed.status, "alerts_were_acknowledged");
   });
 
+  it("the backup check counts backup tasks only: the task that saved the backup settings is no backup", async () => {
+    // No scheduled backup yet; the settings were saved half an hour ago (a task of type BACKUP_CONFIGURATION_UPDATE).
+    const run = await prechecked({ lastBackupHoursAgo: -1 });
+    assert.deepEqual(
+      only(run, "READINESS_BACKUP").map((f) => `${f.severity} ${f.description}`),
+      ["WARNING SDDC Manager lists no successful backup"],
+    );
+    const lookups = sim.requestLog().filter((e) => e.method === "GET" && e.path === "/v1/tasks");
+    assert.ok(lookups.some((e) => e.query.resourceType === "SDDC_MANAGER" && e.query.taskStatus === undefined));
+  });
+
   it("a password SDDC Manager cannot check (it cannot log in with it) is a warning naming the account, never passed over", async () => {
     const run = await prechecked({ passwordExpiry: "unknown" });
     const passwords = only(run, "READINESS_PASSWORDS");

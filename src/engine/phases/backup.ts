@@ -4,10 +4,10 @@ import { normalizeStatus } from "../../vcf/status";
 import type { BackupTask, Task } from "../../vcf/types";
 import { engineText, englishText, type EngineText } from "../catalog";
 import { EngineError, errorParam, errorText, fixOr, isAbort } from "../errors";
-import { isBackupTask } from "../readiness/checks";
 import { describeApiErrors, isRefusal, remediationOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { BackupOptions, BackupRecord } from "../types";
+import { listBackupTasks } from "../steps/backup-tasks";
 import { findLostWork, outcomeUnknown } from "../steps/lost-answer";
 import { collectTaskErrors } from "../steps/task-errors";
 
@@ -16,9 +16,8 @@ const PASSED = new Set(["SUCCESSFUL", "COMPLETED_WITH_WARNING"]);
 
 /** SDDC Manager's backup tasks created (on its clock) after `after`, oldest first. */
 async function backupTasksAfter(ctx: PhaseContext, after: number, signal: AbortSignal | undefined): Promise<Task[]> {
-  const tasks = await ctx.client.listTasks({ resourceType: "SDDC_MANAGER" }, { signal });
+  const tasks = await listBackupTasks(ctx.client, signal);
   return tasks
-    .filter(isBackupTask)
     .filter((t) => Date.parse(t.creationTimestamp ?? "") > after)
     .sort((a, b) => Date.parse(a.creationTimestamp ?? "") - Date.parse(b.creationTimestamp ?? ""));
 }

@@ -8,6 +8,7 @@ import type { CredentialsExpiration, Task } from "../../vcf/types";
 import { engineText, type EngineText } from "../catalog";
 import { capFinding } from "../findings";
 import { errorText } from "../errors";
+import { listBackupTasks } from "../steps/backup-tasks";
 import type { EngineSettings, Finding, ReadinessCheck } from "../types";
 
 const DAY_MS = 86_400_000;
@@ -63,11 +64,6 @@ export function readinessFinding(
   return capFinding(f);
 }
 
-/** A backup task: SDDC Manager's task types are not documented, so the type or the name says "backup". */
-export function isBackupTask(t: Task): boolean {
-  return /BACKUP/i.test(`${t.type ?? ""} ${t.name ?? ""}`);
-}
-
 /** Backup configuration (error or warning by the fresh-backup option), then the age of the last successful backup. */
 export async function checkBackup(c: ReadinessContext): Promise<Finding[]> {
   const config = await c.client.getBackupConfiguration({ signal: c.signal });
@@ -84,12 +80,9 @@ export async function checkBackup(c: ReadinessContext): Promise<Finding[]> {
       ),
     ];
   }
-  const tasks = await c.client.listTasks(
-    { taskStatus: "SUCCESSFUL", resourceType: "SDDC_MANAGER" },
-    { signal: c.signal },
-  );
+  const tasks = await listBackupTasks(c.client, c.signal);
   const last = tasks
-    .filter(isBackupTask)
+    .filter((t) => normalizeStatus(t.status) === "SUCCESSFUL")
     .map((t) => Date.parse(t.completionTimestamp ?? t.creationTimestamp ?? ""))
     .filter((ms) => Number.isFinite(ms))
     .reduce((max, ms) => Math.max(max, ms), Number.NEGATIVE_INFINITY);
