@@ -42,6 +42,7 @@ const BOOLEAN_KEYS = [
   "upgradesNotRetryable",
   "backupConfigured",
   "failBackup",
+  "scheduledBackupRunning",
   "failedTaskOnRecord",
 ] as const;
 const COMPONENT_LIST_KEYS = ["failDownloadOf", "failUpgradeOf", "recallBundleOf"] as const;

@@ -32,6 +32,8 @@ interface ExpiryQuery {
 
 export class ReadinessService {
   private readonly backups: BackupRun[] = [];
+  /** The scheduled backup the fault started; cleared when the fault is off, so switching it on starts another. */
+  private scheduledRun: BackupRun | undefined;
   private readonly queries = new Map<string, ExpiryQuery>();
 
   constructor(private readonly ctx: SimContext) {
@@ -49,6 +51,12 @@ export class ReadinessService {
       render: () => this.failedTaskOnRecord(),
       listed: () => ctx.faults().failedTaskOnRecord,
     });
+  }
+
+  /** Starts the scheduled backup of the fault scheduledBackupRunning (once per time the fault is on). */
+  tick(): void {
+    if (!this.ctx.faults().scheduledBackupRunning) this.scheduledRun = undefined;
+    else if (!this.scheduledRun) this.scheduledRun = this.addBackupRun();
   }
 
   backupConfiguration(): unknown {
@@ -94,6 +102,19 @@ export class ReadinessService {
         "Configure an SFTP backup location (Administration > Backup) first.",
       );
     }
+    if (this.backups.some((b) => this.renderBackup(b).status === "IN_PROGRESS")) {
+      throw new ApiError(
+        400,
+        "BACKUP_IN_PROGRESS",
+        "A backup of SDDC Manager is already in progress",
+        "Wait for the running backup to finish (GET /v1/tasks), then start a new one.",
+      );
+    }
+    const task = this.renderBackup(this.addBackupRun());
+    return { id: task.id, name: task.name, status: "IN_PROGRESS", resources: task.resources, errors: [] };
+  }
+
+  private addBackupRun(): BackupRun {
     const run: BackupRun = {
       id: this.ctx.ids.next("backup-task"),
       requestedMs: this.ctx.clock.nowMs(),
@@ -101,8 +122,7 @@ export class ReadinessService {
     };
     this.backups.push(run);
     this.ctx.tasks.register(run.id, { render: () => this.renderBackup(run) });
-    const task = this.renderBackup(run);
-    return { id: task.id, name: task.name, status: "IN_PROGRESS", resources: task.resources, errors: [] };
+    return run;
   }
 
   /** POST /v1/credentials/expirations: a query that completes after `durations.credentialCheckSeconds`. */

@@ -38,6 +38,7 @@ export const DEFAULT_FAULTS: FaultSettings = {
   backupConfigured: true,
   lastBackupHoursAgo: 1,
   failBackup: false,
+  scheduledBackupRunning: false,
   passwordExpiry: "none",
   certificateExpiry: "none",
   depotStatus: "DEPOT_CONNECTION_SUCCESSFUL",

@@ -136,6 +136,11 @@ export interface FaultSettings {
   lastBackupHoursAgo: number;
   /** Backup tasks end FAILED with an error and a remediation. */
   failBackup: boolean;
+  /**
+   * A scheduled SDDC Manager backup starts when the fault is switched on (at the next API request) and runs
+   * `durations.backupSeconds`; while any backup runs, POST /v1/backups/tasks answers 400 BACKUP_IN_PROGRESS.
+   */
+  scheduledBackupRunning: boolean;
   /** "expiring": the root password of the first ESXi host of each domain; "expired": that one and vCenter's root too. */
   passwordExpiry: PasswordExpiryFault;
   /** The vCenter certificate of each domain expires in 5 days ("expiring") or expired 3 days ago ("expired"). */

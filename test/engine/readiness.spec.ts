@@ -241,6 +241,53 @@ describe("engine: readiness checks, fresh backup and download retries", () => {
     assert.equal(count(sim.requestLog(), "POST", "/v1/backups/tasks"), 1);
   });
 
+  it("a backup refused while a scheduled backup runs: that backup is the fresh one, followed after a restart too, never a second", async () => {
+    const run = await prechecked({ scheduledBackupRunning: true, durations: { backupSeconds: 10 ** 9 } });
+    await t.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
+    const following = t.when((r) => r.remote.backup?.taskId !== undefined);
+    const first = t.engine.upgradeComponents(run.id);
+    first.catch(() => undefined);
+    const followed = (await following).remote.backup;
+    assert.equal(followed?.alreadyRunning, true);
+    await t.engine.close(); // the engine stops while that backup runs; the store keeps the run
+    t = new EngineUnderTest(sim, t.store);
+    sim.setFaults({ durations: { backupSeconds: 1 } });
+    const done = await t.engine.upgradeComponents(run.id);
+    assert.equal(done.status, "successfully_completed", done.failureReason);
+    assert.equal(done.remote.backup?.taskId, followed?.taskId);
+    assert.equal(done.remote.backup?.status, "SUCCESSFUL");
+    const posts = sim.requestLog().filter((e) => e.method === "POST" && e.path === "/v1/backups/tasks");
+    assert.deepEqual(
+      posts.map((e) => e.status),
+      [400],
+      "one request, refused; no second backup after the restart",
+    );
+    assert.ok(
+      done.log.some((e) => /refused a new backup \(.*already in progress.*\) while its backup task/.test(e.text)),
+    );
+    assert.ok(
+      done.log.some((e) => /finished \(SUCCESSFUL\); it was running .* serves as the fresh backup/.test(e.text)),
+    );
+  });
+
+  it("a running backup that fails instead is the fresh backup's failure, named as the one that was running", async () => {
+    const run = await prechecked({
+      scheduledBackupRunning: true,
+      failBackup: true,
+      durations: { backupSeconds: 10 ** 9 },
+    });
+    await t.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
+    const following = t.when((r) => r.remote.backup?.taskId !== undefined);
+    const upgrading = t.engine.upgradeComponents(run.id);
+    await following;
+    sim.setFaults({ durations: { backupSeconds: 1 } }); // the running backup ends now, FAILED
+    await assert.rejects(
+      upgrading,
+      /backup before the upgrade failed \(task \S+, a backup already running when the upgrade asked for its own\)/,
+    );
+    assert.equal(count(sim.requestLog(), "POST", "/v1/upgrades"), 0);
+  });
+
   it("a backup past its deadline is a failure the option decides: 'fail' fails the run, no component starts", async () => {
     const run = await prechecked({ durations: { backupSeconds: 10 ** 9 } }, { backupDeadlineMs: 1 });
     await t.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
