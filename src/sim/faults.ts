@@ -28,6 +28,7 @@ const NUMBER_KEYS = [
   "tokenLifetimeSeconds",
   "checkSetQueryTtlSeconds",
   "failAttempts",
+  "staleFailedReads",
 ] as const;
 /** Number faults that may also be negative. */
 const SIGNED_KEYS = ["lastBackupHoursAgo"] as const;

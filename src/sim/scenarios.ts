@@ -33,6 +33,7 @@ export const DEFAULT_FAULTS: FaultSettings = {
   dropResponseOf: [],
   failUpgradeOf: [],
   failAttempts: 0,
+  staleFailedReads: 0,
   upgradesNotRetryable: false,
   validationResult: "SUCCEEDED",
   backupConfigured: true,

@@ -126,6 +126,11 @@ export interface FaultSettings {
    * upgrade, the attempts at one bundle on one domain count together: task retries and new POSTs alike.
    */
   failAttempts: number;
+  /**
+   * After a download is requested again, this many reads of the bundle (GET /v1/bundles/{id}) still answer the
+   * earlier attempt's FAILED, as a real SDDC Manager may for a while; the new attempt's task tells the truth.
+   */
+  staleFailedReads: number;
   /** Failed upgrade tasks report isRetryable false and PATCH /v1/tasks/{id} answers 409: only a new upgrade helps. */
   upgradesNotRetryable: boolean;
   /** Result of target validations that pass the compatibility check. */

@@ -332,6 +332,27 @@ describe("engine: readiness checks, fresh backup and download retries", () => {
     assert.ok(Object.values(run.remote.bundles).some((b) => b.attempts === 2));
   });
 
+  it("a FAILED still read from the earlier attempt after the request again is not a second failure: one retry, then success", async () => {
+    // The first 5 reads of the bundle after the second request still say FAILED; its new task is running.
+    const faults: FaultPatch = { failDownloadOf: ["NSX_T_MANAGER"], failAttempts: 1, staleFailedReads: 5 };
+    sim = await simulator("happy", { faults });
+    t = new EngineUnderTest(sim, new MemoryRunStore(), { downloadRetries: 1 });
+    const domain = await managementDomain(sim);
+    const started = await t.engine.startRun({ domain: domain.name });
+    const run = await t.engine.downloadBundles(started.id);
+    assert.equal(run.status, "downloading_bundles");
+    const nsx = Object.values(run.remote.bundles).find((b) => b.attempts !== undefined);
+    assert.equal(nsx?.attempts, 2);
+    assert.equal(nsx?.downloadStatus, "SUCCESSFUL");
+    assert.equal(count(sim.requestLog(), "PATCH", `/v1/bundles/${nsx?.bundleId ?? ""}`), 2);
+    assert.equal(run.log.filter((e) => /failed \(attempt \d of 2\)/.test(e.text)).length, 1);
+    const staleReads = sim
+      .requestLog()
+      .filter((e) => e.path === `/v1/bundles/${nsx?.bundleId ?? ""}` && e.method === "GET")
+      .filter((e) => (e.responseBody as { downloadStatus?: string }).downloadStatus === "FAILED");
+    assert.ok(staleReads.length >= 5, `the run read the stale FAILED (${staleReads.length} FAILED reads)`);
+  });
+
   it("a download failing every time fails the run after the last attempt, naming bundle, attempts and error", async () => {
     sim = await simulator("happy", { faults: { failDownloadOf: ["NSX_T_MANAGER"], failAttempts: 0 } });
     t = new EngineUnderTest(sim, new MemoryRunStore(), { downloadRetries: 1 });
