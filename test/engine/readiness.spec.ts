@@ -1,6 +1,6 @@
 /** Readiness checks, the fresh backup before the first component, and download retries, over the real simulator. */
 import * as assert from "node:assert/strict";
-import { renderMarkdown } from "../../nodes/engine";
+import { type EngineError, englishText, renderMarkdown } from "../../nodes/engine";
 import type { AckPolicy, EngineSettings, Finding, UpgradeRun } from "../../nodes/engine";
 import type { FaultPatch, RunningSimulator } from "../../nodes/sim/index";
 import { MemoryRunStore } from "../../nodes/store";
@@ -162,6 +162,38 @@ describe("engine: readiness checks, fresh backup and download retries", () => {
     assert.ok(!JSON.stringify(blocked).includes("**********"), "the depot password is never read");
     assert.deepEqual((await check([])).findings, []);
     client.close();
+  });
+
+  it("depot not connected: the download phase fails before any download request, with the depot's message and a fix", async () => {
+    sim = await simulator("happy", { faults: { depotStatus: "DEPOT_INVALID_CREDENTIAL" } });
+    t = new EngineUnderTest(sim);
+    const started = await t.engine.startRun({ domain: (await managementDomain(sim)).name });
+    const failure = await t.engine.downloadBundles(started.id).then(
+      () => assert.fail("the download phase went ahead"),
+      (err: unknown) => err as EngineError,
+    );
+    assert.match(
+      englishText(failure.text),
+      /^The depot account is not connected \(DEPOT_INVALID_CREDENTIAL: Depot connection failed: .*\), so \d bundle\(s\) cannot be downloaded: .*Update bundle for NSX/,
+    );
+    assert.match(englishText(failure.fixText ?? failure.text), /^Fix the depot account in SDDC Manager/);
+    const run = t.engine.getRun(started.id) as UpgradeRun;
+    assert.equal(run.status, "failed");
+    assert.deepEqual(
+      readiness(run).map((f) => `${f.severity} ${f.code}`),
+      ["ERROR READINESS_DEPOT"],
+    );
+    assert.equal(count(sim.requestLog(), "PATCH", /^\/v1\/bundles\/[^/]+$/), 0, "no download was requested");
+  });
+
+  it("depot check switched off: the downloads go ahead without reading the depot, and the log says it was off", async () => {
+    sim = await simulator("happy", { faults: { depotStatus: "DEPOT_INVALID_CREDENTIAL" } });
+    t = new EngineUnderTest(sim, new MemoryRunStore(), { readinessChecksOff: ["depot"] });
+    const started = await t.engine.startRun({ domain: (await managementDomain(sim)).name });
+    const run = await t.engine.downloadBundles(started.id);
+    assert.ok(run.log.some((e) => /^Depot connection check before the downloads: switched off/.test(e.text)));
+    assert.equal(count(sim.requestLog(), "GET", "/v1/system/settings/depot"), 0);
+    assert.ok(Object.values(run.remote.bundles).every((b) => b.downloadStatus === "SUCCESSFUL"));
   });
 
   it("checks switched off do not run, and the log says so", async () => {

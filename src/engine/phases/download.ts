@@ -4,6 +4,7 @@ import { capText, NAME_CAP } from "../../vcf/text-cap";
 import { engineText } from "../catalog";
 import { EngineError, fixOr } from "../errors";
 import { describeApiErrors, httpStatusOf, type FailureText } from "../remote-errors";
+import { depotGate } from "../readiness/depot-gate";
 import { PhaseContext } from "../run-handle";
 import { sharedRead } from "../shared-reads";
 import type { BundleRecord } from "../types";
@@ -198,6 +199,17 @@ async function followDownload(ctx: PhaseContext, record: BundleRecord): Promise<
   return final.status;
 }
 
+/** The names of the bundles not downloaded yet, as SDDC Manager reads now. */
+async function stillToDownload(ctx: PhaseContext, records: BundleRecord[]): Promise<string[]> {
+  const names: string[] = [];
+  for (const record of records) {
+    const bundle = await readBundle(ctx, record.bundleId, ctx.settings.pollIntervalMs, ctx.signal);
+    if (normalizeStatus(bundle.downloadStatus) !== "SUCCESSFUL")
+      names.push(bundle.description ? capText(bundle.description, NAME_CAP) : record.bundleId);
+  }
+  return names;
+}
+
 /** Runs `work` over `items` with at most `limit` at a time; the first failure aborts the others. */
 async function eachLimited<T>(
   ctx: PhaseContext,
@@ -249,6 +261,8 @@ export async function downloadBundles(ctx: PhaseContext): Promise<void> {
   }
   await reportProgress(ctx);
   const records = Object.values(ctx.run.remote.bundles);
+  // Before the first download request of the run (a resumed phase has made its requests already).
+  if (records.every((r) => !r.requested && !r.attempts)) await depotGate(ctx, () => stillToDownload(ctx, records));
   await eachLimited(ctx, records, ctx.settings.downloadConcurrency, downloadOne);
   await ctx.handle.step(`All ${records.length} bundle(s) downloaded`, 25);
   await ctx.handle.log("success", `All ${records.length} bundle(s) are downloaded`);

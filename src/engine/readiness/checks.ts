@@ -262,24 +262,49 @@ export async function checkFailedTasks(c: ReadinessContext): Promise<Finding[]> 
   ];
 }
 
-/** Bundles still to download while the depot account is not connected: an error with the depot's own message. */
-export async function checkDepot(c: ReadinessContext): Promise<Finding[]> {
-  const depot = await c.client.getDepotSettings({ signal: c.signal });
-  if (depot.depotConfiguration?.isOfflineDepot === true) return [];
+/** The depot account's status and its own message, when it is not connected (an offline depot is not checked). */
+export interface DepotProblem {
+  status: string;
+  message?: string;
+}
+
+export async function depotProblem(
+  client: VcfClient,
+  signal: AbortSignal | undefined,
+): Promise<DepotProblem | undefined> {
+  const depot = await client.getDepotSettings({ signal });
+  if (depot.depotConfiguration?.isOfflineDepot === true) return undefined;
   const account = depot.vmwareAccount ?? depot.dellEmcSupportAccount;
   const status = normalizeStatus(account?.status);
-  if (status === "DEPOT_CONNECTION_SUCCESSFUL" || c.bundlesToDownload.length === 0) return [];
-  const message = account?.message ? `: ${capText(account.message, TEXT_CAP)}` : "";
-  const bundles = c.bundlesToDownload.slice(0, MAX_NAMED_TASKS).join(", ");
-  return [
-    readinessFinding(
-      "depot",
-      "ERROR",
-      `The depot account is not connected (${status || "no account set"}${message}), and ${c.bundlesToDownload.length} bundle(s) are still to download: ${bundles}`,
-      "Fix the depot account in SDDC Manager (Administration > Online Depot), then download the bundles",
-      "Depot",
-    ),
-  ];
+  if (status === "DEPOT_CONNECTION_SUCCESSFUL") return undefined;
+  const problem: DepotProblem = { status: status || "no account set" };
+  if (account?.message) problem.message = capText(account.message, TEXT_CAP);
+  return problem;
+}
+
+/** The first bundles of a list, by name, for a text. */
+export function namedBundles(names: readonly string[]): string {
+  return names.slice(0, MAX_NAMED_TASKS).join(", ");
+}
+
+/** The depot finding: an error with the depot's own message, naming the bundles still to download. */
+export function depotFinding(problem: DepotProblem, bundlesToDownload: string[]): Finding {
+  const message = problem.message ? `: ${problem.message}` : "";
+  const bundles = namedBundles(bundlesToDownload);
+  return readinessFinding(
+    "depot",
+    "ERROR",
+    `The depot account is not connected (${problem.status}${message}), and ${bundlesToDownload.length} bundle(s) are still to download: ${bundles}`,
+    "Fix the depot account in SDDC Manager (Administration > Online Depot), then download the bundles",
+    "Depot",
+  );
+}
+
+/** Bundles still to download while the depot account is not connected: an error with the depot's own message. */
+export async function checkDepot(c: ReadinessContext): Promise<Finding[]> {
+  if (c.bundlesToDownload.length === 0) return [];
+  const problem = await depotProblem(c.client, c.signal);
+  return problem ? [depotFinding(problem, c.bundlesToDownload)] : [];
 }
 
 /** A check whose API call failed: a warning saying so, never a silent pass. */
