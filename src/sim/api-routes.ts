@@ -101,7 +101,7 @@ export function apiRoutes(state: () => SimState, auth: AuthService, strict: bool
       handle: (r) => page(s().bundles.list({ productType: r.query.productType, bundleType: r.query.bundleType })),
     },
     { method: "GET", template: "/v1/bundles/domains/{id}", handle: (r) => page(bundlesForDomain(s(), param(r, "id"))) },
-    { method: "GET", template: "/v1/bundles/{id}", handle: (r) => ok(s().bundles.get(param(r, "id"))) },
+    { method: "GET", template: "/v1/bundles/{id}", handle: (r) => ok(s().bundles.read(param(r, "id"))) },
     {
       method: "PATCH",
       template: "/v1/bundles/{id}",

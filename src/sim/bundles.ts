@@ -21,6 +21,8 @@ interface DownloadAttempt {
   startMs: number;
   fails: boolean;
   cancelledMs?: number;
+  /** Reads of the bundle left that still show the earlier attempt's FAILED (fault staleFailedReads). */
+  staleReads: number;
 }
 
 interface BundleState {
@@ -55,6 +57,15 @@ export class BundleService {
 
   get(id: string): unknown {
     return this.render(this.require(id));
+  }
+
+  /** GET /v1/bundles/{id}: the bundle, and the read uses up one stale FAILED of the latest attempt. */
+  read(id: string): unknown {
+    const state = this.require(id);
+    const body = this.render(state);
+    const attempt = state.attempts.at(-1);
+    if (attempt && attempt.staleReads > 0) attempt.staleReads -= 1;
+    return body;
   }
 
   status(id: string): DownloadStatus {
@@ -105,6 +116,7 @@ export class BundleService {
         : now + this.ctx.faults().durations.downloadQueueSeconds * 1000;
     const faults = this.ctx.faults();
     const next: DownloadAttempt = {
+      staleReads: current === "FAILED" ? faults.staleFailedReads : 0,
       taskId: this.ctx.ids.next("download-task"),
       requestedMs: now,
       startMs,
@@ -185,6 +197,7 @@ export class BundleService {
     if (this.ctx.faults().recallBundleOf.includes(state.def.kind)) return "RECALLED";
     const attempt = state.attempts.at(-1);
     if (!attempt || attempt.cancelledMs !== undefined) return "PENDING";
+    if (attempt.staleReads > 0) return "FAILED";
     if (this.ctx.clock.nowMs() < attempt.startMs) return "SCHEDULED";
     const plan = this.plan(state, attempt);
     if (plan.state === "RUNNING") return "IN_PROGRESS";

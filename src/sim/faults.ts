@@ -28,6 +28,7 @@ const NUMBER_KEYS = [
   "tokenLifetimeSeconds",
   "checkSetQueryTtlSeconds",
   "failAttempts",
+  "staleFailedReads",
 ] as const;
 /** Number faults that may also be negative. */
 const SIGNED_KEYS = ["lastBackupHoursAgo"] as const;
@@ -42,6 +43,7 @@ const BOOLEAN_KEYS = [
   "upgradesNotRetryable",
   "backupConfigured",
   "failBackup",
+  "scheduledBackupRunning",
   "failedTaskOnRecord",
 ] as const;
 const COMPONENT_LIST_KEYS = ["failDownloadOf", "failUpgradeOf", "recallBundleOf"] as const;

@@ -33,10 +33,17 @@ interface ExpiryQuery {
 
 export class ReadinessService {
   private readonly backups: BackupRun[] = [];
+  /** The scheduled backup the fault started; cleared when the fault is off, so switching it on starts another. */
+  private scheduledRun: BackupRun | undefined;
   private readonly queries = new Map<string, ExpiryQuery>();
 
   constructor(private readonly ctx: SimContext) {
-    // The scheduled backup and the failed task on record exist while their faults say so (listed()).
+    // The scheduled backup, the change of the backup settings and the failed task on record exist while their
+    // faults say so (listed()).
+    ctx.tasks.register("backup-configuration", {
+      render: () => this.backupConfigurationTask(),
+      listed: () => ctx.faults().backupConfigured,
+    });
     ctx.tasks.register("scheduled-backup", {
       render: () => this.scheduledBackup(),
       listed: () => ctx.faults().backupConfigured && ctx.faults().lastBackupHoursAgo >= 0,
@@ -45,6 +52,12 @@ export class ReadinessService {
       render: () => this.failedTaskOnRecord(),
       listed: () => ctx.faults().failedTaskOnRecord,
     });
+  }
+
+  /** Starts the scheduled backup of the fault scheduledBackupRunning (once per time the fault is on). */
+  tick(): void {
+    if (!this.ctx.faults().scheduledBackupRunning) this.scheduledRun = undefined;
+    else if (!this.scheduledRun) this.scheduledRun = this.addBackupRun();
   }
 
   backupConfiguration(): unknown {
@@ -90,6 +103,19 @@ export class ReadinessService {
         "Configure an SFTP backup location (Administration > Backup) first.",
       );
     }
+    if (this.backups.some((b) => this.renderBackup(b).status === "IN_PROGRESS")) {
+      throw new ApiError(
+        400,
+        "BACKUP_IN_PROGRESS",
+        "A backup of SDDC Manager is already in progress",
+        "Wait for the running backup to finish (GET /v1/tasks), then start a new one.",
+      );
+    }
+    const task = this.renderBackup(this.addBackupRun());
+    return { id: task.id, name: task.name, status: "IN_PROGRESS", resources: task.resources, errors: [] };
+  }
+
+  private addBackupRun(): BackupRun {
     const run: BackupRun = {
       id: this.ctx.ids.next("backup-task"),
       requestedMs: this.ctx.clock.nowMs(),
@@ -97,8 +123,7 @@ export class ReadinessService {
     };
     this.backups.push(run);
     this.ctx.tasks.register(run.id, { render: () => this.renderBackup(run) });
-    const task = this.renderBackup(run);
-    return { id: task.id, name: task.name, status: "IN_PROGRESS", resources: task.resources, errors: [] };
+    return run;
   }
 
   /** POST /v1/credentials/expirations: a query that completes after `durations.credentialCheckSeconds`. */
@@ -195,6 +220,23 @@ export class ReadinessService {
     const task = this.backupTask("scheduled-backup", "Successful", done - 5 * 60_000);
     task.completionTimestamp = isoAt(done);
     return task;
+  }
+
+  /**
+   * The task that saved the backup settings: an SDDC Manager task whose type and name mention backup but that is
+   * no backup. Half an hour before the last scheduled backup (or before now when there is none yet).
+   */
+  private backupConfigurationTask(): TaskBody {
+    const hoursAgo = Math.max(0, this.ctx.faults().lastBackupHoursAgo) + 0.5;
+    const done = this.ctx.clock.nowMs() - hoursAgo * HOUR_MS;
+    const name = "Update backup configuration";
+    return {
+      ...this.backupTask("backup-configuration", "Successful", done - 60_000),
+      name,
+      localizableDescriptionPack: describe(name, "backup_configuration_update"),
+      type: "BACKUP_CONFIGURATION_UPDATE",
+      completionTimestamp: isoAt(done),
+    };
   }
 
   private backupTask(id: string, status: string, createdMs: number): TaskBody {

@@ -55,6 +55,7 @@ export class SimState {
   tick(): void {
     this.upgrades.tick();
     this.releases.tick();
+    this.readiness.tick();
   }
 
   snapshot(): unknown {

@@ -126,6 +126,11 @@ export interface FaultSettings {
    * upgrade, the attempts at one bundle on one domain count together: task retries and new POSTs alike.
    */
   failAttempts: number;
+  /**
+   * After a download is requested again, this many reads of the bundle (GET /v1/bundles/{id}) still answer the
+   * earlier attempt's FAILED, as a real SDDC Manager may for a while; the new attempt's task tells the truth.
+   */
+  staleFailedReads: number;
   /** Failed upgrade tasks report isRetryable false and PATCH /v1/tasks/{id} answers 409: only a new upgrade helps. */
   upgradesNotRetryable: boolean;
   /** Result of target validations that pass the compatibility check. */
@@ -136,6 +141,11 @@ export interface FaultSettings {
   lastBackupHoursAgo: number;
   /** Backup tasks end FAILED with an error and a remediation. */
   failBackup: boolean;
+  /**
+   * A scheduled SDDC Manager backup starts when the fault is switched on (at the next API request) and runs
+   * `durations.backupSeconds`; while any backup runs, POST /v1/backups/tasks answers 400 BACKUP_IN_PROGRESS.
+   */
+  scheduledBackupRunning: boolean;
   /** "expiring": the root password of the first ESXi host of each domain; "expired": that one and vCenter's root too. */
   passwordExpiry: PasswordExpiryFault;
   /** The vCenter certificate of each domain expires in 5 days ("expiring") or expired 3 days ago ("expired"). */

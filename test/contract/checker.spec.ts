@@ -132,4 +132,27 @@ describe("contract checker (negative cases)", function () {
     ]);
     assert.equal(stray.violations.length, 1, "metadata is allowed only where UPGRADE-API.md records it");
   });
+
+  it("checks the query: a parameter the operation does not declare, or a value its type refuses, is reported", function () {
+    const taskList = (query: Record<string, string>): CheckedExchange => ({
+      method: "GET",
+      path: "/v1/tasks",
+      query,
+      status: 200,
+      responseContentType: "application/json",
+      responseBody: { elements: [task] },
+    });
+    const report = checkContract([
+      taskList({ resourceType: "SDDC_MANAGER", taskStatus: "FAILED", pageNumber: "1", completedAfter: "0" }),
+      taskList({ taskKind: "BACKUP" }),
+      taskList({ pageSize: "ten" }),
+    ]);
+    const messages = report.violations.map((v) => `${v.where} ${v.path}: ${v.message}`);
+    assert.equal(messages.length, 2, messages.join("\n"));
+    assert.match(
+      messages[0] ?? "",
+      /^request \/v1\/tasks: query parameter "taskKind" is not in the spec \(limit, taskStatus/,
+    );
+    assert.match(messages[1] ?? "", /^request \/v1\/tasks: query parameter "pageSize"=ten: .*integer/);
+  });
 });

@@ -50,7 +50,7 @@ async function readinessTour(client: VcfClient, result: DriveResult, sim: Runnin
         : {},
     );
     await client.getBackupConfiguration();
-    await client.listTasks({ taskStatus: "SUCCESSFUL", resourceType: "SDDC_MANAGER" });
+    await client.listTasks({ resourceType: "SDDC_MANAGER" }); // the backup tasks (engine/steps/backup-tasks.ts)
     await client.listTasks({ taskStatus: "FAILED", resourceId: domain.id });
     await client.getDomainCertificates(domain.id);
     await client.getDepotSettings();
@@ -65,6 +65,11 @@ async function readinessTour(client: VcfClient, result: DriveResult, sim: Runnin
   await client.getBackupConfiguration();
   const refused = await rejectionOf(client.startSddcManagerBackup());
   assert.ok(refused instanceof VcfApiError && refused.status === 400, String(refused));
+  // a scheduled backup runs: the new one is refused, and the running one is looked up as the engine does
+  sim.setFaults({ backupConfigured: true, scheduledBackupRunning: true, durations: { backupSeconds: 10 ** 9 } });
+  const busy = await rejectionOf(client.startSddcManagerBackup());
+  assert.ok(busy instanceof VcfApiError && busy.errorCode === "BACKUP_IN_PROGRESS", String(busy));
+  await client.listTasks({ resourceType: "SDDC_MANAGER" });
 }
 
 describe("OpenAPI contract of client and simulator traffic", function () {

@@ -1,6 +1,6 @@
 /** Readiness checks, the fresh backup before the first component, and download retries, over the real simulator. */
 import * as assert from "node:assert/strict";
-import { renderMarkdown } from "../../nodes/engine";
+import { type EngineError, englishText, renderMarkdown } from "../../nodes/engine";
 import type { AckPolicy, EngineSettings, Finding, UpgradeRun } from "../../nodes/engine";
 import type { FaultPatch, RunningSimulator } from "../../nodes/sim/index";
 import { MemoryRunStore } from "../../nodes/store";
@@ -89,6 +89,17 @@ describe("engine: readiness checks, fresh backup and download retries", () => {
     assert.equal(passed.status, "alerts_were_acknowledged");
   });
 
+  it("the backup check counts backup tasks only: the task that saved the backup settings is no backup", async () => {
+    // No scheduled backup yet; the settings were saved half an hour ago (a task of type BACKUP_CONFIGURATION_UPDATE).
+    const run = await prechecked({ lastBackupHoursAgo: -1 });
+    assert.deepEqual(
+      only(run, "READINESS_BACKUP").map((f) => `${f.severity} ${f.description}`),
+      ["WARNING SDDC Manager lists no successful backup"],
+    );
+    const lookups = sim.requestLog().filter((e) => e.method === "GET" && e.path === "/v1/tasks");
+    assert.ok(lookups.some((e) => e.query.resourceType === "SDDC_MANAGER" && e.query.taskStatus === undefined));
+  });
+
   it("a password SDDC Manager cannot check (it cannot log in with it) is a warning naming the account, never passed over", async () => {
     const run = await prechecked({ passwordExpiry: "unknown" });
     const passwords = only(run, "READINESS_PASSWORDS");
@@ -151,6 +162,38 @@ describe("engine: readiness checks, fresh backup and download retries", () => {
     assert.ok(!JSON.stringify(blocked).includes("**********"), "the depot password is never read");
     assert.deepEqual((await check([])).findings, []);
     client.close();
+  });
+
+  it("depot not connected: the download phase fails before any download request, with the depot's message and a fix", async () => {
+    sim = await simulator("happy", { faults: { depotStatus: "DEPOT_INVALID_CREDENTIAL" } });
+    t = new EngineUnderTest(sim);
+    const started = await t.engine.startRun({ domain: (await managementDomain(sim)).name });
+    const failure = await t.engine.downloadBundles(started.id).then(
+      () => assert.fail("the download phase went ahead"),
+      (err: unknown) => err as EngineError,
+    );
+    assert.match(
+      englishText(failure.text),
+      /^The depot account is not connected \(DEPOT_INVALID_CREDENTIAL: Depot connection failed: .*\), so \d bundle\(s\) cannot be downloaded: .*Update bundle for NSX/,
+    );
+    assert.match(englishText(failure.fixText ?? failure.text), /^Fix the depot account in SDDC Manager/);
+    const run = t.engine.getRun(started.id) as UpgradeRun;
+    assert.equal(run.status, "failed");
+    assert.deepEqual(
+      readiness(run).map((f) => `${f.severity} ${f.code}`),
+      ["ERROR READINESS_DEPOT"],
+    );
+    assert.equal(count(sim.requestLog(), "PATCH", /^\/v1\/bundles\/[^/]+$/), 0, "no download was requested");
+  });
+
+  it("depot check switched off: the downloads go ahead without reading the depot, and the log says it was off", async () => {
+    sim = await simulator("happy", { faults: { depotStatus: "DEPOT_INVALID_CREDENTIAL" } });
+    t = new EngineUnderTest(sim, new MemoryRunStore(), { readinessChecksOff: ["depot"] });
+    const started = await t.engine.startRun({ domain: (await managementDomain(sim)).name });
+    const run = await t.engine.downloadBundles(started.id);
+    assert.ok(run.log.some((e) => /^Depot connection check before the downloads: switched off/.test(e.text)));
+    assert.equal(count(sim.requestLog(), "GET", "/v1/system/settings/depot"), 0);
+    assert.ok(Object.values(run.remote.bundles).every((b) => b.downloadStatus === "SUCCESSFUL"));
   });
 
   it("checks switched off do not run, and the log says so", async () => {
@@ -230,6 +273,53 @@ describe("engine: readiness checks, fresh backup and download retries", () => {
     assert.equal(count(sim.requestLog(), "POST", "/v1/backups/tasks"), 1);
   });
 
+  it("a backup refused while a scheduled backup runs: that backup is the fresh one, followed after a restart too, never a second", async () => {
+    const run = await prechecked({ scheduledBackupRunning: true, durations: { backupSeconds: 10 ** 9 } });
+    await t.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
+    const following = t.when((r) => r.remote.backup?.taskId !== undefined);
+    const first = t.engine.upgradeComponents(run.id);
+    first.catch(() => undefined);
+    const followed = (await following).remote.backup;
+    assert.equal(followed?.alreadyRunning, true);
+    await t.engine.close(); // the engine stops while that backup runs; the store keeps the run
+    t = new EngineUnderTest(sim, t.store);
+    sim.setFaults({ durations: { backupSeconds: 1 } });
+    const done = await t.engine.upgradeComponents(run.id);
+    assert.equal(done.status, "successfully_completed", done.failureReason);
+    assert.equal(done.remote.backup?.taskId, followed?.taskId);
+    assert.equal(done.remote.backup?.status, "SUCCESSFUL");
+    const posts = sim.requestLog().filter((e) => e.method === "POST" && e.path === "/v1/backups/tasks");
+    assert.deepEqual(
+      posts.map((e) => e.status),
+      [400],
+      "one request, refused; no second backup after the restart",
+    );
+    assert.ok(
+      done.log.some((e) => /refused a new backup \(.*already in progress.*\) while its backup task/.test(e.text)),
+    );
+    assert.ok(
+      done.log.some((e) => /finished \(SUCCESSFUL\); it was running .* serves as the fresh backup/.test(e.text)),
+    );
+  });
+
+  it("a running backup that fails instead is the fresh backup's failure, named as the one that was running", async () => {
+    const run = await prechecked({
+      scheduledBackupRunning: true,
+      failBackup: true,
+      durations: { backupSeconds: 10 ** 9 },
+    });
+    await t.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
+    const following = t.when((r) => r.remote.backup?.taskId !== undefined);
+    const upgrading = t.engine.upgradeComponents(run.id);
+    await following;
+    sim.setFaults({ durations: { backupSeconds: 1 } }); // the running backup ends now, FAILED
+    await assert.rejects(
+      upgrading,
+      /backup before the upgrade failed \(task \S+, a backup already running when the upgrade asked for its own\)/,
+    );
+    assert.equal(count(sim.requestLog(), "POST", "/v1/upgrades"), 0);
+  });
+
   it("a backup past its deadline is a failure the option decides: 'fail' fails the run, no component starts", async () => {
     const run = await prechecked({ durations: { backupSeconds: 10 ** 9 } }, { backupDeadlineMs: 1 });
     await t.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
@@ -272,6 +362,27 @@ describe("engine: readiness checks, fresh backup and download retries", () => {
     );
     assert.equal(retried.length, 1);
     assert.ok(Object.values(run.remote.bundles).some((b) => b.attempts === 2));
+  });
+
+  it("a FAILED still read from the earlier attempt after the request again is not a second failure: one retry, then success", async () => {
+    // The first 5 reads of the bundle after the second request still say FAILED; its new task is running.
+    const faults: FaultPatch = { failDownloadOf: ["NSX_T_MANAGER"], failAttempts: 1, staleFailedReads: 5 };
+    sim = await simulator("happy", { faults });
+    t = new EngineUnderTest(sim, new MemoryRunStore(), { downloadRetries: 1 });
+    const domain = await managementDomain(sim);
+    const started = await t.engine.startRun({ domain: domain.name });
+    const run = await t.engine.downloadBundles(started.id);
+    assert.equal(run.status, "downloading_bundles");
+    const nsx = Object.values(run.remote.bundles).find((b) => b.attempts !== undefined);
+    assert.equal(nsx?.attempts, 2);
+    assert.equal(nsx?.downloadStatus, "SUCCESSFUL");
+    assert.equal(count(sim.requestLog(), "PATCH", `/v1/bundles/${nsx?.bundleId ?? ""}`), 2);
+    assert.equal(run.log.filter((e) => /failed \(attempt \d of 2\)/.test(e.text)).length, 1);
+    const staleReads = sim
+      .requestLog()
+      .filter((e) => e.path === `/v1/bundles/${nsx?.bundleId ?? ""}` && e.method === "GET")
+      .filter((e) => (e.responseBody as { downloadStatus?: string }).downloadStatus === "FAILED");
+    assert.ok(staleReads.length >= 5, `the run read the stale FAILED (${staleReads.length} FAILED reads)`);
   });
 
   it("a download failing every time fails the run after the last attempt, naming bundle, attempts and error", async () => {

@@ -24,6 +24,8 @@ export interface CheckedExchange {
   seq?: number;
   method: string;
   path: string;
+  /** The query parameters sent (name to value). */
+  query?: Record<string, string>;
   requestContentType?: string;
   requestBody?: unknown;
   /** 0 when the connection was dropped without an answer */
@@ -122,6 +124,8 @@ interface Operation {
   template: string;
   pattern: RegExp;
   literalSegments: number;
+  /** The query parameters the spec declares, with their schemas (converted). */
+  queryParams: Map<string, Json>;
   requestSchema?: Json;
   requestRequired: boolean;
   responses: Map<number, ResponseSpec>;
@@ -162,6 +166,7 @@ class ContractChecker {
         report.violations.push(violation(exchange, "route", found));
         continue;
       }
+      this.checkQuery(found, exchange, report);
       this.checkRequest(found, exchange, report);
       this.checkResponse(found, exchange, report);
     }
@@ -176,6 +181,22 @@ class ContractChecker {
       .filter((op) => op.method === method)
       .sort((a, b) => b.literalSegments - a.literalSegments);
     return withMethod[0] ?? `method ${method} not in the spec for ${byPath.map((op) => op.template).join(", ")}`;
+  }
+
+  /** Every query parameter sent is one the spec declares for the operation, with a value its schema accepts. */
+  private checkQuery(op: Operation, exchange: CheckedExchange, report: ContractReport): void {
+    for (const [name, raw] of Object.entries(exchange.query ?? {})) {
+      const schema = op.queryParams.get(name);
+      if (!schema) {
+        const declared = [...op.queryParams.keys()].join(", ") || "none";
+        report.violations.push(
+          violation(exchange, "request", `query parameter "${name}" is not in the spec (${declared})`),
+        );
+        continue;
+      }
+      for (const message of this.validate(schema, queryValue(raw, schema)))
+        report.violations.push(violation(exchange, "request", `query parameter "${name}"=${raw}: ${message}`));
+    }
   }
 
   private checkRequest(op: Operation, exchange: CheckedExchange, report: ContractReport): void {
@@ -271,6 +292,14 @@ class ContractChecker {
   }
 }
 
+/** A query string value as the type its schema declares (a value that is no such thing stays a string and fails). */
+function queryValue(raw: string, schema: Json): unknown {
+  if ((schema.type === "integer" || schema.type === "number") && raw.trim() !== "" && Number.isFinite(Number(raw)))
+    return Number(raw);
+  if (schema.type === "boolean" && (raw === "true" || raw === "false")) return raw === "true";
+  return raw;
+}
+
 function violation(exchange: CheckedExchange, where: ContractViolation["where"], message: string): ContractViolation {
   return { seq: exchange.seq, method: exchange.method, path: exchange.path, status: exchange.status, where, message };
 }
@@ -299,11 +328,18 @@ function readOperations(paths: Json): Operation[] {
       for (const [status, response] of Object.entries(asRecord(op.responses))) {
         if (/^\d{3}$/.test(status)) responses.set(Number(status), { schema: jsonSchemaOf(asRecord(response)) });
       }
+      const queryParams = new Map<string, Json>();
+      for (const raw of Array.isArray(op.parameters) ? op.parameters : []) {
+        const param = asRecord(raw);
+        if (param.in === "query" && typeof param.name === "string")
+          queryParams.set(param.name, convertSchema(asRecord(param.schema)));
+      }
       operations.push({
         method: method.toUpperCase(),
         template,
         pattern,
         literalSegments,
+        queryParams,
         requestSchema: jsonSchemaOf(requestBody),
         requestRequired: requestBody.required === true,
         responses,

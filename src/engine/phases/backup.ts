@@ -4,10 +4,10 @@ import { normalizeStatus } from "../../vcf/status";
 import type { BackupTask, Task } from "../../vcf/types";
 import { engineText, englishText, type EngineText } from "../catalog";
 import { EngineError, errorParam, errorText, fixOr, isAbort } from "../errors";
-import { isBackupTask } from "../readiness/checks";
 import { describeApiErrors, isRefusal, remediationOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { BackupOptions, BackupRecord } from "../types";
+import { listBackupTasks } from "../steps/backup-tasks";
 import { findLostWork, outcomeUnknown } from "../steps/lost-answer";
 import { collectTaskErrors } from "../steps/task-errors";
 
@@ -16,9 +16,8 @@ const PASSED = new Set(["SUCCESSFUL", "COMPLETED_WITH_WARNING"]);
 
 /** SDDC Manager's backup tasks created (on its clock) after `after`, oldest first. */
 async function backupTasksAfter(ctx: PhaseContext, after: number, signal: AbortSignal | undefined): Promise<Task[]> {
-  const tasks = await ctx.client.listTasks({ resourceType: "SDDC_MANAGER" }, { signal });
+  const tasks = await listBackupTasks(ctx.client, signal);
   return tasks
-    .filter(isBackupTask)
     .filter((t) => Date.parse(t.creationTimestamp ?? "") > after)
     .sort((a, b) => Date.parse(a.creationTimestamp ?? "") - Date.parse(b.creationTimestamp ?? ""));
 }
@@ -43,6 +42,33 @@ async function adoptLostBackup(ctx: PhaseContext, record: BackupRecord, cause: u
   await ctx.handle.log("info", `Following the SDDC Manager backup task ${found}, started by the unanswered request`);
 }
 
+/** The newest backup task still running (a scheduled one, or one started by hand), if any. */
+async function runningBackupTask(ctx: PhaseContext): Promise<Task | undefined> {
+  const running = (await listBackupTasks(ctx.client, ctx.signal)).filter((t) =>
+    ["PENDING", "IN_PROGRESS"].includes(normalizeStatus(t.status)),
+  );
+  return running.sort((a, b) => Date.parse(b.creationTimestamp ?? "") - Date.parse(a.creationTimestamp ?? ""))[0];
+}
+
+/**
+ * SDDC Manager refuses a backup while another one runs (the spec documents only a 400 for the refusal, no code):
+ * a running backup task is followed as the fresh backup, recorded like our own, so a restart follows it as well.
+ */
+async function adoptRunningBackup(ctx: PhaseContext, record: BackupRecord, refusal: unknown): Promise<boolean> {
+  const running = await runningBackupTask(ctx);
+  if (!running) return false;
+  await ctx.handle.update(() => {
+    record.taskId = running.id;
+    record.alreadyRunning = true;
+  });
+  await ctx.handle.log(
+    "info",
+    `SDDC Manager refused a new backup (${errorText(refusal)}) while its backup task ${running.id} runs; following that backup as the fresh backup`,
+    { taskId: running.id },
+  );
+  return true;
+}
+
 /** POSTs the backup once (recorded before and after); false when it was refused (the failure is handled). */
 async function startBackup(ctx: PhaseContext, record: BackupRecord): Promise<boolean> {
   if (record.requestedAt) {
@@ -60,6 +86,7 @@ async function startBackup(ctx: PhaseContext, record: BackupRecord): Promise<boo
     task = await ctx.client.startSddcManagerBackup(ctx.opts);
   } catch (err) {
     if (isRefusal(err)) {
+      if (await adoptRunningBackup(ctx, record, err)) return true;
       await backupFailed(ctx, record, undefined, {
         message: engineText("backupRefused", { error: errorParam(err) }),
         remediation: remediationOf(err),
@@ -87,7 +114,12 @@ interface BackupFailure {
 }
 
 function backupFailure(record: BackupRecord, detail: BackupFailure): EngineError {
-  const task = record.taskId ? engineText("backupTask", { taskId: record.taskId }) : "";
+  const taskId = record.taskId;
+  const task = !taskId
+    ? ""
+    : record.alreadyRunning
+      ? engineText("backupTaskRunning", { taskId })
+      : engineText("backupTask", { taskId });
   const text = engineText("backupFailed", { task, error: detail.message });
   return new EngineError("REMOTE_FAILURE", text, { fix: fixOr(detail.remediation, engineText("backupFailedFix")) });
 }
@@ -141,7 +173,13 @@ async function followBackup(ctx: PhaseContext, record: BackupRecord, justStarted
     record.status = status;
     record.finishedAt = new Date().toISOString();
   });
-  await ctx.handle.log("success", `SDDC Manager backup ${id} finished (${status}); starting the component upgrades`);
+  const adopted = record.alreadyRunning
+    ? "; it was running when the upgrade asked for its backup and serves as the fresh backup"
+    : "";
+  await ctx.handle.log(
+    "success",
+    `SDDC Manager backup ${id} finished (${status})${adopted}; starting the component upgrades`,
+  );
 }
 
 /** Before the first component: the backup (or a logged skip), decided once per run with the options it started with. */

@@ -4,6 +4,7 @@ import { capText, NAME_CAP } from "../../vcf/text-cap";
 import { engineText } from "../catalog";
 import { EngineError, fixOr } from "../errors";
 import { describeApiErrors, httpStatusOf, type FailureText } from "../remote-errors";
+import { depotGate } from "../readiness/depot-gate";
 import { PhaseContext } from "../run-handle";
 import { sharedRead } from "../shared-reads";
 import type { BundleRecord } from "../types";
@@ -11,6 +12,15 @@ import { neededBundles } from "../steps/bundle-choice";
 import { collectTaskErrors } from "../steps/task-errors";
 
 const IN_FLIGHT = new Set(["PENDING", "SCHEDULED", "IN_PROGRESS", "VALIDATING"]);
+/** How a download task ends when it did not download the bundle. */
+const TASK_FAILED = new Set(["FAILED", "CANCELLED"]);
+
+/** The bundle's downloadStatus; `stale`: a FAILED still left from an earlier attempt while our request's task goes on. */
+interface DownloadReading {
+  bundle: Bundle;
+  status: string;
+  stale: boolean;
+}
 
 function bundleName(b: Pick<BundleRecord, "bundleId" | "description">): string {
   return b.description ? `${b.description} (${b.bundleId})` : b.bundleId;
@@ -107,15 +117,35 @@ function readBundle(
   return sharedRead(ctx.client, `bundle:${bundleId}`, () => ctx.client.getBundle(bundleId), { maxAgeMs, signal });
 }
 
+/**
+ * Right after a download is requested (again), the bundle can still read FAILED from the earlier attempt: a FAILED
+ * counts only once the task of our request has ended without the bundle. Without a task of ours (a 409 answered the
+ * request) the bundle's word stands.
+ */
+async function readDownload(
+  ctx: PhaseContext,
+  record: BundleRecord,
+  maxAgeMs: number,
+  signal: AbortSignal | undefined,
+): Promise<DownloadReading> {
+  const bundle = await readBundle(ctx, record.bundleId, maxAgeMs, signal);
+  const status = normalizeStatus(bundle.downloadStatus);
+  if (status !== "FAILED" || !record.taskId || !record.requested) return { bundle, status, stale: false };
+  const task = await ctx.client.getTask(record.taskId, { signal });
+  return { bundle, status, stale: !TASK_FAILED.has(normalizeStatus(task.status)) };
+}
+
 async function downloadOne(ctx: PhaseContext, record: BundleRecord): Promise<void> {
   // The domains of a fleet start their downloads together: a read as old as the base poll interval serves them all (a
   // download another run requested meanwhile answers 409 below, and is followed).
-  const bundle = await readBundle(ctx, record.bundleId, ctx.settings.pollIntervalMs, ctx.signal);
+  const first = await readDownload(ctx, record, ctx.settings.pollIntervalMs, ctx.signal);
+  const bundle = first.bundle;
   if (!record.description && bundle.description)
     await ctx.handle.update(() => {
       record.description = capText(bundle.description ?? "", NAME_CAP);
     });
-  const status = normalizeStatus(bundle.downloadStatus);
+  // A stale FAILED (a restart right after our request) is followed like a download in flight.
+  const status = first.stale ? "IN_PROGRESS" : first.status;
   if (status === "SUCCESSFUL") {
     await ctx.handle.update(() => {
       record.downloadStatus = status;
@@ -140,19 +170,19 @@ async function downloadOne(ctx: PhaseContext, record: BundleRecord): Promise<voi
   }
 }
 
-/** Polls the bundle until its download ends; its end status. */
+/** Polls the bundle until the download of this attempt ends; its end status. */
 async function followDownload(ctx: PhaseContext, record: BundleRecord): Promise<string> {
   const final = await ctx.wait({
     what: engineText("waitDownload", { bundle: bundleName(record) }),
     deadlineKey: `download:${record.bundleId}`,
     deadlineMs: ctx.settings.downloadDeadlineMs,
     // Every domain of the release waits for the same bundle: one read serves the runs polling it at about that time.
-    poll: (signal, look): Promise<Bundle> => readBundle(ctx, record.bundleId, look.maxAgeMs, signal),
-    until: (b) => !IN_FLIGHT.has(normalizeStatus(b.downloadStatus)) && normalizeStatus(b.downloadStatus) !== "",
+    poll: (signal, look) => readDownload(ctx, record, look.maxAgeMs, signal),
+    until: (r) => !r.stale && !IN_FLIGHT.has(r.status) && r.status !== "",
     justLooked: true,
-    onValue: async (b) => {
-      const now = normalizeStatus(b.downloadStatus);
-      if (now === record.downloadStatus) return;
+    onValue: async (r) => {
+      const now = r.status;
+      if (r.stale || now === record.downloadStatus) return;
       await ctx.handle.update(() => {
         record.downloadStatus = now;
       });
@@ -160,7 +190,18 @@ async function followDownload(ctx: PhaseContext, record: BundleRecord): Promise<
       await reportProgress(ctx);
     },
   });
-  return normalizeStatus(final.downloadStatus);
+  return final.status;
+}
+
+/** The names of the bundles not downloaded yet, as SDDC Manager reads now. */
+async function stillToDownload(ctx: PhaseContext, records: BundleRecord[]): Promise<string[]> {
+  const names: string[] = [];
+  for (const record of records) {
+    const bundle = await readBundle(ctx, record.bundleId, ctx.settings.pollIntervalMs, ctx.signal);
+    if (normalizeStatus(bundle.downloadStatus) !== "SUCCESSFUL")
+      names.push(bundle.description ? capText(bundle.description, NAME_CAP) : record.bundleId);
+  }
+  return names;
 }
 
 /** Runs `work` over `items` with at most `limit` at a time; the first failure aborts the others. */
@@ -214,6 +255,8 @@ export async function downloadBundles(ctx: PhaseContext): Promise<void> {
   }
   await reportProgress(ctx);
   const records = Object.values(ctx.run.remote.bundles);
+  // Before the first download request of the run (a resumed phase has made its requests already).
+  if (records.every((r) => !r.requested && !r.attempts)) await depotGate(ctx, () => stillToDownload(ctx, records));
   await eachLimited(ctx, records, ctx.settings.downloadConcurrency, downloadOne);
   await ctx.handle.step(`All ${records.length} bundle(s) downloaded`, 25);
   await ctx.handle.log("success", `All ${records.length} bundle(s) are downloaded`);

@@ -8,6 +8,7 @@ import type { CredentialsExpiration, Task } from "../../vcf/types";
 import { engineText, type EngineText } from "../catalog";
 import { capFinding } from "../findings";
 import { errorText } from "../errors";
+import { listBackupTasks } from "../steps/backup-tasks";
 import type { EngineSettings, Finding, ReadinessCheck } from "../types";
 
 const DAY_MS = 86_400_000;
@@ -63,11 +64,6 @@ export function readinessFinding(
   return capFinding(f);
 }
 
-/** A backup task: SDDC Manager's task types are not documented, so the type or the name says "backup". */
-export function isBackupTask(t: Task): boolean {
-  return /BACKUP/i.test(`${t.type ?? ""} ${t.name ?? ""}`);
-}
-
 /** Backup configuration (error or warning by the fresh-backup option), then the age of the last successful backup. */
 export async function checkBackup(c: ReadinessContext): Promise<Finding[]> {
   const config = await c.client.getBackupConfiguration({ signal: c.signal });
@@ -84,12 +80,9 @@ export async function checkBackup(c: ReadinessContext): Promise<Finding[]> {
       ),
     ];
   }
-  const tasks = await c.client.listTasks(
-    { taskStatus: "SUCCESSFUL", resourceType: "SDDC_MANAGER" },
-    { signal: c.signal },
-  );
+  const tasks = await listBackupTasks(c.client, c.signal);
   const last = tasks
-    .filter(isBackupTask)
+    .filter((t) => normalizeStatus(t.status) === "SUCCESSFUL")
     .map((t) => Date.parse(t.completionTimestamp ?? t.creationTimestamp ?? ""))
     .filter((ms) => Number.isFinite(ms))
     .reduce((max, ms) => Math.max(max, ms), Number.NEGATIVE_INFINITY);
@@ -269,24 +262,49 @@ export async function checkFailedTasks(c: ReadinessContext): Promise<Finding[]> 
   ];
 }
 
-/** Bundles still to download while the depot account is not connected: an error with the depot's own message. */
-export async function checkDepot(c: ReadinessContext): Promise<Finding[]> {
-  const depot = await c.client.getDepotSettings({ signal: c.signal });
-  if (depot.depotConfiguration?.isOfflineDepot === true) return [];
+/** The depot account's status and its own message, when it is not connected (an offline depot is not checked). */
+export interface DepotProblem {
+  status: string;
+  message?: string;
+}
+
+export async function depotProblem(
+  client: VcfClient,
+  signal: AbortSignal | undefined,
+): Promise<DepotProblem | undefined> {
+  const depot = await client.getDepotSettings({ signal });
+  if (depot.depotConfiguration?.isOfflineDepot === true) return undefined;
   const account = depot.vmwareAccount ?? depot.dellEmcSupportAccount;
   const status = normalizeStatus(account?.status);
-  if (status === "DEPOT_CONNECTION_SUCCESSFUL" || c.bundlesToDownload.length === 0) return [];
-  const message = account?.message ? `: ${capText(account.message, TEXT_CAP)}` : "";
-  const bundles = c.bundlesToDownload.slice(0, MAX_NAMED_TASKS).join(", ");
-  return [
-    readinessFinding(
-      "depot",
-      "ERROR",
-      `The depot account is not connected (${status || "no account set"}${message}), and ${c.bundlesToDownload.length} bundle(s) are still to download: ${bundles}`,
-      "Fix the depot account in SDDC Manager (Administration > Online Depot), then download the bundles",
-      "Depot",
-    ),
-  ];
+  if (status === "DEPOT_CONNECTION_SUCCESSFUL") return undefined;
+  const problem: DepotProblem = { status: status || "no account set" };
+  if (account?.message) problem.message = capText(account.message, TEXT_CAP);
+  return problem;
+}
+
+/** The first bundles of a list, by name, for a text. */
+export function namedBundles(names: readonly string[]): string {
+  return names.slice(0, MAX_NAMED_TASKS).join(", ");
+}
+
+/** The depot finding: an error with the depot's own message, naming the bundles still to download. */
+export function depotFinding(problem: DepotProblem, bundlesToDownload: string[]): Finding {
+  const message = problem.message ? `: ${problem.message}` : "";
+  const bundles = namedBundles(bundlesToDownload);
+  return readinessFinding(
+    "depot",
+    "ERROR",
+    `The depot account is not connected (${problem.status}${message}), and ${bundlesToDownload.length} bundle(s) are still to download: ${bundles}`,
+    "Fix the depot account in SDDC Manager (Administration > Online Depot), then download the bundles",
+    "Depot",
+  );
+}
+
+/** Bundles still to download while the depot account is not connected: an error with the depot's own message. */
+export async function checkDepot(c: ReadinessContext): Promise<Finding[]> {
+  if (c.bundlesToDownload.length === 0) return [];
+  const problem = await depotProblem(c.client, c.signal);
+  return problem ? [depotFinding(problem, c.bundlesToDownload)] : [];
 }
 
 /** A check whose API call failed: a warning saying so, never a silent pass. */
