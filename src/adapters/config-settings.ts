@@ -49,6 +49,11 @@ export interface VcfConfigDef extends NodeDef {
   backupMaxAge?: number | string;
   passwordWarnDays?: number | string;
   certificateWarnDays?: number | string;
+  /** A plan's default estimates, in minutes (ESXi: per host) */
+  estimateSddcManager?: number | string;
+  estimateNsx?: number | string;
+  estimateVcenter?: number | string;
+  estimateEsxHost?: number | string;
 }
 
 /** The editor's on/off field of each readiness check. */
@@ -191,7 +196,11 @@ type TimeField =
   | "sddcSettle"
   | "authGrace"
   | "completedPause"
-  | "backupDeadline";
+  | "backupDeadline"
+  | "estimateSddcManager"
+  | "estimateNsx"
+  | "estimateVcenter"
+  | "estimateEsxHost";
 
 function timeField(
   field: TimeField | "backupMaxAge",
@@ -221,6 +230,10 @@ export const TIME_FIELDS: Readonly<Record<TimeField, NumberField>> = {
   authGrace: timeField("authGrace", "minutes", SETTING_MAX_MS.authGraceMs),
   completedPause: timeField("completedPause", "seconds", SETTING_MAX_MS.completedPauseMs, true),
   backupDeadline: timeField("backupDeadline", "minutes", SETTING_MAX_MS.backupDeadlineMs),
+  estimateSddcManager: timeField("estimateSddcManager", "minutes", SETTING_MAX_MS.estimateSddcManagerMs),
+  estimateNsx: timeField("estimateNsx", "minutes", SETTING_MAX_MS.estimateNsxMs),
+  estimateVcenter: timeField("estimateVcenter", "minutes", SETTING_MAX_MS.estimateVcenterMs),
+  estimateEsxHost: timeField("estimateEsxHost", "minutes", SETTING_MAX_MS.estimateEsxHostMs),
 };
 const BACKUP_MAX_AGE = timeField("backupMaxAge", "hours", SETTING_MAX_MS.backupMaxAgeMs);
 
@@ -277,6 +290,10 @@ export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> 
   put("downloadConcurrency", DOWNLOAD_CONCURRENCY);
   put("backupDeadlineMs", TIME_FIELDS.backupDeadline);
   put("backupMaxAgeMs", BACKUP_MAX_AGE);
+  put("estimateSddcManagerMs", TIME_FIELDS.estimateSddcManager);
+  put("estimateNsxMs", TIME_FIELDS.estimateNsx);
+  put("estimateVcenterMs", TIME_FIELDS.estimateVcenter);
+  put("estimateEsxHostMs", TIME_FIELDS.estimateEsxHost);
   for (const key of Object.keys(COUNT_FIELDS) as (keyof typeof COUNT_FIELDS)[]) {
     const field = COUNT_FIELDS[key];
     put(key, field);

@@ -42,6 +42,10 @@ const WAITS_SPINNER_MINIMA = {
   sddcSettle: "0",
   authGrace: "1",
   completedPause: "0",
+  estimateSddcManager: "1",
+  estimateNsx: "1",
+  estimateVcenter: "1",
+  estimateEsxHost: "1",
 };
 
 /** The first paragraph of a node's help file, whitespace folded: what the help sidebar must show. */
