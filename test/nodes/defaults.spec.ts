@@ -24,7 +24,14 @@ describe("nodes: the editor's defaults are the runtime's", () => {
     assert.deepEqual(ackPolicy(editorDefaults("vcf-await-ack")), ackPolicy({}));
   });
 
-  for (const type of ["vcf-download-bundles", "vcf-prechecks", "vcf-await-ack", "vcf-upgrade", "vcf-status"]) {
+  for (const type of [
+    "vcf-download-bundles",
+    "vcf-prechecks",
+    "vcf-await-ack",
+    "vcf-upgrade",
+    "vcf-status",
+    "vcf-plan",
+  ]) {
     it(`${type}: the markdown size limit is the engine's`, () => {
       assert.equal(Number(editorDefaults(type).markdownMaxBytes), DEFAULT_SETTINGS.logMaxBytes);
     });
