@@ -142,6 +142,8 @@
   }
 
   var MARKDOWN_CAP = { min: 256, integer: true };
+  // Keep in step with VERSION_PATTERN (src/adapters/domain-ref.ts); empty: the release a run would choose.
+  var TARGET_VERSION = /^$|^\d+\.\d+\.\d+(\.\d+)?$/;
 
   window.VcfEditor = {
     numberValidator: numberValidator,
@@ -157,6 +159,10 @@
     outputLabels: outputLabels,
     /** The validator of the phase and status nodes' markdown log cap: whole bytes, at least 256 (room for the log's header). */
     markdownCap: numberValidator("markdownMaxBytes", MARKDOWN_CAP),
+    /** The validator of the nodes' target version: empty, or a VCF version such as 5.2.1.0. */
+    targetVersion: validator("targetVersion", function (v) {
+      return TARGET_VERSION.test(v || "");
+    }),
     /** For oneditprepare of the nodes with a markdown log cap. */
     markdownCapSpinner: function () {
       spinners("node-input-", { markdownMaxBytes: MARKDOWN_CAP });

@@ -1,5 +1,5 @@
-// vcf-status: the status, step, progress and markdown log of one domain (or of all), sent on every change,
-// once after each deploy or restart, and when a message asks for it.
+// vcf-status: the status, step, progress and markdown log of one domain (or of all), and its plan until a run starts;
+// sent on every change and new plan, once after each deploy or restart, and when a message asks for it.
 import { getConnection } from "./adapters/config-access";
 import { readPhaseRequest } from "./adapters/domain-ref";
 import { describeError } from "./adapters/errors";

@@ -53,6 +53,11 @@ export interface VcfConfigDef extends NodeDef {
   backupMaxAge?: number | string;
   passwordWarnDays?: number | string;
   certificateWarnDays?: number | string;
+  /** A plan's default estimates, in minutes (ESXi: per host) */
+  estimateSddcManager?: number | string;
+  estimateNsx?: number | string;
+  estimateVcenter?: number | string;
+  estimateEsxHost?: number | string;
 }
 
 /** The editor's on/off field of each readiness check. */
@@ -197,7 +202,11 @@ type TimeField =
   | "completedPause"
   | "backupDeadline"
   | "stallWarning"
-  | "ackReminder";
+  | "ackReminder"
+  | "estimateSddcManager"
+  | "estimateNsx"
+  | "estimateVcenter"
+  | "estimateEsxHost";
 
 function timeField(
   field: TimeField | "backupMaxAge",
@@ -229,6 +238,10 @@ export const TIME_FIELDS: Readonly<Record<TimeField, NumberField>> = {
   backupDeadline: timeField("backupDeadline", "minutes", SETTING_MAX_MS.backupDeadlineMs),
   stallWarning: timeField("stallWarning", "minutes", SETTING_MAX_MS.stallWarningMs, true),
   ackReminder: timeField("ackReminder", "hours", SETTING_MAX_MS.ackReminderMs, true),
+  estimateSddcManager: timeField("estimateSddcManager", "minutes", SETTING_MAX_MS.estimateSddcManagerMs),
+  estimateNsx: timeField("estimateNsx", "minutes", SETTING_MAX_MS.estimateNsxMs),
+  estimateVcenter: timeField("estimateVcenter", "minutes", SETTING_MAX_MS.estimateVcenterMs),
+  estimateEsxHost: timeField("estimateEsxHost", "minutes", SETTING_MAX_MS.estimateEsxHostMs),
 };
 const BACKUP_MAX_AGE = timeField("backupMaxAge", "hours", SETTING_MAX_MS.backupMaxAgeMs);
 
@@ -286,7 +299,11 @@ export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> 
   put("backupDeadlineMs", TIME_FIELDS.backupDeadline);
   put("backupMaxAgeMs", BACKUP_MAX_AGE);
   put("stallWarningMs", TIME_FIELDS.stallWarning);
-  put("ackReminderMs", TIME_FIELDS.ackReminder);
+  put("ackReminderMs", TIME_FIELDS.ackReminder)
+  put("estimateSddcManagerMs", TIME_FIELDS.estimateSddcManager);
+  put("estimateNsxMs", TIME_FIELDS.estimateNsx);
+  put("estimateVcenterMs", TIME_FIELDS.estimateVcenter);
+  put("estimateEsxHostMs", TIME_FIELDS.estimateEsxHost);
   for (const key of Object.keys(COUNT_FIELDS) as (keyof typeof COUNT_FIELDS)[]) {
     const field = COUNT_FIELDS[key];
     put(key, field);

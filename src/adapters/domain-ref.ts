@@ -112,7 +112,8 @@ function optionalVersion(value: unknown, field: string, shownAs = field): string
   return text;
 }
 
-function describeType(value: unknown): string {
+/** How a wrong value is named in an error: a quoted text, "an array", "an object", or its type and value. */
+export function describeType(value: unknown): string {
   if (Array.isArray(value)) return t("vcf-config.value.array");
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "object") return t("vcf-config.value.object");

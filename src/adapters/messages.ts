@@ -3,11 +3,13 @@ import {
   isTerminal,
   plural,
   renderMarkdown,
+  renderPlanMarkdown,
   statusText,
   type DomainStatusView,
   type DomainUpdateInfo,
   type Phase,
   type UpgradeOptions,
+  type UpgradePlan,
   type UpgradeRun,
 } from "../engine";
 import { escapeMarkdown } from "../engine/markdown";
@@ -88,12 +90,16 @@ export interface DomainStatusPayload extends StatusLists {
   /** While waiting for acknowledgement: since when, and how often it was announced again (the reminder setting). */
   waitingSince?: string;
   ackReminders?: number;
+  /** The domain's newest plan (vcf-plan) while no run has started since; payload.markdown is then the plan's page. */
+  plan?: UpgradePlan;
 }
 
+/** @param plan the domain's current plan, shown until a run starts */
 export function statusMessage(
   listed: { id: string; name: string },
   view: DomainStatusView,
   limit: MarkdownLimit = {},
+  plan?: UpgradePlan,
 ): NodeMessage {
   // the name may come straight from SDDC Manager's domain list
   const domain = { id: listed.id, name: capText(listed.name, NAME_CAP) };
@@ -105,9 +111,11 @@ export function statusMessage(
     statusText: statusText(view, domain.name),
     step: view.step,
     progress: view.progress,
-    markdown: run
-      ? renderMarkdown(run, markdownOptions(limit))
-      : `**${escapeMarkdown(domain.name)}**: no upgrade has run yet.`,
+    markdown: plan
+      ? renderPlanMarkdown(plan, markdownOptions(limit))
+      : run
+        ? renderMarkdown(run, markdownOptions(limit))
+        : `**${escapeMarkdown(domain.name)}**: no upgrade has run yet.`,
     ...(run ? statusLists(run, limit.markdownMaxBytes) : { log: [], logOmitted: 0, findings: [], findingsOmitted: 0 }),
     stalled: run?.stalledSince !== undefined && !isTerminal(run.status),
   };
@@ -124,7 +132,22 @@ export function statusMessage(
       payload.ackReminders = run.ackReminders ?? 0;
     }
   }
+  if (plan) payload.plan = plan;
   return { topic: domain.name, payload };
+}
+
+/**
+ * vcf-plan's output: the plan in msg.payload, its markdown page in msg.markdown, the domain in msg.domain (a download
+ * node wired after it upgrades that domain) and msg.topic; the rest of `msg` is kept.
+ */
+export function planMessage(msg: NodeMessage, plan: UpgradePlan, limit: MarkdownLimit = {}): NodeMessage {
+  return {
+    ...msg,
+    topic: plan.domainName,
+    domain: plan.domainName,
+    payload: plan,
+    markdown: renderPlanMarkdown(plan, markdownOptions(limit)),
+  };
 }
 
 /** One vcf-updates message per domain. */

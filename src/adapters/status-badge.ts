@@ -1,5 +1,12 @@
 // Node status badges: colour and shape by state, short text (Node-RED shows it under the node).
-import { isTerminal, type Phase, type UpgradeRun, type UpgradeStatus } from "../engine";
+import {
+  formatDuration,
+  isTerminal,
+  type Phase,
+  type UpgradePlan,
+  type UpgradeRun,
+  type UpgradeStatus,
+} from "../engine";
 import { shortText, statusHeadline } from "./errors";
 import { t } from "./i18n";
 import type { NodeStatus } from "./node-red-types";
@@ -94,6 +101,35 @@ export function errorBadge(err: unknown): NodeStatus {
 /** Done, but not everything went through (the details went to Catch). */
 export function warningBadge(text: string): NodeStatus {
   return { fill: "yellow", shape: "ring", text: shortText(text) };
+}
+
+/** While vcf-plan computes a domain's plan. */
+export function planningBadge(domain: string): NodeStatus {
+  return { ...RUNNING, text: shortText(t("vcf-plan.status.planning", { domain }), BADGE_MAX) };
+}
+
+/**
+ * A finished plan, e.g. "lab-m01: 4 components, about 5 h 10 min, 2 warnings": green without findings, yellow with
+ * (the plan itself succeeded; its findings are what to look at).
+ */
+export function planBadge(plan: UpgradePlan): NodeStatus {
+  const errors = plan.findings.filter((f) => f.severity === "ERROR").length;
+  const warnings = plan.findings.length - errors;
+  const findings = [
+    errors > 0 ? t("vcf-plan.status.errors", { count: errors }) : "",
+    warnings > 0 ? t("vcf-plan.status.warnings", { count: warnings }) : "",
+  ].filter(Boolean);
+  const text = t("vcf-plan.status.done", {
+    domain: plan.domainName,
+    components: t("vcf-plan.status.components", { count: plan.components.length }),
+    duration: formatDuration(plan.estimate.totalMs),
+    findings: findings.length > 0 ? findings.join(", ") : t("vcf-plan.status.noFindings"),
+  });
+  return {
+    fill: findings.length > 0 ? "yellow" : "green",
+    shape: findings.length > 0 ? "ring" : "dot",
+    text: shortText(text, BADGE_MAX),
+  };
 }
 
 export function idleBadge(text: string): NodeStatus {

@@ -1,7 +1,7 @@
 // vcf-status's runtime: one message per domain on every status change of its run and for its finer progress at most
-// once per interval (see change-coalescer.ts), and the current state of every watched domain after each deploy or
-// restart and on request.
-import type { DomainStatusView, UpgradeRun } from "../engine";
+// once per interval (see change-coalescer.ts), at once for each new plan (shown until a run starts), and the current
+// state of every watched domain after each deploy or restart and on request.
+import type { DomainStatusView, UpgradePlan, UpgradeRun } from "../engine";
 import { ChangeCoalescer, type Schedule } from "./change-coalescer";
 import type { VcfConnection } from "./connection";
 import { matchesDomain } from "./domain-ref";
@@ -39,6 +39,11 @@ export class StatusFeed {
     if (this.watches(run.domainId, run.domainName))
       this.changes.changed(run.domainId, run.status, { id: run.domainId, name: run.domainName });
   };
+  /** A new plan is sent at once: it changes no status, and it is what the domain shows until a run starts. */
+  private readonly onPlan = (plan: UpgradePlan): void => {
+    if (this.watches(plan.domainId, plan.domainName))
+      this.emit({ id: plan.domainId, name: plan.domainName }, this.sendOwn);
+  };
   /** The last state sent of each watched domain, by id, for the node status. */
   private readonly shown = new Map<string, Omit<DomainStatusView, "run"> & { domainName: string }>();
 
@@ -57,7 +62,9 @@ export class StatusFeed {
       timing.progressIntervalMs ?? PROGRESS_INTERVAL_MS,
       timing.schedule,
     );
-    connection.requireEngine().on("change", this.onChange);
+    const engine = connection.requireEngine();
+    engine.on("change", this.onChange);
+    engine.on("plan", this.onPlan);
   }
 
   /**
@@ -74,13 +81,17 @@ export class StatusFeed {
 
   close(): void {
     this.connection.engine?.off("change", this.onChange);
+    this.connection.engine?.off("plan", this.onPlan);
     this.changes.close();
   }
 
   /** The node status covers the watched domains only (a message may ask for another one). */
   private emit(domain: DomainRef, send: FeedOutput["send"]): void {
-    const view = this.connection.requireEngine().domainStatus(domain.id);
-    send(statusMessage(domain, view, this.limit));
+    const engine = this.connection.requireEngine();
+    const view = engine.domainStatus(domain.id);
+    // A plan made while a run was under way does not hide that run.
+    const plan = engine.activeRunFor(domain.id) ? undefined : engine.latestPlan(domain.id);
+    send(statusMessage(domain, view, this.limit, plan));
     if (!this.watches(domain.id, domain.name)) return;
     this.changes.sent(domain.id, view.status);
     this.shown.set(domain.id, {

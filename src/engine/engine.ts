@@ -270,11 +270,14 @@ export class UpgradeEngine extends EventEmitter {
     return structuredClone(plan);
   }
 
-  /** The domain's newest plan when no run has started since it was made (the run then shows what happens). */
+  /**
+   * The domain's newest plan when no run has started since it was made and none is active (a run shows what
+   * happens; a plan made during a run does not replace its log).
+   */
   latestPlan(domainId: string): UpgradePlan | undefined {
     const plan = this.plans.get(domainId);
     const run = this.latestRun(domainId);
-    if (!plan || (run && run.createdAt > plan.createdAt)) return undefined;
+    if (!plan || (run && (run.createdAt > plan.createdAt || !isTerminal(run.status)))) return undefined;
     return structuredClone(plan);
   }
 

@@ -25,9 +25,12 @@ const FLOW_NODE_TYPES = [
   "vcf-await-ack",
   "vcf-upgrade",
   "vcf-updates",
+  "vcf-plan",
   "vcf-status",
 ];
 const ALL_TYPES = ["vcf-config", ...FLOW_NODE_TYPES];
+/** The label of the markdown cap where it is not "Markdown log cap". */
+const CAP_LABELS: Readonly<Record<string, string>> = { "vcf-status": "Log size cap", "vcf-plan": "Markdown cap" };
 /** The lowest value the arrows of each number field of vcf-config go to, per tab. */
 const CONNECTION_SPINNER_MINIMA = { requestTimeout: "1", retryAttempts: "1", retryDelay: "0.5" };
 const WAITS_SPINNER_MINIMA = {
@@ -42,6 +45,10 @@ const WAITS_SPINNER_MINIMA = {
   sddcSettle: "0",
   authGrace: "1",
   completedPause: "0",
+  estimateSddcManager: "1",
+  estimateNsx: "1",
+  estimateVcenter: "1",
+  estimateEsxHost: "1",
 };
 
 /** The first paragraph of a node's help file, whitespace folded: what the help sidebar must show. */
@@ -398,7 +405,7 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
       assert.deepEqual(pageErrors, []);
     });
 
-    it("phase and status nodes: the markdown log cap is a spinner from 256, and bad values say what to enter", async () => {
+    it("phase, plan and status nodes: the markdown cap is a spinner from 256, and bad values say what to enter", async () => {
       const before = new Set(await editorNodeIds(page));
       await page.evaluate((types) => {
         const { RED } = globalThis as unknown as EditorGlobals;
@@ -414,7 +421,7 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
         added,
       );
       const capped = nodes.filter((n) => n.type !== "vcf-updates");
-      assert.equal(capped.length, 5, "five node types have a markdown log cap");
+      assert.equal(capped.length, 6, "six node types have a markdown cap");
       for (const { id, type } of capped) {
         await page.evaluate((nodeId) => {
           const { RED } = globalThis as unknown as EditorGlobals;
@@ -426,13 +433,13 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
           { spinner: true, min: "256" },
           type,
         );
-        const label = type === "vcf-status" ? "Log size cap" : "Markdown log cap";
+        const label = CAP_LABELS[type] ?? "Markdown log cap";
         assert.equal(
           await messageAtField(page, "#node-input-markdownMaxBytes", "100"),
           `${label}: Enter a whole number, at least 256`,
           type,
         );
-        if (type === "vcf-download-bundles")
+        if (type === "vcf-download-bundles" || type === "vcf-plan")
           assert.equal(
             await messageAtField(page, "#node-input-targetVersion", "5.2"),
             "Target version: Enter a VCF version such as 5.2.1.0, or leave it empty for the next release",

@@ -32,7 +32,14 @@ describe("nodes: the editor's defaults are the runtime's", () => {
     assert.equal(saved.cancelInSddcManager, true, "the runtime cancels in SDDC Manager unless the option is off");
   });
 
-  for (const type of ["vcf-download-bundles", "vcf-prechecks", "vcf-await-ack", "vcf-upgrade", "vcf-status"]) {
+  for (const type of [
+    "vcf-download-bundles",
+    "vcf-prechecks",
+    "vcf-await-ack",
+    "vcf-upgrade",
+    "vcf-status",
+    "vcf-plan",
+  ]) {
     it(`${type}: the markdown size limit is the engine's`, () => {
       assert.equal(Number(editorDefaults(type).markdownMaxBytes), DEFAULT_SETTINGS.logMaxBytes);
     });

@@ -12,6 +12,7 @@ import vcfAwaitAck from "../../nodes/vcf-await-ack";
 import vcfUpgrade from "../../nodes/vcf-upgrade";
 import vcfUpdates from "../../nodes/vcf-updates";
 import vcfStatus from "../../nodes/vcf-status";
+import vcfPlan from "../../nodes/vcf-plan";
 import type { VcfConnection } from "../../nodes/adapters/connection";
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from "../../nodes/sim/index";
 import { withCatalog } from "./catalog";
@@ -28,6 +29,7 @@ export const NODE_MODULES = [
   withCatalog("vcf-upgrade", vcfUpgrade),
   withCatalog("vcf-updates", vcfUpdates),
   withCatalog("vcf-status", vcfStatus),
+  withCatalog("vcf-plan", vcfPlan),
 ];
 
 export type Msg = Record<string, unknown>;
