@@ -299,7 +299,7 @@ export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> 
   put("backupDeadlineMs", TIME_FIELDS.backupDeadline);
   put("backupMaxAgeMs", BACKUP_MAX_AGE);
   put("stallWarningMs", TIME_FIELDS.stallWarning);
-  put("ackReminderMs", TIME_FIELDS.ackReminder)
+  put("ackReminderMs", TIME_FIELDS.ackReminder);
   put("estimateSddcManagerMs", TIME_FIELDS.estimateSddcManager);
   put("estimateNsxMs", TIME_FIELDS.estimateNsx);
   put("estimateVcenterMs", TIME_FIELDS.estimateVcenter);
