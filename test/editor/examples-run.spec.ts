@@ -39,6 +39,7 @@ function dashboardOf(flows: FlowNode[]): {
   progressBar: string;
   logLines: string;
   findingRows: string;
+  planRows: string;
   ignoreSwitch: string;
 } {
   const widget = (node: FlowNode | undefined): string => {
@@ -51,6 +52,7 @@ function dashboardOf(flows: FlowNode[]): {
     progressBar: `${widget(flows.find((n) => n.type === "ui-progress"))} [role="progressbar"]`,
     logLines: `${widget(nodeNamed(flows, "ui-template", "Log"))} .vcf-line`,
     findingRows: `${widget(nodeNamed(flows, "ui-template", "Log"))} .vcf-findings tbody tr`,
+    planRows: `${widget(nodeNamed(flows, "ui-template", "Plan"))} .vcf-components tbody tr`,
     ignoreSwitch: widget(flows.find((n) => n.type === "ui-switch")),
   };
 }
@@ -186,6 +188,12 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
 
   it("01 - Upgrade a domain: Start and Acknowledge drive a full upgrade; the Status debug shows each status once, in order", async () => {
     const { press, debugOf, waitForDebug } = await deployExample01();
+    await press("Plan");
+    await waitForDebug("Plan", "Components, in SDDC Manager's order");
+    const [plan] = await debugOf("Plan");
+    for (const component of ["| 1 | SDDC Manager |", "| 2 | NSX |", "| 3 | vCenter |", "| 4 | ESXi "])
+      assert.ok(plan?.includes(component), `the plan lists ${component}:\n${plan}`);
+    assert.ok(!(await debugOf("Status")).includes("update_process_started"), "the plan started no run");
     await press("Start upgrade");
     await waitForDebug("Status", "waiting_for_alert_acknowledgement");
     await press("Acknowledge");
@@ -223,7 +231,7 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
     assert.ok(ctx);
     const { flows, configId } = exampleAgainstSim("02 - Dashboard", ctx.sim);
     await deployFlows(ctx.nodeRed, flows, { [configId]: ctx.sim.credentials });
-    const { pagePath, statusText, progressBar, logLines, findingRows } = dashboardOf(flows);
+    const { pagePath, statusText, progressBar, logLines, findingRows, planRows } = dashboardOf(flows);
     ({ page, pageErrors } = await openPage(ctx.browser, `${ctx.nodeRed.url}/dashboard${pagePath}`, {
       width: 1280,
       height: 1000,
@@ -231,6 +239,16 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
     const waitForStatus = (status: string): Promise<unknown> => waitForText(page as Page, statusText, status);
 
     await waitForStatus("waiting_for_initiation");
+    await page.getByRole("button", { name: "Plan" }).click();
+    await page.waitForSelector(`${planRows} >> nth=3`);
+    const planned = await page.locator(planRows).allTextContents();
+    assert.match(planned[0] ?? "", /^1SDDC Manager/, planned.join("\n"));
+    assert.ok(
+      planned.some((row) => /ESXi .*host\(s\), (image|baseline)/.test(row)),
+      `ESXi per cluster with its scope:\n${planned.join("\n")}`,
+    );
+    await screenshot(page, "dashboard-plan");
+    assert.equal(await page.locator(statusText).textContent(), "waiting_for_initiation", "the plan started no run");
     await page.getByRole("button", { name: "Start upgrade" }).click();
     await waitForStatus("waiting_for_alert_acknowledgement");
     await page.waitForSelector(`${logLines}.vcf-warning`);

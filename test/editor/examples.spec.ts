@@ -110,6 +110,7 @@ describe("examples: the files under examples/", () => {
       "vcf-upgrade",
       "vcf-updates",
       "vcf-status",
+      "vcf-plan",
     ];
     assert.deepEqual(
       flowTypes.filter((type) => !used.has(type)),
@@ -195,7 +196,11 @@ describe("examples: the files under examples/", () => {
         byType(flows, type)
           .map((n) => String(entityConfig(n.entityConfig).name))
           .sort();
-      assert.deepEqual(entities("ha-button"), [`VCF ${DOMAIN} Acknowledge Alerts`, `VCF ${DOMAIN} Upgrade`]);
+      assert.deepEqual(entities("ha-button"), [
+        `VCF ${DOMAIN} Acknowledge Alerts`,
+        `VCF ${DOMAIN} Plan`,
+        `VCF ${DOMAIN} Upgrade`,
+      ]);
       assert.deepEqual(entities("ha-switch"), [`VCF ${DOMAIN} Ignore Alerts`]);
       assert.deepEqual(entities("ha-sensor"), [
         `VCF ${DOMAIN} Components To Update`,
@@ -205,6 +210,19 @@ describe("examples: the files under examples/", () => {
       ]);
       for (const sensor of byType(flows, "ha-sensor"))
         assert.equal(entityConfig(sensor.entityConfig).resend, true, `${sensor.name} resends`);
+    });
+
+    it("offers the plan as a button whose result is a persistent notification of the plan's capped markdown", () => {
+      const button = byType(flows, "ha-button").find((n) => entityConfig(n.entityConfig).name === `VCF ${DOMAIN} Plan`);
+      assert.ok(button);
+      const [plan] = targets(flows, button);
+      assert.equal(plan?.type, "vcf-plan");
+      assert.equal(plan?.domain, DOMAIN);
+      assert.ok(Number(plan?.markdownMaxBytes) <= 12 * 1024, "a notification of at most 12 KiB");
+      const [notify] = plan ? targets(flows, plan) : [];
+      assert.equal(notify?.type, "api-call-service");
+      assert.equal(notify?.action, "persistent_notification.create");
+      assert.match(String(notify?.data), /"message": markdown\}/);
     });
 
     it("keeps the Upgrade Status state short and the log in an attribute under Home Assistant's 16 KiB cap", () => {

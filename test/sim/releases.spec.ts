@@ -160,10 +160,10 @@ describe("simulator: releases, targets, validations, tasks", function () {
       elements: Task[];
       pageMetadata: { pageNumber: number; pageSize: number; totalElements: number; totalPages: number };
     }>(sim, "/v1/tasks?pageSize=3&pageNumber=0", flow.token);
-    // The four bundle downloads and the last scheduled SDDC Manager backup.
-    assert.deepEqual(page0.pageMetadata, { pageNumber: 0, pageSize: 3, totalElements: 5, totalPages: 2 });
+    // The four bundle downloads, the last scheduled SDDC Manager backup and the backup configuration's last update.
+    assert.deepEqual(page0.pageMetadata, { pageNumber: 0, pageSize: 3, totalElements: 6, totalPages: 2 });
     const page1 = await getJson<{ elements: Task[] }>(sim, "/v1/tasks?pageSize=3&pageNumber=1", flow.token);
-    assert.equal(page1.elements.length, 2);
+    assert.equal(page1.elements.length, 3);
     const successful = await getJson<{ elements: Task[] }>(
       sim,
       "/v1/tasks?taskType=BUNDLE_DOWNLOAD&taskStatus=SUCCESSFUL",
