@@ -449,6 +449,53 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
       assert.deepEqual(pageErrors, []);
     });
 
+    it("upgrade dialog: each downtime option lists SDDC Manager's default and its choices, shows the node's value and saves a change", async () => {
+      await page.evaluate(() => {
+        const { RED } = globalThis as unknown as EditorGlobals;
+        RED.view.importNodes(
+          [
+            {
+              id: "f1e1d0000000aa01",
+              type: "vcf-upgrade",
+              x: 200,
+              y: 600,
+              esxQuickBoot: "on",
+              nsxHostClusters: "sequential",
+            },
+          ],
+          { generateIds: false },
+        );
+        RED.editor.edit(RED.nodes.node("f1e1d0000000aa01") as EditorNode);
+      });
+      await page.waitForSelector("#node-input-esxQuickBoot", { state: "visible" });
+      const options = (id: string): Promise<string[]> =>
+        page
+          .locator(`#node-input-${id} option`)
+          .evaluateAll((list) =>
+            list.map((o) => `${(o as unknown as { value: string }).value}=${o.textContent ?? ""}`),
+          );
+      assert.deepEqual(await options("esxQuickBoot"), ["=SDDC Manager's default", "on=on", "off=off"]);
+      assert.deepEqual(await options("nsxHostClusters"), [
+        "=SDDC Manager's default",
+        "parallel=in parallel",
+        "sequential=one at a time",
+      ]);
+      assert.equal(await page.locator("#node-input-esxQuickBoot").inputValue(), "on");
+      assert.equal(await page.locator("#node-input-nsxHostClusters").inputValue(), "sequential");
+      assert.equal(await page.locator("#node-input-esxClusters").inputValue(), "", "unset: SDDC Manager's default");
+      await page.locator("#node-input-esxQuickBoot").selectOption("off");
+      await closeTray(page, "#node-dialog-ok");
+      const saved = await page.evaluate(() => {
+        const node = (globalThis as unknown as EditorGlobals).RED.nodes.node("f1e1d0000000aa01") as unknown as Record<
+          string,
+          unknown
+        >;
+        return [node.esxQuickBoot, node.nsxHostClusters, node.esxClusters];
+      });
+      assert.deepEqual(saved, ["off", "sequential", ""]);
+      assert.deepEqual(pageErrors, []);
+    });
+
     it("'Test connection' in the SDDC Manager dialog reports success, and a readable failure for a wrong password", async () => {
       assert.ok(ctx);
       const { sim } = ctx;
