@@ -4,9 +4,9 @@ import type { UpgradeRun } from "./types";
 
 /** A run about to start (or a plan's draft of one): nothing done yet, the target release recorded. */
 export function newRun(
-  domain: Domain,
+  domain: Pick<Domain, "id" | "name">,
   sourceVersion: string,
-  release: DomainFutureRelease,
+  release: Pick<DomainFutureRelease, "version"> & Partial<Pick<DomainFutureRelease, "bom" | "patchBundles">>,
   owner?: string,
 ): UpgradeRun {
   const now = new Date().toISOString();
