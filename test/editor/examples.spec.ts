@@ -286,6 +286,22 @@ describe("examples: the files under examples/", () => {
       onlySource(flows, changes, "vcf-status");
     });
 
+    it("notifies each acknowledgement reminder and each stall from vcf-status, under their own ids", () => {
+      for (const [property, once, id] of [
+        ["payload.ackReminders", "payload.ackReminders", "vcf_lab_m01_acknowledge"],
+        ["payload.stalled", "payload.stalledSince", "vcf_lab_m01_stall"],
+      ] as const) {
+        const filter = byType(flows, "switch").find((n) => n.property === property);
+        assert.ok(filter, `a switch on ${property}`);
+        onlySource(flows, filter, "vcf-status");
+        const [each] = targets(flows, filter);
+        assert.deepEqual([each?.type, each?.property, each?.septopics], ["rbe", once, true], `once per ${once}`);
+        const [notify] = each ? targets(flows, each) : [];
+        assert.equal(notify?.action, "persistent_notification.create");
+        assert.equal(notify && notificationId(notify), id);
+      }
+    });
+
     it("checks the updates every 30 minutes, when a run ends and when Home Assistant is ready; they feed both update sensors", () => {
       const updates = byType(flows, "vcf-updates")[0];
       assert.ok(updates);
