@@ -17,6 +17,34 @@ export interface NsxWork {
   managers: boolean;
 }
 
+/** Name and description of each fixed step, as the task's subTasks show them. */
+const STEP_TEXTS = {
+  SDDC_MANAGER_STAGE: ["Stage the SDDC Manager bundle", "Copy and verify the downloaded bundle on SDDC Manager"],
+  SDDC_MANAGER_BACKUP: ["Back up SDDC Manager", "Back up the SDDC Manager appliance before the upgrade"],
+  SDDC_MANAGER_UPGRADE: [
+    "Apply the upgrade and restart SDDC Manager",
+    "Upgrade and restart the SDDC Manager services (API unavailable)",
+  ],
+  SDDC_MANAGER_POST_UPGRADE: ["SDDC Manager post-upgrade", "Reconcile the inventory after the upgrade"],
+  VCENTER_PRECHECK: ["vCenter pre-upgrade checks", "Check the vCenter appliance before patching"],
+  VCENTER_STAGE: ["Stage the vCenter patch", "Copy the patch to the vCenter appliance and verify it"],
+  VCENTER_INSTALL: ["Install the vCenter patch", "Install the patch and restart the vCenter services"],
+  VCENTER_POST_UPGRADE: ["vCenter post-upgrade", "Reconnect services to vCenter"],
+  NSXT_UC_UPGRADE: ["NSX Upgrade Coordinator", "Upgrade the NSX upgrade coordinator"],
+  NSXT_EDGE_UPGRADE: ["NSX Edge clusters", "Upgrade NSX edge clusters"],
+  NSXT_MANAGER_UPGRADE: ["NSX Manager cluster", "Upgrade NSX managers"],
+} as const satisfies Record<string, readonly [string, string]>;
+
+/** A fixed step with its texts from STEP_TEXTS. */
+function step(
+  type: keyof typeof STEP_TEXTS,
+  seconds: number,
+  extra?: Pick<PlanStep, "fails" | "resourceId">,
+): PlanStep {
+  const [name, description] = STEP_TEXTS[type];
+  return { name, type, description, seconds, ...extra };
+}
+
 /** `clusters`: the ESXi clusters to remediate; `nsx`: the NSX parts (NSX bundles only). */
 export function upgradePlan(
   kind: ComponentKind,
@@ -29,62 +57,20 @@ export function upgradePlan(
   switch (kind) {
     case "SDDC_MANAGER":
       return [
-        {
-          name: "Stage the SDDC Manager bundle",
-          type: "SDDC_MANAGER_STAGE",
-          description: "Copy and verify the downloaded bundle on SDDC Manager",
-          seconds: d.sddcManagerBeforeOutageSeconds * 0.6,
-        },
-        {
-          name: "Back up SDDC Manager",
-          type: "SDDC_MANAGER_BACKUP",
-          description: "Back up the SDDC Manager appliance before the upgrade",
-          seconds: d.sddcManagerBeforeOutageSeconds * 0.4,
-        },
-        {
-          name: "Apply the upgrade and restart SDDC Manager",
-          type: "SDDC_MANAGER_UPGRADE",
-          description: "Upgrade and restart the SDDC Manager services (API unavailable)",
-          seconds: outageSeconds,
-        },
-        {
-          name: "SDDC Manager post-upgrade",
-          type: "SDDC_MANAGER_POST_UPGRADE",
-          description: "Reconcile the inventory after the upgrade",
-          seconds: d.sddcManagerAfterOutageSeconds,
-          fails,
-        },
+        step("SDDC_MANAGER_STAGE", d.sddcManagerBeforeOutageSeconds * 0.6),
+        step("SDDC_MANAGER_BACKUP", d.sddcManagerBeforeOutageSeconds * 0.4),
+        step("SDDC_MANAGER_UPGRADE", outageSeconds),
+        step("SDDC_MANAGER_POST_UPGRADE", d.sddcManagerAfterOutageSeconds, { fails }),
       ];
     case "NSX_T_MANAGER":
       if (!nsx) throw new Error("an NSX upgrade plan needs its NsxWork");
       return nsxPlan(d.nsxUpgradeSeconds, fails, nsx);
     case "VCENTER":
       return [
-        {
-          name: "vCenter pre-upgrade checks",
-          type: "VCENTER_PRECHECK",
-          description: "Check the vCenter appliance before patching",
-          seconds: d.vcenterUpgradeSeconds * 0.1,
-        },
-        {
-          name: "Stage the vCenter patch",
-          type: "VCENTER_STAGE",
-          description: "Copy the patch to the vCenter appliance and verify it",
-          seconds: d.vcenterUpgradeSeconds * 0.25,
-        },
-        {
-          name: "Install the vCenter patch",
-          type: "VCENTER_INSTALL",
-          description: "Install the patch and restart the vCenter services",
-          seconds: d.vcenterUpgradeSeconds * 0.55,
-          fails,
-        },
-        {
-          name: "vCenter post-upgrade",
-          type: "VCENTER_POST_UPGRADE",
-          description: "Reconnect services to vCenter",
-          seconds: d.vcenterUpgradeSeconds * 0.1,
-        },
+        step("VCENTER_PRECHECK", d.vcenterUpgradeSeconds * 0.1),
+        step("VCENTER_STAGE", d.vcenterUpgradeSeconds * 0.25),
+        step("VCENTER_INSTALL", d.vcenterUpgradeSeconds * 0.55, { fails }),
+        step("VCENTER_POST_UPGRADE", d.vcenterUpgradeSeconds * 0.1),
       ];
     case "ESX_HOST":
       return clusters.flatMap((c, i) =>
@@ -102,22 +88,8 @@ export function upgradePlan(
 
 /** Coordinator, edges, each host cluster, then the managers; a failing attempt fails at its first host cluster. */
 function nsxPlan(seconds: number, fails: boolean, work: NsxWork): PlanStep[] {
-  const steps: PlanStep[] = [
-    {
-      name: "NSX Upgrade Coordinator",
-      type: "NSXT_UC_UPGRADE",
-      description: "Upgrade the NSX upgrade coordinator",
-      seconds: seconds * 0.1,
-    },
-  ];
-  if (work.edge)
-    steps.push({
-      name: "NSX Edge clusters",
-      type: "NSXT_EDGE_UPGRADE",
-      description: "Upgrade NSX edge clusters",
-      seconds: seconds * 0.3,
-      resourceId: work.nsx.edgeClusterId,
-    });
+  const steps: PlanStep[] = [step("NSXT_UC_UPGRADE", seconds * 0.1)];
+  if (work.edge) steps.push(step("NSXT_EDGE_UPGRADE", seconds * 0.3, { resourceId: work.nsx.edgeClusterId }));
   for (const c of work.hostClusters) {
     steps.push({
       name: `NSX host cluster ${c.name}`,
@@ -127,14 +99,7 @@ function nsxPlan(seconds: number, fails: boolean, work: NsxWork): PlanStep[] {
       resourceId: c.id,
     });
   }
-  if (work.managers)
-    steps.push({
-      name: "NSX Manager cluster",
-      type: "NSXT_MANAGER_UPGRADE",
-      description: "Upgrade NSX managers",
-      seconds: seconds * 0.1,
-      resourceId: work.nsx.id,
-    });
+  if (work.managers) steps.push(step("NSXT_MANAGER_UPGRADE", seconds * 0.1, { resourceId: work.nsx.id }));
   const failing = steps.find((s) => s.type === "NSXT_HOST_CLUSTER_UPGRADE") ?? steps.at(-1);
   if (failing) failing.fails = fails;
   return steps;
