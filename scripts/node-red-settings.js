@@ -13,7 +13,13 @@ module.exports = {
   // A directory whose package.json has a "node-red" section is loaded as that module, examples included.
   nodesDir: [repoRoot],
   contextStorage: { default: { module: "memory" }, file: { module: "localfilesystem" } },
-  editorTheme: { tours: false, projects: { enabled: false } },
+  editorTheme: {
+    tours: false,
+    projects: { enabled: false },
+    // The browser tests set "ace": no node of this package uses a code editor, and Monaco (the default) makes every
+    // editor page load 4 MB more script, about half of the page's load time on a busy machine.
+    codeEditor: { lib: process.env.VCF_DEMO_CODE_EDITOR || "monaco" },
+  },
   telemetry: { enabled: false },
   externalModules: { autoInstall: false, palette: { allowInstall: false } },
   logging: { console: { level: process.env.VCF_DEMO_LOG_LEVEL || "info", metrics: false, audit: false } },

@@ -16,64 +16,46 @@ export interface ReleaseDef {
 
 export const START_VERSION = "5.2.0.0";
 
-/** Sorted by version. 5.1.1.0 is older than the domains, 5.2.1.0 is the oldest applicable newer release. */
+/**
+ * Sorted by version. 5.1.1.0 is older than the domains, 5.2.1.0 is the oldest applicable newer release.
+ * Columns: version, oldest VCF version that may upgrade to it, release date, SDDC Manager build, NSX, vCenter, ESXi.
+ */
 export const RELEASES: readonly ReleaseDef[] = [
-  release("5.1.1.0", "5.0.0.0", "2024-02-13", "VMware Cloud Foundation 5.1.1", [
-    "5.1.1.0-23480823",
-    "4.1.2.3.0-23382408",
-    "8.0.2.00300-23504390",
-    "8.0.2-23305546",
-  ]),
-  release("5.2.0.0", "5.1.0.0", "2024-07-23", "VMware Cloud Foundation 5.2", [
-    "5.2.0.0-24108943",
-    "4.2.0.0-24105817",
-    "8.0.3.00100-24091160",
-    "8.0.3-24022510",
-  ]),
-  release("5.2.1.0", "5.1.0.0", "2024-10-09", "VMware Cloud Foundation 5.2.1", [
-    "5.2.1.0-24307856",
-    "4.2.1.0-24304122",
-    "8.0.3.00300-24305161",
-    "8.0.3-24280767",
-  ]),
-  release("5.2.1.1", "5.2.1.0", "2024-12-17", "VMware Cloud Foundation 5.2.1.1", [
-    "5.2.1.1-24397777",
-    "4.2.1.0-24304122",
-    "8.0.3.00400-24322831",
-    "8.0.3-24280767",
-  ]),
-  release("5.2.2.0", "5.1.0.0", "2025-05-13", "VMware Cloud Foundation 5.2.2", [
-    "5.2.2.0-24936865",
-    "4.2.2.0-24765122",
-    "8.0.3.00500-24674346",
-    "8.0.3-24674464",
-  ]),
+  release("5.1.1.0", "5.0.0.0", "2024-02-13", 23480823, "4.1.2.3.0-23382408", "8.0.2.00300-23504390", "8.0.2-23305546"),
+  release("5.2.0.0", "5.1.0.0", "2024-07-23", 24108943, "4.2.0.0-24105817", "8.0.3.00100-24091160", "8.0.3-24022510"),
+  release("5.2.1.0", "5.1.0.0", "2024-10-09", 24307856, "4.2.1.0-24304122", "8.0.3.00300-24305161", "8.0.3-24280767"),
+  release("5.2.1.1", "5.2.1.0", "2024-12-17", 24397777, "4.2.1.0-24304122", "8.0.3.00400-24322831", "8.0.3-24280767"),
+  release("5.2.2.0", "5.1.0.0", "2025-05-13", 24936865, "4.2.2.0-24765122", "8.0.3.00500-24674346", "8.0.3-24674464"),
   {
-    ...release("9.0.0.0", "5.2.0.0", "2025-06-17", "VMware Cloud Foundation 9.0", [
-      "9.0.0.0-24703748",
-      "9.0.0.0-24733065",
-      "9.0.0.0-24755230",
-      "9.0.0-24755229",
-    ]),
+    ...release("9.0.0.0", "5.2.0.0", "2025-06-17", 24703748, "9.0.0.0-24733065", "9.0.0.0-24755230", "9.0.0-24755229"),
     blockedReason: "Upgrading to VCF 9.0 needs the VCF Installer; it is not offered as an in-place domain upgrade.",
   },
 ];
 
+/** SDDC Manager carries the release's own version. */
 function release(
   version: string,
   min: string,
   date: string,
-  description: string,
-  bom: [string, string, string, string],
+  sddcManagerBuild: number,
+  nsx: string,
+  vcenter: string,
+  esx: string,
 ): ReleaseDef {
-  const [sddc, nsx, vc, esx] = bom;
   return {
     version,
     minCompatibleVcfVersion: min,
     releaseDate: `${date}T00:00:00.000Z`,
-    description,
-    bom: { SDDC_MANAGER: sddc, NSX_T_MANAGER: nsx, VCENTER: vc, ESX_HOST: esx },
+    description: `VMware Cloud Foundation ${releaseName(version)}`,
+    bom: { SDDC_MANAGER: `${version}-${sddcManagerBuild}`, NSX_T_MANAGER: nsx, VCENTER: vcenter, ESX_HOST: esx },
   };
+}
+
+/** How VMware names a release: 5.2.0.0 is "5.2", 5.2.1.0 is "5.2.1", 5.2.1.1 stays "5.2.1.1". */
+function releaseName(version: string): string {
+  const parts = version.split(".");
+  while (parts.length > 2 && parts.at(-1) === "0") parts.pop();
+  return parts.join(".");
 }
 
 export function findRelease(version: string): ReleaseDef | undefined {

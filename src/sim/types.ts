@@ -1,17 +1,6 @@
 /** Public types of the simulator (re-exported by index.ts). */
 
-export type ScenarioName =
-  | "happy"
-  | "precheck-warnings"
-  | "precheck-errors"
-  | "download-failure"
-  | "upgrade-failure"
-  | "long-sddc-outage"
-  | "short-token-lifetime"
-  | "flaky"
-  | "many-domains";
-
-export const SCENARIO_NAMES: readonly ScenarioName[] = [
+export const SCENARIO_NAMES = [
   "happy",
   "precheck-warnings",
   "precheck-errors",
@@ -21,11 +10,12 @@ export const SCENARIO_NAMES: readonly ScenarioName[] = [
   "short-token-lifetime",
   "flaky",
   "many-domains",
-];
+] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** The upgradable components of a domain, in the order the server enforces. */
-export type ComponentKind = "SDDC_MANAGER" | "NSX_T_MANAGER" | "VCENTER" | "ESX_HOST";
-export const COMPONENT_KINDS: readonly ComponentKind[] = ["SDDC_MANAGER", "NSX_T_MANAGER", "VCENTER", "ESX_HOST"];
+export const COMPONENT_KINDS = ["SDDC_MANAGER", "NSX_T_MANAGER", "VCENTER", "ESX_HOST"] as const;
+export type ComponentKind = (typeof COMPONENT_KINDS)[number];
 
 /** Durations in simulated seconds (at time scale 1 they are real seconds). */
 export interface PhaseDurations {
@@ -54,11 +44,11 @@ export interface PhaseDurations {
 }
 
 /** Expiry of the passwords or certificates a fault hits: "expiring" in 5 days, "expired" 3 days ago. */
-export type ExpiryFault = "none" | "expiring" | "expired";
-export const EXPIRY_FAULTS: readonly ExpiryFault[] = ["none", "expiring", "expired"];
+export const EXPIRY_FAULTS = ["none", "expiring", "expired"] as const;
+export type ExpiryFault = (typeof EXPIRY_FAULTS)[number];
 /** Passwords also: "unknown", SDDC Manager cannot log in to the first ESXi host with its stored password. */
-export type PasswordExpiryFault = ExpiryFault | "unknown";
-export const PASSWORD_EXPIRY_FAULTS: readonly PasswordExpiryFault[] = [...EXPIRY_FAULTS, "unknown"];
+export const PASSWORD_EXPIRY_FAULTS = [...EXPIRY_FAULTS, "unknown"] as const;
+export type PasswordExpiryFault = (typeof PASSWORD_EXPIRY_FAULTS)[number];
 
 /** DepotAccount status values of the spec. */
 export const DEPOT_STATUSES = [
@@ -76,8 +66,8 @@ export type DepotStatus = (typeof DEPOT_STATUSES)[number];
  * validation (COMPLETED_WITH_FAILURE); "critical" = one blocking gap counted only in criticalGapsCount
  * (severity CRITICAL in the tree, errorValidationsCount 0, status still COMPLETED_WITH_SUCCESS).
  */
-export type PrecheckFindings = "none" | "warnings" | "errors" | "critical";
-export const PRECHECK_FINDINGS: readonly PrecheckFindings[] = ["none", "warnings", "errors", "critical"];
+export const PRECHECK_FINDINGS = ["none", "warnings", "errors", "critical"] as const;
+export type PrecheckFindings = (typeof PRECHECK_FINDINGS)[number];
 
 export interface FaultSettings {
   /** Share (0..1) of GET /v1/... requests answered with 502, 503 or a dropped connection. Never POST/PATCH (see dropResponseOf). */

@@ -17,6 +17,49 @@ export interface NsxWork {
   managers: boolean;
 }
 
+/** Name and description of each fixed step, as the task's subTasks show them. */
+const STEP_TEXTS = {
+  SDDC_MANAGER_STAGE: ["Stage the SDDC Manager bundle", "Copy and verify the downloaded bundle on SDDC Manager"],
+  SDDC_MANAGER_BACKUP: ["Back up SDDC Manager", "Back up the SDDC Manager appliance before the upgrade"],
+  SDDC_MANAGER_UPGRADE: [
+    "Apply the upgrade and restart SDDC Manager",
+    "Upgrade and restart the SDDC Manager services (API unavailable)",
+  ],
+  SDDC_MANAGER_POST_UPGRADE: ["SDDC Manager post-upgrade", "Reconcile the inventory after the upgrade"],
+  VCENTER_PRECHECK: ["vCenter pre-upgrade checks", "Check the vCenter appliance"],
+  VCENTER_STAGE: ["Stage the vCenter patch", "Copy the patch to the vCenter appliance and verify it"],
+  VCENTER_INSTALL: [
+    "Install the vCenter patch",
+    "Install the patch and restart the vCenter services (vCenter unavailable)",
+  ],
+  VCENTER_RDU_REPLICATE: [
+    "Replicate vCenter data",
+    "Copy configuration and data to the target appliance while the source keeps serving",
+  ],
+  VCENTER_RDU_WAIT: [
+    "Wait for the switchover time",
+    "The target appliance is ready; the switchover starts at the time set",
+  ],
+  VCENTER_RDU_SWITCHOVER: [
+    "Switch over to the target vCenter",
+    "Stop the source appliance and take over its identity (vCenter unavailable)",
+  ],
+  VCENTER_POST_UPGRADE: ["vCenter post-upgrade", "Reconnect services to vCenter"],
+  NSXT_UC_UPGRADE: ["NSX Upgrade Coordinator", "Upgrade the NSX upgrade coordinator"],
+  NSXT_EDGE_UPGRADE: ["NSX Edge clusters", "Upgrade NSX edge clusters"],
+  NSXT_MANAGER_UPGRADE: ["NSX Manager cluster", "Upgrade NSX managers"],
+} as const satisfies Record<string, readonly [string, string]>;
+
+/** A fixed step with its texts from STEP_TEXTS. */
+function step(
+  type: keyof typeof STEP_TEXTS,
+  seconds: number,
+  extra?: Pick<PlanStep, "fails" | "resourceId" | "unavailable">,
+): PlanStep {
+  const [name, description] = STEP_TEXTS[type];
+  return { name, type, description, seconds, ...extra };
+}
+
 /** A reduced-downtime vCenter migration: its temporary network, and how long the switchover waits for its time. */
 export interface ReducedDowntime {
   network: string;
@@ -39,31 +82,10 @@ export function upgradePlan(
   switch (kind) {
     case "SDDC_MANAGER":
       return [
-        {
-          name: "Stage the SDDC Manager bundle",
-          type: "SDDC_MANAGER_STAGE",
-          description: "Copy and verify the downloaded bundle on SDDC Manager",
-          seconds: d.sddcManagerBeforeOutageSeconds * 0.6,
-        },
-        {
-          name: "Back up SDDC Manager",
-          type: "SDDC_MANAGER_BACKUP",
-          description: "Back up the SDDC Manager appliance before the upgrade",
-          seconds: d.sddcManagerBeforeOutageSeconds * 0.4,
-        },
-        {
-          name: "Apply the upgrade and restart SDDC Manager",
-          type: "SDDC_MANAGER_UPGRADE",
-          description: "Upgrade and restart the SDDC Manager services (API unavailable)",
-          seconds: outageSeconds,
-        },
-        {
-          name: "SDDC Manager post-upgrade",
-          type: "SDDC_MANAGER_POST_UPGRADE",
-          description: "Reconcile the inventory after the upgrade",
-          seconds: d.sddcManagerAfterOutageSeconds,
-          fails,
-        },
+        step("SDDC_MANAGER_STAGE", d.sddcManagerBeforeOutageSeconds * 0.6),
+        step("SDDC_MANAGER_BACKUP", d.sddcManagerBeforeOutageSeconds * 0.4),
+        step("SDDC_MANAGER_UPGRADE", outageSeconds),
+        step("SDDC_MANAGER_POST_UPGRADE", d.sddcManagerAfterOutageSeconds, { fails }),
       ];
     case "NSX_T_MANAGER":
       if (!nsx) throw new Error("an NSX upgrade plan needs its NsxWork");
@@ -71,22 +93,10 @@ export function upgradePlan(
     case "VCENTER":
       if (reduced) return reducedDowntimePlan(d.vcenterUpgradeSeconds, fails, reduced);
       return [
-        vcenterBookend("pre", d.vcenterUpgradeSeconds),
-        {
-          name: "Stage the vCenter patch",
-          type: "VCENTER_STAGE",
-          description: "Copy the patch to the vCenter appliance and verify it",
-          seconds: d.vcenterUpgradeSeconds * 0.25,
-        },
-        {
-          name: "Install the vCenter patch",
-          type: "VCENTER_INSTALL",
-          description: "Install the patch and restart the vCenter services (vCenter unavailable)",
-          seconds: d.vcenterUpgradeSeconds * 0.55,
-          fails,
-          unavailable: true,
-        },
-        vcenterBookend("post", d.vcenterUpgradeSeconds),
+        step("VCENTER_PRECHECK", d.vcenterUpgradeSeconds * 0.1),
+        step("VCENTER_STAGE", d.vcenterUpgradeSeconds * 0.25),
+        step("VCENTER_INSTALL", d.vcenterUpgradeSeconds * 0.55, { fails, unavailable: true }),
+        step("VCENTER_POST_UPGRADE", d.vcenterUpgradeSeconds * 0.1),
       ];
     case "ESX_HOST":
       return clusters.flatMap((c, i) =>
@@ -102,23 +112,13 @@ export function upgradePlan(
   }
 }
 
-/** The first and last stage of every vCenter upgrade, a tenth of its time each. */
-const VCENTER_BOOKENDS = {
-  pre: { name: "vCenter pre-upgrade checks", type: "VCENTER_PRECHECK", description: "Check the vCenter appliance" },
-  post: { name: "vCenter post-upgrade", type: "VCENTER_POST_UPGRADE", description: "Reconnect services to vCenter" },
-} as const;
-
-function vcenterBookend(which: keyof typeof VCENTER_BOOKENDS, seconds: number): PlanStep {
-  return { ...VCENTER_BOOKENDS[which], seconds: seconds * 0.1 };
-}
-
 /**
  * A second appliance is deployed on the temporary network and takes the data over while the old one serves; only
  * the switchover (a tenth of an in-place upgrade's time) leaves vCenter unavailable.
  */
 function reducedDowntimePlan(seconds: number, fails: boolean, reduced: ReducedDowntime): PlanStep[] {
-  const steps: PlanStep[] = [
-    vcenterBookend("pre", seconds),
+  return [
+    step("VCENTER_PRECHECK", seconds * 0.1),
     {
       name: "Deploy the target vCenter appliance",
       type: "VCENTER_RDU_DEPLOY",
@@ -126,51 +126,17 @@ function reducedDowntimePlan(seconds: number, fails: boolean, reduced: ReducedDo
       seconds: seconds * 0.45,
       fails,
     },
-    {
-      name: "Replicate vCenter data",
-      type: "VCENTER_RDU_REPLICATE",
-      description: "Copy configuration and data to the target appliance while the source keeps serving",
-      seconds: seconds * 0.25,
-    },
+    step("VCENTER_RDU_REPLICATE", seconds * 0.25),
+    ...(reduced.switchoverWaitSeconds > 0 ? [step("VCENTER_RDU_WAIT", reduced.switchoverWaitSeconds)] : []),
+    step("VCENTER_RDU_SWITCHOVER", seconds * 0.055, { unavailable: true }),
+    step("VCENTER_POST_UPGRADE", seconds * 0.1),
   ];
-  if (reduced.switchoverWaitSeconds > 0)
-    steps.push({
-      name: "Wait for the switchover time",
-      type: "VCENTER_RDU_WAIT",
-      description: "The target appliance is ready; the switchover starts at the time set",
-      seconds: reduced.switchoverWaitSeconds,
-    });
-  steps.push(
-    {
-      name: "Switch over to the target vCenter",
-      type: "VCENTER_RDU_SWITCHOVER",
-      description: "Stop the source appliance and take over its identity (vCenter unavailable)",
-      seconds: seconds * 0.055,
-      unavailable: true,
-    },
-    vcenterBookend("post", seconds),
-  );
-  return steps;
 }
 
 /** Coordinator, edges, each host cluster, then the managers; a failing attempt fails at its first host cluster. */
 function nsxPlan(seconds: number, fails: boolean, work: NsxWork): PlanStep[] {
-  const steps: PlanStep[] = [
-    {
-      name: "NSX Upgrade Coordinator",
-      type: "NSXT_UC_UPGRADE",
-      description: "Upgrade the NSX upgrade coordinator",
-      seconds: seconds * 0.1,
-    },
-  ];
-  if (work.edge)
-    steps.push({
-      name: "NSX Edge clusters",
-      type: "NSXT_EDGE_UPGRADE",
-      description: "Upgrade NSX edge clusters",
-      seconds: seconds * 0.3,
-      resourceId: work.nsx.edgeClusterId,
-    });
+  const steps: PlanStep[] = [step("NSXT_UC_UPGRADE", seconds * 0.1)];
+  if (work.edge) steps.push(step("NSXT_EDGE_UPGRADE", seconds * 0.3, { resourceId: work.nsx.edgeClusterId }));
   for (const c of work.hostClusters) {
     steps.push({
       name: `NSX host cluster ${c.name}`,
@@ -180,14 +146,7 @@ function nsxPlan(seconds: number, fails: boolean, work: NsxWork): PlanStep[] {
       resourceId: c.id,
     });
   }
-  if (work.managers)
-    steps.push({
-      name: "NSX Manager cluster",
-      type: "NSXT_MANAGER_UPGRADE",
-      description: "Upgrade NSX managers",
-      seconds: seconds * 0.1,
-      resourceId: work.nsx.id,
-    });
+  if (work.managers) steps.push(step("NSXT_MANAGER_UPGRADE", seconds * 0.1, { resourceId: work.nsx.id }));
   const failing = steps.find((s) => s.type === "NSXT_HOST_CLUSTER_UPGRADE") ?? steps.at(-1);
   if (failing) failing.fails = fails;
   return steps;

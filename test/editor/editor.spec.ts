@@ -270,11 +270,20 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
     }
   });
 
-  describe("dialogs (a fresh editor page per test)", () => {
-    beforeEach(openPage);
+  describe("dialogs (one editor page, a fresh one after a failure)", () => {
+    // Each test closes the dialogs it opens and looks only at the nodes it adds itself, so the tests share a page
+    // (loading the editor is most of their time). The first test needs a page without an SDDC Manager node, so that
+    // the nodes it drops have none to pick; the later ones only cancel the SDDC Manager dialogs they open.
+    // A failed test may leave a dialog open: the next test gets a fresh page.
+    beforeEach(async () => {
+      if (!page || page.isClosed()) await openPage();
+    });
     afterEach(async function () {
       await screenshotIfFailed.call(this);
-      await page.close();
+      if (this.currentTest?.state !== "passed") await page.close();
+    });
+    after(async () => {
+      await page?.close();
     });
 
     it("opens each node's edit dialog and help; a freshly dropped node validates once its SDDC Manager is set", async () => {

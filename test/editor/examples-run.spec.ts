@@ -158,6 +158,15 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
         messages.push(message as { name?: string; msg?: unknown }),
       );
     });
+    // The runtime sends debug messages only to an editor whose websocket is up, which can be after the page is
+    // ready. It answers a subscription with the retained runtime state, so that answer means nothing is lost from now.
+    await editor.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const { RED } = globalThis as unknown as EditorGlobals;
+          RED.comms.subscribe("notification/runtime-state", () => resolve());
+        }),
+    );
     return {
       flows,
       press: (injectName) => pressInject(nodeRed, nodeNamed(flows, "inject", injectName).id),

@@ -116,7 +116,7 @@ describe("nodes: vcf-await-ack", function () {
     await deploy("precheck-errors", { failOnErrors: true });
     const badges = recordStatuses("ack");
     getNode("download").receive({ payload: "start" });
-    const error = await caught.waitFor(() => true, "the error", 5000);
+    const error = await caught.waitFor(() => true, "the error");
     assert.match(caughtError(error), /Prechecks found \d+ errors?.* fail on errors.*Fix the precheck errors/);
     assert.equal((error.error as { source?: { id?: string } }).source?.id, "ack");
     await statuses.waitFor((m) => statusOf(m) === "failed", "the failed status");
@@ -268,7 +268,7 @@ describe("nodes: vcf-await-ack", function () {
       await restart(upgradeChainFlow(sim, { ack: { ignoreAlerts: true } }));
       assert.equal(connectionOf().ignoreAlertsOverride("ack"), undefined);
       getNode("download").receive({ payload: "start" });
-      await done.waitFor(() => true, "the upgrade output (the checkbox is on)", 5000);
+      await done.waitFor(() => true, "the upgrade output (the checkbox is on)");
     });
   });
 

@@ -106,7 +106,7 @@ describe("nodes: restart in the middle of a run", function () {
       "a download in progress",
       "downloadNeverFinishes",
     );
-    const out = await after.done.waitFor(() => true, "the upgrade output after the restart", 5000);
+    const out = await after.done.waitFor(() => true, "the upgrade output after the restart");
     assert.match(String(out.payload), /upgraded from VCF/);
     assertKeptProperties(out);
     assertNothingRepeated();
@@ -129,7 +129,7 @@ describe("nodes: restart in the middle of a run", function () {
     sim.setFaults({ downloadNeverFinishes: false });
     await helper.load(NODE_MODULES, flow, credentialsFor(sim));
     const done = new Collector("done");
-    assertKeptProperties(await done.waitFor(() => true, "the upgrade output after the restart", 5000));
+    assertKeptProperties(await done.waitFor(() => true, "the upgrade output after the restart"));
   });
 
   it("during the prechecks", async () => {
@@ -140,7 +140,7 @@ describe("nodes: restart in the middle of a run", function () {
       "the prechecks running",
       "precheckNeverFinishes",
     );
-    assertKeptProperties(await after.done.waitFor(() => true, "the upgrade output after the restart", 5000));
+    assertKeptProperties(await after.done.waitFor(() => true, "the upgrade output after the restart"));
     assertNothingRepeated();
     assert.equal(requestsTo(sim.requestLog(), "POST", "/v1/system/check-sets").length, 1);
   });
@@ -158,7 +158,7 @@ describe("nodes: restart in the middle of a run", function () {
     );
     await connectionOf().resumeRuns(); // the ack node has taken the run up again
     getNode("ack").receive({ acknowledge: true });
-    const out = await after.done.waitFor(() => true, "the upgrade output", 5000);
+    const out = await after.done.waitFor(() => true, "the upgrade output");
     // Passed because of the acknowledgement sent after the restart, not by itself.
     assert.match(String(out.markdown), /The user acknowledged \d+ warnings?/);
     await connectionOf().resumeRuns();
@@ -247,7 +247,7 @@ describe("nodes: restart in the middle of a run", function () {
       "a component upgrade",
       "upgradeNeverFinishes",
     );
-    const out = await after.done.waitFor(() => true, "the upgrade output after the restart", 5000);
+    const out = await after.done.waitFor(() => true, "the upgrade output after the restart");
     const components = (out.vcf as { summary: { components: unknown[] } }).summary.components.length;
     assert.equal(upgradePostsPerBundle(sim.requestLog()).size, components);
     assertNothingRepeated();
@@ -317,7 +317,7 @@ describe("nodes: restart in the middle of a run", function () {
 
     await helper.setFlows(flow, "flows", creds);
     const downloaded = new Collector("downloaded"); // a new instance: the flow was started again
-    await downloaded.waitFor(() => true, "the download output once the flow is enabled", 5000);
+    await downloaded.waitFor(() => true, "the download output once the flow is enabled");
     assertNothingRepeated();
   });
 
@@ -343,7 +343,7 @@ describe("nodes: restart in the middle of a run", function () {
 
     await helper.setFlows(withChanged(flow, "prechecks", { name: "prechecks v2" }), "nodes", creds);
     sim.setFaults({ precheckNeverFinishes: false });
-    await checked.waitFor(() => true, "the prechecks output of the new instance", 5000);
+    await checked.waitFor(() => true, "the prechecks output of the new instance");
     await connectionOf().resumeRuns();
     assert.equal(checked.messages.length, 1);
     assert.equal(resumes("prechecks"), 1);

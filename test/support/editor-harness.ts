@@ -77,7 +77,7 @@ export async function startNodeRed(): Promise<NodeRedInstance> {
     {
       cwd: REPO_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, PORT: String(port), VCF_DEMO_LOG_LEVEL: "warn" },
+      env: { ...process.env, PORT: String(port), VCF_DEMO_LOG_LEVEL: "warn", VCF_DEMO_CODE_EDITOR: "ace" },
     },
   );
   let output = "";
