@@ -243,6 +243,11 @@ export const TIME_FIELDS: Readonly<Record<TimeField, NumberField>> = {
   estimateVcenter: timeField("estimateVcenter", "minutes", SETTING_MAX_MS.estimateVcenterMs),
   estimateEsxHost: timeField("estimateEsxHost", "minutes", SETTING_MAX_MS.estimateEsxHostMs),
 };
+/** The time fields of the engine's settings: each sets the setting of its name plus "Ms" (the others are the client's). */
+type EngineTimeField = Exclude<TimeField, "requestTimeout" | "retryDelay">;
+const ENGINE_TIME_FIELDS = (Object.keys(TIME_FIELDS) as TimeField[]).filter(
+  (f): f is EngineTimeField => f !== "requestTimeout" && f !== "retryDelay",
+);
 const BACKUP_MAX_AGE = timeField("backupMaxAge", "hours", SETTING_MAX_MS.backupMaxAgeMs);
 
 /** Whole-number count fields (0 allowed) with the engine's limits. */
@@ -285,25 +290,9 @@ export function parseEngineSettings(def: VcfConfigDef): Partial<EngineSettings> 
   const put = (key: Exclude<keyof EngineSettings, "readinessChecksOff">, field: NumberField): void => {
     if (!isEmpty(def[field.field])) settings[key] = numberOf(def[field.field], field);
   };
-  put("pollIntervalMs", TIME_FIELDS.pollInterval);
-  put("maxPollIntervalMs", TIME_FIELDS.maxPollInterval);
-  put("downloadDeadlineMs", TIME_FIELDS.downloadDeadline);
-  put("validationDeadlineMs", TIME_FIELDS.validationDeadline);
-  put("precheckDeadlineMs", TIME_FIELDS.precheckDeadline);
-  put("componentDeadlineMs", TIME_FIELDS.componentDeadline);
-  put("sddcOutageBudgetMs", TIME_FIELDS.sddcOutageBudget);
-  put("sddcSettleMs", TIME_FIELDS.sddcSettle);
-  put("authGraceMs", TIME_FIELDS.authGrace);
-  put("completedPauseMs", TIME_FIELDS.completedPause);
+  for (const field of ENGINE_TIME_FIELDS) put(`${field}Ms`, TIME_FIELDS[field]);
   put("downloadConcurrency", DOWNLOAD_CONCURRENCY);
-  put("backupDeadlineMs", TIME_FIELDS.backupDeadline);
   put("backupMaxAgeMs", BACKUP_MAX_AGE);
-  put("stallWarningMs", TIME_FIELDS.stallWarning);
-  put("ackReminderMs", TIME_FIELDS.ackReminder);
-  put("estimateSddcManagerMs", TIME_FIELDS.estimateSddcManager);
-  put("estimateNsxMs", TIME_FIELDS.estimateNsx);
-  put("estimateVcenterMs", TIME_FIELDS.estimateVcenter);
-  put("estimateEsxHostMs", TIME_FIELDS.estimateEsxHost);
   for (const key of Object.keys(COUNT_FIELDS) as (keyof typeof COUNT_FIELDS)[]) {
     const field = COUNT_FIELDS[key];
     put(key, field);

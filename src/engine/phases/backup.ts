@@ -42,20 +42,27 @@ async function adoptLostBackup(ctx: PhaseContext, record: BackupRecord, cause: u
   await ctx.handle.log("info", `Following the SDDC Manager backup task ${found}, started by the unanswered request`);
 }
 
-/** The newest backup task still running (a scheduled one, or one started by hand), if any. */
-async function runningBackupTask(ctx: PhaseContext): Promise<Task | undefined> {
-  const running = (await listBackupTasks(ctx.client, ctx.signal)).filter((t) =>
-    ["PENDING", "IN_PROGRESS"].includes(normalizeStatus(t.status)),
+/**
+ * The backup that kept ours from starting: the newest backup task still running (a scheduled one, one started by
+ * hand or by another run), else the newest one created since our request was prepared (it may have ended between the
+ * refusal and this look).
+ */
+async function concurrentBackupTask(ctx: PhaseContext, record: BackupRecord): Promise<Task | undefined> {
+  const created = (t: Task): number => Date.parse(t.creationTimestamp ?? "") || 0;
+  const newest = (list: Task[]): Task | undefined => list.sort((a, b) => created(b) - created(a))[0];
+  const tasks = await listBackupTasks(ctx.client, ctx.signal);
+  return (
+    newest(tasks.filter((t) => ["PENDING", "IN_PROGRESS"].includes(normalizeStatus(t.status)))) ??
+    newest(tasks.filter((t) => created(t) > (record.tasksBefore ?? 0)))
   );
-  return running.sort((a, b) => Date.parse(b.creationTimestamp ?? "") - Date.parse(a.creationTimestamp ?? ""))[0];
 }
 
 /**
  * SDDC Manager refuses a backup while another one runs (the spec documents only a 400 for the refusal, no code):
- * a running backup task is followed as the fresh backup, recorded like our own, so a restart follows it as well.
+ * that backup is followed as the fresh backup, recorded like our own, so a restart follows it as well.
  */
 async function adoptRunningBackup(ctx: PhaseContext, record: BackupRecord, refusal: unknown): Promise<boolean> {
-  const running = await runningBackupTask(ctx);
+  const running = await concurrentBackupTask(ctx, record);
   if (!running) return false;
   await ctx.handle.update(() => {
     record.taskId = running.id;
@@ -63,7 +70,7 @@ async function adoptRunningBackup(ctx: PhaseContext, record: BackupRecord, refus
   });
   await ctx.handle.log(
     "info",
-    `SDDC Manager refused a new backup (${errorText(refusal)}) while its backup task ${running.id} runs; following that backup as the fresh backup`,
+    `SDDC Manager refused a new backup (${errorText(refusal)}) while its backup task ${running.id} ran; following that backup as the fresh backup`,
     { taskId: running.id },
   );
   return true;
