@@ -48,13 +48,15 @@ async function reportProgress(ctx: PhaseContext, text: string, remaining: number
  */
 async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord, justStarted = false): Promise<void> {
   const sddc = record.componentType === "SDDC_MANAGER";
-  const subTasks = new SubTaskTracker(ctx, record);
+  const subTasks = new SubTaskTracker(ctx, record, !sddc);
   const final = await ctx.wait({
     what: engineText("waitUpgrade", { what: labelText(record) }),
     deadlineKey: `upgrade:${record.upgradeId}`,
     deadlineMs: ctx.settings.componentDeadlineMs,
     expectOutage: sddc,
-    poll: sddc ? sddcPoller(ctx, record) : (signal) => ctx.client.getUpgrade(record.upgradeId, { signal }),
+    poll: subTasks.follow(
+      sddc ? sddcPoller(ctx, record) : (signal) => ctx.client.getUpgrade(record.upgradeId, { signal }),
+    ),
     until: upgradeEnded,
     justLooked: justStarted,
     retryOn: sddc
