@@ -5,7 +5,7 @@ import { engineText } from "../catalog";
 import { EngineError, fixOr } from "../errors";
 import { describeApiErrors, httpStatusOf, type FailureText } from "../remote-errors";
 import { PhaseContext } from "../run-handle";
-import { sharedRead } from "../shared-reads";
+import { sharedBundle } from "../shared-reads";
 import type { BundleRecord } from "../types";
 import { fallbackBundles } from "../steps/bundle-choice";
 import { collectTaskErrors } from "../steps/task-errors";
@@ -103,20 +103,10 @@ async function requestAgain(ctx: PhaseContext, record: BundleRecord): Promise<vo
   await requestDownload(ctx, record);
 }
 
-/** The bundle as read by this run or, at most `maxAgeMs` ago, by another run of the same SDDC Manager. */
-function readBundle(
-  ctx: PhaseContext,
-  bundleId: string,
-  maxAgeMs: number,
-  signal: AbortSignal | undefined,
-): Promise<Bundle> {
-  return sharedRead(ctx.client, `bundle:${bundleId}`, () => ctx.client.getBundle(bundleId), { maxAgeMs, signal });
-}
-
 async function downloadOne(ctx: PhaseContext, record: BundleRecord): Promise<void> {
   // The domains of a fleet start their downloads together: a read as old as the base poll interval serves them all (a
   // download another run requested meanwhile answers 409 below, and is followed).
-  const bundle = await readBundle(ctx, record.bundleId, ctx.settings.pollIntervalMs, ctx.signal);
+  const bundle = await sharedBundle(ctx.client, record.bundleId, ctx.settings.pollIntervalMs, ctx.signal);
   if (!record.description && bundle.description)
     await ctx.handle.update(() => {
       record.description = capText(bundle.description ?? "", NAME_CAP);
@@ -153,7 +143,7 @@ async function followDownload(ctx: PhaseContext, record: BundleRecord): Promise<
     deadlineKey: `download:${record.bundleId}`,
     deadlineMs: ctx.settings.downloadDeadlineMs,
     // Every domain of the release waits for the same bundle: one read serves the runs polling it at about that time.
-    poll: (signal, look): Promise<Bundle> => readBundle(ctx, record.bundleId, look.maxAgeMs, signal),
+    poll: (signal, look): Promise<Bundle> => sharedBundle(ctx.client, record.bundleId, look.maxAgeMs, signal),
     until: (b) => !IN_FLIGHT.has(normalizeStatus(b.downloadStatus)) && normalizeStatus(b.downloadStatus) !== "",
     justLooked: true,
     onValue: async (b) => {

@@ -9,6 +9,7 @@ import { finalValidation } from "../steps/final-validation";
 import { findLostWork, outcomeUnknown } from "../steps/lost-answer";
 import { describePendingWait, onlyPending } from "../steps/pending-wait";
 import { confirmSddcManager, sddcPoller } from "../steps/sddc-manager";
+import { sharedBundle } from "../shared-reads";
 import { SubTaskTracker } from "../steps/subtask-progress";
 import { resolveRetry, retryFailedUpgrade } from "../steps/task-retry";
 import { adopt, upgradesOf } from "../steps/upgrade-records";
@@ -216,9 +217,12 @@ async function upgradeOne(
 ): Promise<"followed" | "none" | "nothing"> {
   const bundleId = u.bundleId;
   if (!bundleId) throw new EngineError("REMOTE_FAILURE", engineText("upgradableWithoutBundle"));
-  // Read once, and only when needed: to classify an upgradable that names no types, and before starting.
+  // Read once, and only when needed: to classify an upgradable that names no types, and before starting. The domains
+  // of a fleet reach the same step together: a read another run made within the longest poll interval serves (what is
+  // used of it, the components and a finished download, does not change meanwhile).
   let cached: Bundle | undefined;
-  const readBundle = async (): Promise<Bundle> => (cached ??= await ctx.client.getBundle(bundleId, ctx.opts));
+  const readBundle = async (): Promise<Bundle> =>
+    (cached ??= await sharedBundle(ctx.client, bundleId, ctx.settings.maxPollIntervalMs, ctx.signal));
   const types = upgradableTypes(u);
   const kind = classifyComponents(
     bundleId,
