@@ -20,7 +20,7 @@ import { remoteWorkWarning } from "./remote-work";
 import { cancelInSddcManager, cancellationText } from "./remote-cancel";
 import { rideOutApiAbsence, startWhenApiBack, upgradesSddcManager } from "./api-away";
 import { resolveSettings } from "./settings";
-import { appendLog, isTerminal, transition } from "./transitions";
+import { appendLog, deepFreeze, isTerminal, transition } from "./transitions";
 import { PHASE_STATUSES, ownerCannotAct, previousPhase, repairPhaseMarks } from "./ownership";
 import { describeUnreadableRun, type UnreadableRun } from "./unreadable-run";
 import { takeFreshBackup } from "./phases/backup";
@@ -55,8 +55,13 @@ function warning(code: EngineWarning["code"], run: UpgradeRun, detail: EngineTex
   return { code, params: { runId: run.id, domain: run.domainName, detail } };
 }
 
+/**
+ * A copy of the run for callers and listeners: their changes never reach the engine's run. The log entries are frozen
+ * (appendLog, load) and shared, not copied: the log is most of a run, and a copy is made on every change.
+ */
 function snapshot(run: UpgradeRun): UpgradeRun {
-  return structuredClone(run);
+  const { log, ...rest } = run;
+  return { ...structuredClone(rest), log: [...log] };
 }
 
 /** How a cancel treats the run's remote work. */
@@ -127,6 +132,7 @@ export class UpgradeEngine extends EventEmitter {
 
   private async load(): Promise<void> {
     for (const run of await this.store.load()) {
+      for (const entry of run.log) deepFreeze(entry);
       this.runs.set(run.id, run);
       await this.checkLoadedRun(run);
       if (run.status === "successfully_completed") this.schedulePauseEnd(run);
@@ -164,9 +170,9 @@ export class UpgradeEngine extends EventEmitter {
 
   private readonly commit = async (run: UpgradeRun, kind: "durable" | "progress" = "durable"): Promise<void> => {
     run.updatedAt = new Date().toISOString();
-    const copy = snapshot(run);
     try {
-      this.emit("change", copy);
+      // One copy for every listener, none without one.
+      if (this.listenerCount("change") > 0) this.emit("change", snapshot(run));
     } catch {
       // a listener's failure must not break the run
     }

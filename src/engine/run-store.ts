@@ -3,7 +3,9 @@ import type { UnreadableRun } from "./unreadable-run";
 
 /**
  * Where the engine keeps its runs between restarts; the engine states what it needs, a store (src/store/) provides
- * it. Implementations keep a copy: callers may mutate the run afterwards.
+ * it. A store may read the run it was handed later, when it writes it (to encode a run once for several saves): so a
+ * caller changes a saved run only when it saves it again (as the engine does), and a write holds the run as saved or
+ * newer. A store keeps no reference a caller could change through load().
  */
 export interface RunStore {
   /** Every stored run, oldest first. */

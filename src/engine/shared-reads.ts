@@ -2,6 +2,7 @@
 // the system-wide upgradables every domain's component loop watches), shared per client: one answer serves every
 // caller that accepts its age, so N runs waiting on one thing cost about one poll instead of N.
 import type { VcfClient } from "../vcf/client";
+import type { Bundle } from "../vcf/types";
 import { engineText } from "./catalog";
 import { abortError } from "./errors";
 
@@ -55,4 +56,14 @@ function untilAborted<T>(answer: Promise<T>, signal: AbortSignal | undefined): P
     signal.addEventListener("abort", onAbort, { once: true });
     answer.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
+}
+
+/** The bundle as read now or, at most `maxAgeMs` ago, by another run of the same SDDC Manager. */
+export function sharedBundle(
+  client: VcfClient,
+  bundleId: string,
+  maxAgeMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Bundle> {
+  return sharedRead(client, `bundle:${bundleId}`, () => client.getBundle(bundleId), { maxAgeMs, signal });
 }

@@ -73,7 +73,7 @@ export function appendLog(
 ): LogEntry {
   const entry: LogEntry = { at: now.toISOString(), level, phase, text: capText(text, ENTRY_CAP) };
   if (details !== undefined) entry.details = cappedDetails(details);
-  run.log.push(entry);
+  run.log.push(deepFreeze(entry));
   if (run.log.length > MAX_LOG_ENTRIES) {
     const excess = run.log.length - MAX_LOG_ENTRIES;
     run.log.splice(0, excess);
@@ -83,10 +83,26 @@ export function appendLog(
   return entry;
 }
 
-/** Details as they are, or, when their JSON is longer than ENTRY_CAP, that JSON cut (server texts inside can be huge). */
+/**
+ * The details as their own copy (as stored: JSON), or, when their JSON is longer than ENTRY_CAP, that JSON cut (server
+ * texts inside can be huge). A copy, because the entry is frozen and must not share objects the engine changes.
+ */
 function cappedDetails(details: unknown): unknown {
-  const json = JSON.stringify(details) ?? "";
-  return json.length <= ENTRY_CAP ? details : { cut: capText(json, ENTRY_CAP) };
+  const json = JSON.stringify(details);
+  if (json === undefined) return undefined;
+  return json.length <= ENTRY_CAP ? (JSON.parse(json) as unknown) : { cut: capText(json, ENTRY_CAP) };
+}
+
+/**
+ * Freezes a value of plain objects and arrays through and through. Log entries are frozen once written: they never
+ * change, so copies of a run (change events, getRun) share them instead of copying the whole log each time.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 /** A run's step: one line (LINE_CAP characters at most, plus the cut note). */

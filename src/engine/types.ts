@@ -276,7 +276,7 @@ export interface EngineSettings {
   logMaxBytes: number;
   /** Finished runs kept per domain (the newest is always kept). */
   keepRunsPerDomain: number;
-  /** While a component upgrades, its task (sub-task progress) is read on every Nth poll of the upgrade. */
+  /** While a component upgrades, every Nth poll reads its task (sub-task progress) instead of the upgrade. */
   taskPollEvery: number;
   /** How often a download that ended FAILED is requested again before the run fails (0: never). */
   downloadRetries: number;

@@ -25,7 +25,9 @@ export function fileNameForRun(id: string): string {
 
 /** One run's file: the newest content handed to the store, and its writer. */
 class RunFile {
-  text = "";
+  private text = "";
+  /** The run handed to the store and not yet encoded: encoded when a write starts, so saves meanwhile cost nothing. */
+  private run: UpgradeRun | undefined;
   private later: NodeJS.Timeout | undefined;
   readonly writer: AtomicFileWriter;
 
@@ -33,7 +35,22 @@ class RunFile {
     readonly file: string,
     syncDir: () => Promise<void>,
   ) {
-    this.writer = new AtomicFileWriter(file, () => this.text, syncDir);
+    this.writer = new AtomicFileWriter(file, () => this.content(), syncDir);
+  }
+
+  /** The file's newest content. */
+  content(): string {
+    if (this.run) this.text = runFileText(this.run);
+    this.run = undefined;
+    return this.text;
+  }
+
+  set(content: { text: string } | { run: UpgradeRun }): void {
+    if ("run" in content) this.run = content.run;
+    else {
+      this.text = content.text;
+      this.run = undefined;
+    }
   }
 
   /** Writes the content now (a write already queued takes it along); cancels a pending progress write. */
@@ -75,7 +92,8 @@ class RunFile {
  *   progress, which the resumed phase sets again at its first poll. It is written the same atomic way, never in
  *   place, so it can never damage the durable content it replaces.
  * - saves of a run that arrive while its write is queued share that write, and the directory fsyncs of concurrent
- *   writes are shared the same way (one fsync covers every rename before it).
+ *   writes are shared the same way (one fsync covers every rename before it). The run is encoded when its write
+ *   starts, not at each save: a write holds the run as of its last save or newer (see RunStore).
  * Each file carries a format marker (stored-entry.ts). A file that is not a readable run (also one of a newer format)
  * is never written or deleted by the store: it is listed by unreadableRuns().
  */
@@ -99,22 +117,20 @@ export class FileRunStore implements RunStore {
   async load(): Promise<UpgradeRun[]> {
     await this.ensureLoaded();
     const runs: UpgradeRun[] = [];
-    for (const f of this.files?.values() ?? []) runs.push(runOfFile(f.text));
+    for (const f of this.files?.values() ?? []) runs.push(runOfFile(f.content()));
     return runs.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
   }
 
   async save(run: UpgradeRun): Promise<void> {
-    const text = runFileText(run);
     const files = this.files ?? (await this.ensureLoaded());
-    return this.fileIn(files, run.id, text).write();
+    return this.fileIn(files, run).write();
   }
 
   saveLater(run: UpgradeRun): void {
-    const text = runFileText(run);
-    if (this.files) this.fileIn(this.files, run.id, text).writeLater(this.progressDelayMs);
+    if (this.files) this.fileIn(this.files, run).writeLater(this.progressDelayMs);
     else
       void this.ensureLoaded().then(
-        (files) => this.fileIn(files, run.id, text).writeLater(this.progressDelayMs),
+        (files) => this.fileIn(files, run).writeLater(this.progressDelayMs),
         () => undefined,
       );
   }
@@ -140,14 +156,14 @@ export class FileRunStore implements RunStore {
     return this.unreadable.map((u) => ({ ...u }));
   }
 
-  /** The run's file, with `text` as its newest content. */
-  private fileIn(files: Map<string, RunFile>, id: string, text: string): RunFile {
-    let f = files.get(id);
+  /** The run's file, with `run` as its newest content. */
+  private fileIn(files: Map<string, RunFile>, run: UpgradeRun): RunFile {
+    let f = files.get(run.id);
     if (!f) {
-      f = new RunFile(path.join(this.directory, fileNameForRun(id)), () => this.directorySync.schedule());
-      files.set(id, f);
+      f = new RunFile(path.join(this.directory, fileNameForRun(run.id)), () => this.directorySync.schedule());
+      files.set(run.id, f);
     }
-    f.text = text;
+    f.set({ run });
     return f;
   }
 
@@ -181,7 +197,7 @@ export class FileRunStore implements RunStore {
         continue;
       }
       const f = new RunFile(file, () => this.directorySync.schedule());
-      f.text = text;
+      f.set({ text });
       files.set((entry as UpgradeRun).id, f);
     }
     return files;

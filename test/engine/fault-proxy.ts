@@ -54,6 +54,8 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 export interface ProxyOptions {
   /** Holds each forwarded answer this long before sending it (the requests stay in flight meanwhile). */
   answerDelayMs?: number;
+  /** Keeps a request until the promise returned for it settles, then forwards it (undefined: at once). */
+  hold?: (req: ProxiedRequest) => Promise<void> | undefined;
 }
 
 export async function startFaultProxy(
@@ -73,6 +75,7 @@ export async function startFaultProxy(
       const body = await readBody(req);
       const url = req.url ?? "/";
       const proxied: ProxiedRequest = { method: req.method ?? "GET", path: url.split("?")[0] ?? url, body };
+      await options.hold?.(proxied);
       const canned = rule(proxied);
       if (canned?.trickle) {
         trickle(res);

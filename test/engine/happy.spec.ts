@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { renderMarkdown } from "../../nodes/engine";
+import { renderMarkdown, type UpgradeRun } from "../../nodes/engine";
 import type { RunningSimulator } from "../../nodes/sim/index";
-import { EngineUnderTest, count, managementDomain, simulator } from "./harness";
+import { EngineUnderTest, WAIT_FOR_ACK, count, managementDomain, simulator } from "./harness";
 import { RUN_WITHOUT_FINDINGS } from "../support/status-sequences";
 
 const HAPPY_SEQUENCE = [...RUN_WITHOUT_FINDINGS, "waiting_for_initiation"];
@@ -103,6 +103,40 @@ describe("engine: happy upgrade against the simulator", () => {
       assert.ok(md.includes(text), text);
     }
     assert.ok(Buffer.byteLength(renderMarkdown(run), "utf8") <= 12 * 1024);
+    await t.engine.close();
+  });
+
+  it("a change listener that changes its copy, log entries included, changes nothing in the run", async () => {
+    sim = await simulator("happy");
+    const t = new EngineUnderTest(sim);
+    let refused = 0;
+    t.engine.on("change", (run: UpgradeRun) => {
+      const entry = run.log[0];
+      if (entry)
+        try {
+          entry.text = "changed by a listener";
+        } catch (err) {
+          if (err instanceof TypeError) refused += 1;
+        }
+      run.log.push({ at: run.updatedAt, level: "error", phase: "run", text: "pushed by a listener" });
+      run.remote.upgrades = {};
+      run.findings.push({ name: "listener", severity: "ERROR", description: "added by a listener" });
+      run.status = "failed";
+    });
+    const done = await t.fullRun((await managementDomain(sim)).name, WAIT_FOR_ACK);
+    assert.equal(done.status, "successfully_completed", done.failureReason);
+    assert.ok(refused > 0, "the log entries a listener gets are frozen");
+    const run = t.engine.getRun(done.id);
+    assert.ok(run);
+    assert.ok(!run.log.some((e) => /by a listener/.test(e.text)));
+    assert.ok(!run.findings.some((f) => f.name === "listener"));
+    assert.equal(Object.keys(run.remote.upgrades).length, 4);
+
+    // getRun's copy: the same.
+    run.status = "failed";
+    run.log.length = 0;
+    assert.equal(t.engine.getRun(done.id)?.status, "successfully_completed");
+    assert.ok((t.engine.getRun(done.id)?.log.length ?? 0) > 0);
     await t.engine.close();
   });
 });

@@ -5,6 +5,7 @@ import * as net from "node:net";
 import type { Phase, UpgradeRun } from "../../nodes/engine";
 import type { RunningSimulator, SimExchange } from "../../nodes/sim/index";
 import { eventually } from "../support/eventually";
+import { type FaultProxy, startFaultProxy } from "./fault-proxy";
 import { EngineUnderTest, WAIT_FOR_ACK, managementAndVi, simulator, stopAll } from "./harness";
 
 /** Simulated seconds: far longer than the test, ended by moving the simulator's clock. */
@@ -41,7 +42,11 @@ describe("engine: a VI run's phase during the management domain's SDDC Manager o
   this.timeout(60_000);
   let sim: RunningSimulator;
   let t: EngineUnderTest;
-  afterEach(() => stopAll([t], sim));
+  let proxy: FaultProxy | undefined;
+  afterEach(async () => {
+    await stopAll([t], proxy, sim);
+    proxy = undefined;
+  });
 
   function runPhase(runId: string, phase: Phase): Promise<UpgradeRun> {
     if (phase === "download") return t.engine.downloadBundles(runId);
@@ -93,6 +98,72 @@ describe("engine: a VI run's phase during the management domain's SDDC Manager o
         assert.equal(n, 1, `POST /v1/upgrades for ${key}: ${n} times`);
     });
   }
+
+  it("setting the target: a PATCH that meets the outage is resolved by reading the release view, then the run completes", async () => {
+    sim = await simulator("many-domains", { domains: 1, faults: { outageSeconds: OUTAGE_SECONDS } });
+    const { mgmt, vi } = await managementAndVi(sim);
+    const targetPath = `/v1/releases/domains/${vi.id}`;
+    // The VI domain's PATCH of its target is held at a proxy until the management domain's SDDC Manager is away.
+    let patchArrived!: () => void;
+    const arrived = new Promise<void>((resolve) => (patchArrived = resolve));
+    let releasePatch!: () => void;
+    const released = new Promise<void>((resolve) => (releasePatch = resolve));
+    proxy = await startFaultProxy(sim.url, () => undefined, undefined, {
+      hold: (req) => {
+        if (req.method !== "PATCH" || req.path !== targetPath) return undefined;
+        patchArrived();
+        return released;
+      },
+    });
+    // A long request timeout: the held PATCH is to meet the outage, not a timeout of its own.
+    t = new EngineUnderTest(sim, undefined, SETTINGS, proxy.url, { requestTimeoutMs: 20_000 });
+    const management = await t.engine.startRun({ domain: mgmt.name });
+    const viRun = await t.engine.startRun({ domain: vi.name });
+    await t.engine.downloadBundles(viRun.id);
+    const viPrechecks = t.engine.runPrechecks(viRun.id);
+    await arrived;
+
+    const outage = t.when(
+      (r) => r.id === management.id && r.log.some((e) => /unavailable while it upgrades itself/.test(e.text)),
+    );
+    const managementDone = t.finishRun(management.id);
+    await outage;
+    const waitingOrFailed = t.when(
+      (r) =>
+        r.id === viRun.id &&
+        (r.status === "failed" || r.log.some((e) => /no answer from SDDC Manager .*waiting up to/.test(e.text))),
+    );
+    releasePatch();
+    const seen = await waitingOrFailed;
+    assert.notEqual(seen.status, "failed", seen.failureReason);
+    sim.advanceClock(OUTAGE_SECONDS);
+
+    const afterPrechecks = await viPrechecks;
+    assert.ok(
+      afterPrechecks.completedPhases.includes("prechecks"),
+      `prechecks done: ${afterPrechecks.failureReason ?? afterPrechecks.status}`,
+    );
+    const log = sim.requestLog();
+    const patches = log.filter((e) => e.method === "PATCH" && e.path === targetPath);
+    assert.ok(
+      patches.some((e) => e.status !== 200),
+      `the PATCH met the outage: ${patches.map((e) => e.status).join(", ")}`,
+    );
+    assert.equal(patches.filter((e) => e.status === 200).length, 1, "the target was set once");
+    const lastPatch = log.lastIndexOf(patches.at(-1)!);
+    assert.ok(
+      log.slice(0, lastPatch).some((e) => e.method === "GET" && e.path === targetPath && e.status === 200),
+      "the release view was read after the outage, before the target was sent again",
+    );
+    await t.engine.awaitAcknowledgement(viRun.id, WAIT_FOR_ACK);
+    await t.engine.upgradeComponents(viRun.id);
+    assert.equal((await managementDone).status, "successfully_completed");
+    assert.equal(
+      t.engine.getRun(viRun.id)?.outcome,
+      "successfully_completed",
+      t.engine.getRun(viRun.id)?.failureReason,
+    );
+  });
 
   it("a VI start while SDDC Manager upgrades itself waits for the API, then starts", async () => {
     sim = await simulator("many-domains", { domains: 1, faults: { outageSeconds: OUTAGE_SECONDS } });

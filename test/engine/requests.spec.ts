@@ -5,7 +5,7 @@ import type { RunningSimulator, SimExchange, SimulatorOptions } from "../../node
 import { pollInterval } from "../../nodes/engine/wait";
 import { countPerPath, countRequests, requestsTo } from "../support/request-log";
 import { type FaultProxy, startFaultProxy } from "./fault-proxy";
-import { EngineUnderTest, clientFor, managementDomain, simulator } from "./harness";
+import { EngineUnderTest, WAIT_FOR_ACK, clientFor, managementDomain, simulator } from "./harness";
 import { eventually } from "../support/eventually";
 
 /** The 200 answers to GET `path`. */
@@ -48,7 +48,7 @@ describe("engine: asks SDDC Manager less", function () {
     );
   }
 
-  it("follows an upgrade by polling the upgrade alone: its task is read only every Nth poll (taskPollEvery, default 5) and at the end", async () => {
+  it("follows an upgrade with one request per poll: every Nth poll (taskPollEvery, default 5) reads its task instead of the upgrade, and the task is read once more at the end", async () => {
     // NSX and vCenter take "forever" until the engine has polled each 12 times; then the simulator's clock moves
     // them on. So the number of polls does not depend on how fast a busy machine runs.
     const LONG_SECONDS = 10 ** 7;
@@ -79,9 +79,18 @@ describe("engine: asks SDDC Manager less", function () {
       const taskReads = countRequests(log, "GET", `/v1/tasks/${u.upgradeId}`);
       allPolls += polls;
       assert.ok(
-        taskReads >= 1 && taskReads <= Math.floor(polls / 5) + 1,
-        `${u.componentType}: ${taskReads} task reads beside ${polls} upgrade polls`,
+        taskReads >= 1 && taskReads <= Math.floor((polls + taskReads) / 5) + 1,
+        `${u.componentType}: ${taskReads} task reads, ${polls} upgrade polls`,
       );
+      // SDDC Manager's own upgrade reads its task beside the poll that rides out its outage.
+      if (u.componentType === "SDDC_MANAGER") continue;
+      // U = the upgrade read, T = its task: "UUUUT UUUUT ... U(ended)T". Were the task read beside the upgrade, five
+      // upgrade reads would come before each task read.
+      const sequence = answered(log, new RegExp(`^/v1/(upgrades|tasks)/${u.upgradeId}$`))
+        .map((e) => (e.path.startsWith("/v1/tasks/") ? "T" : "U"))
+        .join("");
+      for (const between of sequence.split("T").slice(0, -2))
+        assert.equal(between, "UUUU", `${u.componentType}: every 5th poll reads the task instead: ${sequence}`);
     }
     assert.ok(allPolls >= 20, `${allPolls} upgrade polls in all`);
     assert.ok(
@@ -129,6 +138,56 @@ describe("engine: asks SDDC Manager less", function () {
     for (const run of runs) {
       for (const u of Object.values(run.remote.upgrades))
         assert.ok(answered(log, `/v1/upgrades/${u.upgradeId}`).length > 0, "followed by id");
+    }
+  });
+
+  it("a target version SDDC Manager already has is read once by the target step: no PATCH, no second read to confirm it", async () => {
+    sim = await simulator("happy");
+    const t = engineOn(sim);
+    const domain = await managementDomain(sim);
+    const run = await t.engine.startRun({ domain: domain.name });
+    await t.engine.downloadBundles(run.id);
+    await clientFor(sim).setTargetVersion(domain.id, { targetVersion: run.targetVersion });
+    sim.clearRequestLog();
+    const done = await t.engine.runPrechecks(run.id);
+    assert.ok(done.log.some((e) => e.text === `Target version ${run.targetVersion} is already set`));
+    const log = sim.requestLog();
+    assert.equal(countRequests(log, "PATCH", `/v1/releases/domains/${domain.id}`), 0);
+    assert.equal(countRequests(log, "GET", `/v1/releases/domains/${domain.id}`), 1);
+  });
+
+  it("the domains that reach a component step together share one read of its bundle", async () => {
+    sim = await simulator("many-domains", { domains: 3 });
+    // A longest poll interval far beyond the test: every read of a bundle in the upgrade phase may serve the others.
+    const t = engineOn(sim, { componentDeadlineMs: 60_000, maxPollIntervalMs: 60_000 });
+    const domains = await clientFor(sim).getDomains();
+    const ordered = [...domains].sort((a, b) => Number(b.type === "MANAGEMENT") - Number(a.type === "MANAGEMENT"));
+    const started: UpgradeRun[] = [];
+    for (const d of ordered) started.push(await t.engine.startRun({ domain: d.name }));
+    for (const r of started) {
+      await t.engine.downloadBundles(r.id);
+      await t.engine.runPrechecks(r.id);
+      await t.engine.awaitAcknowledgement(r.id, WAIT_FOR_ACK);
+    }
+    sim.clearRequestLog();
+    const runs = await Promise.all(started.map((r) => t.engine.upgradeComponents(r.id)));
+    assertAllCompleted(runs);
+    const users = new Map<string, number>();
+    for (const r of runs)
+      for (const id of new Set(Object.values(r.remote.upgrades).map((u) => u.bundleId)))
+        users.set(id, (users.get(id) ?? 0) + 1);
+    assert.ok(
+      [...users.values()].some((n) => n > 1),
+      "the domains share bundles",
+    );
+    const sddcBundle = Object.values(runs[0]?.remote.upgrades ?? {}).find(
+      (u) => u.componentType === "SDDC_MANAGER",
+    )?.bundleId;
+    const reads = countPerPath(sim.requestLog(), "GET", /^\/v1\/bundles\/[^/]+$/);
+    for (const [bundleId, n] of users) {
+      const read = reads.get(`/v1/bundles/${bundleId}`) ?? 0;
+      // SDDC Manager's bundle is read once more to confirm its version after its upgrade.
+      assert.ok(read <= (bundleId === sddcBundle ? 2 : 1), `bundle ${bundleId} of ${n} domain(s): read ${read} times`);
     }
   });
 

@@ -316,6 +316,33 @@ describe("store: run stores", () => {
     }
   });
 
+  it("a run saved again and again while its file is being written is encoded once per write, not once per save", async () => {
+    const store = new FileRunStore(dir);
+    await store.save(makeRun({ id: "r1" }));
+    landed = new LandedWrites(dir);
+    let encoded = 0;
+    const run = makeRun({ id: "r1" });
+    // Counts the encodings of the run (JSON.stringify calls toJSON).
+    Object.assign(run.remote.bundles, {
+      b1: {
+        toJSON: () => {
+          encoded += 1;
+          return { bundleId: "b1", requested: true };
+        },
+      },
+    });
+    const saves: Promise<void>[] = [];
+    for (let i = 1; i <= 20; i++) {
+      run.step = `step ${i}`;
+      saves.push(store.save(run));
+    }
+    await Promise.all(saves);
+    assert.ok(landed.writes.length >= 1 && landed.writes.length <= 2, `${landed.writes.length} writes for 20 saves`);
+    assert.equal(encoded, landed.writes.length, "one encoding per write");
+    const [stored] = await new FileRunStore(dir).load();
+    assert.deepEqual([stored?.step, stored?.remote.bundles.b1], ["step 20", { bundleId: "b1", requested: true }]);
+  });
+
   it("MemoryRunStore keeps copies, not the caller's objects", async () => {
     const store = new MemoryRunStore();
     const run = makeRun();

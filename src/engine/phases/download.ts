@@ -6,7 +6,7 @@ import { EngineError, fixOr } from "../errors";
 import { describeApiErrors, httpStatusOf, type FailureText } from "../remote-errors";
 import { depotGate } from "../readiness/depot-gate";
 import { PhaseContext } from "../run-handle";
-import { sharedRead } from "../shared-reads";
+import { sharedBundle } from "../shared-reads";
 import type { BundleRecord } from "../types";
 import { neededBundles } from "../steps/bundle-choice";
 import { collectTaskErrors } from "../steps/task-errors";
@@ -107,16 +107,6 @@ async function requestAgain(ctx: PhaseContext, record: BundleRecord): Promise<vo
   await requestDownload(ctx, record);
 }
 
-/** The bundle as read by this run or, at most `maxAgeMs` ago, by another run of the same SDDC Manager. */
-function readBundle(
-  ctx: PhaseContext,
-  bundleId: string,
-  maxAgeMs: number,
-  signal: AbortSignal | undefined,
-): Promise<Bundle> {
-  return sharedRead(ctx.client, `bundle:${bundleId}`, () => ctx.client.getBundle(bundleId), { maxAgeMs, signal });
-}
-
 /**
  * Right after a download is requested (again), the bundle can still read FAILED from the earlier attempt: a FAILED
  * counts only once the task of our request has ended without the bundle. Without a task of ours (a 409 answered the
@@ -128,7 +118,7 @@ async function readDownload(
   maxAgeMs: number,
   signal: AbortSignal | undefined,
 ): Promise<DownloadReading> {
-  const bundle = await readBundle(ctx, record.bundleId, maxAgeMs, signal);
+  const bundle = await sharedBundle(ctx.client, record.bundleId, maxAgeMs, signal);
   const status = normalizeStatus(bundle.downloadStatus);
   if (status !== "FAILED" || !record.taskId || !record.requested) return { bundle, status, stale: false };
   const task = await ctx.client.getTask(record.taskId, { signal });
@@ -197,7 +187,7 @@ async function followDownload(ctx: PhaseContext, record: BundleRecord): Promise<
 async function stillToDownload(ctx: PhaseContext, records: BundleRecord[]): Promise<string[]> {
   const names: string[] = [];
   for (const record of records) {
-    const bundle = await readBundle(ctx, record.bundleId, ctx.settings.pollIntervalMs, ctx.signal);
+    const bundle = await sharedBundle(ctx.client, record.bundleId, ctx.settings.pollIntervalMs, ctx.signal);
     if (normalizeStatus(bundle.downloadStatus) !== "SUCCESSFUL")
       names.push(bundle.description ? capText(bundle.description, NAME_CAP) : record.bundleId);
   }

@@ -9,6 +9,7 @@ import { finalValidation } from "../steps/final-validation";
 import { findLostWork, outcomeUnknown } from "../steps/lost-answer";
 import { describePendingWait, onlyPending } from "../steps/pending-wait";
 import { confirmSddcManager, sddcPoller } from "../steps/sddc-manager";
+import { sharedBundle } from "../shared-reads";
 import { SubTaskTracker } from "../steps/subtask-progress";
 import { hostsOfSpec } from "../steps/cluster-hosts";
 import { resolveRetry, retryFailedUpgrade } from "../steps/task-retry";
@@ -49,13 +50,15 @@ async function reportProgress(ctx: PhaseContext, text: string, remaining: number
  */
 async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord, justStarted = false): Promise<void> {
   const sddc = record.componentType === "SDDC_MANAGER";
-  const subTasks = new SubTaskTracker(ctx, record);
+  const subTasks = new SubTaskTracker(ctx, record, !sddc);
   const final = await ctx.wait({
     what: engineText("waitUpgrade", { what: labelText(record) }),
     deadlineKey: `upgrade:${record.upgradeId}`,
     deadlineMs: ctx.settings.componentDeadlineMs,
     expectOutage: sddc,
-    poll: sddc ? sddcPoller(ctx, record) : (signal) => ctx.client.getUpgrade(record.upgradeId, { signal }),
+    poll: subTasks.follow(
+      sddc ? sddcPoller(ctx, record) : (signal) => ctx.client.getUpgrade(record.upgradeId, { signal }),
+    ),
     until: upgradeEnded,
     justLooked: justStarted,
     retryOn: sddc
@@ -220,9 +223,12 @@ async function upgradeOne(
 ): Promise<"followed" | "none" | "nothing"> {
   const bundleId = u.bundleId;
   if (!bundleId) throw new EngineError("REMOTE_FAILURE", engineText("upgradableWithoutBundle"));
-  // Read once, and only when needed: to classify an upgradable that names no types, and before starting.
+  // Read once, and only when needed: to classify an upgradable that names no types, and before starting. The domains
+  // of a fleet reach the same step together: a read another run made within the longest poll interval serves (what is
+  // used of it, the components and a finished download, does not change meanwhile).
   let cached: Bundle | undefined;
-  const readBundle = async (): Promise<Bundle> => (cached ??= await ctx.client.getBundle(bundleId, ctx.opts));
+  const readBundle = async (): Promise<Bundle> =>
+    (cached ??= await sharedBundle(ctx.client, bundleId, ctx.settings.maxPollIntervalMs, ctx.signal));
   const types = upgradableTypes(u);
   const kind = classifyComponents(
     bundleId,

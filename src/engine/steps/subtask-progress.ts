@@ -61,48 +61,86 @@ export function summarize(subTasks: readonly SubTaskView[]): SubTaskSummary | un
   };
 }
 
+/** Task statuses of work still going on; any other status lets the upgrade's own poll decide. */
+const TASK_RUNNING = new Set(["PENDING", "IN_PROGRESS"]);
+
+/** Polls one upgrade; the look-up of the upgrade itself (see `follow`). */
+export type UpgradePoll = (signal: AbortSignal | undefined) => Promise<Upgrade>;
+
 /**
  * Follows one upgrade's task. Reading it is best effort: a failed read keeps the last picture and the upgrade poll
  * goes on; the first failure is logged (once per upgrade).
  */
 export class SubTaskTracker {
   private polls = 0;
+  private lastUpgrade: Upgrade | undefined;
+  /** A task read by the poll and not yet looked at by `observe`. */
+  private unseen: Task | undefined;
+  private failure: unknown;
+  private failureLogged = false;
   private latest: SubTaskSummary | undefined;
-  private readFailed = false;
   /** The task as read once the upgrade ended (its errors explain a failure). */
   lastTask: Task | undefined;
 
+  /**
+   * `instead`: on every Nth poll (`taskPollEvery`) the task is read instead of the upgrade, so a poll costs one
+   * request; while the task runs, the upgrade's last answer stands for that poll. Without it (SDDC Manager's own
+   * upgrade, whose poll also rides out its outage) the task is read beside the upgrade on every Nth poll.
+   */
   constructor(
     private readonly ctx: PhaseContext,
     private readonly record: UpgradeRecord,
+    private readonly instead: boolean,
   ) {}
 
-  /**
-   * Called with every polled Upgrade; reads the task on every Nth poll (`taskPollEvery`) and at the end: the
-   * upgrade's own poll says whether it runs, the task is read only for the sub-tasks.
-   */
-  async observe(upgrade: Upgrade): Promise<SubTaskSummary | undefined> {
-    this.polls += 1;
-    const ended = upgradeEnded(upgrade);
-    if (this.polls % this.ctx.settings.taskPollEvery !== 0 && !ended) return this.latest;
-    const taskId = upgrade.taskId || upgrade.id;
-    let subTasks: SubTask[];
-    try {
-      const task = await this.ctx.client.getTask(taskId, this.ctx.opts);
-      if (ended) this.lastTask = task;
-      subTasks = task.subTasks ?? [];
-    } catch (err) {
-      if (isAbort(err, this.ctx.signal)) throw err;
-      if (!this.readFailed) {
-        this.readFailed = true;
-        await this.ctx.handle.log(
-          "warning",
-          `${componentName(this.record)}: could not read task ${taskId} for its sub-tasks (${errorText(err)}); following the upgrade without them`,
-          { upgradeId: this.record.upgradeId },
-        );
+  /** The upgrade's poll with the task read every Nth poll and once the upgrade ended (for its last sub-tasks). */
+  follow(pollUpgrade: UpgradePoll): UpgradePoll {
+    return async (signal) => {
+      this.polls += 1;
+      const due = this.polls % this.ctx.settings.taskPollEvery === 0;
+      let task: Task | undefined;
+      if (due && this.instead && this.lastUpgrade) {
+        task = await this.readTask(signal);
+        if (task && TASK_RUNNING.has(normalizeStatus(task.status))) return this.lastUpgrade;
       }
-      return this.latest;
+      const upgrade = await pollUpgrade(signal);
+      this.lastUpgrade = upgrade;
+      const ended = upgradeEnded(upgrade);
+      if (task === undefined && (ended || (due && !this.instead))) task = await this.readTask(signal);
+      if (ended) this.lastTask = task;
+      return upgrade;
+    };
+  }
+
+  private async readTask(signal: AbortSignal | undefined): Promise<Task | undefined> {
+    try {
+      this.unseen = await this.ctx.client.getTask(this.taskId(this.lastUpgrade), { signal });
+      return this.unseen;
+    } catch (err) {
+      if (isAbort(err, signal)) throw err;
+      this.failure = err;
+      return undefined;
     }
+  }
+
+  private taskId(upgrade: Upgrade | undefined): string {
+    return upgrade?.taskId || upgrade?.id || this.record.upgradeId;
+  }
+
+  /** Called with every polled Upgrade: logs the sub-tasks of a task the poll read, and returns the current one. */
+  async observe(upgrade: Upgrade): Promise<SubTaskSummary | undefined> {
+    if (this.failure !== undefined && !this.failureLogged) {
+      this.failureLogged = true;
+      await this.ctx.handle.log(
+        "warning",
+        `${componentName(this.record)}: could not read task ${this.taskId(upgrade)} for its sub-tasks (${errorText(this.failure)}); following the upgrade without them`,
+        { upgradeId: this.record.upgradeId },
+      );
+    }
+    const task = this.unseen;
+    if (!task) return this.latest;
+    this.unseen = undefined;
+    const subTasks = task.subTasks ?? [];
     const entries = entriesOf(subTasks);
     for (const [index, entry] of entries.entries()) await this.logChange(entry, `${index + 1} of ${entries.length}`);
     this.latest = summarize(subTasks) ?? this.latest;

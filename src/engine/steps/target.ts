@@ -1,7 +1,7 @@
 import { normalizeStatus } from "../../vcf/status";
 import { engineText } from "../catalog";
-import { EngineError, errorParam, fixOr } from "../errors";
-import { remediationOf } from "../remote-errors";
+import { EngineError, errorParam, fixOr, isAbort } from "../errors";
+import { isApiAway, remediationOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { Finding } from "../types";
 import { sameVersion } from "../versions";
@@ -73,23 +73,28 @@ async function validateCandidate(ctx: PhaseContext): Promise<void> {
   );
 }
 
-/** Validate the candidate, set it as the domain's target unless it already is, then read it back. */
+/** Validate the candidate, then set it as the domain's target and read it back, unless the domain has it already. */
 export async function setTargetVersion(ctx: PhaseContext): Promise<void> {
   const { run, client } = ctx;
   await validateCandidate(ctx);
   const view = await client.getDomainReleaseView(run.domainId, ctx.opts);
   if (sameVersion(view.targetVersion, run.targetVersion)) {
-    await ctx.handle.log("info", `Target version ${run.targetVersion} is already set`);
-  } else {
-    try {
-      await client.setTargetVersion(run.domainId, { targetVersion: run.targetVersion }, ctx.opts);
-    } catch (err) {
-      throw new EngineError(
-        "REMOTE_FAILURE",
-        engineText("setTargetFailed", { version: run.targetVersion, error: errorParam(err) }),
-        { fix: fixOr(remediationOf(err), engineText("setTargetFailedFix")) },
-      );
-    }
+    await ctx.handle.log("success", `Target version ${run.targetVersion} is already set`);
+    return;
+  }
+  try {
+    await client.setTargetVersion(run.domainId, { targetVersion: run.targetVersion }, ctx.opts);
+  } catch (err) {
+    // SDDC Manager away (dropped, 503, timeout): the PATCH may or may not have landed. The error goes up unwrapped,
+    // so the phase waits for the API (api-away.ts) and comes back here, where the release view above tells which.
+    // Should the PATCH have landed after all while the view lagged, sending it again sets the same target once
+    // more, which is harmless.
+    if (isAbort(err, ctx.signal) || isApiAway(err)) throw err;
+    throw new EngineError(
+      "REMOTE_FAILURE",
+      engineText("setTargetFailed", { version: run.targetVersion, error: errorParam(err) }),
+      { fix: fixOr(remediationOf(err), engineText("setTargetFailedFix")) },
+    );
   }
   const confirmed = await client.getDomainReleaseView(run.domainId, ctx.opts);
   if (!sameVersion(confirmed.targetVersion, run.targetVersion)) {
