@@ -200,9 +200,12 @@ describe("nodes: a crash at every write of a phase boundary", function () {
     for (const id of ["download", "prechecks", "ack", "upgrade"]) after.set(id, new Collector(`out-${id}`));
     const done = after.get("upgrade") as Collector;
     const runId = image.runs?.runs[0]?.id;
-    if (outputs.get("upgrade") === 1) {
-      // The final output left before the crash (its record was written before the run file showed the end): after the
-      // restart the run is back, finished, and the final assertion checks that nothing was sent again.
+    if (outputs.get("upgrade") === 1 || (runId !== undefined && sentOf(image, runId).includes("upgrade"))) {
+      // The final output's record landed before the crash: either the output left too (its record was written before
+      // the run file showed the end), or the process died between the record and the send, and the output died with
+      // it (an output is recorded before it is sent, so a crash loses one rather than repeating it; an unsent phase
+      // output is handed on by the next node, a final one has no next node). After the restart the run is back,
+      // finished, and the final assertion checks that nothing was sent again.
       const back = await eventually(
         () => connectionOf().engine?.getRun(runId ?? "")?.outcome === "successfully_completed",
       );
@@ -248,7 +251,12 @@ describe("nodes: a crash at every write of a phase boundary", function () {
         const where = `crash at write ${offset} of ${boundary.name} (status ${run.status}, phase ${run.phase}, done ${run.completedPhases.join("+")}, sent ${sentOf(image, run.id).join("+")})`;
         tried.push(where);
         assertNothingRepeated(sim, where);
-        assert.equal(outputs.get("upgrade"), 1, `${where}: final outputs`);
+        // Exactly once, unless the process died between recording the final output and sending it (see crashAndRestart).
+        const finals = outputs.get("upgrade") ?? 0;
+        assert.ok(
+          finals === 1 || (finals === 0 && sentOf(image, run.id).includes("upgrade")),
+          `${where}: ${finals} final outputs`,
+        );
         const sentAgain = restartLog.filter((line) => /sending it again/.test(line)).length;
         for (const id of ["download", "prechecks", "ack"]) {
           // A second delivery only where the first one died with the process before the next node took the run over.
