@@ -6,7 +6,7 @@ import type { PlanRequest, UpgradeEngine, UpgradePlan } from "./engine";
 import { getConnection } from "./adapters/config-access";
 import { InputError } from "./adapters/errors";
 import { t, useCatalog } from "./adapters/i18n";
-import { planMessage } from "./adapters/messages";
+import { markdownLimit, planMessage } from "./adapters/messages";
 import type { Node, NodeAPI, NodeDef } from "./adapters/node-red-types";
 import { readPlanRequest, samePlanRequest } from "./adapters/plan-request";
 import { settleInput } from "./adapters/settle-input";
@@ -33,8 +33,7 @@ export = function (RED: NodeAPI): void {
 
   function startPlan(node: Node, def: PlanDef): void {
     const closing = new AbortController();
-    const max = Number(def.markdownMaxBytes);
-    const limit = Number.isFinite(max) && max > 0 ? { markdownMaxBytes: max } : {};
+    const limit = markdownLimit(def);
     const inflight: Array<{ request: PlanRequest; plan: Promise<UpgradePlan> }> = [];
 
     /** The plan for `request`: the one being made for the same request, else a new one. */

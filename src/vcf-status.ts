@@ -3,6 +3,7 @@
 import { getConnection } from "./adapters/config-access";
 import { readPhaseRequest } from "./adapters/domain-ref";
 import { describeError } from "./adapters/errors";
+import { markdownLimit } from "./adapters/messages";
 import type { Node, NodeAPI, NodeDef } from "./adapters/node-red-types";
 import { onFlowsStarted } from "./adapters/flows-started";
 import { t, useCatalog } from "./adapters/i18n";
@@ -34,17 +35,12 @@ export = function (RED: NodeAPI): void {
 
   function startStatus(node: Node, def: StatusDef): void {
     const closing = new AbortController();
-    const maxBytes = Number(def.markdownMaxBytes);
     let feed: StatusFeed | undefined;
     let problem: unknown;
     try {
-      feed = new StatusFeed(
-        getConnection(RED, def.server),
-        def.domain?.trim() || undefined,
-        node,
-        Number.isFinite(maxBytes) && maxBytes > 0 ? { markdownMaxBytes: maxBytes } : {},
-        { progressIntervalMs: progressIntervalMs(def.progressInterval) },
-      );
+      feed = new StatusFeed(getConnection(RED, def.server), def.domain?.trim() || undefined, node, markdownLimit(def), {
+        progressIntervalMs: progressIntervalMs(def.progressInterval),
+      });
     } catch (err) {
       problem = err;
       node.status(errorBadge(err));

@@ -47,6 +47,12 @@ export interface MarkdownLimit {
   markdownMaxBytes?: number;
 }
 
+/** A node's markdown cap as saved by the editor (number or text); no cap of its own when empty or not positive. */
+export function markdownLimit(def: { markdownMaxBytes?: number | string }): MarkdownLimit {
+  const max = Number(def.markdownMaxBytes);
+  return Number.isFinite(max) && max > 0 ? { markdownMaxBytes: max } : {};
+}
+
 /** Adds msg.vcf, msg.payload (a readable sentence), msg.markdown and msg.topic (domain name) to `msg`. */
 export function phaseMessage(msg: NodeMessage, run: UpgradeRun, phase: Phase, limit: MarkdownLimit = {}): NodeMessage {
   const summary = summarize(run, phase);

@@ -8,7 +8,7 @@ import type { VcfConnection } from "./connection";
 import { matchesDomain, readClusterImages, readPhaseRequest, requireDomain, type PhaseRequest } from "./domain-ref";
 import { InputError, toReadableError } from "./errors";
 import { t, useCatalog } from "./i18n";
-import { phaseMessage } from "./messages";
+import { markdownLimit, phaseMessage, type MarkdownLimit } from "./messages";
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from "./node-red-types";
 import { settleInput } from "./settle-input";
 import { errorBadge, phaseDoneBadge, runBadge } from "./status-badge";
@@ -73,7 +73,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
   private readonly unaccepted = new Map<string, NodeMessage>();
   /** Set when close() begins: from then on, failures of the node's phases are not reported. */
   private closeBegun = false;
-  private readonly markdownMaxBytes?: number;
+  private readonly markdownLimit: MarkdownLimit;
   private readonly cleanups: Array<() => void> = [];
   private readonly behaviour: PhaseBehaviour;
 
@@ -83,8 +83,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
     readonly def: TDef,
     private readonly spec: PhaseSpec<TDef>,
   ) {
-    const max = Number(def.markdownMaxBytes);
-    if (Number.isFinite(max) && max > 0) this.markdownMaxBytes = max;
+    this.markdownLimit = markdownLimit(def);
     this.behaviour = spec.behaviour(this);
     try {
       this.connection = getConnection(RED, def.server);
@@ -192,7 +191,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
    */
   private async deliver(msg: NodeMessage, run: UpgradeRun, send: SendFunction): Promise<void> {
     if (this.closeBegun) return;
-    const out = phaseMessage(msg, run, this.spec.phase, { markdownMaxBytes: this.markdownMaxBytes });
+    const out = phaseMessage(msg, run, this.spec.phase, this.markdownLimit);
     await this.connection?.outputSending(run.id, this.spec.phase);
     if (this.closeBegun) {
       this.connection?.outputNotSent(run.id, this.spec.phase);

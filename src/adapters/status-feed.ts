@@ -89,9 +89,8 @@ export class StatusFeed {
   private emit(domain: DomainRef, send: FeedOutput["send"]): void {
     const engine = this.connection.requireEngine();
     const view = engine.domainStatus(domain.id);
-    // A plan made while a run was under way does not hide that run.
-    const plan = engine.activeRunFor(domain.id) ? undefined : engine.latestPlan(domain.id);
-    send(statusMessage(domain, view, this.limit, plan));
+    // latestPlan gives none while a run is active: a plan made during a run does not hide that run.
+    send(statusMessage(domain, view, this.limit, engine.latestPlan(domain.id)));
     if (!this.watches(domain.id, domain.name)) return;
     this.changes.sent(domain.id, view.status);
     this.shown.set(domain.id, {
