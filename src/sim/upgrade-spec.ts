@@ -171,15 +171,11 @@ function parseResourceSpec(spec: BodyObject): ResourceSpec {
   ] as const);
   if (failure) {
     const action = failure.enumString("action", ["FAIL", "RETRY"] as const, true);
-    // The spec: retryCount and retryDelay are required, in range with RETRY and not set with FAIL.
-    if (action === "RETRY") {
-      requireInteger(failure, "retryCount", 3, 100);
-      requireInteger(failure, "retryDelay", 300, 3600);
-    } else {
-      for (const key of ["retryCount", "retryDelay"])
-        if (failure.value[key] !== undefined && failure.value[key] !== null)
-          throw badField(failure.fieldPath(key), "must not be set when action is FAIL", `Leave '${key}' out.`);
-    }
+    // The spec's schema requires retryCount and retryDelay with either action; its field notes give their ranges
+    // for RETRY (and say they do not apply to FAIL: any whole number is taken then).
+    const retry = action === "RETRY";
+    requireInteger(failure, "retryCount", retry ? 3 : 0, retry ? 100 : Number.MAX_SAFE_INTEGER);
+    requireInteger(failure, "retryDelay", retry ? 300 : 0, retry ? 3600 : Number.MAX_SAFE_INTEGER);
   }
   return {
     resourceId,

@@ -13,6 +13,8 @@ import { LinkedClock, rejectionOf, simClient } from "../vcf/helpers";
 import type { DriveResult } from "../vcf/upgrade-driver";
 import { driveUpgrade } from "../vcf/upgrade-driver";
 import { defined } from "../support/defined";
+import { EngineUnderTest, simulator, stopAll } from "../engine/harness";
+import { ENGINE_SCENARIOS } from "./engine-scenarios";
 
 interface ScenarioRun {
   name: string;
@@ -95,6 +97,19 @@ describe("OpenAPI contract of client and simulator traffic", function () {
       } finally {
         exchanges.push(...sim.requestLog());
         await sim.stop();
+      }
+    });
+  }
+
+  for (const scenario of ENGINE_SCENARIOS) {
+    it(`records the traffic of the engine: ${scenario.name}`, async function () {
+      const sim = await simulator("happy", { faults: scenario.faults ?? {} });
+      const t = new EngineUnderTest(sim);
+      try {
+        await scenario.run(t, sim);
+      } finally {
+        exchanges.push(...sim.requestLog());
+        await stopAll([t], sim);
       }
     });
   }

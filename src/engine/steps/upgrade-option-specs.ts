@@ -8,7 +8,24 @@ import type {
 import { engineText } from "../catalog";
 import { EngineError } from "../errors";
 import type { PhaseContext } from "../run-handle";
-import type { EsxOptions, NsxOptions, Order, VcenterOptions } from "../upgrade-options";
+import {
+  RETRY_COUNT,
+  RETRY_DELAY_SECONDS,
+  type EsxOptions,
+  type MaintenanceModeFailure,
+  type NsxOptions,
+  type Order,
+  type VcenterOptions,
+} from "../upgrade-options";
+
+/**
+ * esxUpgradeFailureAction. The spec's schema requires retryCount and retryDelay with either action, while its field
+ * notes say they apply to RETRY only: with FAIL they carry the lowest values allowed (inferred: ignored with FAIL).
+ */
+function failureAction(failure: MaintenanceModeFailure): EsxUpgradeOptionsSpec["esxUpgradeFailureAction"] {
+  if (failure.action === "RETRY") return { ...failure };
+  return { action: "FAIL", retryCount: RETRY_COUNT.min, retryDelay: RETRY_DELAY_SECONDS.min };
+}
 
 /** esxUpgradeOptionsSpec (which the spec applies to image-based clusters); undefined when nothing was chosen. */
 function esxOptionsSpec(options: EsxOptions): EsxUpgradeOptionsSpec | undefined {
@@ -18,7 +35,7 @@ function esxOptionsSpec(options: EsxOptions): EsxUpgradeOptionsSpec | undefined 
   if (options.evacuateOfflineVms !== undefined) spec.evacuateOfflineVms = options.evacuateOfflineVms;
   if (options.enforceHclValidation !== undefined) spec.enforceHclValidation = options.enforceHclValidation;
   const failure = options.maintenanceModeFailure;
-  if (failure) spec.esxUpgradeFailureAction = { ...failure };
+  if (failure) spec.esxUpgradeFailureAction = failureAction(failure);
   return Object.keys(spec).length > 0 ? spec : undefined;
 }
 
