@@ -1,5 +1,6 @@
 // Builds the messages the nodes send. Phase nodes reuse the incoming msg (keeping _msgid and user properties).
 import {
+  describeUpgradeOptions,
   isTerminal,
   plural,
   renderMarkdown,
@@ -96,6 +97,8 @@ export interface DomainStatusPayload extends StatusLists {
   /** While waiting for acknowledgement: since when, and how often it was announced again (the reminder setting). */
   waitingSince?: string;
   ackReminders?: number;
+  /** The downtime options the run upgrades with, once its upgrade phase has started ({}: SDDC Manager's defaults). */
+  upgradeOptions?: UpgradeOptions;
   /** The domain's newest plan (vcf-plan) while no run has started since; payload.markdown is then the plan's page. */
   plan?: UpgradePlan;
 }
@@ -132,6 +135,7 @@ export function statusMessage(
     if (run.outcome) payload.outcome = run.outcome;
     if (run.failureReason) payload.failureReason = run.failureReason;
     payload.updatedAt = run.updatedAt;
+    if (run.upgradeOptions) payload.upgradeOptions = run.upgradeOptions;
     if (payload.stalled) payload.stalledSince = run.stalledSince;
     if (run.status === "waiting_for_alert_acknowledgement" && run.waitingSince) {
       payload.waitingSince = run.waitingSince;
@@ -201,7 +205,7 @@ function sentence(run: UpgradeRun, summary: PhaseSummary): string {
     case "acknowledgement":
       return `${domain}: acknowledgement gate passed${summary.rule ? ` (${summary.rule})` : ""}`;
     case "upgrade":
-      return `${domain}: upgraded from VCF ${run.sourceVersion} to ${run.targetVersion} (${plural(summary.components.length, "component")})`;
+      return `${domain}: upgraded from VCF ${run.sourceVersion} to ${run.targetVersion} (${plural(summary.components.length, "component")}; upgrade options: ${describeUpgradeOptions(summary.options)})`;
   }
 }
 

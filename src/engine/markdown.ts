@@ -1,5 +1,6 @@
 import type { Finding, LogEntry, LogLevel, UpgradeRun, UpgradeStatus } from "./types";
 import { DEFAULT_SETTINGS } from "./types";
+import { describeUpgradeOptions } from "./upgrade-options";
 import { byteLength, truncateBytes } from "./utf8-bytes";
 
 export interface MarkdownOptions {
@@ -54,6 +55,8 @@ function renderHeader(run: UpgradeRun): string {
     lines.push(`**Fresh SDDC Manager backup:** ${escapeMarkdown(backup.status ?? "running")}${task}  `);
   }
   if (run.acknowledgementRule) lines.push(`**Alerts:** ${escapeMarkdown(run.acknowledgementRule)}  `);
+  if (run.upgradeOptions)
+    lines.push(`**Upgrade options:** ${escapeMarkdown(describeUpgradeOptions(run.upgradeOptions))}  `);
   return lines.join("\n") + "\n";
 }
 

@@ -25,12 +25,17 @@ describe("nodes: the editor's defaults are the runtime's", () => {
     assert.deepEqual(ackPolicy(editorDefaults("vcf-await-ack")), ackPolicy({}));
   });
 
-  it("vcf-upgrade: the downtime options send nothing (SDDC Manager's defaults), and cancel reaches SDDC Manager", () => {
+  it("vcf-upgrade: the downtime options send nothing (SDDC Manager's defaults)", () => {
     const saved = editorDefaults("vcf-upgrade");
     assert.deepEqual(checkUpgradeOptions(nodeUpgradeOptions(saved)), checkUpgradeOptions(nodeUpgradeOptions({})));
     assert.deepEqual(checkUpgradeOptions(nodeUpgradeOptions(saved)), {});
-    assert.equal(saved.cancelInSddcManager, true, "the runtime cancels in SDDC Manager unless the option is off");
   });
+
+  for (const type of ["vcf-download-bundles", "vcf-prechecks", "vcf-await-ack", "vcf-upgrade"]) {
+    it(`${type}: msg.cancel reaches SDDC Manager, as the runtime does unless the option is off`, () => {
+      assert.equal(editorDefaults(type).cancelInSddcManager, true);
+    });
+  }
 
   for (const type of [
     "vcf-download-bundles",
