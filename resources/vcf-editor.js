@@ -141,6 +141,16 @@
     return /^1+0*$/.test(bits);
   }
 
+  /**
+   * Checkboxes the runtime treats as on when the node has no value (saved before the option existed): the dialog
+   * shows them on too, so that saving it does not turn them off unasked.
+   */
+  function onUnlessSaved(node, names) {
+    names.forEach(function (name) {
+      if (node[name] === undefined) $("#node-input-" + name).prop("checked", true);
+    });
+  }
+
   var MARKDOWN_CAP = { min: 256, integer: true };
   // Keep in step with VERSION_PATTERN (src/adapters/domain-ref.ts); empty: the release a run would choose.
   var TARGET_VERSION = /^$|^\d+\.\d+\.\d+(\.\d+)?$/;
@@ -166,6 +176,12 @@
     /** For oneditprepare of the nodes with a markdown log cap. */
     markdownCapSpinner: function () {
       spinners("node-input-", { markdownMaxBytes: MARKDOWN_CAP });
+    },
+    onUnlessSaved: onUnlessSaved,
+    /** For oneditprepare of the four phase nodes (`this` is the node): the markdown cap and the cancel checkbox. */
+    phaseDialog: function () {
+      spinners("node-input-", { markdownMaxBytes: MARKDOWN_CAP });
+      onUnlessSaved(this, ["cancelInSddcManager"]);
     },
   };
 })();

@@ -414,7 +414,7 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
       assert.deepEqual(pageErrors, []);
     });
 
-    it("phase, plan and status nodes: the markdown cap is a spinner from 256, and bad values say what to enter", async () => {
+    it("phase, plan and status nodes: the markdown cap is a spinner from 256, bad values say what to enter; phase nodes cancel in SDDC Manager too by default", async () => {
       const before = new Set(await editorNodeIds(page));
       await page.evaluate((types) => {
         const { RED } = globalThis as unknown as EditorGlobals;
@@ -452,6 +452,17 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
           assert.equal(
             await messageAtField(page, "#node-input-targetVersion", "5.2"),
             "Target version: Enter a VCF version such as 5.2.1.0, or leave it empty for the next release",
+          );
+        if (["vcf-download-bundles", "vcf-prechecks", "vcf-await-ack", "vcf-upgrade"].includes(type))
+          assert.deepEqual(
+            await page.evaluate(() => {
+              const { document } = globalThis as unknown as EditorGlobals;
+              const box = document.querySelector("#node-input-cancelInSddcManager") as { checked?: boolean } | null;
+              const label = document.querySelector('label[for="node-input-cancelInSddcManager"]');
+              return { checked: box?.checked, label: label?.textContent?.trim() };
+            }),
+            { checked: true, label: "msg.cancel also cancels the run's upgrade and downloads in SDDC Manager" },
+            `${type}: the cancel checkbox of every phase node`,
           );
         await closeTray(page, "#node-dialog-cancel");
       }
@@ -492,6 +503,9 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
       assert.equal(await page.locator("#node-input-esxQuickBoot").inputValue(), "on");
       assert.equal(await page.locator("#node-input-nsxHostClusters").inputValue(), "sequential");
       assert.equal(await page.locator("#node-input-esxClusters").inputValue(), "", "unset: SDDC Manager's default");
+      // a node saved before these checkboxes existed runs with them on: the dialog shows them on
+      for (const box of ["freshBackup", "cancelInSddcManager"])
+        assert.equal(await page.locator(`#node-input-${box}`).isChecked(), true, box);
       await page.locator("#node-input-esxQuickBoot").selectOption("off");
       await closeTray(page, "#node-dialog-ok");
       const saved = await page.evaluate(() => {
@@ -499,9 +513,9 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
           string,
           unknown
         >;
-        return [node.esxQuickBoot, node.nsxHostClusters, node.esxClusters];
+        return [node.esxQuickBoot, node.nsxHostClusters, node.esxClusters, node.freshBackup, node.cancelInSddcManager];
       });
-      assert.deepEqual(saved, ["off", "sequential", ""]);
+      assert.deepEqual(saved, ["off", "sequential", "", true, true]);
       assert.deepEqual(pageErrors, []);
     });
 
