@@ -107,6 +107,27 @@ describe("engine: cancelling a run", () => {
     assert.equal(after.status, "CANCELLED");
   });
 
+  it("during the prechecks: asks SDDC Manager nothing (a check-set run has no cancel) and says the check-set run goes on", async () => {
+    sim = await simulator("happy", { faults: { durations: { checkSetRunSeconds: 1e9 } } });
+    t = new EngineUnderTest(sim);
+    const run = await t.engine.startRun({ domain: (await managementDomain(sim)).name });
+    await t.engine.downloadBundles(run.id);
+    const phase = t.engine.runPrechecks(run.id);
+    const started = await t.when((r) => r.remote.checkSetRunId !== undefined);
+    const ended = await t.engine.cancel(run.id, "later");
+    await assert.rejects(phase, cancelled("later"));
+    assert.deepEqual(ended?.remoteCancellations, [], "asked for nothing");
+    const cancels = requestsTo(sim.requestLog(), "PATCH", /^\/v1\//).filter((e) =>
+      /markForCancellation|cancelNow/.test(JSON.stringify(e.requestBody)),
+    );
+    assert.deepEqual(cancels, []);
+    const warning = ended?.log.find((e) => e.level === "warning")?.text ?? "";
+    assert.equal(
+      warning,
+      `Goes on in SDDC Manager, which cannot cancel it or refused to: check-set run ${started.remote.checkSetRunId} (a check-set run cannot be cancelled); follow it there`,
+    );
+  });
+
   it("during the downloads: cancels the running downloads in SDDC Manager, one request each", async () => {
     sim = await simulator("happy", { faults: { downloadNeverFinishes: true } });
     t = new EngineUnderTest(sim);
