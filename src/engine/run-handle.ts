@@ -1,4 +1,5 @@
 import type { VcfClient } from "../vcf/client";
+import type { Domain, Personality, Release } from "../vcf/types";
 import { appendLog, stepText, transition } from "./transitions";
 import type { EngineSettings, LogLevel, UpgradeRun, UpgradeStatus } from "./types";
 import { STATUS_PHASE } from "./transitions";
@@ -98,7 +99,17 @@ export type PhaseWaitOptions<T> = Omit<
 export type RunLookup = (runId: string) => UpgradeRun | undefined;
 
 /** What every phase function gets. */
+/** The reads `PhaseContext.once` may keep: a domain's record, its current release, the cluster images. */
+export interface KeptAnswers {
+  domain: Domain;
+  currentRelease: Release | undefined;
+  personalities: Personality[];
+}
+
 export class PhaseContext {
+  /** Set by keepAnswers: the answers `once` hands out again. */
+  private kept?: Map<keyof KeptAnswers, Promise<unknown>>;
+
   constructor(
     readonly client: VcfClient,
     readonly settings: EngineSettings,
@@ -134,6 +145,28 @@ export class PhaseContext {
       signal: this.signal,
       now,
     });
+  }
+
+  /**
+   * From now on `once` reads each thing at most once in this context, starting with the answers given (read before
+   * it). For a plan's single pass; a run's phases read afresh, as what they read changes while they go on.
+   */
+  keepAnswers(known: Partial<KeptAnswers>): void {
+    this.kept = new Map(
+      Object.entries(known).map(([key, value]) => [key as keyof KeptAnswers, Promise.resolve(value)]),
+    );
+  }
+
+  /** `read()`; after keepAnswers, the answer of the first read of `key` that did not fail. */
+  once<K extends keyof KeptAnswers>(key: K, read: () => Promise<KeptAnswers[K]>): Promise<KeptAnswers[K]> {
+    const kept = this.kept;
+    if (!kept) return read();
+    const earlier = kept.get(key) as Promise<KeptAnswers[K]> | undefined;
+    if (earlier) return earlier;
+    const answer = read();
+    kept.set(key, answer);
+    answer.catch(() => kept.delete(key));
+    return answer;
   }
 
   get opts(): { signal: AbortSignal } {

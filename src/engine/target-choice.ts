@@ -2,7 +2,7 @@
 // this choice with the same code, so a plan shows the target the run then takes.
 import type { VcfClient } from "../vcf/client";
 import { normalizeStatus } from "../vcf/status";
-import type { Domain, DomainFutureRelease } from "../vcf/types";
+import type { Domain, DomainFutureRelease, Release } from "../vcf/types";
 import { engineText } from "./catalog";
 import { EngineError } from "./errors";
 import { lookupDomain } from "./discovery";
@@ -24,6 +24,8 @@ export interface TargetRequest {
 export interface TargetChoice {
   domain: Domain;
   sourceVersion: string;
+  /** The domain's current release, as read for the choice. */
+  currentRelease: Release;
   release: DomainFutureRelease;
   /** Why this release: as requested, the target already selected, or the oldest applicable one. */
   reason: string;
@@ -125,6 +127,7 @@ export async function chooseTarget(
   return {
     domain,
     sourceVersion: current.version,
+    currentRelease: current,
     release,
     reason,
     ...(waitsFor ? { waitsFor } : {}),

@@ -143,6 +143,31 @@ describe("engine: the upgrade plan", () => {
     }
   });
 
+  it("reads each thing once: no GET repeated, the domain from the list the target choice read", async () => {
+    sim = await simulator("happy");
+    const t = new EngineUnderTest(sim);
+    engines.push(t);
+    const domain = await managementDomain(sim);
+    sim.clearRequestLog();
+    const plan = await t.engine.planUpgrade({ domain: domain.name });
+    assert.ok(
+      plan.components.some((c) => c.cluster?.image?.name),
+      "image names read",
+    );
+    const gets = requestsTo(sim.requestLog(), "GET", /^\/v1\//).map(
+      (e) => `${e.path} ${JSON.stringify(e.query ?? {})}`,
+    );
+    assert.deepEqual(
+      gets.filter((g, i) => gets.indexOf(g) !== i),
+      [],
+      "read twice",
+    );
+    assert.equal(requestsTo(sim.requestLog(), "GET", `/v1/domains/${domain.id}`).length, 0);
+    // the current release (target choice, components to update) and the cluster images (ESXi body, image names)
+    assert.equal(requestsTo(sim.requestLog(), "GET", "/v1/releases").length, 1);
+    assert.equal(requestsTo(sim.requestLog(), "GET", "/v1/personalities").length, 1);
+  });
+
   it("renders the plan as markdown tables within the byte cap", async () => {
     sim = await simulator("happy");
     const t = new EngineUnderTest(sim);

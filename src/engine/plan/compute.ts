@@ -37,10 +37,10 @@ function notesOf(draft: UpgradeRun): UpgradePlan["notes"] {
     .map((e) => ({ level: e.level, text: capText(e.text, LINE_CAP) }));
 }
 
-/** The names of the images the ESXi steps use (one read, only when a step has an image). */
+/** The names of the images the ESXi steps use (as the ESXi body's choice read them). */
 async function nameImages(ctx: PhaseContext, steps: PlannedStep[]): Promise<void> {
   if (!steps.some((s) => s.cluster?.image)) return;
-  const personalities = await ctx.client.getPersonalities(undefined, ctx.opts);
+  const personalities = await ctx.once("personalities", () => ctx.client.getPersonalities(undefined, ctx.opts));
   for (const s of steps) {
     const image = s.cluster?.image;
     const name = image && personalities.find((p) => p.personalityId === image.id)?.personalityName;
@@ -100,6 +100,8 @@ export async function computePlan(deps: PlanDeps, req: PlanRequest, signal: Abor
   const draft = newRun(choice.domain, choice.sourceVersion, choice.release);
   if (choice.clusterImages) draft.clusterImages = choice.clusterImages;
   const ctx = new PhaseContext(client, settings, new RunHandle(draft, async () => undefined, deps.now), signal);
+  // One pass: what the target choice read, and what one step reads, serves the later steps too.
+  ctx.keepAnswers({ domain: choice.domain, currentRelease: choice.currentRelease });
   if (choice.waitsFor) await ctx.handle.log("info", choice.waitsFor.note);
 
   let planned: PlannedComponents = { steps: [], problems: [] };

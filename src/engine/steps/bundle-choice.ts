@@ -30,7 +30,7 @@ function covers(c: BundleComponent, need: Need): boolean {
 
 /** The domain's components whose version changes, with their current version where SDDC Manager reports it. */
 export async function componentsToUpdate(ctx: PhaseContext): Promise<Need[]> {
-  const current = await ctx.client.getCurrentRelease(ctx.run.domainId, ctx.opts);
+  const current = await ctx.once("currentRelease", () => ctx.client.getCurrentRelease(ctx.run.domainId, ctx.opts));
   const now = new Map((current?.bom ?? []).map((e) => [e.name, e.version]));
   return ctx.run.targetRelease.bom
     .filter((e) => !sameVersion(now.get(e.name), e.version))

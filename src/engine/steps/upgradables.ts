@@ -32,7 +32,7 @@ export interface DomainScope {
 }
 
 export async function domainScope(ctx: PhaseContext): Promise<DomainScope> {
-  const domain = await ctx.client.getDomain(ctx.run.domainId, ctx.opts);
+  const domain = await ctx.once("domain", () => ctx.client.getDomain(ctx.run.domainId, ctx.opts));
   const clusters = domain.clusters ?? [];
   return {
     resourceIds: new Set([domain.id, ...clusters.map((c) => c.id)]),

@@ -105,7 +105,7 @@ export async function vcenterInput(
   options: VcenterOptions | undefined,
 ): Promise<VcenterUpgradeUserInputSpec | undefined> {
   if (!options?.mechanism) return undefined;
-  const domain = await ctx.client.getDomain(ctx.run.domainId, ctx.opts);
+  const domain = await ctx.once("domain", () => ctx.client.getDomain(ctx.run.domainId, ctx.opts));
   const vcenterId = domain.vcenters?.[0]?.id;
   if (!vcenterId)
     throw new EngineError("REMOTE_FAILURE", engineText("noVcenterId", { domain: ctx.run.domainName }), {

@@ -185,7 +185,9 @@ async function esxSpec(
   }
   const imageClusters = clusters.filter((c) => c.vlcmEnabled);
   const personalities: Personality[] =
-    imageClusters.length > 0 ? await ctx.client.getPersonalities(undefined, ctx.opts) : [];
+    imageClusters.length > 0
+      ? await ctx.once("personalities", () => ctx.client.getPersonalities(undefined, ctx.opts))
+      : [];
   const specs: ResourceUpgradeSpec[] = [];
   for (const c of clusters) {
     const entry: ResourceUpgradeSpec = { resourceId: c.resourceId, upgradeNow: true };
