@@ -180,7 +180,7 @@ async function closeTray(
 
 describe("editor: the package in the Node-RED editor (headless Chromium)", function () {
   // Node-RED, Chromium and whole upgrade runs: more than the 20 s of the default mocha settings.
-  this.timeout(60_000);
+  this.timeout(150_000);
   let ctx: (BrowserTestContext & { stop(): Promise<void> }) | undefined;
   let page: Page;
   let pageErrors: string[];

@@ -20,7 +20,7 @@ import { defined } from "../support/defined";
 
 /** Simulated seconds per real second: bundle downloads, prechecks and a domain upgrade in a few seconds. */
 const TIME_SCALE = 20_000;
-const RUN_TIMEOUT_MS = 30_000;
+const RUN_TIMEOUT_MS = 60_000;
 
 /** What vcf-status reports from Start to the end of a run whose prechecks found warnings. */
 const STATUSES_OF_A_RUN = RUN_WITH_ACKNOWLEDGEMENT;
@@ -107,7 +107,7 @@ function shownLog(page: Page, selector: string): Promise<ShownEntry[]> {
 
 describe("editor: examples 01 and 02 run against the simulator", function () {
   // Node-RED, Chromium and whole upgrade runs: more than the 20 s of the default mocha settings.
-  this.timeout(60_000);
+  this.timeout(150_000);
   let ctx: (BrowserTestContext & { stop(): Promise<void> }) | undefined;
   let page: Page | undefined;
   let pageErrors: string[] = [];

@@ -236,12 +236,13 @@ export async function openPage(
   locale = "en-US",
 ): Promise<{ page: Page; pageErrors: string[] }> {
   const page = await browser.newPage({ viewport, locale });
-  // Fail fast with Playwright's message instead of running into mocha's timeout.
-  page.setDefaultTimeout(10_000);
+  // Fail with Playwright's message instead of running into mocha's timeout; the deadlines here only bound a failure
+  // (a wait ends as soon as its condition holds), so they are sized for 2 cores shared with another test run.
+  page.setDefaultTimeout(20_000);
   const pageErrors: string[] = [];
   page.on("pageerror", (err) => pageErrors.push(err.message));
   // The editor page loads many files: a busy machine needs longer than the default above for them.
-  await page.goto(url, { timeout: 30_000 });
+  await page.goto(url, { timeout: 60_000 });
   return { page, pageErrors };
 }
 
@@ -252,14 +253,14 @@ export async function openEditor(
   locale?: string,
 ): Promise<{ page: Page; pageErrors: string[] }> {
   const opened = await openPage(browser, `${nodeRed.url}/`, undefined, locale);
-  await opened.page.waitForSelector('.red-ui-palette-node[data-palette-type="vcf-upgrade"]', { timeout: 20_000 });
+  await opened.page.waitForSelector('.red-ui-palette-node[data-palette-type="vcf-upgrade"]', { timeout: 45_000 });
   await opened.page.waitForFunction(
     () => {
       const { RED } = globalThis as unknown as Partial<EditorGlobals>;
       return RED !== undefined && RED.nodes.workspace(RED.workspaces.active()) !== undefined;
     },
     undefined,
-    { timeout: 10_000 },
+    { timeout: 20_000 },
   );
   return opened;
 }
