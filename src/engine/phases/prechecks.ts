@@ -179,8 +179,14 @@ async function queryCheckSets(ctx: PhaseContext): Promise<{ queryId: string; sel
 }
 
 /**
- * Queries, then starts the run once; its id is recorded at once. A stale query is queried again, once. True when
- * the run's POST answered now (false: recorded before, or found by looking).
+ * A check-set query expires (SDDC Manager keeps it a limited time): on a busy SDDC Manager or Node-RED the run's POST
+ * can come too late. The query is run again, up to this many times; then the refusal fails the phase.
+ */
+const STALE_QUERY_RETRIES = 5;
+
+/**
+ * Queries, then starts the run once; its id is recorded at once. An expired query is queried again (see
+ * STALE_QUERY_RETRIES). True when the run's POST answered now (false: recorded before, or found by looking).
  */
 async function startCheckSetRun(ctx: PhaseContext): Promise<boolean> {
   const { run, client } = ctx;
@@ -192,9 +198,10 @@ async function startCheckSetRun(ctx: PhaseContext): Promise<boolean> {
     );
     if ((await adoptLostRun(ctx, undefined)) === "adopted") return false;
   }
-  for (let attempt = 1; ; attempt++) {
-    const { queryId, selection } = await queryCheckSets(ctx);
+  for (let stale = 0; ;) {
+    // Read before the queries: between the query and the run's POST nothing else waits, so the query is fresh.
     const before = await newestRunTimestamp(ctx);
+    const { queryId, selection } = await queryCheckSets(ctx);
     await ctx.handle.update((r) => {
       r.remote.checkSetQueryId = queryId;
       r.remote.checkSetRunRequestedAt = new Date().toISOString();
@@ -212,10 +219,11 @@ async function startCheckSetRun(ctx: PhaseContext): Promise<boolean> {
           delete r.remote.checkSetRunRequestedAt;
           delete r.remote.checkSetRunsBefore;
         });
-        if (attempt === 1 && isStaleQuery(err, queryId)) {
+        if (stale < STALE_QUERY_RETRIES && isStaleQuery(err, queryId)) {
+          stale += 1;
           await ctx.handle.log(
             "info",
-            `SDDC Manager rejected check-set query ${queryId} as stale (${errorText(err)}); querying again`,
+            `SDDC Manager rejected check-set query ${queryId} as stale (${errorText(err)}); querying again (${stale} of at most ${STALE_QUERY_RETRIES} times)`,
           );
           continue;
         }
