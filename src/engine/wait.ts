@@ -72,8 +72,12 @@ export function describeDuration(ms: number): string {
 /** A poll may settle for an answer read this share of the time it slept ago (see PollLook). */
 const SHARED_AGE_SHARE = 0.5;
 
-/** A wait polls again after this share of the time it has lasted (see pollInterval). */
-const WAITED_SHARE = 0.5;
+/**
+ * A wait polls again after this share of the time it has lasted (see pollInterval): 1 doubles the time waited per
+ * poll, so work is seen ending at most its own duration late (never later than the longest interval), and the climb
+ * from the base to the longest interval costs few polls.
+ */
+const WAITED_SHARE = 1;
 
 /**
  * The interval after a poll: a share of the time the wait has lasted so far, between the base and the longest

@@ -208,7 +208,7 @@ describe("engine: asks SDDC Manager less", function () {
     );
     assert.ok(progress.size >= 5, `the progress changed while polled (${[...progress].join(", ")})`);
     const spanMs = Date.parse(polls.at(-1)?.at ?? "") - Date.parse(polls[0]?.at ?? "");
-    // From 2 ms to 100 ms the interval grows by half the time waited: about a dozen polls, then one per 100 ms.
+    // From 2 ms to 100 ms the interval grows with the time waited: a few polls, then one per 100 ms.
     assert.ok(polls.length <= 20 + spanMs / 100, `${polls.length} polls in ${spanMs} ms`);
   });
 

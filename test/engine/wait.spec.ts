@@ -85,10 +85,11 @@ describe("engine: waiting primitive", () => {
     );
   });
 
-  it("backs off on the time waited: half of it, from the base to the longest interval", () => {
+  it("backs off on the time waited: as long as it has waited, from the base to the longest interval", () => {
     assert.equal(pollInterval(0, 10_000, 60_000), 10_000);
-    assert.equal(pollInterval(30_000, 10_000, 60_000), 15_000);
-    assert.equal(pollInterval(100_000, 10_000, 60_000), 50_000);
+    assert.equal(pollInterval(5_000, 10_000, 60_000), 10_000);
+    assert.equal(pollInterval(30_000, 10_000, 60_000), 30_000);
+    assert.equal(pollInterval(50_000, 10_000, 60_000), 50_000);
     assert.equal(pollInterval(3_600_000, 10_000, 60_000), 60_000);
   });
 
