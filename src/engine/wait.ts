@@ -25,6 +25,11 @@ export interface WaitOptions<T> {
    * after the base interval instead of at once.
    */
   justLooked?: boolean;
+  /**
+   * With `justLooked`: how long the first poll waits (default: the base interval). Work that takes long by nature (a
+   * component upgrade) waits the longest interval: looking sooner costs polls and finds it running.
+   */
+  firstPollAfterMs?: number;
   /** Called with every polled value (progress, logging). */
   onValue?: (value: T) => void | Promise<void>;
   /** Which poll errors to wait through (with exponential back-off); others end the wait. */
@@ -99,7 +104,8 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
   let polls = 0;
   let slept = 0;
   if (o.justLooked) {
-    slept = Math.min(base, Math.max(0, o.deadline - now()));
+    const first = Math.min(max, Math.max(base, o.firstPollAfterMs ?? base));
+    slept = Math.min(first, Math.max(0, o.deadline - now()));
     await delay(slept, o.signal, o.what);
   }
   for (;;) {

@@ -127,6 +127,27 @@ describe("engine: waiting primitive", () => {
     assert.ok(firstAt - started >= 150, `first poll after ${firstAt - started} ms`);
   });
 
+  it("work that takes long by nature (firstPollAfterMs) is first looked at after that long, at most the longest interval", async () => {
+    const started = Date.now();
+    let firstAt = 0;
+    await waitUntil({
+      what: verbatimText("long work"),
+      poll: async () => {
+        firstAt ||= Date.now();
+        return 1;
+      },
+      until: () => true,
+      deadline: started + 60_000,
+      intervalMs: 1,
+      maxIntervalMs: 200,
+      justLooked: true,
+      firstPollAfterMs: 10_000,
+    });
+    const after = firstAt - started;
+    assert.ok(after >= 150, `first poll after ${after} ms, not at the base interval`);
+    assert.ok(after < 10_000, `first poll after ${after} ms: no later than the longest interval`);
+  });
+
   it("stops at once when aborted", async () => {
     const ac = new AbortController();
     // Aborted during the first poll: a wait that slept its interval first would outlast the test's timeout.

@@ -24,6 +24,9 @@ import {
   type ComponentKind,
 } from "../steps/upgrade-specs";
 
+/** A started component upgrade is first looked at after this many base poll intervals (at most the longest one). */
+const COMPONENT_FIRST_POLL_INTERVALS = 4;
+
 /** More rounds than any real domain needs; stops a server that keeps offering work forever. */
 const MAX_ROUNDS = 40;
 
@@ -61,6 +64,8 @@ async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord, justStart
     ),
     until: upgradeEnded,
     justLooked: justStarted,
+    // A component upgrade takes minutes at the least: the first polls of the climb to the longest interval find it running.
+    firstPollAfterMs: COMPONENT_FIRST_POLL_INTERVALS * ctx.settings.pollIntervalMs,
     retryOn: sddc
       ? (err) => !isAbort(err) && !(err instanceof EngineError) && (err as { kind?: string }).kind !== "tls"
       : isTransientError,
