@@ -208,8 +208,8 @@ describe("engine: asks SDDC Manager less", function () {
     );
     assert.ok(progress.size >= 5, `the progress changed while polled (${[...progress].join(", ")})`);
     const spanMs = Date.parse(polls.at(-1)?.at ?? "") - Date.parse(polls[0]?.at ?? "");
-    // From 2 ms to 100 ms the interval grows with the time waited: a few polls, then one per 100 ms.
-    assert.ok(polls.length <= 20 + spanMs / 100, `${polls.length} polls in ${spanMs} ms`);
+    // From 2 ms to 100 ms the interval doubles the time waited: about 6 polls, then one per 100 ms.
+    assert.ok(polls.length <= 10 + spanMs / 100, `${polls.length} polls in ${spanMs} ms`);
   });
 
   it("the runs of one SDDC Manager that wait for the same bundle share their reads of it", async () => {
