@@ -85,6 +85,14 @@ const SHARED_AGE_SHARE = 0.5;
 const WAITED_SHARE = 1;
 
 /**
+ * The first poll of work that takes minutes at the least (a component upgrade, a precheck run) after it started: four
+ * base intervals (at most the longest one); the first polls of the climb to the longest interval would find it running.
+ */
+export function longWorkFirstPollMs(settings: { pollIntervalMs: number }): number {
+  return 4 * settings.pollIntervalMs;
+}
+
+/**
  * The interval after a poll: a share of the time the wait has lasted so far, between the base and the longest
  * interval. So a wait is quick to see work that ends soon, and long work costs one poll per longest interval; a
  * status or progress figure that changes on every poll does not keep the wait at its base interval.

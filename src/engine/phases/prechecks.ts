@@ -16,6 +16,7 @@ import { readinessStep, type ReadinessOptions } from "../readiness/prechecks-ste
 import { findLostWork, outcomeUnknown } from "../steps/lost-answer";
 import { setTargetVersion } from "../steps/target";
 import { TARGET_VALIDATION_CODE } from "../steps/validation";
+import { longWorkFirstPollMs } from "../wait";
 
 /** Check-set resource type -> BOM entry name of the component in the release. */
 const BOM_NAME_BY_RESOURCE: Readonly<Record<string, string>> = {
@@ -258,6 +259,7 @@ async function waitForRun(ctx: PhaseContext, justStarted: boolean): Promise<Asse
     poll: (signal) => ctx.client.getCheckSetRun(runId, { signal }),
     until: (a) => FINISHED.has(normalizeStatus(a.status)),
     justLooked: justStarted,
+    firstPollAfterMs: longWorkFirstPollMs(ctx.settings),
     onValue: async (a) => {
       const pct = Math.max(0, Math.min(100, Number(a.discoveryProgress?.percentageComplete ?? 0) || 0));
       await ctx.handle.step(`Prechecks running: ${Math.round(pct)} %`, 32 + (13 * pct) / 100);

@@ -6,6 +6,7 @@ import { isRefusal, isTransientError } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { UpgradeRecord, UpgradeRequest } from "../types";
 import { finalValidation } from "../steps/final-validation";
+import { longWorkFirstPollMs } from "../wait";
 import { findLostWork, outcomeUnknown } from "../steps/lost-answer";
 import { describePendingWait, onlyPending } from "../steps/pending-wait";
 import { confirmSddcManager, sddcPoller } from "../steps/sddc-manager";
@@ -23,9 +24,6 @@ import {
   upgradableTypes,
   type ComponentKind,
 } from "../steps/upgrade-specs";
-
-/** A started component upgrade is first looked at after this many base poll intervals (at most the longest one). */
-const COMPONENT_FIRST_POLL_INTERVALS = 4;
 
 /** More rounds than any real domain needs; stops a server that keeps offering work forever. */
 const MAX_ROUNDS = 40;
@@ -64,8 +62,7 @@ async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord, justStart
     ),
     until: upgradeEnded,
     justLooked: justStarted,
-    // A component upgrade takes minutes at the least: the first polls of the climb to the longest interval find it running.
-    firstPollAfterMs: COMPONENT_FIRST_POLL_INTERVALS * ctx.settings.pollIntervalMs,
+    firstPollAfterMs: longWorkFirstPollMs(ctx.settings),
     retryOn: sddc
       ? (err) => !isAbort(err) && !(err instanceof EngineError) && (err as { kind?: string }).kind !== "tls"
       : isTransientError,
