@@ -4,6 +4,7 @@
 import { engineText, englishText, type EngineText } from "./catalog";
 import { EngineError, errorParam, errorText, isAbort } from "./errors";
 import { isApiAway } from "./remote-errors";
+import { sharedRead } from "./shared-reads";
 import type { PhaseContext } from "./run-handle";
 import type { VcfClient } from "../vcf/client";
 import type { EngineSettings, UpgradeRun } from "./types";
@@ -99,7 +100,12 @@ async function waitForApi(ctx: PhaseContext, what: EngineText, err: unknown): Pr
       deadlineKey: AWAY_KEY,
       deadlineMs: budget,
       expectOutage: sddcManagerUpgrading(ctx),
-      poll: (signal) => ctx.client.getDomain(ctx.run.domainId, { signal }),
+      // Any answer will do, so the runs of one SDDC Manager waiting for its API share their probes.
+      poll: (signal, look) =>
+        sharedRead(ctx.client, "api-probe", () => ctx.client.getDomain(ctx.run.domainId), {
+          maxAgeMs: look.maxAgeMs,
+          signal,
+        }),
       until: () => true,
     });
   } catch (e) {

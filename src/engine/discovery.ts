@@ -6,13 +6,18 @@ import type { Domain } from "../vcf/types";
 import { engineText } from "./catalog";
 import { EngineError, asEngineError, isAbort } from "./errors";
 import { chooseRelease } from "./releases";
+import { sharedRead } from "./shared-reads";
 import type { DomainUpdateInfo, UpgradeStatus } from "./types";
 
-/** The domain `ref` (id or name) names, and every domain SDDC Manager lists. */
+/**
+ * The domain `ref` (id or name) names, and every domain SDDC Manager lists; a list another lookup read at most
+ * `shareMs` ago serves (the starts of a fleet come one after the other).
+ */
 export async function lookupDomain(
   client: VcfClient,
   ref: string,
   signal?: AbortSignal,
+  shareMs = 0,
 ): Promise<{ domain: Domain; domains: Domain[] }> {
   if (typeof ref !== "string" || ref.trim() === "") {
     throw new EngineError("BAD_INPUT", engineText("domainEmpty"), {
@@ -21,7 +26,7 @@ export async function lookupDomain(
     });
   }
   const wanted = ref.trim();
-  const domains = await client.getDomains({ signal });
+  const domains = await sharedRead(client, "domains", () => client.getDomains(), { maxAgeMs: shareMs, signal });
   const found =
     domains.find((d) => d.id === wanted) ??
     domains.find((d) => d.name === wanted) ??

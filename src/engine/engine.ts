@@ -318,6 +318,7 @@ export class UpgradeEngine extends EventEmitter {
           this.refuseUnreadable(domain);
           this.refuseBusy(domain);
         },
+        shareMs: this.settings.maxPollIntervalMs,
       },
       req,
       signal,

@@ -5,6 +5,7 @@ import { normalizeStatus } from "../vcf/status";
 import type { Domain } from "../vcf/types";
 import { engineText } from "./catalog";
 import { EngineError } from "./errors";
+import { sharedRead } from "./shared-reads";
 import { compareVersions } from "./versions";
 import type { UpgradeRun } from "./types";
 import type { RunLookup } from "./run-handle";
@@ -16,7 +17,8 @@ export function isManagementDomain(domain: Pick<Domain, "type">): boolean {
 /**
  * May a run take VI domain `domain` to `targetVersion` now? Yes when the management domain is at that version
  * or higher, or when its active run (`activeRunOf`) goes there (the VI run then waits for that run: `note` says
- * so, for the run's log, and `managementRunId` names it). Otherwise MANAGEMENT_DOMAIN_FIRST. Reads only (GET).
+ * so, for the run's log, and `managementRunId` names it). Otherwise MANAGEMENT_DOMAIN_FIRST. Reads only (GET); a
+ * read of the management domain's release another start made at most `shareMs` ago serves.
  */
 export async function checkManagementFirst(
   client: VcfClient,
@@ -25,10 +27,17 @@ export async function checkManagementFirst(
   targetVersion: string,
   activeRunOf: (domainId: string) => UpgradeRun | undefined,
   signal?: AbortSignal,
+  shareMs = 0,
 ): Promise<{ note: string; managementRunId?: string } | undefined> {
   const management = domains.find(isManagementDomain);
   if (isManagementDomain(domain) || !management) return undefined;
-  const current = (await client.getCurrentRelease(management.id, { signal }))?.version;
+  const release = await sharedRead(
+    client,
+    `management-release:${management.id}`,
+    () => client.getCurrentRelease(management.id),
+    { maxAgeMs: shareMs, signal },
+  );
+  const current = release?.version;
   if (!current)
     return {
       note: `The version of the management domain ${management.name} is unknown; if it is below ${targetVersion}, this domain's component upgrades wait for it`,

@@ -12,6 +12,11 @@ function isApplicableUpgrade(release: DomainFutureRelease, current: string): boo
   return !release.minCompatibleVcfVersion || compareVersions(current, release.minCompatibleVcfVersion) >= 0;
 }
 
+/** The releases the domain can move to now, oldest first. */
+export function applicableReleases(current: string, releases: readonly DomainFutureRelease[]): DomainFutureRelease[] {
+  return releases.filter((r) => isApplicableUpgrade(r, current)).sort((a, b) => compareVersions(a.version, b.version));
+}
+
 /**
  * The release to upgrade to: the requested one (which must be an applicable future release), or else the target
  * already selected on the domain (`selected`: an earlier run stopped midway, some components may already run it)
@@ -23,9 +28,7 @@ export function chooseRelease(
   targetVersion?: string,
   selected?: string,
 ): DomainFutureRelease | undefined {
-  const applicable = releases
-    .filter((r) => isApplicableUpgrade(r, current))
-    .sort((a, b) => compareVersions(a.version, b.version));
+  const applicable = applicableReleases(current, releases);
   if (targetVersion === undefined) {
     return applicable.find((r) => sameVersion(r.version, selected)) ?? applicable[0];
   }

@@ -7,7 +7,7 @@ import { engineText } from "./catalog";
 import { EngineError } from "./errors";
 import { lookupDomain } from "./discovery";
 import { checkManagementFirst } from "./management-first";
-import { chooseRelease, selectedTarget } from "./releases";
+import { applicableReleases, chooseRelease, selectedTarget } from "./releases";
 import { checkClusterImages } from "./steps/cluster-images";
 import type { UpgradeRun } from "./types";
 import { sameVersion } from "./versions";
@@ -40,6 +40,8 @@ export interface TargetChoiceDeps {
   activeRunOf: (domainId: string) => UpgradeRun | undefined;
   /** Checks the found domain before anything else is read (a start refuses a domain it already upgrades). */
   admit?: (domain: Domain) => void;
+  /** How old a read another start made may be: the domain list, the management domain's release (default 0). */
+  shareMs?: number;
 }
 
 /** The request's fields that a start and a plan share, checked: the error names the field and the fix. */
@@ -101,7 +103,7 @@ export async function chooseTarget(
 ): Promise<TargetChoice> {
   checkRequest(req);
   const { client } = deps;
-  const { domain, domains } = await lookupDomain(client, req.domain, signal);
+  const { domain, domains } = await lookupDomain(client, req.domain, signal, deps.shareMs);
   deps.admit?.(domain);
   const clusterImages = checkClusterImages(req.clusterImages, domain.clusters ?? [], domain.name);
   checkActive(domain);
@@ -110,14 +112,26 @@ export async function chooseTarget(
     throw new EngineError("REMOTE_FAILURE", engineText("noCurrentRelease", { domain: domain.name }));
   }
   const futures = await client.getFutureReleases(domain.id, { signal });
-  const selected = req.targetVersion ? undefined : await selectedTarget(client, domain.id, signal);
+  // The target already selected decides only between several applicable releases.
+  const selected =
+    req.targetVersion || applicableReleases(current.version, futures).length < 2
+      ? undefined
+      : await selectedTarget(client, domain.id, signal);
   const release = chooseRelease(current.version, futures, req.targetVersion?.trim(), selected);
   if (!release) {
     throw new EngineError("NO_UPDATE", engineText("noUpdate", { domain: domain.name, version: current.version }), {
       fix: engineText("noUpdateFix"),
     });
   }
-  const waitsFor = await checkManagementFirst(client, domain, domains, release.version, deps.activeRunOf, signal);
+  const waitsFor = await checkManagementFirst(
+    client,
+    domain,
+    domains,
+    release.version,
+    deps.activeRunOf,
+    signal,
+    deps.shareMs,
+  );
   if (clusterImages) await checkImagesExist(client, clusterImages, signal);
   const reason = req.targetVersion
     ? "as requested"

@@ -89,8 +89,10 @@ export interface BackupRecord {
   /** Newest creationTimestamp (SDDC Manager's clock, epoch ms; 0 when none) of its backup tasks listed before the POST. */
   tasksBefore?: number;
   taskId?: string;
-  /** The task is a backup that was already running (SDDC Manager refused ours because of it): it is the fresh backup. */
+  /** The task is a backup that was already running (found so, or SDDC Manager refused ours because of it): it is the fresh backup. */
   alreadyRunning?: boolean;
+  /** A request SDDC Manager never received (no backup task since) was sent again; a second loss is not. */
+  sentAgain?: boolean;
   /** The task's end status (SUCCESSFUL, FAILED, ...) once it ended; "SKIPPED" when the option was off. */
   status?: string;
   finishedAt?: string;

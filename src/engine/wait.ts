@@ -25,6 +25,11 @@ export interface WaitOptions<T> {
    * after the base interval instead of at once.
    */
   justLooked?: boolean;
+  /**
+   * With `justLooked`: how long the first poll waits (default: the base interval). Work that takes long by nature (a
+   * component upgrade) waits the longest interval: looking sooner costs polls and finds it running.
+   */
+  firstPollAfterMs?: number;
   /** Called with every polled value (progress, logging). */
   onValue?: (value: T) => void | Promise<void>;
   /** Which poll errors to wait through (with exponential back-off); others end the wait. */
@@ -72,8 +77,20 @@ export function describeDuration(ms: number): string {
 /** A poll may settle for an answer read this share of the time it slept ago (see PollLook). */
 const SHARED_AGE_SHARE = 0.5;
 
-/** A wait polls again after this share of the time it has lasted (see pollInterval). */
-const WAITED_SHARE = 0.5;
+/**
+ * A wait polls again after this share of the time it has lasted (see pollInterval): 1 doubles the time waited per
+ * poll, so work is seen ending at most its own duration late (never later than the longest interval), and the climb
+ * from the base to the longest interval costs few polls.
+ */
+const WAITED_SHARE = 1;
+
+/**
+ * The first poll of work that takes minutes at the least (a component upgrade, a precheck run) after it started: four
+ * base intervals (at most the longest one); the first polls of the climb to the longest interval would find it running.
+ */
+export function longWorkFirstPollMs(settings: { pollIntervalMs: number }): number {
+  return 4 * settings.pollIntervalMs;
+}
 
 /**
  * The interval after a poll: a share of the time the wait has lasted so far, between the base and the longest
@@ -95,7 +112,8 @@ export async function waitUntil<T>(o: WaitOptions<T>): Promise<T> {
   let polls = 0;
   let slept = 0;
   if (o.justLooked) {
-    slept = Math.min(base, Math.max(0, o.deadline - now()));
+    const first = Math.min(max, Math.max(base, o.firstPollAfterMs ?? base));
+    slept = Math.min(first, Math.max(0, o.deadline - now()));
     await delay(slept, o.signal, o.what);
   }
   for (;;) {

@@ -56,6 +56,11 @@ export interface ProxyOptions {
   answerDelayMs?: number;
   /** Keeps a request until the promise returned for it settles, then forwards it (undefined: at once). */
   hold?: (req: ProxiedRequest) => Promise<void> | undefined;
+  /**
+   * Keeps a forwarded answer (the simulator has done the work) until the promise returned for it settles; "drop" then
+   * closes the connection without an answer (undefined: the answer goes out at once).
+   */
+  holdAnswer?: (req: ProxiedRequest) => Promise<"send" | "drop"> | undefined;
 }
 
 export async function startFaultProxy(
@@ -100,6 +105,10 @@ export async function startFaultProxy(
       seen.push({ req: proxied, reply: forwarded });
       const text = rewrite(proxied, forwarded) ?? forwarded.body;
       if (options.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, options.answerDelayMs));
+      if ((await options.holdAnswer?.(proxied)) === "drop") {
+        res.destroy();
+        return;
+      }
       res.writeHead(answer.status, { "Content-Type": answer.headers.get("content-type") ?? "application/json" });
       res.end(text);
     })().catch(() => res.destroy());

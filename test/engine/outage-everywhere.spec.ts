@@ -5,7 +5,7 @@ import * as net from "node:net";
 import type { Phase, UpgradeRun } from "../../nodes/engine";
 import type { RunningSimulator, SimExchange } from "../../nodes/sim/index";
 import { eventually } from "../support/eventually";
-import { type FaultProxy, startFaultProxy } from "./fault-proxy";
+import { type FaultProxy, type ProxiedRequest, startFaultProxy } from "./fault-proxy";
 import { EngineUnderTest, WAIT_FOR_ACK, managementAndVi, simulator, stopAll } from "./harness";
 
 /** Simulated seconds: far longer than the test, ended by moving the simulator's clock. */
@@ -164,6 +164,83 @@ describe("engine: a VI run's phase during the management domain's SDDC Manager o
       t.engine.getRun(viRun.id)?.failureReason,
     );
   });
+
+  // "answer": the request reached SDDC Manager (the backup started), its answer is lost. "request": the request
+  // itself meets the outage (SDDC Manager never sees it). Either is held at a proxy until the management domain's
+  // SDDC Manager is away.
+  for (const lost of ["answer", "request"] as const) {
+    it(`the fresh backup: a request ${lost === "answer" ? "whose answer is lost" : "that never reaches SDDC Manager"} while it is away is resolved by looking after the outage; one backup`, async () => {
+      // No scheduled backup on record: the simulator dates it relative to its clock, so the clock moved past the
+      // outage would list it as a backup newer than the request (the backup readiness check is off for the same reason).
+      sim = await simulator("many-domains", {
+        domains: 1,
+        faults: { outageSeconds: OUTAGE_SECONDS, lastBackupHoursAgo: -1 },
+      });
+      const { mgmt, vi } = await managementAndVi(sim);
+      let posted!: () => void;
+      const reached = new Promise<void>((resolve) => (posted = resolve));
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let held = false;
+      const holdFirstBackupPost = (req: ProxiedRequest, kind: typeof lost): boolean => {
+        if (held || lost !== kind || req.method !== "POST" || req.path !== "/v1/backups/tasks") return false;
+        held = true;
+        posted();
+        return true;
+      };
+      proxy = await startFaultProxy(sim.url, () => undefined, undefined, {
+        hold: (req) => (holdFirstBackupPost(req, "request") ? released : undefined),
+        holdAnswer: (req) => (holdFirstBackupPost(req, "answer") ? released.then(() => "drop" as const) : undefined),
+      });
+      const settings = { ...SETTINGS, readinessChecksOff: ["backup" as const] };
+      t = new EngineUnderTest(sim, undefined, settings, proxy.url, { requestTimeoutMs: 20_000 });
+      const management = await t.engine.startRun({ domain: mgmt.name });
+      const viRun = await t.engine.startRun({ domain: vi.name });
+      for (const before of PHASES_BEFORE.upgrade) await runPhase(viRun.id, before);
+      // The management run takes no backup of its own: every backup request is the VI run's.
+      const noBackup = { freshBackup: false, onFailure: "fail" } as const;
+      const viUpgrade = t.engine.upgradeComponents(viRun.id);
+      await reached;
+
+      const outage = t.when(
+        (r) => r.id === management.id && r.log.some((e) => /unavailable while it upgrades itself/.test(e.text)),
+      );
+      const managementDone = (async () => {
+        for (const before of PHASES_BEFORE.upgrade) await runPhase(management.id, before);
+        return t.engine.upgradeComponents(management.id, undefined, undefined, noBackup);
+      })();
+      await outage;
+      const waitingOrFailed = t.when(
+        (r) =>
+          r.id === viRun.id &&
+          (r.status === "failed" || r.log.some((e) => /no answer from SDDC Manager .*waiting up to/.test(e.text))),
+      );
+      release();
+      const seen = await waitingOrFailed;
+      assert.notEqual(seen.status, "failed", seen.failureReason);
+      sim.advanceClock(OUTAGE_SECONDS);
+
+      const done = await viUpgrade;
+      assert.equal(done.status, "successfully_completed", done.failureReason);
+      assert.equal((await managementDone).status, "successfully_completed");
+      const started = sim
+        .requestLog()
+        .filter((e) => e.method === "POST" && e.path === "/v1/backups/tasks" && e.status === 202);
+      assert.equal(started.length, 1, "one backup started");
+      const taskId = (started[0]?.responseBody as { id?: string } | undefined)?.id;
+      assert.equal(done.remote.backup?.taskId, taskId, "the run followed that backup");
+      assert.equal(done.remote.backup?.status, "SUCCESSFUL");
+      if (lost === "answer") {
+        assert.equal(done.remote.backup?.sentAgain, undefined, "the lost answer's backup was found: never sent again");
+        assert.ok(done.log.some((e) => e.text.includes(`backup task ${taskId}, started by the unanswered request`)));
+      } else {
+        assert.equal(done.remote.backup?.sentAgain, true);
+        assert.ok(
+          done.log.some((e) => /backup request sent at .* never reached SDDC Manager .* sent again, once/.test(e.text)),
+        );
+      }
+    });
+  }
 
   it("a VI start while SDDC Manager upgrades itself waits for the API, then starts", async () => {
     sim = await simulator("many-domains", { domains: 1, faults: { outageSeconds: OUTAGE_SECONDS } });

@@ -273,7 +273,7 @@ describe("engine: readiness checks, fresh backup and download retries", () => {
     assert.equal(count(sim.requestLog(), "POST", "/v1/backups/tasks"), 1);
   });
 
-  it("a backup refused while a scheduled backup runs: that backup is the fresh one, followed after a restart too, never a second", async () => {
+  it("a scheduled backup running when the upgrade asks for its own is the fresh one: no request, followed after a restart too, never a second", async () => {
     const run = await prechecked({ scheduledBackupRunning: true, durations: { backupSeconds: 10 ** 9 } });
     await t.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
     const following = t.when((r) => r.remote.backup?.taskId !== undefined);
@@ -288,17 +288,48 @@ describe("engine: readiness checks, fresh backup and download retries", () => {
     assert.equal(done.status, "successfully_completed", done.failureReason);
     assert.equal(done.remote.backup?.taskId, followed?.taskId);
     assert.equal(done.remote.backup?.status, "SUCCESSFUL");
+    assert.equal(count(sim.requestLog(), "POST", "/v1/backups/tasks"), 0, "no request while a backup runs");
+    assert.ok(
+      done.log.some((e) => /backup task \S+ is running; following that backup as the fresh backup/.test(e.text)),
+    );
+    assert.ok(
+      done.log.some((e) => /finished \(SUCCESSFUL\); it was running .* serves as the fresh backup/.test(e.text)),
+    );
+  });
+
+  it("a backup refused because one started since the run looked: that backup is the fresh one, never a second", async () => {
+    sim = await simulator("happy", { faults: { scheduledBackupRunning: true, durations: { backupSeconds: 10 ** 9 } } });
+    // The run's look before its request does not see the scheduled backup (it starts between the look and the request).
+    let hidden = false;
+    let awaitingBackup = false;
+    proxy = await startFaultProxy(
+      sim.url,
+      () => undefined,
+      (req, reply) => {
+        if (hidden || req.method !== "GET" || req.path !== "/v1/tasks" || !awaitingBackup) return undefined;
+        hidden = true;
+        return JSON.stringify({ ...JSON.parse(reply.body), elements: [] });
+      },
+    );
+    const run = await prechecked({}, {}, proxy.url);
+    await t.engine.awaitAcknowledgement(run.id, WAIT_FOR_ACK);
+    awaitingBackup = true;
+    const following = t.when((r) => r.remote.backup?.taskId !== undefined);
+    const upgrading = t.engine.upgradeComponents(run.id);
+    const followed = (await following).remote.backup;
+    assert.equal(followed?.alreadyRunning, true);
+    sim.setFaults({ durations: { backupSeconds: 1 } });
+    const done = await upgrading;
+    assert.equal(done.status, "successfully_completed", done.failureReason);
+    assert.ok(hidden, "the look before the request was answered without the running backup");
     const posts = sim.requestLog().filter((e) => e.method === "POST" && e.path === "/v1/backups/tasks");
     assert.deepEqual(
       posts.map((e) => e.status),
       [400],
-      "one request, refused; no second backup after the restart",
+      "one request, refused",
     );
     assert.ok(
       done.log.some((e) => /refused a new backup \(.*already in progress.*\) while its backup task/.test(e.text)),
-    );
-    assert.ok(
-      done.log.some((e) => /finished \(SUCCESSFUL\); it was running .* serves as the fresh backup/.test(e.text)),
     );
   });
 

@@ -85,10 +85,11 @@ describe("engine: waiting primitive", () => {
     );
   });
 
-  it("backs off on the time waited: half of it, from the base to the longest interval", () => {
+  it("backs off on the time waited: as long as it has waited, from the base to the longest interval", () => {
     assert.equal(pollInterval(0, 10_000, 60_000), 10_000);
-    assert.equal(pollInterval(30_000, 10_000, 60_000), 15_000);
-    assert.equal(pollInterval(100_000, 10_000, 60_000), 50_000);
+    assert.equal(pollInterval(5_000, 10_000, 60_000), 10_000);
+    assert.equal(pollInterval(30_000, 10_000, 60_000), 30_000);
+    assert.equal(pollInterval(50_000, 10_000, 60_000), 50_000);
     assert.equal(pollInterval(3_600_000, 10_000, 60_000), 60_000);
   });
 
@@ -124,6 +125,27 @@ describe("engine: waiting primitive", () => {
       justLooked: true,
     });
     assert.ok(firstAt - started >= 150, `first poll after ${firstAt - started} ms`);
+  });
+
+  it("work that takes long by nature (firstPollAfterMs) is first looked at after that long, at most the longest interval", async () => {
+    const started = Date.now();
+    let firstAt = 0;
+    await waitUntil({
+      what: verbatimText("long work"),
+      poll: async () => {
+        firstAt ||= Date.now();
+        return 1;
+      },
+      until: () => true,
+      deadline: started + 60_000,
+      intervalMs: 1,
+      maxIntervalMs: 200,
+      justLooked: true,
+      firstPollAfterMs: 10_000,
+    });
+    const after = firstAt - started;
+    assert.ok(after >= 150, `first poll after ${after} ms, not at the base interval`);
+    assert.ok(after < 10_000, `first poll after ${after} ms: no later than the longest interval`);
   });
 
   it("stops at once when aborted", async () => {

@@ -7,12 +7,17 @@ import { EngineError, errorParam, errorText, fixOr, isAbort } from "../errors";
 import { describeApiErrors, isRefusal, remediationOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { BackupOptions, BackupRecord } from "../types";
-import { listBackupTasks } from "../steps/backup-tasks";
+import { sharedRead } from "../shared-reads";
+import { listBackupTasks, sharedBackupTasks } from "../steps/backup-tasks";
 import { findLostWork, outcomeUnknown } from "../steps/lost-answer";
 import { collectTaskErrors } from "../steps/task-errors";
 
 const RUNNING = new Set(["PENDING", "IN_PROGRESS", ""]);
 const PASSED = new Set(["SUCCESSFUL", "COMPLETED_WITH_WARNING"]);
+
+const created = (t: Task): number => Date.parse(t.creationTimestamp ?? "") || 0;
+const isRunning = (t: Task): boolean => ["PENDING", "IN_PROGRESS"].includes(normalizeStatus(t.status));
+const newest = (list: Task[]): Task | undefined => list.sort((a, b) => created(b) - created(a))[0];
 
 /** SDDC Manager's backup tasks created (on its clock) after `after`, oldest first. */
 async function backupTasksAfter(ctx: PhaseContext, after: number, signal: AbortSignal | undefined): Promise<Task[]> {
@@ -22,24 +27,36 @@ async function backupTasksAfter(ctx: PhaseContext, after: number, signal: AbortS
     .sort((a, b) => Date.parse(a.creationTimestamp ?? "") - Date.parse(b.creationTimestamp ?? ""));
 }
 
-async function newestBackupTask(ctx: PhaseContext): Promise<number> {
-  const tasks = await backupTasksAfter(ctx, Number.NEGATIVE_INFINITY, ctx.signal);
-  return tasks.reduce((max, t) => Math.max(max, Date.parse(t.creationTimestamp ?? "") || 0), 0);
-}
-
-/** The backup our unanswered POST started: a backup task newer than every one listed before it. */
-async function adoptLostBackup(ctx: PhaseContext, record: BackupRecord, cause: unknown): Promise<void> {
+/**
+ * The backup our unanswered POST started: a backup task newer than every one listed before it. None, although SDDC
+ * Manager answered the look (a request dropped on the way, as while SDDC Manager upgrades itself): a backup only
+ * copies, so it is sent again ("again"), once; a second loss leaves the outcome unknown.
+ */
+async function adoptLostBackup(ctx: PhaseContext, record: BackupRecord, cause: unknown): Promise<"adopted" | "again"> {
   const requestedAt = record.requestedAt ?? "";
   const found = await findLostWork(ctx, engineText("lostBackup"), `backup:${requestedAt}`, async (signal) => {
     return (await backupTasksAfter(ctx, record.tasksBefore ?? 0, signal))[0]?.id;
   });
-  if (!found) {
+  if (found) {
+    await ctx.handle.update(() => {
+      record.taskId = found;
+    });
+    await ctx.handle.log("info", `Following the SDDC Manager backup task ${found}, started by the unanswered request`);
+    return "adopted";
+  }
+  if (record.sentAgain) {
     throw outcomeUnknown(engineText("backupRequest"), requestedAt, cause, engineText("checkBackups"));
   }
   await ctx.handle.update(() => {
-    record.taskId = found;
+    delete record.requestedAt;
+    delete record.tasksBefore;
+    record.sentAgain = true;
   });
-  await ctx.handle.log("info", `Following the SDDC Manager backup task ${found}, started by the unanswered request`);
+  await ctx.handle.log(
+    "warning",
+    `The SDDC Manager backup request sent at ${requestedAt} never reached SDDC Manager (it lists no backup task since); a backup only copies, so it is sent again, once`,
+  );
+  return "again";
 }
 
 /**
@@ -48,13 +65,17 @@ async function adoptLostBackup(ctx: PhaseContext, record: BackupRecord, cause: u
  * refusal and this look).
  */
 async function concurrentBackupTask(ctx: PhaseContext, record: BackupRecord): Promise<Task | undefined> {
-  const created = (t: Task): number => Date.parse(t.creationTimestamp ?? "") || 0;
-  const newest = (list: Task[]): Task | undefined => list.sort((a, b) => created(b) - created(a))[0];
   const tasks = await listBackupTasks(ctx.client, ctx.signal);
-  return (
-    newest(tasks.filter((t) => ["PENDING", "IN_PROGRESS"].includes(normalizeStatus(t.status)))) ??
-    newest(tasks.filter((t) => created(t) > (record.tasksBefore ?? 0)))
-  );
+  return newest(tasks.filter(isRunning)) ?? newest(tasks.filter((t) => created(t) > (record.tasksBefore ?? 0)));
+}
+
+/** Records `running` as the run's fresh backup: a restart follows it as well. */
+async function followRunning(ctx: PhaseContext, record: BackupRecord, running: Task, text: string): Promise<void> {
+  await ctx.handle.update(() => {
+    record.taskId = running.id;
+    record.alreadyRunning = true;
+  });
+  await ctx.handle.log("info", text, { taskId: running.id });
 }
 
 /**
@@ -64,54 +85,70 @@ async function concurrentBackupTask(ctx: PhaseContext, record: BackupRecord): Pr
 async function adoptRunningBackup(ctx: PhaseContext, record: BackupRecord, refusal: unknown): Promise<boolean> {
   const running = await concurrentBackupTask(ctx, record);
   if (!running) return false;
-  await ctx.handle.update(() => {
-    record.taskId = running.id;
-    record.alreadyRunning = true;
-  });
-  await ctx.handle.log(
-    "info",
+  await followRunning(
+    ctx,
+    record,
+    running,
     `SDDC Manager refused a new backup (${errorText(refusal)}) while its backup task ${running.id} ran; following that backup as the fresh backup`,
-    { taskId: running.id },
   );
   return true;
 }
 
-/** POSTs the backup once (recorded before and after); false when it was refused (the failure is handled). */
+/**
+ * Starts the backup: a backup already running (scheduled, started by hand or by another run of this SDDC Manager) is
+ * followed as the fresh backup, since SDDC Manager would refuse a second one; else the backup is POSTed (recorded
+ * before and after). False when it was refused (the failure is handled).
+ */
 async function startBackup(ctx: PhaseContext, record: BackupRecord): Promise<boolean> {
   if (record.requestedAt) {
     await ctx.handle.log("info", "The SDDC Manager backup was requested without a recorded answer; looking for it");
-    await adoptLostBackup(ctx, record, undefined);
-    return true;
+    if ((await adoptLostBackup(ctx, record, undefined)) === "adopted") return true;
   }
-  const before = await newestBackupTask(ctx);
-  await ctx.handle.update(() => {
-    record.requestedAt = new Date().toISOString();
-    record.tasksBefore = before;
-  });
-  let task: BackupTask;
-  try {
-    task = await ctx.client.startSddcManagerBackup(ctx.opts);
-  } catch (err) {
-    if (isRefusal(err)) {
-      if (await adoptRunningBackup(ctx, record, err)) return true;
-      await backupFailed(ctx, record, undefined, {
-        message: engineText("backupRefused", { error: errorParam(err) }),
-        remediation: remediationOf(err),
-      });
-      return false;
+  for (;;) {
+    // Another run's read within the longest poll interval serves: a backup started since then is refused and followed.
+    const tasks = await sharedBackupTasks(ctx.client, ctx.settings.maxPollIntervalMs, ctx.signal);
+    const running = newest(tasks.filter(isRunning));
+    if (running) {
+      await followRunning(
+        ctx,
+        record,
+        running,
+        `SDDC Manager's backup task ${running.id} is running; following that backup as the fresh backup instead of asking for a second one`,
+      );
+      return true;
     }
-    if (isAbort(err, ctx.signal)) throw err;
-    await ctx.handle.log("warning", `No answer to the SDDC Manager backup request (${errorText(err)}); looking for it`);
-    await adoptLostBackup(ctx, record, err);
+    await ctx.handle.update(() => {
+      record.requestedAt = new Date().toISOString();
+      record.tasksBefore = tasks.reduce((max, t) => Math.max(max, created(t)), 0);
+    });
+    let task: BackupTask;
+    try {
+      task = await ctx.client.startSddcManagerBackup(ctx.opts);
+    } catch (err) {
+      if (isRefusal(err)) {
+        if (await adoptRunningBackup(ctx, record, err)) return true;
+        await backupFailed(ctx, record, undefined, {
+          message: engineText("backupRefused", { error: errorParam(err) }),
+          remediation: remediationOf(err),
+        });
+        return false;
+      }
+      if (isAbort(err, ctx.signal)) throw err;
+      await ctx.handle.log(
+        "warning",
+        `No answer to the SDDC Manager backup request (${errorText(err)}); looking for it`,
+      );
+      if ((await adoptLostBackup(ctx, record, err)) === "adopted") return true;
+      continue;
+    }
+    await ctx.handle.update(() => {
+      record.taskId = task.id;
+    });
+    await ctx.handle.log("info", `Taking a fresh SDDC Manager backup before the first component (task ${task.id})`, {
+      taskId: task.id,
+    });
     return true;
   }
-  await ctx.handle.update(() => {
-    record.taskId = task.id;
-  });
-  await ctx.handle.log("info", `Taking a fresh SDDC Manager backup before the first component (task ${task.id})`, {
-    taskId: task.id,
-  });
-  return true;
 }
 
 /** SDDC Manager's error (or the engine's words for it) and remediation. */
@@ -161,7 +198,9 @@ async function followBackup(ctx: PhaseContext, record: BackupRecord, justStarted
       what: engineText("waitBackup", { taskId: id }),
       deadlineKey: "backup",
       deadlineMs: ctx.settings.backupDeadlineMs,
-      poll: (signal) => ctx.client.getTask(id, { signal }),
+      // The runs of one SDDC Manager that follow the same backup share their reads of it.
+      poll: (signal, look) =>
+        sharedRead(ctx.client, `task:${id}`, () => ctx.client.getTask(id), { maxAgeMs: look.maxAgeMs, signal }),
       until: (t) => !RUNNING.has(normalizeStatus(t.status)),
       justLooked: justStarted,
     });

@@ -16,6 +16,7 @@ import { readinessStep, type ReadinessOptions } from "../readiness/prechecks-ste
 import { findLostWork, outcomeUnknown } from "../steps/lost-answer";
 import { setTargetVersion } from "../steps/target";
 import { TARGET_VALIDATION_CODE } from "../steps/validation";
+import { longWorkFirstPollMs } from "../wait";
 
 /** Check-set resource type -> BOM entry name of the component in the release. */
 const BOM_NAME_BY_RESOURCE: Readonly<Record<string, string>> = {
@@ -179,8 +180,14 @@ async function queryCheckSets(ctx: PhaseContext): Promise<{ queryId: string; sel
 }
 
 /**
- * Queries, then starts the run once; its id is recorded at once. A stale query is queried again, once. True when
- * the run's POST answered now (false: recorded before, or found by looking).
+ * A check-set query expires (SDDC Manager keeps it a limited time): on a busy SDDC Manager or Node-RED the run's POST
+ * can come too late. The query is run again, up to this many times; then the refusal fails the phase.
+ */
+const STALE_QUERY_RETRIES = 5;
+
+/**
+ * Queries, then starts the run once; its id is recorded at once. An expired query is queried again (see
+ * STALE_QUERY_RETRIES). True when the run's POST answered now (false: recorded before, or found by looking).
  */
 async function startCheckSetRun(ctx: PhaseContext): Promise<boolean> {
   const { run, client } = ctx;
@@ -192,9 +199,10 @@ async function startCheckSetRun(ctx: PhaseContext): Promise<boolean> {
     );
     if ((await adoptLostRun(ctx, undefined)) === "adopted") return false;
   }
-  for (let attempt = 1; ; attempt++) {
-    const { queryId, selection } = await queryCheckSets(ctx);
+  for (let stale = 0; ;) {
+    // Read before the queries: between the query and the run's POST nothing else waits, so the query is fresh.
     const before = await newestRunTimestamp(ctx);
+    const { queryId, selection } = await queryCheckSets(ctx);
     await ctx.handle.update((r) => {
       r.remote.checkSetQueryId = queryId;
       r.remote.checkSetRunRequestedAt = new Date().toISOString();
@@ -212,10 +220,11 @@ async function startCheckSetRun(ctx: PhaseContext): Promise<boolean> {
           delete r.remote.checkSetRunRequestedAt;
           delete r.remote.checkSetRunsBefore;
         });
-        if (attempt === 1 && isStaleQuery(err, queryId)) {
+        if (stale < STALE_QUERY_RETRIES && isStaleQuery(err, queryId)) {
+          stale += 1;
           await ctx.handle.log(
             "info",
-            `SDDC Manager rejected check-set query ${queryId} as stale (${errorText(err)}); querying again`,
+            `SDDC Manager rejected check-set query ${queryId} as stale (${errorText(err)}); querying again (${stale} of at most ${STALE_QUERY_RETRIES} times)`,
           );
           continue;
         }
@@ -250,6 +259,7 @@ async function waitForRun(ctx: PhaseContext, justStarted: boolean): Promise<Asse
     poll: (signal) => ctx.client.getCheckSetRun(runId, { signal }),
     until: (a) => FINISHED.has(normalizeStatus(a.status)),
     justLooked: justStarted,
+    firstPollAfterMs: longWorkFirstPollMs(ctx.settings),
     onValue: async (a) => {
       const pct = Math.max(0, Math.min(100, Number(a.discoveryProgress?.percentageComplete ?? 0) || 0));
       await ctx.handle.step(`Prechecks running: ${Math.round(pct)} %`, 32 + (13 * pct) / 100);

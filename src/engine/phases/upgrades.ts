@@ -6,6 +6,7 @@ import { isRefusal, isTransientError } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { UpgradeRecord, UpgradeRequest } from "../types";
 import { finalValidation } from "../steps/final-validation";
+import { longWorkFirstPollMs } from "../wait";
 import { findLostWork, outcomeUnknown } from "../steps/lost-answer";
 import { describePendingWait, onlyPending } from "../steps/pending-wait";
 import { confirmSddcManager, sddcPoller } from "../steps/sddc-manager";
@@ -61,6 +62,7 @@ async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord, justStart
     ),
     until: upgradeEnded,
     justLooked: justStarted,
+    firstPollAfterMs: longWorkFirstPollMs(ctx.settings),
     retryOn: sddc
       ? (err) => !isAbort(err) && !(err instanceof EngineError) && (err as { kind?: string }).kind !== "tls"
       : isTransientError,

@@ -8,7 +8,8 @@ import type { CredentialsExpiration, Task } from "../../vcf/types";
 import { engineText, type EngineText } from "../catalog";
 import { capFinding } from "../findings";
 import { errorText } from "../errors";
-import { listBackupTasks } from "../steps/backup-tasks";
+import { sharedRead } from "../shared-reads";
+import { sharedBackupTasks } from "../steps/backup-tasks";
 import type { EngineSettings, Finding, ReadinessCheck } from "../types";
 
 const DAY_MS = 86_400_000;
@@ -35,6 +36,20 @@ export interface ReadinessContext {
     read: (signal: AbortSignal | undefined) => Promise<T>,
     done: (value: T) => boolean,
   ): Promise<T>;
+}
+
+/**
+ * A read of SDDC Manager's own state (not the domain's: backups, its managers, its depot): another run of the same
+ * SDDC Manager that read it within the longest poll interval serves (the fleet's runs reach their checks together).
+ */
+function systemRead<T>(
+  client: VcfClient,
+  key: string,
+  read: () => Promise<T>,
+  settings: EngineSettings,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  return sharedRead(client, key, read, { maxAgeMs: settings.maxPollIntervalMs, signal });
 }
 
 export const CHECK_NAMES: Readonly<Record<ReadinessCheck, string>> = {
@@ -66,7 +81,13 @@ export function readinessFinding(
 
 /** Backup configuration (error or warning by the fresh-backup option), then the age of the last successful backup. */
 export async function checkBackup(c: ReadinessContext): Promise<Finding[]> {
-  const config = await c.client.getBackupConfiguration({ signal: c.signal });
+  const config = await systemRead(
+    c.client,
+    "backup-configuration",
+    () => c.client.getBackupConfiguration(),
+    c.settings,
+    c.signal,
+  );
   if (config.isConfigured !== true) {
     return [
       readinessFinding(
@@ -80,7 +101,7 @@ export async function checkBackup(c: ReadinessContext): Promise<Finding[]> {
       ),
     ];
   }
-  const tasks = await listBackupTasks(c.client, c.signal);
+  const tasks = await sharedBackupTasks(c.client, c.settings.maxPollIntervalMs, c.signal);
   const last = tasks
     .filter((t) => normalizeStatus(t.status) === "SUCCESSFUL")
     .map((t) => Date.parse(t.completionTimestamp ?? t.creationTimestamp ?? ""))
@@ -231,14 +252,17 @@ export async function checkCertificates(c: ReadinessContext): Promise<Finding[]>
  * failed upgrades are left out: the upgrade retries those itself (see task-retry.ts).
  */
 export async function checkFailedTasks(c: ReadinessContext): Promise<Finding[]> {
-  const managers = await c.client.getSddcManagers({ signal: c.signal });
-  const ids = [c.domainId, ...managers.map((m) => m.id)];
+  const managers = await systemRead(c.client, "sddc-managers", () => c.client.getSddcManagers(), c.settings, c.signal);
+  const failedOf = (resourceId: string): Promise<Task[]> =>
+    c.client.listTasks({ taskStatus: "FAILED", resourceId }, { signal: c.signal });
   const found = new Map<string, Task>();
-  for (const resourceId of ids) {
-    for (const t of await c.client.listTasks({ taskStatus: "FAILED", resourceId }, { signal: c.signal })) {
-      if (normalizeStatus(t.resolutionStatus) !== "RESOLVED") found.set(t.id, t);
-    }
-  }
+  const lists = [
+    await failedOf(c.domainId),
+    ...(await Promise.all(
+      managers.map((m) => systemRead(c.client, `failed-tasks:${m.id}`, () => failedOf(m.id), c.settings, c.signal)),
+    )),
+  ];
+  for (const t of lists.flat()) if (normalizeStatus(t.resolutionStatus) !== "RESOLVED") found.set(t.id, t);
   // The upgrades are listed only when there is something to leave out: most runs find no failed task at all.
   if (found.size === 0) return [];
   const upgrades = await c.client.listUpgrades(undefined, { signal: c.signal });
@@ -270,9 +294,10 @@ export interface DepotProblem {
 
 export async function depotProblem(
   client: VcfClient,
+  settings: EngineSettings,
   signal: AbortSignal | undefined,
 ): Promise<DepotProblem | undefined> {
-  const depot = await client.getDepotSettings({ signal });
+  const depot = await systemRead(client, "depot-settings", () => client.getDepotSettings(), settings, signal);
   if (depot.depotConfiguration?.isOfflineDepot === true) return undefined;
   const account = depot.vmwareAccount ?? depot.dellEmcSupportAccount;
   const status = normalizeStatus(account?.status);
@@ -303,7 +328,7 @@ export function depotFinding(problem: DepotProblem, bundlesToDownload: string[])
 /** Bundles still to download while the depot account is not connected: an error with the depot's own message. */
 export async function checkDepot(c: ReadinessContext): Promise<Finding[]> {
   if (c.bundlesToDownload.length === 0) return [];
-  const problem = await depotProblem(c.client, c.signal);
+  const problem = await depotProblem(c.client, c.settings, c.signal);
   return problem ? [depotFinding(problem, c.bundlesToDownload)] : [];
 }
 

@@ -28,7 +28,7 @@ export async function depotGate(ctx: PhaseContext, stillToDownload: () => Promis
   }
   let problem;
   try {
-    problem = await depotProblem(ctx.client, ctx.signal);
+    problem = await depotProblem(ctx.client, ctx.settings, ctx.signal);
   } catch (err) {
     if (isAbort(err, ctx.signal) || isApiAway(err)) throw err;
     const finding = checkFailed("depot", err);

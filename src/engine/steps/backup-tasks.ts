@@ -6,6 +6,7 @@
 // Successful) and leaves open which one the filter matches.
 import type { VcfClient } from "../../vcf/client";
 import type { Task } from "../../vcf/types";
+import { sharedRead } from "../shared-reads";
 
 /** A backup task: its type's operation is BACKUP; only a task without a type is judged by its name. */
 export function isBackupTask(t: Task): boolean {
@@ -17,4 +18,13 @@ export function isBackupTask(t: Task): boolean {
 export async function listBackupTasks(client: VcfClient, signal: AbortSignal | undefined): Promise<Task[]> {
   const tasks = await client.listTasks({ resourceType: "SDDC_MANAGER" }, { signal });
   return tasks.filter(isBackupTask);
+}
+
+/** The backup tasks as listed now or, at most `maxAgeMs` ago, by another run of the same SDDC Manager. */
+export function sharedBackupTasks(
+  client: VcfClient,
+  maxAgeMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Task[]> {
+  return sharedRead(client, "backup-tasks", () => listBackupTasks(client, undefined), { maxAgeMs, signal });
 }
