@@ -11,6 +11,8 @@ import {
   type UpgradeOptions,
   type UpgradePlan,
   type UpgradeRun,
+  type WindowStatus,
+  windowStatus,
 } from "../engine";
 import { escapeMarkdown } from "../engine/markdown";
 import { capText, NAME_CAP } from "../vcf/text-cap";
@@ -98,6 +100,8 @@ export interface DomainStatusPayload extends StatusLists {
   ackReminders?: number;
   /** The domain's newest plan (vcf-plan) while no run has started since; payload.markdown is then the plan's page. */
   plan?: UpgradePlan;
+  /** The run's maintenance window: the next opening, whether it is open, what the run waits for. */
+  window?: WindowStatus;
 }
 
 /** @param plan the domain's current plan, shown until a run starts */
@@ -137,6 +141,7 @@ export function statusMessage(
       payload.waitingSince = run.waitingSince;
       payload.ackReminders = run.ackReminders ?? 0;
     }
+    if (run.window) payload.window = windowStatus(run.window, Date.now(), !isTerminal(run.status));
   }
   if (plan) payload.plan = plan;
   return { topic: domain.name, payload };
