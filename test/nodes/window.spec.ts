@@ -5,18 +5,10 @@ import assert from "node:assert/strict";
 import type { DomainStatusPayload } from "../../nodes/adapters/messages";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import { requestsTo } from "../support/request-log";
-import {
-  Collector,
-  caughtError,
-  credentialsFor,
-  getNode,
-  helper,
-  MANAGEMENT_DOMAIN,
-  NODE_MODULES,
-  nodeRedPerTest,
-  upgradeChainFlow,
-  type Msg,
-} from "../support/nodes-harness";
+import * as harness from "../support/nodes-harness";
+import { Collector, MANAGEMENT_DOMAIN, type Msg, getNode } from "../support/nodes-harness";
+
+const { caughtError, credentialsFor, helper, NODE_MODULES, nodeRedPerTest, upgradeChainFlow } = harness;
 
 const DAY = 24 * 3600_000;
 
