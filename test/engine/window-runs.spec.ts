@@ -221,12 +221,17 @@ describe("engine: maintenance windows in runs", () => {
       );
 
       // The window opens now: the upgrade starts now, and the components after it start inside the window.
+      const startedNow = new Date().toISOString();
+      const closes = iso(clock.now() + 3 * DAY);
       await t.engine.changeWindow(run.id, {
-        windows: [{ start: iso(clock.now() - HOUR), end: iso(clock.now() + 3 * DAY) }],
+        windows: [{ start: iso(clock.now() - HOUR), end: closes }],
         scheduleInSddcManager: true,
       });
       const finished = await done;
       assert.equal(finished.status, "successfully_completed", finished.failureReason);
+      const sddc = Object.values(finished.remote.upgrades).find((u) => u.componentType === "SDDC_MANAGER");
+      assert.ok(sddc && sddc.startedAt >= startedNow, "its duration counts from its start, not from its scheduling");
+      assert.equal(sddc.windowEnd, closes, "it starts in the new window");
       assertOnePostPerComponent(sim);
       const patches = requestsTo(sim.requestLog(), "PATCH", /^\/v1\/upgrades\//).map((e) => e.requestBody);
       assert.deepEqual(patches, [{ scheduledTimestamp: iso(later) }, { upgradeNow: true }]);

@@ -60,7 +60,8 @@ async function clearWaiting(ctx: PhaseContext): Promise<void> {
 
 /**
  * Decides whether the component may start now. `hosts`: the ESXi hosts it remediates (the estimate scales with
- * them); `canSchedule`: its upgrade can be created in SDDC Manager with a start time (not a retry). Throws BAD_INPUT when no opening ahead is long enough for it.
+ * them); `canSchedule`: its upgrade can be created in SDDC Manager with a start time (not a retry). Throws
+ * BAD_INPUT when no opening ahead is long enough for it.
  */
 export async function windowGate(
   ctx: PhaseContext,
@@ -76,7 +77,7 @@ export async function windowGate(
     await clearWaiting(ctx);
     await ctx.handle.log(
       "info",
-      `${component} starts now, outside the window: its reduced-downtime migration switches over at the start of the next window`,
+      `${component} starts without waiting for the window: its reduced-downtime migration switches over at the start of the next window`,
     );
     return { kind: "start" };
   }
@@ -123,8 +124,11 @@ export async function windowGate(
   return { kind: "waited" };
 }
 
-/** The step while a run waits, e.g. "Waiting for the maintenance window: opens Sat 28 Mar 22:00 CET (in 1 d 4 h); next: NSX, about 40 min". */
-export function waitingStep(opening: Opening, nowMs: number, next: string): string {
+/**
+ * The step while a run waits, e.g. "Waiting for the maintenance window: opens Sat 28 Mar 22:00 CET (in 1 d 4 h);
+ * next: NSX, about 2 h plus a margin of 15 min".
+ */
+function waitingStep(opening: Opening, nowMs: number, next: string): string {
   return `Waiting for the maintenance window: opens ${describeOpening(opening, nowMs)}; next: ${next}`;
 }
 

@@ -24,26 +24,40 @@ export function scheduledSpec(spec: UpgradeSpec, at: string): UpgradeSpec {
   };
 }
 
+/** When a scheduled upgrade should start ("now" or an ISO time), and the end of the window it then starts in. */
+interface Wanted {
+  start: string;
+  windowEnd?: string;
+}
+
 /**
  * When the scheduled upgrade should start by the run's window now: its recorded time while that still holds, "now"
  * when the window was removed or is open and long enough, else the opening that fits (undefined: none does; it stays).
  */
-function wantedStart(ctx: PhaseContext, record: UpgradeRecord, deps: WindowGateDeps): string | undefined {
+function wantedStart(ctx: PhaseContext, record: UpgradeRecord, deps: WindowGateDeps): Wanted | undefined {
   const kind = kindOfType(record.componentType);
   const scheduled = record.scheduledFor ?? "";
-  const now = ctx.handle.now();
-  if (!ctx.run.window || !kind) return Date.parse(scheduled) <= now ? scheduled : "now";
+  const due = Date.parse(scheduled) <= ctx.handle.now();
+  if (!ctx.run.window || !kind) return { start: due ? scheduled : "now" };
   const { slot } = componentSlot(ctx, kind, record.hosts, deps);
   if (slot.kind === "never") return undefined;
-  if (slot.kind === "now") return Date.parse(scheduled) <= now ? scheduled : "now";
-  return new Date(slot.opening.startMs).toISOString();
+  const windowEnd = new Date(slot.opening.endMs).toISOString();
+  if (slot.kind === "now") return { start: due ? scheduled : "now", windowEnd };
+  return { start: new Date(slot.opening.startMs).toISOString(), windowEnd };
+}
+
+/** The upgrade is no longer scheduled: it starts (started) at `at`, from when its duration counts (plans learn it). */
+function startsAt(record: UpgradeRecord, at: string): void {
+  delete record.scheduledFor;
+  record.startedAt = at;
 }
 
 /**
  * PATCHes the new start time. SDDC Manager refuses it for an upgrade that has started meanwhile: that is no
  * failure, the caller's next look sees it running.
  */
-async function reschedule(ctx: PhaseContext, record: UpgradeRecord, to: string): Promise<void> {
+async function reschedule(ctx: PhaseContext, record: UpgradeRecord, wanted: Wanted): Promise<void> {
+  const to = wanted.start;
   const body = to === "now" ? { upgradeNow: true } : { scheduledTimestamp: to };
   let answer: Upgrade;
   try {
@@ -59,8 +73,10 @@ async function reschedule(ctx: PhaseContext, record: UpgradeRecord, to: string):
     return;
   }
   await ctx.handle.update(() => {
-    if (to === "now") delete record.scheduledFor;
+    if (to === "now") startsAt(record, new Date().toISOString());
     else record.scheduledFor = to;
+    if (wanted.windowEnd) record.windowEnd = wanted.windowEnd;
+    else delete record.windowEnd;
     record.status = normalizeStatus(answer.status);
   });
   await ctx.handle.log(
@@ -92,7 +108,7 @@ export async function awaitScheduledStart(
     const started = (u: Upgrade): boolean => !NOT_STARTED.has(normalizeStatus(u.status));
     const moved = (): boolean => {
       const wanted = wantedStart(ctx, record, deps);
-      return wanted !== undefined && wanted !== at;
+      return wanted !== undefined && wanted.start !== at;
     };
     const seen = await ctx.wait({
       what: engineText("waitScheduled", { what: labelText(record), at }),
@@ -105,7 +121,8 @@ export async function awaitScheduledStart(
     });
     if (started(seen)) {
       await ctx.handle.update((r) => {
-        delete record.scheduledFor;
+        // SDDC Manager starts it at its time, also while Node-RED is away.
+        startsAt(record, at);
         if (r.window) delete r.window.waitingFor;
       });
       await ctx.handle.log(
