@@ -1,11 +1,15 @@
 // vcf-upgrade: takes a fresh SDDC Manager backup, upgrades the domain's components one by one (with the downtime
-// options of the node or msg.upgradeOptions), then validates that the domain is at the target.
+// options of the node or msg.upgradeOptions, inside the maintenance window of the node or msg.window), then validates
+// that the domain is at the target.
 import type { BackupOptions } from "./engine";
 import type { NodeAPI } from "./adapters/node-red-types";
 import { registerPhaseNode, type PhaseNodeDef } from "./adapters/phase-node";
 import { mergeUpgradeOptions, nodeUpgradeOptions, type UpgradeOptionFields } from "./adapters/upgrade-options";
+import { readPhaseRequest } from "./adapters/domain-ref";
+import type { NodeMessage } from "./adapters/node-red-types";
+import { windowRequest, type WindowFields } from "./adapters/window-fields";
 
-interface UpgradeNodeDef extends PhaseNodeDef, UpgradeOptionFields {
+interface UpgradeNodeDef extends PhaseNodeDef, UpgradeOptionFields, WindowFields {
   /** Fresh SDDC Manager backup before the first component (default on; flows saved before the option: on). */
   freshBackup?: boolean;
   /** "warn": a failed backup is logged and the upgrade goes on; anything else fails the run (the safe choice). */
@@ -31,6 +35,7 @@ export = function (RED: NodeAPI): void {
           node.redNode.on("close", () => engine.declareBackupOptions(node.redNode.id, undefined));
         },
         // msg.upgradeOptions overrides the node's per run; a resumed run (no message) upgrades with its recorded ones.
+        // msg.window stays with its run; otherwise the node's window applies (a redeploy with another one changes it).
         execute: (engine, runId, signal, input) =>
           engine.upgradeComponents(
             runId,
@@ -38,7 +43,17 @@ export = function (RED: NodeAPI): void {
             node.redNode.id,
             backup,
             mergeUpgradeOptions(options, input?.upgradeOptions),
+            windowRequest(node.def, input),
           ),
+        // msg.window for a run this node is working on (e.g. waiting for its window) changes that run's window.
+        control: async (msg: NodeMessage) => {
+          if (msg.window === undefined) return false;
+          const request = readPhaseRequest(msg, node.def);
+          const runId = request.runId ?? node.lookupRun(request)?.id;
+          if (!node.activeRuns().some((r) => r.id === runId) || !runId) return false;
+          await node.engine().changeWindow(runId, msg.window);
+          return true;
+        },
       };
     },
   });

@@ -58,6 +58,8 @@ export interface VcfConfigDef extends NodeDef {
   estimateNsx?: number | string;
   estimateVcenter?: number | string;
   estimateEsxHost?: number | string;
+  /** minutes: the margin a component's estimate gets when it must fit in a maintenance window */
+  windowMargin?: number | string;
 }
 
 /** The editor's on/off field of each readiness check. */
@@ -206,7 +208,8 @@ type TimeField =
   | "estimateSddcManager"
   | "estimateNsx"
   | "estimateVcenter"
-  | "estimateEsxHost";
+  | "estimateEsxHost"
+  | "windowMargin";
 
 function timeField(
   field: TimeField | "backupMaxAge",
@@ -242,6 +245,7 @@ export const TIME_FIELDS: Readonly<Record<TimeField, NumberField>> = {
   estimateNsx: timeField("estimateNsx", "minutes", SETTING_MAX_MS.estimateNsxMs),
   estimateVcenter: timeField("estimateVcenter", "minutes", SETTING_MAX_MS.estimateVcenterMs),
   estimateEsxHost: timeField("estimateEsxHost", "minutes", SETTING_MAX_MS.estimateEsxHostMs),
+  windowMargin: timeField("windowMargin", "minutes", SETTING_MAX_MS.windowMarginMs, true),
 };
 /** The time fields of the engine's settings: each sets the setting of its name plus "Ms" (the others are the client's). */
 type EngineTimeField = Exclude<TimeField, "requestTimeout" | "retryDelay">;

@@ -12,6 +12,8 @@ import {
   type UpgradeOptions,
   type UpgradePlan,
   type UpgradeRun,
+  type WindowStatus,
+  windowStatus,
 } from "../engine";
 import { escapeMarkdown } from "../engine/markdown";
 import { capText, NAME_CAP } from "../vcf/text-cap";
@@ -101,6 +103,8 @@ export interface DomainStatusPayload extends StatusLists {
   upgradeOptions?: UpgradeOptions;
   /** The domain's newest plan (vcf-plan) while no run has started since; payload.markdown is then the plan's page. */
   plan?: UpgradePlan;
+  /** The run's maintenance window: the next opening, whether it is open, what the run waits for. */
+  window?: WindowStatus;
 }
 
 /** @param plan the domain's current plan, shown until a run starts */
@@ -141,6 +145,7 @@ export function statusMessage(
       payload.waitingSince = run.waitingSince;
       payload.ackReminders = run.ackReminders ?? 0;
     }
+    if (run.window) payload.window = windowStatus(run.window, Date.now(), !isTerminal(run.status));
   }
   if (plan) payload.plan = plan;
   return { topic: domain.name, payload };

@@ -29,8 +29,8 @@ export interface PhaseBehaviour {
    * message that asked for it (none when resumed).
    */
   execute(engine: UpgradeEngine, runId: string, signal: AbortSignal, input?: NodeMessage): Promise<UpgradeRun>;
-  /** Handles a control message (one that carries no run to work on); returns true when it was one. */
-  control?(msg: NodeMessage): boolean;
+  /** Handles a control message (one that carries no run to work on); resolves true when it was one. */
+  control?(msg: NodeMessage): boolean | Promise<boolean>;
   /** Called once the node has started with a working connection (its status is cleared just before). */
   started?(): void;
 }
@@ -162,7 +162,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
     await this.connection?.recordsReady(); // what a message records is added to the file's content, not replaced by it
     const cancelReason = readCancelReason(msg, this.redNode.name || this.redNode.id);
     if (cancelReason !== undefined) return cancelFromMessage(this, msg, cancelReason);
-    if (this.behaviour.control?.(msg)) return;
+    if (await this.behaviour.control?.(msg)) return;
     const engine = this.engine();
     const request = readPhaseRequest(msg, this.def);
     let runId: string;

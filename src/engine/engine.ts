@@ -26,6 +26,9 @@ import { describeUnreadableRun, type UnreadableRun } from "./unreadable-run";
 import { takeFreshBackup } from "./phases/backup";
 import { checkUpgradeOptions } from "./upgrade-options";
 import { recordUpgradeOptions } from "./steps/upgrade-options-record";
+import { measurements } from "./plan/estimates";
+import { applyWindow, checkSwitchoverWindow, type WindowRequest } from "./windows/run-window";
+import { checkWindowSetting } from "./windows/parse";
 import type {
   AckPolicy,
   BackupOptions,
@@ -439,6 +442,8 @@ export class UpgradeEngine extends EventEmitter {
    * `options`: the upgrade options (msg.upgradeOptions over the node's), checked before anything starts: a bad one
    * rejects with a BAD_INPUT error naming the field, and the run stays as it was. Recorded in the run when the phase
    * first starts; a run that has them keeps its own (and `options` is then not looked at).
+   * `window`: the maintenance window (msg.window or the node's, see windows/run-window.ts), checked like the options;
+   * a component starts only inside it.
    */
   async upgradeComponents(
     runId: string,
@@ -446,16 +451,47 @@ export class UpgradeEngine extends EventEmitter {
     ownerNodeId?: string,
     backup: BackupOptions = DEFAULT_BACKUP_OPTIONS,
     options?: unknown,
+    window?: WindowRequest,
   ): Promise<UpgradeRun> {
     // async: a bad option rejects the returned promise (before the phase starts)
     const recorded = this.runs.get(runId)?.upgradeOptions;
     const checked = recorded ? undefined : checkUpgradeOptions(options);
+    const windowSetting = window && checkWindowSetting(window.setting, window.source);
+    const source = window?.source ?? "node";
+    checkSwitchoverWindow(recorded ?? checked, this.runs.get(runId)?.window, windowSetting, source);
     return this.runPhase(runId, "upgrade", signal, ownerNodeId, async (ctx) => {
       await recordUpgradeOptions(ctx, checked);
-      await takeFreshBackup(ctx, backup);
-      await upgradeComponents(ctx);
+      if (windowSetting !== undefined) await applyWindow(ctx.handle, windowSetting, source);
+      // The fresh backup: at once without a window, else when the window lets the first component start.
+      let backedUp = false;
+      const backupOnce = async (): Promise<boolean> => {
+        if (backedUp) return false;
+        backedUp = true;
+        await takeFreshBackup(ctx, backup);
+        return true;
+      };
+      if (!ctx.run.window) await backupOnce();
+      await upgradeComponents(ctx, {
+        measured: () => measurements([...this.runs.values()]),
+        beforeFirstStart: backupOnce,
+      });
       this.schedulePauseEnd(ctx.run);
     });
+  }
+
+  /**
+   * Changes the maintenance window of a run whose upgrade phase is under way or ahead (msg.window while it waits):
+   * a wait for the old window ends, and a component scheduled in SDDC Manager is rescheduled. `setting` null removes
+   * it. Resolves with the run; undefined when the run is not active. A bad window rejects naming the field.
+   */
+  async changeWindow(runId: string, setting: unknown): Promise<UpgradeRun | undefined> {
+    await this.usable();
+    const checked = checkWindowSetting(setting, "message");
+    const run = this.runs.get(runId);
+    if (!run || isTerminal(run.status)) return undefined;
+    checkSwitchoverWindow(run.upgradeOptions, run.window, checked, "message");
+    await applyWindow(this.handle(run), checked, "message");
+    return snapshot(run);
   }
 
   /**

@@ -26,3 +26,7 @@ export type { RunStore } from "./run-store";
 export { describeUnreadableRun, type UnreadableRun } from "./unreadable-run";
 export { renderPlanMarkdown, formatDuration } from "./plan/markdown";
 export type { UpgradePlan, PlanComponent, PlanBundle, PlanNote, PlanRequest, DurationEstimate } from "./plan/types";
+export { checkWindowSetting } from "./windows/parse";
+export { windowStatus, type WindowStatus } from "./windows/status";
+export type { WindowRequest } from "./windows/run-window";
+export type { RunWindow, WindowDef, Opening } from "./windows/types";

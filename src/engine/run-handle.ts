@@ -93,6 +93,8 @@ export type PhaseWaitOptions<T> = Omit<
   deadlineMs: number;
   /** SDDC Manager's own upgrade: its API is meant to vanish and refuse old logins; the caller announces and bounds that. */
   expectOutage?: boolean;
+  /** A wait for a time (a maintenance window), not for remote work: it is never taken for a stall. */
+  forTime?: boolean;
 };
 
 /** Another run of this engine by id (e.g. the management domain's run a VI run waits for). */
@@ -137,7 +139,7 @@ export class PhaseContext {
       onValue: async (value) => {
         await tolerated.answered();
         await onValue?.(value);
-        await this.handle.checkStall(this.settings.stallWarningMs);
+        if (!o.forTime) await this.handle.checkStall(this.settings.stallWarningMs);
       },
       deadline,
       intervalMs: this.settings.pollIntervalMs,

@@ -13,6 +13,7 @@ const MAY_BE_ZERO: ReadonlySet<keyof EngineSettings> = new Set([
   "certificateWarnDays",
   "stallWarningMs",
   "ackReminderMs",
+  "windowMarginMs",
 ]);
 const INTEGERS: ReadonlySet<keyof EngineSettings> = new Set([
   "downloadConcurrency",
@@ -50,6 +51,7 @@ export const SETTING_MAX_MS: Readonly<Partial<Record<keyof EngineSettings, numbe
   estimateEsxHostMs: DAY_MS,
   stallWarningMs: 7 * DAY_MS,
   ackReminderMs: 7 * DAY_MS,
+  windowMarginMs: DAY_MS,
 };
 
 /**

@@ -1,6 +1,7 @@
 // The engine's own data model: one UpgradeRun holds everything about one domain's upgrade.
 import type { EngineErrorCode } from "./errors";
 import type { UpgradeOptions } from "./upgrade-options";
+import type { RunWindow } from "./windows/types";
 
 /** The only status values a run (and a domain) ever shows; finer progress lives in `step` and `progress`. */
 export type UpgradeStatus =
@@ -127,6 +128,10 @@ export interface UpgradeRecord {
   hosts?: number;
   /** The last logged status of each sub-task of the upgrade's task (by name): each change is logged once, also across restarts. */
   subTaskStatus?: Record<string, string>;
+  /** Started inside a maintenance window ending then (ISO): finishing later is logged as running past it. */
+  windowEnd?: string;
+  /** Created in SDDC Manager to start at this time (ISO; "schedule in SDDC Manager"); cleared once it has started. */
+  scheduledFor?: string;
 }
 
 /** A POST /v1/upgrades sent whose answer is not recorded yet (set before the POST, cleared with the answer). */
@@ -136,6 +141,10 @@ export interface UpgradeRequest {
   /** This domain's upgrades of the bundle that existed before the POST: none of them can be the one we started. */
   priorUpgradeIds: string[];
   requestedAt: string;
+  /** The start time the request asked SDDC Manager for (a scheduled upgrade); absent: now. */
+  scheduledFor?: string;
+  /** The end of the maintenance window the upgrade starts in (ISO), for UpgradeRecord.windowEnd. */
+  windowEnd?: string;
 }
 
 /**
@@ -217,6 +226,11 @@ export interface UpgradeRun {
   upgradeOptions?: UpgradeOptions;
   /** What a cancel asked SDDC Manager to stop, with its answers (msg.cancel with cancelling in SDDC Manager on). */
   remoteCancellations?: RemoteCancellation[];
+  /**
+   * The maintenance window its components start in (absent: as soon as SDDC Manager offers them), with what the run
+   * waits for and the components that ran past a window's end.
+   */
+  window?: RunWindow;
   /** The management domain's run this VI run waits for (it was active when this run started). */
   managementRunId?: string;
   status: UpgradeStatus;
@@ -304,6 +318,8 @@ export interface EngineSettings {
   stallWarningMs: number;
   /** A run waiting for acknowledgement is announced again at this interval (0: never). */
   ackReminderMs: number;
+  /** Maintenance windows: a component starts only when its estimate plus this margin fits in what is left of the window. */
+  windowMarginMs: number;
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = {
@@ -333,6 +349,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   estimateEsxHostMs: 30 * 60_000,
   stallWarningMs: 30 * 60_000,
   ackReminderMs: 4 * 3600_000,
+  windowMarginMs: 15 * 60_000,
 };
 
 export interface AckPolicy {

@@ -3,6 +3,7 @@
 import { capText, NAME_CAP } from "../vcf/text-cap";
 import { engineText, type EngineText } from "./catalog";
 import { EngineError } from "./errors";
+import { isoInstant } from "./windows/instant";
 
 /** Clusters (or NSX host and edge clusters) upgraded all at once, or one after another. */
 export type Order = "parallel" | "sequential";
@@ -38,10 +39,10 @@ export type TemporaryNetwork =
   { mode: "AUTOMATIC" } | { mode: "STATIC"; ipAddress: string; subnetMask: string; gateway: string };
 
 /**
- * When a reduced-downtime migration switches over to the new vCenter: as soon as it is ready, or at a time (ISO 8601,
- * UTC). The maintenance-window work adds "at the start of the next window" here.
+ * When a reduced-downtime migration switches over to the new vCenter: as soon as it is ready, at a time (ISO 8601,
+ * UTC), or at the start of the run's next maintenance window (the migration itself starts outside it).
  */
-export type Switchover = { when: "ready" } | { when: "at"; at: string };
+export type Switchover = { when: "ready" } | { when: "at"; at: string } | { when: "window" };
 
 export interface VcenterOptions {
   mechanism?: "InPlace" | "ReducedDowntimeMigration";
@@ -65,8 +66,6 @@ export const RETRY_DELAY_SECONDS = { min: 300, max: 3600 } as const;
 const ORDERS: readonly Order[] = ["parallel", "sequential"];
 const MECHANISMS = ["InPlace", "ReducedDowntimeMigration"] as const;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-/** An ISO 8601 date-time with a time zone (Z or an offset): a bare local time would depend on the server's zone. */
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 type Source = Record<string, unknown>;
 
@@ -205,13 +204,11 @@ function checkNetwork(field: string, value: unknown): TemporaryNetwork {
   return { mode };
 }
 
-/** "ready", or a date-time with a time zone, kept as UTC. */
+/** "ready", "window", or a date-time with a time zone, kept as UTC. */
 function checkSwitchover(field: string, value: unknown): Switchover {
-  if (value === "ready") return { when: "ready" };
-  if (typeof value === "string" && ISO_DATE_TIME.test(value.trim())) {
-    const ms = Date.parse(value.trim());
-    if (!Number.isNaN(ms)) return { when: "at", at: new Date(ms).toISOString() };
-  }
+  if (value === "ready" || value === "window") return { when: value };
+  const ms = isoInstant(value);
+  if (ms !== undefined) return { when: "at", at: new Date(ms).toISOString() };
   throw bad(field, value, engineText("allowedSwitchover"));
 }
 
@@ -299,7 +296,9 @@ export function describeUpgradeOptions(options: UpgradeOptions): string {
         ? ""
         : vcenter.switchover?.when === "at"
           ? `, switchover at ${vcenter.switchover.at}`
-          : ", switchover as soon as ready";
+          : vcenter.switchover?.when === "window"
+            ? ", switchover at the start of the next maintenance window"
+            : ", switchover as soon as ready";
     parts.push(
       `vCenter: ${vcenter.mechanism === "InPlace" ? "in place" : "reduced-downtime migration"}${where}${when}`,
     );

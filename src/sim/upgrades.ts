@@ -152,7 +152,16 @@ export class UpgradeService {
     } else if (state === "DRAFT" || state === "SCHEDULED") {
       record.draft = false;
       record.attempts = [];
-      this.launch(record, spec.upgradeNow || spec.scheduledMs === undefined ? now : Math.max(now, spec.scheduledMs));
+      record.scheduledMs = spec.upgradeNow ? undefined : spec.scheduledMs;
+      this.launch(record, record.scheduledMs === undefined ? now : Math.max(now, record.scheduledMs));
+    } else {
+      throw new ApiError(
+        400,
+        "UPGRADE_NOT_RESCHEDULABLE",
+        `Upgrade ${id} is ${state}: only a DRAFT or SCHEDULED upgrade can be committed or rescheduled`,
+        "Read the upgrade again (GET /v1/upgrades/{id}); a started upgrade can only be cancelled.",
+        [id],
+      );
     }
     return this.render(record);
   }
@@ -393,7 +402,7 @@ export class UpgradeService {
       bundleId: record.bundle.id,
       resourceType: record.spec.resourceType,
       parallelUpgrade: record.spec.parallelUpgrade ?? true,
-      resourceUpgradeSpecs: record.spec.raw.resourceUpgradeSpecs,
+      resourceUpgradeSpecs: this.resourceSpecs(record),
       status: this.state(record),
       // One id on purpose: the POST's Task.id is the upgrade id (§6.2), so the task and the upgrade share it.
       taskId: record.id,
@@ -407,6 +416,20 @@ export class UpgradeService {
     const end = attempt ? this.plan(attempt, this.planTime(record)).endMs : undefined;
     if (end !== undefined) body.endTime = end;
     return body;
+  }
+
+  /** The request's resource specs, with the start time as it stands now (a PATCH may have moved or removed it). */
+  private resourceSpecs(record: UpgradeRecord): unknown {
+    const raw = record.spec.raw.resourceUpgradeSpecs;
+    if (!Array.isArray(raw)) return raw;
+    const scheduled = record.scheduledMs;
+    return raw.map((r: unknown) => {
+      if (typeof r !== "object" || r === null || !("scheduledTimestamp" in r || scheduled !== undefined)) return r;
+      const { scheduledTimestamp: _old, ...rest } = r as Record<string, unknown>;
+      return scheduled === undefined
+        ? { ...rest, upgradeNow: true }
+        : { ...rest, upgradeNow: false, scheduledTimestamp: isoAt(scheduled) };
+    });
   }
 
   private renderTask(record: UpgradeRecord): TaskBody {

@@ -44,6 +44,7 @@ import type {
   Upgradable,
   UpgradablesClusterResource,
   Upgrade,
+  UpgradeCommitSpec,
   UpgradeFilter,
   UpgradeSpec,
   Validation,
@@ -272,6 +273,11 @@ export class VcfClient {
   /** PATCH /v1/upgrades/{id} with markForCancellation (UpgradeCommitSpec): SDDC Manager answers with the Upgrade. */
   cancelUpgrade(id: string, o?: CallOptions): Promise<Upgrade> {
     return this.sendJson<Upgrade>("PATCH", `/v1/upgrades/${seg(id)}`, { markForCancellation: true }, o);
+  }
+
+  /** PATCH /v1/upgrades/{id} with a start time or upgradeNow (UpgradeCommitSpec): commits or reschedules it. */
+  rescheduleUpgrade(id: string, spec: UpgradeCommitSpec, o?: CallOptions): Promise<Upgrade> {
+    return this.sendJson<Upgrade>("PATCH", `/v1/upgrades/${seg(id)}`, spec, o);
   }
 
   listUpgrades(filter?: UpgradeFilter, o?: CallOptions): Promise<Upgrade[]> {

@@ -452,6 +452,13 @@ export interface UpgradeSpec {
   vcenterUpgradeUserInputSpecs?: VcenterUpgradeUserInputSpec[];
 }
 
+/** PATCH /v1/upgrades/{id}: start now, or at scheduledTimestamp (ISO 8601, UTC); markForCancellation cancels. */
+export interface UpgradeCommitSpec {
+  upgradeNow?: boolean;
+  scheduledTimestamp?: string;
+  markForCancellation?: boolean;
+}
+
 export interface Upgrade {
   id: string;
   bundleId: string;

@@ -53,7 +53,7 @@ function startMessage(): Msg {
     _msgid: "start-1",
     payload: "start",
     ticket: "CHG-42",
-    window: { from: "22:00", days: [6, 7] },
+    changeSlot: { from: "22:00", days: [6, 7] },
     req: { url: "/start" },
     at: new Date(0),
   };
@@ -61,7 +61,7 @@ function startMessage(): Msg {
 
 /** What of startMessage() every output and Catch message carries after a restart. */
 function assertKeptProperties(msg: Msg): void {
-  assert.deepEqual([msg._msgid, msg.ticket, msg.window], ["start-1", "CHG-42", { from: "22:00", days: [6, 7] }]);
+  assert.deepEqual([msg._msgid, msg.ticket, msg.changeSlot], ["start-1", "CHG-42", { from: "22:00", days: [6, 7] }]);
   assert.deepEqual([msg.req, msg.at], [undefined, undefined], "req and non-JSON values are not kept");
 }
 

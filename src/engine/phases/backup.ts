@@ -230,7 +230,9 @@ async function followBackup(ctx: PhaseContext, record: BackupRecord, justStarted
 
 /** Before the first component: the backup (or a logged skip), decided once per run with the options it started with. */
 export async function takeFreshBackup(ctx: PhaseContext, options: BackupOptions): Promise<void> {
-  if (ctx.run.status === "alerts_were_acknowledged")
+  // With a maintenance window the backup comes right before the first component, and the run stays in
+  // alerts_were_acknowledged until that component starts (see phases/upgrades.ts).
+  if (ctx.run.status === "alerts_were_acknowledged" && !ctx.run.window)
     await ctx.handle.to("starting_upgrades", "Starting the component upgrades");
   const remote = ctx.run.remote;
   // A run stored by an older version may have upgraded components already: the first component is long past.

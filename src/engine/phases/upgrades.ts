@@ -24,6 +24,9 @@ import {
   upgradableTypes,
   type ComponentKind,
 } from "../steps/upgrade-specs";
+import { windowGate, type GateResult, type WindowGateDeps } from "../windows/gate";
+import { noteOverrun } from "../windows/overrun";
+import { awaitScheduledStart, scheduledSpec } from "../windows/scheduled";
 
 /** More rounds than any real domain needs; stops a server that keeps offering work forever. */
 const MAX_ROUNDS = 40;
@@ -32,6 +35,17 @@ const MAX_ROUNDS = 40;
 interface LoopState extends DomainScope {
   /** AVAILABLE bundles found to have nothing left to upgrade (e.g. every cluster at the target): not started again. */
   nothingToDo: Set<string>;
+  /** What the maintenance-window gate needs (measured durations). */
+  windows: WindowGateDeps;
+}
+
+/**
+ * Enters starting_upgrades (once). A run with a maintenance window enters it when its first component starts: while
+ * it waits for the window before the first component it stays in alerts_were_acknowledged.
+ */
+async function startingUpgrades(ctx: PhaseContext): Promise<void> {
+  if (ctx.run.status === "alerts_were_acknowledged")
+    await ctx.handle.to("starting_upgrades", "Starting the component upgrades");
 }
 
 /** How many of the run's recorded upgrades have finished. */
@@ -49,7 +63,14 @@ async function reportProgress(ctx: PhaseContext, text: string, remaining: number
  * Polls one component upgrade to its end (3 h per component by default); a failure fails the run. `justStarted`:
  * the POST's answer was the first look.
  */
-async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord, justStarted = false): Promise<void> {
+async function followUpgrade(
+  ctx: PhaseContext,
+  record: UpgradeRecord,
+  windows: WindowGateDeps,
+  justStarted = false,
+): Promise<void> {
+  if (record.scheduledFor) await awaitScheduledStart(ctx, record, windows);
+  await startingUpgrades(ctx);
   const sddc = record.componentType === "SDDC_MANAGER";
   const subTasks = new SubTaskTracker(ctx, record, !sddc);
   const final = await ctx.wait({
@@ -82,6 +103,7 @@ async function followUpgrade(ctx: PhaseContext, record: UpgradeRecord, justStart
     record.finishedAt = new Date().toISOString();
   });
   await ctx.handle.log("success", `The upgrade of ${label(record)} completed`);
+  await noteOverrun(ctx, record);
 }
 
 /** The domain's upgrade of the bundle that `request` started, looked for during the lookup window. */
@@ -93,6 +115,14 @@ function findRequested(ctx: PhaseContext, scope: DomainScope, request: UpgradeRe
     async (signal) =>
       (await upgradesOf(ctx, scope, request.bundleId, signal)).find((u) => !request.priorUpgradeIds.includes(u.id)),
   );
+}
+
+/** What an upgrade found for a request takes over from it: its start time and window. */
+function requestTiming(request: UpgradeRequest): Pick<UpgradeRecord, "scheduledFor" | "windowEnd"> {
+  return {
+    ...(request.scheduledFor ? { scheduledFor: request.scheduledFor } : {}),
+    ...(request.windowEnd ? { windowEnd: request.windowEnd } : {}),
+  };
 }
 
 /** A POST whose answer was lost: find the upgrade it started, never POST again. */
@@ -115,7 +145,7 @@ async function resolveRequest(
     "info",
     `Found upgrade ${found.id} of ${label(request)} (status ${normalizeStatus(found.status)}), started by the request whose answer was lost`,
   );
-  return adopt(ctx, found.id, request.bundleId, request.componentType, found.status);
+  return adopt(ctx, found.id, request.bundleId, request.componentType, found.status, requestTiming(request));
 }
 
 /**
@@ -139,7 +169,7 @@ async function resolveRequestBeforeRestart(
       "info",
       `Found upgrade ${found.id} of ${label(request)} (status ${normalizeStatus(found.status)}): the request had reached SDDC Manager`,
     );
-    await adopt(ctx, found.id, request.bundleId, request.componentType, found.status);
+    await adopt(ctx, found.id, request.bundleId, request.componentType, found.status, requestTiming(request));
     return;
   }
   const upgradable = (await openUpgradables(ctx, scope)).find((u) => u.bundleId === request.bundleId);
@@ -173,17 +203,22 @@ async function postUpgrade(
   ctx: PhaseContext,
   scope: DomainScope,
   kind: ComponentKind,
-  spec: UpgradeSpec,
+  immediate: UpgradeSpec,
   prior: readonly Upgrade[],
+  hosts: number | undefined,
+  gate: Exclude<GateResult, { kind: "waited" }>,
 ): Promise<UpgradeRecord> {
-  const { bundleId } = spec;
-  // Counted before the request: nothing may come between its answer and recording the upgrade id.
-  const hosts = kind === "ESX_HOST" ? await hostsOfSpec(ctx, spec) : undefined;
+  const { bundleId } = immediate;
+  const scheduledFor = gate.kind === "schedule" ? new Date(gate.opening.startMs).toISOString() : undefined;
+  const windowEnd = gate.kind === "schedule" ? new Date(gate.opening.endMs).toISOString() : gate.windowEnd;
+  const spec = scheduledFor ? scheduledSpec(immediate, scheduledFor) : immediate;
   const request: UpgradeRequest = {
     bundleId,
     componentType: kind,
     priorUpgradeIds: prior.map((u) => u.id),
     requestedAt: new Date().toISOString(),
+    ...(scheduledFor ? { scheduledFor } : {}),
+    ...(windowEnd ? { windowEnd } : {}),
   };
   await ctx.handle.update((r) => {
     r.remote.upgradeRequest = request;
@@ -208,8 +243,15 @@ async function postUpgrade(
   const record = await adopt(ctx, task.id, bundleId, kind, task.status, {
     timed: true,
     ...(hosts ? { hosts } : {}),
+    ...requestTiming(request),
   });
-  await ctx.handle.log("info", `Started the upgrade of ${label(record)}`, { upgradeId: task.id, spec });
+  await ctx.handle.log(
+    "info",
+    scheduledFor
+      ? `Scheduled the upgrade of ${label(record)} in SDDC Manager for ${scheduledFor} (upgrade ${task.id})`
+      : `Started the upgrade of ${label(record)}`,
+    { upgradeId: task.id, spec },
+  );
   return record;
 }
 
@@ -222,7 +264,7 @@ async function upgradeOne(
   loop: LoopState,
   u: Upgradable,
   mayStart: boolean,
-): Promise<"followed" | "none" | "nothing"> {
+): Promise<"followed" | "none" | "nothing" | "waited"> {
   const bundleId = u.bundleId;
   if (!bundleId) throw new EngineError("REMOTE_FAILURE", engineText("upgradableWithoutBundle"));
   // Read once, and only when needed: to classify an upgradable that names no types, and before starting. The domains
@@ -261,11 +303,26 @@ async function upgradeOne(
       loop.nothingToDo.add(bundleId);
       return "nothing";
     }
+    // Counted before the request: nothing may come between its answer and recording the upgrade id.
+    let hosts: Promise<number | undefined> | undefined;
+    const countHosts = (): Promise<number | undefined> =>
+      kind === "ESX_HOST" ? (hosts ??= hostsOfSpec(ctx, spec)) : Promise.resolve(undefined);
+    // A failed earlier upgrade is retried (a task retry cannot be scheduled): the run waits for the window itself.
+    const gate = await windowGate(ctx, kind, countHosts, loop.windows, !earlier.some(upgradeFailed));
+    if (gate.kind === "waited" || (await loop.windows.beforeFirstStart?.())) return "waited";
+    if (gate.kind === "start") {
+      if (gate.note) await ctx.handle.log("info", gate.note);
+      await startingUpgrades(ctx);
+    }
     const retried = await retryFailedUpgrade(ctx, earlier, bundleId, kind);
     posted = retried === undefined;
-    record = retried ?? (await postUpgrade(ctx, loop, kind, spec, earlier));
+    if (retried && gate.kind === "start" && gate.windowEnd)
+      await ctx.handle.update(() => {
+        retried.windowEnd = gate.windowEnd;
+      });
+    record = retried ?? (await postUpgrade(ctx, loop, kind, spec, earlier, await countHosts(), gate));
   }
-  await followUpgrade(ctx, record, posted);
+  await followUpgrade(ctx, record, loop.windows, posted);
   return "followed";
 }
 
@@ -306,24 +363,26 @@ function isStartable(loop: LoopState, u: Upgradable): boolean {
 }
 
 /** Follows the recorded upgrade that has not finished (one resumed after a restart); false when there is none. */
-async function followUnfinished(ctx: PhaseContext): Promise<boolean> {
+async function followUnfinished(ctx: PhaseContext, windows: WindowGateDeps): Promise<boolean> {
   const unfinished = Object.values(ctx.run.remote.upgrades).find((r) => !r.finishedAt);
   if (!unfinished) return false;
   await ctx.handle.log("info", `Continuing to follow the upgrade of ${label(unfinished)}`);
-  await followUpgrade(ctx, unfinished);
+  await followUpgrade(ctx, unfinished, windows);
   return true;
 }
 
 /** The component loop: one AVAILABLE upgradable at a time until none is open, then the final validation. */
-export async function upgradeComponents(ctx: PhaseContext): Promise<void> {
-  if (ctx.run.status === "alerts_were_acknowledged")
-    await ctx.handle.to("starting_upgrades", "Starting the component upgrades");
+export async function upgradeComponents(
+  ctx: PhaseContext,
+  windows: WindowGateDeps = { measured: () => [] },
+): Promise<void> {
+  if (!ctx.run.window) await startingUpgrades(ctx);
   // Before anything else is read: a run resumed during SDDC Manager's own upgrade finds its API away, and only
   // following that upgrade rides the outage out within its budget.
-  while (await followUnfinished(ctx)) {
+  while (await followUnfinished(ctx, windows)) {
     /* one recorded upgrade at a time */
   }
-  const loop: LoopState = { ...(await domainScope(ctx)), nothingToDo: new Set() };
+  const loop: LoopState = { ...(await domainScope(ctx)), nothingToDo: new Set(), windows };
   const request = ctx.run.remote.upgradeRequest;
   if (request) await resolveRequestBeforeRestart(ctx, loop, request);
   const retry = ctx.run.remote.retryRequest;
@@ -341,15 +400,21 @@ export async function upgradeComponents(ctx: PhaseContext): Promise<void> {
         fix: engineText("upgradesUnsettledFix"),
       });
     }
-    if (await followUnfinished(ctx)) continue;
+    if (await followUnfinished(ctx, windows)) continue;
     const list = await openUpgradables(ctx, loop);
     await reportProgress(ctx, `Upgrading: ${list.length} component step(s) left`, list.length);
     if (list.length === 0) break;
     const startable = list.find((u) => isStartable(loop, u));
-    if (startable && (await upgradeOne(ctx, loop, startable, true)) === "followed") continue;
+    const outcome = startable && (await upgradeOne(ctx, loop, startable, true));
+    if (outcome === "waited") {
+      round -= 1; // a wait for the maintenance window is not a round of SDDC Manager's offers
+      continue;
+    }
+    if (outcome === "followed") continue;
     const underway = list.find(isUnderway);
     if (underway && (await upgradeOne(ctx, loop, underway, false)) === "followed") continue;
     await waitForNextStep(ctx, loop, list, announced);
   }
+  await startingUpgrades(ctx);
   await finalValidation(ctx);
 }

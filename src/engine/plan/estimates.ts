@@ -4,7 +4,7 @@ import type { ComponentKind } from "../steps/upgrade-specs";
 import type { EngineSettings, UpgradeRun } from "../types";
 import type { DurationEstimate } from "./types";
 
-interface Measurement {
+export interface Measurement {
   runId: string;
   kind: string;
   ms: number;

@@ -8,6 +8,7 @@ import type {
 import { engineText } from "../catalog";
 import { EngineError } from "../errors";
 import type { PhaseContext } from "../run-handle";
+import { nextOpening } from "../windows/openings";
 import {
   RETRY_COUNT,
   RETRY_DELAY_SECONDS,
@@ -128,5 +129,15 @@ export async function vcenterInput(
         : { networkMode: "AUTOMATIC" },
   };
   if (options.switchover?.when === "at") input.startSwitchoverTimestamp = options.switchover.at;
+  if (options.switchover?.when === "window") {
+    // At the start of the next window; with the window open now: as soon as ready (nothing sent).
+    const now = ctx.handle.now();
+    const opening = nextOpening(ctx.run.window?.windows ?? [], now);
+    if (opening && opening.startMs > now) input.startSwitchoverTimestamp = new Date(opening.startMs).toISOString();
+    await ctx.handle.log(
+      "info",
+      `vCenter switchover: ${input.startSwitchoverTimestamp ?? "as soon as ready (the maintenance window is open)"}`,
+    );
+  }
   return input;
 }

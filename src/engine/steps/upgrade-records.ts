@@ -27,7 +27,7 @@ export async function adopt(
   bundleId: string,
   kind: string,
   status: string | undefined,
-  timing: Pick<UpgradeRecord, "timed" | "hosts"> = {},
+  timing: Pick<UpgradeRecord, "timed" | "hosts" | "scheduledFor" | "windowEnd"> = {},
 ): Promise<UpgradeRecord> {
   const known = ctx.run.remote.upgrades[upgradeId];
   if (known) return known;
