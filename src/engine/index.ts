@@ -1,7 +1,7 @@
 export * from "./types";
 export { EngineError, type EngineErrorCode } from "./errors";
 export { engineText, englishText, isTextList, verbatimText, type EngineText, type EngineTextParams } from "./catalog";
-export { UpgradeEngine, type CancelOptions, type EngineDeps, type EngineWarning } from "./engine";
+export { UpgradeEngine, type CancelOptions, type EngineDeps, type EngineWarning, type StartRefusal } from "./engine";
 export type { DomainDiscovery } from "./discovery";
 export { remoteWorkWarning } from "./remote-work";
 export { remoteCancelReport } from "./remote-cancel";
@@ -26,3 +26,5 @@ export type { RunStore } from "./run-store";
 export { describeUnreadableRun, type UnreadableRun } from "./unreadable-run";
 export { renderPlanMarkdown, formatDuration } from "./plan/markdown";
 export type { UpgradePlan, PlanComponent, PlanBundle, PlanNote, PlanRequest, DurationEstimate } from "./plan/types";
+export { FleetRunner, type FleetRunnerDeps } from "./fleet/fleet-runner";
+export * from "./fleet/types";
