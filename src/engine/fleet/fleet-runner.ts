@@ -203,8 +203,9 @@ export class FleetRunner {
       Object.assign(m, { state: "running", runId: run.id, targetVersion: run.targetVersion });
       this.clearDeadline(m);
       // a start message that was on its way when the fleet was cancelled
-      if (this.fleet?.stopReason && !isTerminal(run.status))
-        this.deps.engine.cancel(run.id, this.fleet.stopReason).catch((err: unknown) => this.deps.failed(err));
+      const fleet = this.fleet;
+      if (fleet?.cancelled && fleet.stopReason && !isTerminal(run.status))
+        this.deps.engine.cancel(run.id, fleet.stopReason).catch((err: unknown) => this.deps.failed(err));
     }
     if (!isTerminal(run.status)) return;
     if (run.status === "failed" || run.outcome === "failed")
