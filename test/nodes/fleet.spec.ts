@@ -264,4 +264,49 @@ describe("nodes: vcf-fleet", function () {
     assert.equal(mostAtOnce(VI.map((n) => runs.get(n) as UpgradeRun)), 2);
     assertNoUpgradeTwice(sim);
   });
+
+  it("msg.cancel stops new starts and cancels the running domain", async () => {
+    const sim = await perTest.startSim({
+      scenario: "many-domains",
+      domains: 5,
+      faults: { precheckNeverFinishes: true },
+    });
+    await helper.load(NODE_MODULES, fleetFlow(sim, {}), credentialsFor(sim));
+    const statuses = new Collector("statusOut");
+    const summaries = new Collector("summary");
+    getNode("fleet").receive({ payload: "start" });
+    await statuses.waitFor((m) => {
+      const p = m.payload as { domainName?: string; status?: string };
+      return p.domainName === "lab-m01" && p.status === "running_prechecks";
+    }, "lab-m01 in its prechecks");
+    getNode("fleet").receive({ cancel: true, reason: "change window closed" });
+    const end = summaryOf(await summaries.waitFor(() => true, "the summary of the cancelled fleet", 30_000));
+    assert.equal(end.status, "cancelled");
+    assert.deepEqual([end.failed.map((d) => d.domainName), end.notStarted.map((d) => d.domainName)], [["lab-m01"], VI]);
+  });
+
+  it("refuses bad input naming the field, and an output 1 wired to nothing", async () => {
+    const sim = await perTest.startSim({ scenario: "many-domains", domains: 1 });
+    const flow = fleetFlow(sim, {});
+    flow.push({ ...flowNode("lonely", "vcf-fleet", { concurrency: 2 }), wires: [[], ["summary"]] });
+    await helper.load(NODE_MODULES, flow, credentialsFor(sim));
+    const caught = new Collector("caught");
+    getNode("fleet").receive({ fleet: { concurrency: 0 } });
+    getNode("fleet").receive({ payload: "go" });
+    getNode("fleet").receive({ fleet: { domains: ["lab-m01", "nowhere"] } });
+    getNode("lonely").receive({ payload: "start" });
+    const texts = ((await caught.waitFor(() => caught.messages.length === 4, "four refusals")) && caught.messages).map(
+      caughtError,
+    );
+    const has = (pattern: RegExp): void =>
+      assert.ok(
+        texts.some((t) => pattern.test(t)),
+        `${pattern} in ${texts.join(" | ")}`,
+      );
+    has(/msg\.fleet\.concurrency must be a whole number from 1 to 100/);
+    has(/msg\.payload "go" is not a fleet command/);
+    has(/names nowhere, which SDDC Manager does not list.*lab-m01, lab-w01/);
+    has(/Output 1 is not wired/);
+    assert.equal(connectionOf().requireEngine().listRuns().length, 0, "nothing started");
+  });
 });
