@@ -28,13 +28,18 @@ export class FileFleetStore implements FleetStore {
     );
   }
 
-  /** The stored fleet; a file of another format is refused with an error naming it (it is never overwritten then). */
+  /** The stored fleet; a file that is not one (damaged, another format) is refused with an error naming it. */
   async load(): Promise<FleetRecord | undefined> {
     const text = await readStateFile(this.file);
     if (text === undefined) return undefined;
-    const content = JSON.parse(text) as Partial<FleetFile>;
+    let content: Partial<FleetFile>;
+    try {
+      content = JSON.parse(text) as Partial<FleetFile>;
+    } catch {
+      throw new Error(`${this.file} is not valid JSON (damaged or cut short)`);
+    }
     if (content.fleetFileFormat !== FORMAT_VERSION || typeof content.fleet !== "object" || content.fleet === null)
-      throw new Error(`The fleet file ${this.file} is not one this version can read (format ${FORMAT_VERSION})`);
+      throw new Error(`${this.file} is not a fleet file of format ${FORMAT_VERSION}`);
     this.fleet = content.fleet;
     return structuredClone(content.fleet);
   }

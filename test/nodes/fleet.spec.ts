@@ -2,6 +2,8 @@
 // domains): the order (management domain first and alone, then 2 VI domains at a time), the failure policy both
 // ways, a restart in the middle of a fleet, a second start refused, and vcf-status's fleet view.
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import type { RunningSimulator } from "../../nodes/sim/index";
 import type { UpgradeRun } from "../../nodes/engine";
 import {
@@ -308,5 +310,20 @@ describe("nodes: vcf-fleet", function () {
     has(/names nowhere, which SDDC Manager does not list.*lab-m01, lab-w01/);
     has(/Output 1 is not wired/);
     assert.equal(connectionOf().requireEngine().listRuns().length, 0, "nothing started");
+  });
+
+  it("a damaged fleet file is kept and named; nothing starts until it is repaired or moved away", async () => {
+    const sim = await perTest.startSim({ scenario: "many-domains", domains: 1 });
+    const file = path.join(perTest.userDir(), "vcf-upgrade-fleet-fleet.json");
+    fs.writeFileSync(file, '{"fleetFileFormat": 1, "fleet": {"id": "f1", "members": [');
+    await helper.load(NODE_MODULES, fleetFlow(sim, {}), credentialsFor(sim));
+    const caught = new Collector("caught");
+    getNode("fleet").receive({ payload: "start" });
+    assert.match(
+      caughtError(await caught.waitFor(() => true, "the refused start")),
+      /stored fleet cannot be read: .*vcf-upgrade-fleet-fleet\.json is not valid JSON.*move it away/,
+    );
+    assert.equal(fs.readFileSync(file, "utf8").endsWith("["), true, "the file is kept as it was");
+    assert.equal(connectionOf().requireEngine().listRuns().length, 0);
   });
 });

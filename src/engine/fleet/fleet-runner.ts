@@ -53,9 +53,19 @@ export class FleetRunner {
   };
 
   constructor(private readonly deps: FleetRunnerDeps) {
-    this.loaded = deps.store.load().then((f) => {
-      this.fleet = f;
-    });
+    this.loaded = deps.store.load().then(
+      (f) => {
+        this.fleet = f;
+      },
+      (err: unknown) => {
+        // Kept as it is: it may hold a fleet half done, which a new fleet would otherwise replace.
+        throw new EngineError(
+          "RUN_UNREADABLE",
+          engineText("fleetUnreadable", { detail: err instanceof Error ? err.message : String(err) }),
+          { fix: engineText("fleetUnreadableFix") },
+        );
+      },
+    );
     this.loaded.catch(() => undefined); // reported by the methods that wait for it
     deps.engine.on("change", this.onChange);
     deps.engine.on("startRefused", this.onRefused);
