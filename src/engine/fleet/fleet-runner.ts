@@ -90,8 +90,9 @@ export class FleetRunner {
     this.refuseWhileRunning(); // a second start may have come meanwhile
     for (const m of members) {
       const active = this.deps.engine.activeRunFor(m.domainId);
-      if (active) Object.assign(m, { state: "running", runId: active.id, targetVersion: active.targetVersion });
-      if (active) delete m.reason;
+      if (!active) continue;
+      Object.assign(m, { state: "running", runId: active.id, targetVersion: active.targetVersion });
+      delete m.reason;
     }
     const now = new Date().toISOString();
     this.fleet = {
