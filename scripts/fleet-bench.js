@@ -1,8 +1,9 @@
-// `npm run bench:fleet` (and the end of `npm run bench`): the fleet benchmark of issue 11. For each size it starts
-// SDDC Manager simulators in this process ("many-domains", SDDC Manager's own outage on), a real Node-RED with this
-// package as a child process, and deploys the fleet flow a user would build (inject -> vcf-updates -> switch ->
-// change -> download -> prechecks -> await-ack -> upgrade -> a sink, plus vcf-status for every domain), one chain and
-// one vcf-config per simulator. It presses the inject button once and measures, inside Node-RED, the event-loop delay,
+// `npm run bench:fleet` (and the end of `npm run bench`): the fleet benchmark of issue 11, run through the fleet
+// feature of issue 12. For each size it starts SDDC Manager simulators in this process ("many-domains", SDDC Manager's
+// own outage on), a real Node-RED with this package as a child process, and deploys the flow a user would build for a
+// fleet: per simulator a vcf-config and a vcf-fleet node (the management domain first, then the VI domains, --concurrency
+// at a time) whose start messages feed download -> prechecks -> await-ack -> upgrade -> a sink, plus vcf-status for
+// every domain; one inject starts every fleet. It presses it once and measures, inside Node-RED, the event-loop delay,
 // CPU time, peak RSS and bytes written, and from outside the requests each simulator saw and the time of one
 // `GET /flows` at the peak. It prints the figures per size, a table and a PASS/MISS line per target of the issue; it
 // never fails on a miss (exit 0), only when it cannot run (exit 1) or on a usage error (exit 2).
@@ -51,6 +52,7 @@ const USAGE = `usage: node scripts/fleet-bench.js [options]   (npm run bench:fle
   --poll A-B           the vcf-config poll interval and longest poll interval in seconds (default 0.2-1)
   --minutes M          wall-clock bound per size (default 8)
   --idle S             end a size when no simulator saw a request and no run changed for S s (default 30)
+  --concurrency N      VI domains each fleet node upgrades at once (default 50: all of them, after the management domain)
   --keep               keep each size's temp directory (user directory, Node-RED log) and print its path
   --verbose            print progress every few seconds and the requests per domain by kind`;
 
@@ -79,6 +81,7 @@ function parseArgs(argv, env) {
     maxPoll: 1,
     minutes: 8,
     idleSeconds: 30,
+    concurrency: 50,
     keep: false,
     verbose: false,
   };
@@ -111,6 +114,11 @@ function parseArgs(argv, env) {
       case "--idle":
         o.idleSeconds = numberOption("--idle", value(), { min: 1 });
         break;
+      case "--concurrency":
+        o.concurrency = numberOption("--concurrency", value(), { min: 1 });
+        if (!Number.isInteger(o.concurrency) || o.concurrency > 100)
+          throw new UsageError(`--concurrency takes a whole number from 1 to 100, not "${o.concurrency}"`);
+        break;
       default:
         return false;
     }
@@ -138,7 +146,7 @@ let baseCpu = process.cpuUsage();
 const statuses = new Map();
 const finals = [];
 const errors = [];
-const skipped = [];
+const fleets = [];
 globalThis.__vcfFleetBench = {
   status(sim, p) {
     if (!p || !p.domainName) return;
@@ -146,7 +154,7 @@ globalThis.__vcfFleetBench = {
   },
   final(sim, vcf) { finals.push({ sim, domain: vcf && vcf.domainName, runId: vcf && vcf.runId, status: vcf && vcf.status, at: Date.now() }); },
   error(entry) { errors.push({ ...entry, at: Date.now() }); },
-  skipped(sim, p) { skipped.push({ sim, domain: p && p.domainName, updateAvailable: p && p.updateAvailable, problem: p && p.problem, upgradeStatus: p && p.upgradeStatus }); },
+  fleet(sim, p) { fleets.push({ sim, status: p && p.status, counts: p && p.counts, left: ((p && p.notStarted) || []).concat((p && p.skipped) || []).map((d) => ({ domain: d.domainName, state: d.state, reason: d.reason })) }); },
 };
 const ms = (ns) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
 function figures() {
@@ -157,7 +165,7 @@ function figures() {
     rss: process.memoryUsage.rss(),
     maxRss: process.resourceUsage().maxRSS * 1024,
     statuses: [...statuses.values()],
-    finals, errors, skipped,
+    finals, errors, fleets,
   };
 }
 if (process.send) {
@@ -197,20 +205,7 @@ const TAB = "f1ee000000000001";
 const INJECT = "f1ee000000000002";
 const CATCH = "f1ee000000000003";
 const ERRORS = "f1ee000000000004";
-const ROLES = [
-  "config",
-  "updates",
-  "switch",
-  "change",
-  "download",
-  "prechecks",
-  "ack",
-  "upgrade",
-  "sink",
-  "status",
-  "statusSink",
-  "skipped",
-];
+const ROLES = ["config", "fleet", "download", "prechecks", "ack", "upgrade", "sink", "status", "statusSink", "summary"];
 const nodeId = (k, role) =>
   `f1ee${String(k).padStart(2, "0")}${String(ROLES.indexOf(role) + 16).padStart(2, "0")}00000000`;
 const configId = (k) => nodeId(k, "config");
@@ -227,7 +222,9 @@ function fleetFlow(sims, o) {
       type: "inject",
       z: TAB,
       name: "Upgrade the fleet",
-      props: [],
+      props: [{ p: "payload" }],
+      payload: "start",
+      payloadType: "str",
       repeat: "",
       crontab: "",
       once: false,
@@ -235,7 +232,7 @@ function fleetFlow(sims, o) {
       topic: "",
       x: 100,
       y: 40,
-      wires: [sims.map((_, k) => nodeId(k, "updates"))],
+      wires: [sims.map((_, k) => nodeId(k, "fleet"))],
     },
     {
       id: CATCH,
@@ -309,40 +306,25 @@ function fleetFlow(sims, o) {
         completedPause: 3600,
       },
       {
-        id: nodeId(k, "updates"),
-        type: "vcf-updates",
+        id: nodeId(k, "fleet"),
+        type: "vcf-fleet",
         z: TAB,
-        name: `Updates ${k + 1}`,
+        name: `Fleet ${k + 1}`,
         server: configId(k),
-        domain: "",
+        domains: "",
+        targetVersion: "",
+        concurrency: o.concurrency,
+        onFailure: "continue",
+        acknowledgement: "domain",
+        ignoreAlerts: false,
+        alsoIgnoreErrors: false,
+        failOnErrors: false,
+        startDeadline: 30,
+        cancelInSddcManager: true,
+        markdownMaxBytes: 12288,
         x: 300,
         y,
-        wires: [[nodeId(k, "switch")]],
-      },
-      {
-        id: nodeId(k, "switch"),
-        type: "switch",
-        z: TAB,
-        name: "update available",
-        property: "payload.updateAvailable",
-        propertyType: "msg",
-        rules: [{ t: "true" }, { t: "else" }],
-        checkall: "false",
-        repair: false,
-        outputs: 2,
-        x: 500,
-        y,
-        wires: [[nodeId(k, "change")], [nodeId(k, "skipped")]],
-      },
-      {
-        id: nodeId(k, "change"),
-        type: "change",
-        z: TAB,
-        name: "msg.domain = domain name",
-        rules: [{ t: "set", p: "domain", pt: "msg", to: "payload.domainName", tot: "msg" }],
-        x: 700,
-        y,
-        wires: [[nodeId(k, "download")]],
+        wires: [[nodeId(k, "download")], [nodeId(k, "summary")]],
       },
       phase("download", "vcf-download-bundles", "Download bundles", "prechecks", 900, { targetVersion: "" }),
       phase("prechecks", "vcf-prechecks", "Prechecks", "ack", 1100),
@@ -368,19 +350,19 @@ function fleetFlow(sims, o) {
         func: `global.get('fleetBench').final(${k}, msg.vcf);\nreturn null;`,
       },
       {
-        id: nodeId(k, "skipped"),
+        id: nodeId(k, "summary"),
         type: "function",
         z: TAB,
-        name: "no update",
+        name: "fleet summary",
         outputs: 0,
         noerr: 0,
         initialize: "",
         finalize: "",
         libs: [],
-        x: 700,
+        x: 500,
         y: y + 40,
         wires: [],
-        func: `global.get('fleetBench').skipped(${k}, msg.payload);\nreturn null;`,
+        func: `global.get('fleetBench').fleet(${k}, msg.payload);\nreturn null;`,
       },
       {
         id: nodeId(k, "status"),
@@ -743,6 +725,12 @@ async function runSize(size, o) {
       endReason = "every domain completed or failed";
       break;
     }
+    // Every fleet ended (a domain it did not start stays without a run) and each completed domain sent its output.
+    const completedHaveFinals = verdicts.every((v, i) => v !== "completed" || finalsByKey.has(expected[i]));
+    if (last.fleets.length >= sims.length && completedHaveFinals && active === 0) {
+      endReason = "every fleet sent its summary";
+      break;
+    }
     const lastRequestAt = Math.max(...collectors.map((c) => c.lastAt));
     if (now - Math.max(lastChangeAt, lastRequestAt) >= o.idleSeconds * 1000) {
       endReason = `no request and no change for ${o.idleSeconds} s`;
@@ -842,7 +830,7 @@ function summarize(x) {
     duplicates: x.collectors.flatMap((c, k) => c.duplicates().duplicates.map((d) => ({ ...d, sim: k }))),
     repeats: x.collectors.flatMap((c, k) => c.duplicates().repeats.map((d) => ({ ...d, sim: k }))),
     errors: x.fin.errors,
-    skipped: x.fin.skipped,
+    fleets: x.fin.fleets,
     tempDir: x.o.keep ? x.tempDir : undefined,
     verbose: x.o.verbose,
   };
@@ -878,18 +866,21 @@ function report(r) {
     );
   if (r.never.length)
     console.log(`     never started: ${r.never.slice(0, 12).map(name).join(", ")}${r.never.length > 12 ? ", …" : ""}`);
-  const skippedKinds = countBy(
-    r.skipped.map((s) =>
-      truncate(
-        `${s.upgradeStatus ?? ""} ${typeof s.problem === "string" ? s.problem : JSON.stringify(s.problem ?? "no update")}`
-          .replace(UUID, "<id>")
-          .replace(/\blab-[mw]\d+\b/g, "<domain>"),
-        160,
+  for (const f of r.fleets) {
+    const c = f.counts ?? {};
+    console.log(
+      `     fleet ${f.sim + 1}: ${f.status}, ${c.done ?? 0} done, ${c.failed ?? 0} failed, ${c.not_started ?? 0} not started, ${c.skipped ?? 0} skipped`,
+    );
+  }
+  const leftKinds = countBy(
+    r.fleets.flatMap((f) =>
+      f.left.map((d) =>
+        truncate(`${d.state}: ${d.reason ?? ""}`.replace(UUID, "<id>").replace(/\blab-[mw]\d+\b/g, "<domain>"), 160),
       ),
     ),
   );
-  for (const [text, n] of Object.entries(skippedKinds))
-    console.log(`     vcf-updates without an update x${n}: ${text}`);
+  for (const [text, n] of Object.entries(leftKinds)) console.log(`     left by the fleet x${n}: ${text}`);
+  if (r.fleets.length < r.size.sims) console.log(`     fleets without a summary: ${r.size.sims - r.fleets.length}`);
   const errorKinds = countBy(
     r.errors.map(
       (e) => `${e.nodeType}: ${truncate(e.message.replace(UUID, "<id>").replace(/\blab-[mw]\d+\b/g, "<domain>"), 200)}`,

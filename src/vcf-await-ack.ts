@@ -19,11 +19,13 @@ export = function (RED: NodeAPI): void {
 function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
   /** Set by the last ignoreAlerts message, also one before a redeploy or restart; undefined: the checkbox applies. */
   const override = (): boolean | undefined => node.connection?.ignoreAlertsOverride(node.redNode.id);
-  const policy = (): AckPolicy => ackPolicy(node.def, override());
+  const nodePolicy = (): AckPolicy => ackPolicy(node.def, override());
+  /** A run started by a fleet with one rule for all its runs takes that rule (kept in the run), not the node's. */
+  const policy = (run: UpgradeRun | undefined): AckPolicy => run?.fleet?.ackPolicy ?? nodePolicy();
 
   // The kept value is known here: PhaseNode waits for the records before handling a message or resuming a run.
   function execute(engine: UpgradeEngine, runId: string, signal: AbortSignal): Promise<UpgradeRun> {
-    return engine.awaitAcknowledgement(runId, policy(), signal, node.redNode.id);
+    return engine.awaitAcknowledgement(runId, policy(engine.getRun(runId)), signal, node.redNode.id);
   }
 
   /** Shows a value set by a message in the status (while no run is shown there), since it beats the checkbox. */
@@ -60,7 +62,7 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
   function applyRules(): void {
     const engine = node.engine();
     for (const run of node.activeRuns()) {
-      engine.awaitAcknowledgement(run.id, policy(), undefined, node.redNode.id).catch((err: unknown) => {
+      engine.awaitAcknowledgement(run.id, policy(run), undefined, node.redNode.id).catch((err: unknown) => {
         if (node.closing || engine.getRun(run.id)?.status === "failed") return;
         node.redNode.warn(
           t("vcf-await-ack.warnings.rulesNotApplied", {

@@ -7,6 +7,7 @@ import type { ResumeAction } from "./handoff";
 import type { VcfConnection } from "./connection";
 import { matchesDomain, readClusterImages, readPhaseRequest, requireDomain, type PhaseRequest } from "./domain-ref";
 import { InputError, toReadableError } from "./errors";
+import { readFleetTag } from "./fleet-messages";
 import { t, useCatalog } from "./i18n";
 import { markdownLimit, phaseMessage, type MarkdownLimit } from "./messages";
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from "./node-red-types";
@@ -168,12 +169,14 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
     let runId: string;
     if (this.spec.startsRun) {
       const clusterImages = readClusterImages(msg);
+      const fleet = readFleetTag(msg);
       const started = await engine.startRun({
         domain: requireDomain(request),
         targetVersion: request.targetVersion,
         ownerNodeId: this.redNode.id,
         sddcManagerUrl: this.connection?.settings?.baseUrl,
         ...(clusterImages ? { clusterImages } : {}),
+        ...(fleet ? { fleet } : {}),
       });
       runId = started.id;
     } else {

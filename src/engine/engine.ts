@@ -67,6 +67,14 @@ function snapshot(run: UpgradeRun): UpgradeRun {
   return { ...structuredClone(rest), log: [...log] };
 }
 
+/** A "startRefused" event: a fleet's start (StartRunRequest.fleet) that made no run, and why (English). */
+export interface StartRefusal {
+  fleetId: string;
+  /** The domain as the start named it (id or name). */
+  domain: string;
+  reason: string;
+}
+
 /** How a cancel treats the run's remote work. */
 export interface CancelOptions {
   /** Also cancel its running upgrade and downloads in SDDC Manager (default true); false: stop here only. */
@@ -87,8 +95,9 @@ interface InflightPhase {
 }
 
 /**
- * Drives domain upgrades; emits "change" (run: UpgradeRun snapshot) on every transition, log entry and progress, and
- * "warning" (text) when a run loaded from the store needed repair.
+ * Drives domain upgrades; emits "change" (run: UpgradeRun snapshot) on every transition, log entry and progress,
+ * "warning" (text) when a run loaded from the store needed repair, and "startRefused" (StartRefusal) when a fleet's
+ * start made no run.
  */
 export class UpgradeEngine extends EventEmitter {
   readonly settings: EngineSettings;
@@ -299,7 +308,20 @@ export class UpgradeEngine extends EventEmitter {
   startRun(req: StartRunRequest, signal?: AbortSignal): Promise<UpgradeRun> {
     const turn = this.tracked(this.startQueue.then(() => this.start(req, this.untilClosed(signal))));
     this.startQueue = turn.catch(() => undefined);
+    const fleetId = req.fleet?.id;
+    if (fleetId) turn.catch((err: unknown) => this.refusedForFleet(fleetId, req.domain, err));
     return turn;
+  }
+
+  /** A fleet follows its starts through "change"; one that made no run is told with "startRefused" (not after close). */
+  private refusedForFleet(fleetId: string, domain: unknown, err: unknown): void {
+    if (this.closing.signal.aborted) return;
+    const refusal: StartRefusal = { fleetId, domain: String(domain), reason: asEngineError(err).message };
+    try {
+      this.emit("startRefused", refusal);
+    } catch {
+      // a listener's failure must not break the start
+    }
   }
 
   private async start(req: StartRunRequest, signal: AbortSignal): Promise<UpgradeRun> {
@@ -329,6 +351,7 @@ export class UpgradeEngine extends EventEmitter {
     const { domain, release, waitsFor, clusterImages } = choice;
     const run = newRun(domain, choice.sourceVersion, release, req.ownerNodeId);
     if (req.sddcManagerUrl) run.sddcManagerUrl = req.sddcManagerUrl;
+    if (req.fleet) run.fleet = structuredClone(req.fleet);
     if (clusterImages) run.clusterImages = clusterImages;
     if (waitsFor?.managementRunId) run.managementRunId = waitsFor.managementRunId;
     transition(

@@ -8,6 +8,7 @@ export type EngineErrorCode =
   | "DOMAIN_NOT_FOUND"
   | "DOMAIN_NOT_READY"
   | "DOMAIN_BUSY"
+  | "FLEET_RUNNING"
   | "MANAGEMENT_DOMAIN_FIRST"
   | "NO_UPDATE"
   | "RUN_NOT_FOUND"

@@ -1,7 +1,7 @@
 export * from "./types";
 export { EngineError, type EngineErrorCode } from "./errors";
 export { engineText, englishText, isTextList, verbatimText, type EngineText, type EngineTextParams } from "./catalog";
-export { UpgradeEngine, type CancelOptions, type EngineDeps, type EngineWarning } from "./engine";
+export { UpgradeEngine, type CancelOptions, type EngineDeps, type EngineWarning, type StartRefusal } from "./engine";
 export type { DomainDiscovery } from "./discovery";
 export { remoteWorkWarning } from "./remote-work";
 export { remoteCancelReport } from "./remote-cancel";
@@ -30,3 +30,5 @@ export { checkWindowSetting } from "./windows/parse";
 export { windowStatus, type WindowStatus } from "./windows/status";
 export type { WindowRequest } from "./windows/run-window";
 export type { RunWindow, WindowDef, Opening } from "./windows/types";
+export { FleetRunner, type FleetRunnerDeps } from "./fleet/fleet-runner";
+export * from "./fleet/types";

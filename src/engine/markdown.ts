@@ -10,7 +10,7 @@ export interface MarkdownOptions {
 
 export const ICONS: Record<LogLevel, string> = { success: "✅", error: "❌", warning: "⚠️", info: "ℹ️" };
 
-const STATUS_LABELS: Record<UpgradeStatus, string> = {
+export const STATUS_LABELS: Record<UpgradeStatus, string> = {
   waiting_for_initiation: "Waiting for initiation",
   update_process_started: "Update process started",
   downloading_bundles: "Downloading bundles",

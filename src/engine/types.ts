@@ -1,5 +1,6 @@
 // The engine's own data model: one UpgradeRun holds everything about one domain's upgrade.
 import type { EngineErrorCode } from "./errors";
+import type { RunFleetTag } from "./fleet/types";
 import type { UpgradeOptions } from "./upgrade-options";
 import type { RunWindow } from "./windows/types";
 
@@ -242,6 +243,8 @@ export interface UpgradeRun {
   ownerNodeId?: string;
   /** The SDDC Manager base URL the run was started against (absent when the start named none). */
   sddcManagerUrl?: string;
+  /** The fleet that started this run (vcf-fleet), with its gate rule when it has one for the whole fleet. */
+  fleet?: RunFleetTag;
   remote: RemoteIds;
   /** Absolute deadlines (ISO) per wait, so they survive restarts. */
   deadlines: Record<string, string>;
@@ -399,4 +402,6 @@ export interface StartRunRequest {
    * cluster's image cannot be chosen automatically (no or several images match its add-on and hardware support).
    */
   clusterImages?: Record<string, string>;
+  /** The fleet whose start message this is (msg.fleet); recorded in the run. */
+  fleet?: RunFleetTag;
 }

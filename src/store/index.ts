@@ -9,3 +9,4 @@ export {
 } from "./file-store";
 export { AtomicFileWriter, readStateFile } from "./atomic-file";
 export { runFileText, FORMAT_KEY, FORMAT_VERSION } from "./stored-entry";
+export { FileFleetStore, MemoryFleetStore, fleetFileName } from "./fleet-store";

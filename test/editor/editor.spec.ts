@@ -27,10 +27,15 @@ const FLOW_NODE_TYPES = [
   "vcf-updates",
   "vcf-plan",
   "vcf-status",
+  "vcf-fleet",
 ];
 const ALL_TYPES = ["vcf-config", ...FLOW_NODE_TYPES];
 /** The label of the markdown cap where it is not "Markdown log cap". */
-const CAP_LABELS: Readonly<Record<string, string>> = { "vcf-status": "Log size cap", "vcf-plan": "Markdown cap" };
+const CAP_LABELS: Readonly<Record<string, string>> = {
+  "vcf-status": "Log size cap",
+  "vcf-plan": "Markdown cap",
+  "vcf-fleet": "Markdown cap",
+};
 /** The lowest value the arrows of each number field of vcf-config go to, per tab. */
 const CONNECTION_SPINNER_MINIMA = { requestTimeout: "1", retryAttempts: "1", retryDelay: "0.5" };
 const WAITS_SPINNER_MINIMA = {
@@ -430,7 +435,7 @@ describe("editor: the package in the Node-RED editor (headless Chromium)", funct
         added,
       );
       const capped = nodes.filter((n) => n.type !== "vcf-updates");
-      assert.equal(capped.length, 6, "six node types have a markdown cap");
+      assert.equal(capped.length, 7, "seven node types have a markdown cap");
       for (const { id, type } of capped) {
         await page.evaluate((nodeId) => {
           const { RED } = globalThis as unknown as EditorGlobals;

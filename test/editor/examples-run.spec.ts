@@ -314,4 +314,39 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
     );
     assert.deepEqual(pageErrors, []);
   });
+
+  it("02 - Dashboard: the fleet page lists every domain; Upgrade the fleet and Acknowledge the fleet upgrade them all", async () => {
+    assert.ok(ctx);
+    // Two domains' prechecks one after the other: a check-set query must not expire (an hour of simulated time is
+    // 0.2 s here) on a busy machine between its query and its run.
+    ctx.sim.setFaults({ checkSetQueryTtlSeconds: 10 ** 9 });
+    const { flows, configId } = exampleAgainstSim("02 - Dashboard", ctx.sim);
+    await deployFlows(ctx.nodeRed, flows, { [configId]: ctx.sim.credentials });
+    const fleetPage = defined(
+      flows.find((n) => n.type === "ui-page" && n.name === "VCF fleet"),
+      "the fleet page",
+    );
+    const rows = `#nrdb-ui-widget-${nodeNamed(flows, "ui-template", "Fleet table").id} tbody tr`;
+    ({ page, pageErrors } = await openPage(ctx.browser, `${ctx.nodeRed.url}/dashboard${String(fleetPage.path)}`, {
+      width: 1280,
+      height: 800,
+    }));
+    const shown = page;
+    const row = (domain: string, status: string): Promise<void> =>
+      shown.locator(rows).filter({ hasText: domain }).filter({ hasText: status }).waitFor({ timeout: RUN_TIMEOUT_MS });
+    // the simulator's domains: the management domain and one VI domain
+    const domains = ["lab-m01", "lab-w01"];
+    for (const name of domains) await row(name, "waiting_for_initiation");
+    assert.equal(await shown.locator(rows).count(), domains.length);
+    await shown.getByRole("button", { name: "Upgrade the fleet" }).click();
+    // The management domain first, then the VI domain: each waits at its gate for the precheck warnings.
+    for (const name of domains) {
+      await row(name, "waiting_for_alert_acknowledgement");
+      await shown.getByRole("button", { name: "Acknowledge the fleet" }).click();
+    }
+    for (const name of domains) await row(name, "successfully_completed");
+    await shown.getByText(/Fleet finished: 2 done, 0 failed/).waitFor({ timeout: RUN_TIMEOUT_MS });
+    await screenshot(shown, "dashboard-fleet");
+    assert.deepEqual(pageErrors, []);
+  });
 });

@@ -111,6 +111,7 @@ describe("examples: the files under examples/", () => {
       "vcf-updates",
       "vcf-status",
       "vcf-plan",
+      "vcf-fleet",
     ];
     assert.deepEqual(
       flowTypes.filter((type) => !used.has(type)),
@@ -176,6 +177,37 @@ describe("examples: the files under examples/", () => {
     });
   }
 
+  describe("the fleet in the examples", () => {
+    for (const name of EXAMPLE_NAMES) {
+      it(`${name}: the fleet node feeds the chain's download node, and a vcf-status in fleet view watches the estate`, () => {
+        const flows = readExample(name);
+        const fleet = defined(byType(flows, "vcf-fleet")[0], "a vcf-fleet node");
+        const [starts, summary] = (fleet.wires as string[][]).map((ids) => flows.filter((n) => ids.includes(n.id)));
+        assert.deepEqual(
+          starts?.map((n) => n.type),
+          ["vcf-download-bundles"],
+        );
+        assert.equal(summary?.length, 1, "the summary goes somewhere");
+        assert.equal(byType(flows, "vcf-status").filter((n) => n.mode === "fleet").length, 1, "one fleet view");
+      });
+    }
+
+    it("03: the fleet sensor's state is the one-line state, its attributes the counts and the capped table", () => {
+      const flows = readExample("03 - Home Assistant");
+      const sensor = named(flows, "ha-sensor", "VCF Fleet");
+      assert.deepEqual([sensor.state, sensor.stateType], ["payload.fleet.state", "msg"]);
+      assert.deepEqual(
+        (sensor.attributes as Array<{ property: string; value: string }>).map((a) => [a.property, a.value]),
+        [
+          ["counts", "payload.fleet.counts"],
+          ["markdown", "payload.fleet.markdown"],
+        ],
+      );
+      const view = byType(flows, "vcf-status").find((n) => n.mode === "fleet");
+      assert.ok(Number(view?.markdownMaxBytes) <= 12 * 1024, "attributes stay under 16 KiB");
+    });
+  });
+
   describe("03 - Home Assistant: entities and notifications", () => {
     const flows = readExample("03 - Home Assistant");
     const entityConfig = (id: unknown): FlowNode => {
@@ -197,12 +229,14 @@ describe("examples: the files under examples/", () => {
           .map((n) => String(entityConfig(n.entityConfig).name))
           .sort();
       assert.deepEqual(entities("ha-button"), [
+        "VCF Fleet Upgrade",
         `VCF ${DOMAIN} Acknowledge Alerts`,
         `VCF ${DOMAIN} Plan`,
         `VCF ${DOMAIN} Upgrade`,
       ]);
       assert.deepEqual(entities("ha-switch"), [`VCF ${DOMAIN} Ignore Alerts`]);
       assert.deepEqual(entities("ha-sensor"), [
+        "VCF Fleet",
         `VCF ${DOMAIN} Components To Update`,
         `VCF ${DOMAIN} Status`,
         `VCF ${DOMAIN} Update Logs`,
@@ -337,9 +371,10 @@ describe("examples: the files under examples/", () => {
       const fed = targets(flows, registered);
       assert.deepEqual(
         fed.map((n) => n.type),
-        ["change", "vcf-status", "vcf-updates"],
-        "the filter is reset before the status arrives",
+        ["change", "vcf-status", "vcf-updates", "vcf-status"],
+        "the filter is reset before the status arrives; the fleet view comes last",
       );
+      assert.equal(fed[3]?.mode, "fleet", "the fleet sensor is sent again too");
       const forget = defined(fed[0], "the reset");
       const status = defined(fed[1], "vcf-status");
       assert.deepEqual(forget?.rules, [

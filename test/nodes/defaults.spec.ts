@@ -5,6 +5,7 @@ import { ackPolicy } from "../../nodes/adapters/ack-control";
 import { parseConnection, parseEngineSettings, type VcfConfigDef } from "../../nodes/adapters/config-settings";
 import { DEFAULT_SETTINGS, checkUpgradeOptions, resolveSettings } from "../../nodes/engine";
 import { nodeUpgradeOptions } from "../../nodes/adapters/upgrade-options";
+import { readFleetSettings, startDeadlineMs, type FleetDef } from "../../nodes/adapters/fleet-settings";
 import { editorDefaults as editorDefinition } from "../support/editor-definition";
 
 /** The `defaults` values a node's editor file registers. */
@@ -37,7 +38,16 @@ describe("nodes: the editor's defaults are the runtime's", () => {
     });
   }
 
+  it("vcf-fleet: every domain, each to its next release, 2 at a time, stop after a failure, the await-ack node's gate", () => {
+    const base = { id: "f", type: "vcf-fleet" };
+    const saved = { ...editorDefaults("vcf-fleet"), ...base } as FleetDef;
+    assert.deepEqual(readFleetSettings(saved, {}), readFleetSettings(base, {}));
+    assert.deepEqual(readFleetSettings(base, {}), { domains: "all", concurrency: 2, onFailure: "stop" });
+    assert.equal(startDeadlineMs(saved), startDeadlineMs(base));
+  });
+
   for (const type of [
+    "vcf-fleet",
     "vcf-download-bundles",
     "vcf-prechecks",
     "vcf-await-ack",

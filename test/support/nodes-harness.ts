@@ -13,6 +13,7 @@ import vcfUpgrade from "../../nodes/vcf-upgrade";
 import vcfUpdates from "../../nodes/vcf-updates";
 import vcfStatus from "../../nodes/vcf-status";
 import vcfPlan from "../../nodes/vcf-plan";
+import vcfFleet from "../../nodes/vcf-fleet";
 import type { VcfConnection } from "../../nodes/adapters/connection";
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from "../../nodes/sim/index";
 import { withCatalog } from "./catalog";
@@ -30,6 +31,7 @@ export const NODE_MODULES = [
   withCatalog("vcf-updates", vcfUpdates),
   withCatalog("vcf-status", vcfStatus),
   withCatalog("vcf-plan", vcfPlan),
+  withCatalog("vcf-fleet", vcfFleet),
 ];
 
 export type Msg = Record<string, unknown>;

@@ -70,8 +70,8 @@ function header(plan: UpgradePlan): string {
   return lines.join("\n") + "\n";
 }
 
-/** A table with as many rows as fit in `budget` bytes, and a line counting the rest. */
-function table(title: string, head: string, rows: string[], budget: number): string {
+/** A table with as many rows as fit in `budget` bytes, and a line counting the rest (also the fleet's tables). */
+export function table(title: string, head: string, rows: string[], budget: number): string {
   if (rows.length === 0) return "";
   let out = `\n### ${title}\n\n${head}`;
   let shown = 0;
