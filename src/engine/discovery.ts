@@ -7,6 +7,7 @@ import { engineText } from "./catalog";
 import { EngineError, asEngineError, isAbort } from "./errors";
 import { chooseRelease } from "./releases";
 import type { DomainUpdateInfo, UpgradeStatus } from "./types";
+import { withVersions } from "./versions";
 
 /** The domain `ref` (id or name) names, and every domain SDDC Manager lists. */
 export async function lookupDomain(
@@ -81,7 +82,7 @@ export async function discoverDomain(
     info.nextRelease = { version: next.version };
     if (next.releaseDate) info.nextRelease.releaseDate = next.releaseDate;
     if (next.description) info.nextRelease.description = capText(next.description, TEXT_CAP);
-    for (const entry of next.bom ?? []) {
+    for (const entry of withVersions(next.bom ?? [])) {
       const now = current?.bom?.find((e) => e.name === entry.name)?.version;
       if (now !== undefined && now === entry.version) continue;
       info.components.push({

@@ -195,7 +195,8 @@ export interface RemoteIds {
 /** What the run needs to know about its target release (kept so a restart does not depend on the listing). */
 export interface TargetRelease {
   version: string;
-  bom: { name: string; version: string; publicName?: string }[];
+  /** `version` may be missing in 9.0 (ProductVersion.version is optional there). */
+  bom: { name: string; version?: string; publicName?: string; lifecycleManagedBy?: string }[];
   patchBundleIds: string[];
 }
 
