@@ -98,6 +98,11 @@ export interface DomainStatusPayload extends StatusLists {
   ackReminders?: number;
   /** The domain's newest plan (vcf-plan) while no run has started since; payload.markdown is then the plan's page. */
   plan?: UpgradePlan;
+  /** The API SDDC Manager speaks for the run ("5.2" or "9.0", re-read after its own upgrade) and its version. */
+  apiGeneration?: string;
+  sddcManagerVersion?: string;
+  /** What the run's release needs upgraded outside this package first (e.g. VCF Operations). */
+  outsideWork?: string[];
 }
 
 /** @param plan the domain's current plan, shown until a run starts */
@@ -132,6 +137,9 @@ export function statusMessage(
     if (run.outcome) payload.outcome = run.outcome;
     if (run.failureReason) payload.failureReason = run.failureReason;
     payload.updatedAt = run.updatedAt;
+    if (run.api) payload.apiGeneration = run.api.generation;
+    if (run.api?.sddcManagerVersion) payload.sddcManagerVersion = capText(run.api.sddcManagerVersion, NAME_CAP);
+    if (run.outsideWork?.length) payload.outsideWork = [...run.outsideWork];
     if (payload.stalled) payload.stalledSince = run.stalledSince;
     if (run.status === "waiting_for_alert_acknowledgement" && run.waitingSince) {
       payload.waitingSince = run.waitingSince;

@@ -1,3 +1,4 @@
+import type { ApiIdentity } from "../vcf/generation";
 import type { Finding, LogEntry, LogLevel, UpgradeRun, UpgradeStatus } from "./types";
 import { DEFAULT_SETTINGS } from "./types";
 import { byteLength, truncateBytes } from "./utf8-bytes";
@@ -35,6 +36,11 @@ export function escapeMarkdown(text: string): string {
     .replace(/\r?\n/g, "<br>");
 }
 
+/** "9.0 (SDDC Manager 9.0.0.0-24703748)" for the run's and the plan's header. */
+export function apiText(api: ApiIdentity): string {
+  return `${api.generation}${api.sddcManagerVersion ? ` (SDDC Manager ${escapeMarkdown(api.sddcManagerVersion)})` : ""}`;
+}
+
 function renderHeader(run: UpgradeRun): string {
   const lines = [
     `## VCF upgrade: ${escapeMarkdown(run.domainName)}`,
@@ -53,6 +59,9 @@ function renderHeader(run: UpgradeRun): string {
     const task = backup.taskId ? ` (task ${escapeMarkdown(backup.taskId)})` : "";
     lines.push(`**Fresh SDDC Manager backup:** ${escapeMarkdown(backup.status ?? "running")}${task}  `);
   }
+  if (run.api) lines.push(`**SDDC Manager API:** ${apiText(run.api)}  `);
+  if (run.outsideWork?.length)
+    lines.push(`**First, outside this package:** ${escapeMarkdown(run.outsideWork.join("; "))}  `);
   if (run.acknowledgementRule) lines.push(`**Alerts:** ${escapeMarkdown(run.acknowledgementRule)}  `);
   return lines.join("\n") + "\n";
 }

@@ -1,5 +1,6 @@
 // SDDC Manager answers with the API of its own release line: 5.2.x or 9.0.x (UPGRADE-API.md §15). Which one a
 // server speaks is read from its version (GET /v1/sddc-managers), never guessed from an error text.
+import { capText, NAME_CAP } from "./text-cap";
 import type { SddcManager } from "./types";
 
 /** The API generations this package speaks: "5.2" for SDDC Manager 5.x, "9.0" for 9.x. */
@@ -25,9 +26,8 @@ export function generationOfVersion(version: string | undefined): ApiGeneration 
  */
 export function identityOf(managers: readonly SddcManager[]): ApiIdentity {
   const version = managers.find((m) => generationOfVersion(m.version) !== undefined)?.version;
-  return version
-    ? { generation: generationOfVersion(version) ?? "5.2", sddcManagerVersion: version }
-    : { generation: "5.2" };
+  if (!version) return { generation: "5.2" };
+  return { generation: generationOfVersion(version) ?? "5.2", sddcManagerVersion: capText(version, NAME_CAP) };
 }
 
 /** True when the server speaks 9.0 or later (the 9.0-only calls exist). */
