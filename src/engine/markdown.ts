@@ -36,8 +36,8 @@ export function escapeMarkdown(text: string): string {
     .replace(/\r?\n/g, "<br>");
 }
 
-/** "9.0 (SDDC Manager 9.0.0.0-24703748)" for the run's and the plan's header. */
-export function apiText(api: ApiIdentity): string {
+/** "9.0 (SDDC Manager 9.0.0.0-24703748)" for the run's header. */
+function apiText(api: ApiIdentity): string {
   return `${api.generation}${api.sddcManagerVersion ? ` (SDDC Manager ${escapeMarkdown(api.sddcManagerVersion)})` : ""}`;
 }
 

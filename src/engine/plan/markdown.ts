@@ -3,7 +3,7 @@
 import { DEFAULT_SETTINGS, type ReadinessCheck } from "../types";
 import { CHECK_NAMES } from "../readiness/checks";
 import { plural } from "../plural";
-import { ICONS, apiText, escapeMarkdown, renderFindings } from "../markdown";
+import { ICONS, escapeMarkdown, renderFindings } from "../markdown";
 import { byteLength, truncateBytes } from "../utf8-bytes";
 import type { DurationEstimate, PlanComponent, UpgradePlan } from "./types";
 
@@ -65,7 +65,6 @@ function header(plan: UpgradePlan): string {
       `(${plan.estimate.measured} measured, ${plan.estimate.defaults} default)  `,
     `**Downloads still needed:** ${plan.downloads.needed}${mb > 0 ? ` (${(mb / 1024).toFixed(1)} GB)` : ""}  `,
     `**Readiness checks:** ${checkNames(plan.readiness.ran) || "none"}${plan.readiness.off.length > 0 ? ` · off: ${checkNames(plan.readiness.off)}` : ""}  `,
-    `**SDDC Manager API:** ${apiText(plan.api)}  `,
     ...(plan.outsideWork.length > 0
       ? [`**First, outside this package:** ${escapeMarkdown(plan.outsideWork.join("; "))}  `]
       : []),
