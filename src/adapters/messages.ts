@@ -105,6 +105,11 @@ export interface DomainStatusPayload extends StatusLists {
   plan?: UpgradePlan;
   /** The run's maintenance window: the next opening, whether it is open, what the run waits for. */
   window?: WindowStatus;
+  /** The API SDDC Manager speaks for the run ("5.2" or "9.0", re-read after its own upgrade) and its version. */
+  apiGeneration?: string;
+  sddcManagerVersion?: string;
+  /** What the run's release needs upgraded outside this package first (e.g. VCF Operations). */
+  outsideWork?: string[];
 }
 
 /** @param plan the domain's current plan, shown until a run starts */
@@ -140,6 +145,9 @@ export function statusMessage(
     if (run.failureReason) payload.failureReason = run.failureReason;
     payload.updatedAt = run.updatedAt;
     if (run.upgradeOptions) payload.upgradeOptions = run.upgradeOptions;
+    if (run.api) payload.apiGeneration = run.api.generation;
+    if (run.api?.sddcManagerVersion) payload.sddcManagerVersion = capText(run.api.sddcManagerVersion, NAME_CAP);
+    if (run.outsideWork?.length) payload.outsideWork = [...run.outsideWork];
     if (payload.stalled) payload.stalledSince = run.stalledSince;
     if (run.status === "waiting_for_alert_acknowledgement" && run.waitingSince) {
       payload.waitingSince = run.waitingSince;

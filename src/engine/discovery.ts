@@ -8,6 +8,7 @@ import { EngineError, asEngineError, isAbort } from "./errors";
 import { chooseRelease } from "./releases";
 import { sharedRead } from "./shared-reads";
 import type { DomainUpdateInfo, UpgradeStatus } from "./types";
+import { withVersions } from "./versions";
 
 /**
  * The domain `ref` (id or name) names, and every domain SDDC Manager lists; a list another lookup read at most
@@ -86,7 +87,7 @@ export async function discoverDomain(
     info.nextRelease = { version: next.version };
     if (next.releaseDate) info.nextRelease.releaseDate = next.releaseDate;
     if (next.description) info.nextRelease.description = capText(next.description, TEXT_CAP);
-    for (const entry of next.bom ?? []) {
+    for (const entry of withVersions(next.bom ?? [])) {
       const now = current?.bom?.find((e) => e.name === entry.name)?.version;
       if (now !== undefined && now === entry.version) continue;
       info.components.push({

@@ -21,6 +21,7 @@ import { cancelInSddcManager, cancellationText } from "./remote-cancel";
 import { rideOutApiAbsence, startWhenApiBack, upgradesSddcManager } from "./api-away";
 import { resolveSettings } from "./settings";
 import { appendLog, deepFreeze, isTerminal, transition } from "./transitions";
+import { recordApiAndOutsideWork } from "./outside-work";
 import { PHASE_STATUSES, ownerCannotAct, previousPhase, repairPhaseMarks } from "./ownership";
 import { describeUnreadableRun, type UnreadableRun } from "./unreadable-run";
 import { takeFreshBackup } from "./phases/backup";
@@ -360,6 +361,7 @@ export class UpgradeEngine extends EventEmitter {
       `Update process started: ${domain.name} ${choice.sourceVersion} → ${release.version} (${choice.reason})`,
     );
     if (waitsFor) appendLog(run, "info", "run", waitsFor.note);
+    recordApiAndOutsideWork(run, choice);
     this.runs.set(run.id, run);
     this.cancelPauseTimers(domain.id);
     await this.commit(run);

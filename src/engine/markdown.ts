@@ -1,3 +1,4 @@
+import type { ApiIdentity } from "../vcf/generation";
 import type { Finding, LogEntry, LogLevel, UpgradeRun, UpgradeStatus } from "./types";
 import { DEFAULT_SETTINGS } from "./types";
 import { describeUpgradeOptions } from "./upgrade-options";
@@ -36,6 +37,11 @@ export function escapeMarkdown(text: string): string {
     .replace(/\r?\n/g, "<br>");
 }
 
+/** "9.0 (SDDC Manager 9.0.0.0-24703748)" for the run's header. */
+function apiText(api: ApiIdentity): string {
+  return `${api.generation}${api.sddcManagerVersion ? ` (SDDC Manager ${escapeMarkdown(api.sddcManagerVersion)})` : ""}`;
+}
+
 function renderHeader(run: UpgradeRun): string {
   const lines = [
     `## VCF upgrade: ${escapeMarkdown(run.domainName)}`,
@@ -54,6 +60,9 @@ function renderHeader(run: UpgradeRun): string {
     const task = backup.taskId ? ` (task ${escapeMarkdown(backup.taskId)})` : "";
     lines.push(`**Fresh SDDC Manager backup:** ${escapeMarkdown(backup.status ?? "running")}${task}  `);
   }
+  if (run.api) lines.push(`**SDDC Manager API:** ${apiText(run.api)}  `);
+  if (run.outsideWork?.length)
+    lines.push(`**First, outside this package:** ${escapeMarkdown(run.outsideWork.join("; "))}  `);
   if (run.acknowledgementRule) lines.push(`**Alerts:** ${escapeMarkdown(run.acknowledgementRule)}  `);
   if (run.upgradeOptions)
     lines.push(`**Upgrade options:** ${escapeMarkdown(describeUpgradeOptions(run.upgradeOptions))}  `);

@@ -22,6 +22,7 @@ export function newRun(
         name: e.name,
         version: e.version,
         ...(e.publicName ? { publicName: e.publicName } : {}),
+        ...(e.lifecycleManagedBy ? { lifecycleManagedBy: e.lifecycleManagedBy } : {}),
       })),
       patchBundleIds: (release.patchBundles ?? []).map((b) => b.bundleId).filter(Boolean),
     },

@@ -7,6 +7,9 @@ import { engineText } from "./catalog";
 import { EngineError } from "./errors";
 import { lookupDomain } from "./discovery";
 import { checkManagementFirst } from "./management-first";
+import { readApiIdentity } from "./api-generation";
+import { workOutsideThisApi } from "./outside-work";
+import type { ApiIdentity } from "../vcf/generation";
 import { applicableReleases, chooseRelease, selectedTarget } from "./releases";
 import { checkClusterImages } from "./steps/cluster-images";
 import type { UpgradeRun } from "./types";
@@ -32,6 +35,10 @@ export interface TargetChoice {
   /** A VI domain behind its management domain: the note for the log, and the management run it waits for. */
   waitsFor?: { note: string; managementRunId?: string };
   clusterImages?: Record<string, string>;
+  /** The API SDDC Manager speaks now. */
+  api: ApiIdentity;
+  /** What the release needs upgraded outside this API first (see outside-work.ts); empty: nothing. */
+  outsideWork: string[];
 }
 
 export interface TargetChoiceDeps {
@@ -133,6 +140,12 @@ export async function chooseTarget(
     deps.shareMs,
   );
   if (clusterImages) await checkImagesExist(client, clusterImages, signal);
+  const api = await readApiIdentity(client, signal);
+  const outsideWork = workOutsideThisApi(
+    current.version,
+    { version: release.version, bom: release.bom ?? [] },
+    current.bom ?? [],
+  );
   const reason = req.targetVersion
     ? "as requested"
     : selected && sameVersion(selected, release.version)
@@ -144,6 +157,8 @@ export async function chooseTarget(
     currentRelease: current,
     release,
     reason,
+    api,
+    outsideWork,
     ...(waitsFor ? { waitsFor } : {}),
     ...(clusterImages ? { clusterImages } : {}),
   };

@@ -1,4 +1,5 @@
 // The engine's own data model: one UpgradeRun holds everything about one domain's upgrade.
+import type { ApiIdentity } from "../vcf/generation";
 import type { EngineErrorCode } from "./errors";
 import type { RunFleetTag } from "./fleet/types";
 import type { UpgradeOptions } from "./upgrade-options";
@@ -207,7 +208,8 @@ export interface RemoteIds {
 /** What the run needs to know about its target release (kept so a restart does not depend on the listing). */
 export interface TargetRelease {
   version: string;
-  bom: { name: string; version: string; publicName?: string }[];
+  /** `version` may be missing in 9.0 (ProductVersion.version is optional there). */
+  bom: { name: string; version?: string; publicName?: string; lifecycleManagedBy?: string }[];
   patchBundleIds: string[];
 }
 
@@ -234,6 +236,16 @@ export interface UpgradeRun {
   window?: RunWindow;
   /** The management domain's run this VI run waits for (it was active when this run started). */
   managementRunId?: string;
+  /**
+   * The API SDDC Manager speaks (read at the start, again after its own upgrade); absent in runs stored before it
+   * was recorded (they were 5.2 runs).
+   */
+  api?: ApiIdentity;
+  /**
+   * What the target release needs upgraded outside this API first (VCF Operations, ...): the run waits at the
+   * acknowledgement gate until the user acknowledges it is done. Absent or empty: nothing.
+   */
+  outsideWork?: string[];
   status: UpgradeStatus;
   step: string;
   progress: number;

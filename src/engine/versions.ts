@@ -51,3 +51,8 @@ export function sameVersion(a: string | undefined, b: string | undefined): boole
 export function isVersionString(value: string): boolean {
   return VERSION_PATTERN.test(value.trim());
 }
+
+/** BOM entries that name a version (9.0 may leave `version` out: such an entry says nothing to upgrade). */
+export function withVersions<T extends { version?: string }>(bom: readonly T[]): Array<T & { version: string }> {
+  return bom.filter((e): e is T & { version: string } => typeof e.version === "string" && e.version !== "");
+}

@@ -1,5 +1,7 @@
+import { api90Routes, systemUpgradables } from "./api90-routes";
 import { ApiError } from "./errors";
 import { listPersonalities } from "./personalities";
+import { accepted, ok, page } from "./replies";
 import type { ApiReply, ApiRequest, Route } from "./router";
 import type { SimState } from "./state";
 import type { AuthService } from "./auth";
@@ -122,7 +124,7 @@ export function apiRoutes(state: () => SimState, auth: AuthService, strict: bool
       template: "/v1/upgradables/domains/{domainId}",
       handle: (r) => page(s().upgradables.forDomain(s().releases.requireDomain(param(r, "domainId")))),
     },
-    { method: "GET", template: "/v1/system/upgradables", handle: () => page(s().upgradables.system()) },
+    { method: "GET", template: "/v1/system/upgradables", handle: () => systemUpgradables(s()) },
     {
       method: "GET",
       template: "/v1/upgradables/domains/{domainId}/nsxt",
@@ -155,6 +157,7 @@ export function apiRoutes(state: () => SimState, auth: AuthService, strict: bool
     },
 
     ...readinessRoutes(s),
+    ...api90Routes(s),
 
     { method: "GET", template: "/v1/tasks", handle: (r) => taskPage(s().tasks.all(), r.query) },
     { method: "GET", template: "/v1/tasks/{id}", handle: (r) => ok(s().tasks.get(param(r, "id"))) },
@@ -195,27 +198,6 @@ function readinessRoutes(s: () => SimState): Route[] {
     },
     { method: "GET", template: "/v1/system/settings/depot", handle: () => ok(s().readiness.depotSettings()) },
   ];
-}
-
-function ok(json: unknown): ApiReply {
-  return { status: 200, json };
-}
-
-/** 202 with the Task body and `Location: /v1/tasks/{id}` (§0). */
-function accepted(task: TaskBody): ApiReply {
-  return { status: 202, json: task, headers: { Location: `/v1/tasks/${task.id}` } };
-}
-
-function page(elements: unknown[]): ApiReply {
-  return ok({
-    elements,
-    pageMetadata: {
-      pageNumber: 0,
-      pageSize: elements.length,
-      totalElements: elements.length,
-      totalPages: elements.length > 0 ? 1 : 0,
-    },
-  });
 }
 
 function param(r: ApiRequest, name: string): string {

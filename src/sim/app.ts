@@ -5,6 +5,7 @@ import { SimClock } from "./clock";
 import { ApiError } from "./errors";
 import type { FaultAction } from "./faults";
 import { flakyFault, htmlErrorPage } from "./faults";
+import { apiGenerationOf, speaks90 } from "./generation";
 import { seededRandom } from "./ids";
 import { toJson } from "./float-json";
 import { redact, RequestLog } from "./request-log";
@@ -82,16 +83,13 @@ export class SimApp implements SimControl {
     const endpoint = this.router.endpointOf(method, path);
     const fault = this.faultFor(method);
     if (fault?.kind === "drop") {
-      this.log.record({ ...entry, status: 0 }, endpoint);
+      this.record({ ...entry, status: 0 }, endpoint);
       req.socket.destroy();
       return;
     }
     if (fault?.kind === "html") {
       const html = htmlErrorPage(fault.status);
-      this.log.record(
-        { ...entry, status: fault.status, responseContentType: "text/html", responseBody: html },
-        endpoint,
-      );
+      this.record({ ...entry, status: fault.status, responseContentType: "text/html", responseBody: html }, endpoint);
       res.writeHead(fault.status, { "Content-Type": "text/html", "Content-Length": Buffer.byteLength(html) });
       res.end(html);
       return;
@@ -99,12 +97,12 @@ export class SimApp implements SimControl {
     const reply = this.runApi(method, path, query, body, rawBody, req.headers.authorization);
     if (reply.status < 300 && this.faultSettings.dropResponseOf.includes(endpoint)) {
       // The operation went through; only its answer is lost.
-      this.log.record({ ...entry, status: 0 }, endpoint);
+      this.record({ ...entry, status: 0 }, endpoint);
       req.socket.destroy();
       return;
     }
     const text = reply.json === undefined ? "" : toJson(reply.json);
-    this.log.record(
+    this.record(
       {
         ...entry,
         status: reply.status,
@@ -114,6 +112,11 @@ export class SimApp implements SimControl {
       endpoint,
     );
     sendText(res, reply.status, text, reply.headers);
+  }
+
+  /** Logs an exchange with the API generation spoken when it was answered (the contract picks the spec by it). */
+  private record(entry: Omit<SimExchange, "seq" | "at" | "apiGeneration">, endpoint: string): void {
+    this.log.record({ ...entry, apiGeneration: apiGenerationOf(this.state.inventory) }, endpoint);
   }
 
   // --- SimControl (also used by the programmatic API) ---
@@ -197,7 +200,7 @@ export class SimApp implements SimControl {
 
   private errorReply(error: unknown): ApiReply {
     this.errorCount += 1;
-    return errorReply(error, this.errorCount);
+    return errorReply(error, this.errorCount, speaks90(this.state.inventory));
   }
 
   private runSim(method: string, path: string, query: Record<string, string>, body: unknown): ApiReply {
@@ -209,9 +212,10 @@ export class SimApp implements SimControl {
   }
 }
 
-function errorReply(error: unknown, referenceNumber: number): ApiReply {
+/** `api90`: the Error carries 9.0's remediationUrl beside the remediation. */
+function errorReply(error: unknown, referenceNumber: number, api90: boolean): ApiReply {
   const reference = `SIM${referenceNumber.toString(36).toUpperCase().padStart(4, "0")}`;
-  if (error instanceof ApiError) return { status: error.status, json: error.body(reference) };
+  if (error instanceof ApiError) return { status: error.status, json: error.body(reference, api90) };
   const message = error instanceof Error ? error.message : String(error);
   return {
     status: 500,

@@ -72,6 +72,28 @@ export class BundleService {
     return this.statusOf(this.require(id));
   }
 
+  /** 9.0: GET /v1/bundles/download-status, every bundle's download in one list (filters as the spec names them). */
+  downloadStatus(filter: { releaseVersion?: string; bundleId?: string; imageType?: string }): unknown[] {
+    if (filter.imageType && filter.imageType !== "PATCH") return [];
+    return [...this.bundles.values()]
+      .filter((b) => !filter.releaseVersion || b.def.releaseVersion === filter.releaseVersion)
+      .filter((b) => !filter.bundleId || b.def.id === filter.bundleId)
+      .map((b) => {
+        const status = this.statusOf(b);
+        const attempt = b.attempts.at(-1);
+        return {
+          componentType: BUNDLE_COMPONENT_TYPES[b.def.kind],
+          version: b.def.toVersion,
+          bundleId: b.def.id,
+          ...(attempt ? { downloadId: attempt.taskId, downloadStartTime: attempt.startMs } : {}),
+          downloadStatus: status,
+          downloadScheduledTime: attempt?.requestedMs ?? 0,
+          isDownloadCancellable: status === "SCHEDULED" || status === "IN_PROGRESS",
+          isDownloadable: status !== "RECALLED",
+        };
+      });
+  }
+
   /** PATCH /v1/bundles/{id} with a BundleUpdateSpec. */
   update(id: string, body: unknown): TaskBody {
     const state = this.require(id);

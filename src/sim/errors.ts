@@ -6,6 +6,8 @@ export interface ErrorBody {
   context?: Record<string, string>;
   message: string;
   remediationMessage?: string;
+  /** 9.0 only */
+  remediationUrl?: string;
   causes?: { type: string; message: string }[];
   nestedErrors?: ErrorBody[];
   referenceToken?: string;
@@ -23,7 +25,8 @@ export class ApiError extends Error {
     super(message);
   }
 
-  body(referenceToken: string): ErrorBody {
+  /** `api90`: a 9.0 Error also links the fix's documentation (remediationUrl). */
+  body(referenceToken: string, api90 = false): ErrorBody {
     const body: ErrorBody = {
       errorCode: this.errorCode,
       errorType: "ERROR",
@@ -31,6 +34,7 @@ export class ApiError extends Error {
       message: this.message,
     };
     if (this.remediationMessage) body.remediationMessage = this.remediationMessage;
+    if (this.remediationMessage && api90) body.remediationUrl = `https://docs.vcf.sim.test/errors/${this.errorCode}`;
     body.referenceToken = referenceToken;
     body.nestedErrors = [];
     return body;

@@ -10,14 +10,13 @@ export interface ReleaseDef {
   releaseDate: string;
   description: string;
   bom: Record<ComponentKind, string>;
-  /** Set for releases that are never applicable here (e.g. a major release needing a different path). */
-  blockedReason?: string;
 }
 
 export const START_VERSION = "5.2.0.0";
 
 /**
- * Sorted by version. 5.1.1.0 is older than the domains, 5.2.1.0 is the oldest applicable newer release.
+ * Sorted by version. 5.1.1.0 is older than the domains, 5.2.1.0 is the oldest applicable newer release. 9.0.x is
+ * reached with the same calls: SDDC Manager upgrades itself first, then speaks the 9.0 API (UPGRADE-API.md §15).
  * Columns: version, oldest VCF version that may upgrade to it, release date, SDDC Manager build, NSX, vCenter, ESXi.
  */
 export const RELEASES: readonly ReleaseDef[] = [
@@ -26,11 +25,12 @@ export const RELEASES: readonly ReleaseDef[] = [
   release("5.2.1.0", "5.1.0.0", "2024-10-09", 24307856, "4.2.1.0-24304122", "8.0.3.00300-24305161", "8.0.3-24280767"),
   release("5.2.1.1", "5.2.1.0", "2024-12-17", 24397777, "4.2.1.0-24304122", "8.0.3.00400-24322831", "8.0.3-24280767"),
   release("5.2.2.0", "5.1.0.0", "2025-05-13", 24936865, "4.2.2.0-24765122", "8.0.3.00500-24674346", "8.0.3-24674464"),
-  {
-    ...release("9.0.0.0", "5.2.0.0", "2025-06-17", 24703748, "9.0.0.0-24733065", "9.0.0.0-24755230", "9.0.0-24755229"),
-    blockedReason: "Upgrading to VCF 9.0 needs the VCF Installer; it is not offered as an in-place domain upgrade.",
-  },
+  release("9.0.0.0", "5.2.0.0", "2025-06-17", 24703748, "9.0.0.0-24733065", "9.0.0.0-24755230", "9.0.0-24755229"),
+  release("9.0.1.0", "5.2.0.0", "2025-09-29", 24962180, "9.0.1.0-24952111", "9.0.1.0-24957454", "9.0.1-24957456"),
 ];
+
+/** The first 9.x release: a domain below it that goes to it or beyond crosses into the 9.0 API. */
+export const FIRST_VCF9_VERSION = "9.0.0.0";
 
 /** SDDC Manager carries the release's own version. */
 function release(
@@ -147,9 +147,10 @@ export interface Inventory {
 
 const DNS = "vcf.sim.test";
 
-export function buildInventory(viDomainCount: number): Inventory {
-  const start = findRelease(START_VERSION);
-  if (!start) throw new Error(`release ${START_VERSION} missing`);
+/** The estate: every domain and SDDC Manager at release `startVersion` (START_VERSION unless a scenario says). */
+export function buildInventory(viDomainCount: number, startVersion = START_VERSION): Inventory {
+  const start = findRelease(startVersion);
+  if (!start) throw new Error(`release ${startVersion} missing`);
   const management = buildDomain("m01", "MANAGEMENT", 0, start);
   const domains = [management, ...range(viDomainCount).map((i) => buildDomain(`w${pad(i + 1)}`, "VI", i + 1, start))];
   return {
@@ -225,7 +226,7 @@ function buildBundles(): BundleDef[] {
   // Each release after the start one, beside the release before it.
   const steps = RELEASES.slice(startIndex + 1).map((rel, i) => ({ rel, previous: RELEASES[startIndex + i] }));
   for (const { rel, previous } of steps) {
-    if (!previous || rel.blockedReason) continue;
+    if (!previous) continue;
     for (const kind of COMPONENT_KINDS) {
       if (rel.bom[kind] === previous.bom[kind]) continue;
       bundles.push({

@@ -12,11 +12,7 @@ export interface PersonalityDef {
 }
 
 export const PERSONALITIES: readonly PersonalityDef[] = [
-  ...new Set(
-    RELEASES.filter((r) => !r.blockedReason && compareVersions(r.version, START_VERSION) > 0).map(
-      (r) => r.bom.ESX_HOST,
-    ),
-  ),
+  ...new Set(RELEASES.filter((r) => compareVersions(r.version, START_VERSION) > 0).map((r) => r.bom.ESX_HOST)),
 ].map((esx) => ({
   personalityId: stableUuid(`personality:${esx}`),
   personalityName: personalityName(esx),

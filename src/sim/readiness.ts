@@ -187,6 +187,15 @@ export class ReadinessService {
     };
   }
 
+  /** 9.0: GET /v1/system/settings/depot/depot-sync-info; a depot that refuses the login cannot sync either. */
+  depotSyncInfo(): unknown {
+    const status = this.ctx.faults().depotStatus;
+    const lastSync = isoAt(this.ctx.clock.nowMs() - 3600_000);
+    return status === "DEPOT_CONNECTION_SUCCESSFUL"
+      ? { syncStatus: "COMPLETED", lastSyncCompletionTimestamp: lastSync }
+      : { syncStatus: "FAILED", errorMessage: `Depot sync failed: ${status}`, lastSyncCompletionTimestamp: lastSync };
+  }
+
   private renderBackup(run: BackupRun): TaskBody {
     const plan = evaluatePlan(
       [

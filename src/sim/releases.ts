@@ -2,7 +2,16 @@ import type { SimContext } from "./context";
 import { componentKindsOf, remainingSteps, targetSteps } from "./domain-steps";
 import { ApiError, notFound } from "./errors";
 import type { ReleaseDef, SimDomain } from "./inventory";
-import { BOM_NAMES, BUNDLES, findDomainById, findRelease, PUBLIC_NAMES, RELEASES } from "./inventory";
+import {
+  BOM_NAMES,
+  BUNDLES,
+  findDomainById,
+  findRelease,
+  FIRST_VCF9_VERSION,
+  PUBLIC_NAMES,
+  RELEASES,
+} from "./inventory";
+import { speaks90 } from "./generation";
 import { BodyObject } from "./request-body";
 import type { ComponentKind } from "./types";
 import { COMPONENT_KINDS } from "./types";
@@ -75,7 +84,7 @@ export class ReleaseService {
   /** PATCH /v1/releases/domains/{id}: answers 200 with an empty body. */
   setTarget(domainId: string, body: unknown): void {
     const domain = this.requireDomain(domainId);
-    const version = readDomainRelease(body, this.ctx.strict);
+    const version = readDomainRelease(body, this.ctx.strict, speaks90(this.ctx.inventory));
     if (version === domain.vcfVersion) {
       throw new ApiError(
         400,
@@ -143,7 +152,7 @@ export class ReleaseService {
 
   /** emptyPatchBundles hides the release's bundle list, as some real releases have none (UPGRADE-API.md §3). */
   private render(release: ReleaseDef, domain: SimDomain | undefined): Record<string, unknown> {
-    return renderRelease(release, domain, !this.ctx.faults().emptyPatchBundles);
+    return renderRelease(release, domain, !this.ctx.faults().emptyPatchBundles, speaks90(this.ctx.inventory));
   }
 
   private refuseWhileUpgrading(domain: SimDomain): void {
@@ -159,17 +168,16 @@ export class ReleaseService {
   }
 }
 
-/** DomainRelease body: only targetVersion is needed; extra keys with empty values are refused (§4). */
-export function readDomainRelease(body: unknown, strict: boolean): string {
-  const root = BodyObject.root(body, "DomainRelease", strict).allowOnly("DomainRelease", [
-    "targetVersion",
-    "targetSddcManagerVersion",
-    "targetVxRailVersion",
-    "patches",
-  ]);
+/**
+ * DomainRelease body: only targetVersion is needed; extra keys with empty values are refused (§4). 9.0 (`api90`)
+ * has no targetVxRailVersion: sending it is refused there.
+ */
+export function readDomainRelease(body: unknown, strict: boolean, api90: boolean): string {
+  const keys = ["targetVersion", "targetSddcManagerVersion", "patches", ...(api90 ? [] : ["targetVxRailVersion"])];
+  const root = BodyObject.root(body, "DomainRelease", strict).allowOnly("DomainRelease", keys);
   const version = root.string("targetVersion", true);
   root.string("targetSddcManagerVersion");
-  root.string("targetVxRailVersion");
+  if (!api90) root.string("targetVxRailVersion");
   root.objects("patches", "TargetProductVersion").forEach((p) => {
     p.allowOnly("TargetProductVersion", ["productType", "version"]);
     p.string("productType", true);
@@ -179,21 +187,13 @@ export function readDomainRelease(body: unknown, strict: boolean): string {
 }
 
 function applicableFrom(release: ReleaseDef, version: string): boolean {
-  return !release.blockedReason && compareVersions(version, release.minCompatibleVcfVersion) >= 0;
+  return compareVersions(version, release.minCompatibleVcfVersion) >= 0;
 }
 
 export function notApplicableReason(
   release: ReleaseDef,
   domain: SimDomain,
 ): { component: string; messageKey: string; arguments: string[]; message: string } | undefined {
-  if (release.blockedReason) {
-    return {
-      component: "LCM",
-      messageKey: "release.upgrade.path.not.supported",
-      arguments: [release.version],
-      message: release.blockedReason,
-    };
-  }
   if (!applicableFrom(release, domain.vcfVersion)) {
     return {
       component: "LCM",
@@ -209,11 +209,24 @@ export function oldestApplicableNewer(domain: SimDomain): ReleaseDef | undefined
   return RELEASES.find((r) => compareVersions(r.version, domain.vcfVersion) > 0 && !notApplicableReason(r, domain));
 }
 
-/** A Release body; for a domain, products it does not run (SDDC Manager on VI domains) are left out. */
+/**
+ * Products of a 9.x release that VCF Operations upgrades, not SDDC Manager (as a 9.0 SDDC Manager lists them). The
+ * fleet management entry has no version, which 9.0 allows.
+ */
+const MANAGED_BY_VCF_OPERATIONS = [
+  { name: "VCF_OPS", publicName: "VCF Operations", version: "9.0.0.0-24695812", lifecycleManagedBy: "VCF_OPS" },
+  { name: "VCF_OPS_FLEET_MANAGEMENT", publicName: "VCF Operations fleet management", lifecycleManagedBy: "VCF_OPS" },
+];
+
+/**
+ * A Release body; for a domain, products it does not run (SDDC Manager on VI domains) are left out. `api90`: as a
+ * 9.0 SDDC Manager answers: who upgrades each product, the installer version, no minimum VCF version on 9.x ones.
+ */
 function renderRelease(
   release: ReleaseDef,
   domain: SimDomain | undefined,
   withPatchBundles: boolean,
+  api90: boolean,
 ): Record<string, unknown> {
   const kinds = domain ? componentKindsOf(domain) : COMPONENT_KINDS;
   const bundles = !withPatchBundles
@@ -226,17 +239,29 @@ function renderRelease(
           cumulativeFromVcfVersion: "5.1.0.0",
         }));
       });
-  return {
+  const bom = kinds.map((kind) => ({
+    name: BOM_NAMES[kind],
+    version: release.bom[kind],
+    publicName: PUBLIC_NAMES[kind],
+    ...(api90 ? { lifecycleManagedBy: "SDDC_MANAGER_VCF" } : {}),
+  }));
+  const vcf9 = compareVersions(release.version, FIRST_VCF9_VERSION) >= 0;
+  const body: Record<string, unknown> = {
     product: "VCF",
     version: release.version,
     minCompatibleVcfVersion: release.minCompatibleVcfVersion,
     releaseDate: release.releaseDate,
     description: release.description,
-    bom: kinds.map((kind) => ({ name: BOM_NAMES[kind], version: release.bom[kind], publicName: PUBLIC_NAMES[kind] })),
+    bom: api90 && vcf9 ? [...bom, ...MANAGED_BY_VCF_OPERATIONS] : bom,
     patchBundles: bundles,
     sku: [],
     updates: [],
   };
+  if (api90 && vcf9) {
+    delete body.minCompatibleVcfVersion;
+    body.minInstallerVersion = release.version;
+  }
+  return body;
 }
 
 /** The release's patch bundles: those that bring a component to this release's BOM version. */

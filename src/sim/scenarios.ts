@@ -36,6 +36,7 @@ export const DEFAULT_FAULTS: FaultSettings = {
   staleFailedReads: 0,
   upgradesNotRetryable: false,
   validationResult: "SUCCEEDED",
+  unseededUpgradableReads: 0,
   backupConfigured: true,
   lastBackupHoursAgo: 1,
   failBackup: false,
@@ -63,7 +64,19 @@ const SCENARIO_FAULTS: Record<ScenarioName, FaultPatch> = {
   "short-token-lifetime": { tokenLifetimeSeconds: 60 },
   flaky: { flakyRate: 0.2 },
   "many-domains": {},
+  vcf9: { unseededUpgradableReads: 2 },
+  "to-vcf9": { unseededUpgradableReads: 2 },
 };
+
+/** The release the estate runs when a scenario starts: START_VERSION (5.2.0.0) unless named here. */
+const SCENARIO_START: Partial<Record<ScenarioName, string>> = {
+  vcf9: "9.0.0.0",
+  "to-vcf9": "5.2.1.0",
+};
+
+export function startVersionOf(name: ScenarioName): string | undefined {
+  return SCENARIO_START[name];
+}
 
 export function isScenarioName(value: unknown): value is ScenarioName {
   return typeof value === "string" && (SCENARIO_NAMES as readonly string[]).includes(value);

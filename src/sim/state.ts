@@ -8,6 +8,7 @@ import type { Inventory } from "./inventory";
 import { buildInventory } from "./inventory";
 import { ReadinessService } from "./readiness";
 import { ReleaseService } from "./releases";
+import { startVersionOf } from "./scenarios";
 import { TaskRegistry } from "./tasks";
 import type { FaultSettings, ScenarioName } from "./types";
 import { UpgradablesView } from "./upgradables";
@@ -33,7 +34,7 @@ export class SimState {
     faults: () => FaultSettings,
     strict: boolean,
   ) {
-    this.inventory = buildInventory(viDomains);
+    this.inventory = buildInventory(viDomains, startVersionOf(scenario));
     const ctx: SimContext = {
       clock,
       inventory: this.inventory,

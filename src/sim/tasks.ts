@@ -22,7 +22,9 @@ export interface StageBody {
   errors: ErrorBody[];
 }
 
-export interface SubTaskBody extends StageBody {
+/** A sub-task; 9.0 may leave out its `type`. */
+export interface SubTaskBody extends Omit<StageBody, "type"> {
+  type?: string;
   stages: StageBody[];
 }
 
@@ -91,6 +93,24 @@ export function normalize(status: string): string {
 
 export function describe(message: string, messageKey: string): TaskBody["localizableDescriptionPack"] {
   return { component: "LCM", messageKey, arguments: [], message };
+}
+
+/**
+ * Sub-tasks as a 9.0 SDDC Manager lists them: without `type`, and led by a step it skipped (status SKIPPED, new in
+ * 9.0) because VCF Operations, not SDDC Manager, looks after that integration.
+ */
+export function subTasks90(subTasks: SubTaskBody[], createdMs: number): SubTaskBody[] {
+  const created = isoAt(createdMs);
+  const skipped: SubTaskBody = {
+    name: "VCF Operations integration update",
+    description: "Skipped: VCF Operations updates its own integration",
+    status: "SKIPPED",
+    creationTimestamp: created,
+    completionTimestamp: created,
+    stages: [],
+    errors: [],
+  };
+  return [skipped, ...subTasks.map(({ type: _type, ...rest }) => rest)];
 }
 
 /** SubTasks from a plan; the failed step carries `failure` in its errors and in one FAILED stage. */

@@ -10,6 +10,8 @@ export const SCENARIO_NAMES = [
   "short-token-lifetime",
   "flaky",
   "many-domains",
+  "vcf9",
+  "to-vcf9",
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -123,8 +125,16 @@ export interface FaultSettings {
   staleFailedReads: number;
   /** Failed upgrade tasks report isRetryable false and PATCH /v1/tasks/{id} answers 409: only a new upgrade helps. */
   upgradesNotRetryable: boolean;
-  /** Result of target validations that pass the compatibility check. */
+  /**
+   * Result of target validations that pass the compatibility check. "FAILED_WITH_WARNINGS" is spelled WARNING
+   * while the simulator speaks the 9.0 API.
+   */
   validationResult: "SUCCEEDED" | "FAILED_WITH_WARNINGS";
+  /**
+   * 9.0 only: after SDDC Manager starts (and after its own upgrade), this many GET /v1/system/upgradables answer
+   * 409 and 408 in turn ("inventory cache is not seeded") before the list comes.
+   */
+  unseededUpgradableReads: number;
   /** False: GET /v1/system/backup-configuration says isConfigured false and POST /v1/backups/tasks answers 400. */
   backupConfigured: boolean;
   /** The last scheduled SDDC Manager backup ended this many simulated hours before now; below 0: there is none. */
@@ -181,6 +191,8 @@ export interface SimExchange {
   status: number;
   responseContentType?: string;
   responseBody?: unknown;
+  /** The API the simulator spoke when it answered: "5.2" (5.2.1's) or "9.0" (9.0.2's). */
+  apiGeneration: "5.2" | "9.0";
 }
 
 export interface RunningSimulator {

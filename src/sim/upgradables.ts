@@ -60,6 +60,45 @@ export class UpgradablesView {
     return this.ctx.inventory.domains.flatMap((d) => this.forDomain(d));
   }
 
+  /** SDDC Manager version whose start the unseeded reads count from, and how many reads it has had. */
+  private seeding = { version: "", reads: 0 };
+
+  /**
+   * 9.0: while SDDC Manager's inventory cache is not seeded after it (re)started, the system list answers 409 and
+   * 408 in turn (fault unseededUpgradableReads); undefined once it is seeded.
+   */
+  notSeeded(): 408 | 409 | undefined {
+    const version = this.ctx.inventory.sddcManager.version;
+    if (this.seeding.version !== version) this.seeding = { version, reads: 0 };
+    if (this.seeding.reads >= this.ctx.faults().unseededUpgradableReads) return undefined;
+    this.seeding.reads += 1;
+    return this.seeding.reads % 2 === 1 ? 409 : 408;
+  }
+
+  /** 9.0: GET /v1/upgrades/preview, the resources an upgrade of the bundle would touch in the domain. */
+  preview(bundleId: string, domain: SimDomain | undefined): unknown {
+    const bundle = this.bundles.require(bundleId).def;
+    // The spec: the domain is ignored for SDDC Manager bundles.
+    const target = bundle.kind === "SDDC_MANAGER" ? undefined : domain;
+    const ids =
+      bundle.kind === "SDDC_MANAGER"
+        ? [this.ctx.inventory.sddcManager.id]
+        : !target
+          ? []
+          : bundle.kind === "ESX_HOST"
+            ? target.clusters.map((c) => c.id)
+            : [componentId(this.ctx.inventory, target, bundle.kind)];
+    return {
+      bundle: { id: bundle.id },
+      ...(target ? { domain: { id: target.id } } : {}),
+      upgradeItems: ids.map((id) => ({
+        resourceId: id,
+        bundleComponentType: BUNDLE_COMPONENT_TYPES[bundle.kind],
+        upgradeEligibility: { status: "ELIGIBLE", details: [] },
+      })),
+    };
+  }
+
   /** Per-part NSX state: host clusters and edges move one by one, the managers last (§6.3). */
   nsxt(domain: SimDomain, bundleId: string | undefined): unknown {
     const bundle = bundleId ? this.bundles.find(bundleId) : undefined;

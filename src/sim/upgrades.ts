@@ -8,8 +8,9 @@ import type { BundleDef, SimCluster, SimDomain } from "./inventory";
 import { PUBLIC_NAMES } from "./inventory";
 import type { PlanStep, PlanView } from "./plan";
 import { evaluatePlan, stepWindow } from "./plan";
-import type { TaskBody } from "./tasks";
-import { describe, normalize, planSubTasks } from "./tasks";
+import { speaks90 } from "./generation";
+import type { SubTaskBody, TaskBody } from "./tasks";
+import { describe, normalize, planSubTasks, subTasks90 } from "./tasks";
 import type { ComponentKind } from "./types";
 import type { NsxScope } from "./upgrade-admission";
 import { availableStep, checkUserInputs, resolveClusters, resolveDomain, resolveNsxScope } from "./upgrade-admission";
@@ -353,6 +354,11 @@ export class UpgradeService {
     return { nsx, edge, hostClusters, managers: nsx.version !== to && everythingElseDone };
   }
 
+  /** An upgrade task's sub-tasks as SDDC Manager lists them now (the 9.0 API lists them its own way). */
+  private subTasks(list: SubTaskBody[], startMs: number): SubTaskBody[] {
+    return speaks90(this.ctx.inventory) ? subTasks90(list, startMs) : list;
+  }
+
   private plan(attempt: Attempt, nowMs: number): PlanView {
     return evaluatePlan(attempt.steps, attempt.startMs, nowMs, this.ctx.faults().upgradeNeverFinishes);
   }
@@ -454,7 +460,8 @@ export class UpgradeService {
       status: statusByState[state],
       creationTimestamp: isoAt(record.createdMs),
       resources: [{ resourceId: record.domain.id, type: "DOMAIN", name: record.domain.name }],
-      subTasks: plan && attempt ? planSubTasks(plan, attempt.startMs, attempt.failure) : [],
+      subTasks:
+        plan && attempt ? this.subTasks(planSubTasks(plan, attempt.startMs, attempt.failure), attempt.startMs) : [],
       errors: failed && attempt?.failure ? [attempt.failure] : [],
       isCancellable: state === "SCHEDULED" || state === "DRAFT" || (state === "INPROGRESS" && !record.cancelAtMs),
       isRetryable: failed && !this.ctx.faults().upgradesNotRetryable,

@@ -4,6 +4,7 @@ import { ApiError, errorBody, notFound } from "./errors";
 import type { SimDomain } from "./inventory";
 import { findRelease } from "./inventory";
 import { notApplicableReason, readDomainRelease } from "./releases";
+import { speaks90 } from "./generation";
 import { compareVersions } from "./versions";
 
 /** Target validations: POST /v1/releases/domains/{id}/validations and GET .../validations/{id} (§7). */
@@ -23,7 +24,7 @@ export class ValidationService {
   constructor(private readonly ctx: SimContext) {}
 
   start(domain: SimDomain, body: unknown): unknown {
-    const version = readDomainRelease(body, this.ctx.strict);
+    const version = readDomainRelease(body, this.ctx.strict, speaks90(this.ctx.inventory));
     if (version === domain.vcfVersion) {
       throw new ApiError(
         400,
@@ -94,11 +95,15 @@ export class ValidationService {
       resultStatus: record.failure ? "FAILED" : "SUCCEEDED",
     };
     if (record.failure) compatibility.errorResponse = record.failure;
-    const availability: Record<string, unknown> = {
-      description: "Bundle availability for target release",
-      severity: "WARNING",
-      resultStatus: warn ? "FAILED" : "SUCCEEDED",
-    };
+    // 9.0 needs only resultStatus in a check: this one comes without description and severity, as 9.0 allows.
+    const api90 = speaks90(this.ctx.inventory);
+    const availability: Record<string, unknown> = api90
+      ? { resultStatus: warn ? "FAILED" : "SUCCEEDED", acknowledge: false }
+      : {
+          description: "Bundle availability for target release",
+          severity: "WARNING",
+          resultStatus: warn ? "FAILED" : "SUCCEEDED",
+        };
     if (warn) {
       availability.errorResponse = errorBody(
         "BUNDLES_NOT_DOWNLOADED",
@@ -110,7 +115,7 @@ export class ValidationService {
       id: record.id,
       description,
       executionStatus: "COMPLETED",
-      resultStatus: record.failure ? "FAILED" : record.result,
+      resultStatus: record.failure ? "FAILED" : warn && api90 ? "WARNING" : record.result,
       validationChecks: [compatibility, availability],
     };
   }

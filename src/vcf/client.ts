@@ -20,6 +20,9 @@ import type {
   BackupConfiguration,
   BackupTask,
   Bundle,
+  BundleDownloadStatusInfo,
+  DepotSyncInfo,
+  UpgradePreview,
   Cluster,
   Certificate,
   BundleFilter,
@@ -330,6 +333,22 @@ export class VcfClient {
 
   getDepotSettings(o?: CallOptions): Promise<DepotSettings> {
     return this.getJson<DepotSettings>("/v1/system/settings/depot", undefined, o);
+  }
+
+  // ---- 9.0 only (UPGRADE-API.md §15): ask only a server whose generation is 9.0 (see generation.ts) ----
+
+  /** What an upgrade of the bundle would touch in the domain. */
+  getUpgradePreview(bundleId: string, domainId: string, o?: CallOptions): Promise<UpgradePreview> {
+    return this.getJson<UpgradePreview>("/v1/upgrades/preview", { bundleId, domainId }, o);
+  }
+
+  /** Every bundle's download state in one list; `releaseVersion` narrows it to one release's bundles. */
+  getBundleDownloadStatus(releaseVersion: string, o?: CallOptions): Promise<BundleDownloadStatusInfo[]> {
+    return this.getAll<BundleDownloadStatusInfo>("/v1/bundles/download-status", { releaseVersion }, o);
+  }
+
+  getDepotSyncInfo(o?: CallOptions): Promise<DepotSyncInfo> {
+    return this.getJson<DepotSyncInfo>("/v1/system/settings/depot/depot-sync-info", undefined, o);
   }
 
   // ---- plumbing ----

@@ -27,6 +27,9 @@ export interface ApiErrorBody {
   context?: Record<string, string>;
   message?: string;
   remediationMessage?: string;
+  /** 9.0: a link to the documentation of the fix, and a short label of the error. */
+  remediationUrl?: string;
+  label?: string;
   causes?: { type?: string; message?: string }[];
   nestedErrors?: ApiErrorBody[];
   referenceToken?: string;
@@ -80,9 +83,12 @@ export interface Cluster {
 
 export interface ProductVersion {
   name: string;
-  version: string;
+  /** Required by 5.2.1, optional in 9.0. */
+  version?: string;
   publicName?: string;
   releaseURL?: string;
+  /** 9.0: who upgrades this product, e.g. SDDC_MANAGER_VCF; anything else is upgraded outside this API. */
+  lifecycleManagedBy?: string;
 }
 
 export interface PatchBundle {
@@ -95,7 +101,10 @@ export interface PatchBundle {
 export interface Release {
   product: string;
   version: string;
-  minCompatibleVcfVersion: string;
+  /** Required by 5.2.1, optional in 9.0. */
+  minCompatibleVcfVersion?: string;
+  /** 9.0: the oldest VCF Installer that can deploy this release. */
+  minInstallerVersion?: string;
   description?: string;
   releaseDate?: string;
   bom: ProductVersion[];
@@ -115,11 +124,13 @@ export interface DomainFutureRelease extends Release {
   alternativeApplicableSddcManagerVersions?: { version?: string }[];
 }
 
-/** Body of PATCH /v1/releases/domains/{id} and POST .../validations: send only the keys you need. */
+/**
+ * Body of PATCH /v1/releases/domains/{id} and POST .../validations: send only the keys you need. No
+ * targetVxRailVersion: 9.0 removed it, so it is never sent.
+ */
 export interface DomainRelease {
   targetVersion: string;
   targetSddcManagerVersion?: string;
-  targetVxRailVersion?: string;
   patches?: { productType: string; version: string }[];
 }
 
@@ -183,7 +194,9 @@ export interface Stage {
   errors?: ApiErrorBody[];
 }
 
-export interface SubTask extends Stage {
+/** 9.0: `type` optional, status SKIPPED possible. */
+export interface SubTask extends Omit<Stage, "type"> {
+  type?: string;
   stages?: Stage[];
   resources?: Resource[];
   subTasks?: SubTask[];
@@ -208,10 +221,12 @@ export interface Task {
 
 // ---- Target validation (§7) ----
 
+/** 9.0 requires only resultStatus (description and severity optional). */
 export interface ValidationCheck {
-  description: string;
-  severity: string;
+  description?: string;
+  severity?: string;
   resultStatus: string;
+  acknowledge?: boolean;
   errorResponse?: ApiErrorBody;
 }
 
@@ -563,4 +578,35 @@ export interface TaskFilter {
   taskType?: string;
   resourceId?: string;
   resourceType?: string;
+}
+
+// ---- 9.0 only (UPGRADE-API.md §15) ----
+
+/** GET /v1/upgrades/preview?bundleId=&domainId=: what an upgrade of the bundle would touch. */
+export interface UpgradePreview {
+  bundle: { id: string; type?: string };
+  domain?: { id: string };
+  upgradeItems?: {
+    resourceId: string;
+    bundleComponentType: string;
+    /** status ELIGIBLE, NOT_ELIGIBLE, SKIPPED or NOT_AVAILABLE; details: the guardrails checked. */
+    upgradeEligibility?: { status?: string; details?: { name?: string; description?: string; status?: string }[] };
+  }[];
+}
+
+/** GET /v1/bundles/download-status element. */
+export interface BundleDownloadStatusInfo {
+  bundleId?: string;
+  componentType?: string;
+  version?: string;
+  downloadStatus: string;
+  downloadedSize?: number;
+  message?: string;
+}
+
+/** GET /v1/system/settings/depot/depot-sync-info. */
+export interface DepotSyncInfo {
+  syncStatus: string;
+  errorMessage?: string;
+  lastSyncCompletionTimestamp?: string;
 }

@@ -3,25 +3,20 @@
  * scenarios, validated against ../shared/vcf-api/vcf-5.2.1-openapi.json (minus contract-deviations.ts).
  */
 import assert from "node:assert/strict";
-import type { RunningSimulator, ScenarioName, SimExchange } from "../../nodes/sim/index";
-import { startSimulator } from "../../nodes/sim/index";
+import type { RunningSimulator, SimExchange } from "../../nodes/sim/index";
 import type { VcfClient } from "../../nodes/vcf/client";
 import { VcfApiError } from "../../nodes/vcf/errors";
 import type { ContractViolation } from "../support/openapi-contract";
 import { checkContract, loadSpec, specLocation } from "../support/openapi-contract";
-import { LinkedClock, rejectionOf, simClient } from "../vcf/helpers";
+import { rejectionOf } from "../vcf/helpers";
 import type { DriveResult } from "../vcf/upgrade-driver";
-import { driveUpgrade } from "../vcf/upgrade-driver";
 import { defined } from "../support/defined";
 import { EngineUnderTest, simulator, stopAll } from "../engine/harness";
 import { ENGINE_SCENARIOS } from "./engine-scenarios";
+import { recordTraffic, type TrafficRun } from "./traffic";
 
-interface ScenarioRun {
+interface ScenarioRun extends TrafficRun {
   name: string;
-  scenario: ScenarioName;
-  /** extra calls after the drive, for endpoints the drive does not reach */
-  after?: (client: VcfClient, result: DriveResult, sim: RunningSimulator) => Promise<void>;
-  expectFailure?: RegExp;
 }
 
 const RUNS: ScenarioRun[] = [
@@ -85,20 +80,7 @@ describe("OpenAPI contract of client and simulator traffic", function () {
   });
 
   for (const run of RUNS) {
-    it(`records the traffic of: ${run.name}`, async function () {
-      const sim = await startSimulator({ scenario: run.scenario });
-      try {
-        const clock = new LinkedClock(sim);
-        const { client } = simClient(sim, { now: clock.now, retry: { maxAttempts: 8, baseDelayMs: 1, maxDelayMs: 2 } });
-        const result = await driveUpgrade({ client, clock });
-        if (run.expectFailure) assert.match(result.failure ?? "(no failure)", run.expectFailure);
-        else assert.equal(result.failure, undefined);
-        await run.after?.(client, result, sim);
-      } finally {
-        exchanges.push(...sim.requestLog());
-        await sim.stop();
-      }
-    });
+    it(`records the traffic of: ${run.name}`, () => recordTraffic(run, exchanges));
   }
 
   for (const scenario of ENGINE_SCENARIOS) {

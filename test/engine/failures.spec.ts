@@ -157,16 +157,20 @@ describe("engine: failures and deadlines", () => {
     const domain = await setup("happy");
     const run = await t.fullRun(domain.name);
     assert.equal(run.status, "successfully_completed");
-    const later = await t.engine.startRun({ domain: domain.name, targetVersion: "5.2.2.0" });
+    const later = await t.engine.startRun({ domain: domain.name, targetVersion: "9.0.1.0" });
     assert.equal(later.sourceVersion, "5.2.1.0");
     await t.engine.downloadBundles(later.id);
     await t.engine.runPrechecks(later.id);
-    await t.engine.awaitAcknowledgement(later.id, WAIT_FOR_ACK);
+    // the last release is a 9.0 one: the gate waits until VCF Operations is said to be upgraded
+    const gate = t.engine.awaitAcknowledgement(later.id, WAIT_FOR_ACK);
+    await t.when((r) => r.id === later.id && r.status === "waiting_for_alert_acknowledgement");
+    t.engine.acknowledge(later.id);
+    await gate;
     assert.equal((await t.engine.upgradeComponents(later.id)).status, "successfully_completed");
     const before = t.engine.listRuns().length;
     await assert.rejects(
       t.engine.startRun({ domain: domain.name }),
-      (e: unknown) => e instanceof EngineError && e.code === "NO_UPDATE" && /5\.2\.2\.0/.test(e.message),
+      (e: unknown) => e instanceof EngineError && e.code === "NO_UPDATE" && /9\.0\.1\.0/.test(e.message),
     );
     assert.equal(t.engine.listRuns().length, before, "nothing started");
   });

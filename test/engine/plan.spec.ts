@@ -46,7 +46,9 @@ describe("engine: the upgrade plan", () => {
   const engines: EngineUnderTest[] = [];
   afterEach(() => stopAll(engines, sim));
 
-  for (const scenario of SCENARIO_NAMES) {
+  // to-vcf9 starts at 5.2.1.0, whose next release (5.2.1.1) changes SDDC Manager and vCenter only; its 9.0 plan is
+  // checked in vcf9.spec.ts
+  for (const scenario of SCENARIO_NAMES.filter((s) => s !== "to-vcf9")) {
     it(`plans what the run then upgrades, changing nothing (scenario ${scenario})`, async () => {
       sim = await simulator(scenario);
       const t = new EngineUnderTest(sim);

@@ -77,6 +77,8 @@ describe("nodes: vcf-status payload.log and payload.findings", function () {
     assert.ok(final.log.length > 0, "the log is not empty");
     assert.equal(final.log.at(-1)?.level, "success");
     assert.match(final.log.at(-1)?.text ?? "", /Domain lab-m01 is at \d/, "the newest entry is last");
+    assert.equal(final.apiGeneration, "5.2", "the API SDDC Manager speaks");
+    assert.match(final.sddcManagerVersion ?? "", /^5\.2\.1\.0-/, "its version, read again after its own upgrade");
     assertRunSlice(final, run);
     assert.ok(
       final.log.some((e) => e.level === "warning"),

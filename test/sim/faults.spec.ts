@@ -211,7 +211,10 @@ describe("simulator: faults, scenarios and introspection", function () {
   it("keeps only the last exchanges in the request log", () => {
     const log = new RequestLog();
     for (let i = 0; i < REQUEST_LOG_LIMIT + 10; i += 1)
-      log.record({ method: "GET", path: "/v1/domains", query: {}, status: 200 }, "GET /v1/domains");
+      log.record(
+        { method: "GET", path: "/v1/domains", query: {}, status: 200, apiGeneration: "5.2" },
+        "GET /v1/domains",
+      );
     const entries = log.list();
     assert.equal(entries.length, REQUEST_LOG_LIMIT);
     assert.equal(entries[0]?.seq, 11);

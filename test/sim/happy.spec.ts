@@ -26,7 +26,7 @@ describe("simulator: happy scenario, a whole domain upgrade over raw HTTP", func
     const applicableNewer = future.elements
       .filter((r) => r.applicabilityStatus === "APPLICABLE" && r.version > "5.2.0.0")
       .map((r) => r.version);
-    assert.deepEqual(applicableNewer.sort(), ["5.2.1.0", "5.2.2.0"]);
+    assert.deepEqual(applicableNewer.sort(), ["5.2.1.0", "5.2.2.0", "9.0.0.0", "9.0.1.0"]);
     assert.ok(
       future.elements.some((r) => r.version === "5.1.1.0" && r.applicabilityStatus === "APPLICABLE"),
       "an older applicable release exists",

@@ -32,7 +32,7 @@ describe("simulator: releases, targets, validations, tasks", function () {
     const newer = await elements<{ version: string }>(sim, "/v1/releases?versionGt=5.2.0.0", flow.token);
     assert.deepEqual(
       newer.map((r) => r.version),
-      ["5.2.1.0", "5.2.1.1", "5.2.2.0", "9.0.0.0"],
+      ["5.2.1.0", "5.2.1.1", "5.2.2.0", "9.0.0.0", "9.0.1.0"],
     );
     const vi = await flow.domain("VI");
     const viRelease = await flow.targetRelease(vi.id);
@@ -61,7 +61,7 @@ describe("simulator: releases, targets, validations, tasks", function () {
 
   it("sets, shows and clears a target; answers 500 for a version that does not exist or does not apply, 404 for an unknown domain", async () => {
     await start();
-    for (const version of ["5.2.0.1", "5.2.1.1", "9.0.0.0", "5.1.1.0"]) {
+    for (const version of ["5.2.0.1", "5.2.1.1", "9.9.0.0", "5.1.1.0"]) {
       const res = await call(sim, "PATCH", `/v1/releases/domains/${domainId}`, {
         token: flow.token,
         body: { targetVersion: version },

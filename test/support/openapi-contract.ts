@@ -1,6 +1,7 @@
 /**
- * Contract check: every recorded request and response against the official VCF 5.2.1 OpenAPI file, which is
- * read from ../shared at test time (never copied into the repo). Objects are checked CLOSED (a key the
+ * Contract check: every recorded request and response against the official OpenAPI file of the API generation the
+ * simulator spoke at that moment (VCF 5.2.1 or 9.0.2, the exchange's apiGeneration), read from ../shared at test
+ * time (never copied into the repo). Objects are checked CLOSED (a key the
  * schema does not name is a violation), so a wrong body such as a flat {"downloadNow":true} cannot pass.
  * Differences are accepted only from contract-deviations.ts.
  */
@@ -32,7 +33,12 @@ export interface CheckedExchange {
   status: number;
   responseContentType?: string;
   responseBody?: unknown;
+  /** The API the simulator spoke when it answered; absent: 5.2. */
+  apiGeneration?: ApiGeneration;
 }
+
+/** The API generations with a spec in ../shared/vcf-api. */
+export type ApiGeneration = "5.2" | "9.0";
 
 export interface ContractViolation {
   seq?: number;
@@ -57,7 +63,11 @@ export interface OpenApiSpec {
   document: Json;
 }
 
-const SPEC_PARTS = ["..", "shared", "vcf-api", "vcf-5.2.1-openapi.json"];
+const SPEC_DIR = ["..", "shared", "vcf-api"];
+const SPEC_FILES: Record<ApiGeneration, string> = {
+  "5.2": "vcf-5.2.1-openapi.json",
+  "9.0": "vcf-9.0.2-openapi.json",
+};
 const SPEC_ID = "vcf-openapi";
 const COMPONENT_REF = "#/components/schemas/";
 /** OpenAPI keywords that are not JSON Schema, dropped during conversion. */
@@ -82,34 +92,48 @@ export function repoRoot(start: string = __dirname): string {
   return dir;
 }
 
-/** Where the spec is looked for: ../shared/vcf-api/vcf-5.2.1-openapi.json next to the repository. */
-export function specLocation(): string {
-  return path.resolve(repoRoot(), ...SPEC_PARTS);
+/** Where a generation's spec is looked for: ../shared/vcf-api/vcf-<version>-openapi.json next to the repository. */
+export function specLocation(generation: ApiGeneration = "5.2"): string {
+  return path.resolve(repoRoot(), ...SPEC_DIR, SPEC_FILES[generation]);
 }
 
-let cachedSpec: OpenApiSpec | undefined;
+const cachedSpecs = new Map<string, OpenApiSpec>();
 
-/** The parsed spec, or undefined when ../shared is absent. */
-export function loadSpec(): OpenApiSpec | undefined {
-  const file = specLocation();
-  if (cachedSpec?.file === file) return cachedSpec;
+/** The parsed spec of a generation, or undefined when it is absent from ../shared. */
+export function loadSpec(generation: ApiGeneration = "5.2"): OpenApiSpec | undefined {
+  const file = specLocation(generation);
+  const cached = cachedSpecs.get(file);
+  if (cached) return cached;
   if (!fs.existsSync(file)) return undefined;
-  cachedSpec = { file, document: JSON.parse(fs.readFileSync(file, "utf8")) as Json };
-  return cachedSpec;
+  const spec = { file, document: JSON.parse(fs.readFileSync(file, "utf8")) as Json };
+  cachedSpecs.set(file, spec);
+  return spec;
 }
 
-/** The violations among `exchanges` (spec required: call loadSpec() first and skip when it is absent). */
+/** The violations among `exchanges` (specs required: call loadSpec() first and skip when one is absent). */
 export function checkExchanges(exchanges: readonly CheckedExchange[]): ContractViolation[] {
   return checkContract(exchanges).violations;
 }
 
-/** Violations plus how many request and response bodies were validated against a schema. */
-export function checkContract(
-  exchanges: readonly CheckedExchange[],
-  spec: OpenApiSpec | undefined = loadSpec(),
-): ContractReport {
-  if (!spec) throw new Error(`OpenAPI spec absent: looked for ${specLocation()}`);
-  return contractFor(spec).check(exchanges);
+/**
+ * Violations plus how many request and response bodies were validated against a schema. Each exchange is checked
+ * against the spec of its own generation, or all against `spec` when one is given.
+ */
+export function checkContract(exchanges: readonly CheckedExchange[], spec?: OpenApiSpec): ContractReport {
+  if (spec) return contractFor(spec).check(exchanges);
+  const report: ContractReport = { exchanges: 0, requestsValidated: 0, responsesValidated: 0, violations: [] };
+  for (const generation of Object.keys(SPEC_FILES) as ApiGeneration[]) {
+    const own = exchanges.filter((e) => (e.apiGeneration ?? "5.2") === generation);
+    if (own.length === 0) continue;
+    const genSpec = loadSpec(generation);
+    if (!genSpec) throw new Error(`OpenAPI spec absent: looked for ${specLocation(generation)}`);
+    const part = contractFor(genSpec).check(own);
+    report.exchanges += part.exchanges;
+    report.requestsValidated += part.requestsValidated;
+    report.responsesValidated += part.responsesValidated;
+    report.violations.push(...part.violations);
+  }
+  return report;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ export interface DriveOptions {
   stepSeconds?: number;
   /** stop after this many component upgrades (default: all) */
   maxComponents?: number;
+  /** the release to go to (default: the oldest applicable newer one) */
+  targetVersion?: string;
 }
 
 export interface DriveResult {
@@ -50,7 +52,11 @@ export async function driveUpgrade(options: DriveOptions): Promise<DriveResult> 
   assert.ok(domain, `no ${options.domainType ?? "MANAGEMENT"} domain among ${domains.map((d) => d.name).join(", ")}`);
   const current = await client.getCurrentRelease(domain.id);
   assert.ok(current, "the domain has no current release");
-  const target = oldestApplicableNewer(await client.getFutureReleases(domain.id), current.version);
+  const futures = await client.getFutureReleases(domain.id);
+  const target = options.targetVersion
+    ? futures.find((r) => r.version === options.targetVersion)
+    : oldestApplicableNewer(futures, current.version);
+  assert.ok(target, `release ${options.targetVersion} is not offered`);
   const targetVersion = target.version;
 
   // target validation before the selection (§4, §7), then the selection
@@ -164,7 +170,9 @@ function precheckClean(assessment: AssessmentOutput): boolean {
 function oldestApplicableNewer(releases: DomainFutureRelease[], current: string): DomainFutureRelease {
   const candidates = releases
     .filter((r) => normalizeStatus(r.applicabilityStatus) === "APPLICABLE")
-    .filter((r) => compareVersions(r.version, current) > 0 && compareVersions(current, r.minCompatibleVcfVersion) >= 0)
+    .filter((r) => compareVersions(r.version, current) > 0)
+    // 9.0 may leave the minimum out
+    .filter((r) => !r.minCompatibleVcfVersion || compareVersions(current, r.minCompatibleVcfVersion) >= 0)
     .sort((a, b) => compareVersions(a.version, b.version));
   assert.ok(candidates[0], `no applicable release newer than ${current}`);
   return candidates[0];

@@ -3,6 +3,7 @@
 import { engineText, type EngineText } from "../catalog";
 import { EngineError, abortError } from "../errors";
 import { plural } from "../plural";
+import { outsideWorkReason } from "../outside-work";
 import { appendLog } from "../transitions";
 import type { PhaseContext } from "../run-handle";
 import type { AckPolicy, Finding } from "../types";
@@ -11,15 +12,26 @@ export type GateDecision =
   { action: "continue"; rule: string } | { action: "wait"; reason: string } | { action: "fail"; reason: EngineText };
 
 /**
- * The acknowledgement rules: no findings pass; errors fail when the node says so; an acknowledgement passes
+ * The acknowledgement rules: errors fail when the node says so; work outside this API (`outsideWork`, e.g. VCF
+ * Operations first) waits for an acknowledgement whatever the policy; no findings pass; an acknowledgement passes
  * everything else; "ignore alerts" passes warnings, and errors only together with "also ignore errors".
  */
-export function decideGate(findings: Finding[], policy: AckPolicy, acknowledged: boolean): GateDecision {
+export function decideGate(
+  findings: Finding[],
+  policy: AckPolicy,
+  acknowledged: boolean,
+  outsideWork: readonly string[] = [],
+): GateDecision {
   const errors = findings.filter((f) => f.severity === "ERROR").length;
   const warnings = findings.length - errors;
   const what = [errors > 0 ? plural(errors, "error") : "", warnings > 0 ? plural(warnings, "warning") : ""]
     .filter(Boolean)
     .join(" and ");
+  if (!(errors > 0 && policy.failOnErrors) && outsideWork.length > 0) {
+    if (!acknowledged) return { action: "wait", reason: outsideWorkReason(outsideWork) };
+    if (findings.length === 0)
+      return { action: "continue", rule: "The user acknowledged that the work outside this package is done" };
+  }
   if (findings.length === 0) return { action: "continue", rule: "No precheck findings: nothing to acknowledge" };
   if (errors > 0 && policy.failOnErrors) {
     const errorCount = engineText("errorCount", { count: errors });
@@ -139,7 +151,7 @@ export class AcknowledgementGates {
     this.gates.set(run.id, gate);
     try {
       for (;;) {
-        const decision = decideGate(run.findings, gate.policy, run.acknowledged);
+        const decision = decideGate(run.findings, gate.policy, run.acknowledged, run.outsideWork);
         if (decision.action === "fail")
           throw new EngineError("REMOTE_FAILURE", decision.reason, {
             fix: engineText("failOnErrorsFix"),

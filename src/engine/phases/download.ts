@@ -1,4 +1,5 @@
 import type { Bundle } from "../../vcf/types";
+import { speaks90 } from "../../vcf/generation";
 import { normalizeStatus } from "../../vcf/status";
 import { capText, NAME_CAP } from "../../vcf/text-cap";
 import { engineText } from "../catalog";
@@ -183,10 +184,26 @@ async function followDownload(ctx: PhaseContext, record: BundleRecord): Promise<
   return final.status;
 }
 
-/** The names of the bundles not downloaded yet, as SDDC Manager reads now. */
+/**
+ * The names of the bundles not downloaded yet, as SDDC Manager reads now. A 9.0 SDDC Manager tells every bundle of
+ * the release in one read (GET /v1/bundles/download-status); a bundle it does not list there is read on its own.
+ */
 async function stillToDownload(ctx: PhaseContext, records: BundleRecord[]): Promise<string[]> {
+  const listed = speaks90(ctx.run.api)
+    ? new Map(
+        (await ctx.client.getBundleDownloadStatus(ctx.run.targetVersion, ctx.opts)).map((s) => [
+          s.bundleId,
+          normalizeStatus(s.downloadStatus),
+        ]),
+      )
+    : new Map<string | undefined, string>();
   const names: string[] = [];
   for (const record of records) {
+    const status = listed.get(record.bundleId);
+    if (status !== undefined) {
+      if (status !== "SUCCESSFUL") names.push(record.description ?? record.bundleId);
+      continue;
+    }
     const bundle = await sharedBundle(ctx.client, record.bundleId, ctx.settings.pollIntervalMs, ctx.signal);
     if (normalizeStatus(bundle.downloadStatus) !== "SUCCESSFUL")
       names.push(bundle.description ? capText(bundle.description, NAME_CAP) : record.bundleId);

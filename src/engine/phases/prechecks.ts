@@ -17,6 +17,7 @@ import { findLostWork, outcomeUnknown } from "../steps/lost-answer";
 import { setTargetVersion } from "../steps/target";
 import { TARGET_VALIDATION_CODE } from "../steps/validation";
 import { longWorkFirstPollMs } from "../wait";
+import { withVersions } from "../versions";
 
 /** Check-set resource type -> BOM entry name of the component in the release. */
 const BOM_NAME_BY_RESOURCE: Readonly<Record<string, string>> = {
@@ -166,7 +167,7 @@ async function queryCheckSets(ctx: PhaseContext): Promise<{ queryId: string; sel
   if (first.resources.length === 0) {
     throw new EngineError("REMOTE_FAILURE", engineText("checkSetQueryEmpty", { domain: run.domainName }));
   }
-  const resources = detailedQueryResources(first.resources, run.targetRelease.bom);
+  const resources = detailedQueryResources(first.resources, withVersions(run.targetRelease.bom));
   const detailed = await client.queryCheckSets(
     { checkSetType: "UPGRADE", domains: [{ domainId: run.domainId, resources }] },
     ctx.opts,

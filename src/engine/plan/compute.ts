@@ -7,6 +7,7 @@ import { capText, LINE_CAP } from "../../vcf/text-cap";
 import { engineText, englishText } from "../catalog";
 import { errorText, isAbort } from "../errors";
 import { newRun } from "../new-run";
+import { recordApiAndOutsideWork } from "../outside-work";
 import { rideOutApiAbsence } from "../api-away";
 import { runPrechecks } from "../phases/prechecks";
 import { readinessStep } from "../readiness/prechecks-step";
@@ -17,6 +18,7 @@ import { chooseTarget } from "../target-choice";
 import { READINESS_CHECKS, type EngineSettings, type Finding, type UpgradeRun } from "../types";
 import { planComponents, planBundle, type PlannedComponents, type PlannedStep } from "./components";
 import { estimateFor, measurements } from "./estimates";
+import { notePreviews } from "./preview";
 import type { PlanComponent, PlanRequest, UpgradePlan } from "./types";
 
 export interface PlanDeps {
@@ -103,6 +105,7 @@ export async function computePlan(deps: PlanDeps, req: PlanRequest, signal: Abor
   // One pass: what the target choice read, and what one step reads, serves the later steps too.
   ctx.keepAnswers({ domain: choice.domain, currentRelease: choice.currentRelease });
   if (choice.waitsFor) await ctx.handle.log("info", choice.waitsFor.note);
+  recordApiAndOutsideWork(draft, choice);
 
   let planned: PlannedComponents = { steps: [], problems: [] };
   let bundles: Bundle[] = [];
@@ -112,6 +115,7 @@ export async function computePlan(deps: PlanDeps, req: PlanRequest, signal: Abor
     bundles = await readBundles(ctx);
     planned = await planComponents(ctx, bundles, await hostCounts(ctx), choice.domain.type);
     await nameImages(ctx, planned.steps);
+    await notePreviews(ctx, planned.steps);
     draft.status = "downloading_bundles";
     await readinessStep(ctx, { freshBackup: deps.freshBackup });
     if (req.runPrechecks) precheckProblem = await checkSetFindings(ctx, deps);
@@ -145,5 +149,7 @@ export async function computePlan(deps: PlanDeps, req: PlanRequest, signal: Abor
     readiness: { ran: READINESS_CHECKS.filter((c) => !off.includes(c)), off: [...off] },
     ...(draft.remote.checkSetRunId ? { precheckRunId: draft.remote.checkSetRunId } : {}),
     notes: notesOf(draft),
+    api: choice.api,
+    outsideWork: choice.outsideWork,
   };
 }

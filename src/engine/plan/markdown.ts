@@ -65,6 +65,9 @@ function header(plan: UpgradePlan): string {
       `(${plan.estimate.measured} measured, ${plan.estimate.defaults} default)  `,
     `**Downloads still needed:** ${plan.downloads.needed}${mb > 0 ? ` (${(mb / 1024).toFixed(1)} GB)` : ""}  `,
     `**Readiness checks:** ${checkNames(plan.readiness.ran) || "none"}${plan.readiness.off.length > 0 ? ` · off: ${checkNames(plan.readiness.off)}` : ""}  `,
+    ...(plan.outsideWork.length > 0
+      ? [`**First, outside this package:** ${escapeMarkdown(plan.outsideWork.join("; "))}  `]
+      : []),
     `**Made:** ${plan.createdAt}${plan.precheckRunId ? ` · **Precheck run:** ${escapeMarkdown(plan.precheckRunId)}` : ""}  `,
   ];
   return lines.join("\n") + "\n";

@@ -1,4 +1,5 @@
 // What an upgrade would do, computed before anything changes (see plan/compute.ts).
+import type { ApiIdentity } from "../../vcf/generation";
 import type { ComponentKind } from "../steps/upgrade-specs";
 import type { Finding, LogLevel, ReadinessCheck } from "../types";
 
@@ -60,6 +61,10 @@ export interface UpgradePlan {
   precheckRunId?: string;
   /** What the engine noted while planning (e.g. an image chosen by its add-on, the management domain first). */
   notes: PlanNote[];
+  /** The API SDDC Manager speaks now (5.2 or 9.0) and its version. */
+  api: ApiIdentity;
+  /** What the release needs upgraded outside this API before the run's components (VCF Operations, ...). */
+  outsideWork: string[];
 }
 
 export interface PlanRequest {

@@ -29,6 +29,8 @@ export interface ReadinessContext {
   freshBackup: boolean;
   /** Bundles the upgrade still has to download (their ids or names). */
   bundlesToDownload: string[];
+  /** SDDC Manager speaks the 9.0 API (it then also tells the depot's sync state); absent: 5.2. */
+  api90?: boolean;
   now(): number;
   poll<T>(
     what: EngineText,
@@ -325,11 +327,36 @@ export function depotFinding(problem: DepotProblem, bundlesToDownload: string[])
   );
 }
 
-/** Bundles still to download while the depot account is not connected: an error with the depot's own message. */
+/** 9.0: the depot's last sync (GET .../depot-sync-info); a failed one is a warning with the depot's own message. */
+async function depotSyncFindings(c: ReadinessContext): Promise<Finding[]> {
+  if (!c.api90) return [];
+  const sync = await c.client.getDepotSyncInfo({ signal: c.signal });
+  const status = normalizeStatus(sync.syncStatus);
+  if (status !== "FAILED" && !sync.errorMessage) return [];
+  const message = sync.errorMessage ? `: ${capText(sync.errorMessage, TEXT_CAP)}` : "";
+  const last = sync.lastSyncCompletionTimestamp
+    ? ` (last sync ${capText(sync.lastSyncCompletionTimestamp, NAME_CAP)})`
+    : "";
+  return [
+    readinessFinding(
+      "depot",
+      "WARNING",
+      `The depot sync ended ${status || "without a status"}${message}${last}: new bundles may be missing`,
+      "Check the depot in SDDC Manager (Administration > Depot Settings) and sync it again",
+      "Depot sync",
+    ),
+  ];
+}
+
+/**
+ * Bundles still to download while the depot account is not connected: an error with the depot's own message; on
+ * 9.0 also a failed depot sync (a warning).
+ */
 export async function checkDepot(c: ReadinessContext): Promise<Finding[]> {
-  if (c.bundlesToDownload.length === 0) return [];
+  const sync = await depotSyncFindings(c);
+  if (c.bundlesToDownload.length === 0) return sync;
   const problem = await depotProblem(c.client, c.settings, c.signal);
-  return problem ? [depotFinding(problem, c.bundlesToDownload)] : [];
+  return [...(problem ? [depotFinding(problem, c.bundlesToDownload)] : []), ...sync];
 }
 
 /** A check whose API call failed: a warning saying so, never a silent pass. */

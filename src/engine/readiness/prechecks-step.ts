@@ -1,4 +1,5 @@
 // The readiness checks as the first step of the prechecks phase, before the target version is set (the first change).
+import { speaks90 } from "../../vcf/generation";
 import { normalizeStatus } from "../../vcf/status";
 import type { PhaseContext } from "../run-handle";
 import type { Finding } from "../types";
@@ -29,6 +30,7 @@ export async function readinessStep(ctx: PhaseContext, options: ReadinessOptions
     bundlesToDownload: Object.values(ctx.run.remote.bundles)
       .filter((b) => normalizeStatus(b.downloadStatus) !== "SUCCESSFUL")
       .map((b) => b.description ?? b.bundleId),
+    api90: speaks90(ctx.run.api),
     now: Date.now,
     poll: (what, key, read, done) =>
       ctx.wait({

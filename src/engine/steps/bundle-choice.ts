@@ -5,7 +5,7 @@ import { normalizeStatus } from "../../vcf/status";
 import { engineText } from "../catalog";
 import { EngineError, errorText, isAbort } from "../errors";
 import type { PhaseContext } from "../run-handle";
-import { sameVersion } from "../versions";
+import { sameVersion, withVersions } from "../versions";
 import { domainScope, openUpgradables } from "./upgradables";
 import { BOM_NAMES, kindOfType } from "./upgrade-specs";
 
@@ -32,7 +32,7 @@ function covers(c: BundleComponent, need: Need): boolean {
 export async function componentsToUpdate(ctx: PhaseContext): Promise<Need[]> {
   const current = await ctx.once("currentRelease", () => ctx.client.getCurrentRelease(ctx.run.domainId, ctx.opts));
   const now = new Map((current?.bom ?? []).map((e) => [e.name, e.version]));
-  return ctx.run.targetRelease.bom
+  return withVersions(ctx.run.targetRelease.bom)
     .filter((e) => !sameVersion(now.get(e.name), e.version))
     .map((e) => {
       const from = now.get(e.name);

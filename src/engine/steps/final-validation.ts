@@ -3,7 +3,7 @@ import { engineText } from "../catalog";
 import { EngineError, asEngineError, isAbort } from "../errors";
 import type { PhaseContext } from "../run-handle";
 import { sameVersion } from "../versions";
-import { describeFindings, validateTarget, validationFindings } from "./validation";
+import { WARNING_RESULTS, describeFindings, validateTarget, validationFindings } from "./validation";
 
 async function confirmVersion(ctx: PhaseContext): Promise<void> {
   const { run, client } = ctx;
@@ -55,7 +55,9 @@ async function validateAtTarget(ctx: PhaseContext): Promise<void> {
   }
   const findings = validationFindings(v);
   const { text, fix } = describeFindings(findings, `${normalizeStatus(v.executionStatus)}/${result}`);
-  if (findings.length > 0 && findings.every((f) => f.severity === "WARNING")) {
+  // Passed with warnings (9.0: WARNING, 5.2.1: FAILED_WITH_WARNINGS), or failed checks that are all warnings.
+  const warningsOnly = findings.every((f) => f.severity === "WARNING");
+  if (warningsOnly && (findings.length > 0 || WARNING_RESULTS.has(result))) {
     await ctx.handle.log("warning", `The final validation reported warnings: ${text}`, { findings });
     return;
   }

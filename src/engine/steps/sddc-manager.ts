@@ -1,5 +1,6 @@
 // SDDC Manager upgrades itself: its API vanishes, comes back, may flap, and then refuses the old session.
 import type { Bundle, Upgrade } from "../../vcf/types";
+import { noteApiAfterUpgrade } from "../api-generation";
 import { normalizeStatus } from "../../vcf/status";
 import { engineText } from "../catalog";
 import { EngineError, errorText, isAbort } from "../errors";
@@ -108,4 +109,5 @@ export async function confirmSddcManager(ctx: PhaseContext, record: UpgradeRecor
   });
   const version = managers.find((m) => m.version)?.version ?? expected;
   await ctx.handle.log("success", `SDDC Manager now runs ${version}`);
+  await noteApiAfterUpgrade(ctx, managers);
 }

@@ -5,7 +5,13 @@ import { isApiAway, remediationOf } from "../remote-errors";
 import type { PhaseContext } from "../run-handle";
 import type { Finding } from "../types";
 import { sameVersion } from "../versions";
-import { TARGET_VALIDATION_CODE, describeFindings, validateTarget, validationFindings } from "./validation";
+import {
+  TARGET_VALIDATION_CODE,
+  WARNING_RESULTS,
+  describeFindings,
+  validateTarget,
+  validationFindings,
+} from "./validation";
 
 /** POST the validation of the candidate target (or follow the recorded one) and poll it to its end. */
 async function validateCandidate(ctx: PhaseContext): Promise<void> {
@@ -37,7 +43,7 @@ async function validateCandidate(ctx: PhaseContext): Promise<void> {
   }
   // Warnings, and a validation that did not really run, go to the user through the acknowledgement gate.
   const needsUser =
-    (execution === "COMPLETED" && ["FAILED_WITH_WARNINGS", "WARNING", "UNKNOWN"].includes(result)) ||
+    (execution === "COMPLETED" && (WARNING_RESULTS.has(result) || result === "UNKNOWN")) ||
     execution === "UNKNOWN" ||
     execution === "SKIPPED";
   if (needsUser) {

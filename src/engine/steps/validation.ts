@@ -1,7 +1,7 @@
 // A validation of the run's target version (POST /v1/releases/domains/{id}/validations, UPGRADE-API.md §4): started
 // once (its id recorded before the wait, so a restart follows it instead of starting another) and polled to its end.
 // Used before the target is set and as the final validation after the upgrade.
-import type { Validation } from "../../vcf/types";
+import type { Validation, ValidationCheck } from "../../vcf/types";
 import { normalizeStatus } from "../../vcf/status";
 import { verbatimText, type EngineText } from "../catalog";
 import { capFinding } from "../findings";
@@ -20,14 +20,28 @@ export function validationEnded(v: Validation): boolean {
   return !RUNNING.has(normalizeStatus(v.executionStatus));
 }
 
+/** A validation's result that means "passed with warnings": 5.2.1 spells it FAILED_WITH_WARNINGS, 9.0 WARNING. */
+export const WARNING_RESULTS: ReadonlySet<string> = new Set(["FAILED_WITH_WARNINGS", "WARNING"]);
+
+/**
+ * A check's severity; 9.0 may leave it out: then a WARNING check, or any check of a validation that passed with
+ * warnings, is a warning, and any other failed check an error.
+ */
+function severityOf(check: ValidationCheck, v: Validation): Finding["severity"] {
+  if (check.severity !== undefined) return normalizeStatus(check.severity) === "ERROR" ? "ERROR" : "WARNING";
+  const warns =
+    normalizeStatus(check.resultStatus) === "WARNING" || WARNING_RESULTS.has(normalizeStatus(v.resultStatus));
+  return warns ? "WARNING" : "ERROR";
+}
+
 /** The checks of a validation that did not pass, as findings. */
 export function validationFindings(v: Validation): Finding[] {
   return (v.validationChecks ?? [])
-    .filter((c) => ["FAILED", "WARNING", "FAILED_WITH_WARNINGS"].includes(normalizeStatus(c.resultStatus)))
+    .filter((c) => ["FAILED", ...WARNING_RESULTS].includes(normalizeStatus(c.resultStatus)))
     .map((c) => {
       const f: Finding = {
         name: c.description || "Target validation check",
-        severity: normalizeStatus(c.severity) === "ERROR" ? "ERROR" : "WARNING",
+        severity: severityOf(c, v),
         description: c.errorResponse?.message ?? c.description ?? "",
         code: TARGET_VALIDATION_CODE,
       };

@@ -6,6 +6,11 @@ import { isRecord, optionalString, parseBody } from "./body";
 
 /** HTTP statuses that a proxy or a restarting SDDC Manager answers for a moment: worth another GET. */
 const TRANSIENT_STATUSES = new Set([502, 503, 504]);
+/**
+ * 9.0: the system upgradables list answers 408 or 409 until SDDC Manager's inventory cache is seeded (after a
+ * start or its own upgrade): wait and ask again (UPGRADE-API.md §15).
+ */
+const NOT_SEEDED = { path: "/v1/system/upgradables", statuses: new Set([408, 409]) };
 const TRANSIENT_NETWORK_CODES = new Set([
   "ECONNRESET",
   "ECONNREFUSED",
@@ -45,7 +50,8 @@ export function errorFromResponse(
   const reason = statusText || http.STATUS_CODES[status] || "";
   const head = `HTTP ${status}${reason ? ` ${reason}` : ""}`;
   const body = parseBody(bodyText, contentType);
-  const retryable = isTransientStatus(status) && isIdempotent(request);
+  const notSeeded = request.path === NOT_SEEDED.path && NOT_SEEDED.statuses.has(status);
+  const retryable = (isTransientStatus(status) || notSeeded) && isIdempotent(request);
   const identity = { method: request.method, path: request.path };
   if (body.kind === "json" && isRecord(body.value)) {
     const errorCode = capOptional(optionalString(body.value.errorCode), NAME_CAP);
@@ -56,12 +62,22 @@ export function errorFromResponse(
       status,
       retryable,
       errorCode,
-      remediationMessage: capOptional(optionalString(body.value.remediationMessage), TEXT_CAP),
+      remediationMessage: capOptional(
+        remediationOf(optionalString(body.value.remediationMessage), optionalString(body.value.remediationUrl)),
+        TEXT_CAP,
+      ),
       message: [head, errorCode ? `[${errorCode}]` : undefined, apiMessage].filter(Boolean).join(" "),
     });
   }
   const what = body.kind === "empty" ? "empty body" : "non-JSON body";
   return new VcfApiError({ ...identity, kind, status, retryable, message: `${head} (${what})` });
+}
+
+/** The remediation text, with the documentation link a 9.0 Error adds (`remediationUrl`) appended. */
+function remediationOf(message: string | undefined, url: string | undefined): string | undefined {
+  const link = url?.trim();
+  if (!link) return message;
+  return message ? `${message} (see ${link})` : `See ${link}`;
 }
 
 export interface FailureContext {

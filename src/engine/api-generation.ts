@@ -1,0 +1,32 @@
+// Which API SDDC Manager speaks (5.2 or 9.0), read from its version: at a run's start and a plan's, and again once
+// SDDC Manager's own upgrade has ended (a 5.2 -> 9.0 run crosses there, UPGRADE-API.md §15). The run keeps it, so
+// its phases, a restart, the log and vcf-status all know it.
+import type { VcfClient } from "../vcf/client";
+import { identityOf, type ApiIdentity } from "../vcf/generation";
+import type { SddcManager } from "../vcf/types";
+import type { PhaseContext } from "./run-handle";
+
+/** GET /v1/sddc-managers, read as the API generation. */
+export async function readApiIdentity(client: VcfClient, signal?: AbortSignal): Promise<ApiIdentity> {
+  return identityOf(await client.getSddcManagers({ signal }));
+}
+
+/** The log line: "SDDC Manager 9.0.0.0-24703748 speaks the 9.0 API". */
+export function describeApi(identity: ApiIdentity): string {
+  const version = identity.sddcManagerVersion ?? "(version not reported; taken as 5.2)";
+  return `SDDC Manager ${version} speaks the ${identity.generation} API`;
+}
+
+/**
+ * Records what SDDC Manager speaks after its own upgrade (from the list `managers` just read); logs when the API
+ * generation changed, e.g. "from now on" after a 5.2 -> 9.0 upgrade of SDDC Manager.
+ */
+export async function noteApiAfterUpgrade(ctx: PhaseContext, managers: readonly SddcManager[]): Promise<void> {
+  const identity = identityOf(managers);
+  const before = ctx.run.api?.generation;
+  await ctx.handle.update((r) => {
+    r.api = identity;
+  });
+  if (before !== identity.generation)
+    await ctx.handle.log("info", `${describeApi(identity)} from now on (it spoke the ${before ?? "5.2"} API before)`);
+}
