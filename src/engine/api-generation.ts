@@ -5,10 +5,19 @@ import type { VcfClient } from "../vcf/client";
 import { identityOf, type ApiIdentity } from "../vcf/generation";
 import type { SddcManager } from "../vcf/types";
 import type { PhaseContext } from "./run-handle";
+import { sharedRead } from "./shared-reads";
 
-/** GET /v1/sddc-managers, read as the API generation. */
-export async function readApiIdentity(client: VcfClient, signal?: AbortSignal): Promise<ApiIdentity> {
-  return identityOf(await client.getSddcManagers({ signal }));
+/** The shared-read key of GET /v1/sddc-managers: the readiness checks read the same list (see readiness/checks.ts). */
+export const SDDC_MANAGERS_READ = "sddc-managers";
+
+/**
+ * GET /v1/sddc-managers, read as the API generation; a read another start made at most `shareMs` ago serves, and
+ * this read serves the readiness checks that follow.
+ */
+export async function readApiIdentity(client: VcfClient, signal?: AbortSignal, shareMs = 0): Promise<ApiIdentity> {
+  return identityOf(
+    await sharedRead(client, SDDC_MANAGERS_READ, () => client.getSddcManagers(), { maxAgeMs: shareMs, signal }),
+  );
 }
 
 /** The log line: "SDDC Manager 9.0.0.0-24703748 speaks the 9.0 API". */

@@ -140,7 +140,7 @@ export async function chooseTarget(
     deps.shareMs,
   );
   if (clusterImages) await checkImagesExist(client, clusterImages, signal);
-  const api = await readApiIdentity(client, signal);
+  const api = await readApiIdentity(client, signal, deps.shareMs);
   const outsideWork = workOutsideThisApi(
     current.version,
     { version: release.version, bom: release.bom ?? [] },

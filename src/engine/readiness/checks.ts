@@ -9,6 +9,7 @@ import { engineText, type EngineText } from "../catalog";
 import { capFinding } from "../findings";
 import { errorText } from "../errors";
 import { sharedRead } from "../shared-reads";
+import { SDDC_MANAGERS_READ } from "../api-generation";
 import { sharedBackupTasks } from "../steps/backup-tasks";
 import type { EngineSettings, Finding, ReadinessCheck } from "../types";
 
@@ -254,7 +255,13 @@ export async function checkCertificates(c: ReadinessContext): Promise<Finding[]>
  * failed upgrades are left out: the upgrade retries those itself (see task-retry.ts).
  */
 export async function checkFailedTasks(c: ReadinessContext): Promise<Finding[]> {
-  const managers = await systemRead(c.client, "sddc-managers", () => c.client.getSddcManagers(), c.settings, c.signal);
+  const managers = await systemRead(
+    c.client,
+    SDDC_MANAGERS_READ,
+    () => c.client.getSddcManagers(),
+    c.settings,
+    c.signal,
+  );
   const failedOf = (resourceId: string): Promise<Task[]> =>
     c.client.listTasks({ taskStatus: "FAILED", resourceId }, { signal: c.signal });
   const found = new Map<string, Task>();
