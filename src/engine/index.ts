@@ -26,3 +26,15 @@ export type { RunStore } from "./run-store";
 export { describeUnreadableRun, type UnreadableRun } from "./unreadable-run";
 export { renderPlanMarkdown, formatDuration } from "./plan/markdown";
 export type { UpgradePlan, PlanComponent, PlanBundle, PlanNote, PlanRequest, DurationEstimate } from "./plan/types";
+export { buildRunReport, type ReportContext } from "./report/build";
+export { renderReportMarkdown, type ReportMarkdownOptions } from "./report/markdown";
+export { sumReports, renderFleetMarkdown, type FleetEntry } from "./report/fleet";
+export type {
+  RunReport,
+  ReportOutcome,
+  ReportActor,
+  ReportPhase,
+  ReportComponent,
+  FleetReport,
+  FleetReportRow,
+} from "./report/types";

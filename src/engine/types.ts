@@ -1,6 +1,7 @@
 // The engine's own data model: one UpgradeRun holds everything about one domain's upgrade.
 import type { EngineErrorCode } from "./errors";
 import type { UpgradeOptions } from "./upgrade-options";
+import type { RunReport } from "./report/types";
 
 /** The only status values a run (and a domain) ever shows; finer progress lives in `step` and `progress`. */
 export type UpgradeStatus =
@@ -106,6 +107,8 @@ export interface BundleRecord {
   /** Download requests sent for this bundle (absent: 1 once requested); a FAILED download is requested again up to downloadRetries times. */
   attempts?: number;
   downloadStatus?: string;
+  /** The component the bundle upgrades, with its versions from and to, as SDDC Manager describes the bundle (for the report). */
+  component?: { type: string; fromVersion?: string; toVersion?: string };
 }
 
 /**
@@ -125,6 +128,8 @@ export interface UpgradeRecord {
   hosts?: number;
   /** The last logged status of each sub-task of the upgrade's task (by name): each change is logged once, also across restarts. */
   subTaskStatus?: Record<string, string>;
+  /** The failed task of an earlier upgrade whose retry (this run's PATCH /v1/tasks/{id}, or one made meanwhile) resumed as this upgrade. */
+  retriedTaskId?: string;
 }
 
 /** A POST /v1/upgrades sent whose answer is not recorded yet (set before the POST, cleared with the answer). */
@@ -199,6 +204,26 @@ export interface TargetRelease {
   patchBundleIds: string[];
 }
 
+/** Who asked for something (start, acknowledgement, cancel), as the message told it; "flow" when it told nothing. */
+export interface Actor {
+  /** The user's name (or id, for Home Assistant), capped; "flow" when the message named no one. */
+  name: string;
+  /** Where the name came from: msg.user, the dashboard's client data, a Home Assistant event's context, or nothing. */
+  via: "message" | "dashboard" | "home-assistant" | "flow";
+}
+
+/** When a phase of the run started and ended (engine clock, ISO), for the report. */
+export interface PhaseTime {
+  startedAt: string;
+  finishedAt?: string;
+}
+
+/** A time SDDC Manager's API was away while SDDC Manager upgraded itself (`to` absent while it lasts). */
+export interface OutagePeriod {
+  from: string;
+  to?: string;
+}
+
 export interface UpgradeRun {
   id: string;
   domainId: string;
@@ -252,6 +277,19 @@ export interface UpgradeRun {
   log: LogEntry[];
   /** Oldest log entries dropped from `log` to bound the run's size. */
   droppedLogEntries?: number;
+  /** Who started the run (absent in runs stored before it was recorded: the report says "unknown"). */
+  startedBy?: Actor;
+  /** Who released the gate by acknowledging, and when (absent when a rule passed it, or nobody did). */
+  acknowledgedBy?: Actor;
+  acknowledgedAt?: string;
+  /** Who cancelled the run (msg.cancel). */
+  cancelledBy?: Actor;
+  /** When each phase the run reached started and ended. */
+  phaseTimes?: Partial<Record<Phase, PhaseTime>>;
+  /** The times SDDC Manager's API was away during its own upgrade (see api-away.ts and tolerated-errors.ts). */
+  sddcOutages?: OutagePeriod[];
+  /** The run's report, made once when it ended (see report/build.ts). */
+  report?: RunReport;
 }
 
 export interface EngineSettings {
@@ -380,4 +418,6 @@ export interface StartRunRequest {
    * cluster's image cannot be chosen automatically (no or several images match its add-on and hardware support).
    */
   clusterImages?: Record<string, string>;
+  /** Who asked for the run (see Actor). */
+  startedBy?: Actor;
 }
