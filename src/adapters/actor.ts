@@ -2,7 +2,7 @@
 // adds with an auth plugin (msg._client.user), else the user of the Home Assistant event or entity state the message
 // carries (its context's user_id, e.g. msg.data of a Companion button), else "flow". Names are capped; nothing else
 // of the message is kept.
-import type { Actor } from "../engine";
+import { FLOW_ACTOR, type Actor } from "../engine";
 import { capText, NAME_CAP } from "../vcf/text-cap";
 import type { NodeMessage } from "./node-red-types";
 
@@ -42,5 +42,5 @@ export function actorOf(msg: NodeMessage): Actor {
   if (dashboard) return { name: dashboard, via: "dashboard" };
   const homeAssistant = homeAssistantUser(msg);
   if (homeAssistant) return { name: homeAssistant, via: "home-assistant" };
-  return { name: "flow", via: "flow" };
+  return { ...FLOW_ACTOR };
 }

@@ -38,7 +38,7 @@ import type {
   StartRunRequest,
   UpgradeRun,
 } from "./types";
-import { DEFAULT_BACKUP_OPTIONS } from "./types";
+import { DEFAULT_BACKUP_OPTIONS, FLOW_ACTOR } from "./types";
 
 export interface EngineDeps {
   client: VcfClient;
@@ -341,7 +341,7 @@ export class UpgradeEngine extends EventEmitter {
     const { domain, release, waitsFor, clusterImages } = choice;
     const run = newRun(domain, choice.sourceVersion, release, req.ownerNodeId);
     if (req.sddcManagerUrl) run.sddcManagerUrl = req.sddcManagerUrl;
-    run.startedBy = req.startedBy ? { ...req.startedBy } : { name: "flow", via: "flow" };
+    run.startedBy = { ...(req.startedBy ?? FLOW_ACTOR) };
     if (clusterImages) run.clusterImages = clusterImages;
     if (waitsFor?.managementRunId) run.managementRunId = waitsFor.managementRunId;
     transition(
@@ -446,7 +446,7 @@ export class UpgradeEngine extends EventEmitter {
     if (!run || run.status !== "waiting_for_alert_acknowledgement") return undefined;
     if (!run.acknowledged) {
       run.acknowledged = true;
-      run.acknowledgedBy = by ? { ...by } : { name: "flow", via: "flow" };
+      run.acknowledgedBy = { ...(by ?? FLOW_ACTOR) };
       run.acknowledgedAt = new Date().toISOString();
       appendLog(run, "info", "acknowledgement", "Alerts acknowledged by the user");
       this.commit(run).catch((err: unknown) => this.emit("storeError", err));
@@ -499,7 +499,7 @@ export class UpgradeEngine extends EventEmitter {
     await this.usable();
     const run = this.findRun(domainOrRunId);
     if (!run || isTerminal(run.status)) return undefined;
-    run.cancelledBy = by ? { ...by } : { name: "flow", via: "flow" };
+    run.cancelledBy = { ...(by ?? FLOW_ACTOR) };
     const why = typeof reason === "string" && reason.trim() !== "" ? reason.trim() : engineText("noReasonGiven");
     const cancellation = new EngineError("CANCELLED", engineText("cancelledByUser", { why }), {
       fix: engineText("cancelledByUserFix"),

@@ -212,6 +212,9 @@ export interface Actor {
   via: "message" | "dashboard" | "home-assistant" | "flow";
 }
 
+/** Nobody named: the flow did it (a message without a user). */
+export const FLOW_ACTOR: Readonly<Actor> = { name: "flow", via: "flow" };
+
 /** When a phase of the run started and ended (engine clock, ISO), for the report. */
 export interface PhaseTime {
   startedAt: string;

@@ -11,7 +11,7 @@ import type { ReportActor, ReportComponent, ReportOutcome, ReportPhase, ReportTi
 
 const en = (text: EngineText): string => englishText(text);
 
-export function unknownText(): string {
+function unknownText(): string {
   return en(engineText("reportUnknown"));
 }
 
@@ -29,7 +29,7 @@ export function outcomeText(outcome: ReportOutcome | "not started"): string {
 }
 
 /** "alice (dashboard)", "flow", "unknown". */
-export function actorText(actor: ReportActor): string {
+function actorText(actor: ReportActor): string {
   if (actor.via === "flow" || actor.via === "unknown") return escapeMarkdown(actor.name);
   return `${escapeMarkdown(actor.name)} (${actor.via})`;
 }
