@@ -3,6 +3,7 @@
 // ignoreAlerts message is kept by the connection across redeploys and restarts, until the node is deleted.
 import type { AckPolicy, UpgradeEngine, UpgradeRun } from "./engine";
 import { ackPolicy, CHECKBOX_DEFAULT, readAckControl, type AckNodeSettings } from "./adapters/ack-control";
+import { actorOf } from "./adapters/actor";
 import { readPhaseRequest, type PhaseRequest } from "./adapters/domain-ref";
 import { describeError } from "./adapters/errors";
 import type { NodeAPI, NodeMessage } from "./adapters/node-red-types";
@@ -86,7 +87,7 @@ function gate(node: PhaseNode<AwaitAckDef>): PhaseBehaviour {
   function acknowledge(msg: NodeMessage): void {
     const request = readPhaseRequest(msg, node.def);
     const engine = node.engine();
-    const released = candidates(request).filter((run) => engine.acknowledge(run.id) !== undefined);
+    const released = candidates(request).filter((run) => engine.acknowledge(run.id, actorOf(msg)) !== undefined);
     if (released.length === 0) {
       const key = request.runId ? "forRun" : request.domain ? "forDomain" : "atNode";
       node.redNode.warn(

@@ -2,7 +2,7 @@
 // domains a few at a time - each through the flow's usual phase chain, which output 1 feeds with one start message per
 // domain. Output 2 sends the summary when the fleet ends (and on request). The fleet is kept in a file, so after a
 // restart or redeploy it continues where it was. The order and the policy live in the engine (engine/fleet).
-import { FleetRunner } from "./engine";
+import { FleetRunner, type RunReport } from "./engine";
 import { readCancelReason } from "./adapters/cancel-control";
 import { getConnection } from "./adapters/config-access";
 import { describeError, InputError } from "./adapters/errors";
@@ -37,19 +37,22 @@ function startFleetNode(RED: NodeAPI, node: Node, def: WiredDef): void {
   const closing = new AbortController();
   const limit = markdownLimit(def);
   let runner: FleetRunner | undefined;
+  let reportOf: (runId: string) => RunReport | undefined = () => undefined;
   let problem: unknown;
   try {
     const connection = getConnection(RED, def.server);
+    const engine = connection.requireEngine();
+    reportOf = (runId) => engine.report(runId);
     const userDir = RED.settings.userDir;
     runner = new FleetRunner({
-      engine: connection.requireEngine(),
+      engine,
       store: userDir ? new FileFleetStore(userDir, node.id) : new MemoryFleetStore(),
       ownerNodeId: node.id,
       ...(connection.settings?.baseUrl ? { sddcManagerUrl: connection.settings.baseUrl } : {}),
       startDeadlineMs: startDeadlineMs(def),
       sendStart: (fleet, member) => node.send([fleetStartMessage(fleet, member), null]),
       changed: (fleet) => node.status(fleetBadge(fleet)),
-      finished: (fleet) => node.send([null, fleetSummaryMessage(fleet, limit)]),
+      finished: (fleet) => node.send([null, fleetSummaryMessage(fleet, limit, reportOf)]),
       failed: (err) => {
         if (!closing.signal.aborted) node.error(t("vcf-fleet.errors.bookkeeping", { error: describeError(err) }));
       },
@@ -97,7 +100,7 @@ function startFleetNode(RED: NodeAPI, node: Node, def: WiredDef): void {
     if (command === "summary") {
       const fleet = runner.current();
       if (!fleet) throw new InputError("msg.payload", t("vcf-fleet.errors.noFleet"));
-      node.send([null, fleetSummaryMessage(fleet, limit)]);
+      node.send([null, fleetSummaryMessage(fleet, limit, reportOf)]);
       return;
     }
     if (!(def.wires?.[0]?.length ?? 0)) throw new InputError("output 1", t("vcf-fleet.errors.notWired"));

@@ -1,5 +1,6 @@
 // The cancel control message of every phase node, e.g. from a dashboard or Home Assistant "Cancel" button.
 import { remoteCancelReport, remoteWorkWarning } from "../engine";
+import { actorOf } from "./actor";
 import { matchesDomain, readPhaseRequest } from "./domain-ref";
 import { InputError } from "./errors";
 import { engineTextIn, t } from "./i18n";
@@ -50,7 +51,10 @@ export async function cancelFromMessage<TDef extends PhaseNodeDef>(
     phaseNode.redNode.warn(t("vcf-config.cancel.nothingAtNode"));
   }
   for (const target of targets) {
-    const run = await engine.cancel(target, reason, { inSddcManager: phaseNode.def.cancelInSddcManager !== false });
+    const run = await engine.cancel(target, reason, {
+      inSddcManager: phaseNode.def.cancelInSddcManager !== false,
+      by: actorOf(msg),
+    });
     if (!run) {
       phaseNode.redNode.warn(t("vcf-config.cancel.nothingFor", { target }));
       continue;

@@ -158,6 +158,17 @@ export class VcfConnection {
     return this.bookkeeping?.recordSent(runId, phase) ?? Promise.resolve();
   }
 
+  /**
+   * The report of a run that failed or was cancelled is about to be sent: true the first time for the run (recorded
+   * before it resolves, so a restart does not send it again either), false after.
+   */
+  async reportSending(runId: string): Promise<boolean> {
+    if (!this.bookkeeping) return true;
+    if (this.bookkeeping.wasSent(runId, "report")) return false;
+    await this.bookkeeping.recordSent(runId, "report");
+    return true;
+  }
+
   /** The output recorded by outputSending was not sent after all (its node closed first). */
   outputNotSent(runId: string, phase: Phase): void {
     this.bookkeeping?.forgetSent(runId, phase);

@@ -1,7 +1,15 @@
 // vcf-fleet's messages: per domain the start message its phase chain begins with (output 1), the summary (output 2),
 // and its status badge; and the fleet's tag that the run-starting node reads from msg.fleet.
 import { fleetSentence, fleetSummary, renderFleetMarkdown } from "../engine/fleet/summary";
-import type { FleetMember, FleetRecord, RunFleetTag } from "../engine";
+import {
+  renderFleetReportMarkdown,
+  sumReports,
+  type FleetEntry,
+  type FleetMember,
+  type FleetRecord,
+  type RunFleetTag,
+  type RunReport,
+} from "../engine";
 import { t } from "./i18n";
 import type { MarkdownLimit } from "./messages";
 import type { NodeMessage, NodeStatus } from "./node-red-types";
@@ -28,15 +36,29 @@ export function fleetStartMessage(fleet: FleetRecord, member: FleetMember): Node
   };
 }
 
-/** Output 2: the summary in msg.payload (see engine/fleet/summary.ts), its table in msg.markdown. */
-export function fleetSummaryMessage(fleet: FleetRecord, limit: MarkdownLimit): NodeMessage {
+/**
+ * Output 2: the summary in msg.payload (see engine/fleet/summary.ts), its table in msg.markdown, and the fleet's report
+ * for the change record (the domains' run reports summed; a domain without an ended run as not started) in
+ * msg.report and msg.reportMarkdown.
+ */
+export function fleetSummaryMessage(
+  fleet: FleetRecord,
+  limit: MarkdownLimit,
+  reportOf: (runId: string) => RunReport | undefined,
+): NodeMessage {
   const summary = fleetSummary(fleet);
+  const entries = fleet.members.map(
+    (m): FleetEntry => (m.runId ? reportOf(m.runId) : undefined) ?? { domainId: m.domainId, domainName: m.domainName },
+  );
+  const report = sumReports(entries);
   return {
     ...structuredClone(fleet.input ?? {}),
     topic: "fleet",
     payload: summary,
     markdown: renderFleetMarkdown(summary, limit.markdownMaxBytes),
     text: fleetSentence(summary),
+    report,
+    reportMarkdown: renderFleetReportMarkdown(report, { maxBytes: limit.markdownMaxBytes }),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   plural,
   renderMarkdown,
   renderPlanMarkdown,
+  renderReportMarkdown,
   statusText,
   type DomainStatusView,
   type DomainUpdateInfo,
@@ -14,9 +15,11 @@ import {
   type UpgradeRun,
   type WindowStatus,
   windowStatus,
+  type RunReport,
 } from "../engine";
 import { escapeMarkdown } from "../engine/markdown";
 import { capText, NAME_CAP } from "../vcf/text-cap";
+import { t } from "./i18n";
 import type { NodeMessage } from "./node-red-types";
 import { statusLists, type StatusLists } from "./status-lists";
 
@@ -56,8 +59,17 @@ export function markdownLimit(def: { markdownMaxBytes?: number | string }): Mark
   return Number.isFinite(max) && max > 0 ? { markdownMaxBytes: max } : {};
 }
 
-/** Adds msg.vcf, msg.payload (a readable sentence), msg.markdown and msg.topic (domain name) to `msg`. */
-export function phaseMessage(msg: NodeMessage, run: UpgradeRun, phase: Phase, limit: MarkdownLimit = {}): NodeMessage {
+/**
+ * Adds msg.vcf, msg.payload (a readable sentence), msg.markdown and msg.topic (domain name) to `msg`; for the phase
+ * that ended the run, also its report (msg.report, msg.reportMarkdown).
+ */
+export function phaseMessage(
+  msg: NodeMessage,
+  run: UpgradeRun,
+  phase: Phase,
+  limit: MarkdownLimit = {},
+  report?: RunReport,
+): NodeMessage {
   const summary = summarize(run, phase);
   const vcf: VcfMessageInfo = {
     domainId: run.domainId,
@@ -73,9 +85,32 @@ export function phaseMessage(msg: NodeMessage, run: UpgradeRun, phase: Phase, li
   };
   msg.topic = run.domainName;
   msg.vcf = vcf;
-  msg.payload = sentence(run, summary);
+  msg.payload = report && report.outcome !== "successfully_completed" ? endSentence(report) : sentence(run, summary);
   msg.markdown = renderMarkdown(run, markdownOptions(limit));
+  if (report) {
+    msg.report = report;
+    msg.reportMarkdown = renderReportMarkdown(report, markdownOptions(limit));
+  }
   return msg;
+}
+
+/** True for a message an earlier phase node sent with the report of run `runOf(id)`, which has ended. */
+export function carriesEndedReport(msg: NodeMessage, hasEnded: (runId: string) => boolean): boolean {
+  const report = msg.report;
+  if (typeof report !== "object" || report === null) return false;
+  const runId = (report as { runId?: unknown }).runId;
+  const vcf = msg.vcf as { runId?: unknown } | undefined;
+  return typeof runId === "string" && vcf?.runId === runId && hasEnded(runId);
+}
+
+function endSentence(report: RunReport): string {
+  const params = {
+    domain: report.domainName,
+    target: report.targetVersion,
+    phase: report.phases.find((p) => p.result === "failed")?.phase ?? "",
+    reason: report.failureReason ?? "",
+  };
+  return t(report.outcome === "cancelled" ? "vcf-config.report.cancelled" : "vcf-config.report.failed", params);
 }
 
 /** The payload vcf-status sends for one domain (for dashboards and Home Assistant sensors). */
@@ -110,14 +145,21 @@ export interface DomainStatusPayload extends StatusLists {
   sddcManagerVersion?: string;
   /** What the run's release needs upgraded outside this package first (e.g. VCF Operations). */
   outsideWork?: string[];
+  /** The report of the domain's latest run once it has ended, and the report as markdown (capped like markdown). */
+  report?: RunReport;
+  reportMarkdown?: string;
 }
 
-/** @param plan the domain's current plan, shown until a run starts */
+/**
+ * @param plan the domain's current plan, shown until a run starts
+ * @param report the report of the domain's latest run, once it has ended
+ */
 export function statusMessage(
   listed: { id: string; name: string },
   view: DomainStatusView,
   limit: MarkdownLimit = {},
   plan?: UpgradePlan,
+  report?: RunReport,
 ): NodeMessage {
   // the name may come straight from SDDC Manager's domain list
   const domain = { id: listed.id, name: capText(listed.name, NAME_CAP) };
@@ -156,6 +198,10 @@ export function statusMessage(
     if (run.window) payload.window = windowStatus(run.window, Date.now(), !isTerminal(run.status));
   }
   if (plan) payload.plan = plan;
+  if (report) {
+    payload.report = report;
+    payload.reportMarkdown = renderReportMarkdown(report, markdownOptions(limit));
+  }
   return { topic: domain.name, payload };
 }
 

@@ -9,7 +9,8 @@ import { matchesDomain, readClusterImages, readPhaseRequest, requireDomain, type
 import { InputError, toReadableError } from "./errors";
 import { readFleetTag } from "./fleet-messages";
 import { t, useCatalog } from "./i18n";
-import { markdownLimit, phaseMessage, type MarkdownLimit } from "./messages";
+import { carriesEndedReport, markdownLimit, phaseMessage, type MarkdownLimit } from "./messages";
+import { actorOf } from "./actor";
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from "./node-red-types";
 import { settleInput } from "./settle-input";
 import { errorBadge, phaseDoneBadge, runBadge } from "./status-badge";
@@ -92,6 +93,8 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
       const onChange = (run: UpgradeRun): void => {
         this.keepInputOnceAccepted(run);
         if (this.active.has(run.id)) redNode.status(runBadge(run));
+        if (run.report && run.report.outcome !== "successfully_completed" && run.ownerNodeId === redNode.id)
+          void this.sendEndReport(run);
       };
       engine.on("change", onChange);
       this.cleanups.push(() => engine.off("change", onChange));
@@ -161,6 +164,8 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
 
   private async handleInput(msg: NodeMessage, send: SendFunction): Promise<void> {
     await this.connection?.recordsReady(); // what a message records is added to the file's content, not replaced by it
+    // The report of a run that ended at an earlier phase node travels on to the end of the chain.
+    if (carriesEndedReport(msg, (runId) => this.engine().report(runId) !== undefined)) return send(msg);
     const cancelReason = readCancelReason(msg, this.redNode.name || this.redNode.id);
     if (cancelReason !== undefined) return cancelFromMessage(this, msg, cancelReason);
     if (await this.behaviour.control?.(msg)) return;
@@ -175,6 +180,7 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
         targetVersion: request.targetVersion,
         ownerNodeId: this.redNode.id,
         sddcManagerUrl: this.connection?.settings?.baseUrl,
+        startedBy: actorOf(msg),
         ...(clusterImages ? { clusterImages } : {}),
         ...(fleet ? { fleet } : {}),
       });
@@ -194,13 +200,26 @@ export class PhaseNode<TDef extends PhaseNodeDef> {
    */
   private async deliver(msg: NodeMessage, run: UpgradeRun, send: SendFunction): Promise<void> {
     if (this.closeBegun) return;
-    const out = phaseMessage(msg, run, this.spec.phase, this.markdownLimit);
+    const report = this.engine().report(run.id);
+    const out = phaseMessage(msg, run, this.spec.phase, this.markdownLimit, report);
     await this.connection?.outputSending(run.id, this.spec.phase);
     if (this.closeBegun) {
       this.connection?.outputNotSent(run.id, this.spec.phase);
       return;
     }
     send(out);
+  }
+
+  /**
+   * A run that failed or was cancelled while this node owned it (its phase ran here, or the run waited after it): its
+   * report leaves once, on a message of its own (the input message goes to Catch with the error), and phase nodes
+   * wired after this one pass it on. A successful run's report rides on the upgrade node's usual output.
+   */
+  private async sendEndReport(run: UpgradeRun): Promise<void> {
+    if (this.closeBegun || !this.connection || !(await this.connection.reportSending(run.id))) return;
+    const report = this.engine().report(run.id);
+    if (!report || this.closeBegun) return;
+    this.redNode.send(phaseMessage({}, run, run.phase, this.markdownLimit, report));
   }
 
   /**

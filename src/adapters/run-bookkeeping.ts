@@ -12,9 +12,12 @@ const FORMAT_VERSION = 1;
 
 type MessageCopy = Record<string, JsonValue>;
 
+/** What leaves a phase node once per run: a phase's output, and the report of a run that failed or was cancelled. */
+export type SentOutput = Phase | "report";
+
 interface BookkeepingFile {
   version: number;
-  sent: Record<string, Phase[]>;
+  sent: Record<string, SentOutput[]>;
   messages: Record<string, MessageCopy>;
   /** Per await-ack node id. */
   ignoreAlerts: Record<string, boolean>;
@@ -22,7 +25,7 @@ interface BookkeepingFile {
 
 /** Records are made once ready() has resolved: the file's content is read into empty records, not merged. */
 export class RunBookkeeping {
-  private readonly sent = new Map<string, Set<Phase>>();
+  private readonly sent = new Map<string, Set<SentOutput>>();
   private readonly messages = new Map<string, MessageCopy>();
   private readonly ignoreAlerts = new Map<string, boolean>();
   private readonly loaded: Promise<void>;
@@ -52,13 +55,13 @@ export class RunBookkeeping {
     return this.loaded;
   }
 
-  wasSent(runId: string, phase: Phase): boolean {
+  wasSent(runId: string, phase: SentOutput): boolean {
     return this.sent.get(runId)?.has(phase) ?? false;
   }
 
   /** Records an output about to be sent; resolves once that is on disk (or its write failed, which is warned about). */
-  recordSent(runId: string, phase: Phase): Promise<void> {
-    const phases = this.sent.get(runId) ?? new Set<Phase>();
+  recordSent(runId: string, phase: SentOutput): Promise<void> {
+    const phases = this.sent.get(runId) ?? new Set<SentOutput>();
     if (phases.has(phase)) return Promise.resolve();
     phases.add(phase);
     this.sent.set(runId, phases);

@@ -90,7 +90,8 @@ export class StatusFeed {
     const engine = this.connection.requireEngine();
     const view = engine.domainStatus(domain.id);
     // latestPlan gives none while a run is active: a plan made during a run does not hide that run.
-    send(statusMessage(domain, view, this.limit, engine.latestPlan(domain.id)));
+    const report = view.run ? engine.report(view.run.id) : undefined;
+    send(statusMessage(domain, view, this.limit, engine.latestPlan(domain.id), report));
     if (!this.watches(domain.id, domain.name)) return;
     this.changes.sent(domain.id, view.status);
     this.shown.set(domain.id, {

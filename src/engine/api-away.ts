@@ -3,6 +3,7 @@
 // for it within the outage budget and then runs again from the run's records, as after a restart.
 import { engineText, englishText, type EngineText } from "./catalog";
 import { EngineError, errorParam, errorText, isAbort } from "./errors";
+import { outageBegins, outageEnds } from "./outage-record";
 import { isApiAway } from "./remote-errors";
 import { sharedRead } from "./shared-reads";
 import type { PhaseContext } from "./run-handle";
@@ -85,7 +86,9 @@ export async function rideOutApiAbsence(ctx: PhaseContext, what: EngineText, wor
 
 async function waitForApi(ctx: PhaseContext, what: EngineText, err: unknown): Promise<void> {
   const budget = ctx.settings.sddcOutageBudgetMs;
-  const why = sddcManagerUpgrading(ctx) ? "SDDC Manager is upgrading itself" : "SDDC Manager may be restarting";
+  const upgrading = sddcManagerUpgrading(ctx);
+  if (upgrading) await outageBegins(ctx.handle);
+  const why = upgrading ? "SDDC Manager is upgrading itself" : "SDDC Manager may be restarting";
   if (ctx.run.deadlines[AWAY_KEY] === undefined) {
     await ctx.handle.log(
       "warning",
@@ -99,7 +102,7 @@ async function waitForApi(ctx: PhaseContext, what: EngineText, err: unknown): Pr
       what: engineText("waitApi", { what }),
       deadlineKey: AWAY_KEY,
       deadlineMs: budget,
-      expectOutage: sddcManagerUpgrading(ctx),
+      expectOutage: upgrading,
       // Any answer will do, so the runs of one SDDC Manager waiting for its API share their probes.
       poll: (signal, look) =>
         sharedRead(ctx.client, "api-probe", () => ctx.client.getDomain(ctx.run.domainId), {
@@ -116,6 +119,7 @@ async function waitForApi(ctx: PhaseContext, what: EngineText, err: unknown): Pr
       { fix: engineText("apiAwayTooLongFix") },
     );
   }
+  await outageEnds(ctx.handle);
   await ctx.handle.log("info", `SDDC Manager answers again: ${englishText(what)} continues from the recorded state`);
   await ctx.handle.step(stepBefore);
 }

@@ -30,8 +30,11 @@ import { recordUpgradeOptions } from "./steps/upgrade-options-record";
 import { measurements } from "./plan/estimates";
 import { applyWindow, checkSwitchoverWindow, type WindowRequest } from "./windows/run-window";
 import { checkWindowSetting } from "./windows/parse";
+import { buildRunReport } from "./report/build";
+import type { RunReport } from "./report/types";
 import type {
   AckPolicy,
+  Actor,
   BackupOptions,
   DomainStatusView,
   EngineSettings,
@@ -39,7 +42,7 @@ import type {
   StartRunRequest,
   UpgradeRun,
 } from "./types";
-import { DEFAULT_BACKUP_OPTIONS } from "./types";
+import { DEFAULT_BACKUP_OPTIONS, FLOW_ACTOR } from "./types";
 
 export interface EngineDeps {
   client: VcfClient;
@@ -53,6 +56,11 @@ export interface EngineDeps {
 export interface EngineWarning {
   code: "RUN_REPAIRED_ON_LOAD" | "RUN_FAILED_ON_LOAD";
   params: { runId: string; domain: string; detail: EngineText };
+}
+
+/** The run has ended (failed, or completed: also once the completed pause has passed). */
+function hasEnded(run: UpgradeRun): boolean {
+  return run.finishedAt !== undefined && run.outcome !== undefined && isTerminal(run.status);
 }
 
 function warning(code: EngineWarning["code"], run: UpgradeRun, detail: EngineText): EngineWarning {
@@ -80,6 +88,8 @@ export interface StartRefusal {
 export interface CancelOptions {
   /** Also cancel its running upgrade and downloads in SDDC Manager (default true); false: stop here only. */
   inSddcManager?: boolean;
+  /** Who asked for the cancel (recorded in the run and its report). */
+  by?: Actor;
 }
 
 /** A cancel stopping a phase: the phase says when it has stopped, then waits until the cancel has finished. */
@@ -183,6 +193,8 @@ export class UpgradeEngine extends EventEmitter {
 
   private readonly commit = async (run: UpgradeRun, kind: "durable" | "progress" = "durable"): Promise<void> => {
     run.updatedAt = new Date().toISOString();
+    // The change that ends the run carries its report: made once, stored with it, sent by the node that ended it.
+    if (hasEnded(run) && !run.report) run.report = this.buildReport(run);
     try {
       // One copy for every listener, none without one.
       if (this.listenerCount("change") > 0) this.emit("change", snapshot(run));
@@ -209,6 +221,10 @@ export class UpgradeEngine extends EventEmitter {
 
   private handle(run: UpgradeRun): RunHandle {
     return new RunHandle(run, this.commit, this.now);
+  }
+
+  private buildReport(run: UpgradeRun): RunReport {
+    return buildRunReport(run, { runs: [...this.runs.values()], settings: this.settings });
   }
 
   /** Records the failure (reason and remediation in the log) and returns the error to throw. */
@@ -353,6 +369,7 @@ export class UpgradeEngine extends EventEmitter {
     const run = newRun(domain, choice.sourceVersion, release, req.ownerNodeId);
     if (req.sddcManagerUrl) run.sddcManagerUrl = req.sddcManagerUrl;
     if (req.fleet) run.fleet = structuredClone(req.fleet);
+    run.startedBy = { ...(req.startedBy ?? FLOW_ACTOR) };
     if (clusterImages) run.clusterImages = clusterImages;
     if (waitsFor?.managementRunId) run.managementRunId = waitsFor.managementRunId;
     transition(
@@ -449,12 +466,17 @@ export class UpgradeEngine extends EventEmitter {
     return this.runPhase(runId, "acknowledgement", signal, ownerNodeId, (ctx) => this.gates.pass(ctx, current));
   }
 
-  /** Releases a waiting gate (persisted, so it also counts after a restart); undefined when nothing waits. */
-  acknowledge(domainOrRunId: string): UpgradeRun | undefined {
+  /**
+   * Releases a waiting gate (persisted, so it also counts after a restart); undefined when nothing waits. `by`: who
+   * acknowledged (for the report).
+   */
+  acknowledge(domainOrRunId: string, by?: Actor): UpgradeRun | undefined {
     const run = this.findRun(domainOrRunId);
     if (!run || run.status !== "waiting_for_alert_acknowledgement") return undefined;
     if (!run.acknowledged) {
       run.acknowledged = true;
+      run.acknowledgedBy = { ...(by ?? FLOW_ACTOR) };
+      run.acknowledgedAt = new Date().toISOString();
       appendLog(run, "info", "acknowledgement", "Alerts acknowledged by the user");
       this.commit(run).catch((err: unknown) => this.emit("storeError", err));
     }
@@ -527,17 +549,19 @@ export class UpgradeEngine extends EventEmitter {
    * the run once its phase has stopped; undefined when nothing is active.
    */
   cancel(domainOrRunId: string, reason: string, options: CancelOptions = {}): Promise<UpgradeRun | undefined> {
-    return this.tracked(this.cancelRun(domainOrRunId, reason, options.inSddcManager !== false));
+    return this.tracked(this.cancelRun(domainOrRunId, reason, options.inSddcManager !== false, options.by));
   }
 
   private async cancelRun(
     domainOrRunId: string,
     reason: string,
     inSddcManager: boolean,
+    by: Actor | undefined,
   ): Promise<UpgradeRun | undefined> {
     await this.usable();
     const run = this.findRun(domainOrRunId);
     if (!run || isTerminal(run.status)) return undefined;
+    run.cancelledBy = { ...(by ?? FLOW_ACTOR) };
     const why = typeof reason === "string" && reason.trim() !== "" ? reason.trim() : engineText("noReasonGiven");
     const cancellation = new EngineError("CANCELLED", engineText("cancelledByUser", { why }), {
       fix: engineText("cancelledByUserFix"),
@@ -668,6 +692,8 @@ export class UpgradeEngine extends EventEmitter {
       await handle.update((r) => {
         r.phase = phase;
         if (ownerNodeId) r.ownerNodeId = ownerNodeId;
+        r.phaseTimes ??= {};
+        r.phaseTimes[phase] ??= { startedAt: new Date().toISOString() };
       });
       const ctx = new PhaseContext(this.client, this.settings, handle, signal, (id) => this.runs.get(id));
       await rideOutApiAbsence(ctx, engineText("phaseWork", { phase }), () => work(ctx));
@@ -675,6 +701,8 @@ export class UpgradeEngine extends EventEmitter {
       if (!run.completedPhases.includes(phase))
         await handle.update((r) => {
           r.completedPhases.push(phase);
+          const times = r.phaseTimes?.[phase];
+          if (times) times.finishedAt ??= new Date().toISOString();
         });
       return snapshot(run);
     } catch (err) {
@@ -727,6 +755,16 @@ export class UpgradeEngine extends EventEmitter {
 
   private latestRun(domainId: string): UpgradeRun | undefined {
     return this.runsOf(domainId).at(-1);
+  }
+
+  /**
+   * The report of an ended run: the one made when it ended, else (a run stored before reports were made) one made now
+   * from what the run recorded. Undefined while the run goes on.
+   */
+  report(id: string): RunReport | undefined {
+    const run = this.runs.get(id);
+    if (!run || !hasEnded(run)) return undefined;
+    return structuredClone(run.report ?? this.buildReport(run));
   }
 
   getRun(id: string): UpgradeRun | undefined {

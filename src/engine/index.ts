@@ -32,3 +32,15 @@ export type { WindowRequest } from "./windows/run-window";
 export type { RunWindow, WindowDef, Opening } from "./windows/types";
 export { FleetRunner, type FleetRunnerDeps } from "./fleet/fleet-runner";
 export * from "./fleet/types";
+export { buildRunReport, type ReportContext } from "./report/build";
+export { renderReportMarkdown, type ReportMarkdownOptions } from "./report/markdown";
+export { sumReports, renderFleetReportMarkdown, type FleetEntry } from "./report/fleet";
+export type {
+  RunReport,
+  ReportOutcome,
+  ReportActor,
+  ReportPhase,
+  ReportComponent,
+  FleetReport,
+  FleetReportRow,
+} from "./report/types";

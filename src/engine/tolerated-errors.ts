@@ -2,6 +2,7 @@
 // would show nothing until the deadline.
 import { engineText, englishText, type EngineText } from "./catalog";
 import { EngineError, errorParam, errorText } from "./errors";
+import { outageBegins, outageEnds } from "./outage-record";
 import { isAuthError } from "./remote-errors";
 import type { RunHandle } from "./run-handle";
 import type { EngineSettings } from "./types";
@@ -32,6 +33,7 @@ export class ToleratedErrors {
     const now = this.now();
     this.checkCredentials(err, now);
     if (this.since === undefined) {
+      if (this.expectOutage) await outageBegins(this.handle);
       this.since = now;
       this.stepBefore = this.handle.run.step;
       await this.handle.step(`${this.stepBefore} (no answer from SDDC Manager since ${new Date(now).toISOString()})`);
@@ -49,6 +51,7 @@ export class ToleratedErrors {
   }
 
   async answered(): Promise<void> {
+    if (this.expectOutage) await outageEnds(this.handle);
     if (this.since === undefined) return;
     const logged = this.loggedCount > 0;
     this.since = undefined;

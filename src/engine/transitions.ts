@@ -140,6 +140,8 @@ export function transition(
   }
   const ended = phaseEndedBy(to);
   if (ended && !run.completedPhases.includes(ended)) run.completedPhases.push(ended);
+  const times = ended ? run.phaseTimes?.[ended] : undefined;
+  if (times) times.finishedAt ??= now.toISOString();
   if (to === "successfully_completed") {
     run.outcome = "successfully_completed";
     run.finishedAt = now.toISOString();

@@ -4,6 +4,7 @@ import type { EngineErrorCode } from "./errors";
 import type { RunFleetTag } from "./fleet/types";
 import type { UpgradeOptions } from "./upgrade-options";
 import type { RunWindow } from "./windows/types";
+import type { RunReport } from "./report/types";
 
 /** The only status values a run (and a domain) ever shows; finer progress lives in `step` and `progress`. */
 export type UpgradeStatus =
@@ -111,6 +112,8 @@ export interface BundleRecord {
   /** Download requests sent for this bundle (absent: 1 once requested); a FAILED download is requested again up to downloadRetries times. */
   attempts?: number;
   downloadStatus?: string;
+  /** The component the bundle upgrades, with its versions from and to, as SDDC Manager describes the bundle (for the report). */
+  component?: { type: string; fromVersion?: string; toVersion?: string };
 }
 
 /**
@@ -134,6 +137,8 @@ export interface UpgradeRecord {
   windowEnd?: string;
   /** Created in SDDC Manager to start at this time (ISO; "schedule in SDDC Manager"); cleared once it has started. */
   scheduledFor?: string;
+  /** The failed task of an earlier upgrade whose retry (this run's PATCH /v1/tasks/{id}, or one made meanwhile) resumed as this upgrade. */
+  retriedTaskId?: string;
 }
 
 /** A POST /v1/upgrades sent whose answer is not recorded yet (set before the POST, cleared with the answer). */
@@ -213,6 +218,29 @@ export interface TargetRelease {
   patchBundleIds: string[];
 }
 
+/** Who asked for something (start, acknowledgement, cancel), as the message told it; "flow" when it told nothing. */
+export interface Actor {
+  /** The user's name (or id, for Home Assistant), capped; "flow" when the message named no one. */
+  name: string;
+  /** Where the name came from: msg.user, the dashboard's client data, a Home Assistant event's context, or nothing. */
+  via: "message" | "dashboard" | "home-assistant" | "flow";
+}
+
+/** Nobody named: the flow did it (a message without a user). */
+export const FLOW_ACTOR: Readonly<Actor> = { name: "flow", via: "flow" };
+
+/** When a phase of the run started and ended (engine clock, ISO), for the report. */
+export interface PhaseTime {
+  startedAt: string;
+  finishedAt?: string;
+}
+
+/** A time SDDC Manager's API was away while SDDC Manager upgraded itself (`to` absent while it lasts). */
+export interface OutagePeriod {
+  from: string;
+  to?: string;
+}
+
 export interface UpgradeRun {
   id: string;
   domainId: string;
@@ -283,6 +311,19 @@ export interface UpgradeRun {
   log: LogEntry[];
   /** Oldest log entries dropped from `log` to bound the run's size. */
   droppedLogEntries?: number;
+  /** Who started the run (absent in runs stored before it was recorded: the report says "unknown"). */
+  startedBy?: Actor;
+  /** Who released the gate by acknowledging, and when (absent when a rule passed it, or nobody did). */
+  acknowledgedBy?: Actor;
+  acknowledgedAt?: string;
+  /** Who cancelled the run (msg.cancel). */
+  cancelledBy?: Actor;
+  /** When each phase the run reached started and ended. */
+  phaseTimes?: Partial<Record<Phase, PhaseTime>>;
+  /** The times SDDC Manager's API was away during its own upgrade (see api-away.ts and tolerated-errors.ts). */
+  sddcOutages?: OutagePeriod[];
+  /** The run's report, made once when it ended (see report/build.ts). */
+  report?: RunReport;
 }
 
 export interface EngineSettings {
@@ -416,4 +457,6 @@ export interface StartRunRequest {
   clusterImages?: Record<string, string>;
   /** The fleet whose start message this is (msg.fleet); recorded in the run. */
   fleet?: RunFleetTag;
+  /** Who asked for the run (see Actor). */
+  startedBy?: Actor;
 }

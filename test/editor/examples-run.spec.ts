@@ -1,6 +1,9 @@
 // Examples 01 and 02 deployed to a real Node-RED against the simulator and driven as a user does: the inject
 // buttons of 01 (watched in the editor's debug messages), and the dashboard page of 02 in headless Chromium.
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { Page } from "playwright-core";
 import {
   deployFlows,
@@ -17,6 +20,7 @@ import {
 import type { EditorGlobals } from "../support/editor-red";
 import { RUN_WITH_ACKNOWLEDGEMENT } from "../support/status-sequences";
 import { defined } from "../support/defined";
+import { eventually } from "../support/eventually";
 
 /** Simulated seconds per real second: bundle downloads, prechecks and a domain upgrade in a few seconds. */
 const TIME_SCALE = 20_000;
@@ -105,12 +109,37 @@ function shownLog(page: Page, selector: string): Promise<ShownEntry[]> {
   );
 }
 
+/** The report example 01 wrote to `dir`: one markdown and one JSON file, named by the domain and the run. */
+async function writtenReport(dir: string): Promise<{ json: { outcome: string; runId: string }; markdown: string }> {
+  const names = (): string[] => fs.readdirSync(dir).sort();
+  // The file node writes after the message has passed: written once both files are there and the JSON is whole.
+  const whole = (): boolean => {
+    const json = names().find((n) => n.endsWith(".json"));
+    if (!json || !names().some((n) => n.endsWith(".md"))) return false;
+    try {
+      JSON.parse(fs.readFileSync(path.join(dir, json), "utf8"));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  assert.ok(await eventually(whole), `the report files in ${dir}: ${names().join(", ")}`);
+  const json = defined(
+    names().find((n) => n.endsWith(".json")),
+    "the JSON file",
+  );
+  const parsed = JSON.parse(fs.readFileSync(path.join(dir, json), "utf8")) as { outcome: string; runId: string };
+  assert.deepEqual(names(), [`lab-m01-${parsed.runId}.json`, `lab-m01-${parsed.runId}.md`]);
+  return { json: parsed, markdown: fs.readFileSync(path.join(dir, `lab-m01-${parsed.runId}.md`), "utf8") };
+}
+
 describe("editor: examples 01 and 02 run against the simulator", function () {
   // Node-RED, Chromium and whole upgrade runs: more than the 20 s of the default mocha settings.
   this.timeout(150_000);
   let ctx: (BrowserTestContext & { stop(): Promise<void> }) | undefined;
   let page: Page | undefined;
   let pageErrors: string[] = [];
+  const reportDirs: string[] = [];
 
   before(async function () {
     const missing = missingBrowserReason();
@@ -122,6 +151,7 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
   });
   after(async () => {
     await ctx?.stop();
+    for (const dir of reportDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(() => {
     // A fresh SDDC Manager: the domain is at its old version again.
@@ -143,10 +173,16 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
     debugOf(name: string): Promise<string[]>;
     /** Until `times` messages of the debug node contain `text`. */
     waitForDebug(name: string, text: string, times?: number): Promise<unknown>;
+    /** Where the example's file nodes write the run reports (a fresh directory). */
+    reportDir: string;
   }> {
     assert.ok(ctx);
     const { nodeRed } = ctx;
     const { flows, configId } = exampleAgainstSim("01 - Upgrade a domain", ctx.sim);
+    const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), "vcf-reports-"));
+    reportDirs.push(reportDir);
+    const directory = nodeNamed(flows, "change", "report directory");
+    (directory.rules as Array<{ to: string }>)[0] = { ...(directory.rules as Array<{ to: string }>)[0], to: reportDir };
     await deployFlows(nodeRed, flows, { [configId]: ctx.sim.credentials });
     ({ page, pageErrors } = await openEditor(ctx.browser, nodeRed));
     const editor = page;
@@ -169,6 +205,7 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
     );
     return {
       flows,
+      reportDir,
       press: (injectName) => pressInject(nodeRed, nodeNamed(flows, "inject", injectName).id),
       debugOf: (name) =>
         editor.evaluate((debugName) => {
@@ -196,7 +233,7 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
   }
 
   it("01 - Upgrade a domain: Start and Acknowledge drive a full upgrade; the Status debug shows each status once, in order", async () => {
-    const { press, debugOf, waitForDebug } = await deployExample01();
+    const { press, debugOf, waitForDebug, reportDir } = await deployExample01();
     await press("Plan");
     await waitForDebug("Plan", "Components, in SDDC Manager's order");
     const [plan] = await debugOf("Plan");
@@ -212,14 +249,18 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
     // Exactly the documented sequence: the filter drops the messages of log lines and progress steps.
     assert.deepEqual(fromTheStart(await debugOf("Status")), STATUSES_OF_A_RUN);
     assert.deepEqual(await debugOf("Error"), [], "nothing reached the Catch node");
+    const report = await writtenReport(reportDir);
+    assert.equal(report.json.outcome, "successfully_completed");
+    assert.match(report.markdown, /^## VCF upgrade report: lab-m01\n[\s\S]*### Components/);
     assert.deepEqual(pageErrors, []);
   });
 
   it("01 - Upgrade a domain: Cancel run at the acknowledgement step fails the run with the reason; a new run can start", async () => {
-    const { press, debugOf, waitForDebug } = await deployExample01();
+    const { press, debugOf, waitForDebug, reportDir } = await deployExample01();
     await press("Start upgrade");
     await waitForDebug("Status", "waiting_for_alert_acknowledgement");
     await press("Cancel run");
+    assert.equal((await writtenReport(reportDir)).json.outcome, "cancelled", "the report of the cancelled run");
     await waitForDebug("Status", "failed");
     const waitingAt = STATUSES_OF_A_RUN.indexOf("waiting_for_alert_acknowledgement");
     assert.deepEqual(fromTheStart(await debugOf("Status")), [...STATUSES_OF_A_RUN.slice(0, waitingAt + 1), "failed"]);

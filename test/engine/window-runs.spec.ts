@@ -89,6 +89,11 @@ describe("engine: maintenance windows in runs", () => {
       texts.join("\n"),
     );
     assert.equal(finished.window?.waitingFor, undefined, "no longer waiting");
+    const window = t.engine.report(run.id)?.window;
+    assert.ok(window, "the report names the window");
+    assert.equal(window.windows.length, 1);
+    assert.equal(window.scheduleInSddcManager, false);
+    assert.deepEqual(window.overruns, []);
   });
 
   it("does not start a component whose estimate plus the margin does not fit in what is left of the window", async () => {

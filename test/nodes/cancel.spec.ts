@@ -84,13 +84,25 @@ describe("nodes: cancel messages", function () {
       warnings.some((w) => w.startsWith(`Cancelled the upgrade run ${first} of domain ${MANAGEMENT_DOMAIN}`)),
       warnings.join("\n"),
     );
-    assert.equal(ackOut.messages.length, 0, "the cancel message is not passed on");
+    // Its report leaves the gate (the node the run waited at), not the cancel message.
+    const report = await ackOut.waitFor((m) => m.report !== undefined, "the cancelled run's report");
+    assert.equal((report.report as { outcome?: string }).outcome, "cancelled");
+    assert.equal(ackOut.messages.length, 1, "the cancel message is not passed on");
+    assert.equal(report.cancel, undefined);
 
     const second = await startAndWait();
     assert.notEqual(second, first);
     getNode("ack").receive({ payload: "acknowledge" });
-    const out = await done.waitFor(() => true, "the second run's upgrade output");
-    assert.equal((out.vcf as { runId: string }).runId, second);
+    const runOf = (m: Msg): string => (m.vcf as { runId: string }).runId;
+    await done.waitFor((m) => runOf(m) === second, "the second run's upgrade output");
+    assert.deepEqual(
+      done.messages.map((m) => [runOf(m), (m.report as { outcome?: string } | undefined)?.outcome]),
+      [
+        [first, "cancelled"],
+        [second, "successfully_completed"],
+      ],
+      "the cancelled run's report passed on by the upgrade node, then the second run's output with its report",
+    );
     assert.equal(caught.messages.length, 1);
   });
 

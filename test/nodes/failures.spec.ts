@@ -1,6 +1,7 @@
 // Remote failures and deadlines: the run fails, the owning node turns red, a Catch node gets the reason,
 // and vcf-status reports "failed" with it.
 import assert from "node:assert/strict";
+import type { RunReport } from "../../nodes/engine";
 import type { SimulatorOptions } from "../../nodes/sim/index";
 import {
   Collector,
@@ -78,7 +79,13 @@ describe("nodes: failures and deadlines", function () {
       );
       const reason = (failed.payload as { failureReason?: string }).failureReason ?? "";
       assert.ok(reason && caughtError(error).includes(reason.slice(0, 40)), `${reason} / ${caughtError(error)}`);
-      assert.equal(done.messages.length, 0);
+      // The run's report leaves the failing node and travels on to the end of the chain, once.
+      const report = await done.waitFor((m) => m.report !== undefined, "the failed run's report");
+      assert.deepEqual(
+        [(report.report as RunReport).outcome, (report.report as RunReport).failureReason],
+        ["failed", reason],
+      );
+      assert.equal(done.messages.length, 1, "nothing else leaves the upgrade node");
     });
   }
 });

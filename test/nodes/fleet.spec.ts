@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import type { RunningSimulator } from "../../nodes/sim/index";
-import type { UpgradeRun } from "../../nodes/engine";
+import type { FleetReport, UpgradeRun } from "../../nodes/engine";
 import {
   Collector,
   caughtError,
@@ -148,9 +148,18 @@ describe("nodes: vcf-fleet", function () {
     getNode("fleet").receive({ payload: "start" });
     assert.match(caughtError(await caught.waitFor(() => true, "the refused second start")), /already running.*lab-m01/);
 
-    const end = summaryOf(await summaries.waitFor(() => true, "the fleet's summary", 60_000));
+    const endMessage = await summaries.waitFor(() => true, "the fleet's summary", 60_000);
+    const end = summaryOf(endMessage);
     assert.equal(end.status, "finished");
     assert.deepEqual(end.counts.done, 6, JSON.stringify(end.counts));
+    // The fleet's report for the change record sums the domains' run reports.
+    const report = endMessage.report as FleetReport;
+    assert.equal(report.counts.successfully_completed, 6, JSON.stringify(report.counts));
+    assert.deepEqual(
+      report.rows.map((r) => [r.domainName, r.runId, r.outcome]),
+      end.done.map((d) => [d.domainName, d.runId, "successfully_completed"]),
+    );
+    assert.match(String(endMessage.reportMarkdown), /lab-m01/);
     assert.deepEqual(
       end.domains.map((d) => d.domainName),
       ["lab-m01", ...VI],

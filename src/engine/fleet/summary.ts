@@ -2,7 +2,7 @@
 // reason, grouped as done / failed / not started / skipped, with counts and a markdown table. Each entry carries the
 // run id, so the runs' own records (and reports) can be joined to it.
 import { escapeMarkdown } from "../markdown";
-import { table } from "../plan/markdown";
+import { cappedTable } from "../plan/markdown";
 import { DEFAULT_SETTINGS } from "../types";
 import { byteLength, truncateBytes } from "../utf8-bytes";
 import type { FleetMember, FleetRecord, FleetSettings, FleetStatus, MemberState } from "./types";
@@ -96,6 +96,11 @@ export function renderFleetMarkdown(summary: FleetSummary, maxBytes = DEFAULT_SE
   );
   return (
     out +
-    table("Domains", "| Domain | State | Versions | Run | Note |\n|---|---|---|---|---|\n", rows, max - byteLength(out))
+    cappedTable(
+      "Domains",
+      "| Domain | State | Versions | Run | Note |\n|---|---|---|---|---|\n",
+      rows,
+      max - byteLength(out),
+    )
   );
 }

@@ -2,7 +2,7 @@
 // progress and an estimated end, counts per status, a short state for Home Assistant and a markdown table.
 import { escapeMarkdown, STATUS_LABELS } from "../markdown";
 import { estimateFor, measurements } from "../plan/estimates";
-import { table } from "../plan/markdown";
+import { cappedTable } from "../plan/markdown";
 import { kindOfType } from "../steps/upgrade-specs";
 import { isTerminal } from "../transitions";
 import type { DomainStatusView, EngineSettings, UpgradeRun, UpgradeStatus } from "../types";
@@ -117,7 +117,7 @@ export function fleetView(rows: FleetViewRow[], maxBytes: number): FleetView {
   );
   const markdown =
     head +
-    table(
+    cappedTable(
       "Domains",
       "| SDDC Manager | Domain | Version | Status | Step | Progress | Estimated end |\n|---|---|---|---|---|---|---|\n",
       lines,

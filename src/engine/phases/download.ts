@@ -11,6 +11,7 @@ import { sharedBundle } from "../shared-reads";
 import type { BundleRecord } from "../types";
 import { neededBundles } from "../steps/bundle-choice";
 import { collectTaskErrors } from "../steps/task-errors";
+import { kindOfType } from "../steps/upgrade-specs";
 
 const IN_FLIGHT = new Set(["PENDING", "SCHEDULED", "IN_PROGRESS", "VALIDATING"]);
 /** How a download task ends when it did not download the bundle. */
@@ -126,14 +127,27 @@ async function readDownload(
   return { bundle, status, stale: !TASK_FAILED.has(normalizeStatus(task.status)) };
 }
 
+/** The component the bundle upgrades, with its versions (capped), for the run's report. */
+function componentOf(bundle: Bundle): BundleRecord["component"] {
+  const c = bundle.components?.find((x) => kindOfType(x.type) !== undefined);
+  if (!c?.type) return undefined;
+  return {
+    type: capText(c.type, NAME_CAP),
+    ...(c.fromVersion ? { fromVersion: capText(c.fromVersion, NAME_CAP) } : {}),
+    ...(c.toVersion ? { toVersion: capText(c.toVersion, NAME_CAP) } : {}),
+  };
+}
+
 async function downloadOne(ctx: PhaseContext, record: BundleRecord): Promise<void> {
   // The domains of a fleet start their downloads together: a read as old as the base poll interval serves them all (a
   // download another run requested meanwhile answers 409 below, and is followed).
   const first = await readDownload(ctx, record, ctx.settings.pollIntervalMs, ctx.signal);
   const bundle = first.bundle;
-  if (!record.description && bundle.description)
+  const component = record.component ? undefined : componentOf(bundle);
+  if ((!record.description && bundle.description) || component)
     await ctx.handle.update(() => {
-      record.description = capText(bundle.description ?? "", NAME_CAP);
+      if (bundle.description) record.description ??= capText(bundle.description, NAME_CAP);
+      if (component) record.component = component;
     });
   // A stale FAILED (a restart right after our request) is followed like a download in flight.
   const status = first.stale ? "IN_PROGRESS" : first.status;

@@ -9,6 +9,8 @@ export interface Measurement {
   kind: string;
   ms: number;
   hosts?: number;
+  /** When the measured upgrade ended (a report's estimate counts only what was measured before its component). */
+  finishedAt: string;
 }
 
 /** The component durations the runs measured: upgrades they started themselves and saw complete. */
@@ -18,7 +20,9 @@ export function measurements(runs: readonly UpgradeRun[]): Measurement[] {
       if (!u.timed || !u.finishedAt) return [];
       const ms = Date.parse(u.finishedAt) - Date.parse(u.startedAt);
       if (!Number.isFinite(ms) || ms < 0) return [];
-      return [{ runId: run.id, kind: u.componentType, ms, ...(u.hosts ? { hosts: u.hosts } : {}) }];
+      return [
+        { runId: run.id, kind: u.componentType, ms, finishedAt: u.finishedAt, ...(u.hosts ? { hosts: u.hosts } : {}) },
+      ];
     }),
   );
 }

@@ -16,7 +16,8 @@ export function formatDuration(ms: number): string {
   return h === 0 ? `${m} min` : m === 0 ? `${h} h` : `${h} h ${m} min`;
 }
 
-function estimateCell(e: DurationEstimate): string {
+/** "1 h (default)", "40 min (measured in 2 earlier runs)". */
+export function estimateCell(e: DurationEstimate): string {
   const source =
     e.source === "default" ? "default" : `measured in ${e.runs ?? 0} earlier run${e.runs === 1 ? "" : "s"}`;
   return `${formatDuration(e.ms)} (${source})`;
@@ -73,8 +74,8 @@ function header(plan: UpgradePlan): string {
   return lines.join("\n") + "\n";
 }
 
-/** A table with as many rows as fit in `budget` bytes, and a line counting the rest (also the fleet's tables). */
-export function table(title: string, head: string, rows: string[], budget: number): string {
+/** A table with as many rows as fit in `budget` bytes, and a line counting the rest (also the fleet's and the report's tables). */
+export function cappedTable(title: string, head: string, rows: string[], budget: number): string {
   if (rows.length === 0) return "";
   let out = `\n### ${title}\n\n${head}`;
   let shown = 0;
@@ -91,14 +92,14 @@ export function renderPlanMarkdown(plan: UpgradePlan, options: { maxBytes?: numb
   const max = Math.max(256, options.maxBytes ?? DEFAULT_SETTINGS.logMaxBytes);
   let out = truncateBytes(header(plan), max);
   const left = (): number => max - byteLength(out);
-  out += table(
+  out += cappedTable(
     "Components, in SDDC Manager's order",
     "| # | Component | From | To | Bundle | Scope | Estimate |\n|---|---|---|---|---|---|---|\n",
     plan.components.map(componentRow),
     left(),
   );
   if (plan.components.length === 0) out += "\n_Nothing to upgrade in this domain._\n";
-  out += table(
+  out += cappedTable(
     "Bundles",
     "| Bundle | Size | Download |\n|---|---|---|\n",
     plan.bundles.map(
@@ -108,7 +109,7 @@ export function renderPlanMarkdown(plan: UpgradePlan, options: { maxBytes?: numb
     left(),
   );
   out += renderFindings(plan.findings, left(), "Findings");
-  out += table(
+  out += cappedTable(
     "Notes",
     "",
     plan.notes.map((n) => `- ${ICONS[n.level]} ${escapeMarkdown(n.text)}\n`),

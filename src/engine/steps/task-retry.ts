@@ -79,7 +79,12 @@ export async function resolveRetry(
     "info",
     `Following ${englishText(what)} (status ${normalizeStatus(resumed.status)}), resumed by the retry of its task ${request.taskId}`,
   );
-  return adopt(ctx, resumed.id, request.bundleId, request.componentType, resumed.status);
+  const record = await adopt(ctx, resumed.id, request.bundleId, request.componentType, resumed.status);
+  if (record.retriedTaskId === undefined)
+    await ctx.handle.update(() => {
+      record.retriedTaskId = request.taskId;
+    });
+  return record;
 }
 
 /** A 409 on the retry says the task is not FAILED: read it again and follow it when it runs. */

@@ -22,7 +22,8 @@ export function describeOpening(opening: Opening, nowMs: number): string {
 }
 
 /** One window as the log says it, e.g. "Sat, Sun 22:00 for 8 h (Europe/Berlin)". */
-function describeDef(w: WindowDef): string {
+/** One window as a line: "Sat 22:00 for 8 h (Europe/Berlin)" or "<start> to <end>". */
+export function describeWindowDef(w: WindowDef): string {
   if (w.kind === "once") return `${w.start} to ${w.end}`;
   return `${w.days.join(", ")} ${w.start} for ${w.hours} h (${w.timeZone})`;
 }
@@ -35,5 +36,5 @@ export function describeWindows(windows: readonly WindowDef[], nowMs: number): s
     : next.startMs <= nowMs
       ? `open now until ${showLocal(next.endMs, next.timeZone)}`
       : `next opening ${describeOpening(next, nowMs)}`;
-  return `${windows.map(describeDef).join("; ")}: ${when}`;
+  return `${windows.map(describeWindowDef).join("; ")}: ${when}`;
 }
