@@ -72,7 +72,10 @@ function header(r: RunReport): string {
   }
   if (r.window) {
     const window = escapeMarkdown(r.window.windows.join("; "));
-    lines.push(en(engineText(r.window.scheduleInSddcManager ? "reportWindowScheduled" : "reportWindow", { window })));
+    const line = r.window.scheduleInSddcManager
+      ? engineText("reportWindowScheduled", { window })
+      : engineText("reportWindow", { window });
+    lines.push(en(line));
     const overruns = r.window.overruns.map((o) => `${o.component} (${o.finishedAt} > ${o.windowEnd})`);
     if (overruns.length)
       lines.push(en(engineText("reportWindowOverruns", { items: escapeMarkdown(overruns.join("; ")) })));
