@@ -128,7 +128,12 @@ describe("nodes: vcf-await-ack", function () {
       (m) => /No upgrade is running for domain "lab-m01"/.test(caughtError(m)),
       "the marker's error",
     );
-    assert.equal(done.messages.length, 0);
+    // Only the failed run's report leaves the upgrade node (once), never an upgrade output.
+    await done.waitFor((m) => m.report !== undefined, "the failed run's report");
+    assert.deepEqual(
+      done.messages.map((m) => (m.report as { outcome?: string } | undefined)?.outcome),
+      ["failed"],
+    );
   });
 
   it("logs an error naming the run file when an acknowledgement cannot be saved", async () => {
