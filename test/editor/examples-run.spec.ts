@@ -310,6 +310,8 @@ describe("editor: examples 01 and 02 run against the simulator", function () {
     );
     const midway = await settledProgress(page, progressBar);
     assert.ok(midway > 0 && midway < 100, `the progress bar is part-way while waiting (${midway})`);
+    // The example's upgrade node has no window: the widget says so (a run without payload.window).
+    await page.getByText("none: components start at once").waitFor();
     await screenshot(page, "dashboard-waiting-for-acknowledgement");
 
     await page.getByRole("button", { name: "Acknowledge alerts" }).click();
